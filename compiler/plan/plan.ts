@@ -1,0 +1,496 @@
+/**
+ * The logical plan: the typed, validated description of a job, and the ONLY input the code
+ * generator gets. It is produced by `plan()` (compiler/plan/index.ts) from a bound script.
+ *
+ * Conventions
+ * - A plan is a tree per query (a `QueryPlan` whose root is a `SinkNode`); views and CTEs are
+ *   inlined, so a relation used twice appears as two subtrees. Each query runs as its own
+ *   streaming query with its own sources (Spark semantics; a job is several queries in one
+ *   process, awaitAnyTermination).
+ * - Every node has an `id` unique within the job (deterministic pre-order numbering) and an output
+ *   `schema`: an ordered list of fields with names that are unique within that schema (the planner
+ *   renames clashes, e.g. the two `uuid` columns of a join become `uuid` and `uuid0`). Rows at run
+ *   time are plain objects keyed by those field names.
+ * - Expressions (`BoundExpr`) reference fields of the node's input by name. In a join's
+ *   `residual`, the names are those of the join's own output schema.
+ * - `props` carries what the checker derived: boundedness, the event-time attribute and whether
+ *   a watermark flows, whether the output is append-only, and the state the node keeps.
+ */
+import type { Span } from '../../grammar/ast.ts';
+import type {
+  AggregateKind,
+  ConnectorName,
+  EmitMode,
+  FormatName,
+  JobOptions,
+  JoinKind,
+  SourceOptions,
+  WindowSpec,
+} from '../../runtime/contract.ts';
+import type { SqlType } from '../types.ts';
+
+export interface PlanField {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  /** 'event': an event-time attribute with watermark semantics; 'proc': processing time. */
+  readonly time: 'event' | 'proc' | null;
+}
+
+export type StateInfo =
+  | { readonly kind: 'none' }
+  /** State is dropped as the watermark advances (windows, interval joins) or has a fixed size. */
+  | { readonly kind: 'bounded'; readonly by: string }
+  /** State grows with the number of distinct keys or rows (non-windowed aggregate, regular join). */
+  | { readonly kind: 'unbounded'; readonly by: string };
+
+export interface StreamProps {
+  /** True when every input of this subtree is bounded (files, `number-of-rows`, available-now). */
+  readonly bounded: boolean;
+  /** Name of the event-time field in `schema` that the watermark refers to, or null. */
+  readonly eventTime: string | null;
+  /** True when a watermark flows out of this node. */
+  readonly watermarked: boolean;
+  /** True when the node only ever appends rows (no updates/retractions downstream). */
+  readonly appendOnly: boolean;
+  readonly state: StateInfo;
+}
+
+interface NodeBase {
+  readonly id: number;
+  readonly schema: readonly PlanField[];
+  readonly props: StreamProps;
+  /** Where in the source this operator comes from (for runtime error messages and explain). */
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+/**
+ * Canonical scalar operations. Operators use their SQL spelling; functions their upper-case
+ * name. Arguments are already type-checked and implicitly cast (`Cast` nodes inserted), so the
+ * code generator can rely on the argument types listed in compiler/check/functions.ts.
+ * SQL three-valued logic: every function returns NULL when any argument is NULL unless noted
+ * (AND, OR, IS..., COALESCE, CONCAT_WS, IF, CASE).
+ */
+export type ScalarOp =
+  // arithmetic (numbers; TIMESTAMP ± INTERVAL; TIMESTAMP - TIMESTAMP is not SQL: use TIMESTAMPDIFF)
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | 'NEG'
+  // comparison (any comparable type, both sides the same type)
+  | '='
+  | '<>'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  // logic (three-valued)
+  | 'AND'
+  | 'OR'
+  | 'NOT'
+  | 'IS NULL'
+  | 'IS NOT NULL'
+  | 'IS TRUE'
+  | 'IS NOT TRUE'
+  | 'IS FALSE'
+  | 'IS NOT FALSE'
+  | 'IS DISTINCT FROM'
+  | 'IS NOT DISTINCT FROM'
+  /** args: [expr, low, high]; `expr` evaluated once. */
+  | 'BETWEEN'
+  /** args: [expr, item1, item2, ...]; SQL semantics: NULL when no match and any item is NULL. */
+  | 'IN'
+  /** args: [expr, pattern] or [expr, pattern, escape]. */
+  | 'LIKE'
+  | '||'
+  // strings
+  | 'UPPER'
+  | 'LOWER'
+  | 'CONCAT'
+  | 'CONCAT_WS'
+  | 'SUBSTRING'
+  | 'CHAR_LENGTH'
+  /** args: [mode ('BOTH'|'LEADING'|'TRAILING' string literal), chars, str]. */
+  | 'TRIM'
+  | 'LTRIM'
+  | 'RTRIM'
+  | 'REPLACE'
+  | 'REGEXP_EXTRACT'
+  | 'REGEXP_REPLACE'
+  | 'REGEXP'
+  | 'SPLIT_INDEX'
+  | 'SPLIT'
+  | 'LEFT'
+  | 'RIGHT'
+  | 'LPAD'
+  | 'RPAD'
+  | 'POSITION'
+  | 'INITCAP'
+  | 'REVERSE'
+  | 'REPEAT'
+  | 'MD5'
+  // numbers
+  | 'ABS'
+  | 'ROUND'
+  | 'FLOOR'
+  | 'CEIL'
+  | 'POWER'
+  | 'SQRT'
+  | 'MOD'
+  | 'EXP'
+  | 'LN'
+  | 'LOG10'
+  | 'SIGN'
+  | 'RAND'
+  // time
+  | 'TO_TIMESTAMP'
+  | 'TO_TIMESTAMP_LTZ'
+  | 'UNIX_TIMESTAMP'
+  | 'FROM_UNIXTIME'
+  | 'DATE_FORMAT'
+  /** args: [unit (string literal), ts]. */
+  | 'EXTRACT'
+  | 'CURRENT_TIMESTAMP'
+  | 'CURRENT_DATE'
+  | 'PROCTIME'
+  /** args: [unit (string literal), a, b]. */
+  | 'TIMESTAMPDIFF'
+  /** args: [unit (string literal), n, ts]. */
+  | 'TIMESTAMPADD'
+  | 'TO_DATE'
+  | 'DATE_TRUNC'
+  // JSON, collections, rows
+  | 'JSON_VALUE'
+  | 'CARDINALITY'
+  /** args: [array, index (1-based)] or [map, key]; NULL when out of range / absent. */
+  | 'ELEMENT_AT'
+  | 'ARRAY'
+  | 'ARRAY_CONTAINS'
+  /** args: [row, field name (string literal)]. */
+  | 'FIELD'
+  // null handling and conditionals
+  | 'COALESCE'
+  | 'NULLIF'
+  | 'IF'
+  | 'GREATEST'
+  | 'LEAST';
+
+export type BoundExpr =
+  | FieldRef
+  | LiteralExpr
+  | CallExpr
+  | CaseWhenExpr
+  | CastToExpr;
+
+interface ExprBase {
+  readonly type: SqlType;
+  readonly nullable: boolean;
+}
+
+/** A field of the input row, by its name in the input schema. */
+export interface FieldRef extends ExprBase {
+  readonly kind: 'FieldRef';
+  readonly name: string;
+}
+
+/**
+ * A constant. TIMESTAMP/DATE/TIME/INTERVAL literals are already converted to their run-time
+ * numbers; ARRAY/ROW constants are not literals (they are calls).
+ */
+export interface LiteralExpr extends ExprBase {
+  readonly kind: 'Literal';
+  readonly value: null | boolean | number | string;
+}
+
+export interface CallExpr extends ExprBase {
+  readonly kind: 'Call';
+  readonly op: ScalarOp;
+  readonly args: readonly BoundExpr[];
+}
+
+/** Searched CASE (a simple CASE is rewritten to `operand = value` tests). */
+export interface CaseWhenExpr extends ExprBase {
+  readonly kind: 'Case';
+  readonly branches: readonly { readonly when: BoundExpr; readonly then: BoundExpr }[];
+  readonly else: BoundExpr;
+}
+
+/** CAST / TRY_CAST and implicit widening (INT → BIGINT → DOUBLE, STRING → TIMESTAMP for literals). */
+export interface CastToExpr extends ExprBase {
+  readonly kind: 'Cast';
+  readonly expr: BoundExpr;
+  /** TRY_CAST: NULL instead of a run-time error when the value does not convert. */
+  readonly try: boolean;
+}
+
+export interface NamedExpr {
+  readonly name: string;
+  readonly expr: BoundExpr;
+}
+
+export interface AggCall {
+  /** Output field name. */
+  readonly name: string;
+  readonly kind: AggregateKind;
+  /** 0 args for count_star, 1 for the rest. */
+  readonly args: readonly BoundExpr[];
+  readonly distinct: boolean;
+  /** `FILTER (WHERE ...)`, over the aggregate's input row. */
+  readonly filter: BoundExpr | null;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources and sinks
+
+export interface MetadataField {
+  /** Field name in the source schema. */
+  readonly name: string;
+  /** Connector metadata key: 'timestamp', 'key', 'topic', 'partition', 'offset', 'headers', ... */
+  readonly key: string;
+  readonly type: SqlType;
+}
+
+export interface SourceDef {
+  /** The relation name as declared. */
+  readonly name: string;
+  readonly relation: 'STREAM' | 'TABLE';
+  readonly connector: ConnectorName;
+  readonly format: FormatName | null;
+  readonly source: SourceOptions;
+  /** Fields read from the record payload, in declaration order (decoder targets). */
+  readonly physical: readonly PlanField[];
+  readonly metadata: readonly MetadataField[];
+  /** Computed columns, evaluated after decoding, over physical + metadata fields, in order. */
+  readonly computed: readonly NamedExpr[];
+  /** Full row schema: physical, metadata and computed fields in declaration order. */
+  readonly schema: readonly PlanField[];
+  /**
+   * `WATERMARK FOR field AS expr`. The source watermark is max over rows of `expr` (evaluated on
+   * the row); `delayMs` is set when `expr` has the form `field - INTERVAL d`.
+   */
+  readonly watermark: { readonly field: string; readonly expr: BoundExpr; readonly delayMs: number | null } | null;
+  readonly primaryKey: readonly string[];
+  readonly bounded: boolean;
+  readonly span: Span;
+}
+
+export interface SinkDef {
+  readonly name: string;
+  readonly relation: 'STREAM' | 'TABLE' | 'SINK';
+  readonly connector: ConnectorName;
+  readonly format: FormatName | null;
+  /** All WITH options as written (validated). */
+  readonly options: Readonly<Record<string, string>>;
+  /** Declared or inferred columns. */
+  readonly schema: readonly PlanField[];
+  /** Message key / upsert key fields (`key.fields`, PRIMARY KEY, or the group key). */
+  readonly keyFields: readonly string[];
+  readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operators
+
+export type PlanNode =
+  | ScanNode
+  | FilterNode
+  | ProjectNode
+  | UnnestNode
+  | WindowAssignNode
+  | WindowAggregateNode
+  | AggregateNode
+  | LookupJoinNode
+  | IntervalJoinNode
+  | WindowJoinNode
+  | RegularJoinNode
+  | UnionNode
+  | SortNode
+  | SinkNode;
+
+export type PlanNodeKind = PlanNode['kind'];
+
+/** Reads a source; decodes records into rows of `source.schema`; generates the watermark. */
+export interface ScanNode extends NodeBase {
+  readonly kind: 'Scan';
+  readonly source: SourceDef;
+}
+
+export interface FilterNode extends NodeBase {
+  readonly kind: 'Filter';
+  readonly input: PlanNode;
+  readonly predicate: BoundExpr;
+}
+
+/** Output row = `{ [e.name]: e.expr }` for each expr, in order. */
+export interface ProjectNode extends NodeBase {
+  readonly kind: 'Project';
+  readonly input: PlanNode;
+  readonly exprs: readonly NamedExpr[];
+}
+
+/**
+ * `input CROSS JOIN UNNEST(array) AS t(c1 [, ord])`: one output row per element. Output schema =
+ * input fields ++ element fields (for ARRAY<ROW<...>> the row's fields, else one field) ++ the
+ * optional ordinality field (1-based). Stateless.
+ */
+export interface UnnestNode extends NodeBase {
+  readonly kind: 'Unnest';
+  readonly input: PlanNode;
+  readonly array: BoundExpr;
+  /** Names of the element fields in the output schema, in order. */
+  readonly elementFields: readonly string[];
+  readonly ordinalityField: string | null;
+}
+
+/**
+ * A window TVF not fused into an aggregate: adds `window_start`, `window_end` (TIMESTAMP) and
+ * `window_time` (= window_end − 1 ms, the new event-time attribute) to each row; HOP/CUMULATE emit
+ * one row per window the row falls into. Stateless (tumble/hop/cumulate only).
+ */
+export interface WindowAssignNode extends NodeBase {
+  readonly kind: 'WindowAssign';
+  readonly input: PlanNode;
+  readonly window: WindowSpec;
+  readonly timeField: string;
+  readonly startField: string;
+  readonly endField: string;
+  readonly timeOutField: string;
+}
+
+/**
+ * Windowed aggregation (all three spellings). Output schema, in order: the `keys`, then
+ * `startField`, `endField`, `timeOutField` (window_start, window_end, window_time), then `aggs`.
+ * For a session window, `keys` are the partition keys (sessions are per key).
+ * FINAL: a window's rows are emitted once when the watermark passes its end, then its state is
+ * dropped. CHANGES: after each batch, the windows updated in it are emitted (upsert by
+ * keys + window), and state is dropped when the watermark passes the end. COMPLETE: after each
+ * batch, every window still in state.
+ */
+export interface WindowAggregateNode extends NodeBase {
+  readonly kind: 'WindowAggregate';
+  readonly input: PlanNode;
+  readonly window: WindowSpec;
+  readonly timeField: string;
+  readonly keys: readonly NamedExpr[];
+  readonly aggs: readonly AggCall[];
+  readonly startField: string;
+  readonly endField: string;
+  readonly timeOutField: string;
+  readonly emit: EmitMode;
+}
+
+/**
+ * Non-windowed GROUP BY (and SELECT DISTINCT, with no aggs). Output schema: keys then aggs.
+ * CHANGES: after each batch, the groups that changed (upsert by keys). COMPLETE: every group.
+ * FINAL: only on bounded input — every group once at end of input.
+ */
+export interface AggregateNode extends NodeBase {
+  readonly kind: 'Aggregate';
+  readonly input: PlanNode;
+  readonly keys: readonly NamedExpr[];
+  readonly aggs: readonly AggCall[];
+  readonly emit: EmitMode;
+}
+
+/** Join output schema = left fields ++ right fields (renamed where they clash; see `rightNames`). */
+interface JoinBase extends NodeBase {
+  readonly joinType: JoinKind;
+  /** Equality keys, pairwise: leftKeys[i] (over left input) = rightKeys[i] (over right input). */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** Remaining condition over the joined output row, or null. */
+  readonly residual: BoundExpr | null;
+  /** Output field name for each right input field, in right schema order. */
+  readonly rightNames: readonly string[];
+}
+
+/** Stream–table join: the bounded table is loaded once and indexed by `rightKeys`; inner or left. */
+export interface LookupJoinNode extends JoinBase {
+  readonly kind: 'LookupJoin';
+  readonly input: PlanNode;
+  readonly table: SourceDef;
+}
+
+/**
+ * Stream–stream interval join: rows match when keys are equal and
+ * `lower <= right.time - left.time <= upper` (bounds inclusive unless marked exclusive).
+ */
+export interface IntervalJoinNode extends JoinBase {
+  readonly kind: 'IntervalJoin';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftTime: string;
+  readonly rightTime: string;
+  readonly lowerMs: number;
+  readonly lowerInclusive: boolean;
+  readonly upperMs: number;
+  readonly upperInclusive: boolean;
+}
+
+/** Two windowed relations joined on equal window_start/window_end plus keys. */
+export interface WindowJoinNode extends JoinBase {
+  readonly kind: 'WindowJoin';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly leftStart: string;
+  readonly leftEnd: string;
+  readonly rightStart: string;
+  readonly rightEnd: string;
+}
+
+/** Unbounded join of two streams (inner only); state grows with input. */
+export interface RegularJoinNode extends JoinBase {
+  readonly kind: 'RegularJoin';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+}
+
+/** UNION ALL of inputs with the same schema (fields matched by position, renamed to the first's). */
+export interface UnionNode extends NodeBase {
+  readonly kind: 'Union';
+  readonly inputs: readonly PlanNode[];
+}
+
+/** ORDER BY / LIMIT, on COMPLETE results or bounded input. */
+export interface SortNode extends NodeBase {
+  readonly kind: 'Sort';
+  readonly input: PlanNode;
+  readonly keys: readonly { readonly expr: BoundExpr; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit: number | null;
+}
+
+/**
+ * Writes to a sink. `emit` is the query's output mode; `upsertKey` is the key for CHANGES
+ * (the group key, plus window bounds for windowed aggregates), null for append-only output.
+ */
+export interface SinkNode extends NodeBase {
+  readonly kind: 'Sink';
+  readonly input: PlanNode;
+  readonly sink: SinkDef;
+  readonly emit: EmitMode;
+  readonly upsertKey: readonly string[] | null;
+}
+
+export interface QueryPlan {
+  /** Stable name, e.g. `insert_into_revenue` (unique in the job). */
+  readonly name: string;
+  readonly root: SinkNode;
+  readonly span: Span;
+}
+
+export interface JobPlan {
+  /** The source file path as given to the compiler (for headers and messages). */
+  readonly file: string;
+  readonly options: JobOptions;
+  readonly sources: readonly SourceDef[];
+  readonly sinks: readonly SinkDef[];
+  readonly queries: readonly QueryPlan[];
+}
