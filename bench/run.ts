@@ -1,0 +1,9 @@
+/** `npm run bench`: every benchmark, competitors side by side, medians and ratios. */
+import { benchCheck } from './check.ts';
+
+const suites: Record<string, () => Promise<void>> = { check: benchCheck };
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue;
+  await run();
+}

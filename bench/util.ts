@@ -1,0 +1,37 @@
+/** Small helpers shared by the benchmarks: timing, medians and a side-by-side report. */
+
+export function time(fn: () => unknown): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+export async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export interface Row {
+  readonly name: string;
+  readonly ms: number;
+  /** Rows processed, for a rows/s column. */
+  readonly rows?: number;
+}
+
+/** Prints a table: median time, throughput, and the ratio to the first row. */
+export function report(title: string, rows: readonly Row[], note = ''): void {
+  console.log(`\n## ${title}${note ? `  (${note})` : ''}`);
+  const base = rows[0]!.ms;
+  for (const r of rows) {
+    const rate = r.rows ? `${(r.rows / (r.ms / 1000) / 1e6).toFixed(2)} M rows/s` : '';
+    const ratio = r === rows[0] ? '1.00x' : `${(r.ms / base).toFixed(2)}x`;
+    console.log(`  ${r.name.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ms  ${rate.padStart(16)}  ${ratio.padStart(7)} time vs first`);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The `sqc` command line: `check`, `explain`, `compile`, `run`. Every command returns an exit
+ * code; nothing here throws to the user — unexpected failures are reported as internal errors
+ * with a request to file an issue, never as a bare stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkCommand } from './commands/check.ts';
+import { compileCommand } from './commands/compile.ts';
+import { explainCommand } from './commands/explain.ts';
+import { runCommand } from './commands/run.ts';
+import { SQC_VERSION } from '../compiler/version.ts';
+
+export interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  run(positionals: string[], values: Record<string, unknown>): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  explain: explainCommand,
+  compile: compileCommand,
+  run: runCommand,
+};
+
+function usage(): string {
+  const lines = [
+    `sqc ${SQC_VERSION} — compiles sq streaming SQL into typed TypeScript pipelines`,
+    '',
+    'Usage: sqc <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
+    '',
+    'Run `sqc <command> --help` for a command\'s options.',
+  ];
+  return lines.join('\n');
+}
+
+function commandHelp(name: string, c: Command): string {
+  const opts = Object.entries(c.options).map(([flag, o]) => {
+    const short = o.short ? `-${o.short}, ` : '    ';
+    const arg = o.type === 'string' ? ' <value>' : '';
+    return `  ${short}--${flag}${arg}${o.multiple ? ' (repeatable)' : ''}`;
+  });
+  return [`Usage: sqc ${name} ${c.usage}`, '', c.summary, '', 'Options:', ...opts, '  -h, --help'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic && COMMANDS[topic]) console.log(commandHelp(topic, COMMANDS[topic]));
+    else console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    console.log(SQC_VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`sqc: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    console.error(`sqc ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${commandHelp(name, command)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
+  try {
+    return await command.run(parsed.positionals, parsed.values as Record<string, unknown>);
+  } catch (e) {
+    const err = e as Error;
+    console.error(
+      `sqc ${name}: internal error: ${err.message}\n` +
+        'This is a bug in sqc. Please report it with the query that caused it.' +
+        (process.env['SQC_DEBUG'] ? `\n${err.stack}` : ' (set SQC_DEBUG=1 for details)'),
+    );
+    return 70;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * `sqc explain`: the logical plan as an indented operator tree, one query at a time, with each
+ * operator's output schema (types, nullability, time attributes), the state it keeps and the
+ * emit mode. Deterministic text: it is also the golden `plan.txt` of valid test cases.
+ */
+import type { WindowSpec } from '../../runtime/contract.ts';
+import type { AggCall, BoundExpr, JobPlan, PlanField, PlanNode, SourceDef, StreamProps } from '../plan/plan.ts';
+import { typeToString } from '../types.ts';
+import { exprToSql, formatDuration } from './expr.ts';
+
+export interface ExplainOptions {
+  /** Print each operator's output schema (default true). */
+  readonly schemas?: boolean;
+}
+
+export function explain(plan: JobPlan, options: ExplainOptions = {}): string {
+  const schemas = options.schemas ?? true;
+  const out: string[] = [];
+  const o = plan.options;
+  out.push(`job ${plan.options.pipelineName ? `"${plan.options.pipelineName}" ` : ''}(${plan.file})`);
+  out.push(
+    `  trigger: ${o.triggerMode}${o.triggerIntervalMs ? `, every ${formatDuration(o.triggerIntervalMs)}` : ''}; ` +
+      (o.checkpointDir
+        ? `checkpoints: ${o.checkpointDir} every ${formatDuration(o.checkpointIntervalMs)}`
+        : 'checkpoints: off'),
+  );
+  for (const q of plan.queries) {
+    out.push('');
+    const root = q.root;
+    out.push(
+      `query ${q.name} (line ${q.span.line}): emit ${root.emit}` +
+        (root.upsertKey ? `, upsert key (${root.upsertKey.join(', ')})` : '') +
+        `, ${root.props.bounded ? 'bounded' : 'unbounded'}`,
+    );
+    printNode(root, '  ', '', out, schemas);
+  }
+  return out.join('\n') + '\n';
+}
+
+function printNode(node: PlanNode, indent: string, branch: string, out: string[], schemas: boolean): void {
+  out.push(`${indent}${branch}${describe(node)}`);
+  const childIndent = indent + (branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ');
+  const detailIndent = childIndent + (children(node).length > 0 ? '│  ' : '   ');
+  for (const line of details(node)) out.push(`${detailIndent}${line}`);
+  if (schemas) out.push(`${detailIndent}schema: ${schemaToString(node.schema)}`);
+  const state = stateToString(node.props);
+  if (state) out.push(`${detailIndent}${state}`);
+  const kids = children(node);
+  kids.forEach((child, i) => printNode(child, childIndent, i === kids.length - 1 ? '└─ ' : '├─ ', out, schemas));
+}
+
+function children(node: PlanNode): PlanNode[] {
+  switch (node.kind) {
+    case 'Scan':
+      return [];
+    case 'Union':
+      return [...node.inputs];
+    case 'IntervalJoin':
+    case 'WindowJoin':
+    case 'RegularJoin':
+      return [node.left, node.right];
+    default:
+      return [node.input];
+  }
+}
+
+function describe(node: PlanNode): string {
+  switch (node.kind) {
+    case 'Scan':
+      return `Scan ${node.source.name} ${sourceSummary(node.source)}`;
+    case 'Filter':
+      return `Filter ${exprToSql(node.predicate)}`;
+    case 'Project':
+      return `Project ${node.exprs.map((e) => named(e.name, e.expr)).join(', ')}`;
+    case 'Unnest':
+      return `Unnest ${exprToSql(node.array)} AS (${[...node.elementFields, ...(node.ordinalityField ? [node.ordinalityField] : [])].join(', ')})`;
+    case 'WindowAssign':
+      return `WindowAssign ${windowToString(node.window)} ON ${node.timeField}`;
+    case 'WindowAggregate':
+      return `WindowAggregate ${windowToString(node.window)} ON ${node.timeField}, emit ${node.emit}`;
+    case 'Aggregate':
+      return `Aggregate, emit ${node.emit}`;
+    case 'LookupJoin':
+      return `LookupJoin ${node.joinType} with table ${node.table.name} ${sourceSummary(node.table)}`;
+    case 'IntervalJoin':
+      return (
+        `IntervalJoin ${node.joinType}: ${node.lowerInclusive ? '[' : '('}${signedDuration(node.lowerMs)}, ` +
+        `${signedDuration(node.upperMs)}${node.upperInclusive ? ']' : ')'} of ${node.rightTime} - ${node.leftTime}`
+      );
+    case 'WindowJoin':
+      return `WindowJoin ${node.joinType} on (${node.leftStart}, ${node.leftEnd}) = (${node.rightStart}, ${node.rightEnd})`;
+    case 'RegularJoin':
+      return `RegularJoin ${node.joinType}`;
+    case 'Union':
+      return `Union all (${node.inputs.length} inputs)`;
+    case 'Sort':
+      return (
+        `Sort ${node.keys.map((k) => `${exprToSql(k.expr)} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ')}` +
+        (node.limit !== null ? ` LIMIT ${node.limit}` : '')
+      );
+    case 'Sink': {
+      const s = node.sink;
+      return `Sink ${s.name} [${[s.connector, s.format, s.deliveryGuarantee, ...(s.keyFields.length ? [`key (${s.keyFields.join(', ')})`] : [])].filter(Boolean).join(', ')}]`;
+    }
+  }
+}
+
+function details(node: PlanNode): string[] {
+  switch (node.kind) {
+    case 'Scan': {
+      const s = node.source;
+      const lines: string[] = [];
+      if (s.watermark) {
+        lines.push(
+          `watermark: ${s.watermark.field} by ${exprToSql(s.watermark.expr)}` +
+            (s.watermark.delayMs !== null ? ` (delay ${formatDuration(s.watermark.delayMs)})` : ''),
+        );
+      }
+      if (s.computed.length) lines.push(`computed: ${s.computed.map((c) => named(c.name, c.expr)).join(', ')}`);
+      if (s.metadata.length) lines.push(`metadata: ${s.metadata.map((m) => `${m.name} FROM '${m.key}'`).join(', ')}`);
+      if (s.source.lateSink) lines.push(`late rows -> ${s.source.lateSink}`);
+      if (s.source.idleTimeoutMs !== null) lines.push(`idle after ${formatDuration(s.source.idleTimeoutMs)}`);
+      return lines;
+    }
+    case 'WindowAggregate':
+    case 'Aggregate':
+      return [
+        `keys: ${node.keys.length ? node.keys.map((k) => named(k.name, k.expr)).join(', ') : '(none)'}`,
+        ...(node.aggs.length ? [`aggs: ${node.aggs.map(aggToString).join(', ')}`] : []),
+      ];
+    case 'LookupJoin':
+    case 'IntervalJoin':
+    case 'WindowJoin':
+    case 'RegularJoin': {
+      const keys = node.leftKeys.map((l, i) => `${exprToSql(l)} = ${exprToSql(node.rightKeys[i]!)}`);
+      return [
+        `keys: ${keys.length ? keys.join(' AND ') : '(none)'}`,
+        ...(node.residual ? [`residual: ${exprToSql(node.residual)}`] : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function sourceSummary(s: SourceDef): string {
+  const o = s.source.options;
+  const where = o['path'] ?? o['topic'] ?? o['topic-pattern'] ?? null;
+  const parts = [s.connector, s.format, where, s.bounded ? 'bounded' : 'unbounded'].filter((p): p is string => !!p);
+  return `[${parts.join(', ')}]`;
+}
+
+function aggToString(a: AggCall): string {
+  const fn = a.kind === 'count_star' ? 'COUNT(*)' : `${a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map(exprToSql).join(', ')})`;
+  return `${a.name} := ${fn}${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
+}
+
+function named(name: string, expr: BoundExpr): string {
+  const sql = exprToSql(expr);
+  return sql === name ? name : `${name} := ${sql}`;
+}
+
+export function windowToString(w: WindowSpec): string {
+  switch (w.kind) {
+    case 'tumble':
+      return `tumble(${formatDuration(w.sizeMs)})`;
+    case 'hop':
+      return `hop(size ${formatDuration(w.sizeMs)}, slide ${formatDuration(w.slideMs)})`;
+    case 'cumulate':
+      return `cumulate(step ${formatDuration(w.stepMs)}, max ${formatDuration(w.maxMs)})`;
+    case 'session':
+      return `session(gap ${formatDuration(w.gapMs)})`;
+  }
+}
+
+function schemaToString(fields: readonly PlanField[]): string {
+  return fields
+    .map(
+      (f) =>
+        `${f.name} ${typeToString(f.type)}${f.nullable ? '' : ' NOT NULL'}` +
+        (f.time === 'event' ? ' *ROWTIME*' : f.time === 'proc' ? ' *PROCTIME*' : ''),
+    )
+    .join(', ');
+}
+
+function stateToString(p: StreamProps): string {
+  const flags = [p.watermarked ? `watermark on ${p.eventTime ?? '?'}` : '', p.appendOnly ? '' : 'updating']
+    .filter(Boolean)
+    .join(', ');
+  const state =
+    p.state.kind === 'none' ? '' : `state: ${p.state.kind === 'bounded' ? 'bounded' : 'UNBOUNDED'} (${p.state.by})`;
+  return [state, flags].filter(Boolean).join('; ');
+}
+
+function signedDuration(ms: number): string {
+  return ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms);
+}
