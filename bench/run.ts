@@ -1,7 +1,8 @@
-/** `npm run bench`: every benchmark, competitors side by side, medians and ratios. */
+/** `npm run bench [suite ...]`: every benchmark, competitors side by side, medians and ratios. */
 import { benchCheck } from './check.ts';
+import { benchPipeline } from './pipeline.ts';
 
-const suites: Record<string, () => Promise<void>> = { check: benchCheck };
+const suites: Record<string, () => Promise<void>> = { check: benchCheck, pipeline: benchPipeline };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
   if (only.length && !only.includes(name)) continue;

@@ -1,0 +1,84 @@
+/**
+ * Compiled-output cache for `sqc run`: a re-run of an unchanged file with an unchanged compiler
+ * loads the module it generated last time, without parsing or generating again.
+ *
+ * The key hashes the sqc version, the compiler's own sources (paths, sizes and mtimes — so a
+ * developer's edit to the compiler invalidates it), the file's path and text. Entries live in
+ * `$SQC_CACHE_DIR`, else `~/.cache/sqc`; warnings are stored beside the module and replayed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compile } from '../../compiler/index.ts';
+import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
+import { SQC_VERSION } from '../../compiler/version.ts';
+import { readSource } from './source.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface Compiled {
+  /** Absolute path of the generated module (importable: it imports the runtime by absolute URL). */
+  readonly modulePath: string;
+  readonly fromCache: boolean;
+}
+
+function cacheDir(): string {
+  return process.env['SQC_CACHE_DIR'] ?? join(homedir(), '.cache', 'sqc');
+}
+
+let fingerprint: string | null = null;
+
+/** Cheap fingerprint of the compiler's sources (stat only, no reads). */
+function compilerFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const h = createHash('sha256');
+  for (const dir of ['grammar', 'compiler']) {
+    const entries = readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+    for (const f of entries) {
+      const s = statSync(f);
+      h.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
+    }
+  }
+  return (fingerprint = h.digest('hex'));
+}
+
+/** Compiles `file` (or finds it in the cache); prints diagnostics; null when it does not compile. */
+export async function compileCached(file: string, opts: { useCache: boolean; color: boolean }): Promise<Compiled | null> {
+  const src = readSource(file);
+  if (!src) return null;
+  const runtimeImport = pathToFileURL(join(ROOT, 'runtime', 'index.ts')).href;
+  const key = createHash('sha256')
+    .update([SQC_VERSION, compilerFingerprint(), resolve(file), runtimeImport, src.text].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
+  const dir = cacheDir();
+  const modulePath = join(dir, `${key}.ts`);
+  const warningsPath = join(dir, `${key}.warnings.txt`);
+  if (opts.useCache && existsSync(modulePath)) {
+    if (existsSync(warningsPath)) process.stderr.write(readFileSync(warningsPath, 'utf8'));
+    return { modulePath, fromCache: true };
+  }
+  const result = await compile(src.text, file, { runtimeImport });
+  if (result.diagnostics.length) {
+    process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: opts.color }) + '\n');
+  }
+  if (result.code === null) return null;
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Write-then-rename, so a concurrent run never imports a half-written module.
+    const tmp = `${modulePath}.${process.pid}.tmp`;
+    writeFileSync(tmp, result.code);
+    renameSync(tmp, modulePath);
+    const warnings = result.diagnostics.length ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n' : '';
+    writeFileSync(warningsPath, warnings);
+  } catch (e) {
+    console.error(`sqc run: cannot write the compiled module to "${dir}" (${(e as Error).message}); set SQC_CACHE_DIR to a writable directory`);
+    return null;
+  }
+  return { modulePath, fromCache: false };
+}

@@ -1,0 +1,94 @@
+/**
+ * `sqc run <file.sq> [--set key=value ...]`: compile (cached) and run a job in this process.
+ * On a terminal it keeps a live status line (rows in/out, rows/s, watermark, state rows) and
+ * ends with a summary. Exit 0 when bounded input is done and flushed (or after Ctrl-C stopped
+ * the job cleanly), 1 on a compile error or a failed query.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Job, JobOverrides, QueryProgress } from '../../runtime/index.ts';
+import type { Command } from '../main.ts';
+import { compileCached } from './cache.ts';
+import { useColor } from './source.ts';
+import { StatusLine, summaryLines } from './status.ts';
+
+function parseSets(values: unknown): Record<string, string> | string {
+  const sets: Record<string, string> = {};
+  for (const item of (values as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) return `--set expects key=value, got "${item}"`;
+    sets[item.slice(0, eq).trim().replace(/^'(.*)'$/, '$1')] = item.slice(eq + 1).trim().replace(/^'(.*)'$/, '$1');
+  }
+  return sets;
+}
+
+export const runCommand: Command = {
+  summary: 'compile and run a .sq job (compiled output is cached)',
+  usage: '<file.sq> [--set key=value ...] [--quiet] [--no-cache]',
+  options: {
+    set: { type: 'string', multiple: true },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    'no-cache': { type: 'boolean', default: false },
+  },
+  async run(files, values) {
+    if (files.length !== 1) {
+      console.error('sqc run: expects exactly one .sq file (usage: sqc run <file.sq> [--set key=value ...])');
+      return 2;
+    }
+    const sets = parseSets(values['set']);
+    if (typeof sets === 'string') {
+      console.error(`sqc run: ${sets}`);
+      return 2;
+    }
+    const compiled = await compileCached(files[0]!, { useCache: !values['no-cache'], color: useColor() });
+    if (!compiled) return 1;
+
+    const mod = (await import(pathToFileURL(compiled.modulePath).href)) as {
+      createJob(overrides?: JobOverrides): Job;
+    };
+    const quiet = Boolean(values['quiet']);
+    const status = new StatusLine(process.stderr, !quiet && Boolean(process.stderr.isTTY));
+    const overrides: JobOverrides = {
+      set: sets,
+      // Print sinks share the terminal with the status line: clear it, print, redraw.
+      print: (line) => status.around(() => process.stdout.write(line + '\n')),
+    };
+    let job: Job;
+    try {
+      job = mod.createJob(overrides);
+    } catch (e) {
+      console.error(`sqc run: ${(e as Error).message}`);
+      return 1;
+    }
+    const progress = new Map<string, QueryProgress[]>();
+    job.on('progress', (p) => {
+      const list = progress.get(p.query) ?? [];
+      list.push(p);
+      progress.set(p.query, list);
+      status.update(progress);
+    });
+    let stopping = false;
+    const onSigint = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      status.around(() => process.stderr.write('stopping: finishing the current micro-batch (Ctrl-C again to abort)\n'));
+      void job.stop();
+    };
+    process.on('SIGINT', onSigint);
+    const started = performance.now();
+    let failure: Error | null = null;
+    try {
+      await job.run();
+    } catch (e) {
+      failure = e as Error;
+    } finally {
+      process.off('SIGINT', onSigint);
+      status.clear();
+    }
+    if (!quiet) for (const line of summaryLines(job, progress, performance.now() - started)) process.stderr.write(line + '\n');
+    if (failure) {
+      process.stderr.write(`${useColor() ? '\x1b[31;1merror\x1b[0m' : 'error'}: ${failure.message}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
