@@ -3,8 +3,9 @@
  * validates every value and reports bad ones with a span) and the runtime (which receives the
  * resolved options and reads typed values). Pure functions, no compiler dependencies.
  *
- * Every parser trims its input and throws `OptionValueError` with a one-line reason
- * ("is not a duration") on bad input; the compiler turns that reason into a diagnostic.
+ * Every parser throws `OptionValueError` with a one-line reason ("is not a duration") on bad
+ * input; the compiler turns that reason into a diagnostic. All but `parseChar` (where a space
+ * is a valid delimiter) ignore surrounding whitespace.
  */
 
 export class OptionValueError extends Error {

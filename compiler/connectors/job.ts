@@ -6,7 +6,7 @@ import type { SetStatement } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import { parseDuration, parseInteger } from '../../runtime/options.ts';
-import { suggest } from '../suggest.ts';
+import { editDistance, suggest } from '../suggest.ts';
 import type { ValueType } from './types.ts';
 import { checkValue } from './values.ts';
 
@@ -95,7 +95,11 @@ export function validateSetOption(stmt: SetStatement): SetOptionResult {
   const written = stmt.key.trim();
   const spec = BY_KEY.get(written);
   if (!spec) {
-    if (IGNORED_FLINK_PREFIXES.some((p) => written.startsWith(p))) {
+    // A near miss of a real key is a typo even under an ignored Flink prefix
+    // ('state.checkpoint.dir'): silently ignoring it would lose the checkpoint directory.
+    const s = suggest(written, [...BY_KEY.keys()]);
+    const typo = s !== null && editDistance(written.toLowerCase(), s.toLowerCase()) <= 2;
+    if (!typo && IGNORED_FLINK_PREFIXES.some((p) => written.startsWith(p))) {
       const hint = written === 'execution.runtime-mode' ? ["help: SET 'trigger.mode' = 'available-now' runs a job over what exists, then stops"] : [];
       return {
         key: null,
@@ -103,7 +107,6 @@ export function validateSetOption(stmt: SetStatement): SetOptionResult {
         diagnostics: [warning('SQ0902', `'${written}' is a Flink option that sqc ignores`, stmt.keySpan, ...hint)],
       };
     }
-    const s = suggest(written, [...BY_KEY.keys()]);
     const target = s ? (BY_KEY.get(s)?.key ?? s) : null;
     return {
       key: null,

@@ -310,7 +310,7 @@ function reportUnknown(ctx: RuleContext, key: string, pair: OptionPair): void {
   if (s) notes.push(`help: did you mean '${s}'?`);
   else if (spec.name === 'upsert-kafka' && key === 'key.fields') {
     notes.push('help: upsert-kafka takes the message key from the PRIMARY KEY; declare PRIMARY KEY (...) NOT ENFORCED');
-  } else if (findConnectorOption(spec, `properties.${key}`) && spec.options.some((o) => o.key === 'properties.*')) {
+  } else if (spec.options.some((o) => o.key === 'properties.*') && isKafkaClientKey(key)) {
     notes.push(`help: Kafka client properties take the prefix 'properties.': did you mean 'properties.${key}'?`);
   } else {
     const others = CONNECTOR_NAMES.filter((c) => c !== spec.name && CONNECTORS[c].options.some((o) => o.key === key));
@@ -318,6 +318,18 @@ function reportUnknown(ctx: RuleContext, key: string, pair: OptionPair): void {
     notes.push(`help: options of connector '${spec.name}': ${docKeys(ctx).join(', ')}`);
   }
   ctx.diagnostics.push(error('SQ0501', `unknown option '${written}' for connector '${spec.name}'`, pair.keySpan, ...notes));
+}
+
+/** Common Kafka client configuration keys, written without the 'properties.' prefix. */
+function isKafkaClientKey(key: string): boolean {
+  return (
+    /^(sasl|ssl)\./.test(key) ||
+    [
+      'bootstrap.servers', 'group.id', 'client.id', 'security.protocol', 'auto.offset.reset', 'isolation.level',
+      'transactional.id', 'acks', 'enable.idempotence', 'compression.type', 'max.poll.records',
+      'session.timeout.ms', 'request.timeout.ms', 'enable.auto.commit',
+    ].includes(key)
+  );
 }
 
 /** Did-you-mean over the connector's keys, its format's keys and column-family keys. */
