@@ -68,8 +68,9 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   {
     key: 'properties.group.id',
     type: str,
-    roles: 'source',
-    description: "Consumer group id; required by scan.startup.mode 'group-offsets'.",
+    // Read by sources only, but accepted anywhere like every other client property.
+    roles: 'both',
+    description: "Consumer group id (sources); required by scan.startup.mode 'group-offsets'.",
   },
   {
     key: 'properties.*',
@@ -139,8 +140,10 @@ const kafka: ConnectorSpec = {
       key: 'key.format',
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
-      default: (ctx) => (ctx.get('key.fields') !== undefined ? (ctx.get('format') ?? 'json') : undefined),
-      defaultDoc: "the value format when 'key.fields' is set",
+      // A written sink keys its records by 'key.fields' or else the query's group key, so it
+      // always has a key format; a source reads the key only with 'key.fields'.
+      default: (ctx) => (ctx.writes || ctx.get('key.fields') !== undefined ? (ctx.get('format') ?? 'json') : undefined),
+      defaultDoc: "the value format (sources: only with 'key.fields')",
       description: 'Format of the record key.',
     },
     {

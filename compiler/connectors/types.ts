@@ -32,6 +32,9 @@ export type ValueType =
 /** What a computed default may look at. */
 export interface DefaultContext {
   readonly relationName: string;
+  /** Whether the relation is read / written. */
+  readonly reads: boolean;
+  readonly writes: boolean;
   /** The option as written (normalised key), if it was. */
   get(key: string): string | undefined;
 }

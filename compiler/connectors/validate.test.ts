@@ -186,6 +186,17 @@ describe('roles', () => {
     expect(r.resolved['sink.transactional-id-prefix']).toBe('sqc-orders');
   });
 
+  it("only warn about a format's read options on a SINK", () => {
+    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'json.ignore-parse-errors' = 'true'`, { relation: 'SINK', name: 'audit' });
+    expect(summary(r.diagnostics)).toEqual([
+      `warning SQ0902 'json.ignore-parse-errors' is a source option, but "audit" is only written; it is ignored`,
+    ]);
+  });
+
+  it('accept Kafka client properties on either side', () => {
+    expect(run(`${KAFKA}, 'properties.group.id' = 'g'`, { relation: 'SINK' }).diagnostics).toEqual([]);
+  });
+
   it('treat a SINK as written whatever the role says', () => {
     const r = run(`${KAFKA}, 'sink.delivery-guarantee' = 'exactly-once'`, { relation: 'SINK', role: 'source' });
     expect(r.diagnostics).toEqual([]);
@@ -357,9 +368,12 @@ describe('resolved options', () => {
       format: 'json',
       'properties.bootstrap.servers': 'localhost:9092',
       'value.fields-include': 'ALL',
+      'key.format': 'json',
       'sink.delivery-guarantee': 'at-least-once',
       'json.timestamp-format.standard': 'ISO-8601',
       'json.encode.ignore-null-fields': 'false',
+      'key.json.timestamp-format.standard': 'ISO-8601',
+      'key.json.encode.ignore-null-fields': 'false',
     });
   });
 

@@ -9,7 +9,7 @@ import { suggest } from '../suggest.ts';
 import { FORMATS, FORMAT_NAMES, normaliseKey } from './formats.ts';
 import { CONNECTORS, CONNECTOR_ALIASES, CONNECTOR_NAMES } from './registry.ts';
 import { applyConnectorRules, checkColumnOptions, checkDelivery, type Entry, type RuleContext } from './rules.ts';
-import type { ConnectorSpec, OptionRoles, OptionSpec } from './types.ts';
+import type { ConnectorSpec, DefaultContext, OptionRoles, OptionSpec } from './types.ts';
 import { checkValue } from './values.ts';
 
 export interface ConnectorOptionsInput {
@@ -71,9 +71,10 @@ export function validateConnectorOptions(input: ConnectorOptionsInput): Connecto
   const writes = input.relation === 'SINK' || input.role !== 'source';
   checkConnectorRole(spec, connectorEntry.pair, input, reads, writes, diagnostics);
 
-  const format = resolveFormat(spec, entries, resolved, diagnostics);
+  const dctx: DefaultContext = { relationName: input.relationName, reads, writes, get: (k) => resolved[k] };
+  const format = resolveFormatOption(spec, 'format', entries, dctx) ?? null;
   if (format) resolved['format'] = format;
-  const keyFormat = spec.keyFormat ? resolveKeyFormat(spec, input.relationName, entries, resolved) : undefined;
+  const keyFormat = spec.keyFormat ? resolveFormatOption(spec, 'key.format', entries, dctx) : undefined;
 
   const ctx: RuleContext = {
     input,
@@ -93,7 +94,7 @@ export function validateConnectorOptions(input: ConnectorOptionsInput): Connecto
 
   applyConnectorRules(ctx);
   checkRequired(ctx);
-  fillDefaults(ctx, format);
+  fillDefaults(ctx, format, dctx);
   checkDelivery(ctx);
   if (input.columns && input.columns.length > 0) {
     diagnostics.push(...checkColumnOptions({ ...input, columns: input.columns, connector, resolved }));
@@ -159,42 +160,24 @@ function checkConnectorRole(
 }
 
 /**
- * The key format: as written (null when invalid, reported elsewhere), else its default (kafka:
- * the value format when 'key.fields' is set), else undefined (no key format).
+ * The value of 'format' or 'key.format': as written (null when invalid, which checkEntry
+ * reports), else its default, else undefined (no such format: connectors without formats, or
+ * a kafka source without 'key.fields').
  */
-function resolveKeyFormat(
+function resolveFormatOption(
   spec: ConnectorSpec,
-  relationName: string,
+  key: 'format' | 'key.format',
   entries: Map<string, Entry>,
-  resolved: Record<string, string>,
+  dctx: DefaultContext,
 ): FormatName | null | undefined {
-  const entry = entries.get('key.format');
+  if (spec.formats.length === 0) return undefined;
+  const entry = entries.get(key);
   if (entry) {
     const c = checkValue({ kind: 'enum', values: spec.formats }, entry.pair.value);
     return c.ok ? (c.value as FormatName) : null;
   }
-  const d = spec.options.find((o) => o.key === 'key.format')?.default;
-  const v = typeof d === 'function' ? d({ relationName, get: (k) => resolved[k] }) : d;
-  return (v as FormatName | undefined) ?? undefined;
-}
-
-function resolveFormat(
-  spec: ConnectorSpec,
-  entries: Map<string, Entry>,
-  resolved: Record<string, string>,
-  diagnostics: Diagnostic[],
-): FormatName | null {
-  if (spec.formats.length === 0) return null;
-  const entry = entries.get('format');
-  if (!entry) {
-    const opt = spec.options.find((o) => o.key === 'format');
-    const d = opt?.default;
-    const v = typeof d === 'function' ? d({ relationName: '', get: (k) => resolved[k] }) : d;
-    return (v as FormatName | undefined) ?? null;
-  }
-  const c = checkValue({ kind: 'enum', values: spec.formats }, entry.pair.value);
-  // An invalid value is reported by checkEntry; format options are then not checked.
-  return c.ok ? (c.value as FormatName) : null;
+  const d = spec.options.find((o) => o.key === key)?.default;
+  return ((typeof d === 'function' ? d(dctx) : d) as FormatName | undefined) ?? undefined;
 }
 
 /** The spec of a connector option (exact key, `properties.*`, `fields.<column>.x`). */
@@ -216,6 +199,7 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
   const { spec, input, diagnostics } = ctx;
   const pair = entry.pair;
   let option: OptionSpec | null = findConnectorOption(spec, key);
+  const isFormatOption = option === null;
 
   // Format options: `json.x` (value format) or `key.json.x` (key format).
   if (!option && spec.formats.length > 0) {
@@ -256,7 +240,7 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
     return;
   }
 
-  checkRoles(ctx, option, pair);
+  checkRoles(ctx, option, pair, isFormatOption);
   if (option.tablesOnly && input.relation !== 'TABLE') {
     diagnostics.push(
       warning('SQ0902', `'${key}' only applies to a TABLE, but "${input.relationName}" is a ${input.relation}; it is ignored`, pair.keySpan),
@@ -279,12 +263,17 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
   }
 }
 
-function checkRoles(ctx: RuleContext, option: OptionSpec, pair: OptionPair): void {
+/**
+ * An option of a role the relation does not play is ignored with a warning; on a SINK, which
+ * can never be read, a connector's source option is an error (a format's read-side option,
+ * like 'json.ignore-parse-errors', stays a warning: formats are shared by both sides).
+ */
+function checkRoles(ctx: RuleContext, option: OptionSpec, pair: OptionPair, isFormatOption: boolean): void {
   const { input } = ctx;
   const key = pair.key.trim();
   const name = `"${input.relationName}"`;
   if (option.roles === 'source' && !ctx.reads) {
-    if (input.relation === 'SINK') {
+    if (input.relation === 'SINK' && !isFormatOption) {
       ctx.diagnostics.push(error('SQ0501', `'${key}' is a source option, but ${name} is a sink`, pair.keySpan));
     } else {
       ctx.diagnostics.push(
@@ -373,9 +362,8 @@ function checkRequired(ctx: RuleContext): void {
   }
 }
 
-function fillDefaults(ctx: RuleContext, format: FormatName | null): void {
+function fillDefaults(ctx: RuleContext, format: FormatName | null, dctx: DefaultContext): void {
   const { resolved, reads, writes } = ctx;
-  const dctx = { relationName: ctx.input.relationName, get: (k: string) => resolved[k] };
   const fill = (key: string, o: OptionSpec): void => {
     if (key in resolved || o.ignored || o.default === undefined) return;
     if (!roleApplies(o.roles, reads, writes)) return;
