@@ -33,7 +33,7 @@ export function parseDuration(text: string): number {
   const t = text.trim();
   const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/i.exec(t);
   if (!m) {
-    if (/^-\s*\d/.test(t)) throw new OptionValueError('a duration cannot be negative');
+    if (/^-\s*\d/.test(t)) throw new OptionValueError('must not be negative');
     throw new OptionValueError('is not a duration');
   }
   const unit = m[2]!.toLowerCase();

@@ -65,7 +65,7 @@ describe('validateSetOption', () => {
     expect(summary(m.diagnostics)).toEqual([`error SQ0505 'trigger.mode' = 'continous' is not one of 'continuous', 'available-now'`]);
     expect(m.diagnostics[0]!.notes).toEqual([`help: did you mean 'continuous'?`]);
     expect(set(`'checkpoint.retained' = '0'`).diagnostics[0]!.message).toBe(`'checkpoint.retained' = '0' must be at least 1`);
-    expect(set(`'trigger.interval' = '-1 s'`).diagnostics[0]!.message).toBe(`'trigger.interval' = '-1 s' a duration cannot be negative`);
+    expect(set(`'trigger.interval' = '-1 s'`).diagnostics[0]!.message).toBe(`'trigger.interval' = '-1 s' must not be negative`);
     expect(set(`'checkpoint.dir' = ''`).diagnostics[0]!.message).toBe(`'checkpoint.dir' = '' is empty`);
   });
 });

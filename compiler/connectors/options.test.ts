@@ -57,7 +57,7 @@ describe('parseDuration', () => {
     ['', 'is not a duration'],
     ['s', 'is not a duration'],
     ['10 parsecs', "has an unknown time unit 'parsecs'"],
-    ['-5 s', 'a duration cannot be negative'],
+    ['-5 s', 'must not be negative'],
     ['0.5 ms', 'is not a whole number of milliseconds'],
     ['1e30 d', 'is not a duration'],
     ['99999999999999999999 d', 'is too large a duration'],

@@ -241,7 +241,7 @@ describe('invalid values (SQ0503)', () => {
     expect(d('soon').message).toBe(`'scan.idle-timeout' = 'soon' is not a duration`);
     expect(d('soon').notes).toEqual([`help: write a number and a unit, e.g. '500 ms', '10 s', '1 min' or '1 h'`]);
     expect(d('5 parsecs').message).toBe(`'scan.idle-timeout' = '5 parsecs' has an unknown time unit 'parsecs'`);
-    expect(d('-5 s').message).toBe(`'scan.idle-timeout' = '-5 s' a duration cannot be negative`);
+    expect(d('-5 s').message).toBe(`'scan.idle-timeout' = '-5 s' must not be negative`);
     expect(d('-5 s').notes).toEqual([]);
     expect(d('0').message).toBe(`'scan.idle-timeout' = '0' must be greater than 0`);
     expect(d('0').code).toBe('SQ0503');

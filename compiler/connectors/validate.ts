@@ -241,14 +241,15 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
   }
 
   checkRoles(ctx, option, pair, isFormatOption);
+  const written = pair.key.trim();
   if (option.tablesOnly && input.relation !== 'TABLE') {
     diagnostics.push(
-      warning('SQ0902', `'${key}' only applies to a TABLE, but "${input.relationName}" is a ${input.relation}; it is ignored`, pair.keySpan),
+      warning('SQ0902', `'${written}' only applies to a TABLE, but "${input.relationName}" is a ${input.relation}; it is ignored`, pair.keySpan),
     );
   }
   if (option.ignored) {
     diagnostics.push(
-      warning('SQ0902', `'${key}' is accepted for Flink compatibility but ignored: ${option.ignored}`, pair.keySpan),
+      warning('SQ0902', `'${written}' is accepted for Flink compatibility but ignored: ${option.ignored}`, pair.keySpan),
     );
   }
   const c = checkValue(option.type, pair.value);
@@ -257,7 +258,7 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
     ctx.resolved[key] = c.value;
   } else {
     diagnostics.push(
-      error('SQ0503', `'${key}' = '${pair.value}' ${c.reason}`, pair.valueSpan, ...(c.help ? [`help: ${c.help}`] : [])),
+      error('SQ0503', `'${written}' = '${pair.value}' ${c.reason}`, pair.valueSpan, ...(c.help ? [`help: ${c.help}`] : [])),
     );
     entry.invalid = true;
   }

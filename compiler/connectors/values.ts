@@ -29,7 +29,7 @@ export function checkValue(type: ValueType, raw: string): ValueCheck {
   } catch (e) {
     if (!(e instanceof OptionValueError)) throw e;
     // Range errors ("must not be negative") need no example of the syntax.
-    const help = e.message.startsWith('must') || e.message.includes('negative') ? null : helpFor(type, raw);
+    const help = e.message.startsWith('must') ? null : helpFor(type, raw);
     return { ok: false, reason: e.message, help };
   }
 }
