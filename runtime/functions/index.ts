@@ -14,3 +14,4 @@ export * from './time.ts';
 export * from './convert.ts';
 export * from './collections.ts';
 export * from './json.ts';
+export * from './json-scan.ts';

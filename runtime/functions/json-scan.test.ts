@@ -1,0 +1,200 @@
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import * as decode from '../formats/decode.ts';
+import { JsonFieldScanner } from './json-scan.ts';
+
+const KEYS = ['s', 'i', 'b', 'd', 't', 'f', 'x', 'é', 'a b'] as const;
+
+type Conversion = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'date' | 'time';
+const CONVERSIONS: Conversion[] = ['string', 'int', 'bigint', 'double', 'boolean', 'timestamp', 'date', 'time'];
+
+/** What the slow path gives for a value: the coerced value, or 'error'. */
+function slow(conversion: Conversion, v: unknown): unknown {
+  try {
+    return decode[conversion](v, 'field');
+  } catch {
+    return 'error';
+  }
+}
+
+/**
+ * The property the generated decoders rely on: when the scanner accepts a line and a conversion
+ * returns a value (not undefined), it equals the slow path's value; and the scanner accepts
+ * exactly the lines `JSON.parse` accepts as an object.
+ */
+function check(line: string, failOnMissing = false): boolean {
+  const scanner = new JsonFieldScanner(KEYS, failOnMissing);
+  let parsed: unknown;
+  let parses = true;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    parses = false;
+  }
+  const isObject = parses && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  const accepted = scanner.scan(line);
+  if (accepted !== isObject) {
+    // Deep nesting is the one thing the scanner may refuse although JSON.parse accepts it.
+    if (!(isObject && !accepted && /[[{]{200}/.test(line))) {
+      throw new Error(`scan(${JSON.stringify(line)}) = ${accepted}, JSON.parse says object=${isObject}`);
+    }
+  }
+  if (!accepted) return false;
+  const o = parsed as Record<string, unknown>;
+  KEYS.forEach((key, slot) => {
+    const present = Object.prototype.hasOwnProperty.call(o, key);
+    if (scanner.has(slot) !== present) throw new Error(`has(${key}) of ${line}`);
+    for (const conversion of CONVERSIONS) {
+      const fast = scanner[conversion](slot);
+      if (fast === undefined) {
+        if (!present && !failOnMissing) throw new Error(`${conversion}(${key}) deferred for an absent key in ${line}`);
+        continue;
+      }
+      const expected = slow(conversion, o[key]);
+      if (!Object.is(fast, expected)) {
+        throw new Error(`${conversion}(${key}) of ${JSON.stringify(line)}: fast ${JSON.stringify(fast)}, slow ${JSON.stringify(expected)}`);
+      }
+    }
+    if (!isDeepStrictEqual(scanner.json(slot), present ? o[key] : undefined)) throw new Error(`json(${key}) of ${line}`);
+  });
+  return true;
+}
+
+describe('JsonFieldScanner', () => {
+  it('reads the wanted fields of a plain line', () => {
+    const s = new JsonFieldScanner(['page', 'ts', 'n']);
+    expect(s.scan('{"user":"u1","page":"/home","ts":"2025-04-21T14:08:35.123Z","n":42,"ok":true}')).toBe(true);
+    expect(s.string(0)).toBe('/home');
+    expect(s.timestamp(1)).toBe(Date.UTC(2025, 3, 21, 14, 8, 35, 123));
+    expect(s.int(2)).toBe(42);
+    expect(s.string(2)).toBe(undefined);
+  });
+
+  it('handles whitespace, field order, duplicates, escapes and unicode', () => {
+    const s = new JsonFieldScanner(['a', 'b']);
+    expect(s.scan(' { "b" : 1 ,\t"a":"x\\"y\\u00e9" , "b": 2 }\r')).toBe(true);
+    expect(s.string(0)).toBe('x"yé');
+    expect(s.int(1)).toBe(2);
+    expect(s.scan('{"b":null}')).toBe(true);
+    expect(s.string(0)).toBe(null);
+    expect(s.int(1)).toBe(null);
+    expect(s.scan('{"a":"日本語😀"}')).toBe(true);
+    expect(s.string(0)).toBe('日本語😀');
+  });
+
+  it('defers unusual values to the slow path', () => {
+    const s = new JsonFieldScanner(['v']);
+    s.scan('{"v":"42"}');
+    expect(s.int(0)).toBe(undefined);
+    s.scan('{"v":9007199254740993}');
+    expect(s.bigint(0)).toBe(undefined);
+    s.scan('{"v":2147483648}');
+    expect(s.int(0)).toBe(undefined);
+    expect(s.bigint(0)).toBe(2147483648);
+    s.scan('{"v":1.5}');
+    expect(s.int(0)).toBe(undefined);
+    expect(s.double(0)).toBe(1.5);
+    s.scan('{"v":"yesterday"}');
+    expect(s.timestamp(0)).toBe(undefined);
+    s.scan('{"v":{"x":[1,2]}}');
+    expect(s.string(0)).toBe(undefined);
+    expect(s.json(0)).toEqual({ x: [1, 2] });
+  });
+
+  it('fail-on-missing-field: an absent key defers instead of reading NULL', () => {
+    const s = new JsonFieldScanner(['v'], true);
+    s.scan('{"w":1}');
+    expect(s.string(0)).toBe(undefined);
+    s.scan('{"v":null}');
+    expect(s.string(0)).toBe(null);
+  });
+
+  it('rejects what JSON.parse rejects', () => {
+    const bad = [
+      '', '{', '{"a":1', '{"a":1,}', '{"a" 1}', '{a:1}', '{"a":tru}', '{"a":01}', '{"a":1.}', '{"a":.5}', '{"a":-}',
+      '{"a":1e}', '{"a":"x\ty"}', '{"a":"\\x"}', '{"a":"\\u12g4"}', '{"a":[1,]}', '{"a":{"b":}}', '{"a":1}}', '{"a":1} x',
+      '{"a":NaN}', "{'a':1}", '{"a":"unterminated}', '{"a":[1 2]}', '{"a":{"b" 1}}', '{"a\\"b":1}x',
+    ];
+    for (const line of bad) check(line);
+    for (const line of bad) expect(new JsonFieldScanner(['a']).scan(line), line).toBe(false);
+    for (const line of ['[1]', '"s"', '1', 'null']) expect(new JsonFieldScanner(['a']).scan(line)).toBe(false);
+  });
+
+  it('agrees with JSON.parse + rt.decode on 20,000 seeded random and mutated lines', () => {
+    let seed = 1234567;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const ws = () => pick(['', '', '', ' ', '  ', '\t', '\n', ' \r\n ']);
+    const strings = [
+      'plain', '', 'with space', 'quote"inside', 'back\\slash', 'tab\there', 'nl\nx', 'é', '日本', '😀', '\u0000', '\u2028',
+      '2025-04-21T14:08:35.123Z', '2025-04-21 14:08:35', '2025-04-21 14:08:35.1', '2025-04-21', '14:08:35', '2025-02-30',
+      '42', ' 7 ', '-3', '1e3', 'true', 'FALSE', 'NaN', 'Infinity', '9007199254740993',
+    ];
+    const numbers = ['0', '-0', '42', '-17', '2147483647', '2147483648', '-2147483649', '9007199254740991', '9007199254740993',
+      '123456789012345678', '1.5', '-0.25', '1e3', '1E-2', '2.5e+3', '1745244515123', '0.1', '1e400', '-1e400'];
+    const scalar = (): string => {
+      switch (Math.floor(rand() * 6)) {
+        case 0:
+        case 1: {
+          const s = pick(strings);
+          // Sometimes escape characters that need no escaping, as some producers do.
+          const json = JSON.stringify(s);
+          return rand() < 0.2 ? json.replace(/[a-z]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+        }
+        case 2:
+          return pick(numbers);
+        case 3:
+          return pick(['true', 'false']);
+        case 4:
+          return 'null';
+        default:
+          return composite(2);
+      }
+    };
+    const composite = (depth: number): string => {
+      if (depth <= 0) return pick(['{}', '[]', '[1]', '{"k":null}']);
+      if (rand() < 0.5) return `[${ws()}${Array.from({ length: Math.floor(rand() * 3) }, () => value(depth - 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+      return `{${ws()}${Array.from({ length: Math.floor(rand() * 3) }, () => `${JSON.stringify(pick([...KEYS, 'k', 'other']))}${ws()}:${ws()}${value(depth - 1)}`).join(`${ws()},${ws()}`)}${ws()}}`;
+    };
+    const value = (depth: number): string => (rand() < 0.8 ? scalar() : composite(depth));
+    const line = (): string => {
+      const keys = [...KEYS, 'other', 'nested', 'ss', '', 'i '];
+      const n = Math.floor(rand() * 8);
+      const members = Array.from({ length: n }, () => {
+        const k = pick(keys);
+        const key = rand() < 0.05 ? JSON.stringify(k).replace(/^"(.)/, (_m, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(k);
+        return `${ws()}${key}${ws()}:${ws()}${value(3)}${ws()}`;
+      });
+      return `${ws()}{${members.join(',')}}${ws()}`;
+    };
+    const mutate = (s: string): string => {
+      const at = Math.floor(rand() * (s.length + 1));
+      switch (Math.floor(rand() * 5)) {
+        case 0:
+          return s.slice(0, at);
+        case 1:
+          return s.slice(0, at) + s.slice(at + 1);
+        case 2:
+          return s.slice(0, at) + pick(['"', ',', '}', '{', ']', ':', '\\', ' ', '0', '-', 'e', '.', '\u0001']) + s.slice(at);
+        case 3:
+          return s.replace(/}\s*$/, ',}');
+        default:
+          return s + pick(['', 'x', '}', ' ']);
+      }
+    };
+    let accepted = 0;
+    for (let k = 0; k < 20_000; k++) {
+      const l = line();
+      if (check(rand() < 0.25 ? mutate(l) : l, rand() < 0.1)) accepted++;
+    }
+    // Both sides of the boundary are exercised.
+    expect(accepted).toBeGreaterThan(12_000);
+    expect(accepted).toBeLessThan(19_000);
+  });
+
+  it('leaves very deep nesting to JSON.parse', () => {
+    const deep = `{"a":${'['.repeat(300)}${']'.repeat(300)}}`;
+    expect(new JsonFieldScanner(['a']).scan(deep)).toBe(false);
+    expect(() => JSON.parse(deep)).not.toThrow();
+  });
+});
