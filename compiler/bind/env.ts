@@ -1,0 +1,20 @@
+/** What a query is bound against: the catalog, the CTEs in scope, and where diagnostics go. */
+import type { Diagnostic } from '../../grammar/diagnostic.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { ExprMeta } from './context.ts';
+import type { Rel } from './rel.ts';
+import type { Scope } from './scope.ts';
+
+export interface Env {
+  readonly catalog: Catalog;
+  /** CTEs visible here, innermost last; a null rel marks a CTE whose query has errors. */
+  readonly ctes: ReadonlyMap<string, Rel | null>;
+  readonly diags: Diagnostic[];
+  readonly meta: ExprMeta;
+}
+
+/** A bound FROM clause: its relation and the names it makes visible. */
+export interface FromResult {
+  readonly rel: Rel;
+  readonly scope: Scope;
+}

@@ -1,0 +1,257 @@
+/**
+ * Bound relations → plan operators, with the stream properties of every node:
+ * - boundedness: a node is bounded when all its inputs are;
+ * - event time: flows through stateless operators while the time column is kept as a plain
+ *   reference; a window TVF or windowed aggregate makes `window_time` the event time; an interval
+ *   join keeps the left (RIGHT JOIN: the right) time; lookup joins keep the stream's;
+ * - append-only: stateless operators and joins of append-only inputs append; an aggregate appends
+ *   only when it emits FINAL.
+ * `emitOf` gives each aggregate its emit mode (the query's for the top one).
+ */
+import type { Diagnostic } from '../../grammar/diagnostic.ts';
+import { error, warning } from '../../grammar/diagnostic.ts';
+import type { EmitMode } from '../../runtime/contract.ts';
+import type { AggregateRel, FilterRel, Rel } from '../bind/rel.ts';
+import { planJoin } from './joins.ts';
+import type { BoundExpr, PlanNode } from './plan.ts';
+import { and, conjuncts, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
+
+export interface BuildContext {
+  readonly diags: Diagnostic[];
+  /** The query's emit mode, applied to the top aggregate. */
+  readonly emit: EmitMode;
+}
+
+/** Builds the operator tree for `rel`; `top` is true while only stateless operators lie between `rel` and the sink. */
+export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null {
+  switch (rel.kind) {
+    case 'Scan': {
+      const s = rel.source;
+      const eventTime = s.watermark?.field ?? null;
+      return {
+        kind: 'Scan',
+        id: 0,
+        source: s,
+        schema: withTime(s.schema, eventTime),
+        props: props({ bounded: s.bounded, eventTime, watermarked: eventTime !== null, appendOnly: s.connector !== 'upsert-kafka' }),
+        span: rel.span,
+      };
+    }
+    case 'Filter': {
+      if (rel.input.kind === 'Join') return buildFilteredJoin(rel, rel.input, cx, top);
+      const input = build(rel.input, cx, top);
+      if (!input) return null;
+      return { kind: 'Filter', id: 0, input, predicate: rel.predicate, schema: input.schema, props: input.props, span: rel.span };
+    }
+    case 'Project': {
+      const input = build(rel.input, cx, top);
+      if (!input) return null;
+      const et = input.props.eventTime;
+      const kept = et ? rel.exprs.find((e) => e.expr.kind === 'FieldRef' && e.expr.name === et) : undefined;
+      const eventTime = kept?.name ?? null;
+      const inputFields = new Map(input.schema.map((f) => [f.name, f]));
+      const fields = rel.fields.map((f, i) => {
+        const e = rel.exprs[i]!.expr;
+        const proc = e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc';
+        return { ...f, time: proc ? ('proc' as const) : null };
+      });
+      return {
+        kind: 'Project',
+        id: 0,
+        input,
+        exprs: rel.exprs,
+        schema: withTime(fields, eventTime),
+        props: { ...input.props, eventTime },
+        span: rel.span,
+      };
+    }
+    case 'Unnest': {
+      const input = build(rel.input, cx, top);
+      if (!input) return null;
+      return {
+        kind: 'Unnest',
+        id: 0,
+        input,
+        array: rel.array,
+        elementFields: rel.elementFields,
+        ordinalityField: rel.ordinalityField,
+        schema: withTime(rel.fields, input.props.eventTime),
+        props: input.props,
+        span: rel.span,
+      };
+    }
+    case 'WindowTvf': {
+      if (rel.window.kind === 'session') {
+        cx.diags.push(
+          error('SQ0305', 'a SESSION window TVF must be aggregated: GROUP BY window_start, window_end and its PARTITION BY columns', rel.span, 'note: sessions are only known once rows are grouped'),
+        );
+        return null;
+      }
+      const input = build(rel.input, cx, false);
+      if (!input || !requireEventTime(input, rel.timeField, rel, cx)) return null;
+      return {
+        kind: 'WindowAssign',
+        id: 0,
+        input,
+        window: rel.window,
+        timeField: rel.timeField,
+        startField: rel.startField,
+        endField: rel.endField,
+        timeOutField: rel.timeOutField,
+        schema: withTime(rel.fields, rel.timeOutField),
+        props: { ...input.props, eventTime: rel.timeOutField, state: { kind: 'none' } },
+        span: rel.span,
+      };
+    }
+    case 'Aggregate':
+      return buildAggregate(rel, cx, top);
+    case 'Join': {
+      const left = build(rel.left, cx, false);
+      const right = build(rel.right, cx, false);
+      if (!left || !right) return null;
+      return planJoin(rel, left, right, cx);
+    }
+    case 'Union': {
+      const inputs = rel.inputs.map((i) => build(i, cx, top));
+      if (inputs.some((i) => !i)) return null;
+      const ins = inputs as PlanNode[];
+      const idx = ins.map((n) => (n.props.eventTime ? n.schema.findIndex((f) => f.name === n.props.eventTime) : -1));
+      const sameTime = idx.every((i) => i >= 0 && i === idx[0]);
+      const eventTime = sameTime ? rel.fields[idx[0]!]!.name : null;
+      return {
+        kind: 'Union',
+        id: 0,
+        inputs: ins,
+        schema: withTime(rel.fields, eventTime),
+        props: props({
+          bounded: ins.every((n) => n.props.bounded),
+          eventTime,
+          watermarked: ins.every((n) => n.props.watermarked),
+          appendOnly: ins.every((n) => n.props.appendOnly),
+        }),
+        span: rel.span,
+      };
+    }
+    case 'Sort': {
+      const input = build(rel.input, cx, top);
+      if (!input) return null;
+      const state = input.props.bounded
+        ? { kind: 'bounded' as const, by: 'the rows of a bounded input, sorted at its end' }
+        : { kind: 'bounded' as const, by: 'the complete result table' };
+      return { kind: 'Sort', id: 0, input, keys: rel.keys, limit: rel.limit, schema: input.schema, props: { ...input.props, state }, span: rel.span };
+    }
+  }
+}
+
+function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildContext): boolean {
+  if (input.props.eventTime === field && input.props.watermarked) return true;
+  cx.diags.push(
+    error(
+      'SQ0602',
+      `the window's time column "${field}" is not an event-time attribute here: the input of the window does not carry a watermark on it`,
+      rel.span,
+      'note: event time survives stateless operators, window aggregates (as window_time) and interval joins, but not regular joins or non-windowed aggregates',
+    ),
+  );
+  return false;
+}
+
+/**
+ * WHERE over a join: conjuncts that compare both sides of an inner join belong to its condition
+ * (that is where time bounds and keys are found). For outer joins they stay in the filter.
+ */
+function buildFilteredJoin(f: FilterRel, j: Rel & { kind: 'Join' }, cx: BuildContext, top: boolean): PlanNode | null {
+  const leftNames = new Set(j.left.fields.map((x) => x.name));
+  const rightNames = new Set(j.rightNames);
+  const move: BoundExpr[] = [];
+  const stay: BoundExpr[] = [];
+  for (const c of conjuncts(f.predicate)) {
+    const used = [...fieldNames(c)];
+    const both = used.some((u) => leftNames.has(u)) && used.some((u) => rightNames.has(u));
+    (both && (j.joinType === 'inner' || j.joinType === 'cross') ? move : stay).push(c);
+  }
+  const join: Rel =
+    move.length > 0
+      ? { ...j, joinType: j.joinType === 'cross' ? 'inner' : j.joinType, condition: and([...conjuncts(j.condition), ...move]) }
+      : j;
+  const input = build(join, cx, top);
+  if (!input) return null;
+  const rest = and(stay);
+  if (!rest) return input;
+  return { kind: 'Filter', id: 0, input, predicate: rest, schema: input.schema, props: input.props, span: f.span };
+}
+
+function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): PlanNode | null {
+  const input = build(rel.input, cx, false);
+  if (!input) return null;
+  const label = sourcesLabel(rel.input);
+  if (!input.props.appendOnly) {
+    cx.diags.push(
+      error(
+        'SQ0701',
+        `an aggregation needs append-only input, but its input (reading ${label}) produces updates`,
+        rel.span,
+        'help: aggregate the inner query over a window (e.g. TUMBLE) so that it emits final rows',
+      ),
+    );
+    return null;
+  }
+  const keyNames = rel.keys.map((k) => k.name);
+  if (rel.window) {
+    const w = rel.window;
+    if (!requireEventTime(input, w.timeField, rel, cx)) return null;
+    const emit: EmitMode = top ? cx.emit : 'final';
+    const by = `${windowText(w.window)} windows${keyNames.length ? ` per (${keyNames.join(', ')})` : ''}, dropped when final`;
+    return {
+      kind: 'WindowAggregate',
+      id: 0,
+      input,
+      window: w.window,
+      timeField: w.timeField,
+      keys: rel.keys,
+      aggs: rel.aggs,
+      startField: w.startField,
+      endField: w.endField,
+      timeOutField: w.timeOutField,
+      emit,
+      schema: withTime(rel.fields, w.timeOutField),
+      props: props({
+        bounded: input.props.bounded,
+        eventTime: w.timeOutField,
+        watermarked: true,
+        appendOnly: emit === 'final',
+        state: { kind: 'bounded', by },
+      }),
+      span: rel.span,
+    };
+  }
+  const bounded = input.props.bounded;
+  const emit: EmitMode = top ? cx.emit : bounded ? 'final' : 'changes';
+  const what = rel.aggs.length === 0 ? 'distinct row' : 'group';
+  const keysText = keyNames.length ? ` (${keyNames.join(', ')})` : '';
+  if (!bounded) {
+    cx.diags.push(
+      warning(
+        'SQ0901',
+        `unbounded state: this aggregate keeps one row per ${what}${keysText} of ${label} forever`,
+        rel.span,
+        'help: group by a window (e.g. TUMBLE(ts, INTERVAL ...)) so that state is dropped as the watermark passes',
+      ),
+    );
+  }
+  return {
+    kind: 'Aggregate',
+    id: 0,
+    input,
+    keys: rel.keys,
+    aggs: rel.aggs,
+    emit,
+    schema: withTime(rel.fields, null),
+    props: props({
+      bounded,
+      appendOnly: emit === 'final',
+      state: bounded ? { kind: 'bounded', by: `one row per ${what}${keysText} of a bounded input` } : { kind: 'unbounded', by: `one row per ${what}${keysText}` },
+    }),
+    span: rel.span,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The logical planner: `BoundScript` → `JobPlan` (plan.ts). One plan tree per query, rooted at
+ * its sink; views, CTEs and derived tables are already inlined by the binder. The planner
+ * classifies joins (joins.ts), derives stream properties (build.ts), assigns and checks emit
+ * modes (emit.ts) and resolves sinks and their keys. Never throws: an unexpected exception
+ * becomes an SQ9999 diagnostic.
+ *
+ * `plan()` returns only the planner's own diagnostics; the plan is null when the bound script or
+ * the planner has an error.
+ */
+import type { Span } from '../../grammar/ast.ts';
+import type { Diagnostic } from '../../grammar/diagnostic.ts';
+import { error } from '../../grammar/diagnostic.ts';
+import type { EmitMode } from '../../runtime/contract.ts';
+import type { BoundQuery, BoundScript } from '../bind/index.ts';
+import type { RelationEntry } from '../catalog/catalog.ts';
+import { writableColumns } from '../catalog/catalog.ts';
+import { deliveryGuarantee, keyFields } from '../connectors/index.ts';
+import { build } from './build.ts';
+import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, upsertKey } from './emit.ts';
+import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef } from './plan.ts';
+import { childrenOf, numberNodes } from './util.ts';
+
+export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  try {
+    const relations = new Map(bound.relations.map((r) => [r.name, r]));
+    const sinkDefs = new Map<string, SinkDef>();
+    const queries: QueryPlan[] = [];
+    const next = { value: 0 };
+    for (const q of bound.queries) {
+      try {
+        const qp = planQuery(q, relations, sinkDefs, diags);
+        if (qp) queries.push({ ...qp, root: numberNodes(qp.root, next) });
+      } catch (e) {
+        diags.push(internal(e, q.span));
+      }
+    }
+    const sources = collectSources(queries, bound.relations);
+    for (const s of sources) {
+      const late = s.source.lateSink;
+      const entry = late ? relations.get(late) : undefined;
+      if (entry && entry.columns && !sinkDefs.has(entry.name)) sinkDefs.set(entry.name, sinkDef(entry, null));
+    }
+    const failed = [...bound.diagnostics, ...diags].some((d) => d.severity === 'error');
+    if (failed) return { plan: null, diagnostics: diags };
+    const order = new Map(bound.relations.map((r, i) => [r.name, i]));
+    const sinks = [...sinkDefs.values()].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    return { plan: { file: bound.file, options: bound.options, sources, sinks, queries }, diagnostics: diags };
+  } catch (e) {
+    diags.push(internal(e, { offset: 0, end: 0, line: 1, col: 1 }));
+    return { plan: null, diagnostics: diags };
+  }
+}
+
+function internal(e: unknown, span: Span): Diagnostic {
+  const msg = e instanceof Error ? e.message : String(e);
+  return error('SQ9999', `internal compiler error: ${msg}`, span, 'note: this is a bug in sqc; please report it with the program that triggers it');
+}
+
+function planQuery(
+  q: BoundQuery,
+  relations: ReadonlyMap<string, RelationEntry>,
+  sinkDefs: Map<string, SinkDef>,
+  diags: Diagnostic[],
+): QueryPlan | null {
+  const emit: EmitMode = q.emit ? (q.emit.mode.toLowerCase() as EmitMode) : defaultEmit(q.rel);
+  if (!checkEmitBefore(q.rel, emit, q.emit, diags)) return null;
+  const root = build(q.rel, { diags, emit }, true);
+  if (!root) return null;
+  if (!checkEmitAfter(q.rel, root, emit, q.emit, diags)) return null;
+  const entry = relations.get(q.target);
+  if (!entry) return null;
+  const key = emit !== 'final' && topAggregate(q.rel) ? upsertKey(root) : null;
+  let sink = sinkDefs.get(entry.name);
+  if (!sink) {
+    sink = sinkDef(entry, key);
+    sinkDefs.set(entry.name, sink);
+  }
+  const node: SinkNode = {
+    kind: 'Sink',
+    id: 0,
+    input: root,
+    sink,
+    emit,
+    upsertKey: key,
+    schema: root.schema,
+    props: root.props,
+    span: q.span,
+  };
+  return { name: q.name, root: node, span: q.span };
+}
+
+/** The sink of a relation; `upsertKey` is the default message key when neither 'key.fields' nor a PRIMARY KEY gives one. */
+function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDef {
+  const connector = entry.connector!;
+  const keys = keyFields(entry.options) ?? (entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : []);
+  return {
+    name: entry.name,
+    relation: entry.kind,
+    connector,
+    format: entry.format,
+    options: entry.options,
+    schema: writableColumns(entry).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, time: null })),
+    keyFields: keys,
+    deliveryGuarantee: deliveryGuarantee(connector, entry.options),
+    span: entry.decl.name.span,
+  };
+}
+
+/** Every source scanned or looked up by some query, in declaration order. */
+function collectSources(queries: readonly QueryPlan[], relations: readonly RelationEntry[]): SourceDef[] {
+  const used = new Map<string, SourceDef>();
+  const visit = (n: PlanNode): void => {
+    if (n.kind === 'Scan') used.set(n.source.name, n.source);
+    if (n.kind === 'LookupJoin') used.set(n.table.name, n.table);
+    for (const c of childrenOf(n)) visit(c);
+  };
+  for (const q of queries) visit(q.root);
+  return relations.flatMap((r) => (used.has(r.name) ? [used.get(r.name)!] : []));
+}
