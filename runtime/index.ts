@@ -9,6 +9,7 @@
  * Nothing here imports from compiler/ or grammar/: the runtime is linked by generated code.
  */
 import type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
+import type { QueryError } from './engine/errors.ts';
 
 export type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
 
@@ -93,8 +94,11 @@ export interface Decoders<Row> {
   readonly object: (value: unknown, ctx: RecordContext) => Row;
   /** Optional fast path for JSON text that skips `JSON.parse`. */
   readonly json?: (line: string, ctx: RecordContext) => Row;
-  /** CSV: one string per declared physical column, in declaration order (header-mapped). */
-  readonly csv?: (fields: readonly string[], ctx: RecordContext) => Row;
+  /**
+   * CSV: one entry per declared physical column, in declaration order (mapped through the
+   * file's header when `csv.header` is true); null when the record or header lacks the column.
+   */
+  readonly csv?: (fields: readonly (string | null)[], ctx: RecordContext) => Row;
   /** `raw` format: the record as one string. */
   readonly text?: (value: string, ctx: RecordContext) => Row;
 }
@@ -243,6 +247,15 @@ export interface GroupAggregateConfig<In, Key extends KeyValue, Acc extends Accu
   readonly keyOnly?: boolean;
   readonly result: (acc: Acc, key: Key) => Out;
   readonly out: Emit<Out>;
+}
+
+/** Config of `WindowAssign` (a window TVF whose rows are not aggregated right away). */
+export interface WindowAssignConfig<In> {
+  readonly id: string;
+  readonly window: Exclude<WindowSpec, { kind: 'session' }>;
+  readonly time: (row: In) => number | null;
+  /** Called once per window the row falls in; builds and forwards the output row. */
+  readonly out: (row: In, start: number, end: number) => void;
 }
 
 /** Config of `SortLimit` (ORDER BY / LIMIT over COMPLETE results or bounded input). */
@@ -427,4 +440,15 @@ export * as agg from './aggregates/index.ts';
 export * as decode from './formats/decode.ts';
 export * as state from './state/index.ts';
 export { formatTimestamp, parseTimestamp } from './formats/timestamp.ts';
-export type { SourceConnector, SinkConnector, RecordBatch, BatchSinkWriter } from './connectors/types.ts';
+export { registerSink, registerSource } from './connectors/registry.ts';
+export type {
+  BatchSinkWriter,
+  RecordBatch,
+  SinkConnector,
+  SinkContext,
+  SinkFactory,
+  SourceConnector,
+  SourceContext,
+  SourceFactory,
+  WriterOptions,
+} from './connectors/types.ts';

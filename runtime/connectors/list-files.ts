@@ -1,0 +1,83 @@
+/**
+ * Lists the files a file source reads: a file, every file under a directory (recursively), or
+ * the files matching a glob (`*`, `?`, `**`, `{a,b}`). Hidden files — names starting with `.` or
+ * `_`, such as a file sink's uncommitted output — are never read. Sorted by path.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+
+const GLOB = /[*?[{]/;
+
+function globRegex(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (glob[i + 1] === '/') i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const close = glob.indexOf('}', i);
+      if (close < 0) re += '\\{';
+      else {
+        re += `(?:${glob.slice(i + 1, close).split(',').map(escape).join('|')})`;
+        i = close;
+      }
+    } else re += escape(c);
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.+^$()|[\]\\]/g, '\\$&');
+}
+
+function hidden(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_');
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    if (hidden(e.name)) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile()) out.push(p);
+  }
+}
+
+/** The files under `path` (file, directory or glob); [] when nothing exists there yet. */
+export async function listFiles(path: string): Promise<string[]> {
+  const out: string[] = [];
+  const normalized = path.split(sep).join('/');
+  if (GLOB.test(normalized)) {
+    const parts = normalized.split('/');
+    const firstGlob = parts.findIndex((p) => GLOB.test(p));
+    const base = parts.slice(0, firstGlob).join('/') || (normalized.startsWith('/') ? '/' : '.');
+    const re = globRegex(parts.slice(firstGlob).join('/'));
+    const all: string[] = [];
+    try {
+      await walk(base, all);
+    } catch {
+      return [];
+    }
+    const prefix = base === '.' && !normalized.startsWith('./') ? '' : base.endsWith('/') ? base : `${base}/`;
+    for (const f of all) {
+      const rel = f.split(sep).join('/').slice(base === '.' ? (f.startsWith('./') ? 2 : 0) : prefix.length);
+      if (re.test(rel)) out.push(f);
+    }
+  } else {
+    let s;
+    try {
+      s = await stat(path);
+    } catch {
+      return [];
+    }
+    if (s.isDirectory()) await walk(path, out);
+    else out.push(path);
+  }
+  return out.sort();
+}

@@ -1,0 +1,61 @@
+/**
+ * The `print` sink: rows on the console, at-least-once. `print.format = 'table'` (default)
+ * prints each committed batch as aligned columns with the change kind:
+ *
+ *   page_stats> | op | window_start             | page  | views |
+ *   page_stats> | +I | 2025-04-21T14:00:00.000Z | /home |     3 |
+ *
+ * `print.format = 'json'` prints JSON lines. `print-identifier` is the line prefix (default: the
+ * sink name); `standard-error = true` prints to stderr.
+ */
+import type { FieldDesc, RowKind } from '../index.ts';
+import { jsonLineEncoder, jsonWriteOptions, textConverter } from '../formats/encode.ts';
+import { parseBoolean } from '../options.ts';
+import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext } from './types.ts';
+
+const NUMERIC = new Set(['INT', 'BIGINT', 'DOUBLE', 'DECIMAL', 'TINYINT', 'SMALLINT', 'FLOAT']);
+
+/** Formats one batch as aligned table lines (header first). */
+export function tableLines(schema: readonly FieldDesc[], rows: readonly Record<string, unknown>[], kinds: readonly RowKind[]): string[] {
+  const convs = schema.map((f) => textConverter(f.type, 'NULL'));
+  const cells = rows.map((r) => schema.map((f, i) => convs[i]!(r[f.name])));
+  const widths = schema.map((f, i) => Math.max(f.name.length, ...cells.map((c) => c[i]!.length)));
+  const right = schema.map((f) => NUMERIC.has(f.type.kind));
+  const line = (op: string, values: readonly string[], header: boolean): string =>
+    `| ${op} | ${values.map((v, i) => (right[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
+  return [line('op', schema.map((f) => f.name), true), ...cells.map((c, k) => line(kinds[k]!, c, false))];
+}
+
+class PrintWriter implements BatchSinkWriter {
+  private readonly buf = new RowBuffer();
+  constructor(private readonly flush: (rows: Record<string, unknown>[], kinds: RowKind[]) => void) {}
+  write(row: unknown, kind?: RowKind): void {
+    this.buf.write(row, kind);
+  }
+  pendingRows(): number {
+    return this.buf.rows.length;
+  }
+  async commit(): Promise<void> {
+    const { rows, kinds } = this.buf.take();
+    if (rows.length > 0) this.flush(rows, kinds);
+  }
+}
+
+export function printSink(ctx: SinkContext): SinkConnector {
+  const prefix = `${ctx.options['print-identifier'] ?? ctx.name}> `;
+  const toStderr = ctx.options['standard-error'] !== undefined && parseBoolean(ctx.options['standard-error']);
+  const out =
+    ctx.print ?? ((line: string) => (toStderr ? process.stderr : process.stdout).write(line + '\n'));
+  const json = (ctx.options['print.format'] ?? 'table').toLowerCase() === 'json';
+  const encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
+  const flush = (rows: Record<string, unknown>[], kinds: RowKind[]): void => {
+    const lines = json ? rows.map(encode) : tableLines(ctx.schema, rows, kinds);
+    if (ctx.print !== null) for (const l of lines) out(prefix + l);
+    else out(lines.map((l) => prefix + l).join('\n'));
+  };
+  return {
+    open: async () => {},
+    writer: () => new PrintWriter(flush),
+    close: async () => {},
+  };
+}

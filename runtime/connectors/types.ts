@@ -1,0 +1,118 @@
+/**
+ * The connector interfaces. A source hands the query raw records in batches (text lines or
+ * message values, or JS values for memory/datagen) and reports offsets; decoding, parse-error
+ * policy, watermarks and late rows are the query's job (engine/input.ts), so every connector —
+ * including a Kafka one (kafkajs) — only moves records. A sink hands each query a writer that
+ * buffers one micro-batch and commits it.
+ */
+import type {
+  EmitMode,
+  FieldDesc,
+  FormatName,
+  Json,
+  MemorySinkBinding,
+  MemorySourceBinding,
+  RecordContext,
+  RowKind,
+  SinkWriter,
+} from '../index.ts';
+
+/** A batch of raw records from one source. */
+export interface RecordBatch {
+  /**
+   * 'text': `values` are strings decoded per the source format (json/csv/raw);
+   * 'object': `values` are JS values for `decode.object` (memory, datagen).
+   */
+  readonly kind: 'text' | 'object';
+  readonly values: readonly unknown[];
+  /** CSV with `csv.header`: the header of the file these records come from; else null. */
+  readonly header: readonly (string | null)[] | null;
+  /** Fills `ctx` with the location and metadata of record `i` (file/line, partition/offset...). */
+  locate(i: number, ctx: RecordContext): void;
+}
+
+export interface SourceContext {
+  /** The relation name. */
+  readonly name: string;
+  /** WITH options after `createJob` overrides. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly format: FormatName | null;
+  readonly physical: readonly FieldDesc[];
+  /** The source ends (files without monitoring, datagen with number-of-rows...). */
+  readonly bounded: boolean;
+  /** `trigger.mode = available-now`: read what exists at open, then report exhausted. */
+  readonly availableNow: boolean;
+  /** Memory binding from `createJob`, or null. */
+  readonly binding: MemorySourceBinding | null;
+}
+
+export interface SourceConnector {
+  /** Opens the source; `start` is an `offsets()` value to resume from (checkpoint) or null. */
+  open(start: Json | null): Promise<void>;
+  /** Up to `max` records available now, or null when there are none (never waits long). */
+  poll(max: number): Promise<RecordBatch | null>;
+  /** No record will ever come again (bounded and fully read, or available-now and done). */
+  isExhausted(): boolean;
+  /** Resolves when records may be available, or after `ms` at the latest. */
+  waitForData(ms: number): Promise<void>;
+  /** The position after the last polled batch (JSON; progress and checkpoints). */
+  offsets(): Json;
+  /** The batch that ended at `offsets` is committed (e.g. commit Kafka group offsets). */
+  commit?(offsets: Json): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkContext {
+  readonly name: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly format: FormatName | null;
+  readonly schema: readonly FieldDesc[];
+  readonly keyFields: readonly string[];
+  readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  readonly binding: MemorySinkBinding | null;
+  /** Where print sinks write (createJob `print`), or null for stdout/stderr. */
+  readonly print: ((line: string) => void) | null;
+  /** The job writes checkpoints (`checkpoint.dir`): sinks keep what they need for exactly-once. */
+  readonly checkpointing: boolean;
+  /** The job resumes from a checkpoint: sinks keep committed output (else a fresh run starts empty). */
+  readonly resume: boolean;
+}
+
+export interface WriterOptions {
+  readonly query: string;
+  readonly emit: EmitMode;
+  readonly upsertKey: readonly string[] | null;
+}
+
+/** A sink writer as the query sees it: buffered writes, committed per micro-batch. */
+export interface BatchSinkWriter extends SinkWriter<any> {
+  /** Makes the rows written since the last commit durable and visible, as batch `batchId`. */
+  commit(batchId: number): Promise<void>;
+  /** Rows written in the current (uncommitted) batch. */
+  pendingRows(): number;
+}
+
+export interface SinkConnector {
+  open(): Promise<void>;
+  writer(options: WriterOptions): BatchSinkWriter;
+  close(): Promise<void>;
+}
+
+export type SourceFactory = (ctx: SourceContext) => SourceConnector;
+export type SinkFactory = (ctx: SinkContext) => SinkConnector;
+
+/** Rows and kinds buffered by a writer until commit (shared by the simple sinks). */
+export class RowBuffer {
+  rows: Record<string, unknown>[] = [];
+  kinds: RowKind[] = [];
+  write(row: unknown, kind: RowKind = '+I'): void {
+    this.rows.push(row as Record<string, unknown>);
+    this.kinds.push(kind);
+  }
+  take(): { rows: Record<string, unknown>[]; kinds: RowKind[] } {
+    const out = { rows: this.rows, kinds: this.kinds };
+    this.rows = [];
+    this.kinds = [];
+    return out;
+  }
+}

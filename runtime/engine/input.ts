@@ -1,0 +1,226 @@
+/**
+ * One source as read by one query: polls its connector, decodes records with the generated
+ * decoder, applies the parse-error policy, tracks the source watermark and drops late rows.
+ * `process` is the per-row hot loop of the runtime: one decoder call, one event-time call and
+ * one call of the generated `push` per row, no allocation of its own.
+ */
+import type { FormatName, RecordContext, SourceSpec } from '../index.ts';
+import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
+import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
+import { object as asObject } from '../formats/decode.ts';
+import { parseBoolean, parseDuration, parseInteger } from '../options.ts';
+import { ParseError, QueryError, messageOf } from './errors.ts';
+
+type Decode<Row> = (value: unknown, ctx: RecordContext) => Row;
+
+/** `file:line`, `partition P offset O` or `record N` from a located context. */
+export function locationOf(ctx: RecordContext): string {
+  if (ctx.file !== null) return `${ctx.file}:${ctx.line}`;
+  if (ctx.partition >= 0) return `${ctx.topic !== null ? `topic ${ctx.topic} ` : ''}partition ${ctx.partition} offset ${ctx.offset}`;
+  return `record ${ctx.offset}`;
+}
+
+export interface InputOptions {
+  readonly query: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly format: FormatName | null;
+  readonly bounded: boolean;
+  readonly dropLate: boolean;
+  readonly lateWriter: BatchSinkWriter | null;
+}
+
+export class Input<Row> {
+  readonly name: string;
+  readonly ctx: RecordContext;
+  readonly batchSize: number;
+  readonly bounded: boolean;
+  readonly idleTimeoutMs: number | null;
+  readonly hasWatermark: boolean;
+  dropLate: boolean;
+  /** This source's watermark: max over rows of (eventTime - delay); never decreases. */
+  watermark = -Infinity;
+  idle = false;
+  exhausted = false;
+  lastDataAt = Date.now();
+  /** Per-batch counters (reset by the query after each batch) and totals. */
+  rows = 0;
+  late = 0;
+  parseErrors = 0;
+  totalRows = 0;
+  startOffset: unknown = null;
+
+  private readonly ignoreParseErrors: boolean;
+  private readonly csv: CsvOptions | null;
+  private readonly columns: readonly string[];
+  private lastHeader: readonly (string | null)[] | null = null;
+  private mapping: Int32Array | null = null;
+  /** Where the row being pushed came from (for errors thrown by generated code). */
+  private batch: RecordBatch | null = null;
+  private at = -1;
+
+  constructor(
+    readonly spec: SourceSpec<Row>,
+    readonly connector: SourceConnector,
+    private readonly push: (row: Row) => void,
+    private readonly o: InputOptions,
+  ) {
+    this.name = spec.name;
+    this.ctx = {
+      source: spec.name,
+      file: null,
+      line: -1,
+      topic: null,
+      partition: -1,
+      offset: -1,
+      timestamp: null,
+      key: null,
+      headers: null,
+    };
+    const opts = o.options;
+    this.batchSize = opts['scan.batch-size'] !== undefined ? parseInteger(opts['scan.batch-size'], 1) : 1000;
+    this.bounded = o.bounded;
+    this.idleTimeoutMs = opts['scan.idle-timeout'] !== undefined ? parseDuration(opts['scan.idle-timeout']) : spec.idleTimeoutMs;
+    this.hasWatermark = spec.watermark !== null;
+    this.dropLate = o.dropLate;
+    const ignoreKey = o.format === 'csv' ? 'csv.ignore-parse-errors' : 'json.ignore-parse-errors';
+    const ignore = opts[ignoreKey] ?? opts[`value.${ignoreKey}`];
+    this.ignoreParseErrors = ignore !== undefined && parseBoolean(ignore);
+    this.csv = o.format === 'csv' ? csvOptions(opts) : null;
+    this.columns = spec.physical.map((f) => f.name);
+  }
+
+  private decoderFor(batch: RecordBatch): Decode<Row> {
+    const d = this.spec.decode;
+    if (batch.kind === 'object') return d.object;
+    switch (this.o.format) {
+      case 'csv': {
+        const csv = d.csv;
+        if (!csv) throw new Error(`source "${this.name}" has format csv but no csv decoder`);
+        const o = this.csv!;
+        const n = this.columns.length;
+        if (batch.header !== this.lastHeader) {
+          this.lastHeader = batch.header;
+          this.mapping = batch.header === null ? null : headerMapping(batch.header, this.columns);
+        }
+        const map = this.mapping;
+        return (line, ctx) => {
+          const raw = splitCsvLine(line as string, o);
+          const fields = new Array<string | null>(n);
+          for (let j = 0; j < n; j++) {
+            const k = map === null ? j : map[j]!;
+            fields[j] = k >= 0 && k < raw.length ? raw[k]! : null;
+          }
+          return csv(fields, ctx);
+        };
+      }
+      case 'raw': {
+        const text = d.text;
+        if (!text) throw new Error(`source "${this.name}" has format raw but no text decoder`);
+        return text as Decode<Row>;
+      }
+      default: {
+        if (d.json) return d.json as Decode<Row>;
+        const obj = d.object;
+        return (line, ctx) => obj(asObject(JSON.parse(line as string)), ctx);
+      }
+    }
+  }
+
+  /**
+   * Decodes and pushes one batch. `w0` is the query watermark at the start of the batch: rows
+   * with event time below it are late (dropped, counted, sent to late.sink) when `dropLate`.
+   */
+  process(batch: RecordBatch, w0: number): void {
+    const values = batch.values;
+    const n = values.length;
+    const ctx = this.ctx;
+    const decode = this.decoderFor(batch);
+    const locate = this.spec.metadata.length > 0;
+    const wm = this.spec.watermark;
+    const eventTime = wm === null ? null : wm.eventTime;
+    const expr = wm === null || wm.expr === undefined ? null : wm.expr;
+    const delay = wm?.delayMs ?? 0;
+    const dropLate = this.dropLate;
+    const push = this.push;
+    let maxWm = -Infinity;
+    this.batch = batch;
+    for (let i = 0; i < n; i++) {
+      if (locate) batch.locate(i, ctx);
+      let row: Row;
+      try {
+        row = decode(values[i], ctx);
+      } catch (e) {
+        this.parseError(e, batch, i);
+        continue;
+      }
+      if (eventTime !== null) {
+        const t = eventTime(row);
+        if (t !== null) {
+          const w = expr === null ? t - delay : expr(row);
+          if (w !== null && w > maxWm) maxWm = w;
+          if (dropLate && t < w0) {
+            this.late++;
+            this.o.lateWriter?.write(row, '+I');
+            continue;
+          }
+        }
+      }
+      this.at = i;
+      push(row);
+    }
+    this.at = -1;
+    this.batch = null;
+    this.rows += n;
+    this.totalRows += n;
+    if (maxWm > this.watermark) this.watermark = maxWm;
+  }
+
+  private parseError(e: unknown, batch: RecordBatch, i: number): void {
+    if (!(e instanceof ParseError) && !(e instanceof SyntaxError)) {
+      throw this.errorAt(batch, i, e);
+    }
+    if (this.ignoreParseErrors) {
+      this.parseErrors++;
+      return;
+    }
+    batch.locate(i, this.ctx);
+    const key = this.o.format === 'csv' ? 'csv.ignore-parse-errors' : 'json.ignore-parse-errors';
+    throw new QueryError({
+      query: this.o.query,
+      source: this.name,
+      location: locationOf(this.ctx),
+      reason: e instanceof SyntaxError ? `malformed record: invalid JSON (${e.message})` : `malformed record: ${e.message}`,
+      hint: `fix the input, or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`,
+      cause: e,
+    });
+  }
+
+  private errorAt(batch: RecordBatch, i: number, e: unknown): QueryError {
+    if (e instanceof QueryError) return e;
+    batch.locate(i, this.ctx);
+    return new QueryError({
+      query: this.o.query,
+      source: this.name,
+      location: locationOf(this.ctx),
+      reason: messageOf(e),
+      hint: 'the record above made the query fail; fix the input or the query',
+      cause: e,
+    });
+  }
+
+  /** Wraps an exception thrown while a row of this input was being pushed (null when none was). */
+  failure(e: unknown): QueryError | null {
+    if (e instanceof QueryError) return e;
+    if (this.batch === null || this.at < 0) return null;
+    const err = this.errorAt(this.batch, this.at, e);
+    this.batch = null;
+    this.at = -1;
+    return err;
+  }
+
+  resetBatchCounters(): void {
+    this.rows = 0;
+    this.late = 0;
+    this.parseErrors = 0;
+  }
+}

@@ -1,0 +1,68 @@
+/** Building `QueryProgress` reports (Spark's StreamingQueryProgress, trimmed to what sqc has). */
+import type { Json, QueryProgress, SourceProgress } from '../index.ts';
+
+export function iso(ms: number): string | null {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : ms > 0 ? '+infinity' : null;
+}
+
+export interface ProgressParts {
+  readonly query: string;
+  readonly batchId: number;
+  readonly startedAt: number;
+  readonly previousStart: number | null;
+  readonly getBatchMs: number;
+  readonly processMs: number;
+  readonly commitMs: number;
+  readonly watermark: number;
+  readonly operators: readonly { readonly id: string; readonly rows: number }[];
+  readonly late: number;
+  readonly parseErrors: number;
+  readonly nullTime: number;
+  readonly sources: readonly SourceProgress[];
+  readonly sinks: readonly { readonly name: string; readonly rowsWritten: number }[];
+  readonly final: boolean;
+}
+
+export function buildProgress(p: ProgressParts): QueryProgress {
+  const numInputRows = p.sources.reduce((n, s) => n + s.numInputRows, 0);
+  const total = p.getBatchMs + p.processMs + p.commitMs;
+  const sincePrevious = p.previousStart === null ? total : p.startedAt - p.previousStart;
+  return {
+    query: p.query,
+    batchId: p.batchId,
+    timestamp: new Date(p.startedAt).toISOString(),
+    numInputRows,
+    inputRowsPerSecond: sincePrevious > 0 ? (numInputRows * 1000) / sincePrevious : 0,
+    processedRowsPerSecond: total > 0 ? (numInputRows * 1000) / total : 0,
+    durationMs: { total, getBatch: p.getBatchMs, process: p.processMs, commit: p.commitMs },
+    watermark: iso(p.watermark),
+    stateRows: p.operators.reduce((n, o) => n + o.rows, 0),
+    stateOperators: p.operators,
+    lateRowsDropped: p.late,
+    parseErrorsSkipped: p.parseErrors,
+    nullTimeRowsDropped: p.nullTime,
+    sources: p.sources,
+    sinks: p.sinks,
+    final: p.final,
+  };
+}
+
+export function sourceProgress(
+  name: string,
+  startOffset: unknown,
+  endOffset: unknown,
+  rows: number,
+  watermark: number,
+  idle: boolean,
+  exhausted: boolean,
+): SourceProgress {
+  return {
+    name,
+    startOffset: startOffset as Json,
+    endOffset: endOffset as Json,
+    numInputRows: rows,
+    watermark: iso(watermark),
+    idle,
+    exhausted,
+  };
+}

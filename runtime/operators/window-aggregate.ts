@@ -1,0 +1,183 @@
+/**
+ * TUMBLE / HOP / CUMULATE aggregation (every spelling: window TVF, group-window functions,
+ * Spark's `window()`).
+ *
+ * State: one `Map<Key, Acc>` per window, windows in a `Map` by end time plus the ends in
+ * ascending order (the firing order). A row is added to every window that contains it.
+ * - FINAL: when the watermark reaches a window's end (`W >= end`), each group's result is
+ *   emitted once (`+I`) and the window is dropped.
+ * - CHANGES: at batch end, every group that received rows in the batch is emitted (`+I` when
+ *   the group is new in this batch, else `+U`); a final window emits its last changes, then is
+ *   dropped.
+ * - COMPLETE: at batch end, every group of every window; windows are kept (Spark's complete
+ *   mode cannot drop state).
+ */
+import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../index.ts';
+import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
+import { windowAssigner, type WindowAssigner } from '../windows/assigner.ts';
+import { BaseOperator } from './base.ts';
+
+const KIND = 'window-aggregate';
+const VERSION = 1;
+
+class Window<Key, Acc> {
+  readonly groups = new Map<Key, Acc>();
+  /** CHANGES: groups changed in the current batch → true when created in it. */
+  changed: Map<Key, boolean> | null = null;
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {}
+}
+
+export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends BaseOperator<In> {
+  private readonly assigner: WindowAssigner;
+  private readonly buf: Float64Array;
+  /** > 0 for TUMBLE: the single-window fast path. */
+  private readonly tumbleMs: number;
+  private readonly windows = new Map<number, Window<Key, Acc>>();
+  /** Window ends in ascending order. */
+  private ends: number[] = [];
+  private readonly dirty: Window<Key, Acc>[] = [];
+  private rows = 0;
+  private watermark = -Infinity;
+  /** The window the previous row went to (rows arrive mostly in time order). */
+  private last: Window<Key, Acc> | null = null;
+  private readonly changes: boolean;
+
+  constructor(private readonly cfg: WindowAggregateConfig<In, Key, Acc, Out>) {
+    super(cfg.id);
+    this.assigner = windowAssigner(cfg.window);
+    this.buf = new Float64Array(2 * this.assigner.maxWindows + 2);
+    this.tumbleMs = cfg.window.kind === 'tumble' ? cfg.window.sizeMs : 0;
+    this.changes = cfg.emit === 'changes';
+  }
+
+  push(row: In): void {
+    const t = this.cfg.time(row);
+    if (t === null) {
+      this.nullTimeRowsDropped++;
+      return;
+    }
+    const key = this.cfg.key(row);
+    if (this.tumbleMs > 0) {
+      const size = this.tumbleMs;
+      const r = t % size;
+      const start = t - (r < 0 ? r + size : r);
+      this.addTo(start, start + size, key, row);
+      return;
+    }
+    const n = this.assigner.assign(t, this.buf);
+    for (let i = 0; i < n; i++) this.addTo(this.buf[2 * i]!, this.buf[2 * i + 1]!, key, row);
+  }
+
+  private addTo(start: number, end: number, key: Key, row: In): void {
+    if (end <= this.watermark) {
+      this.lateRowsDropped++;
+      return;
+    }
+    let w = this.last;
+    if (w === null || w.end !== end || w.start !== start) {
+      w = this.windows.get(end) ?? this.openWindow(start, end);
+      this.last = w;
+    }
+    let acc = w.groups.get(key);
+    let created = false;
+    if (acc === undefined) {
+      acc = this.cfg.create(key, row);
+      w.groups.set(key, acc);
+      this.rows++;
+      created = true;
+    }
+    acc.add(row);
+    if (this.changes) {
+      if (w.changed === null) {
+        w.changed = new Map();
+        this.dirty.push(w);
+      }
+      if (created || !w.changed.has(key)) w.changed.set(key, created);
+    }
+  }
+
+  private openWindow(start: number, end: number): Window<Key, Acc> {
+    const w = new Window<Key, Acc>(start, end);
+    this.windows.set(end, w);
+    const ends = this.ends;
+    let i = ends.length;
+    while (i > 0 && ends[i - 1]! > end) i--;
+    ends.splice(i, 0, end);
+    return w;
+  }
+
+  override onWatermark(wm: number): void {
+    if (wm <= this.watermark) return;
+    this.watermark = wm;
+    if (this.cfg.emit === 'complete') return;
+    let fired = 0;
+    while (fired < this.ends.length && this.ends[fired]! <= wm) {
+      const w = this.windows.get(this.ends[fired]!)!;
+      if (this.changes) this.emitChanged(w);
+      else for (const [key, acc] of w.groups) this.cfg.out(this.cfg.result(acc, key, w.start, w.end), '+I');
+      this.rows -= w.groups.size;
+      this.windows.delete(w.end);
+      if (this.last === w) this.last = null;
+      fired++;
+    }
+    if (fired > 0) this.ends = this.ends.slice(fired);
+  }
+
+  private emitChanged(w: Window<Key, Acc>): void {
+    if (w.changed === null) return;
+    for (const [key, created] of w.changed) {
+      this.cfg.out(this.cfg.result(w.groups.get(key)!, key, w.start, w.end), created ? '+I' : '+U');
+    }
+    w.changed = null;
+  }
+
+  override onBatchEnd(): void {
+    if (this.changes) {
+      if (this.dirty.length > 1) this.dirty.sort((a, b) => a.end - b.end);
+      for (const w of this.dirty) this.emitChanged(w);
+      this.dirty.length = 0;
+    } else if (this.cfg.emit === 'complete') {
+      for (const end of this.ends) {
+        const w = this.windows.get(end)!;
+        for (const [key, acc] of w.groups) this.cfg.out(this.cfg.result(acc, key, w.start, w.end), '+I');
+      }
+    }
+  }
+
+  override stateRows(): number {
+    return this.rows;
+  }
+
+  /** `{wm, windows: [[start, end, [[key, accState], ...]], ...]}`, taken between batches. */
+  override snapshot(): StateSnapshot {
+    const windows: Json[] = [];
+    for (const end of this.ends) {
+      const w = this.windows.get(end)!;
+      const groups: Json[] = [];
+      for (const [key, acc] of w.groups) groups.push([key, acc.snapshot()]);
+      windows.push([w.start, w.end, groups]);
+    }
+    return snapshotOf(KIND, VERSION, { wm: Number.isFinite(this.watermark) ? this.watermark : null, windows });
+  }
+
+  override restore(s: StateSnapshot): void {
+    const data = expectSnapshot(s, KIND, VERSION, this.id) as {
+      wm: number | null;
+      windows: readonly (readonly [number, number, readonly (readonly [Key, Json])[]])[];
+    };
+    this.windows.clear();
+    this.ends = [];
+    this.dirty.length = 0;
+    this.last = null;
+    this.rows = 0;
+    this.watermark = data.wm ?? -Infinity;
+    for (const [start, end, groups] of data.windows) {
+      const w = this.openWindow(start, end);
+      for (const [key, state] of groups) w.groups.set(key, this.cfg.restore(key, state));
+      this.rows += w.groups.size;
+    }
+  }
+}
