@@ -46,9 +46,12 @@ class Hop implements WindowAssigner {
     // the earliest start s with s + size > ts
     while (s - this.slide + this.maxSizeMs > ts) s -= this.slide;
     let n = 0;
-    for (; s <= last; s += this.slide, n++) {
+    for (; s <= last; s += this.slide) {
+      // with size < slide there are gaps: the window at `last` may end before ts
+      if (s + this.maxSizeMs <= ts) continue;
       buf[2 * n] = s;
       buf[2 * n + 1] = s + this.maxSizeMs;
+      n++;
     }
     return n;
   }

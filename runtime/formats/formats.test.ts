@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../engine/errors.ts';
+import * as decode from './decode.ts';
+import { csvOptions, splitCsvLine } from './csv.ts';
+import { changelogEncoder, csvHeader, csvLineEncoder, jsonLineEncoder, jsonObjectConverter, jsonWriteOptions } from './encode.ts';
+import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from './timestamp.ts';
+
+const T = Date.UTC(2025, 3, 21, 14, 8, 35, 123);
+
+describe('timestamps', () => {
+  it('parses the accepted forms (no zone = UTC)', () => {
+    expect(parseTimestamp('2025-04-21T14:08:35.123Z')).toBe(T);
+    expect(parseTimestamp('2025-04-21 14:08:35.123')).toBe(T);
+    expect(parseTimestamp('2025-04-21 14:08:35')).toBe(T - 123);
+    expect(parseTimestamp('2025-04-21T14:08')).toBe(T - 35_123);
+    expect(parseTimestamp('2025-04-21T14:08:35.123456789Z')).toBe(T);
+    expect(parseTimestamp('2025-04-21T16:08:35.123+02:00')).toBe(T);
+    expect(parseTimestamp('2025-04-21T12:08:35.123-0200')).toBe(T);
+    expect(parseTimestamp('2025-04-21')).toBe(Date.UTC(2025, 3, 21));
+    expect(parseTimestamp('1969-12-31T23:59:59.999Z')).toBe(-1);
+  });
+
+  it('rejects malformed text', () => {
+    for (const s of ['', '2025-4-21', '2025-02-30T00:00:00', '2023-02-29', '2025-04-21T25:00:00', '2025-04-21T14:08:35.Z', '2025-04-21T14:08:35Zx', 'now']) {
+      expect(parseTimestamp(s), s).toBeNaN();
+    }
+    expect(parseTimestamp('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+  });
+
+  it('formats ISO-8601 UTC with milliseconds, dates and times', () => {
+    expect(formatTimestamp(T - 123)).toBe('2025-04-21T14:08:35.000Z');
+    expect(formatDate(parseDate('2025-04-21'))).toBe('2025-04-21');
+    expect(formatTime(parseTime('14:08:35.5'))).toBe('14:08:35.500');
+  });
+});
+
+describe('decode helpers', () => {
+  it('coerce like Flink and name the field on failure', () => {
+    expect(decode.int('42', 'q')).toBe(42);
+    expect(decode.int('', 'q')).toBeNull();
+    expect(decode.int(undefined, 'q')).toBeNull();
+    expect(() => decode.int(1.5, 'q')).toThrow(new ParseError('field "q": expected INT, got 1.5'));
+    expect(() => decode.int(2 ** 31, 'q')).toThrow(ParseError);
+    expect(decode.bigint(2 ** 53 - 1, 'b')).toBe(2 ** 53 - 1);
+    expect(() => decode.bigint('9007199254740993', 'b')).toThrow('expected BIGINT within ±(2^53-1)');
+    expect(decode.double(' 1.5 ', 'd')).toBe(1.5);
+    expect(() => decode.double('abc', 'd')).toThrow('field "d": expected a number, got "abc"');
+    expect(decode.boolean('TRUE', 'b')).toBe(true);
+    expect(decode.string(12, 's')).toBe('12');
+    expect(decode.string({ a: 1 }, 's')).toBe('{"a":1}');
+    expect(decode.timestamp('2025-04-21T14:08:35.123Z', 't')).toBe(T);
+    expect(decode.timestamp(T, 't')).toBe(T);
+    expect(decode.timestamp(String(T), 't')).toBe(T);
+    expect(() => decode.timestamp('yesterday', 't')).toThrow('field "t": expected a TIMESTAMP');
+    expect(decode.date('2025-04-21', 'd')).toBe(20199);
+    expect(decode.array(['1', 2], 'a', decode.int)).toEqual([1, 2]);
+    expect(() => decode.array(['x'], 'a', decode.int)).toThrow('field "a[1]"');
+    expect(decode.map({ x: '1' }, 'm', decode.double)).toEqual({ x: 1 });
+    expect(() => decode.object([1])).toThrow('expected a JSON object');
+    expect(() => decode.notNull(null, 'id')).toThrow('field "id": NULL in a NOT NULL column');
+    expect(() => decode.present({}, 'id')).toThrow('field "id" is missing');
+  });
+});
+
+describe('CSV', () => {
+  const o = csvOptions({});
+  it('splits with quotes, doubled quotes, empty fields as NULL', () => {
+    expect(splitCsvLine('a,"b,c","say ""hi""",,""', o)).toEqual(['a', 'b,c', 'say "hi"', null, '']);
+    expect(splitCsvLine('x;y', csvOptions({ 'csv.field-delimiter': ';' }))).toEqual(['x', 'y']);
+    expect(splitCsvLine('a,NA', csvOptions({ 'csv.null-literal': 'NA' }))).toEqual(['a', null]);
+    expect(splitCsvLine('"a\\"b"', csvOptions({ 'csv.escape-character': '\\' }))).toEqual(['a"b']);
+    expect(() => splitCsvLine('"open', o)).toThrow('unterminated quoted field');
+    expect(() => splitCsvLine('"a"b', o)).toThrow('unexpected text after a quoted CSV field');
+  });
+
+  it('encodes rows with quoting; the header option defaults to true', () => {
+    const schema = [
+      { name: 's', type: { kind: 'STRING' } },
+      { name: 'n', type: { kind: 'INT' } },
+      { name: 't', type: { kind: 'TIMESTAMP' } },
+    ];
+    expect(o.header).toBe(true);
+    expect(csvHeader(schema, o)).toBe('s,n,t');
+    const enc = csvLineEncoder(schema, o);
+    expect(enc({ s: 'a,b', n: 1, t: T - 123 })).toBe('"a,b",1,2025-04-21T14:08:35.000Z');
+    expect(enc({ s: '', n: null, t: null })).toBe('"",,');
+    expect(splitCsvLine(enc({ s: '', n: null, t: null }), o)).toEqual(['', null, null]);
+  });
+});
+
+describe('JSON and print encoders', () => {
+  const schema = [
+    { name: 'ts', type: { kind: 'TIMESTAMP' } },
+    { name: 'name', type: { kind: 'STRING' } },
+    { name: 'x', type: { kind: 'DOUBLE' } },
+    { name: 'tags', type: { kind: 'ARRAY', element: { kind: 'TIMESTAMP' } } },
+    { name: 'r', type: { kind: 'ROW', fields: [{ name: 'd', type: { kind: 'DATE' } }] } },
+  ];
+  const row = { ts: T - 123, name: 'a"b', x: NaN, tags: [0], r: { d: 1 } };
+
+  it('writes TIMESTAMP as ISO-8601 UTC with ms, nested too; NaN as null', () => {
+    expect(jsonLineEncoder(schema)(row)).toBe(
+      '{"ts":"2025-04-21T14:08:35.000Z","name":"a\\"b","x":null,"tags":["1970-01-01T00:00:00.000Z"],"r":{"d":"1970-01-02"}}',
+    );
+    expect(jsonObjectConverter(schema)(row)).toEqual(JSON.parse(jsonLineEncoder(schema)(row)));
+  });
+
+  it('honours json.timestamp-format.standard and json.encode.ignore-null-fields', () => {
+    const enc = jsonLineEncoder(schema.slice(0, 2), jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL', 'json.encode.ignore-null-fields': 'true' }));
+    expect(enc({ ts: T, name: null })).toBe('{"ts":"2025-04-21 14:08:35.123"}');
+  });
+
+  it('changelog text', () => {
+    expect(changelogEncoder(schema.slice(0, 3))({ ts: T - 123, name: null, x: 1.5 }, '+U')).toBe('+U[2025-04-21T14:08:35.000Z, NULL, 1.5]');
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { compositeKey, splitCompositeKey } from './keys.ts';
+import { KeyedState } from './keyed-state.ts';
+import { TimerHeap } from './timer-heap.ts';
+
+describe('state helpers', () => {
+  it('TimerHeap pops in time order', () => {
+    const h = new TimerHeap<string>();
+    const times = [50, 10, 40, 10, 30, 20, 60, 0];
+    times.forEach((t, i) => h.push(t, `k${i}`));
+    const out: number[] = [];
+    while (h.size > 0) {
+      out.push(h.peekTime());
+      h.pop();
+    }
+    expect(out).toEqual([...times].sort((a, b) => a - b));
+    expect(h.peekTime()).toBe(Infinity);
+  });
+
+  it('composite keys are injective and reversible', () => {
+    expect(compositeKey('a,b', 'c')).not.toBe(compositeKey('a', 'b,c'));
+    expect(compositeKey(null, 'null')).not.toBe(compositeKey('null', null));
+    expect(compositeKey(1, '1')).not.toBe(compositeKey('1', 1));
+    expect(splitCompositeKey(compositeKey('x"y', 3, null, true))).toEqual(['x"y', 3, null, true]);
+  });
+
+  it('KeyedState snapshots in insertion order', () => {
+    const s = new KeyedState<string, number>();
+    s.map.set('b', 2);
+    s.map.set('a', 1);
+    const snap = s.snapshot((v) => v * 10);
+    const t = new KeyedState<string, number>();
+    t.restore(snap, (j) => (j as number) / 10);
+    expect([...t.map]).toEqual([
+      ['b', 2],
+      ['a', 1],
+    ]);
+    expect(t.size).toBe(2);
+  });
+});
