@@ -1,0 +1,283 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FieldDesc, Json, QueryProgress, RecordContext } from '../index.ts';
+import { defineJob } from '../engine/job.ts';
+import { EV_FIELDS, evSource, jobSpec, sinkSpec, type Ev } from '../testing/specs.ts';
+import { datagenSource } from './datagen-source.ts';
+import { fileSink } from './file-sink.ts';
+import { fileSource } from './file-source.ts';
+import { printSink } from './print-sink.ts';
+import type { SinkContext, SourceConnector, SourceContext } from './types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sqc-connectors-'));
+let n = 0;
+const fresh = () => {
+  const d = join(dir, `t${n++}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+
+function srcCtx(options: Record<string, string>, extra: Partial<SourceContext> = {}): SourceContext {
+  return { name: 'src', options, format: 'json', physical: EV_FIELDS, bounded: true, availableNow: false, binding: null, ...extra };
+}
+
+const ctx = (): RecordContext => ({ source: 's', file: null, line: -1, topic: null, partition: -1, offset: -1, timestamp: null, key: null, headers: null });
+
+/** Polls a source dry; returns [value, location] pairs. */
+async function drain(src: SourceConnector, max = 1000): Promise<[unknown, string][]> {
+  const out: [unknown, string][] = [];
+  for (;;) {
+    const b = await src.poll(max);
+    if (b === null) {
+      if (src.isExhausted()) return out;
+      continue;
+    }
+    const c = ctx();
+    b.values.forEach((v, i) => {
+      b.locate(i, c);
+      out.push([v, `${c.file?.split('/').pop()}:${c.line}`]);
+    });
+  }
+}
+
+describe('file source', () => {
+  it('reads lines across files in order, skipping blank lines and hidden files; CRLF and no final newline', async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'a.jsonl'), '{"n":1}\r\n\r\n{"n":2}\r\n');
+    writeFileSync(join(d, 'b.jsonl'), '{"n":3}\n{"n":4}');
+    writeFileSync(join(d, '.b.jsonl.staging'), '{"n":99}\n');
+    mkdirSync(join(d, 'sub'));
+    writeFileSync(join(d, 'sub', 'c.jsonl'), '{"n":5}\n');
+    const src = fileSource(srcCtx({ path: d }));
+    await src.open(null);
+    expect(await drain(src, 2)).toEqual([
+      ['{"n":1}', 'a.jsonl:1'],
+      ['{"n":2}', 'a.jsonl:3'],
+      ['{"n":3}', 'b.jsonl:1'],
+      ['{"n":4}', 'b.jsonl:2'],
+      ['{"n":5}', 'c.jsonl:1'],
+    ]);
+    const globbed = fileSource(srcCtx({ path: join(d, '*.jsonl') }));
+    await globbed.open(null);
+    expect((await drain(globbed)).map((x) => x[1])).toEqual(['a.jsonl:1', 'a.jsonl:3', 'b.jsonl:1', 'b.jsonl:2']);
+    const deep = fileSource(srcCtx({ path: join(d, '**/*.jsonl') }));
+    await deep.open(null);
+    expect(await drain(deep)).toHaveLength(5);
+  });
+
+  it('reads big files in chunks (multi-byte characters across chunk ends) and resumes exactly from offsets', async () => {
+    const d = fresh();
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(JSON.stringify({ i, s: 'héllo wörld – ' + 'x'.repeat(i % 13) }));
+    const path = join(d, 'big.jsonl');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const src = fileSource(srcCtx({ path }));
+    await src.open(null);
+    const first: unknown[] = [];
+    let offsets: Json = null;
+    while (first.length < 31_337) {
+      const b = await src.poll(Math.min(1000, 31_337 - first.length));
+      first.push(...b!.values);
+      offsets = src.offsets();
+    }
+    await src.close();
+    const resumed = fileSource(srcCtx({ path }));
+    await resumed.open(offsets);
+    const rest = await drain(resumed);
+    expect([...first, ...rest.map((r) => r[0])]).toEqual(lines);
+    expect(rest[0]![1]).toBe('big.jsonl:31338');
+  });
+
+  it('fails to open when nothing is at the path', async () => {
+    const src = fileSource(srcCtx({ path: join(dir, 'missing.jsonl') }));
+    await expect(src.open(null)).rejects.toThrow(`file source "src": no file found at`);
+  });
+
+  it('maps CSV columns by each file\'s header and reports parse errors at file:line', async () => {
+    const d = fresh();
+    writeFileSync(join(d, '1.csv'), 'ts,k,v\n2025-04-21 10:00:00,a,1\n\n2025-04-21 10:00:01,"b,c",2\n');
+    writeFileSync(join(d, '2.csv'), 'k,v,ts\nd,3,2025-04-21 10:00:02\ne,oops,2025-04-21 10:00:03\n');
+    const src = evSource('src', { connector: 'file', options: { path: d, format: 'csv' } });
+    const spec = jobSpec([{ ...src, format: 'csv' }], [sinkSpec('out', EV_FIELDS)], [
+      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
+    ]);
+    const out: Ev[] = [];
+    await expect(defineJob(spec, { sinks: { out: { rows: out } } }).run()).rejects.toThrow(
+      `failed reading source "src" at ${join(d, '2.csv')}:3: malformed record: field "v": expected a number, got "oops"\n  hint: fix the input, or set 'csv.ignore-parse-errors' = 'true'`,
+    );
+    const progress: QueryProgress[] = [];
+    out.length = 0;
+    await defineJob(spec, { sources: { src: { 'csv.ignore-parse-errors': 'true' } }, sinks: { out: { rows: out } } })
+      .on('progress', (p) => progress.push(p))
+      .run();
+    expect(out.map((r) => [r.k, r.v])).toEqual([
+      ['a', 1],
+      ['b,c', 2],
+      ['d', 3],
+    ]);
+    expect(progress.reduce((s, p) => s + p.parseErrorsSkipped, 0)).toBe(1);
+  });
+
+  it('with source.monitor-interval picks up new files until stopped', async () => {
+    const d = fresh();
+    writeFileSync(join(d, '1.jsonl'), '{"k":"a","v":1,"ts":0}\n');
+    const src = evSource('src', { connector: 'file', bounded: false, options: { path: d, format: 'json', 'source.monitor-interval': '20 ms' } });
+    const spec = jobSpec([{ ...src, format: 'json' }], [sinkSpec('out', EV_FIELDS)], [
+      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
+    ]);
+    const out: Ev[] = [];
+    const job = defineJob(spec, { sinks: { out: { rows: out } } });
+    await job.start();
+    await until(() => out.length === 1);
+    writeFileSync(join(d, '2.jsonl'), '{"k":"b","v":2,"ts":0}\n');
+    await until(() => out.length === 2);
+    await job.stop();
+    expect(out.map((r) => r.k)).toEqual(['a', 'b']);
+    expect(job.queries[0]!.status).toBe('stopped');
+  });
+});
+
+function sinkCtx(path: string, extra: Partial<SinkContext> = {}, schema: readonly FieldDesc[] = EV_FIELDS): SinkContext {
+  return {
+    name: 'out',
+    options: { path },
+    format: path.endsWith('.csv') ? 'csv' : 'json',
+    schema,
+    keyFields: [],
+    deliveryGuarantee: 'exactly-once',
+    binding: null,
+    print: null,
+    checkpointing: false,
+    resume: false,
+    ...extra,
+  };
+}
+
+describe('file sink', () => {
+  const row = (k: string, v: number): Ev => ({ k, v, ts: Date.UTC(2025, 3, 21, 10) });
+
+  it('appends each committed batch; uncommitted rows are never in the file; no hidden files are left', async () => {
+    const d = fresh();
+    const path = join(d, 'out', 'rows.jsonl');
+    const sink = fileSink(sinkCtx(path));
+    await sink.open();
+    const w = sink.writer({ query: 'q', emit: 'final', upsertKey: null });
+    w.write(row('a', 1));
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await w.commit(0);
+    w.write(row('b', 2));
+    w.write(row('c', 3), '-D');
+    await w.commit(1);
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe(
+      '{"k":"a","v":1,"ts":"2025-04-21T10:00:00.000Z"}\n{"k":"b","v":2,"ts":"2025-04-21T10:00:00.000Z"}\n',
+    );
+    expect(readdirSync(join(d, 'out'))).toEqual(['rows.jsonl']);
+  });
+
+  it('CSV with a header; COMPLETE mode replaces the file per batch', async () => {
+    const d = fresh();
+    const path = join(d, 'table.csv');
+    const sink = fileSink(sinkCtx(path));
+    await sink.open();
+    const w = sink.writer({ query: 'q', emit: 'complete', upsertKey: null });
+    w.write(row('a', 1));
+    await w.commit(0);
+    w.write(row('a', 2));
+    w.write(row('b', 1));
+    await w.commit(1);
+    expect(readFileSync(path, 'utf8')).toBe('k,v,ts\na,2,2025-04-21T10:00:00.000Z\nb,1,2025-04-21T10:00:00.000Z\n');
+  });
+
+  it('with checkpoints: a manifest records commits; a resumed sink truncates a torn append and skips committed batches', async () => {
+    const d = fresh();
+    const path = join(d, 'rows.jsonl');
+    const s1 = fileSink(sinkCtx(path, { checkpointing: true }));
+    await s1.open();
+    const w1 = s1.writer({ query: 'q', emit: 'final', upsertKey: null });
+    w1.write(row('a', 1));
+    await w1.commit(0);
+    await s1.close();
+    const committed = readFileSync(path, 'utf8');
+    writeFileSync(path, committed + '{"k":"torn'); // a crash in the middle of batch 1's append
+    const s2 = fileSink(sinkCtx(path, { checkpointing: true, resume: true }));
+    await s2.open();
+    expect(readFileSync(path, 'utf8')).toBe(committed);
+    const w2 = s2.writer({ query: 'q', emit: 'final', upsertKey: null });
+    w2.write(row('a', 1)); // batch 0 replayed: already committed, not written again
+    await w2.commit(0);
+    w2.write(row('b', 2));
+    await w2.commit(1);
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).k)).toEqual(['a', 'b']);
+  });
+});
+
+describe('print sink', () => {
+  const schema: FieldDesc[] = [
+    { name: 'page', type: { kind: 'STRING' } },
+    { name: 'views', type: { kind: 'BIGINT' } },
+  ];
+  it('prints aligned tables with the change kind, or JSON lines', async () => {
+    const lines: string[] = [];
+    const table = printSink({ ...sinkCtx('', {}, schema), name: 'stats', options: {}, print: (l) => lines.push(l) });
+    const w = table.writer({ query: 'q', emit: 'changes', upsertKey: ['page'] });
+    w.write({ page: '/home', views: 3 }, '+I');
+    w.write({ page: null, views: 12 }, '+U');
+    await w.commit(0);
+    const json = printSink({ ...sinkCtx('', {}, schema), name: 'stats', options: { 'print.format': 'json', 'print-identifier': 'dbg' }, print: (l) => lines.push(l) });
+    const wj = json.writer({ query: 'q', emit: 'final', upsertKey: null });
+    wj.write({ page: '/', views: 1 });
+    await wj.commit(0);
+    expect(lines).toEqual([
+      'stats> | op | page  | views |',
+      'stats> | +I | /home |     3 |',
+      'stats> | +U | NULL  |    12 |',
+      'dbg> {"page":"/","views":1}',
+    ]);
+  });
+});
+
+describe('datagen source', () => {
+  const fields: FieldDesc[] = [
+    { name: 'id', type: { kind: 'BIGINT' } },
+    { name: 'name', type: { kind: 'STRING' } },
+    { name: 'score', type: { kind: 'INT' } },
+    { name: 'ts', type: { kind: 'TIMESTAMP' } },
+  ];
+  it('generates typed rows per field options, bounded by a sequence or number-of-rows', async () => {
+    const src = datagenSource(
+      srcCtx(
+        {
+          'rows-per-second': '100000',
+          'fields.id.kind': 'sequence',
+          'fields.id.start': '1',
+          'fields.id.end': '50',
+          'fields.name.values': 'x;y',
+          'fields.score.min': '5',
+          'fields.score.max': '7',
+          'fields.ts.max-past': '1 min',
+        },
+        { physical: fields },
+      ),
+    );
+    await src.open(null);
+    const rows = (await drain(src)).map((r) => r[0] as { id: number; name: string; score: number; ts: number });
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(rows.every((r) => (r.name === 'x' || r.name === 'y') && r.score >= 5 && r.score <= 7 && r.ts <= Date.now() && r.ts > Date.now() - 61_000)).toBe(true);
+    const limited = datagenSource(srcCtx({ 'number-of-rows': '10', 'fields.name.length': '4' }, { physical: fields }));
+    await limited.open(null);
+    const ten = await drain(limited);
+    expect(ten).toHaveLength(10);
+    expect((ten[0]![0] as { name: string }).name).toHaveLength(4);
+  });
+});
+
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
