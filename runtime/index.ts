@@ -394,6 +394,20 @@ export interface QueryProgress {
 
 export type QueryStatus = 'created' | 'running' | 'stopped' | 'failed';
 
+/**
+ * Everything needed to resume a query after its last committed batch: the next batch id, the
+ * query watermark, per input its offsets and watermark, per operator its state. Plain JSON except
+ * for non-finite numbers (use `rt.state.encodeState`). Written by checkpoints.
+ */
+export interface QuerySnapshot {
+  readonly version: 1;
+  readonly query: string;
+  readonly nextBatchId: number;
+  readonly watermark: number;
+  readonly inputs: readonly { readonly source: string; readonly offsets: Json; readonly watermark: number }[];
+  readonly operators: readonly { readonly id: string; readonly state: StateSnapshot | null }[];
+}
+
 export interface QueryHandle {
   readonly name: string;
   readonly status: QueryStatus;
@@ -401,6 +415,10 @@ export interface QueryHandle {
   /** The last 100 progress reports. */
   readonly recentProgress: readonly QueryProgress[];
   readonly error: QueryError | null;
+  /** The query's state between batches (call from a progress listener or after it stopped). */
+  snapshot(): QuerySnapshot;
+  /** Before `start()`: resume from `snapshot` (sources reopen at its offsets, operators restore). */
+  restore(snapshot: QuerySnapshot): void;
 }
 
 /** A running (or runnable) job: all queries of one .sq file in one process. */

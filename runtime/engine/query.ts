@@ -14,6 +14,7 @@ import type {
   QueryBuilder,
   QueryHandle,
   QueryProgress,
+  QuerySnapshot,
   QuerySpec,
   QueryStatus,
   SinkWriter,
@@ -66,6 +67,8 @@ export class Query implements QueryHandle {
   private wakeStop: () => void = () => {};
   private readonly stopSignal = new Promise<void>((r) => (this.wakeStop = r));
   private previousStart: number | null = null;
+  /** Offsets to open each input at (from `restore`), else null. */
+  private startOffsets: unknown[] | null = null;
 
   constructor(
     private readonly spec: QuerySpec,
@@ -114,6 +117,37 @@ export class Query implements QueryHandle {
     return this.operators;
   }
 
+  snapshot(): QuerySnapshot {
+    return {
+      version: 1,
+      query: this.name,
+      nextBatchId: this.batchId,
+      watermark: this.watermark,
+      inputs: this.inputs.map((i) => ({ source: i.name, offsets: i.connector.offsets(), watermark: i.watermark })),
+      operators: this.operators.map((o) => ({ id: o.id, state: o.snapshot() })),
+    };
+  }
+
+  restore(s: QuerySnapshot): void {
+    if (this.status !== 'created') throw new Error(`query "${this.name}": restore() must come before start()`);
+    const differs = (what: string) => new Error(`cannot resume query "${this.name}" from this state: ${what}`);
+    if (s.version !== 1) throw differs(`state version ${s.version}, this runtime reads version 1`);
+    if (s.query !== this.name) throw differs(`it was written by query "${s.query}"`);
+    const inputs = this.inputs.map((i) => i.name).join(', ');
+    const saved = s.inputs.map((i) => i.source).join(', ');
+    if (inputs !== saved) throw differs(`the query reads (${inputs}), the state has (${saved})`);
+    const ops = this.operators.map((o) => o.id).join(', ');
+    const savedOps = s.operators.map((o) => o.id).join(', ');
+    if (ops !== savedOps) throw differs(`the query has operators (${ops}), the state has (${savedOps})`);
+    this.batchId = s.nextBatchId;
+    this.watermark = s.watermark;
+    this.startOffsets = s.inputs.map((i) => i.offsets);
+    s.inputs.forEach((i, k) => (this.inputs[k]!.watermark = i.watermark));
+    s.operators.forEach((o, k) => {
+      if (o.state !== null) this.operators[k]!.restore(o.state);
+    });
+  }
+
   requestStop(): void {
     this.stopping = true;
     this.wakeStop();
@@ -125,7 +159,7 @@ export class Query implements QueryHandle {
     try {
       for (const input of this.inputs) {
         try {
-          await input.connector.open(null);
+          await input.connector.open((this.startOffsets?.[this.inputs.indexOf(input)] ?? null) as never);
         } catch (e) {
           throw new QueryError({ query: this.name, source: input.name, reason: messageOf(e), cause: e });
         }

@@ -25,7 +25,7 @@ export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In
     this.changes = cfg.emit === 'changes';
   }
 
-  push(row: In): void {
+  push(row: In, _side?: number): void {
     const key = this.cfg.key(row);
     const groups = this.groups.map;
     let acc = groups.get(key);

@@ -52,7 +52,7 @@ export class SessionWindowAggregate<In, Key extends KeyValue, Acc extends Accumu
     this.changes = cfg.emit === 'changes';
   }
 
-  push(row: In): void {
+  push(row: In, _side?: number): void {
     const t = this.cfg.time(row);
     if (t === null) {
       this.nullTimeRowsDropped++;

@@ -19,7 +19,7 @@ export class SortLimit<Row> extends BaseOperator<Row> {
     super(cfg.id);
   }
 
-  push(row: Row): void {
+  push(row: Row, _side?: number): void {
     this.rows.push(row);
     const limit = this.cfg.limit;
     // keep memory at O(limit): sort and cut when the buffer doubles past the limit

@@ -53,7 +53,7 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     this.changes = cfg.emit === 'changes';
   }
 
-  push(row: In): void {
+  push(row: In, _side?: number): void {
     const t = this.cfg.time(row);
     if (t === null) {
       this.nullTimeRowsDropped++;

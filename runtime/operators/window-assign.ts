@@ -18,7 +18,7 @@ export class WindowAssign<In> extends BaseOperator<In> {
     this.buf = new Float64Array(2 * this.assigner.maxWindows + 2);
   }
 
-  push(row: In): void {
+  push(row: In, _side?: number): void {
     const t = this.cfg.time(row);
     if (t === null) {
       this.nullTimeRowsDropped++;
