@@ -40,8 +40,57 @@ function parseDatePart(s: string): number {
   return daysFromCivil(y, m, d);
 }
 
+/** The last date seen by the fast path (timestamps in a stream mostly share their date). */
+let lastYmd = -1;
+let lastDays = 0;
+
+/** `d(s, i)`: the digit at i, or a large negative number so any sum with it fails the range check. */
+function d(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1e9;
+}
+
+/**
+ * Fast path for the canonical `YYYY-MM-DDTHH:MM:SS.mmmZ` (or with a space): fixed positions,
+ * no loops, the date's day number cached. Returns NaN when `s` is not exactly that form.
+ */
+function parseCanonical(s: string): number {
+  const sep = s.charCodeAt(10);
+  if (
+    s.charCodeAt(23) !== 90 || // 'Z'
+    (sep !== 84 && sep !== 32) ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46
+  ) {
+    return NaN;
+  }
+  const ymd = (d(s, 0) * 1000 + d(s, 1) * 100 + d(s, 2) * 10 + d(s, 3)) * 10000 + (d(s, 5) * 10 + d(s, 6)) * 100 + d(s, 8) * 10 + d(s, 9);
+  if (ymd < 0) return NaN;
+  let days: number;
+  if (ymd === lastYmd) days = lastDays;
+  else {
+    days = parseDatePart(s);
+    if (days !== days) return NaN;
+    lastYmd = ymd;
+    lastDays = days;
+  }
+  const hh = d(s, 11) * 10 + d(s, 12);
+  const mi = d(s, 14) * 10 + d(s, 15);
+  const ss = d(s, 17) * 10 + d(s, 18);
+  const ms = d(s, 20) * 100 + d(s, 21) * 10 + d(s, 22);
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59 || ms < 0) return NaN;
+  return days * DAY_MS + ((hh * 60 + mi) * 60 + ss) * 1000 + ms;
+}
+
 /** ISO-8601 / SQL timestamp text → epoch ms (UTC), or NaN when malformed. */
 export function parseTimestamp(s: string): number {
+  if (s.length === 24) {
+    const t = parseCanonical(s);
+    if (t === t) return t;
+  }
   const days = parseDatePart(s);
   if (days !== days) return NaN;
   const n = s.length;

@@ -10,7 +10,11 @@ export function compositeKey(...parts: KeyValue[]): string {
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (i > 0) s += ',';
-    s += typeof p === 'string' ? JSON.stringify(p) : String(p);
+    if (typeof p === 'string') s += JSON.stringify(p);
+    // ±Infinity as JSON numbers that parse back to ±Infinity (NaN keys have no JSON form)
+    else if (p === Infinity) s += '1e999';
+    else if (p === -Infinity) s += '-1e999';
+    else s += String(p);
   }
   return s;
 }
