@@ -193,6 +193,72 @@ describe('watermarks and late rows', () => {
   });
 });
 
+describe('embedding', () => {
+  const passthrough = (src: SourceSpec<Ev>) =>
+    jobSpec([src], [sinkSpec('out', EV_FIELDS)], [
+      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
+    ]);
+
+  it('trigger.interval spaces micro-batch starts', async () => {
+    const src = evSource('s');
+    const progress: QueryProgress[] = [];
+    await defineJob(passthrough(src), {
+      sources: { s: { batches: [[ev('a', '10:00:00')], [ev('a', '10:00:01')], [ev('a', '10:00:02')]] } },
+      sinks: { out: { rows: [] } },
+      set: { 'trigger.interval': '40 ms' },
+    })
+      .on('progress', (p) => progress.push(p))
+      .run();
+    const starts = progress.map((p) => Date.parse(p.timestamp));
+    for (let i = 1; i < 3; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(39);
+  });
+
+  it('a MemoryStream feeds rows as they are pushed; JSON-ready output rows on request', async () => {
+    const src = evSource('s');
+    const stream = new MemoryStream<unknown>();
+    const out: unknown[] = [];
+    const job = defineJob(passthrough(src), { sources: { s: { stream } }, sinks: { out: { rows: out, json: true } } });
+    await job.start();
+    stream.push({ k: 'a', v: 1, ts: '2025-04-21 10:00:00' });
+    await waitFor(() => out.length === 1);
+    stream.push({ k: 'b', v: null, ts: 0 });
+    stream.end();
+    await job.awaitTermination();
+    expect(out).toEqual([
+      { k: 'a', v: 1, ts: '2025-04-21T10:00:00.000Z' },
+      { k: 'b', v: null, ts: '1970-01-01T00:00:00.000Z' },
+    ]);
+    expect(job.queries[0]!.status).toBe('stopped');
+  });
+
+  it('print sinks write through the print override', async () => {
+    const src = evSource('s');
+    const spec = { ...passthrough(src), sinks: [sinkSpec('out', EV_FIELDS, 'print', { 'print.format': 'json' })] };
+    const lines: string[] = [];
+    await defineJob(spec, { sources: { s: { rows: [ev('a', '10:00:00')] } }, print: (l) => lines.push(l) }).run();
+    expect(lines).toEqual(['out> {"k":"a","v":1,"ts":"2025-04-21T10:00:00.000Z"}']);
+  });
+
+  it('COMPLETE hands every batch to onBatch, the last one after the end-of-input batch', async () => {
+    const src = evSource('s', { delayMs: 0 });
+    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'complete')]);
+    const sizes: number[] = [];
+    await defineJob(spec, { sources: { s: { batches: [[ev('a', '10:00:00')], [ev('b', '10:00:01')]] } }, sinks: { out: { onBatch: (b) => void sizes.push(b.rows.length) } } }).run();
+    expect(sizes).toEqual([1, 2, 2]);
+  });
+
+  it('lastProgress reports per-source offsets and sink rows', async () => {
+    const src = evSource('s');
+    const job = defineJob(passthrough(src), { sources: { s: { rows: [ev('a', '10:00:00'), ev('b', '10:00:00')] } }, sinks: { out: { rows: [] } } });
+    const progress: QueryProgress[] = [];
+    await job.on('progress', (p) => progress.push(p)).run();
+    expect(progress[0]!.sources[0]).toMatchObject({ name: 's', startOffset: { position: 0 }, endOffset: { position: 2 }, numInputRows: 2 });
+    expect(progress[0]!.sinks).toEqual([{ name: 'out', rowsWritten: 2 }]);
+    expect(job.lastProgress('q')!.final).toBe(true);
+    expect(() => job.lastProgress('nope')).toThrow('no query named "nope" (queries: q)');
+  });
+});
+
 describe('errors', () => {
   const counting = (src: SourceSpec<Ev>) =>
     jobSpec([src], [sinkSpec('out', [{ name: 'n', type: { kind: 'BIGINT' } }])], [

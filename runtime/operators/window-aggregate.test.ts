@@ -132,3 +132,20 @@ describe('WindowAggregate', () => {
     expect(lines).toEqual(['1: +I -10000..0']);
   });
 });
+
+describe('WindowAssign', () => {
+  it('calls out once per window the row is in; NULL time is dropped and counted', async () => {
+    const { WindowAssign } = await import('./window-assign.ts');
+    const seen: string[] = [];
+    const op = new WindowAssign<Ev>({
+      id: 'assign',
+      window: { kind: 'hop', sizeMs: 10_000, slideMs: 5_000 },
+      time: (r) => r.ts,
+      out: (r, start, end) => seen.push(`${r.k} ${t(start)}-${t(end)}`),
+    });
+    op.push(ev('a', '10:00:07'), 0);
+    op.push({ k: 'b', v: 1, ts: null }, 0);
+    expect(seen).toEqual(['a 10:00:00-10:00:10', 'a 10:00:05-10:00:15']);
+    expect([op.nullTimeRowsDropped, op.stateRows(), op.snapshot()]).toEqual([1, 0, null]);
+  });
+});
