@@ -3,7 +3,8 @@
  * `scan.batch-size`; `batches` gives explicit micro-batch boundaries (tests of watermarks and
  * late rows); `stream` is an async iterable (e.g. a `MemoryStream`) whose rows are read as they
  * arrive. Rows go through the generated `decode.object`, so ISO timestamp strings work. The
- * input ends when the rows, batches or stream end (then the watermark jumps to +infinity).
+ * input ends when the rows, batches or stream end (then the watermark jumps to +infinity),
+ * unless `memory.bounded` = 'false': then it waits for the query to be stopped.
  */
 import type { Json, MemorySourceBinding, RecordContext } from '../index.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from './types.ts';
@@ -74,6 +75,8 @@ class MemorySource implements SourceConnector {
   constructor(
     private readonly name: string,
     private readonly binding: MemorySourceBinding,
+    /** 'memory.bounded' = 'false': after the rows, wait for more (until the query stops). */
+    private readonly unbounded: boolean,
   ) {}
 
   async open(start: Json | null): Promise<void> {
@@ -149,6 +152,7 @@ class MemorySource implements SourceConnector {
   }
 
   isExhausted(): boolean {
+    if (this.unbounded) return false;
     if (this.rows !== null || this.batches !== null) return this.done;
     return this.streamDone && this.buffered.length === 0;
   }
@@ -177,5 +181,5 @@ export function memorySource(ctx: SourceContext): SourceConnector {
       `memory source "${ctx.name}" has no rows bound: pass createJob({ sources: { ${ctx.name}: { rows: [...] } } })`,
     );
   }
-  return new MemorySource(ctx.name, ctx.binding);
+  return new MemorySource(ctx.name, ctx.binding, !ctx.bounded);
 }

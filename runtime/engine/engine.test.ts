@@ -231,6 +231,23 @@ describe('embedding', () => {
     expect(job.queries[0]!.status).toBe('stopped');
   });
 
+  it("memory.bounded = 'false' keeps the input open after its rows, until stop()", async () => {
+    const src = evSource('s');
+    const out: unknown[] = [];
+    const progress: QueryProgress[] = [];
+    const job = defineJob(passthrough(src), {
+      sources: { s: { rows: [ev('a', '10:00:00')], options: { 'memory.bounded': 'false' } } },
+      sinks: { out: { rows: out } },
+    }).on('progress', (p) => progress.push(p));
+    await job.start();
+    await waitFor(() => out.length === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(job.queries[0]!.status).toBe('running');
+    await job.stop();
+    expect(job.queries[0]!.status).toBe('stopped');
+    expect(progress.some((p) => p.final)).toBe(false);
+  });
+
   it('print sinks write through the print override', async () => {
     const src = evSource('s');
     const spec = { ...passthrough(src), sinks: [sinkSpec('out', EV_FIELDS, 'print', { 'print.format': 'json' })] };

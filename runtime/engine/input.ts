@@ -77,7 +77,8 @@ export class Input<Row> {
       headers: null,
     };
     const opts = o.options;
-    this.batchSize = opts['scan.batch-size'] !== undefined ? parseInteger(opts['scan.batch-size'], 1) : 1000;
+    const max = opts['scan.batch-size'] ?? opts['scan.max-offsets-per-trigger'];
+    this.batchSize = max !== undefined ? parseInteger(max, 1) : 1000;
     this.bounded = o.bounded;
     this.idleTimeoutMs = opts['scan.idle-timeout'] !== undefined ? parseDuration(opts['scan.idle-timeout']) : spec.idleTimeoutMs;
     this.hasWatermark = spec.watermark !== null;

@@ -112,7 +112,9 @@ class JobRuntime implements Job {
     const options: Options = binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
     const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
     const format = binding !== null ? null : defaultFormat(connector, options, s.format);
-    const bounded = binding !== null ? true : isBounded(connector, options, s.bounded);
+    // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
+    const bounded =
+      binding !== null || connector === 'memory' ? options['memory.bounded']?.toLowerCase() !== 'false' : isBounded(connector, options, s.bounded);
     const factory = sourceFactory(connector);
     return {
       connector: factory({
