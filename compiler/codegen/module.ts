@@ -5,18 +5,32 @@
  */
 import { NameScope, toConstantCase } from './names.ts';
 
-/** Name of the namespace the scalar-function library is imported as (`fn.substring(...)`). */
+/** The runtime API is imported as a namespace: `rt.WindowAggregate`, `rt.decode.string`. */
+export const RUNTIME_NAMESPACE = 'rt';
+
+/** The scalar-function library, exported by the runtime as `fn`: `fn.substring(...)`. */
 export const FUNCTIONS_NAMESPACE = 'fn';
+
+/** The module's sections, in the order they are written. */
+const SECTIONS = ['rows', 'sources', 'sinks', 'queries', 'job'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+const SECTION_TITLES: Record<Section, string> = {
+  rows: 'Rows: the typed records of every relation (TIMESTAMP = epoch milliseconds, NULL = null)',
+  sources: 'Sources: connector options, decoders (record → typed row) and watermarks',
+  sinks: 'Sinks: the runtime encodes rows from these schemas',
+  queries: 'Queries: one function per INSERT, wiring generated code to the runtime operators',
+  job: 'The job',
+};
 
 export class ModuleBuilder {
   /** Module-level identifiers (types, functions, constants). */
-  readonly names = new NameScope([FUNCTIONS_NAMESPACE]);
-  private readonly runtimeImports = new Set<string>();
-  private readonly runtimeTypeImports = new Set<string>();
+  readonly names = new NameScope([FUNCTIONS_NAMESPACE, RUNTIME_NAMESPACE]);
+  private usesRuntime = false;
   private usesFunctions = false;
   private readonly constants: string[] = [];
   private readonly constantsByCode = new Map<string, string>();
-  private readonly declarations: string[] = [];
+  private readonly sections = new Map<Section, string[]>(SECTIONS.map((s) => [s, []]));
 
   /** A function of runtime/functions, e.g. `fn.parseTimestamp`. */
   fn(name: string): string {
@@ -24,18 +38,10 @@ export class ModuleBuilder {
     return `${FUNCTIONS_NAMESPACE}.${name}`;
   }
 
-  /** A value imported from the runtime API; returns the identifier to use. */
-  runtime(name: string): string {
-    this.runtimeImports.add(name);
-    this.names.reserve(name);
-    return name;
-  }
-
-  /** A type imported from the runtime API. */
-  runtimeType(name: string): string {
-    this.runtimeTypeImports.add(name);
-    this.names.reserve(name);
-    return name;
+  /** A value or type of the runtime API, e.g. `rt.WindowAggregate`. */
+  rt(name: string): string {
+    this.usesRuntime = true;
+    return `${RUNTIME_NAMESPACE}.${name}`;
   }
 
   /**
@@ -52,18 +58,20 @@ export class ModuleBuilder {
     return name;
   }
 
-  /** Appends a top-level declaration (interface, function, class, export). */
-  declare(code: string): void {
-    this.declarations.push(code);
+  /** Appends a top-level declaration (interface, function, class, export) to a section. */
+  declare(section: Section, code: string): void {
+    this.sections.get(section)!.push(code);
   }
 
-  render(header: string, runtimeSpecifier: string, functionsSpecifier: string): string {
+  render(header: string, runtimeSpecifier: string): string {
     const imports: string[] = [];
-    const values = [...this.runtimeImports].sort();
-    const types = [...this.runtimeTypeImports].filter((t) => !this.runtimeImports.has(t)).sort();
-    const specs = [...values, ...types.map((t) => `type ${t}`)];
-    if (specs.length) imports.push(`import { ${specs.join(', ')} } from ${JSON.stringify(runtimeSpecifier)};`);
-    if (this.usesFunctions) imports.push(`import * as ${FUNCTIONS_NAMESPACE} from ${JSON.stringify(functionsSpecifier)};`);
-    return [header, imports.join('\n'), this.constants.join('\n'), ...this.declarations].filter((s) => s !== '').join('\n\n') + '\n';
+    const from = JSON.stringify(runtimeSpecifier);
+    if (this.usesRuntime) imports.push(`import * as ${RUNTIME_NAMESPACE} from ${from};`);
+    if (this.usesFunctions) imports.push(`import { ${FUNCTIONS_NAMESPACE} } from ${from};`);
+    const body = SECTIONS.flatMap((s) => {
+      const decls = this.sections.get(s)!;
+      return decls.length ? [`// ${'-'.repeat(93)}\n// ${SECTION_TITLES[s]}`, ...decls] : [];
+    });
+    return [header, imports.join('\n'), this.constants.join('\n'), ...body].filter((s) => s !== '').join('\n\n') + '\n';
   }
 }

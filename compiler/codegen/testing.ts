@@ -139,7 +139,7 @@ export function compileExprs(exprs: readonly BoundExpr[], fields: readonly PlanF
     const body = mode === 'value' ? c.value(expr) : mode === 'true' ? c.isTrue(expr) : c.isFalse(expr);
     return { fn: `export function evaluate${i}(row: ${rowType}) {\n${temps.join('\n')}\nreturn ${body};\n}`, diagnostics };
   });
-  const constants = module.render('', 'sqc/runtime', 'sqc/runtime/functions').replace(/^import .*\n/gm, '');
+  const constants = module.render('', 'sqc/runtime').replace(/^import .*\n/gm, '');
   const js = transpile(`${constants}\n${compiled.map((c) => c.fn).join('\n')}`).replace(/^export /gm, '');
   const names = exprs.map((_, i) => `evaluate${i}`);
   const fns = new Function('fn', `${js}\nreturn [${names.join(', ')}];`)(functions) as ((row: Record<string, unknown>) => unknown)[];

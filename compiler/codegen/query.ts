@@ -1,0 +1,727 @@
+/**
+ * One query (INSERT) → one function `(q: rt.QueryBuilder) => void` that wires generated code to
+ * the runtime: a sink writer, the stateful operators (upstream first) and one `q.input` per
+ * scanned source.
+ *
+ * The plan is compiled from the sink down. Every node turns "what to do with a row of my
+ * output" (a `Consumer`, which appends statements) into "what to do with a row of my input":
+ * - stateless nodes (Filter, Project, Unnest, WindowAssign) wrap the statements of the consumer
+ *   above them, so the chain scan → filter → project → unnest → window assign becomes one
+ *   fused block of code per row, with projected values in local constants;
+ * - a stateful node (window/session/group aggregate, sort) declares its runtime operator, whose
+ *   `out` runs the consumer above it, and consumes its input by `op.push(row, 0)`;
+ * - a scan hands its rows to `q.input(source, (row) => { ... })`.
+ * Operators receive the row object as it is when it already has the fields they read, else a
+ * row with exactly those fields. An aggregate followed only by projections into the sink
+ * builds the sink's row directly in its `result`.
+ */
+import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { formatDuration } from '../explain/expr.ts';
+import type { AggregateNode, PlanField, PlanNode, ProjectNode, QueryPlan, SinkNode, SortNode, WindowAggregateNode } from '../plan/plan.ts';
+import { INT, TIMESTAMP, type SqlType } from '../types.ts';
+import { aggregateRowFields, compileAggregate } from './aggregate.ts';
+import { numberLiteral, type FieldAccess } from './expr.ts';
+import { isStateless, neededInputs, operatorInputs } from './fields.ts';
+import type { ModuleBuilder } from './module.ts';
+import { NameScope, propertyAccess, propertyKey, toCamelCase, toPascalCase } from './names.ts';
+import { rowInterface } from './schema.ts';
+import { FnScope } from './scope.ts';
+import type { SinkNames } from './sinks.ts';
+import type { SourceNames } from './sources.ts';
+import { isPrimitive } from './ts-types.ts';
+
+/** What the query compiler needs from the module: declared names and the columns read. */
+export interface QueryContext {
+  readonly module: ModuleBuilder;
+  readonly sourcePath: string;
+  readonly diagnostics: Diagnostic[];
+  source(name: string): SourceNames;
+  sink(name: string): SinkNames;
+  /** Records that this job reads these columns of a source (projection pushdown). */
+  read(source: string, fields: Iterable<string>): void;
+}
+
+/** An object that holds a row: pushable as is when it has the fields an operator reads. */
+interface RowObject {
+  readonly code: string;
+  readonly type: string;
+  /** Exactly these fields, when known (a row the generated code built itself). */
+  readonly exact: ReadonlySet<string> | null;
+}
+
+/** A row as generated code holds it: how to read each field, and the object holding it, if any. */
+interface RowView {
+  field(name: string): FieldAccess;
+  readonly object: RowObject | null;
+}
+
+/** Appends the statements that handle one row (`kind`: the RowKind expression, or null for inserts). */
+type Consumer = (view: RowView, kind: string | null, fn: FnScope) => string;
+
+/** A row object `code` of interface `type` with `fields`. */
+function objectView(code: string, type: string, fields: readonly PlanField[], exact: boolean): RowView {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  return {
+    field(name) {
+      const f = byName.get(name);
+      if (!f) throw new Error(`internal: row ${type} has no field "${name}"`);
+      return { code: propertyAccess(code, name), nullable: f.nullable, type: f.type };
+    },
+    object: { code, type, exact: exact ? new Set(byName.keys()) : null },
+  };
+}
+
+function single(statements: string): string | null {
+  const s = statements.trim();
+  return /^[^\n;{}]*;$/.test(s) ? s.slice(0, -1) : null;
+}
+
+/** An arrow function `(params) => expr` or `(params) => { body }`. */
+function arrow(params: string, fn: FnScope, statements: string): string {
+  if (!fn.declarations()) {
+    const s = statements.trim();
+    // A lone `return {...};` (always generated on one line) becomes `=> ({...})`.
+    if (s.startsWith('return ') && !s.includes('\n')) return `(${params}) => (${s.slice(7, -1)})`;
+    const one = single(s);
+    if (one !== null) return `(${params}) => ${one}`;
+  }
+  return `(${params}) => {\n${fn.body(statements)}\n}`;
+}
+
+/** A query's name without the `insert_into_` prefix, in PascalCase: the base of its type names. */
+function baseName(q: QueryPlan): string {
+  return toPascalCase(q.name.replace(/^insert_into_/, '')) || 'Query';
+}
+
+export class QueryGen {
+  private readonly m: ModuleBuilder;
+  private readonly base: string;
+  /** Local names of the query function. */
+  private readonly locals: NameScope;
+  /** Operator declarations with their distance from the sink (upstream first when sorted). */
+  private readonly operators: { depth: number; code: string }[] = [];
+  private readonly inputs: string[] = [];
+  private readonly parents = new Map<PlanNode, PlanNode>();
+  private sinkVar = 'sink';
+
+  constructor(
+    private readonly cx: QueryContext,
+    private readonly query: QueryPlan,
+  ) {
+    this.m = cx.module;
+    this.base = baseName(query);
+    this.locals = this.m.names.child(['q']);
+  }
+
+  /** The name of the generated function. */
+  get functionName(): string {
+    return toCamelCase(this.query.name);
+  }
+
+  /** Declares the query's types and function; false when the query cannot be compiled. */
+  generate(name: string): boolean {
+    const root = this.query.root;
+    const join = findJoin(root);
+    if (join) {
+      this.cx.diagnostics.push(
+        error('SQ0802', `${describeJoin(join)} is not supported by the code generator yet`, join.span, 'note: joins are planned and checked, but sqc cannot run them yet'),
+      );
+      return false;
+    }
+    this.index(root);
+    const sinkNames = this.cx.sink(root.sink.name);
+    const options: string[] = [];
+    if (root.upsertKey) options.push(`upsertKey: ${JSON.stringify(root.upsertKey)}`);
+    this.sinkVar = this.locals.fresh('sink');
+    const sinkDecl = `const ${this.sinkVar} = q.sink<${sinkNames.row}>(${JSON.stringify(root.sink.name)}${options.length ? `, { ${options.join(', ')} }` : ''});`;
+    const needed = new Set(root.input.schema.map((f) => f.name));
+    this.node(root.input, this.sinkConsumer(root), needed, 0);
+    const operators = [...this.operators].sort((a, b) => b.depth - a.depth).map((o) => o.code);
+    const body = [sinkDecl, ...operators, ...this.inputs].join('\n');
+    const doc = [`${this.cx.sourcePath}:${this.query.span.line} INSERT INTO ${root.sink.name}`, `${describe(root.input)} → ${root.sink.name}, EMIT ${root.emit.toUpperCase()}`];
+    this.m.declare('queries', `/**\n * ${doc.join('\n * ')}\n */\nfunction ${name}(q: ${this.m.rt('QueryBuilder')}): void {\n${body}\n}`);
+    return true;
+  }
+
+  private index(node: PlanNode): void {
+    for (const child of children(node)) {
+      this.parents.set(child, node);
+      this.index(child);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Nodes
+
+  /** Compiles `node` so that each of its output rows goes to `consumer`, which reads `needed`. */
+  private node(node: PlanNode, consumer: Consumer, needed: ReadonlySet<string>, depth: number): void {
+    switch (node.kind) {
+      case 'Scan':
+        return this.scan(node, consumer, needed);
+      case 'Filter':
+      case 'Project':
+      case 'Unnest':
+      case 'WindowAssign':
+        return this.node(node.input, this.stateless(node, consumer, needed), neededInputs(node, needed), depth);
+      case 'WindowAggregate':
+      case 'Aggregate':
+        return this.aggregate(node, consumer, needed, depth + 1);
+      case 'Sort':
+        return this.sort(node, consumer, depth + 1);
+      case 'Union':
+        return this.union(node, consumer, needed, depth);
+      default:
+        throw new Error(`internal: unexpected ${node.kind} in a query`);
+    }
+  }
+
+  private scan(node: Extract<PlanNode, { kind: 'Scan' }>, consumer: Consumer, needed: ReadonlySet<string>): void {
+    const def = node.source;
+    const names = this.cx.source(def.name);
+    this.cx.read(def.name, needed);
+    const fn = new FnScope(this.m, this.cx.diagnostics, this.locals, ['row']);
+    const view = objectView('row', names.row, def.schema, false);
+    const statements = consumer(view, null, fn);
+    this.inputs.push(`q.input(${names.spec}, ${arrow('row', fn, statements)});`);
+  }
+
+  private union(node: Extract<PlanNode, { kind: 'Union' }>, consumer: Consumer, needed: ReadonlySet<string>, depth: number): void {
+    node.inputs.forEach((input) => {
+      const rename = new Map(node.schema.map((f, i) => [f.name, input.schema[i]!.name]));
+      const same = [...rename].every(([a, b]) => a === b);
+      const renamed: Consumer = (view, kind, fn) =>
+        consumer({ field: (name) => view.field(rename.get(name)!), object: same ? view.object : null }, kind, fn);
+      this.node(input, renamed, new Set([...needed].map((n) => rename.get(n)!)), depth);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stateless stages
+
+  private stateless(node: PlanNode, downstream: Consumer, needed: ReadonlySet<string>): Consumer {
+    switch (node.kind) {
+      case 'Filter':
+        return (view, kind, fn) => {
+          const test = fn.compiler((n) => view.field(n), node.span).isTrue(node.predicate);
+          const inner = downstream(view, kind, fn);
+          return test === 'true' ? inner : `if (${test}) {\n${inner}\n}`;
+        };
+      case 'Project':
+        return (view, kind, fn) => this.project(node, view, kind, fn, downstream, needed);
+      case 'Unnest':
+        return (view, kind, fn) => this.unnest(node, view, kind, fn, downstream);
+      case 'WindowAssign':
+        return (view, kind, fn) => this.windowAssign(node, view, kind, fn, downstream);
+      default:
+        throw new Error(`internal: ${node.kind} is not stateless`);
+    }
+  }
+
+  private project(node: ProjectNode, view: RowView, kind: string | null, fn: FnScope, downstream: Consumer, needed: ReadonlySet<string>): string {
+    const c = fn.compiler((n) => view.field(n), node.span);
+    const lines: string[] = [];
+    const out = new Map<string, FieldAccess>();
+    let aliases = true;
+    for (const e of node.exprs) {
+      if (!needed.has(e.name)) continue;
+      if (e.expr.kind === 'FieldRef') {
+        out.set(e.name, view.field(e.expr.name));
+        if (e.expr.name !== e.name) aliases = false;
+        continue;
+      }
+      aliases = false;
+      const v = c.compile(e.expr);
+      const code = c.materialize(v);
+      if (e.expr.kind === 'Literal') {
+        out.set(e.name, { code, nullable: c.mayBeNull(v), type: e.expr.type });
+        continue;
+      }
+      const id = fn.names.fresh(e.name);
+      lines.push(`const ${id} = ${code};`);
+      out.set(e.name, { code: id, nullable: c.mayBeNull(v), type: e.expr.type });
+    }
+    const projected: RowView = {
+      field(name) {
+        const f = out.get(name);
+        if (!f) throw new Error(`internal: projection has no field "${name}"`);
+        return f;
+      },
+      object: aliases && view.object ? { ...view.object, exact: null } : null,
+    };
+    return [...lines, downstream(projected, kind, fn)].join('\n');
+  }
+
+  private unnest(node: Extract<PlanNode, { kind: 'Unnest' }>, view: RowView, kind: string | null, fn: FnScope, downstream: Consumer): string {
+    const c = fn.compiler((n) => view.field(n), node.span);
+    const arrayType = node.array.type;
+    if (arrayType.kind !== 'ARRAY') {
+      this.cx.diagnostics.push(error('SQ0202', 'UNNEST needs an ARRAY', node.span));
+      return '';
+    }
+    const v = c.compile(node.array);
+    const items = fn.names.fresh(node.elementFields.length === 1 ? `${node.elementFields[0]}s` : 'items');
+    const element = fn.names.fresh(node.elementFields.length === 1 ? node.elementFields[0]! : 'item');
+    const fields = new Map<string, FieldAccess>();
+    const el = arrayType.element;
+    if (el.kind === 'ROW' && node.elementFields.length === el.fields.length && node.elementFields.length > 1) {
+      node.elementFields.forEach((name, i) => {
+        const f = el.fields[i]!;
+        const read = propertyAccess(element, f.name);
+        fields.set(name, {
+          code: arrayType.elementNullable ? `(${element} === null ? null : ${read})` : read,
+          nullable: f.nullable || arrayType.elementNullable,
+          type: f.type,
+        });
+      });
+    } else {
+      fields.set(node.elementFields[0]!, { code: element, nullable: arrayType.elementNullable, type: el });
+    }
+    let index: string | null = null;
+    if (node.ordinalityField) {
+      index = fn.names.fresh('i');
+      fields.set(node.ordinalityField, { code: `(${index} + 1)`, nullable: false, type: INT });
+    }
+    const inner: RowView = {
+      field: (name) => fields.get(name) ?? view.field(name),
+      object: null,
+    };
+    const body = downstream(inner, kind, fn);
+    const loop =
+      index === null
+        ? `for (const ${element} of ${items}) {\n${body}\n}`
+        : `for (let ${index} = 0; ${index} < ${items}.length; ${index}++) {\nconst ${element} = ${items}[${index}]!;\n${body}\n}`;
+    const decl = `const ${items} = ${c.materialize(v)};`;
+    return c.mayBeNull(v) ? `${decl}\nif (${items} !== null) {\n${loop}\n}` : `${decl}\n${loop}`;
+  }
+
+  private windowAssign(
+    node: Extract<PlanNode, { kind: 'WindowAssign' }>,
+    view: RowView,
+    kind: string | null,
+    fn: FnScope,
+    downstream: Consumer,
+  ): string {
+    const time = view.field(node.timeField);
+    const lines: string[] = [];
+    let t = time.code;
+    if (!/^[\w$.]+$/.test(t)) {
+      t = fn.names.fresh('time');
+      lines.push(`const ${t} = ${time.code};`);
+    }
+    const start = fn.names.fresh(node.startField);
+    const end = fn.names.fresh(node.endField);
+    const fields = new Map<string, FieldAccess>([
+      [node.startField, { code: start, nullable: false, type: TIMESTAMP }],
+      [node.endField, { code: end, nullable: false, type: TIMESTAMP }],
+      [node.timeOutField, { code: `(${end} - 1)`, nullable: false, type: TIMESTAMP }],
+    ]);
+    const inner: RowView = { field: (name) => fields.get(name) ?? view.field(name), object: null };
+    const body = downstream(inner, kind, fn);
+    const w = node.window;
+    let code: string;
+    switch (w.kind) {
+      case 'tumble': {
+        const size = numberLiteral(w.sizeMs);
+        code = `const ${start} = Math.floor(${t} / ${size}) * ${size};\nconst ${end} = ${start} + ${size};\n${body}`;
+        break;
+      }
+      case 'hop': {
+        const size = numberLiteral(w.sizeMs);
+        const slide = numberLiteral(w.slideMs);
+        code = `// every window [start, start + ${formatDuration(w.sizeMs)}) with start a multiple of ${formatDuration(w.slideMs)} that holds the row\nfor (let ${start} = (Math.floor((${t} - ${size}) / ${slide}) + 1) * ${slide}; ${start} <= ${t}; ${start} += ${slide}) {\nconst ${end} = ${start} + ${size};\n${body}\n}`;
+        break;
+      }
+      case 'cumulate': {
+        const max = numberLiteral(w.maxMs);
+        const step = numberLiteral(w.stepMs);
+        code = `const ${start} = Math.floor(${t} / ${max}) * ${max};\n// every window [start, start + k × ${formatDuration(w.stepMs)}) up to ${formatDuration(w.maxMs)} that holds the row\nfor (let ${end} = ${start} + (Math.floor((${t} - ${start}) / ${step}) + 1) * ${step}; ${end} <= ${start} + ${max}; ${end} += ${step}) {\n${body}\n}`;
+        break;
+      }
+      case 'session':
+        this.cx.diagnostics.push(error('SQ0305', 'a SESSION window must be aggregated', node.span));
+        return '';
+    }
+    // Rows without an event time belong to no window (as in the window operators).
+    return time.nullable ? `${lines.join('\n')}\nif (${t} !== null) {\n${code}\n}` : `${lines.join('\n')}\n${code}`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sinks
+
+  private sinkConsumer(root: SinkNode): Consumer {
+    return (view, kind, fn) => `${this.sinkVar}.write(${this.sinkRow(root, view, fn)}${kind ? `, ${kind}` : ''});`;
+  }
+
+  /** A consumer that returns the sink row (inside an aggregate's `result`). */
+  private returnConsumer(root: SinkNode): Consumer {
+    return (view, _kind, fn) => `return ${this.sinkRow(root, view, fn)};`;
+  }
+
+  /** The row written to the sink: sink column i is the query's column i. */
+  private sinkRow(root: SinkNode, view: RowView, fn: FnScope): string {
+    const columns = root.sink.schema;
+    const input = root.input.schema;
+    const o = view.object;
+    if (
+      o?.exact &&
+      o.exact.size === columns.length &&
+      columns.every((f, i) => {
+        const v = view.field(input[i]!.name);
+        return input[i]!.name === f.name && v.code === propertyAccess(o.code, f.name) && (f.nullable || !v.nullable);
+      })
+    ) {
+      return o.code;
+    }
+    const props = columns.map((f, i) => {
+      const v = view.field(input[i]!.name);
+      const code = !f.nullable && v.nullable ? `${fn.module.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
+      return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+    });
+    return `{ ${props.join(', ')} }`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Operators
+
+  /**
+   * The input side of an operator: its row type, how its functions read a field of `row`, and
+   * the push statement. Decided by the first row view that reaches the operator: its object is
+   * pushed as is when it carries every field the operator reads.
+   */
+  private operatorInput(
+    node: PlanNode,
+    reads: ReadonlySet<string>,
+    view: RowView,
+    suffix: string,
+  ): { type: string; fieldIn: (row: string) => (name: string) => FieldAccess; push: (view: RowView, fn: FnScope) => string } {
+    const input = children(node)[0]!.schema;
+    const o = view.object;
+    const direct =
+      o !== null &&
+      producers(children(node)[0]!) === 1 &&
+      [...reads].every((name) => view.field(name).code === propertyAccess(o.code, name));
+    if (direct) {
+      return {
+        type: o.type,
+        fieldIn: (row) => (name) => ({ ...view.field(name), code: propertyAccess(row, name) }),
+        push: (v) => v.object!.code,
+      };
+    }
+    const fields = input.filter((f) => reads.has(f.name));
+    const type = this.m.names.fresh(`${this.base}${suffix}`);
+    this.m.declare('rows', rowInterface(type, fields, `The columns ${this.describeOperator(node)} reads (${this.where()}).`));
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    return {
+      type,
+      fieldIn: (row) => (name) => {
+        const f = byName.get(name)!;
+        return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
+      },
+      push: (v, fn) =>
+        `{ ${fields
+          .map((f) => {
+            const x = v.field(f.name);
+            const code = !f.nullable && x.nullable ? `${fn.module.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
+            return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+          })
+          .join(', ')} }`,
+    };
+  }
+
+  private aggregate(node: WindowAggregateNode | AggregateNode, downstream: Consumer, needed: ReadonlySet<string>, depth: number): void {
+    const reads = operatorInputs(node);
+    let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
+    const push: Consumer = (view, _kind, fn) => {
+      op ??= this.declareAggregate(node, downstream, needed, reads, view, depth);
+      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+    };
+    this.node(node.input, push, reads, depth);
+  }
+
+  private declareAggregate(
+    node: WindowAggregateNode | AggregateNode,
+    downstream: Consumer,
+    needed: ReadonlySet<string>,
+    reads: ReadonlySet<string>,
+    firstView: RowView,
+    depth: number,
+  ): { name: string; push: (view: RowView, fn: FnScope) => string } {
+    const m = this.m;
+    const session = node.kind === 'WindowAggregate' && node.window.kind === 'session';
+    const input = this.operatorInput(node, reads, firstView, 'Input');
+    const agg = compileAggregate(
+      m,
+      node,
+      { acc: m.names.fresh(`${this.base}Acc`), keyDecoder: m.names.fresh(`${toCamelCase(this.base)}Key`) },
+      input.type,
+      input.fieldIn('row'),
+      `of ${this.describeOperator(node)} (${this.where()})`,
+      session,
+      this.cx.diagnostics,
+    );
+    const windowed = node.kind === 'WindowAggregate';
+    const params = windowed ? ['acc', 'key', 'start', 'end'] : ['acc', 'key'];
+    const resultFn = new FnScope(m, this.cx.diagnostics, this.locals, params);
+    const prelude: string[] = [];
+    const outputView: RowView = {
+      field: (name) => {
+        if (windowed) {
+          if (name === node.startField) return { code: 'start', nullable: false, type: TIMESTAMP };
+          if (name === node.endField) return { code: 'end', nullable: false, type: TIMESTAMP };
+          if (name === node.timeOutField) return { code: '(end - 1)', nullable: false, type: TIMESTAMP };
+        }
+        return agg.output(name, prelude, resultFn);
+      },
+      object: null,
+    };
+
+    // result → out: fold projections straight into the sink row, or build this aggregate's row.
+    const fold = this.foldIntoSink(node);
+    let outType: string;
+    let resultBody: string;
+    let out: string;
+    if (fold) {
+      let consumer = this.returnConsumer(fold.sink);
+      let below = new Set(fold.sink.input.schema.map((f) => f.name));
+      const neededAt: ReadonlySet<string>[] = [];
+      for (const p of fold.projects) {
+        neededAt.push(below);
+        below = neededInputs(p, below);
+      }
+      fold.projects.forEach((p, i) => (consumer = this.stateless(p, consumer, neededAt[i]!)));
+      const statements = consumer(outputView, null, resultFn);
+      resultBody = [...prelude, statements].join('\n');
+      outType = this.cx.sink(fold.sink.sink.name).row;
+      out = `(row, kind) => ${this.sinkVar}.write(row, kind)`;
+    } else {
+      const fields = aggregateRowFields(node, needed);
+      outType = m.names.fresh(`${this.base}${windowed ? 'Window' : 'Group'}`);
+      m.declare('rows', rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`));
+      const props = fields.map((f) => {
+        const v = outputView.field(f.name);
+        const code = !f.nullable && v.nullable ? `${m.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
+        return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+      });
+      resultBody = [...prelude, `return { ${props.join(', ')} };`].join('\n');
+      const outFn = new FnScope(m, this.cx.diagnostics, this.locals, ['row', 'kind']);
+      const statements = downstream(objectView('row', outType, fields, true), 'kind', outFn);
+      out = arrow('row, kind', outFn, statements);
+    }
+    const usedParams = params.map((p) => (new RegExp(`\\b${p}\\b`).test(resultBody) ? p : `_${p}`));
+    const result = arrow(usedParams.join(', '), resultFn, resultBody);
+
+    const keyType = agg.keyType;
+    const config: string[] = [`id: ${JSON.stringify(`n${node.id}.${operatorKind(node)}`)}`];
+    let cls: string;
+    if (node.kind === 'WindowAggregate') {
+      const w = node.window;
+      if (w.kind === 'session') {
+        cls = 'SessionWindowAggregate';
+        config.push(`gapMs: ${numberLiteral(w.gapMs)}`);
+      } else {
+        cls = 'WindowAggregate';
+        config.push(`window: ${windowLiteral(w)}`);
+      }
+      config.push(`emit: ${JSON.stringify(node.emit)}`, `time: (row) => ${input.fieldIn('row')(node.timeField).code}`);
+    } else {
+      cls = 'GroupAggregate';
+      config.push(`emit: ${JSON.stringify(node.emit)}`);
+      if (node.aggs.length === 0) config.push('keyOnly: true');
+    }
+    config.push(
+      `key: ${agg.key}`,
+      `create: () => new ${agg.acc}()`,
+      `restore: (_key, state) => ${agg.acc}.restore(state)`,
+      `result: ${result}`,
+      `out: ${out}`,
+    );
+    const name = this.locals.fresh(session ? 'sessions' : windowed ? 'windows' : 'groups');
+    const code = `const ${name} = q.operator(\nnew ${m.rt(cls)}<${input.type}, ${keyType}, ${agg.acc}, ${outType}>({\n${config.join(',\n')},\n}),\n);`;
+    this.operators.push({ depth, code });
+    return { name, push: input.push };
+  }
+
+  /** The projections between an aggregate and the sink, when nothing else is in between. */
+  private foldIntoSink(node: PlanNode): { projects: ProjectNode[]; sink: SinkNode } | null {
+    const projects: ProjectNode[] = [];
+    let p = this.parents.get(node);
+    while (p && p.kind === 'Project') {
+      projects.push(p);
+      p = this.parents.get(p);
+    }
+    if (!p || p.kind !== 'Sink') return null;
+    // Top (next to the sink) first: each wraps the consumer above it.
+    return { projects: projects.reverse(), sink: p };
+  }
+
+  private sort(node: SortNode, downstream: Consumer, depth: number): void {
+    const reads = operatorInputs(node);
+    let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
+    const push: Consumer = (view, _kind, fn) => {
+      if (!op) {
+        const input = this.operatorInput(node, reads, view, 'Row');
+        const m = this.m;
+        const cmp = new FnScope(m, this.cx.diagnostics, this.locals, ['a', 'b']);
+        const lines: string[] = [];
+        node.keys.forEach((k, i) => {
+          const read = (row: string) => cmp.compiler(input.fieldIn(row), node.span).value(k.expr);
+          const x = cmp.names.fresh(`a${i}`);
+          const y = cmp.names.fresh(`b${i}`);
+          lines.push(`const ${x} = ${read('a')};`, `const ${y} = ${read('b')};`);
+          lines.push(compareLines(x, y, k.expr.type, k.descending, k.nullsFirst, m));
+        });
+        lines.push('return 0;');
+        const emit = this.query.root.emit === 'complete' ? 'complete' : 'final';
+        const outFn = new FnScope(m, this.cx.diagnostics, this.locals, ['row', 'kind']);
+        const statements = downstream(objectView('row', input.type, node.input.schema, true), 'kind', outFn);
+        const name = this.locals.fresh('sorted');
+        const config = [
+          `id: ${JSON.stringify(`n${node.id}.sort-limit`)}`,
+          `emit: ${JSON.stringify(emit)}`,
+          `compare: (a, b) => {\n${cmp.body(lines.join('\n'))}\n}`,
+          `limit: ${node.limit === null ? 'null' : numberLiteral(node.limit)}`,
+          `out: ${arrow('row, kind', outFn, statements)}`,
+        ];
+        this.operators.push({ depth, code: `const ${name} = q.operator(\nnew ${m.rt('SortLimit')}<${input.type}>({\n${config.join(',\n')},\n}),\n);` });
+        op = { name, push: input.push };
+      }
+      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+    };
+    this.node(node.input, push, reads, depth);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Descriptions for comments
+
+  private where(): string {
+    return `${this.cx.sourcePath}:${this.query.span.line}`;
+  }
+
+  private describeOperator(node: PlanNode): string {
+    return describeNode(node);
+  }
+}
+
+function operatorKind(node: WindowAggregateNode | AggregateNode): string {
+  if (node.kind === 'Aggregate') return 'group-aggregate';
+  return node.window.kind === 'session' ? 'session-window-aggregate' : 'window-aggregate';
+}
+
+function windowLiteral(w: Exclude<WindowAggregateNode['window'], { kind: 'session' }>): string {
+  switch (w.kind) {
+    case 'tumble':
+      return `{ kind: 'tumble', sizeMs: ${numberLiteral(w.sizeMs)} }`;
+    case 'hop':
+      return `{ kind: 'hop', sizeMs: ${numberLiteral(w.sizeMs)}, slideMs: ${numberLiteral(w.slideMs)} }`;
+    case 'cumulate':
+      return `{ kind: 'cumulate', maxMs: ${numberLiteral(w.maxMs)}, stepMs: ${numberLiteral(w.stepMs)} }`;
+  }
+}
+
+/** Statements returning the order of `x` and `y` (both read already), or falling through when equal. */
+function compareLines(x: string, y: string, type: SqlType, descending: boolean, nullsFirst: boolean, m: ModuleBuilder): string {
+  const before = descending ? '1' : '-1';
+  const after = descending ? '-1' : '1';
+  const less = isPrimitive(type)
+    ? type.kind === 'BOOLEAN'
+      ? `Number(${x}) < Number(${y})`
+      : `${x} < ${y}`
+    : `${m.fn('valueToString')}(${x}) < ${m.fn('valueToString')}(${y})`;
+  return `if (${x} !== ${y}) {\nif (${x} === null) return ${nullsFirst ? '-1' : '1'};\nif (${y} === null) return ${nullsFirst ? '1' : '-1'};\nreturn ${less} ? ${before} : ${after};\n}`;
+}
+
+function children(node: PlanNode): PlanNode[] {
+  switch (node.kind) {
+    case 'Scan':
+      return [];
+    case 'Union':
+      return [...node.inputs];
+    case 'IntervalJoin':
+    case 'WindowJoin':
+    case 'RegularJoin':
+      return [node.left, node.right];
+    default:
+      return [node.input];
+  }
+}
+
+/** How many scans feed rows into `node` (through stateless nodes and unions). */
+function producers(node: PlanNode): number {
+  if (node.kind === 'Scan') return 1;
+  if (node.kind === 'Union') return node.inputs.reduce((n, i) => n + producers(i), 0);
+  if (isStateless(node)) return producers(children(node)[0]!);
+  return 1;
+}
+
+function findJoin(node: PlanNode): PlanNode | null {
+  if (node.kind === 'LookupJoin' || node.kind === 'IntervalJoin' || node.kind === 'WindowJoin' || node.kind === 'RegularJoin') return node;
+  for (const c of children(node)) {
+    const j = findJoin(c);
+    if (j) return j;
+  }
+  return null;
+}
+
+function describeJoin(node: PlanNode): string {
+  switch (node.kind) {
+    case 'LookupJoin':
+      return `the lookup join with table "${node.table.name}"`;
+    case 'IntervalJoin':
+      return 'the stream-stream interval join';
+    case 'WindowJoin':
+      return 'the window join';
+    default:
+      return 'the stream-stream join';
+  }
+}
+
+function keysText(keys: readonly { readonly name: string }[]): string {
+  return keys.length ? ` by ${keys.map((k) => k.name).join(', ')}` : '';
+}
+
+function describeNode(node: PlanNode): string {
+  switch (node.kind) {
+    case 'WindowAggregate': {
+      const w = node.window;
+      const what =
+        w.kind === 'tumble'
+          ? `tumbling ${formatDuration(w.sizeMs)}`
+          : w.kind === 'hop'
+            ? `hopping ${formatDuration(w.sizeMs)} every ${formatDuration(w.slideMs)}`
+            : w.kind === 'cumulate'
+              ? `cumulating ${formatDuration(w.stepMs)} up to ${formatDuration(w.maxMs)}`
+              : `session (gap ${formatDuration(w.gapMs)})`;
+      return `the ${what} window aggregate${keysText(node.keys)}`;
+    }
+    case 'Aggregate':
+      return node.aggs.length === 0 ? `the distinct rows${keysText(node.keys)}` : `the aggregate${keysText(node.keys)}`;
+    case 'Sort':
+      return 'the sort';
+    default:
+      return node.kind;
+  }
+}
+
+/** The dataflow for the query's doc comment: `orders → filter → tumbling 5 s window aggregate by product_id`. */
+function describe(node: PlanNode): string {
+  switch (node.kind) {
+    case 'Scan':
+      return node.source.name;
+    case 'Filter':
+      return `${describe(node.input)} → filter`;
+    case 'Project':
+      return `${describe(node.input)} → project`;
+    case 'Unnest':
+      return `${describe(node.input)} → unnest`;
+    case 'WindowAssign':
+      return `${describe(node.input)} → ${node.window.kind} windows`;
+    case 'WindowAggregate':
+    case 'Aggregate':
+    case 'Sort':
+      return `${describe(node.input)} → ${describeNode(node).replace(/^the /, '')}`;
+    case 'Union':
+      return `(${node.inputs.map(describe).join(' ∪ ')})`;
+    default:
+      return node.kind;
+  }
+}
