@@ -10,7 +10,7 @@
  *
  * State: per key, its open sessions sorted by start (non-overlapping), and a min-heap of
  * session ends (one timer per session; a timer whose session moved is re-armed when it pops).
- * - FINAL: each session's result once (`+I`) when final; then dropped.
+ * - FINAL: each session's result once (`+I`) when final, in (end, start, key) order; then dropped.
  * - CHANGES: at batch end, sessions changed in the batch (`+I` for a session not emitted under
  *   its current bounds, else `+U`); when an emitted session changes bounds or merges away, its
  *   old row is retracted first with `-D` (the upsert key includes the bounds).
@@ -36,6 +36,18 @@ class Session<Acc> {
     public end: number,
     readonly acc: Acc,
   ) {}
+}
+
+function compareKeys(a: KeyValue, b: KeyValue): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1;
+  return a < b ? -1 : 1;
+}
+
+function byEndStartKey(a: { key: KeyValue; session: Session<unknown> }, b: { key: KeyValue; session: Session<unknown> }): number {
+  return a.session.end - b.session.end || a.session.start - b.session.start || compareKeys(a.key, b.key);
 }
 
 export class SessionWindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends BaseOperator<In> {
@@ -120,24 +132,27 @@ export class SessionWindowAggregate<In, Key extends KeyValue, Acc extends Accumu
     if (wm <= this.watermark) return;
     this.watermark = wm;
     if (this.cfg.emit === 'complete') return;
+    const fired: { key: Key; session: Session<Acc> }[] = [];
     while (this.timers.size > 0 && this.timers.peekTime() <= wm) {
       const key = this.timers.pop();
       const list = this.sessions.get(key);
       if (list === undefined) continue;
-      let fired = 0;
-      while (fired < list.length && list[fired]!.end <= wm) {
-        const s = list[fired]!;
-        if (!this.changes) this.cfg.out(this.cfg.result(s.acc, key, s.start, s.end), '+I');
-        else if (s.dirty) this.emitChange(key, s);
-        s.dead = true;
-        fired++;
-      }
-      this.count -= fired;
-      if (fired === list.length) this.sessions.delete(key);
+      let n = 0;
+      while (n < list.length && list[n]!.end <= wm) fired.push({ key, session: list[n++]! });
+      this.count -= n;
+      if (n === list.length) this.sessions.delete(key);
       else {
-        if (fired > 0) list.splice(0, fired);
+        if (n > 0) list.splice(0, n);
         this.timers.push(list[0]!.end, key);
       }
+    }
+    // Emit in (end, start, key) order: independent of which timers happen to be pending, so a
+    // restored operator emits exactly what the original would have.
+    if (fired.length > 1) fired.sort(byEndStartKey);
+    for (const { key, session: s } of fired) {
+      if (!this.changes) this.cfg.out(this.cfg.result(s.acc, key, s.start, s.end), '+I');
+      else if (s.dirty) this.emitChange(key, s);
+      s.dead = true;
     }
   }
 
