@@ -134,7 +134,7 @@ export async function writeEvents(path: string, n: number): Promise<void> {
     const ts = new Date(t0 + i * 50 + Math.floor(rand() * 2_000)).toISOString();
     buf += `{"event_id":${i},"user_id":"u${Math.floor(rand() * 10_000)}","page":"/page/${Math.floor(rand() * 50)}","action":"${actions[Math.floor(rand() * actions.length)]}","amount":${(rand() * 200).toFixed(2)},"ts":"${ts}"}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
