@@ -18,7 +18,7 @@ import type { Env, FromResult } from './env.ts';
 import { bindCondition, bindExpr } from './expr.ts';
 import { bindFrom } from './from.ts';
 import type { Rel, RelField } from './rel.ts';
-import { fieldRef } from './rel.ts';
+import { fieldRef, uniqueName } from './rel.ts';
 import type { Scope } from './scope.ts';
 import { allAliases, findEntry, singleScope } from './scope.ts';
 
@@ -110,20 +110,29 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
       for (const c of e.columns) {
         const ref = fieldRef(c.field);
         meta.origins.set(ref, { span: it.span, label: c.name });
-        items.push({ ast: null, name: c.field.name, span: it.span, star: ref });
+        // `t.*` keeps the names of t's columns; `*` over a join keeps the join's renaming (uuid0).
+        items.push({ ast: null, name: it.qualifier ? c.name : c.field.name, span: it.span, star: ref });
       }
     }
   });
   if (!ok) return null;
-  const seen = new Map<string, ItemPlan>();
+  const explicit = new Map<string, ItemPlan>();
   for (const it of items) {
-    const prev = seen.get(it.name);
-    if (prev && (it.ast || prev.ast)) {
-      const at = it.ast ? (it.ast.alias?.span ?? it.span) : prev.ast!.alias?.span ?? prev.span;
-      diags.push(error('SQ0105', `duplicate column name "${it.name}" in the SELECT list`, at, 'help: rename one of them with AS'));
+    if (!it.ast) continue;
+    if (explicit.has(it.name)) {
+      diags.push(error('SQ0105', `duplicate column name "${it.name}" in the SELECT list`, it.ast.alias?.span ?? it.span, 'help: rename one of them with AS'));
       ok = false;
     }
-    seen.set(it.name, it);
+    explicit.set(it.name, it);
+  }
+  // Columns of `*` never clash: they are renamed like join columns (`uuid0`).
+  const taken = new Set(explicit.keys());
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.ast) continue;
+    const name = uniqueName(it.name, taken);
+    taken.add(name);
+    if (name !== it.name) items[i] = { ...it, name };
   }
   return ok ? items : null;
 }

@@ -13,7 +13,7 @@ import { error, warning } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
 import type { AggregateRel, FilterRel, Rel } from '../bind/rel.ts';
 import { planJoin } from './joins.ts';
-import type { BoundExpr, PlanNode } from './plan.ts';
+import type { BoundExpr, PlanNode, StreamProps } from './plan.ts';
 import { and, conjuncts, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
 
 export interface BuildContext {
@@ -41,7 +41,7 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
       if (rel.input.kind === 'Join') return buildFilteredJoin(rel, rel.input, cx, top);
       const input = build(rel.input, cx, top);
       if (!input) return null;
-      return { kind: 'Filter', id: 0, input, predicate: rel.predicate, schema: input.schema, props: input.props, span: rel.span };
+      return { kind: 'Filter', id: 0, input, predicate: rel.predicate, schema: input.schema, props: stateless(input), span: rel.span };
     }
     case 'Project': {
       const input = build(rel.input, cx, top);
@@ -61,7 +61,7 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         input,
         exprs: rel.exprs,
         schema: withTime(fields, eventTime),
-        props: { ...input.props, eventTime },
+        props: { ...stateless(input), eventTime, watermarked: input.props.watermarked && eventTime !== null },
         span: rel.span,
       };
     }
@@ -76,7 +76,7 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         elementFields: rel.elementFields,
         ordinalityField: rel.ordinalityField,
         schema: withTime(rel.fields, input.props.eventTime),
-        props: input.props,
+        props: stateless(input),
         span: rel.span,
       };
     }
@@ -99,7 +99,7 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         endField: rel.endField,
         timeOutField: rel.timeOutField,
         schema: withTime(rel.fields, rel.timeOutField),
-        props: { ...input.props, eventTime: rel.timeOutField, state: { kind: 'none' } },
+        props: { ...stateless(input), eventTime: rel.timeOutField },
         span: rel.span,
       };
     }
@@ -143,6 +143,11 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
   }
 }
 
+/** The properties of a stateless operator over `input`. */
+export function stateless(input: PlanNode): StreamProps {
+  return { ...input.props, state: { kind: 'none' } };
+}
+
 function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildContext): boolean {
   if (input.props.eventTime === field && input.props.watermarked) return true;
   cx.diags.push(
@@ -178,7 +183,7 @@ function buildFilteredJoin(f: FilterRel, j: Rel & { kind: 'Join' }, cx: BuildCon
   if (!input) return null;
   const rest = and(stay);
   if (!rest) return input;
-  return { kind: 'Filter', id: 0, input, predicate: rest, schema: input.schema, props: input.props, span: f.span };
+  return { kind: 'Filter', id: 0, input, predicate: rest, schema: input.schema, props: stateless(input), span: f.span };
 }
 
 function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): PlanNode | null {

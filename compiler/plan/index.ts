@@ -85,7 +85,7 @@ function planQuery(
     emit,
     upsertKey: key,
     schema: root.schema,
-    props: root.props,
+    props: { ...root.props, state: { kind: 'none' } },
     span: q.span,
   };
   return { name: q.name, root: node, span: q.span };
