@@ -3,6 +3,7 @@
  * Collects the diagnostics of every stage, sorted by position; the plan is null when any of
  * them is an error (warnings are fine). Never throws.
  */
+import type { Script, Statement } from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostic.ts';
 import { error, sortDiagnostics } from '../grammar/diagnostic.ts';
 import { parse } from '../grammar/index.ts';
@@ -15,7 +16,7 @@ export function analyze(source: string, file: string): { plan: JobPlan | null; d
   try {
     const parsed = parse(source);
     diagnostics.push(...parsed.diagnostics);
-    const bound = bind(parsed.script, file);
+    const bound = bind(parsed.script, file, { damaged: damagedStatements(parsed.script, parsed.diagnostics) });
     diagnostics.push(...bound.diagnostics);
     const planned = plan(bound);
     diagnostics.push(...planned.diagnostics);
@@ -26,6 +27,12 @@ export function analyze(source: string, file: string): { plan: JobPlan | null; d
     diagnostics.push(error('SQ9999', `internal compiler error: ${msg}`, { offset: 0, end: 0, line: 1, col: 1 }));
     return { plan: null, diagnostics: sortDiagnostics(diagnostics) };
   }
+}
+
+/** Statements that contain a syntax error: the parser recovered them, so they may have holes. */
+function damagedStatements(script: Script, syntax: readonly Diagnostic[]): Set<Statement> {
+  const errors = syntax.filter((d) => d.severity === 'error');
+  return new Set(script.statements.filter((s) => errors.some((d) => d.span.offset >= s.span.offset && d.span.offset <= s.span.end)));
 }
 
 /** The same message at the same place once (a view or relation checked twice reports once). */

@@ -46,7 +46,15 @@ export interface BoundScript {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function bind(script: Script, file: string): BoundScript {
+export interface BindOptions {
+  /**
+   * Statements with syntax errors (recovered by the parser, possibly with holes). Their own
+   * problems are not reported again, and relations or views they declare are used silently.
+   */
+  readonly damaged?: ReadonlySet<Statement>;
+}
+
+export function bind(script: Script, file: string, opts: BindOptions = {}): BoundScript {
   const diags: Diagnostic[] = [];
   let options: JobOptions = resolveJobOptions([]);
   try {
@@ -61,10 +69,12 @@ export function bind(script: Script, file: string): BoundScript {
   const names = new Map<string, number>();
   const roles = usage(script);
   for (const stmt of script.statements) {
+    const damaged = opts.damaged?.has(stmt) ?? false;
+    const sink: Diagnostic[] = damaged ? [] : diags;
     try {
-      bindStatement(stmt, { catalog, meta, diags, options, queries, names, roles });
+      bindStatement(stmt, { catalog, meta, diags: sink, options, queries, names, roles, damaged });
     } catch (e) {
-      diags.push(internal(e, stmt.span));
+      if (!damaged) diags.push(internal(e, stmt.span));
     }
   }
   try {
@@ -88,6 +98,7 @@ interface StatementCtx {
   readonly queries: BoundQuery[];
   readonly names: Map<string, number>;
   readonly roles: ReadonlyMap<string, 'source' | 'sink' | 'both'>;
+  readonly damaged: boolean;
 }
 
 function env(c: StatementCtx): Env {
@@ -104,7 +115,7 @@ function bindStatement(stmt: Statement, c: StatementCtx): void {
       if (declared(name, stmt.name.span, stmt.ifNotExists, c)) return;
       let rel = bindQuery(stmt.query, env(c));
       if (rel && stmt.columnAliases) rel = renameColumns(rel, stmt.columnAliases, `view "${name}"`, stmt.span, c.diags);
-      c.catalog.set({ kind: 'VIEW', name, rel, span: stmt.name.span });
+      c.catalog.set({ kind: 'VIEW', name, rel: c.damaged ? null : rel, span: stmt.name.span });
       return;
     }
     case 'CreateRelation':
@@ -133,10 +144,11 @@ function bindCreate(stmt: CreateRelation, c: StatementCtx): void {
   }
   const role = stmt.asQuery ? (c.roles.get(name) === 'both' || c.roles.get(name) === 'source' ? 'both' : 'sink') : (c.roles.get(name) ?? 'source');
   let entry = bindRelation(stmt, { diags: c.diags, meta: c.meta, job: c.options, role });
+  if (c.damaged) entry = { ...entry, broken: true, source: null };
   c.catalog.set(entry);
   if (stmt.asQuery) {
     const rel = bindQuery(stmt.asQuery, env(c));
-    if (rel) entry = write(entry, null, stmt.asQuery, rel, stmt.emit, stmt.span, stmt.name.span, c) ?? entry;
+    if (rel && !c.damaged) entry = write(entry, null, stmt.asQuery, rel, stmt.emit, stmt.span, stmt.name.span, c) ?? entry;
   } else if (stmt.emit) {
     c.diags.push(error('SQ0404', 'EMIT belongs to a query: CREATE ... AS SELECT ... EMIT, or INSERT INTO ... EMIT', stmt.emit.span));
   }
@@ -155,7 +167,7 @@ function bindInsert(stmt: InsertStatement, c: StatementCtx): void {
     c.diags.push(error('SQ0402', `cannot insert into view "${name}": views are read-only`, stmt.target.span, 'help: declare a sink with CREATE SINK (or CREATE STREAM / TABLE) and insert into that'));
     return;
   }
-  if (!rel || target.broken) return;
+  if (!rel || target.broken || c.damaged) return;
   write(target, stmt.columns, stmt.query, rel, stmt.emit, stmt.span, stmt.target.span, c);
 }
 

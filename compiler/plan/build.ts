@@ -11,10 +11,11 @@
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error, warning } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
-import type { AggregateRel, FilterRel, Rel } from '../bind/rel.ts';
+import type { AggregateRel, FilterRel, JoinRel, Rel, RelField } from '../bind/rel.ts';
 import { planJoin } from './joins.ts';
-import type { BoundExpr, PlanNode, StreamProps } from './plan.ts';
-import { and, conjuncts, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
+import type { NamedExpr, PlanNode, StreamProps } from './plan.ts';
+import { pushIntoJoin } from './pushdown.ts';
+import { and, conjuncts, props, renameFields, sourcesLabel, windowText, withTime } from './util.ts';
 
 export interface BuildContext {
   readonly diags: Diagnostic[];
@@ -46,24 +47,12 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
     case 'Project': {
       const input = build(rel.input, cx, top);
       if (!input) return null;
-      const et = input.props.eventTime;
-      const kept = et ? rel.exprs.find((e) => e.expr.kind === 'FieldRef' && e.expr.name === et) : undefined;
-      const eventTime = kept?.name ?? null;
-      const inputFields = new Map(input.schema.map((f) => [f.name, f]));
-      const fields = rel.fields.map((f, i) => {
-        const e = rel.exprs[i]!.expr;
-        const proc = e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc';
-        return { ...f, time: proc ? ('proc' as const) : null };
-      });
-      return {
-        kind: 'Project',
-        id: 0,
-        input,
-        exprs: rel.exprs,
-        schema: withTime(fields, eventTime),
-        props: { ...stateless(input), eventTime, watermarked: input.props.watermarked && eventTime !== null },
-        span: rel.span,
-      };
+      // A projection over a pure renaming (e.g. the column reorder after a swapped lookup join) is one projection.
+      if (input.kind === 'Project' && input.exprs.every((e) => e.expr.kind === 'FieldRef')) {
+        const map = new Map(input.exprs.map((e) => [e.name, (e.expr as { name: string }).name]));
+        return projectNode(rel.exprs.map((e) => ({ name: e.name, expr: renameFields(e.expr, map) })), rel.fields, input.input, rel.span);
+      }
+      return projectNode(rel.exprs, rel.fields, input, rel.span);
     }
     case 'Unnest': {
       const input = build(rel.input, cx, top);
@@ -143,6 +132,30 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
   }
 }
 
+function projectNode(exprs: readonly NamedExpr[], relFields: readonly RelField[], input: PlanNode, span: Rel['span']): PlanNode {
+  const et = input.props.eventTime;
+  const kept = et ? exprs.find((e) => e.expr.kind === 'FieldRef' && e.expr.name === et) : undefined;
+  const eventTime = kept?.name ?? null;
+  const inputFields = new Map(input.schema.map((f) => [f.name, f]));
+  const fields = relFields.map((f, i) => {
+    const e = exprs[i]!.expr;
+    const proc = e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc';
+    return { ...f, time: proc ? ('proc' as const) : null };
+  });
+  if (exprs.length === input.schema.length && exprs.every((e, i) => e.expr.kind === 'FieldRef' && e.expr.name === e.name && input.schema[i]!.name === e.name)) {
+    return input;
+  }
+  return {
+    kind: 'Project',
+    id: 0,
+    input,
+    exprs,
+    schema: withTime(fields, eventTime),
+    props: { ...stateless(input), eventTime, watermarked: input.props.watermarked && eventTime !== null },
+    span,
+  };
+}
+
 /** The properties of a stateless operator over `input`. */
 export function stateless(input: PlanNode): StreamProps {
   return { ...input.props, state: { kind: 'none' } };
@@ -161,29 +174,14 @@ function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildCon
   return false;
 }
 
-/**
- * WHERE over a join: conjuncts that compare both sides of an inner join belong to its condition
- * (that is where time bounds and keys are found). For outer joins they stay in the filter.
- */
-function buildFilteredJoin(f: FilterRel, j: Rel & { kind: 'Join' }, cx: BuildContext, top: boolean): PlanNode | null {
-  const leftNames = new Set(j.left.fields.map((x) => x.name));
-  const rightNames = new Set(j.rightNames);
-  const move: BoundExpr[] = [];
-  const stay: BoundExpr[] = [];
-  for (const c of conjuncts(f.predicate)) {
-    const used = [...fieldNames(c)];
-    const both = used.some((u) => leftNames.has(u)) && used.some((u) => rightNames.has(u));
-    (both && (j.joinType === 'inner' || j.joinType === 'cross') ? move : stay).push(c);
-  }
-  const join: Rel =
-    move.length > 0
-      ? { ...j, joinType: j.joinType === 'cross' ? 'inner' : j.joinType, condition: and([...conjuncts(j.condition), ...move]) }
-      : j;
+/** WHERE over a join: conjuncts are pushed into the join and its inputs (pushdown.ts). */
+function buildFilteredJoin(f: FilterRel, j: JoinRel, cx: BuildContext, top: boolean): PlanNode | null {
+  const { join, rest } = pushIntoJoin(j, conjuncts(f.predicate));
   const input = build(join, cx, top);
   if (!input) return null;
-  const rest = and(stay);
-  if (!rest) return input;
-  return { kind: 'Filter', id: 0, input, predicate: rest, schema: input.schema, props: stateless(input), span: f.span };
+  const p = and(rest);
+  if (!p) return input;
+  return { kind: 'Filter', id: 0, input, predicate: p, schema: input.schema, props: stateless(input), span: f.span };
 }
 
 function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): PlanNode | null {

@@ -175,7 +175,7 @@ describe('windows', () => {
         FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))
         GROUP BY window_start, window_end, window_time, user_id;
       INSERT INTO out SELECT window_start, window_end, MAX(n) AS m
-        FROM TABLE(TUMBLE(TABLE (SELECT user_id, n, window_time FROM per_minute), DESCRIPTOR(window_time), INTERVAL '1' HOUR))
+        FROM TABLE(TUMBLE(TABLE (SELECT user_id, n, window_time AS rowtime FROM per_minute), DESCRIPTOR(rowtime), INTERVAL '1' HOUR))
         GROUP BY window_start, window_end;`);
     const ws = find(plan, 0, 'WindowAggregate');
     expect(ws.map((w) => w.window)).toEqual([
@@ -183,7 +183,7 @@ describe('windows', () => {
       { kind: 'tumble', sizeMs: 60_000 },
     ]);
     expect(ws[1]!.emit).toBe('final');
-    expect(ws[0]!.timeField).toBe('window_time');
+    expect(ws[0]!.timeField).toBe('rowtime');
   });
 });
 
