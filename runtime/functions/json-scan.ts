@@ -1,12 +1,19 @@
 /**
- * The JSON-lines fast path of generated decoders: a validating scanner that walks one line
- * without building the parsed object and records where the values of the wanted keys are, so
- * the decoder converts only the fields the job reads (projection pushdown into the decoder).
+ * The JSON-lines fast path of generated decoders: finds the values of the wanted keys in one
+ * line without building the parsed object, so the decoder converts only the fields the job
+ * reads (projection pushdown into the decoder).
+ *
+ * Two ways to read a line, both validating the complete JSON grammar:
+ * - the layout pattern: lines of a stream mostly share one layout (the same keys in the same
+ *   order, scalar values). Once seen, that layout becomes one anchored regular expression whose
+ *   captures are the wanted values — a single native match per line;
+ * - the scanner, for every other line (other key orders, escapes, nested values): a
+ *   hand-written validating walk that records where the wanted values are. It also learns the
+ *   layout pattern (again when the layout changes and stays changed).
  *
  * Contract with the generated code, which makes the fast path safe:
- * - `scan(line)` returns true only for a well-formed JSON object (the full JSON grammar is
- *   checked, skipped values included); otherwise the decoder falls back to `JSON.parse`, which
- *   reports the error exactly as the slow path would.
+ * - `scan(line)` returns true only for a well-formed JSON object; otherwise the decoder falls
+ *   back to `JSON.parse`, which reports the error exactly as the slow path would.
  * - Each conversion (`string`, `int`, `timestamp`, ...) returns the value when the token is the
  *   plain case it handles, or `undefined` for anything else (a number where a string was
  *   declared, an out-of-range integer, an unusual timestamp, a missing field under
@@ -16,6 +23,8 @@
  * A key that appears twice takes its last value, as `JSON.parse` does.
  */
 import { parseDate, parseTime, parseTimestamp } from '../formats/timestamp.ts';
+import { escapeRegExp } from './strings.ts';
+import { daysFromCivil, daysInMonth } from './time.ts';
 
 /** Token kinds recorded per wanted key. */
 const ABSENT = 0;
@@ -36,9 +45,24 @@ const MAX_DEPTH = 256;
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
 
+// Pieces of the layout pattern (JSON grammar, RFC 8259).
+const WS = '[ \\t\\n\\r]*';
+const PLAIN_STRING = '"[^"\\\\\\u0000-\\u001f]*"';
+const NUMBER_TOKEN = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
+const SCALAR = `(?:${PLAIN_STRING}|${NUMBER_TOKEN}|true|false|null)`;
+/** A wanted value: string contents, number, or boolean captured; `null` leaves all three empty. */
+const CAPTURED = `(?:"([^"\\\\\\u0000-\\u001f]*)"|(${NUMBER_TOKEN})|(true|false)|null)`;
+
+/** A layout seen this many lines in a row (after another one) replaces the pattern. */
+const RELEARN_AFTER = 8;
+/** Stop compiling patterns for streams whose layout never settles. */
+const MAX_LAYOUTS = 32;
+
 export class JsonFieldScanner {
   private readonly kinds: Uint8Array;
-  /** Token start; for strings the first character after the opening quote. */
+  /** The text each wanted value lies in: the line, or a capture of the layout pattern. */
+  private readonly texts: string[];
+  /** Token start in `texts[slot]`; for strings the first character after the opening quote. */
   private readonly starts: Int32Array;
   /** Token end (exclusive); for strings the index of the closing quote. */
   private readonly ends: Int32Array;
@@ -52,6 +76,20 @@ export class JsonFieldScanner {
   private escaped = false;
   /** The slot after the last matched key: fields usually come in the same order. */
   private next = 0;
+  /** The keys of the members of the line being scanned (null: an escaped key). */
+  private readonly members: (string | null)[] = [];
+  /** True while every value of the line being scanned is a scalar. */
+  private scalars = true;
+
+  /** The layout pattern, its signature, and the capture group of each wanted slot (or -1). */
+  private layout: RegExp | null = null;
+  private layoutSignature = '';
+  private layoutGroups: Int32Array;
+  /** The minute of the last canonical timestamp (consecutive rows mostly share it). */
+  private readonly minute: MinuteCache = { prefix: '\u0000', ms: 0 };
+  private candidate = '';
+  private candidateCount = 0;
+  private layouts = 0;
 
   /**
    * @param keys the wanted keys; slot `i` of every conversion refers to `keys[i]`.
@@ -64,16 +102,91 @@ export class JsonFieldScanner {
   ) {
     const n = keys.length;
     this.kinds = new Uint8Array(n);
+    this.texts = keys.map(() => '');
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     this.ints = new Float64Array(n);
     this.lengths = Int32Array.from(keys, (k) => k.length);
+    this.layoutGroups = new Int32Array(n);
   }
 
-  /** Scans one line; false when it is not exactly one well-formed JSON object. */
+  /** Reads one line; false when it is not exactly one well-formed JSON object. */
   scan(line: string): boolean {
     this.line = line;
+    const layout = this.layout;
+    if (layout !== null) {
+      const m = layout.exec(line);
+      if (m !== null) {
+        this.take(m);
+        return true;
+      }
+    }
+    if (!this.walk(line)) return false;
+    this.learn();
+    return true;
+  }
+
+  /** Records the wanted values of a layout-pattern match. */
+  private take(m: RegExpExecArray): void {
+    const groups = this.layoutGroups;
+    for (let slot = 0; slot < groups.length; slot++) {
+      const g = groups[slot]!;
+      if (g < 0) {
+        this.kinds[slot] = ABSENT;
+        continue;
+      }
+      let text = m[g];
+      let kind: number;
+      if (text !== undefined) kind = STRING;
+      else if ((text = m[g + 1]) !== undefined) kind = NUMBER;
+      else if ((text = m[g + 2]) !== undefined) kind = text === 'true' ? TRUE : FALSE;
+      else {
+        kind = NULL;
+        text = '';
+      }
+      this.kinds[slot] = kind;
+      this.texts[slot] = text;
+      this.starts[slot] = 0;
+      this.ends[slot] = text.length;
+      this.ints[slot] = NaN;
+    }
+  }
+
+  /** After a walk: adopt the line's layout as the pattern when it has settled. */
+  private learn(): void {
+    const members = this.members;
+    if (!this.scalars || this.layouts >= MAX_LAYOUTS || members.includes(null)) return;
+    const signature = members.join('\u0000');
+    if (signature === this.layoutSignature) return;
+    if (signature === this.candidate) this.candidateCount++;
+    else {
+      this.candidate = signature;
+      this.candidateCount = 1;
+    }
+    if (this.layout !== null && this.candidateCount < RELEARN_AFTER) return;
+    this.layouts++;
+    this.layoutSignature = signature;
+    this.layoutGroups.fill(-1);
+    // Capture a wanted key at its last occurrence (JSON.parse keeps the last value).
+    const last = new Map(members.map((k, i) => [k!, i]));
+    let group = 1;
+    const parts = members.map((key, i) => {
+      const slot = this.keys.indexOf(key!);
+      const captured = slot >= 0 && last.get(key!) === i;
+      if (captured) {
+        this.layoutGroups[slot] = group;
+        group += 3;
+      }
+      return `"${escapeRegExp(key!)}"${WS}:${WS}${captured ? CAPTURED : SCALAR}`;
+    });
+    this.layout = new RegExp(`^${WS}\\{${WS}${parts.join(`${WS},${WS}`)}${WS}\\}${WS}$`);
+  }
+
+  /** The validating walk over one line (any layout). */
+  private walk(line: string): boolean {
     this.kinds.fill(ABSENT);
+    this.members.length = 0;
+    this.scalars = true;
     // Most lines hold no backslash and no control character: then every string ends at the
     // next quote, found by the native indexOf instead of a character loop.
     this.clean = !SPECIAL.test(line);
@@ -86,24 +199,25 @@ export class JsonFieldScanner {
       if (line.charCodeAt(i) !== 34 /* " */) return false;
       const keyEnd = this.stringEnd(i);
       if (keyEnd < 0) return false;
-      const slot = this.escaped ? this.keys.indexOf(JSON.parse(line.slice(i, keyEnd + 1)) as string) : this.slotOf(i + 1, keyEnd);
-      i = keyEnd + 1;
-      if (line.charCodeAt(i) !== 58 /* : */) {
-        i = skipWs(line, i);
-        if (line.charCodeAt(i) !== 58) return false;
+      let slot: number;
+      if (this.escaped) {
+        slot = this.keys.indexOf(JSON.parse(line.slice(i, keyEnd + 1)) as string);
+        this.members.push(null);
+      } else {
+        slot = this.slotOf(i + 1, keyEnd);
+        this.members.push(slot >= 0 ? this.keys[slot]! : line.slice(i + 1, keyEnd));
       }
+      i = skipWs(line, keyEnd + 1);
+      if (line.charCodeAt(i) !== 58 /* : */) return false;
       i = this.value(skipWs(line, i + 1), slot);
       if (i < 0) return false;
-      let c = line.charCodeAt(i);
-      if (c !== 44 && c !== 125) {
-        i = skipWs(line, i);
-        c = line.charCodeAt(i);
-      }
+      i = skipWs(line, i);
+      const c = line.charCodeAt(i);
       if (c === 44 /* , */) {
         i = skipWs(line, i + 1);
         continue;
       }
-      if (c === 125 /* } */) return i + 1 === n || skipWs(line, i + 1) === n;
+      if (c === 125 /* } */) return skipWs(line, i + 1) === n;
       return false;
     }
   }
@@ -154,6 +268,7 @@ export class JsonFieldScanner {
     if (c === 102 /* f */) return this.word(i, 'false', slot, FALSE);
     if (c === 110 /* n */) return this.word(i, 'null', slot, NULL);
     if (c === 123 || c === 91) {
+      this.scalars = false;
       const end = skipComposite(s, i, 0);
       if (end < 0) return -1;
       if (slot >= 0) this.record(slot, COMPOSITE, i, end);
@@ -170,8 +285,17 @@ export class JsonFieldScanner {
 
   private record(slot: number, kind: number, start: number, end: number): void {
     this.kinds[slot] = kind;
+    this.texts[slot] = this.line;
     this.starts[slot] = start;
     this.ends[slot] = end;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Conversions of the wanted values
+
+  /** The token's text (for strings: without the quotes). */
+  private token(slot: number): string {
+    return this.texts[slot]!.slice(this.starts[slot], this.ends[slot]);
   }
 
   /** Absent or JSON null → null (or `undefined` under fail-on-missing for an absent key). */
@@ -186,7 +310,7 @@ export class JsonFieldScanner {
 
   private numberAt(slot: number): number {
     const v = this.ints[slot]!;
-    return v === v ? v : Number(this.line.slice(this.starts[slot], this.ends[slot]));
+    return v === v ? v : Number(this.token(slot));
   }
 
   /** True when the key was present (for `json.fail-on-missing-field`). */
@@ -197,8 +321,8 @@ export class JsonFieldScanner {
   /** STRING: a JSON string (escapes decoded) or null. */
   string(slot: number): string | null | undefined {
     const k = this.kinds[slot];
-    if (k === STRING) return this.line.slice(this.starts[slot], this.ends[slot]);
-    if (k === ESCAPED_STRING) return JSON.parse(this.line.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
+    if (k === STRING) return this.token(slot);
+    if (k === ESCAPED_STRING) return JSON.parse(this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
 
@@ -238,7 +362,11 @@ export class JsonFieldScanner {
   timestamp(slot: number): number | null | undefined {
     const k = this.kinds[slot];
     if (k === STRING) {
-      const t = parseTimestamp(this.line.slice(this.starts[slot], this.ends[slot]));
+      const start = this.starts[slot]!;
+      const end = this.ends[slot]!;
+      const text = this.texts[slot]!;
+      let t = end - start === 24 ? canonicalTimestamp(text, start, this.minute) : NaN;
+      if (t !== t) t = parseTimestamp(text.slice(start, end));
       return t === t ? t : undefined;
     }
     if (k === NUMBER) {
@@ -252,7 +380,7 @@ export class JsonFieldScanner {
   date(slot: number): number | null | undefined {
     const k = this.kinds[slot];
     if (k === STRING) {
-      const d = parseDate(this.line.slice(this.starts[slot], this.ends[slot]));
+      const d = parseDate(this.token(slot));
       return d === d ? d : undefined;
     }
     if (k === NUMBER) {
@@ -266,7 +394,7 @@ export class JsonFieldScanner {
   time(slot: number): number | null | undefined {
     const k = this.kinds[slot];
     if (k === STRING) {
-      const t = parseTime(this.line.slice(this.starts[slot], this.ends[slot]));
+      const t = parseTime(this.token(slot));
       return t === t ? t : undefined;
     }
     if (k === NUMBER) {
@@ -282,11 +410,63 @@ export class JsonFieldScanner {
    * `JSON.parse` would have given.
    */
   json(slot: number): unknown {
-    const k = this.kinds[slot];
-    if (k === ABSENT) return undefined;
-    if (k === STRING || k === ESCAPED_STRING) return JSON.parse(this.line.slice(this.starts[slot]! - 1, this.ends[slot]! + 1));
-    return JSON.parse(this.line.slice(this.starts[slot], this.ends[slot]));
+    switch (this.kinds[slot]) {
+      case ABSENT:
+        return undefined;
+      case STRING:
+        return this.token(slot);
+      case ESCAPED_STRING:
+        return this.string(slot);
+      case NULL:
+        return null;
+      case TRUE:
+        return true;
+      case FALSE:
+        return false;
+      default:
+        return JSON.parse(this.token(slot));
+    }
   }
+}
+
+/** The minute of the last canonical timestamp (`YYYY-MM-DDTHH:MM:`) and its epoch milliseconds. */
+interface MinuteCache {
+  prefix: string;
+  ms: number;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` at `i` of `s`, read in place (no substring); NaN for anything
+ * else, which then takes the general parser. Consecutive rows mostly fall in the same minute,
+ * so the text up to the minute is compared with the previous one's before it is parsed.
+ */
+function canonicalTimestamp(s: string, i: number, cache: MinuteCache): number {
+  if (s.charCodeAt(i + 19) !== 46 || s.charCodeAt(i + 23) !== 90) return NaN;
+  let minute: number;
+  if (s.startsWith(cache.prefix, i)) {
+    minute = cache.ms;
+  } else {
+    if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45 || s.charCodeAt(i + 10) !== 84) return NaN;
+    if (s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58) return NaN;
+    const year = digits(s, i, 4);
+    const month = digits(s, i + 5, 2);
+    const day = digits(s, i + 8, 2);
+    const hh = digits(s, i + 11, 2);
+    const mm = digits(s, i + 14, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return NaN;
+    minute = daysFromCivil(year, month, day) * 86_400_000 + (hh * 60 + mm) * 60_000;
+    cache.prefix = s.slice(i, i + 17);
+    cache.ms = minute;
+  }
+  const s1 = s.charCodeAt(i + 17) - 48;
+  const s2 = s.charCodeAt(i + 18) - 48;
+  const f1 = s.charCodeAt(i + 20) - 48;
+  const f2 = s.charCodeAt(i + 21) - 48;
+  const f3 = s.charCodeAt(i + 22) - 48;
+  // Each a digit (`>>> 0` makes negatives large), seconds below 60.
+  if ((s1 >>> 0) > 5 || (s2 >>> 0) > 9 || (f1 >>> 0) > 9 || (f2 >>> 0) > 9 || (f3 >>> 0) > 9) return NaN;
+  return minute + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +508,17 @@ function scanString(s: string, i: number): number {
     if (c < 32) return -1;
     j++;
   }
+}
+
+/** `n` ASCII digits at `i` as a number; -1 when one is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function isHex(c: number): boolean {
