@@ -113,6 +113,8 @@ function unified(
     const from = opts.from ?? 0;
     let t: SqlType = { kind: 'NULL' };
     for (const a of args.slice(from)) {
+      // A string literal next to a TIMESTAMP/DATE is one (converted by the binder).
+      if ((t.kind === 'TIMESTAMP' || t.kind === 'DATE') && a.type.kind === 'STRING' && typeof a.literal === 'string') continue;
       const c = commonType(t, a.type);
       if (!c) return `arguments must have a common type, but got ${args.slice(from).map((x) => typeToString(x.type)).join(', ')}`;
       t = c;

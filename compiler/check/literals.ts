@@ -92,12 +92,14 @@ function rangeInterval(value: string, from: TimeUnit, to: TimeUnit): IntervalVal
   }
   const parts = t.split(/[\s:]+/);
   const expected = units.length;
-  if (parts.length !== expected || parts.some((p, k) => !(k === expected - 1 && to === 'SECOND' ? /^\d+(\.\d+)?$/ : /^\d+$/).test(p))) {
+  // Fewer parts than units fill from the leading unit: '1' HOUR TO MINUTE is one hour.
+  const last = parts.length - 1;
+  if (parts.length > expected || parts.some((p, k) => !(k === last && units[k] === 'SECOND' ? /^\d+(\.\d+)?$/ : /^\d+$/).test(p))) {
     const shape = units.map((u) => (u === 'DAY' ? 'd' : u === 'HOUR' ? 'hh' : u === 'MINUTE' ? 'mm' : 'ss')).join(' ').replace(/ (?=[hms])/g, ':').replace('d:', 'd ');
     return { error: `invalid interval '${value}' for ${from} TO ${to}; expected '${shape}'` };
   }
   let ms = 0;
-  units.forEach((u, k) => (ms += Number(parts[k]) * UNIT_MS[u]!));
+  parts.forEach((p, k) => (ms += Number(p) * UNIT_MS[units[k]!]!));
   return { ms: sign * Math.round(ms) };
 }
 
