@@ -38,6 +38,7 @@ interface Slot {
 
 /** Slots grouped by the value they fold in (and the FILTER that guards them). */
 interface Input {
+  readonly key: string;
   readonly arg: BoundExpr | null;
   readonly filter: BoundExpr | null;
   /** By a name describing the state (`amountSum`), so aggregates that agree share it. */
@@ -79,21 +80,31 @@ export function compileAggregate(
   const inputs: Input[] = [];
   const outputs = new Map<string, (acc: string) => { code: string; nullable: boolean }>();
 
-  const inputKey = (arg: BoundExpr | null, filter: BoundExpr | null) => `${arg ? exprToSql(arg) : '*'} ${filter ? exprToSql(filter) : ''}`;
+  // Aggregates over the same value (`x` and `CAST(x AS DOUBLE)` compile alike) and FILTER share
+  // one input: the value is computed and tested for NULL once per row.
+  const probe = new FnScope(m, [], m.names, ['row']).compiler(inField, node.span);
+  const inputKey = (arg: BoundExpr | null, filter: BoundExpr | null) =>
+    `${arg ? probe.value(arg) : '*'} ${filter ? probe.isTrue(filter) : ''}`;
   const inputFor = (arg: BoundExpr | null, filter: BoundExpr | null): Input => {
     const key = inputKey(arg, filter);
-    let input = inputs.find((i) => inputKey(i.arg, i.filter) === key);
+    let input = inputs.find((i) => i.key === key);
     if (!input) {
-      input = { arg, filter, slots: new Map() };
+      input = { key, arg, filter, slots: new Map() };
       inputs.push(input);
     }
     return input;
   };
   /** A readable base name for the state of an aggregate: the column it reads, or its output name. */
   const baseName = (a: AggCall): string => {
+    let arg = a.args[0];
+    while (arg && arg.kind === 'Cast') arg = arg.expr;
+    return toCamelCase(!a.filter && arg && arg.kind === 'FieldRef' ? arg.name : a.name);
+  };
+  /** What an input is, for comments: `amount`, `price * quantity`, `x where x > 5`. */
+  const what = (a: AggCall): string => {
     const arg = a.args[0];
-    const what = arg && arg.kind === 'FieldRef' ? arg.name : a.name;
-    return toCamelCase(a.filter ? `${a.name}` : what);
+    const text = arg ? exprToSql(arg).replace(/^\((.*)\)$/, '$1') : 'rows';
+    return a.filter ? `${text} where ${exprToSql(a.filter).replace(/^\((.*)\)$/, '$1')}` : text;
   };
   const slotOf = (input: Input, id: string, make: (field: string) => Slot): Slot => {
     let slot = input.slots.get(id);
@@ -121,6 +132,7 @@ export function compileAggregate(
     const arg = a.args[0] ?? null;
     const sql = `${a.kind === 'count_star' ? 'COUNT' : a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${arg ? exprToSql(arg) : '*'})${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
     const base = baseName(a);
+    const w = what(a);
     const argType: SqlType = arg?.type ?? { kind: 'BIGINT' };
     const valueType = tsType(argType);
     const helper = (cls: string, id: string, comment: string, generic = ''): Slot =>
@@ -152,12 +164,13 @@ export function compileAggregate(
       case 'count_star':
       case 'count': {
         if (a.distinct && arg) {
-          const s = helper('DistinctSet', `${base}Distinct`, sql, `<${valueType}>`);
+          const s = helper('DistinctSet', `${base}Distinct`, `the distinct non-NULL ${w}`, `<${valueType}>`);
           outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.size`, nullable: false }));
           break;
         }
         const input = inputFor(a.kind === 'count' ? arg : null, a.filter);
-        const s = counter(input, a.kind === 'count' || a.filter ? `${base}Count` : 'rows', sql);
+        const s =
+          a.kind === 'count_star' && !a.filter ? counter(input, 'rows', 'COUNT(*)') : counter(input, `${base}Count`, `count of the ${a.kind === 'count' ? 'non-NULL ' : ''}${w}`);
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}`, nullable: false }));
         break;
       }
@@ -175,7 +188,7 @@ export function compileAggregate(
             save: `[...this.${field}]`,
             saveType: 'number[]',
             load: (p) => `new Set(${p})`,
-            comment: `${sql}: the distinct values`,
+            comment: `the distinct non-NULL ${w}`,
           }));
           const total = (acc: string) => `${m.fn('sumOf')}(${acc}.${s.field})`;
           outputs.set(a.name, (acc) => ({
@@ -209,9 +222,9 @@ export function compileAggregate(
           save: `this.${field}`,
           saveType: 'number',
           load: (p) => p,
-          comment: `sum of the non-NULL ${arg.kind === 'FieldRef' ? arg.name : 'values'}`,
+          comment: `sum of the non-NULL ${w}`,
         }));
-        const count = counter(input, `${base}Count`, `count of the non-NULL ${arg.kind === 'FieldRef' ? arg.name : 'values'}`);
+        const count = counter(input, `${base}Count`, `count of the non-NULL ${w}`);
         outputs.set(a.name, (acc) => ({
           code:
             a.kind === 'sum'
@@ -255,7 +268,7 @@ export function compileAggregate(
       }
       case 'collect_list': {
         if (!arg) break;
-        const s = helper('CollectList', `${base}List`, sql, `<${valueType}>`);
+        const s = helper('CollectList', `${base}List`, `the non-NULL ${w} in arrival order`, `<${valueType}>`);
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.result()`, nullable: false }));
         break;
       }
@@ -264,14 +277,14 @@ export function compileAggregate(
       case 'var_pop':
       case 'var_samp': {
         if (!arg) break;
-        const s = helper('Welford', `${base}Stats`, `${sql}: count, mean and squared deviations`);
+        const s = helper('Welford', `${base}Stats`, `count, mean and squared deviations of the non-NULL ${w}`);
         const method = { stddev_pop: 'stddevPop', stddev_samp: 'stddevSamp', var_pop: 'varPop', var_samp: 'varSamp' }[a.kind];
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.${method}()`, nullable: true }));
         break;
       }
       case 'approx_count_distinct': {
         if (!arg) break;
-        const s = helper('HyperLogLog', `${base}Sketch`, `${sql}: a HyperLogLog sketch`);
+        const s = helper('HyperLogLog', `${base}Sketch`, `a HyperLogLog sketch of the non-NULL ${w}`);
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.estimate()`, nullable: false }));
         break;
       }

@@ -309,3 +309,45 @@ export function job(file: string, sources: readonly SourceDef[], sinks: readonly
 export function named(name: string, type: SqlType, nullable = true): NamedExpr {
   return { name, expr: ref(name, type, nullable) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Running generated modules
+
+export interface LoadedJob {
+  readonly code: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly job: import('../../runtime/index.ts').JobSpec;
+  readonly createJob: (overrides?: import('../../runtime/index.ts').JobOverrides) => import('../../runtime/index.ts').Job;
+}
+
+/**
+ * Emits `plan` and evaluates the module in-process against the runtime (types stripped, the
+ * runtime and function library passed in for its imports).
+ */
+export async function loadPlan(plan: JobPlan): Promise<LoadedJob> {
+  const { emit } = await import('./index.ts');
+  const rt = await import('../../runtime/index.ts');
+  const { code, diagnostics } = await emit(plan, { sourcePath: plan.file });
+  if (diagnostics.some((d) => d.severity === 'error')) return { code, diagnostics, job: null!, createJob: null! };
+  const js = transpile(code)
+    .replace(/^import .*$/gm, '')
+    .replace(/^export /gm, '');
+  const exports = new Function('rt', 'fn', `${js}\nreturn { job, createJob };`)(rt, functions) as Pick<LoadedJob, 'job' | 'createJob'>;
+  return { code, diagnostics, ...exports };
+}
+
+/** Runs a loaded job with memory sources (`rows` per source) and collects each sink's rows. */
+export async function runRows(
+  loaded: LoadedJob,
+  sources: Record<string, readonly unknown[] | { batches: readonly (readonly unknown[])[] }>,
+  sinks: readonly string[],
+  json = true,
+): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  const sinkBindings: Record<string, { rows: unknown[]; json: boolean }> = {};
+  for (const s of sinks) sinkBindings[s] = { rows: (out[s] = []), json };
+  const sourceBindings: Record<string, { rows: readonly unknown[] } | { batches: readonly (readonly unknown[])[] }> = {};
+  for (const [name, rows] of Object.entries(sources)) sourceBindings[name] = Array.isArray(rows) ? { rows } : (rows as { batches: readonly (readonly unknown[])[] });
+  await loaded.createJob({ sources: sourceBindings, sinks: sinkBindings }).run();
+  return out;
+}
