@@ -22,7 +22,7 @@
  * - INT arithmetic wraps at 32 bits (Java); BIGINT arithmetic leaving ±(2^53−1) is an error.
  * - Integer and DECIMAL division or modulo by zero is an error (Flink); DOUBLE follows IEEE.
  * - CAST of a value that does not convert is an error; TRY_CAST gives NULL.
- * - Numbers ↔ TIMESTAMP casts count seconds since the epoch (Spark's rule).
+ * - Casts between BIGINT and TIMESTAMP are epoch milliseconds both ways (as the checker says).
  */
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { Span } from '../../grammar/ast.ts';
@@ -519,13 +519,18 @@ export class ExprCompiler {
     if (a === 'DATE' && b === 'TIMESTAMP') return ok((x) => `${paren(x)} * ${numberLiteral(MS_PER_DAY)}`);
     if (a === 'TIMESTAMP' && b === 'TIMESTAMP') return ok((x) => x);
     if (a === 'TIMESTAMP' && b === 'TIME') return ok((x) => `${f('timeOfDay')}(${x})`);
-    if (a === 'TIMESTAMP' && (b === 'BIGINT' || b === 'INT')) return ok((x) => `Math.floor(${x} / 1000)`);
-    if (a === 'TIMESTAMP' && b === 'DOUBLE') return ok((x) => `${paren(x)} / 1000`);
-    if (numeric(a) && b === 'TIMESTAMP') return ok((x) => `Math.trunc(${paren(x)} * 1000)`);
-    if (a === 'ARRAY' && b === 'ARRAY' && from.kind === 'ARRAY' && to.kind === 'ARRAY') {
+    // TIMESTAMP ↔ numbers: epoch milliseconds both ways (as the checker documents).
+    if (a === 'TIMESTAMP' && (b === 'BIGINT' || b === 'DOUBLE')) return ok((x) => x);
+    if ((a === 'BIGINT' || a === 'INT') && b === 'TIMESTAMP') return ok((x) => x);
+    if (from.kind === 'ARRAY' && to.kind === 'ARRAY') {
       const el = this.conversion(from.element, to.element);
       if (el === null || el.mayFail) return null;
       return ok((x) => `${paren(x)}.map((e) => (e === null ? null : ${el.code('e')}))`);
+    }
+    if (from.kind === 'MAP' && to.kind === 'MAP') {
+      const v = this.conversion(from.value, to.value);
+      if (v === null || v.mayFail) return null;
+      return ok((x) => `Object.fromEntries(Object.entries(${x}).map(([k, e]) => [k, e === null ? null : ${v.code('e')}]))`);
     }
     return null;
   }
@@ -872,6 +877,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   },
   UNIX_TIMESTAMP: (call, c) => {
     if (call.args.length === 0) return { ...now(call, c), code: `Math.floor(${c.env.module.fn('now')}() / 1000)` };
+    if (call.args[0]!.type.kind === 'TIMESTAMP') return c.strictCall(call, ([t]) => `Math.floor(${t} / 1000)`);
     const parser = call.args.length === 2 ? patternConstant(c, call.args[1], 'timestampParser') : null;
     const parsed: Val =
       call.args.length === 1
