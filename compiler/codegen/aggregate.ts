@@ -340,7 +340,7 @@ export function compileAggregate(
   const parts = slots.map((s) => s.field);
   const restoreLines = slots.map((s, i) => `acc.${s.field} = ${s.load(parts[i]!)};`);
   const methods = [
-    `add(row: ${inType}): void {\n${addScope.body(addLines.join('\n'))}\n}`,
+    `add(${/\brow\b/.test(addLines.join('\n')) ? 'row' : '_row'}: ${inType}): void {\n${addScope.body(addLines.join('\n'))}\n}`,
     ...(merge ? [`/** Folds in the accumulator of a later session that merges into this one. */\nmerge(other: ${acc}): void {\n${slots.map((s) => s.merge('other')).join('\n')}\n}`] : []),
     `snapshot(): ${m.rt('Json')} {\nreturn [${slots.map((s) => s.save).join(', ')}];\n}`,
     `static restore(state: ${m.rt('Json')}): ${acc} {\n${

@@ -17,7 +17,8 @@ import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobPlan } from '../plan/plan.ts';
 import { SQC_VERSION } from '../version.ts';
 import { ModuleBuilder } from './module.ts';
-import { toCamelCase, toPascalCase } from './names.ts';
+import { numberLiteral } from './expr.ts';
+import { propertyKey, toCamelCase, toPascalCase } from './names.ts';
 import { QueryGen, type QueryContext } from './query.ts';
 import { emitSink, type SinkNames } from './sinks.ts';
 import { emitSource, type SourceNames } from './sources.ts';
@@ -55,6 +56,16 @@ export async function emit(plan: JobPlan, options: EmitOptions): Promise<EmitRes
     diagnostics.push(internalError(`the generated module does not format: ${(e as Error).message.split('\n')[0]}`));
     return { code: text, diagnostics };
   }
+}
+
+/** A JSON-like value as a TypeScript literal, numbers written readably (`10_000`). */
+function literal(v: unknown): string {
+  if (typeof v === 'number') return numberLiteral(v);
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{ ${Object.entries(v).map(([k, x]) => `${propertyKey(k)}: ${literal(x)}`).join(', ')} }`;
+  }
+  return JSON.stringify(v);
 }
 
 function internalError(message: string): Diagnostic {
@@ -118,7 +129,7 @@ export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagn
   const job = [
     `name: ${JSON.stringify(jobName)}`,
     `file: ${JSON.stringify(sourcePath)}`,
-    `options: ${JSON.stringify(plan.options)}`,
+    `options: ${literal(plan.options)}`,
     `sources: [${sources.map((s) => sourceNames.get(s.name)!.spec).join(', ')}]`,
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
     `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn} }`).join(', ')}]`,

@@ -39,7 +39,7 @@ describe('stateless pipelines', () => {
 
   it('UNNEST, then a hopping window with EMIT CHANGES', async () => {
     const loaded = await loadPlan(wordCountPlan());
-    expect(loaded.code).toContain('for (const word of words)');
+    expect(loaded.code).toContain("for (const word of row.line.split(' '))");
     const out = await runRows(loaded, {
       lines: { batches: [[{ line: 'owl cat owl', timestamp: iso(T0 + MIN) }], [{ line: 'cat', timestamp: iso(T0 + 6 * MIN) }]] },
     }, ['word_counts']);

@@ -71,13 +71,23 @@ function objectView(code: string, type: string, fields: readonly PlanField[], ex
   };
 }
 
+function sameSet(a: ReadonlySet<string> | null, b: Iterable<string>): boolean {
+  if (a === null) return false;
+  const items = [...b];
+  return items.length === a.size && items.every((x) => a.has(x));
+}
+
 function single(statements: string): string | null {
   const s = statements.trim();
   return /^[^\n;{}]*;$/.test(s) ? s.slice(0, -1) : null;
 }
 
 /** An arrow function `(params) => expr` or `(params) => { body }`. */
-function arrow(params: string, fn: FnScope, statements: string): string {
+function arrow(names: string, fn: FnScope, statements: string): string {
+  const params = names
+    .split(', ')
+    .map((p) => (new RegExp(`\\b${p}\\b`).test(statements) ? p : `_${p}`))
+    .join(', ');
   if (!fn.declarations()) {
     const s = statements.trim();
     // A lone `return {...};` (always generated on one line) becomes `=> ({...})`.
@@ -246,7 +256,8 @@ export class QueryGen {
         if (!f) throw new Error(`internal: projection has no field "${name}"`);
         return f;
       },
-      object: aliases && view.object ? { ...view.object, exact: null } : null,
+      // Renaming nothing and dropping nothing keeps the row object as it is.
+      object: aliases && view.object ? { ...view.object, exact: sameSet(view.object.exact, out.keys()) ? view.object.exact : null } : null,
     };
     return [...lines, downstream(projected, kind, fn)].join('\n');
   }
@@ -286,12 +297,17 @@ export class QueryGen {
       object: null,
     };
     const body = downstream(inner, kind, fn);
-    const loop =
+    const loop = (array: string) =>
       index === null
-        ? `for (const ${element} of ${items}) {\n${body}\n}`
-        : `for (let ${index} = 0; ${index} < ${items}.length; ${index}++) {\nconst ${element} = ${items}[${index}]!;\n${body}\n}`;
+        ? `for (const ${element} of ${array}) {\n${body}\n}`
+        : `for (let ${index} = 0; ${index} < ${array}.length; ${index}++) {\nconst ${element} = ${array}[${index}]!;\n${body}\n}`;
+    // A NULL array has no elements: no rows.
+    if (v.pre.length === 0 && !v.nullable && (index === null || /^[\w$.]+$/.test(v.code))) {
+      const arrayLoop = loop(v.code);
+      return v.guards.length ? `if (${v.guards.map((g) => `${g} !== null`).join(' && ')}) {\n${arrayLoop}\n}` : arrayLoop;
+    }
     const decl = `const ${items} = ${c.materialize(v)};`;
-    return c.mayBeNull(v) ? `${decl}\nif (${items} !== null) {\n${loop}\n}` : `${decl}\n${loop}`;
+    return c.mayBeNull(v) ? `${decl}\nif (${items} !== null) {\n${loop(items)}\n}` : `${decl}\n${loop(items)}`;
   }
 
   private windowAssign(
@@ -507,8 +523,7 @@ export class QueryGen {
       const statements = downstream(objectView('row', outType, fields, true), 'kind', outFn);
       out = arrow('row, kind', outFn, statements);
     }
-    const usedParams = params.map((p) => (new RegExp(`\\b${p}\\b`).test(resultBody) ? p : `_${p}`));
-    const result = arrow(usedParams.join(', '), resultFn, resultBody);
+    const result = arrow(params.join(', '), resultFn, resultBody);
 
     const keyType = agg.keyType;
     const config: string[] = [`id: ${JSON.stringify(`n${node.id}.${operatorKind(node)}`)}`];
@@ -568,7 +583,7 @@ export class QueryGen {
           const x = cmp.names.fresh(`a${i}`);
           const y = cmp.names.fresh(`b${i}`);
           lines.push(`const ${x} = ${read('a')};`, `const ${y} = ${read('b')};`);
-          lines.push(compareLines(x, y, k.expr.type, k.descending, k.nullsFirst, m));
+          lines.push(compareLines(x, y, k.expr.type, k.expr.nullable, k.descending, k.nullsFirst, m));
         });
         lines.push('return 0;');
         const emit = this.query.root.emit === 'complete' ? 'complete' : 'final';
@@ -619,7 +634,7 @@ function windowLiteral(w: Exclude<WindowAggregateNode['window'], { kind: 'sessio
 }
 
 /** Statements returning the order of `x` and `y` (both read already), or falling through when equal. */
-function compareLines(x: string, y: string, type: SqlType, descending: boolean, nullsFirst: boolean, m: ModuleBuilder): string {
+function compareLines(x: string, y: string, type: SqlType, nullable: boolean, descending: boolean, nullsFirst: boolean, m: ModuleBuilder): string {
   const before = descending ? '1' : '-1';
   const after = descending ? '-1' : '1';
   const less = isPrimitive(type)
@@ -627,7 +642,8 @@ function compareLines(x: string, y: string, type: SqlType, descending: boolean, 
       ? `Number(${x}) < Number(${y})`
       : `${x} < ${y}`
     : `${m.fn('valueToString')}(${x}) < ${m.fn('valueToString')}(${y})`;
-  return `if (${x} !== ${y}) {\nif (${x} === null) return ${nullsFirst ? '-1' : '1'};\nif (${y} === null) return ${nullsFirst ? '1' : '-1'};\nreturn ${less} ? ${before} : ${after};\n}`;
+  const nulls = nullable ? `if (${x} === null) return ${nullsFirst ? '-1' : '1'};\nif (${y} === null) return ${nullsFirst ? '1' : '-1'};\n` : '';
+  return `if (${x} !== ${y}) {\n${nulls}return ${less} ? ${before} : ${after};\n}`;
 }
 
 function children(node: PlanNode): PlanNode[] {
