@@ -213,6 +213,15 @@ export class ExprCompiler {
     return this.withPre(v.pre, tests.join(' || '));
   }
 
+  /** A boolean expression that is true exactly when `e` is not NULL. */
+  isNotNull(e: Expr): string {
+    const v = this.compile(e);
+    const tests = v.guards.map((g) => `${g} !== null`);
+    if (v.nullable) tests.push(`${paren(v.code)} !== null`);
+    if (tests.length === 0) return 'true';
+    return this.withPre(v.pre, tests.join(' && '));
+  }
+
   // -------------------------------------------------------------------------------------------
   // Compiled values
 
@@ -717,10 +726,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   OR: (call, c) => c.or(call.args.map((a) => c.compile(a)), call.type),
   NOT: (call, c) => c.strictCall(call, ([x]) => `!${paren(x!)}`),
   'IS NULL': isTest((c, e) => c.isNull(e)),
-  'IS NOT NULL': isTest((c, e) => {
-    const t = c.isNull(e);
-    return t === 'false' ? 'true' : `!${paren(t)}`;
-  }),
+  'IS NOT NULL': isTest((c, e) => c.isNotNull(e)),
   'IS TRUE': isTest((c, e) => c.isTrue(e)),
   'IS NOT TRUE': isTest((c, e) => `!${paren(c.isTrue(e))}`),
   'IS FALSE': isTest((c, e) => c.isFalse(e)),

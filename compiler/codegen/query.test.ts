@@ -22,6 +22,8 @@ describe('stateless pipelines', () => {
   it('filter and projection fuse into the input closure', async () => {
     const loaded = await loadPlan(statelessPlan());
     expect(loaded.code).toContain('if (row.amount !== null && row.amount > 50) {');
+    // The filter proved amount non-NULL: the projection needs no second test.
+    expect(loaded.code).toContain('const gross = row.amount * 1.2;');
     expect(loaded.code).toMatch(/big_orders.*\n.*\n?.*sink\.write\(\{/s);
     const out = await runRows(loaded, {
       orders: [

@@ -17,7 +17,7 @@
  */
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import { formatDuration } from '../explain/expr.ts';
-import type { AggregateNode, PlanField, PlanNode, ProjectNode, QueryPlan, SinkNode, SortNode, WindowAggregateNode } from '../plan/plan.ts';
+import type { AggregateNode, BoundExpr, PlanField, PlanNode, ProjectNode, QueryPlan, SinkNode, SortNode, WindowAggregateNode } from '../plan/plan.ts';
 import { INT, TIMESTAMP, type SqlType } from '../types.ts';
 import { aggregateRowFields, compileAggregate } from './aggregate.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
@@ -47,6 +47,8 @@ interface RowObject {
   readonly type: string;
   /** Exactly these fields, when known (a row the generated code built itself). */
   readonly exact: ReadonlySet<string> | null;
+  /** A field as the object's type declares it (a view may know more: non-NULL after a filter). */
+  readonly declared: (name: string) => FieldAccess;
 }
 
 /** A row as generated code holds it: how to read each field, and the object holding it, if any. */
@@ -61,14 +63,33 @@ type Consumer = (view: RowView, kind: string | null, fn: FnScope) => string;
 /** A row object `code` of interface `type` with `fields`. */
 function objectView(code: string, type: string, fields: readonly PlanField[], exact: boolean): RowView {
   const byName = new Map(fields.map((f) => [f.name, f]));
-  return {
-    field(name) {
-      const f = byName.get(name);
-      if (!f) throw new Error(`internal: row ${type} has no field "${name}"`);
-      return { code: propertyAccess(code, name), nullable: f.nullable, type: f.type };
-    },
-    object: { code, type, exact: exact ? new Set(byName.keys()) : null },
+  const field = (name: string): FieldAccess => {
+    const f = byName.get(name);
+    if (!f) throw new Error(`internal: row ${type} has no field "${name}"`);
+    return { code: propertyAccess(code, name), nullable: f.nullable, type: f.type };
   };
+  return { field, object: { code, type, exact: exact ? new Set(byName.keys()) : null, declared: field } };
+}
+
+const COMPARISONS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+
+/**
+ * Fields that are non-NULL wherever `predicate` is TRUE and that the generated test checks in a
+ * form TypeScript narrows (`x !== null && ...`, `x === 'a'`): conjuncts comparing fields with
+ * literals or fields, and `x IS NOT NULL`.
+ */
+function nonNullWhenTrue(predicate: BoundExpr): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: BoundExpr) => {
+    if (e.kind !== 'Call') return;
+    if (e.op === 'AND') e.args.forEach(visit);
+    else if (e.op === 'IS NOT NULL' && e.args[0]!.kind === 'FieldRef') out.add(e.args[0]!.name);
+    else if (COMPARISONS.has(e.op) && e.args.every((a) => a.kind === 'FieldRef' || (a.kind === 'Literal' && a.value !== null))) {
+      for (const a of e.args) if (a.kind === 'FieldRef') out.add(a.name);
+    }
+  };
+  visit(predicate);
+  return out;
 }
 
 function sameSet(a: ReadonlySet<string> | null, b: Iterable<string>): boolean {
@@ -210,12 +231,22 @@ export class QueryGen {
 
   private stateless(node: PlanNode, downstream: Consumer, needed: ReadonlySet<string>): Consumer {
     switch (node.kind) {
-      case 'Filter':
+      case 'Filter': {
+        const nonNull = nonNullWhenTrue(node.predicate);
         return (view, kind, fn) => {
           const test = fn.compiler((n) => view.field(n), node.span).isTrue(node.predicate);
-          const inner = downstream(view, kind, fn);
+          // Inside the test's block, TypeScript (and the code below) know these are not NULL.
+          const narrowed: RowView = {
+            field(name) {
+              const f = view.field(name);
+              return nonNull.has(name) && /^[\w$.]+$/.test(f.code) ? { ...f, nullable: false } : f;
+            },
+            object: view.object,
+          };
+          const inner = downstream(narrowed, kind, fn);
           return test === 'true' ? inner : `if (${test}) {\n${inner}\n}`;
         };
+      }
       case 'Project':
         return (view, kind, fn) => this.project(node, view, kind, fn, downstream, needed);
       case 'Unnest':
@@ -383,7 +414,7 @@ export class QueryGen {
       o.exact.size === columns.length &&
       columns.every((f, i) => {
         const v = view.field(input[i]!.name);
-        return input[i]!.name === f.name && v.code === propertyAccess(o.code, f.name) && (f.nullable || !v.nullable);
+        return input[i]!.name === f.name && v.code === propertyAccess(o.code, f.name) && (f.nullable || !o.declared(f.name).nullable);
       })
     ) {
       return o.code;
@@ -419,7 +450,7 @@ export class QueryGen {
     if (direct) {
       return {
         type: o.type,
-        fieldIn: (row) => (name) => ({ ...view.field(name), code: propertyAccess(row, name) }),
+        fieldIn: (row) => (name) => ({ ...o.declared(name), code: propertyAccess(row, name) }),
         push: (v) => v.object!.code,
       };
     }
