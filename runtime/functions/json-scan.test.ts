@@ -8,6 +8,10 @@ const KEYS = ['s', 'i', 'b', 'd', 't', 'f', 'x', 'é', 'a b'] as const;
 type Conversion = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'date' | 'time';
 const CONVERSIONS: Conversion[] = ['string', 'int', 'bigint', 'double', 'boolean', 'timestamp', 'date', 'time'];
 
+function slowTimestamp(text: string): unknown {
+  return slow('timestamp', text);
+}
+
 /** What the slow path gives for a value: the coerced value, or 'error'. */
 function slow(conversion: Conversion, v: unknown): unknown {
   try {
@@ -219,6 +223,31 @@ describe('JsonFieldScanner', () => {
         s.scan(line);
         const v = s.double(0);
         if (!Object.is(v, Number(text))) throw new Error(`${text}: ${v} != ${Number(text)}`);
+      }
+    }
+  });
+
+  it('reads canonical timestamps in place exactly as rt.decode.timestamp does (50,000 seeded, some broken)', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const s = new JsonFieldScanner(['t']);
+    let base = Date.UTC(2024, 1, 28, 23, 58);
+    for (let k = 0; k < 50_000; k++) {
+      base += Math.floor(rand() * 5_000);
+      let text = new Date(base).toISOString();
+      if (rand() < 0.2) {
+        // A random character replaced by a digit, a separator, a letter or a space.
+        const at = Math.floor(rand() * text.length);
+        const ch = '0123456789:-.TZ :/A'[Math.floor(rand() * 19)]!;
+        text = text.slice(0, at) + ch + text.slice(at + 1);
+      }
+      const line = `{"t":"${text}"}`;
+      for (let pass = 0; pass < 2; pass++) {
+        s.scan(line);
+        const fast = s.timestamp(0);
+        if (fast === undefined) continue;
+        const slow = slowTimestamp(text);
+        if (!Object.is(fast, slow)) throw new Error(`${text}: ${fast} != ${String(slow)}`);
       }
     }
   });

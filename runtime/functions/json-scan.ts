@@ -86,7 +86,7 @@ export class JsonFieldScanner {
   private layoutSignature = '';
   private layoutGroups: Int32Array;
   /** The minute of the last canonical timestamp (consecutive rows mostly share it). */
-  private readonly minute: MinuteCache = { prefix: '\u0000', ms: 0 };
+  private readonly minute: MinuteCache = { minute: -1, ms: 0 };
   private candidate = '';
   private candidateCount = 0;
   private layouts = 0;
@@ -429,44 +429,70 @@ export class JsonFieldScanner {
   }
 }
 
-/** The minute of the last canonical timestamp (`YYYY-MM-DDTHH:MM:`) and its epoch milliseconds. */
+/** The minute of the last canonical timestamp (as the number YYYYMMDDhhmm) and its epoch milliseconds. */
 interface MinuteCache {
-  prefix: string;
+  minute: number;
   ms: number;
+}
+
+/** The digit at `i` (0–9), or another number when it is not one. */
+function digitAt(s: string, i: number): number {
+  return s.charCodeAt(i) - 48;
 }
 
 /**
  * `YYYY-MM-DDTHH:MM:SS.sssZ` at `i` of `s`, read in place (no substring); NaN for anything
  * else, which then takes the general parser. Consecutive rows mostly fall in the same minute,
- * so the text up to the minute is compared with the previous one's before it is parsed.
+ * whose epoch milliseconds are kept.
  */
 function canonicalTimestamp(s: string, i: number, cache: MinuteCache): number {
-  if (s.charCodeAt(i + 19) !== 46 || s.charCodeAt(i + 23) !== 90) return NaN;
-  let minute: number;
-  if (s.startsWith(cache.prefix, i)) {
-    minute = cache.ms;
-  } else {
-    if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 7) !== 45 || s.charCodeAt(i + 10) !== 84) return NaN;
-    if (s.charCodeAt(i + 13) !== 58 || s.charCodeAt(i + 16) !== 58) return NaN;
-    const year = digits(s, i, 4);
-    const month = digits(s, i + 5, 2);
-    const day = digits(s, i + 8, 2);
-    const hh = digits(s, i + 11, 2);
-    const mm = digits(s, i + 14, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return NaN;
-    minute = daysFromCivil(year, month, day) * 86_400_000 + (hh * 60 + mm) * 60_000;
-    cache.prefix = s.slice(i, i + 17);
-    cache.ms = minute;
+  if (
+    s.charCodeAt(i + 4) !== 45 ||
+    s.charCodeAt(i + 7) !== 45 ||
+    s.charCodeAt(i + 10) !== 84 ||
+    s.charCodeAt(i + 13) !== 58 ||
+    s.charCodeAt(i + 16) !== 58 ||
+    s.charCodeAt(i + 19) !== 46 ||
+    s.charCodeAt(i + 23) !== 90
+  ) {
+    return NaN;
   }
-  const s1 = s.charCodeAt(i + 17) - 48;
-  const s2 = s.charCodeAt(i + 18) - 48;
-  const f1 = s.charCodeAt(i + 20) - 48;
-  const f2 = s.charCodeAt(i + 21) - 48;
-  const f3 = s.charCodeAt(i + 22) - 48;
-  // Each a digit (`>>> 0` makes negatives large), seconds below 60.
-  if ((s1 >>> 0) > 5 || (s2 >>> 0) > 9 || (f1 >>> 0) > 9 || (f2 >>> 0) > 9 || (f3 >>> 0) > 9) return NaN;
-  return minute + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
+  const y1 = digitAt(s, i);
+  const y2 = digitAt(s, i + 1);
+  const y3 = digitAt(s, i + 2);
+  const y4 = digitAt(s, i + 3);
+  const mo1 = digitAt(s, i + 5);
+  const mo2 = digitAt(s, i + 6);
+  const d1 = digitAt(s, i + 8);
+  const d2 = digitAt(s, i + 9);
+  const h1 = digitAt(s, i + 11);
+  const h2 = digitAt(s, i + 12);
+  const mi1 = digitAt(s, i + 14);
+  const mi2 = digitAt(s, i + 15);
+  const s1 = digitAt(s, i + 17);
+  const s2 = digitAt(s, i + 18);
+  const f1 = digitAt(s, i + 20);
+  const f2 = digitAt(s, i + 21);
+  const f3 = digitAt(s, i + 22);
+  // Every one a digit (`>>> 0` turns negatives into large numbers); minutes and seconds < 60.
+  const any = y1 | y2 | y3 | y4 | mo1 | mo2 | d1 | d2 | h1 | h2 | mi1 | mi2 | s1 | s2 | f1 | f2 | f3;
+  if (any >>> 0 > 15 || y1 > 9 || y2 > 9 || y3 > 9 || y4 > 9 || mo1 > 9 || mo2 > 9 || d1 > 9 || d2 > 9 || h1 > 9 || h2 > 9) return NaN;
+  if (mi1 > 5 || mi2 > 9 || s1 > 5 || s2 > 9 || f1 > 9 || f2 > 9 || f3 > 9) return NaN;
+  const year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
+  const month = mo1 * 10 + mo2;
+  const day = d1 * 10 + d2;
+  const hour = h1 * 10 + h2;
+  const minute = ((year * 100 + month) * 100 + day) * 10_000 + hour * 100 + mi1 * 10 + mi2;
+  let ms: number;
+  if (minute === cache.minute) {
+    ms = cache.ms;
+  } else {
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return NaN;
+    ms = daysFromCivil(year, month, day) * 86_400_000 + (hour * 60 + mi1 * 10 + mi2) * 60_000;
+    cache.minute = minute;
+    cache.ms = ms;
+  }
+  return ms + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
 }
 
 /** Powers of ten that are exact doubles. */
