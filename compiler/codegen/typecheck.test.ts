@@ -14,7 +14,7 @@ describe('generated modules type-check', () => {
   it('all test plans, strict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sqc-codegen-'));
     try {
-      const runtimeImport = join(import.meta.dirname, 'testing-runtime.ts');
+      const runtimeImport = join(import.meta.dirname, '../../runtime/index.ts');
       const files: string[] = [];
       for (const [name, plan] of Object.entries(COMPILING_PLANS)) {
         const { code, diagnostics } = await emit(plan(), { sourcePath: `${name}.sq`, runtimeImport });
