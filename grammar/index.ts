@@ -1,0 +1,93 @@
+/**
+ * The grammar stage's entry: `parse(source)` → the AST of every statement plus syntax
+ * diagnostics. Never throws.
+ *
+ * The token stream is split at top-level `;` and each statement is parsed on its own, so one
+ * broken statement costs one diagnostic and the others are still parsed and checked. Within a
+ * statement only the first syntax error is reported: the ones after it are usually echoes.
+ */
+import type { IToken } from 'chevrotain';
+import type { Script, Span, Statement } from './ast.ts';
+import { error, type Diagnostic } from './diagnostic.ts';
+import { parser } from './parser.ts';
+import { toAst, tokenSpan } from './toAst.ts';
+import { ERROR_TOKENS, Semicolon, SqLexer } from './tokens.ts';
+
+export type * from './ast.ts';
+export * from './diagnostic.ts';
+
+export interface ParseResult {
+  readonly script: Script;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function parse(source: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const statements: Statement[] = [];
+  const whole: Span = { offset: 0, end: source.length, line: 1, col: 1 };
+  try {
+    const lexed = SqLexer.tokenize(source);
+    for (const e of lexed.errors) {
+      const ch = source.slice(e.offset, e.offset + (e.length || 1));
+      diagnostics.push(
+        error('SQ0002', `unexpected character "${ch}"`, { offset: e.offset, end: e.offset + (e.length || 1), line: e.line ?? 1, col: e.column ?? 1 }),
+      );
+    }
+    const tokens: IToken[] = [];
+    for (const t of lexed.tokens) {
+      const problem = ERROR_TOKENS.get(t.tokenType);
+      if (problem) diagnostics.push(error('SQ0002', problem, { ...tokenSpan(t), end: t.startOffset + 1 }));
+      else tokens.push(t);
+    }
+    const lexicalErrorAt = diagnostics.map((d) => d.span.offset);
+    const groups = splitStatements(tokens);
+    groups.forEach((group, i) => {
+      parser.input = group;
+      const cst = parser.statement();
+      const first = parser.errors[0];
+      // A statement broken by a lexical error (unterminated string, stray character) already
+      // has its diagnostic; a syntax error on top of it would only echo it.
+      const start = group[0]!.startOffset;
+      const end = i + 1 < groups.length ? groups[i + 1]![0]!.startOffset : Infinity;
+      const lexicalError = lexicalErrorAt.some((o) => o >= start && o < end);
+      if (first && !lexicalError) {
+        const t = first.token;
+        const span = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset) ? endOf(group, source) : tokenSpan(t);
+        diagnostics.push(error('SQ0001', first.message, span));
+      }
+      if (!cst) return;
+      const { statement, problems } = toAst(cst);
+      for (const p of problems) diagnostics.push(error('SQ0001', p.message, p.span));
+      if (statement && !first) statements.push(statement);
+      else if (statement && first && statement.kind === 'CreateRelation') {
+        // Keep a recovered CREATE so later statements that use it do not report it unknown.
+        statements.push(statement);
+      }
+    });
+  } catch (e) {
+    diagnostics.push(error('SQ9999', `internal error in the parser: ${(e as Error).message}`, whole, 'help: this is a bug in sqc; please report it with the query'));
+  }
+  return { script: { kind: 'Script', statements, span: whole }, diagnostics };
+}
+
+/** Tokens between top-level semicolons; empty statements dropped. */
+function splitStatements(tokens: readonly IToken[]): IToken[][] {
+  const groups: IToken[][] = [];
+  let current: IToken[] = [];
+  for (const t of tokens) {
+    if (t.tokenType === Semicolon) {
+      if (current.length) groups.push(current);
+      current = [];
+    } else current.push(t);
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/** The position just after a statement's last token (where "end of input" errors point). */
+function endOf(group: readonly IToken[], source: string): Span {
+  const last = group[group.length - 1];
+  if (!last) return { offset: source.length, end: source.length, line: 1, col: 1 };
+  const s = tokenSpan(last);
+  return { offset: s.end - 1, end: s.end, line: last.endLine ?? s.line, col: last.endColumn ?? s.col };
+}

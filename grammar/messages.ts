@@ -1,0 +1,97 @@
+/**
+ * Syntax error messages in user terms. Chevrotain's defaults list every token sequence it could
+ * accept; these say what was expected in a few words: `expected ")" but found "FROM"`,
+ * `expected an expression but found ","`.
+ */
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+
+/** What a rule is called in a message ("expected an expression"). */
+const RULE_NAMES: Record<string, string> = {
+  statement: 'a statement (CREATE, INSERT or SET)',
+  setStatement: 'SET',
+  createStatement: 'STREAM, TABLE, SINK or VIEW',
+  tableElement: 'a column definition, WATERMARK FOR or PRIMARY KEY',
+  columnDef: 'a column type or AS <expression>',
+  dataType: 'a type',
+  typeArg: 'a type',
+  optionPair: "an option 'key' = 'value'",
+  query: 'a query (SELECT ...)',
+  setExpr: 'a query (SELECT ...)',
+  setTerm: 'SELECT or (',
+  select: 'SELECT',
+  selectItem: 'a column or expression',
+  fromClause: 'a table, view, window function or subquery',
+  joinedTable: 'a table, view, window function or subquery',
+  tablePrimary: 'a table, view, window function or subquery',
+  joinClause: 'JOIN',
+  expression: 'an expression',
+  andExpr: 'an expression',
+  notExpr: 'an expression',
+  predicate: 'an expression',
+  concat: 'an expression',
+  additive: 'an expression',
+  multiplicative: 'an expression',
+  unary: 'an expression',
+  postfix: 'an expression',
+  primary: 'an expression',
+  emitClause: 'FINAL, CHANGES or COMPLETE',
+  intervalLiteral: "an interval such as INTERVAL '5' MINUTE",
+  identifier: 'a name',
+  fieldName: 'a field name',
+  anyWord: 'a word',
+  setWord: 'a key or value',
+  alias: 'a name',
+  orderItem: 'an expression',
+};
+
+export function tokenText(token: IToken): string {
+  if (token.tokenType === EOF) return 'end of input';
+  const image = token.image.length > 30 ? `${token.image.slice(0, 27)}...` : token.image;
+  return `"${image}"`;
+}
+
+export function tokenLabel(t: TokenType): string {
+  if (t === EOF) return 'end of input';
+  const label = t.LABEL ?? t.name;
+  return /^[A-Z_]+$/.test(label) ? label : label;
+}
+
+/** Distinct first tokens of the expected paths, at most `max`, as labels. */
+function firstTokens(paths: TokenType[][], max = 6): string[] {
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const t = path[0];
+    if (!t) continue;
+    const name = t.name;
+    if (name === 'Keyword' || name === 'NonReserved' || name === 'TimeUnitWord') continue;
+    seen.add(tokenLabel(t));
+  }
+  return [...seen].slice(0, max);
+}
+
+function orList(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? 'something else';
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+export const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, ruleName }) {
+    const what = expected.name === 'Identifier' || expected.name === 'NonReserved' ? RULE_NAMES[ruleName] ?? 'a name' : tokenLabel(expected);
+    return `expected ${what} but found ${tokenText(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${tokenText(firstRedundant)}: expected ";" or the end of the statement`;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    const described = RULE_NAMES[ruleName];
+    const found = tokenText(actual[0]!);
+    if (described && described.startsWith('a') && described.length > 3) return `expected ${described} but found ${found}`;
+    const options = firstTokens(expectedPathsPerAlt.flat());
+    return `expected ${described ?? orList(options)} but found ${found}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
+    const described = RULE_NAMES[ruleName];
+    const options = firstTokens(expectedIterationPaths);
+    return `expected ${options.length ? orList(options) : described ?? 'more input'} but found ${tokenText(actual[0]!)}`;
+  },
+};

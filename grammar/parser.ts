@@ -1,0 +1,923 @@
+/**
+ * The sq parser: a Chevrotain `CstParser`, one rule per syntactic form, producing a CST that
+ * `toAst.ts` turns into the AST. One instance is built at module load and reused via `.input`.
+ *
+ * `parse` (index.ts) feeds it one statement at a time (the token stream is split at top-level
+ * `;`), so a syntax error in one statement never hides the errors of the next ones.
+ */
+import { CstParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import * as T from './tokens.ts';
+import { errorMessages } from './messages.ts';
+
+export class SqParser extends CstParser {
+  constructor() {
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      nodeLocationTracking: 'full',
+      maxLookahead: 4,
+      errorMessageProvider: errorMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  private la(i: number): TokenType {
+    return this.LA(i).tokenType;
+  }
+
+  private isIdentStart(t: TokenType): boolean {
+    return (
+      t === T.Identifier ||
+      t === T.QuotedIdentifier ||
+      t === T.BacktickIdentifier ||
+      (t.CATEGORIES?.includes(T.NonReserved) ?? false)
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Statements
+
+  statement = this.RULE('statement', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.setStatement) },
+      { ALT: () => this.SUBRULE(this.createStatement) },
+      { ALT: () => this.SUBRULE(this.insertStatement) },
+    ]);
+  });
+
+  setStatement = this.RULE('setStatement', () => {
+    this.CONSUME(T.Set);
+    this.SUBRULE(this.setWord, { LABEL: 'key' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE2(this.setWord, { LABEL: 'value' });
+  });
+
+  /** A SET key or value: a string, a number, or bare words joined by dots (`checkpoint.dir`). */
+  setWord = this.RULE('setWord', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.anyWord);
+          this.MANY(() => {
+            this.CONSUME(T.Dot);
+            this.SUBRULE2(this.anyWord);
+          });
+        },
+      },
+    ]);
+  });
+
+  createStatement = this.RULE('createStatement', () => {
+    this.CONSUME(T.Create);
+    this.OPTION(() => this.CONSUME(T.Temporary));
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.View);
+          this.SUBRULE(this.ifNotExists);
+          this.SUBRULE(this.identifier, { LABEL: 'name' });
+          this.OPTION2(() => this.SUBRULE(this.identList, { LABEL: 'aliases' }));
+          this.CONSUME(T.As);
+          this.SUBRULE(this.query);
+        },
+      },
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Stream, { LABEL: 'relation' }) },
+            { ALT: () => this.CONSUME(T.Table, { LABEL: 'relation' }) },
+            { ALT: () => this.CONSUME(T.Sink, { LABEL: 'relation' }) },
+          ]);
+          this.SUBRULE2(this.ifNotExists);
+          this.SUBRULE2(this.identifier, { LABEL: 'name' });
+          this.OPTION3(() => {
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.tableElement);
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE2(this.tableElement);
+            });
+            this.CONSUME(T.RParen);
+          });
+          this.OPTION4(() => {
+            this.CONSUME(T.With);
+            this.SUBRULE(this.optionList);
+          });
+          this.OPTION5(() => {
+            this.CONSUME2(T.As);
+            this.SUBRULE2(this.query, { LABEL: 'asQuery' });
+            this.OPTION6(() => this.SUBRULE(this.emitClause));
+          });
+        },
+      },
+    ]);
+  });
+
+  ifNotExists = this.RULE('ifNotExists', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.If);
+      this.CONSUME(T.Not);
+      this.CONSUME(T.Exists);
+    });
+  });
+
+  tableElement = this.RULE('tableElement', () => {
+    this.OR([
+      { GATE: () => this.la(1) === T.Watermark && this.la(2) === T.For, ALT: () => this.SUBRULE(this.watermarkDef) },
+      { GATE: () => this.la(1) === T.Primary && this.la(2) === T.Key, ALT: () => this.SUBRULE(this.primaryKeyDef) },
+      { ALT: () => this.SUBRULE(this.columnDef) },
+    ]);
+  });
+
+  watermarkDef = this.RULE('watermarkDef', () => {
+    this.CONSUME(T.Watermark);
+    this.CONSUME(T.For);
+    this.SUBRULE(this.identifier, { LABEL: 'column' });
+    this.CONSUME(T.As);
+    this.SUBRULE(this.expression);
+  });
+
+  primaryKeyDef = this.RULE('primaryKeyDef', () => {
+    this.CONSUME(T.Primary);
+    this.CONSUME(T.Key);
+    this.SUBRULE(this.identList);
+    this.OPTION(() => {
+      this.CONSUME(T.Not);
+      this.CONSUME(T.Enforced);
+    });
+  });
+
+  columnDef = this.RULE('columnDef', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.As);
+          this.SUBRULE(this.expression, { LABEL: 'computed' });
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.dataType);
+          this.OPTION(() => {
+            this.CONSUME(T.Metadata);
+            this.OPTION2(() => {
+              this.CONSUME(T.From);
+              this.CONSUME(T.StringLiteral, { LABEL: 'metadataKey' });
+            });
+            this.OPTION3(() => this.CONSUME(T.Virtual));
+          });
+          this.OPTION4(() => {
+            this.CONSUME(T.Primary);
+            this.CONSUME(T.Key);
+            this.OPTION5(() => {
+              this.CONSUME(T.Not);
+              this.CONSUME(T.Enforced);
+            });
+          });
+        },
+      },
+    ]);
+  });
+
+  optionList = this.RULE('optionList', () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.optionPair) });
+    this.CONSUME(T.RParen);
+  });
+
+  optionPair = this.RULE('optionPair', () => {
+    this.CONSUME(T.StringLiteral, { LABEL: 'key' });
+    this.CONSUME(T.Equals);
+    this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
+  });
+
+  insertStatement = this.RULE('insertStatement', () => {
+    this.CONSUME(T.Insert);
+    this.CONSUME(T.Into);
+    this.SUBRULE(this.identifier, { LABEL: 'target' });
+    this.OPTION({
+      GATE: () => this.la(1) === T.LParen && this.la(2) !== T.Select && this.la(2) !== T.With && this.la(2) !== T.LParen,
+      DEF: () => this.SUBRULE(this.identList, { LABEL: 'columns' }),
+    });
+    this.SUBRULE(this.query);
+    this.OPTION2(() => this.SUBRULE(this.emitClause));
+  });
+
+  emitClause = this.RULE('emitClause', () => {
+    this.CONSUME(T.Emit);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Final, { LABEL: 'mode' }) },
+      { ALT: () => this.CONSUME(T.Changes, { LABEL: 'mode' }) },
+      { ALT: () => this.CONSUME(T.Complete, { LABEL: 'mode' }) },
+    ]);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Types
+
+  /** `INT`, `DECIMAL(10, 2)`, `TIMESTAMP(3) [WITH LOCAL TIME ZONE]`, `ARRAY<T>`, `MAP<K, V>`, `ROW<a T>`, `ROW(a T)`. */
+  dataType = this.RULE('dataType', () => {
+    this.SUBRULE(this.typeName, { LABEL: 'name' });
+    this.OPTION({
+      GATE: () => this.LA(1).image.toUpperCase() === 'PRECISION', // DOUBLE PRECISION
+      DEF: () => this.CONSUME(T.Identifier, { LABEL: 'precisionWord' }),
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.LParen);
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.NumberLiteral, { LABEL: 'param' });
+            this.OPTION3(() => {
+              this.CONSUME(T.Comma);
+              this.CONSUME2(T.NumberLiteral, { LABEL: 'param' });
+            });
+          },
+        },
+        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.typeArg) }) },
+      ]);
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.Less);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.typeArg) });
+      this.CONSUME(T.Greater);
+    });
+    this.OPTION5({
+      GATE: () =>
+        (this.la(1) === T.With && (this.la(2) === T.TimeKw || this.LA(2).image.toUpperCase() === 'LOCAL')) ||
+        this.LA(1).image.toUpperCase() === 'WITHOUT',
+      DEF: () => this.OR2([
+        {
+          GATE: () => this.la(2) === T.TimeKw || this.LA(2).image.toUpperCase() === 'LOCAL',
+          ALT: () => {
+            this.CONSUME(T.With);
+            this.OPTION6(() => this.CONSUME2(T.Identifier, { LABEL: 'local' }));
+            this.CONSUME(T.TimeKw);
+            this.CONSUME3(T.Identifier, { LABEL: 'zone' });
+          },
+        },
+        {
+          GATE: () => this.LA(1).image.toUpperCase() === 'WITHOUT',
+          ALT: () => {
+            this.CONSUME4(T.Identifier);
+            this.CONSUME2(T.TimeKw);
+            this.CONSUME5(T.Identifier);
+          },
+        },
+      ]),
+    });
+    this.OPTION7(() => {
+      this.CONSUME(T.Not, { LABEL: 'notNull' });
+      this.CONSUME(T.Null);
+    });
+  });
+
+  /** A type's name: any identifier (INT, STRING, TIMESTAMP, ROW, MAP, ...) or ARRAY. */
+  typeName = this.RULE('typeName', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.identifier) }, { ALT: () => this.CONSUME(T.Array) }]);
+  });
+
+  /** One type argument: a type (`STRING`), or a ROW field (`name TYPE`). */
+  typeArg = this.RULE('typeArg', () => {
+    this.SUBRULE(this.dataType, { LABEL: 'first' });
+    this.OPTION({
+      GATE: () => this.la(1) !== T.Comma && this.la(1) !== T.Greater && this.la(1) !== T.RParen,
+      DEF: () => this.SUBRULE2(this.dataType, { LABEL: 'second' }),
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Queries
+
+  query = this.RULE('query', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.With);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.cte) });
+    });
+    this.SUBRULE(this.setExpr);
+    this.OPTION2(() => {
+      this.CONSUME(T.Order);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE(this.orderItem) });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Limit);
+      this.SUBRULE(this.expression, { LABEL: 'limit' });
+    });
+  });
+
+  cte = this.RULE('cte', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.OPTION(() => this.SUBRULE(this.identList, { LABEL: 'aliases' }));
+    this.CONSUME(T.As);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.query);
+    this.CONSUME(T.RParen);
+  });
+
+  setExpr = this.RULE('setExpr', () => {
+    this.SUBRULE(this.setTerm, { LABEL: 'terms' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Union, { LABEL: 'ops' }) },
+        { ALT: () => this.CONSUME(T.Intersect, { LABEL: 'ops' }) },
+        { ALT: () => this.CONSUME(T.Except, { LABEL: 'ops' }) },
+      ]);
+      this.OPTION(() => {
+        this.OR2([
+          { ALT: () => this.CONSUME(T.All, { LABEL: 'quantifiers' }) },
+          { ALT: () => this.CONSUME(T.Distinct, { LABEL: 'quantifiers' }) },
+        ]);
+      });
+      this.SUBRULE2(this.setTerm, { LABEL: 'terms' });
+    });
+  });
+
+  setTerm = this.RULE('setTerm', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.select) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.query);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  select = this.RULE('select', () => {
+    this.CONSUME(T.Select);
+    this.OPTION(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Distinct) }, { ALT: () => this.CONSUME(T.All) }]);
+    });
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.selectItem) });
+    this.OPTION2(() => {
+      this.CONSUME(T.From);
+      this.SUBRULE(this.fromClause);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE(this.expression, { LABEL: 'where' });
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.Group);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: 'groupBy' }) });
+    });
+    this.OPTION5(() => {
+      this.CONSUME(T.Having);
+      this.SUBRULE3(this.expression, { LABEL: 'having' });
+    });
+  });
+
+  selectItem = this.RULE('selectItem', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Star) },
+      {
+        GATE: () => this.isIdentStart(this.la(1)) && this.la(2) === T.Dot && this.la(3) === T.Star,
+        ALT: () => {
+          this.SUBRULE(this.identifier, { LABEL: 'qualifier' });
+          this.CONSUME(T.Dot);
+          this.CONSUME2(T.Star);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.expression);
+          this.OPTION(() => this.SUBRULE(this.alias));
+        },
+      },
+    ]);
+  });
+
+  /** `[AS] name`. */
+  alias = this.RULE('alias', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.As);
+          this.SUBRULE(this.identifier);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.identifier) },
+    ]);
+  });
+
+  orderItem = this.RULE('orderItem', () => {
+    this.SUBRULE(this.expression);
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Asc) }, { ALT: () => this.CONSUME(T.Desc) }]));
+    this.OPTION2(() => {
+      this.CONSUME(T.Nulls);
+      this.OR2([{ ALT: () => this.CONSUME(T.First) }, { ALT: () => this.CONSUME(T.Last) }]);
+    });
+  });
+
+  fromClause = this.RULE('fromClause', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.joinedTable) });
+  });
+
+  joinedTable = this.RULE('joinedTable', () => {
+    this.SUBRULE(this.tablePrimary);
+    this.MANY(() => this.SUBRULE(this.joinClause));
+  });
+
+  joinClause = this.RULE('joinClause', () => {
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Inner, { LABEL: 'type' }) },
+        { ALT: () => this.CONSUME(T.Cross, { LABEL: 'type' }) },
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Left, { LABEL: 'type' }) },
+              { ALT: () => this.CONSUME(T.Right, { LABEL: 'type' }) },
+              { ALT: () => this.CONSUME(T.Full, { LABEL: 'type' }) },
+            ]);
+            this.OPTION2(() => this.CONSUME(T.Outer));
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.Join);
+    this.SUBRULE(this.tablePrimary);
+    this.OPTION3(() => {
+      this.CONSUME(T.On);
+      this.SUBRULE(this.expression, { LABEL: 'on' });
+    });
+  });
+
+  tablePrimary = this.RULE('tablePrimary', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.windowTvf) },
+      { ALT: () => this.SUBRULE(this.unnest) },
+      {
+        GATE: () => this.la(1) === T.LParen && (this.la(2) === T.Select || this.la(2) === T.With || this.la(2) === T.LParen),
+        ALT: () => this.SUBRULE(this.derivedTable),
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.joinedTable, { LABEL: 'nested' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.tableRef) },
+    ]);
+  });
+
+  tableRef = this.RULE('tableRef', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.For);
+      this.CONSUME(T.SystemTime);
+      this.CONSUME(T.As);
+      this.CONSUME(T.Of);
+      this.SUBRULE(this.additive, { LABEL: 'systemTime' });
+    });
+    this.OPTION2({ GATE: () => this.la(1) === T.As || this.isIdentStart(this.la(1)), DEF: () => this.SUBRULE(this.alias) });
+  });
+
+  derivedTable = this.RULE('derivedTable', () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.query);
+    this.CONSUME(T.RParen);
+    this.OPTION({ GATE: () => this.la(1) === T.As || this.isIdentStart(this.la(1)), DEF: () => this.SUBRULE(this.alias) });
+    this.OPTION2(() => this.SUBRULE(this.identList, { LABEL: 'aliases' }));
+  });
+
+  /** `TABLE(fn(TABLE t [PARTITION BY ...], DESCRIPTOR(ts), interval...)) [[AS] alias]`. */
+  windowTvf = this.RULE('windowTvf', () => {
+    this.CONSUME(T.Table);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.identifier, { LABEL: 'fn' });
+    this.CONSUME2(T.LParen);
+    this.CONSUME2(T.Table);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME3(T.LParen);
+          this.SUBRULE(this.query, { LABEL: 'sourceQuery' });
+          this.CONSUME3(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.identifier, { LABEL: 'source' }) },
+    ]);
+    this.OPTION(() => {
+      this.CONSUME(T.Partition);
+      this.CONSUME(T.By);
+      this.SUBRULE3(this.identifier, { LABEL: 'partitionBy' });
+      // `PARTITION BY a, b, DESCRIPTOR(ts)`: a comma continues the list only before a plain name.
+      this.MANY2({
+        GATE: () => this.la(1) === T.Comma && this.isIdentStart(this.la(2)) && this.la(3) !== T.LParen,
+        DEF: () => {
+          this.CONSUME2(T.Comma);
+          this.SUBRULE4(this.identifier, { LABEL: 'partitionBy' });
+        },
+      });
+    });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE(this.expression, { LABEL: 'args' });
+    });
+    this.CONSUME2(T.RParen);
+    this.CONSUME(T.RParen);
+    this.OPTION2({ GATE: () => this.la(1) === T.As || this.isIdentStart(this.la(1)), DEF: () => this.SUBRULE(this.alias) });
+  });
+
+  /** `UNNEST(expr) [WITH ORDINALITY] [AS] alias [(col, ...)]`. */
+  unnest = this.RULE('unnest', () => {
+    this.CONSUME(T.Unnest);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+    this.OPTION(() => {
+      this.CONSUME(T.With);
+      this.CONSUME(T.Ordinality);
+    });
+    this.OPTION2({ GATE: () => this.la(1) === T.As || this.isIdentStart(this.la(1)), DEF: () => this.SUBRULE(this.alias) });
+    this.OPTION3(() => this.SUBRULE(this.identList, { LABEL: 'columns' }));
+  });
+
+  identList = this.RULE('identList', () => {
+    this.CONSUME(T.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.identifier) });
+    this.CONSUME(T.RParen);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Expressions, lowest precedence first
+
+  expression = this.RULE('expression', () => {
+    this.SUBRULE(this.andExpr, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.CONSUME(T.Or, { LABEL: 'ops' });
+      this.SUBRULE2(this.andExpr, { LABEL: 'operands' });
+    });
+  });
+
+  andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.CONSUME(T.And, { LABEL: 'ops' });
+      this.SUBRULE2(this.notExpr, { LABEL: 'operands' });
+    });
+  });
+
+  notExpr = this.RULE('notExpr', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.predicate) },
+    ]);
+  });
+
+  predicate = this.RULE('predicate', () => {
+    this.SUBRULE(this.concat, { LABEL: 'left' });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Equals, { LABEL: 'compOp' }) },
+              { ALT: () => this.CONSUME(T.NotEqual, { LABEL: 'compOp' }) },
+              { ALT: () => this.CONSUME(T.Less, { LABEL: 'compOp' }) },
+              { ALT: () => this.CONSUME(T.LessEq, { LABEL: 'compOp' }) },
+              { ALT: () => this.CONSUME(T.Greater, { LABEL: 'compOp' }) },
+              { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: 'compOp' }) },
+            ]);
+            this.SUBRULE2(this.concat, { LABEL: 'right' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Is);
+            this.OPTION2(() => this.CONSUME(T.Not, { LABEL: 'isNot' }));
+            this.OR3([
+              { ALT: () => this.CONSUME(T.Null, { LABEL: 'isWhat' }) },
+              { ALT: () => this.CONSUME(T.True, { LABEL: 'isWhat' }) },
+              { ALT: () => this.CONSUME(T.False, { LABEL: 'isWhat' }) },
+              { ALT: () => this.CONSUME(T.Unknown, { LABEL: 'isWhat' }) },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Distinct, { LABEL: 'isWhat' });
+                  this.CONSUME(T.From);
+                  this.SUBRULE3(this.concat, { LABEL: 'right' });
+                },
+              },
+            ]);
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: 'negated' }));
+            this.OR4([
+              {
+                ALT: () => {
+                  this.CONSUME(T.Between);
+                  this.OPTION4(() => this.CONSUME(T.Symmetric));
+                  this.SUBRULE4(this.concat, { LABEL: 'low' });
+                  this.CONSUME(T.And);
+                  this.SUBRULE5(this.concat, { LABEL: 'high' });
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(T.In);
+                  this.CONSUME(T.LParen);
+                  this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'list' }) });
+                  this.CONSUME(T.RParen);
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Like);
+                  this.SUBRULE6(this.concat, { LABEL: 'pattern' });
+                  this.OPTION5(() => {
+                    this.CONSUME(T.Escape);
+                    this.SUBRULE7(this.concat, { LABEL: 'escape' });
+                  });
+                },
+              },
+            ]);
+          },
+        },
+      ]);
+    });
+  });
+
+  concat = this.RULE('concat', () => {
+    this.SUBRULE(this.additive, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.CONSUME(T.Concat, { LABEL: 'ops' });
+      this.SUBRULE2(this.additive, { LABEL: 'operands' });
+    });
+  });
+
+  additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'ops' }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'ops' }) },
+      ]);
+      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
+    });
+  });
+
+  multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: 'ops' }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'ops' }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'ops' }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: 'operands' });
+    });
+  });
+
+  unary = this.RULE('unary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) },
+            { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) },
+          ]);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]);
+  });
+
+  /** A primary followed by `[index]` and `.field` accesses, left to right. */
+  postfix = this.RULE('postfix', () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket, { LABEL: 'suffix' });
+            this.SUBRULE(this.expression, { LABEL: 'index' });
+            this.CONSUME(T.RBracket);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot, { LABEL: 'suffix' });
+            this.SUBRULE(this.fieldName, { LABEL: 'field' });
+          },
+        },
+      ]);
+    });
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+      { ALT: () => this.SUBRULE(this.intervalLiteral) },
+      {
+        GATE: () => (this.la(1) === T.TimestampKw || this.la(1) === T.DateKw || this.la(1) === T.TimeKw) && this.la(2) === T.StringLiteral,
+        ALT: () => this.SUBRULE(this.typedLiteral),
+      },
+      { ALT: () => this.SUBRULE(this.caseExpr) },
+      { ALT: () => this.SUBRULE(this.castExpr) },
+      { ALT: () => this.SUBRULE(this.extractExpr) },
+      { ALT: () => this.SUBRULE(this.trimExpr) },
+      { ALT: () => this.SUBRULE(this.substringExpr) },
+      { ALT: () => this.SUBRULE(this.arrayCtor) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        GATE: () => this.la(2) === T.LParen && (this.isIdentStart(this.la(1)) || this.la(1) === T.Left || this.la(1) === T.Right),
+        ALT: () => this.SUBRULE(this.functionCall),
+      },
+      { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'name' }) },
+    ]);
+  });
+
+  intervalLiteral = this.RULE('intervalLiteral', () => {
+    this.CONSUME(T.Interval);
+    this.OPTION(() => this.CONSUME(T.Minus, { LABEL: 'negative' }));
+    this.OR([{ ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) }, { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'value' }) }]);
+    this.OPTION2(() => {
+      this.CONSUME(T.TimeUnitWord, { LABEL: 'unit' });
+      this.OPTION3(() => {
+        this.CONSUME(T.To);
+        this.CONSUME2(T.TimeUnitWord, { LABEL: 'toUnit' });
+      });
+    });
+  });
+
+  typedLiteral = this.RULE('typedLiteral', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.TimestampKw, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(T.DateKw, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(T.TimeKw, { LABEL: 'type' }) },
+    ]);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  caseExpr = this.RULE('caseExpr', () => {
+    this.CONSUME(T.Case);
+    this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'operand' }));
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE2(this.expression, { LABEL: 'when' });
+      this.CONSUME(T.Then);
+      this.SUBRULE3(this.expression, { LABEL: 'then' });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Else);
+      this.SUBRULE4(this.expression, { LABEL: 'else' });
+    });
+    this.CONSUME(T.End);
+  });
+
+  castExpr = this.RULE('castExpr', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Cast, { LABEL: 'fn' }) }, { ALT: () => this.CONSUME(T.TryCast, { LABEL: 'fn' }) }]);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.As);
+    this.SUBRULE(this.dataType);
+    this.CONSUME(T.RParen);
+  });
+
+  extractExpr = this.RULE('extractExpr', () => {
+    this.CONSUME(T.Extract);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.anyWord, { LABEL: 'unit' });
+    this.CONSUME(T.From);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.RParen);
+  });
+
+  /** `TRIM([BOTH|LEADING|TRAILING] [chars] FROM s)` or `TRIM(s)`. */
+  trimExpr = this.RULE('trimExpr', () => {
+    this.CONSUME(T.Trim);
+    this.CONSUME(T.LParen);
+    this.OPTION({
+      GATE: () => this.la(1) === T.Both || this.la(1) === T.Leading || this.la(1) === T.Trailing,
+      DEF: () =>
+        this.OR([
+          { ALT: () => this.CONSUME(T.Both, { LABEL: 'mode' }) },
+          { ALT: () => this.CONSUME(T.Leading, { LABEL: 'mode' }) },
+          { ALT: () => this.CONSUME(T.Trailing, { LABEL: 'mode' }) },
+        ]),
+    });
+    this.OPTION2({ GATE: () => this.la(1) !== T.From, DEF: () => this.SUBRULE(this.expression, { LABEL: 'first' }) });
+    this.OPTION3(() => {
+      this.CONSUME(T.From);
+      this.SUBRULE2(this.expression, { LABEL: 'second' });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  /** `SUBSTRING(s FROM a [FOR b])` or `SUBSTRING(s, a [, b])`. */
+  substringExpr = this.RULE('substringExpr', () => {
+    this.CONSUME(T.Substring);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression, { LABEL: 'args' });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.From);
+          this.SUBRULE2(this.expression, { LABEL: 'args' });
+          this.OPTION(() => {
+            this.CONSUME(T.For);
+            this.SUBRULE3(this.expression, { LABEL: 'args' });
+          });
+        },
+      },
+      {
+        ALT: () =>
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE4(this.expression, { LABEL: 'args' });
+          }),
+      },
+    ]);
+    this.CONSUME(T.RParen);
+  });
+
+  arrayCtor = this.RULE('arrayCtor', () => {
+    this.CONSUME(T.Array);
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'elements' }) });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** `name([DISTINCT|ALL] args | *) [FILTER (WHERE cond)]`. */
+  functionCall = this.RULE('functionCall', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'name' }) },
+      { ALT: () => this.CONSUME(T.Left, { LABEL: 'keywordName' }) },
+      { ALT: () => this.CONSUME(T.Right, { LABEL: 'keywordName' }) },
+    ]);
+    this.CONSUME(T.LParen);
+    this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(T.Distinct) }, { ALT: () => this.CONSUME(T.All) }]));
+    this.OPTION2(() =>
+      this.OR3([
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) }) },
+      ]),
+    );
+    this.CONSUME(T.RParen);
+    this.OPTION3({
+      GATE: () => this.la(1) === T.Filter && this.la(2) === T.LParen && this.la(3) === T.Where,
+      DEF: () => {
+        this.CONSUME(T.Filter);
+        this.CONSUME2(T.LParen);
+        this.CONSUME(T.Where);
+        this.SUBRULE2(this.expression, { LABEL: 'filter' });
+        this.CONSUME2(T.RParen);
+      },
+    });
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // Words
+
+  identifier = this.RULE('identifier', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.QuotedIdentifier) },
+      { ALT: () => this.CONSUME(T.BacktickIdentifier) },
+      { ALT: () => this.CONSUME(T.NonReserved) },
+    ]);
+  });
+
+  /** After a `.`, any word names a field, reserved keywords included (`window.end`). */
+  fieldName = this.RULE('fieldName', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.identifier) }, { ALT: () => this.CONSUME(T.Keyword) }]);
+  });
+
+  /** Any identifier or keyword (type names, SET keys, EXTRACT units). */
+  anyWord = this.RULE('anyWord', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Keyword) }, { ALT: () => this.CONSUME(T.QuotedIdentifier) }, { ALT: () => this.CONSUME(T.BacktickIdentifier) }]);
+  });
+}
+
+/** The one parser instance (building it runs Chevrotain's grammar analysis: do it once). */
+export const parser = new SqParser();
+
+export { EOF };
+export type { IToken };
