@@ -167,7 +167,9 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
   });
   let having: BoundExpr | null = null;
   if (sel.having) {
-    const b = bindExpr(sel.having, { ...selCtx, clause: 'HAVING' });
+    const aliases = new Map<string, Expr>();
+    for (const i of sel.items) if (i.kind === 'SelectExpr' && i.alias) aliases.set(i.alias.name, i.expr);
+    const b = bindExpr(sel.having, { ...selCtx, clause: 'HAVING', aliases });
     if (b && b.type.kind !== 'BOOLEAN' && b.type.kind !== 'NULL') {
       diags.push(error('SQ0205', `HAVING condition must be BOOLEAN, but this is ${b.type.kind}`, sel.having.span));
       ok = false;

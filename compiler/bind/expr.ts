@@ -237,6 +237,8 @@ function bindColumnRef(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
     return null;
   }
   if (found.kind === 'missing') {
+    const alias = parts.length === 1 ? ctx.aliases?.get(p0.name) : undefined;
+    if (alias) return bindExpr(alias, { ...ctx, aliases: undefined });
     if (parts.length >= 2) {
       ctx.diags.push(
         error(

@@ -151,7 +151,7 @@ function projectNode(exprs: readonly NamedExpr[], relFields: readonly RelField[]
     input,
     exprs,
     schema: withTime(fields, eventTime),
-    props: { ...stateless(input), eventTime, watermarked: input.props.watermarked && eventTime !== null },
+    props: { ...stateless(input), eventTime },
     span,
   };
 }

@@ -87,10 +87,12 @@ export function checkEmitBefore(rel: Rel, emit: EmitMode, clause: EmitClause | n
 
 /** Checks the built plan against the requested mode; returns false on an error. */
 export function checkEmitAfter(rel: Rel, root: PlanNode, emit: EmitMode, clause: EmitClause | null, diags: Diagnostic[]): boolean {
-  if (emit !== 'final' || root.props.appendOnly) return true;
+  if (emit !== 'final') return true;
   const agg = topAggregate(rel);
+  const finalImpossible = agg !== null && !agg.window && !allBounded(agg.input);
+  if (!finalImpossible && root.props.appendOnly) return true;
   const span = clause?.span ?? agg?.span ?? rel.span;
-  if (agg && !agg.window) {
+  if (agg && finalImpossible) {
     const label = sourcesLabel(agg.input);
     const unwatermarked = scansOf(agg.input).filter((s) => !s.source.bounded).every((s) => !s.source.watermark);
     if (unwatermarked) {

@@ -66,9 +66,13 @@ function planQuery(
 ): QueryPlan | null {
   const emit: EmitMode = q.emit ? (q.emit.mode.toLowerCase() as EmitMode) : defaultEmit(q.rel);
   if (!checkEmitBefore(q.rel, emit, q.emit, diags)) return null;
-  const root = build(q.rel, { diags, emit }, true);
-  if (!root) return null;
-  if (!checkEmitAfter(q.rel, root, emit, q.emit, diags)) return null;
+  // Warnings (unbounded state) only matter for a query that is otherwise legal.
+  const local: Diagnostic[] = [];
+  const root = build(q.rel, { diags: local, emit }, true);
+  const ok = root !== null && checkEmitAfter(q.rel, root, emit, q.emit, local);
+  const failed = local.some((d) => d.severity === 'error');
+  diags.push(...local.filter((d) => d.severity === 'error' || !failed));
+  if (!ok || !root) return null;
   const entry = relations.get(q.target);
   if (!entry) return null;
   const key = emit !== 'final' && topAggregate(q.rel) ? upsertKey(root) : null;

@@ -386,7 +386,7 @@ function swappedLookup(rel: JoinRel, stream: PlanNode, table: SourceDef, kind: J
     input: join,
     exprs: rel.fields.map((f) => ({ name: f.name, expr: { kind: 'FieldRef', name: toLookup.get(f.name)!, type: f.type, nullable: f.nullable } })),
     schema: withTime(rel.fields, eventTime),
-    props: { ...join.props, eventTime, watermarked: join.props.watermarked && eventTime !== null },
+    props: { ...join.props, eventTime },
     span: rel.span,
   };
 }
