@@ -109,7 +109,7 @@ export function compileAggregate(
   const slotOf = (input: Input, id: string, make: (field: string) => Slot): Slot => {
     let slot = input.slots.get(id);
     if (!slot) {
-      slot = make(classNames.fresh(id));
+      slot = make(classNames.fresh(id.split(' ')[0]!));
       input.slots.set(id, slot);
     }
     return slot;
@@ -203,7 +203,8 @@ export function compileAggregate(
         const input = inputFor(arg, a.filter);
         // SUM(INT) wraps at 32 bits and SUM(BIGINT) must stay exact, as their arithmetic does.
         const mode = a.kind === 'avg' ? 'plain' : resultKind === 'INT' ? 'int' : resultKind === 'BIGINT' ? 'bigint' : 'plain';
-        const sum = slotOf(input, `${base}Sum${mode === 'plain' ? '' : mode === 'int' ? 'Int' : 'Exact'}`, (field) => ({
+        // The slot id keeps the modes apart; the field is just `xSum` (`xSum2` next to another).
+        const sum = slotOf(input, `${base}Sum ${mode}`, (field) => ({
           field,
           tsType: 'number',
           init: '0',

@@ -14,6 +14,7 @@
 import { basename } from 'node:path';
 import { format } from 'prettier';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import type { JobOptions } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
 import { SQC_VERSION } from '../version.ts';
 import { ModuleBuilder } from './module.ts';
@@ -56,6 +57,12 @@ export async function emit(plan: JobPlan, options: EmitOptions): Promise<EmitRes
     diagnostics.push(internalError(`the generated module does not format: ${(e as Error).message.split('\n')[0]}`));
     return { code: text, diagnostics };
   }
+}
+
+/** The job options the runtime contract declares (others stay readable in `raw`). */
+function jobOptions(o: JobOptions): JobOptions {
+  const { pipelineName, checkpointDir, checkpointIntervalMs, triggerIntervalMs, triggerMode, raw } = o;
+  return { pipelineName, checkpointDir, checkpointIntervalMs, triggerIntervalMs, triggerMode, raw };
 }
 
 /** A JSON-like value as a TypeScript literal, numbers written readably (`10_000`). */
@@ -129,7 +136,7 @@ export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagn
   const job = [
     `name: ${JSON.stringify(jobName)}`,
     `file: ${JSON.stringify(sourcePath)}`,
-    `options: ${literal(plan.options)}`,
+    `options: ${literal(jobOptions(plan.options))}`,
     `sources: [${sources.map((s) => sourceNames.get(s.name)!.spec).join(', ')}]`,
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
     `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn} }`).join(', ')}]`,

@@ -456,7 +456,7 @@ export class QueryGen {
     }
     const fields = input.filter((f) => reads.has(f.name));
     const type = this.m.names.fresh(`${this.base}${suffix}`);
-    this.m.declare('rows', rowInterface(type, fields, `The columns ${this.describeOperator(node)} reads (${this.where()}).`));
+    this.m.declare('queries', rowInterface(type, fields, `The columns ${this.describeOperator(node)} reads (${this.where()}).`));
     const byName = new Map(fields.map((f) => [f.name, f]));
     return {
       type,
@@ -543,7 +543,7 @@ export class QueryGen {
     } else {
       const fields = aggregateRowFields(node, needed);
       outType = m.names.fresh(`${this.base}${windowed ? 'Window' : 'Group'}`);
-      m.declare('rows', rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`));
+      m.declare('queries', rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`));
       const props = fields.map((f) => {
         const v = outputView.field(f.name);
         const code = !f.nullable && v.nullable ? `${m.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;

@@ -181,7 +181,7 @@ class SourceGen {
     const what = [this.metadata.length ? 'metadata columns from the record context' : '', this.def.computed.length ? 'computed columns' : '']
       .filter(Boolean)
       .join(' and ');
-    return `/** Completes a \`${this.def.name}\` row from its decoded columns: ${what}. */\nfunction ${this.finishName}(${sig}): ${this.names.row} {\n${scope.body(`${lines.join('\n')}\nreturn { ${props.join(', ')} };`)}\n}`;
+    return `/** Completes a row of \`${this.def.name}\` from its decoded columns: ${what}. */\nfunction ${this.finishName}(${sig}): ${this.names.row} {\n${scope.body(`${lines.join('\n')}\nreturn { ${props.join(', ')} };`)}\n}`;
   }
 
   /** The row from decoded physical values (an object literal, or a call of the finisher). */
@@ -242,7 +242,7 @@ class SourceGen {
     }
     const o = this.physical.length ? `const o = ${this.m.rt('decode.object')}(value);\n` : `${this.m.rt('decode.object')}(value);\n`;
     const ctx = needsFinish ? 'ctx' : '_ctx';
-    return `/** A \`${this.def.name}\` record from its parsed JSON value (also the fallback of the fast paths). */\nfunction ${this.names.decode}(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
+    return `/** A record of \`${this.def.name}\` from its parsed JSON value (also the fallback of the fast paths). */\nfunction ${this.names.decode}(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
   }
 
   private lineDecoder(needsFinish: boolean): string {
@@ -275,7 +275,7 @@ class SourceGen {
     const fallback = `${this.names.decode}(JSON.parse(line), ctx)`;
     const guard = checks.length ? [`if (${checks.join(' || ')}) return ${fallback};`] : [];
     const body = [`const s = ${scanner};`, `if (!s.scan(line)) return ${fallback};`, ...plain, ...guard, ...composite, `return ${this.assemble(values, needsFinish)};`].join('\n');
-    return `/**\n * A \`${this.def.name}\` record from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(JSON.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
+    return `/**\n * A record of \`${this.def.name}\` from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(JSON.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
   }
 
   private csvDecoder(needsFinish: boolean): string {
@@ -295,7 +295,7 @@ class SourceGen {
       values.set(f.name, code);
     }
     const ctx = needsFinish ? 'ctx' : '_ctx';
-    return `/** A \`${this.def.name}\` record from its CSV cells (declared column order; null when absent). */\nfunction ${this.names.decode}Csv(fields: readonly (string | null)[], ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\nreturn ${this.assemble(values, needsFinish)};\n}`;
+    return `/** A record of \`${this.def.name}\` from its CSV cells (declared column order; null when absent). */\nfunction ${this.names.decode}Csv(fields: readonly (string | null)[], ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\nreturn ${this.assemble(values, needsFinish)};\n}`;
   }
 
   private textDecoder(needsFinish: boolean): string {
@@ -306,7 +306,7 @@ class SourceGen {
     }
     for (const f of this.physical) values.set(f.name, 'value');
     const ctx = needsFinish ? 'ctx' : '_ctx';
-    return `/** A \`${this.def.name}\` record from its raw text. */\nfunction ${this.names.decode}Text(value: string, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\nreturn ${this.assemble(values, needsFinish)};\n}`;
+    return `/** A record of \`${this.def.name}\` from its raw text. */\nfunction ${this.names.decode}Text(value: string, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\nreturn ${this.assemble(values, needsFinish)};\n}`;
   }
 
   // -------------------------------------------------------------------------------------------
