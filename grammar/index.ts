@@ -55,19 +55,50 @@ export function parse(source: string): ParseResult {
         const span = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset) ? endOf(group, source) : tokenSpan(t);
         diagnostics.push(error('SQ0001', first.message, span));
       }
+      if (first) {
+        // Keep what a broken CREATE declares, so statements using it do not cascade errors.
+        const placeholder = placeholderFor(group);
+        if (placeholder) statements.push(placeholder);
+        return;
+      }
       if (!cst) return;
       const { statement, problems } = toAst(cst);
       for (const p of problems) diagnostics.push(error('SQ0001', p.message, p.span));
-      if (statement && !first) statements.push(statement);
-      else if (statement && first && statement.kind === 'CreateRelation') {
-        // Keep a recovered CREATE so later statements that use it do not report it unknown.
-        statements.push(statement);
-      }
+      if (statement) statements.push(statement);
     });
   } catch (e) {
     diagnostics.push(error('SQ9999', `internal error in the parser: ${(e as Error).message}`, whole, 'help: this is a bug in sqc; please report it with the query'));
   }
   return { script: { kind: 'Script', statements, span: whole }, diagnostics };
+}
+
+const NAME_TOKENS = new Set(['Identifier', 'QuotedIdentifier', 'BacktickIdentifier']);
+
+/**
+ * The declaration a statement with a syntax error was making (`CREATE [TEMPORARY] kind
+ * [IF NOT EXISTS] name`), with no columns and no query, spanning the whole statement. The binder
+ * treats statements that contain a syntax error as damaged: declared, but never reported on.
+ */
+function placeholderFor(group: readonly IToken[]): Statement | null {
+  let i = 0;
+  const word = (k: number) => group[k]?.image.toUpperCase();
+  if (word(i) !== 'CREATE') return null;
+  i++;
+  if (word(i) === 'TEMPORARY') i++;
+  const kind = word(i++);
+  if (word(i) === 'IF' && word(i + 1) === 'NOT' && word(i + 2) === 'EXISTS') i += 3;
+  const nameTok = group[i];
+  if (!nameTok || !(NAME_TOKENS.has(nameTok.tokenType.name) || nameTok.tokenType.CATEGORIES?.some((c) => c.name === 'NonReserved'))) return null;
+  const quoted = nameTok.tokenType.name !== 'Identifier' && !nameTok.tokenType.CATEGORIES?.length;
+  const name = { kind: 'Ident' as const, name: quoted ? nameTok.image.slice(1, -1) : nameTok.image, quoted, span: tokenSpan(nameTok) };
+  const last = group[group.length - 1]!;
+  const span: Span = { ...tokenSpan(group[0]), end: tokenSpan(last).end };
+  if (kind === 'VIEW') {
+    const body = { kind: 'Select' as const, distinct: false, items: [], from: null, where: null, groupBy: [], having: null, span };
+    return { kind: 'CreateView', name, ifNotExists: false, columnAliases: null, query: { kind: 'Query', ctes: [], body, orderBy: [], limit: null, span }, span };
+  }
+  if (kind !== 'STREAM' && kind !== 'TABLE' && kind !== 'SINK') return null;
+  return { kind: 'CreateRelation', relation: kind, name, ifNotExists: false, columns: null, watermark: null, primaryKey: null, options: [], asQuery: null, emit: null, span };
 }
 
 /** Tokens between top-level semicolons; empty statements dropped. */
