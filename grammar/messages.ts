@@ -74,6 +74,14 @@ function orList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+/** A rule's description when it has a noun phrase ("an expression"), else its first tokens. */
+function expectation(ruleName: string, paths: TokenType[][]): string {
+  const described = RULE_NAMES[ruleName];
+  if (described && /^an? /.test(described)) return described;
+  const options = firstTokens(paths);
+  return options.length ? orList(options) : described ?? 'more input';
+}
+
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     const what = expected.name === 'Identifier' || expected.name === 'NonReserved' ? RULE_NAMES[ruleName] ?? 'a name' : tokenLabel(expected);
@@ -83,15 +91,9 @@ export const errorMessages: IParserErrorMessageProvider = {
     return `unexpected ${tokenText(firstRedundant)}: expected ";" or the end of the statement`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
-    const described = RULE_NAMES[ruleName];
-    const found = tokenText(actual[0]!);
-    if (described && described.startsWith('a') && described.length > 3) return `expected ${described} but found ${found}`;
-    const options = firstTokens(expectedPathsPerAlt.flat());
-    return `expected ${described ?? orList(options)} but found ${found}`;
+    return `expected ${expectation(ruleName, expectedPathsPerAlt.flat())} but found ${tokenText(actual[0]!)}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
-    const described = RULE_NAMES[ruleName];
-    const options = firstTokens(expectedIterationPaths);
-    return `expected ${options.length ? orList(options) : described ?? 'more input'} but found ${tokenText(actual[0]!)}`;
+    return `expected ${expectation(ruleName, expectedIterationPaths)} but found ${tokenText(actual[0]!)}`;
   },
 };

@@ -13,7 +13,7 @@
  */
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/ });
+export const Identifier = createToken({ name: 'Identifier', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_$]*/ });
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA });
 export const TimeUnitWord = createToken({ name: 'TimeUnitWord', pattern: Lexer.NA });
