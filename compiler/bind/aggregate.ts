@@ -86,6 +86,8 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
 
   const call = windowCall ? groupWindowCall(windowCall, from, groupCtx) : null;
   if (windowCall && !call) ok = false;
+  // After an error in GROUP BY, ungrouped columns and window properties are not reported (they would be echoes).
+  const groupingOk = ok;
 
   // Window TVF + GROUP BY window_start, window_end: a windowed aggregate over the TVF's input.
   const tvf: WindowTvfRel | null = from.rel.kind === 'WindowTvf' ? from.rel : null;
@@ -135,6 +137,12 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
   }
   let win: WindowGroup | null = null;
   let gw: GroupWindow | null = null;
+  if (windowCall && !call) {
+    const upper = windowCall.name.name.toUpperCase();
+    const spark = upper === 'WINDOW' || upper === 'SESSION_WINDOW';
+    const fn = (spark ? (upper === 'WINDOW' ? 'TUMBLE' : 'SESSION') : upper) as WindowFn;
+    gw = { spelling: spark ? 'spark' : 'group', fn, spec: { kind: 'tumble', sizeMs: 1 }, argsMs: [], timeKey: '', display: '', startField: '', endField: '', timeOutField: '', broken: true };
+  }
   if ((fused && tvf) || call) {
     const startField = uniqueName('window_start', taken);
     taken.add(startField);
@@ -162,7 +170,7 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
   const exprs: (NamedExpr | null)[] = items.map((it) => {
     const aggName = it.ast && isAggregateCall(it.ast.expr) ? it.name : null;
     const b = it.star ?? bindExpr(it.ast!.expr, { ...selCtx, aggName });
-    const r = b ? rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call }) : null;
+    const r = b ? rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call, silent: !groupingOk }) : null;
     return r ? { name: it.name, expr: r } : null;
   });
   let having: BoundExpr | null = null;
@@ -174,7 +182,7 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
       diags.push(error('SQ0205', `HAVING condition must be BOOLEAN, but this is ${b.type.kind}`, sel.having.span));
       ok = false;
     } else if (b) {
-      having = rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call });
+      having = rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call, silent: !groupingOk });
     }
     if (!having) ok = false;
   }
@@ -296,6 +304,7 @@ interface RewriteCtx {
   readonly global: boolean;
   readonly gw: GroupWindow | null;
   readonly call: CallWindow | null;
+  readonly silent: boolean;
 }
 
 /** Re-expresses a SELECT/HAVING expression over the aggregate's output (see the file comment). */
@@ -311,7 +320,7 @@ function rewrite(e: BoundExpr, keyMap: ReadonlyMap<string, KeyInfo>, meta: ExprM
       const span: Span | undefined = origin?.span;
       const label = origin?.label ?? e.name;
       const key = `${label}@${span?.offset ?? -1}`;
-      if (span && !rc.reported.has(key)) {
+      if (span && !rc.silent && !rc.reported.has(key)) {
         rc.reported.add(key);
         const notes: string[] = [];
         if (rc.global) notes.push('note: the query aggregates without GROUP BY, so every column must be inside an aggregate function');

@@ -3,7 +3,7 @@
  * (check/aggregates.ts; collected into the SELECT's AggCollector), group-window properties
  * (TUMBLE_START(...), HOP_END(...), SESSION_ROWTIME(...)), EXTRACT and TRIM.
  */
-import type { ExtractExpr, FunctionCall, TrimExpr } from '../../grammar/ast.ts';
+import type { Expr, ExtractExpr, FunctionCall, TrimExpr } from '../../grammar/ast.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import { aggregateNames, lookupAggregate } from '../check/aggregates.ts';
 import type { ArgInfo } from '../check/functions.ts';
@@ -57,7 +57,13 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     ctx.diags.push(error('SQ0202', `"${def.name}" is not an aggregate function, so ${what} is not allowed`, e.span));
     return null;
   }
-  const args = e.args.map((a) => (a.kind === 'TimeUnitExpr' ? literal(a.unit, STRING, false) : bindExpr(a, ctx)));
+  // A unit argument is a bare word: TIMESTAMPDIFF(SECOND, ...); an unknown word is checked as a unit, not a column.
+  const unitWord = (a: Expr, i: number): string | null =>
+    a.kind === 'TimeUnitExpr' ? a.unit : isUnitArg(def.op, i) && a.kind === 'ColumnRef' && a.parts.length === 1 ? a.parts[0]!.name.toUpperCase() : null;
+  const args = e.args.map((a, i) => {
+    const w = unitWord(a, i);
+    return w !== null ? literal(w, STRING, false) : bindExpr(a, ctx);
+  });
   if (args.some((a) => !a)) return null;
   const bound = args as BoundExpr[];
   const infos: ArgInfo[] = bound.map((a, i) =>
@@ -207,6 +213,7 @@ function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: Expr
     return null;
   }
   const w = ctx.window;
+  if (w?.broken) return null;
   if (!w) {
     ctx.diags.push(error('SQ0304', `"${name}" needs a matching group window: GROUP BY ${fn}(time_column, ...)`, e.span));
     return null;

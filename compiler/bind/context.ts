@@ -46,6 +46,8 @@ export interface GroupWindow {
   readonly startField: string;
   readonly endField: string;
   readonly timeOutField: string;
+  /** The window in GROUP BY had an error (reported): its properties are accepted silently. */
+  readonly broken?: boolean;
 }
 
 export interface ExprCtx {

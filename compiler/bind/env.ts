@@ -1,4 +1,5 @@
 /** What a query is bound against: the catalog, the CTEs in scope, and where diagnostics go. */
+import type { Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ExprMeta } from './context.ts';
@@ -11,6 +12,8 @@ export interface Env {
   readonly ctes: ReadonlyMap<string, Rel | null>;
   readonly diags: Diagnostic[];
   readonly meta: ExprMeta;
+  /** Where every relation and view of the script is declared (for "declared later" notes). */
+  readonly declarations?: ReadonlyMap<string, Span>;
 }
 
 /** A bound FROM clause: its relation and the names it makes visible. */

@@ -302,6 +302,7 @@ function bindFieldAccess(e: FieldAccessExpr, ctx: ExprCtx): BoundExpr | null {
 
 function windowField(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
   const w = ctx.window!;
+  if (w.broken) return null;
   const prop = e.parts[1]!;
   const p = prop.name.toLowerCase();
   if (w.spelling !== 'spark') {

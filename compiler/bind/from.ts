@@ -44,7 +44,9 @@ export function resolveRelation(ref: TableRef, env: Env): Rel | null {
   const entry = env.catalog.get(name);
   if (!entry) {
     const candidates = [...env.ctes.keys(), ...env.catalog.names()];
-    env.diags.push(error('SQ0101', `unknown relation "${name}"`, ref.name.span, ...didYouMean(name, candidates)));
+    const later = env.declarations?.get(name);
+    const notes = later && later.offset > ref.name.span.offset ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`] : didYouMean(name, candidates);
+    env.diags.push(error('SQ0101', `unknown relation "${name}"`, ref.name.span, ...notes));
     return null;
   }
   if (entry.kind === 'VIEW') return entry.rel;

@@ -68,11 +68,15 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
   const queries: BoundQuery[] = [];
   const names = new Map<string, number>();
   const roles = usage(script);
+  const declarations = new Map<string, Span>();
+  for (const s of script.statements) {
+    if ((s.kind === 'CreateRelation' || s.kind === 'CreateView') && !declarations.has(s.name.name)) declarations.set(s.name.name, s.name.span);
+  }
   for (const stmt of script.statements) {
     const damaged = opts.damaged?.has(stmt) ?? false;
     const sink: Diagnostic[] = damaged ? [] : diags;
     try {
-      bindStatement(stmt, { catalog, meta, diags: sink, options, queries, names, roles, damaged });
+      bindStatement(stmt, { catalog, meta, diags: sink, options, queries, names, roles, damaged, declarations });
     } catch (e) {
       if (!damaged) diags.push(internal(e, stmt.span));
     }
@@ -99,10 +103,11 @@ interface StatementCtx {
   readonly names: Map<string, number>;
   readonly roles: ReadonlyMap<string, 'source' | 'sink' | 'both'>;
   readonly damaged: boolean;
+  readonly declarations: ReadonlyMap<string, Span>;
 }
 
 function env(c: StatementCtx): Env {
-  return { catalog: c.catalog, ctes: new Map(), diags: c.diags, meta: c.meta };
+  return { catalog: c.catalog, ctes: new Map(), diags: c.diags, meta: c.meta, declarations: c.declarations };
 }
 
 function bindStatement(stmt: Statement, c: StatementCtx): void {
@@ -160,7 +165,9 @@ function bindInsert(stmt: InsertStatement, c: StatementCtx): void {
   const rel = bindQuery(stmt.query, env(c));
   if (!target) {
     const candidates = c.catalog.relations().map((r) => r.name);
-    c.diags.push(error('SQ0101', `unknown relation "${name}"`, stmt.target.span, ...didYouMean(name, candidates)));
+    const later = c.declarations.get(name);
+    const notes = later && later.offset > stmt.target.span.offset ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`] : didYouMean(name, candidates);
+    c.diags.push(error('SQ0101', `unknown relation "${name}"`, stmt.target.span, ...notes));
     return;
   }
   if (target.kind === 'VIEW') {

@@ -201,7 +201,8 @@ export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Re
 /** Renames the columns of `rel` (view, CTE and derived-table column lists). */
 export function renameColumns(rel: Rel, names: readonly Ident[], what: string, span: Span, diags: Diagnostic[]): Rel | null {
   if (names.length !== rel.fields.length) {
-    diags.push(error('SQ0401', `${what} lists ${names.length} column name${names.length === 1 ? '' : 's'} but its query produces ${rel.fields.length}`, span));
+    const list = names.length ? { ...names[0]!.span, end: names[names.length - 1]!.span.end } : span;
+    diags.push(error('SQ0401', `${what} lists ${names.length} column name${names.length === 1 ? '' : 's'} but its query produces ${rel.fields.length}`, list));
     return null;
   }
   const dup = names.find((n, i) => names.findIndex((m) => m.name === n.name) !== i);
@@ -225,7 +226,7 @@ function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
   const lf = l.rel.fields;
   const rf = r.rel.fields;
   if (lf.length !== rf.length) {
-    env.diags.push(error('SQ0201', `UNION inputs have different numbers of columns: ${lf.length} and ${rf.length}`, s.span));
+    env.diags.push(error('SQ0201', `UNION inputs have different numbers of columns: ${lf.length} and ${rf.length}`, s.right.span));
     return null;
   }
   const types: SqlType[] = [];
@@ -233,7 +234,7 @@ function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
     const t = commonType(lf[i]!.type, rf[i]!.type);
     if (!t) {
       env.diags.push(
-        error('SQ0201', `UNION column ${i + 1} ("${lf[i]!.name}") is ${typeName(lf[i]!.type)} on the left but ${typeName(rf[i]!.type)} on the right`, s.span, 'help: CAST one side to the other type'),
+        error('SQ0201', `UNION column ${i + 1} ("${lf[i]!.name}") is ${typeName(lf[i]!.type)} on the left but ${typeName(rf[i]!.type)} on the right`, s.right.span, 'help: CAST one side to the other type'),
       );
       return null;
     }
@@ -281,7 +282,7 @@ function bindOrderLimit(q: Query, body: BodyResult, env: Env): Rel | null {
     }
   }
   if (!ok) return null;
-  return { kind: 'Sort', input: rel, keys, limit, fields: rel.fields, span: q.span };
+  return { kind: 'Sort', input: rel, keys, limit, fields: rel.fields, span: sortSpan(q) };
 }
 
 function orderExpr(o: OrderItem, body: BodyResult, ctx: ReturnType<typeof exprCtx>, env: Env): BoundExpr | null {
@@ -309,6 +310,12 @@ function orderExpr(o: OrderItem, body: BodyResult, ctx: ReturnType<typeof exprCt
     }
   }
   return e;
+}
+
+/** From the first ORDER BY item (or the LIMIT) to the end of the query: where SQ0702 points. */
+function sortSpan(q: Query): Span {
+  const first = q.orderBy[0]?.span ?? q.limit?.span ?? q.span;
+  return { ...first, end: Math.max(first.end, q.limit?.span.end ?? first.end, q.orderBy[q.orderBy.length - 1]?.span.end ?? first.end) };
 }
 
 /** A structural key of an AST expression, ignoring source positions (to match ORDER BY / GROUP BY against SELECT items). */

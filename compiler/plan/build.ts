@@ -15,7 +15,7 @@ import type { AggregateRel, FilterRel, JoinRel, Rel, RelField } from '../bind/re
 import { planJoin } from './joins.ts';
 import type { NamedExpr, PlanNode, StreamProps } from './plan.ts';
 import { pushIntoJoin } from './pushdown.ts';
-import { and, conjuncts, props, renameFields, sourcesLabel, windowText, withTime } from './util.ts';
+import { and, conjuncts, fieldNames, props, renameFields, sourcesLabel, windowText, withTime } from './util.ts';
 
 export interface BuildContext {
   readonly diags: Diagnostic[];
@@ -94,12 +94,8 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
     }
     case 'Aggregate':
       return buildAggregate(rel, cx, top);
-    case 'Join': {
-      const left = build(rel.left, cx, false);
-      const right = build(rel.right, cx, false);
-      if (!left || !right) return null;
-      return planJoin(rel, left, right, cx);
-    }
+    case 'Join':
+      return buildJoinWith(rel, cx, {});
     case 'Union': {
       const inputs = rel.inputs.map((i) => build(i, cx, top));
       if (inputs.some((i) => !i)) return null;
@@ -174,10 +170,23 @@ function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildCon
   return false;
 }
 
+function buildJoinWith(rel: JoinRel, cx: BuildContext, extra: { whereCrossSide?: boolean }): PlanNode | null {
+  const left = build(rel.left, cx, false);
+  const right = build(rel.right, cx, false);
+  if (!left || !right) return null;
+  return planJoin(rel, left, right, { ...cx, ...extra });
+}
+
 /** WHERE over a join: conjuncts are pushed into the join and its inputs (pushdown.ts). */
 function buildFilteredJoin(f: FilterRel, j: JoinRel, cx: BuildContext, top: boolean): PlanNode | null {
   const { join, rest } = pushIntoJoin(j, conjuncts(f.predicate));
-  const input = build(join, cx, top);
+  const leftNames = new Set(j.left.fields.map((x) => x.name));
+  const rightNames = new Set(j.rightNames);
+  const crossSide = rest.some((c) => {
+    const used = [...fieldNames(c)];
+    return used.some((u) => leftNames.has(u)) && used.some((u) => rightNames.has(u));
+  });
+  const input = crossSide ? buildJoinWith(join, cx, { whereCrossSide: true }) : build(join, cx, top);
   if (!input) return null;
   const p = and(rest);
   if (!p) return input;

@@ -145,6 +145,8 @@ function timeBounds(parts: readonly BoundExpr[], leftTime: string, rightTime: st
 
 export interface JoinContext {
   readonly diags: Diagnostic[];
+  /** WHERE conjuncts over both sides that stayed above this (outer) join. */
+  readonly whereCrossSide?: boolean;
 }
 
 function windowFields(rel: Rel, role: 'start' | 'end'): string[] {
@@ -155,13 +157,13 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const kind: JoinKind = rel.joinType === 'cross' ? 'inner' : rel.joinType;
   const labelL = sourcesLabel(rel.left);
   const labelR = sourcesLabel(rel.right);
-  for (const [n, label] of [[left, labelL], [right, labelR]] as const) {
+  for (const [n, label, span] of [[left, labelL, rel.leftSpan], [right, labelR, rel.rightSpan]] as const) {
     if (!n.props.appendOnly) {
       cx.diags.push(
         error(
           'SQ0701',
           `a join needs append-only inputs, but the input reading ${label} produces updates (a non-windowed aggregate over unbounded input)`,
-          rel.span,
+          span,
           'help: aggregate over a window (e.g. TUMBLE) with EMIT FINAL before joining, so that the join sees final rows',
         ),
       );
@@ -229,7 +231,14 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
     const b = timeBounds(parts, lt, rt);
     if (b.lower && b.upper) {
       if (b.lower.ms > b.upper.ms || (b.lower.ms === b.upper.ms && !(b.lower.inclusive && b.upper.inclusive))) {
-        cx.diags.push(error('SQ0803', `the join's time bounds can never hold: ${formatDuration(b.lower.ms)} to ${formatDuration(b.upper.ms)}`, rel.onSpan ?? rel.span));
+        cx.diags.push(
+          error(
+            'SQ0803',
+            `the join's time bounds can never hold: "${rt}" - "${lt}" would have to be at least ${formatDuration(b.lower.ms)} and at most ${formatDuration(b.upper.ms)}`,
+            rel.onSpan ?? rel.span,
+            'help: write the lower bound first: r.ts BETWEEN l.ts - INTERVAL ... AND l.ts + INTERVAL ...',
+          ),
+        );
         return null;
       }
       const k = equiKeys(b.rest, sides);
@@ -279,6 +288,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
         rel.onSpan ?? rel.span,
         ...(missing.length ? ['help: declare WATERMARK FOR <time column> AS <time column> - INTERVAL ... on both streams'] : []),
         "help: bound the event times, e.g. ON ... AND r.ts BETWEEN l.ts AND l.ts + INTERVAL '5' MINUTE",
+        ...(cx.whereCrossSide ? ['note: WHERE conditions apply after an outer join; put the time bound in ON'] : []),
         ...(bounded ? ['note: only interval, window and lookup joins can be outer joins'] : []),
       ),
     );
