@@ -57,7 +57,8 @@ export async function compileCached(file: string, opts: { useCache: boolean; col
     .digest('hex')
     .slice(0, 32);
   const dir = cacheDir();
-  const modulePath = join(dir, `${key}.ts`);
+  // `.mts`: the cache is outside any `"type": "module"` package, and the module is ESM.
+  const modulePath = join(dir, `${key}.mts`);
   const warningsPath = join(dir, `${key}.warnings.txt`);
   if (opts.useCache && existsSync(modulePath)) {
     if (existsSync(warningsPath)) process.stderr.write(readFileSync(warningsPath, 'utf8'));
