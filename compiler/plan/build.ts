@@ -13,9 +13,9 @@ import { error, warning } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
 import type { AggregateRel, FilterRel, JoinRel, Rel, RelField } from '../bind/rel.ts';
 import { planJoin } from './joins.ts';
-import type { NamedExpr, PlanNode, StreamProps } from './plan.ts';
+import type { BoundExpr, NamedExpr, PlanNode, StreamProps } from './plan.ts';
 import { pushIntoJoin } from './pushdown.ts';
-import { and, conjuncts, fieldNames, props, renameFields, sourcesLabel, windowText, withTime } from './util.ts';
+import { and, conjuncts, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
 
 export interface BuildContext {
   readonly diags: Diagnostic[];
@@ -47,11 +47,9 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
     case 'Project': {
       const input = build(rel.input, cx, top);
       if (!input) return null;
-      // A projection over a pure renaming (e.g. the column reorder after a swapped lookup join) is one projection.
-      if (input.kind === 'Project' && input.exprs.every((e) => e.expr.kind === 'FieldRef')) {
-        const map = new Map(input.exprs.map((e) => [e.name, (e.expr as { name: string }).name]));
-        return projectNode(rel.exprs.map((e) => ({ name: e.name, expr: renameFields(e.expr, map) })), rel.fields, input.input, rel.span);
-      }
+      // Two projections in a row are one, as long as no computed field of the inner one is used twice.
+      const merged = input.kind === 'Project' ? composeProjections(rel.exprs, input.exprs) : null;
+      if (merged && input.kind === 'Project') return projectNode(merged, rel.fields, input.input, rel.span);
       return projectNode(rel.exprs, rel.fields, input, rel.span);
     }
     case 'Unnest': {
@@ -125,6 +123,57 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         : { kind: 'bounded' as const, by: 'the complete result table' };
       return { kind: 'Sort', id: 0, input, keys: rel.keys, limit: rel.limit, schema: input.schema, props: { ...input.props, state }, span: rel.span };
     }
+  }
+}
+
+/** `outer` over the fields `inner` computes, expressed over `inner`'s input; null when it would repeat work. */
+function composeProjections(outer: readonly NamedExpr[], inner: readonly NamedExpr[]): NamedExpr[] | null {
+  const byName = new Map(inner.map((e) => [e.name, e.expr]));
+  const uses = new Map<string, number>();
+  for (const o of outer) for (const r of refsOf(o.expr)) uses.set(r, (uses.get(r) ?? 0) + 1);
+  for (const [name, n] of uses) {
+    const e = byName.get(name);
+    if (e && e.kind !== 'FieldRef' && e.kind !== 'Literal' && n > 1) return null;
+  }
+  return outer.map((o) => ({ name: o.name, expr: substitute(o.expr, byName) }));
+}
+
+function refsOf(e: BoundExpr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case 'FieldRef':
+      out.push(e.name);
+      break;
+    case 'Literal':
+      break;
+    case 'Cast':
+      refsOf(e.expr, out);
+      break;
+    case 'Call':
+      for (const a of e.args) refsOf(a, out);
+      break;
+    case 'Case':
+      for (const b of e.branches) {
+        refsOf(b.when, out);
+        refsOf(b.then, out);
+      }
+      refsOf(e.else, out);
+      break;
+  }
+  return out;
+}
+
+function substitute(e: BoundExpr, by: ReadonlyMap<string, BoundExpr>): BoundExpr {
+  switch (e.kind) {
+    case 'FieldRef':
+      return by.get(e.name) ?? e;
+    case 'Literal':
+      return e;
+    case 'Cast':
+      return { ...e, expr: substitute(e.expr, by) };
+    case 'Call':
+      return { ...e, args: e.args.map((a) => substitute(a, by)) };
+    case 'Case':
+      return { ...e, branches: e.branches.map((b) => ({ when: substitute(b.when, by), then: substitute(b.then, by) })), else: substitute(e.else, by) };
   }
 }
 
