@@ -231,6 +231,7 @@ export class ExprCompiler {
         return e.val;
       case 'FieldRef': {
         const f = this.env.field(e.name);
+        if (!isSimpleCode(f.code)) return { pre: [], guards: [], code: f.code, nullable: f.nullable, type: e.type, simple: false };
         return { pre: [], guards: f.nullable ? [f.code] : [], code: f.code, nullable: false, type: e.type, simple: true };
       }
       case 'Literal':

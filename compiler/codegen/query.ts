@@ -305,14 +305,22 @@ export class QueryGen {
     const element = fn.names.fresh(node.elementFields.length === 1 ? node.elementFields[0]! : 'item');
     const fields = new Map<string, FieldAccess>();
     const el = arrayType.element;
+    /** Statements at the top of the loop body: the fields of a nullable ROW element, as read. */
+    const prelude: string[] = [];
+    const lazy = new Map<string, () => FieldAccess>();
     if (el.kind === 'ROW' && node.elementFields.length === el.fields.length && node.elementFields.length > 1) {
       node.elementFields.forEach((name, i) => {
         const f = el.fields[i]!;
         const read = propertyAccess(element, f.name);
-        fields.set(name, {
-          code: arrayType.elementNullable ? `(${element} === null ? null : ${read})` : read,
-          nullable: f.nullable || arrayType.elementNullable,
-          type: f.type,
+        if (!arrayType.elementNullable) {
+          fields.set(name, { code: read, nullable: f.nullable, type: f.type });
+          return;
+        }
+        // A NULL element is a row of NULLs; each field is read once, when the query uses it.
+        lazy.set(name, () => {
+          const id = fn.names.fresh(name);
+          prelude.push(`const ${id} = ${element} === null ? null : ${read};`);
+          return { code: id, nullable: true, type: f.type };
         });
       });
     } else {
@@ -324,10 +332,16 @@ export class QueryGen {
       fields.set(node.ordinalityField, { code: `(${index} + 1)`, nullable: false, type: INT });
     }
     const inner: RowView = {
-      field: (name) => fields.get(name) ?? view.field(name),
+      field(name) {
+        let f = fields.get(name);
+        const make = lazy.get(name);
+        if (f === undefined && make !== undefined) fields.set(name, (f = make()));
+        return f ?? view.field(name);
+      },
       object: null,
     };
-    const body = downstream(inner, kind, fn);
+    const rows = downstream(inner, kind, fn);
+    const body = [...prelude, rows].join('\n');
     const loop = (array: string) =>
       index === null
         ? `for (const ${element} of ${array}) {\n${body}\n}`
