@@ -227,8 +227,8 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   // Interval join: a two-sided bound on right.time - left.time.
   const lt = left.props.eventTime;
   const rt = right.props.eventTime ? rightOut.get(right.props.eventTime) ?? null : null;
-  if (lt && rt && left.props.watermarked && right.props.watermarked) {
-    const b = timeBounds(parts, lt, rt);
+  const b = lt && rt ? timeBounds(parts, lt, rt) : null;
+  if (b && lt && rt && left.props.watermarked && right.props.watermarked) {
     if (b.lower && b.upper) {
       if (b.lower.ms > b.upper.ms || (b.lower.ms === b.upper.ms && !(b.lower.inclusive && b.upper.inclusive))) {
         cx.diags.push(
@@ -278,9 +278,14 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
       ...(!left.props.watermarked ? [labelL] : []),
       ...(!right.props.watermarked ? [labelR] : []),
     ];
+    const noTime = [...(!lt ? [labelL] : []), ...(!rt ? [labelR] : [])];
     const why = missing.length
       ? `${missing.join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no watermark`
-      : 'the condition has no time bound between the two event times';
+      : noTime.length
+        ? `the join input from ${noTime.join(' and ')} does not carry its event-time column`
+        : b && (b.lower || b.upper)
+          ? `the condition bounds "${rt}" - "${lt}" only ${b.lower ? 'from below' : 'from above'}; it needs both bounds`
+          : 'the condition has no time bound between the two event times';
     cx.diags.push(
       error(
         'SQ0801',
@@ -299,7 +304,9 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
     cx.diags.push(
       warning(
         'SQ0901',
-        `unbounded state: the join of ${labelL} and ${labelR} has no time bound, so it keeps every row of both inputs forever`,
+        !left.props.watermarked || !right.props.watermarked
+          ? `unbounded state: the join of ${labelL} and ${labelR} keeps every row of both inputs forever, because ${[...(!left.props.watermarked ? [labelL] : []), ...(!right.props.watermarked ? [labelR] : [])].join(' and ')} ${!left.props.watermarked && !right.props.watermarked ? 'have' : 'has'} no watermark`
+          : `unbounded state: the join of ${labelL} and ${labelR} has no time bound, so it keeps every row of both inputs forever`,
         rel.onSpan ?? rel.span,
         "help: bound the event times, e.g. AND r.ts BETWEEN l.ts AND l.ts + INTERVAL '5' MINUTE (both sides need a watermark)",
       ),
