@@ -156,8 +156,13 @@ export class JsonFieldScanner {
   private learn(): void {
     const members = this.members;
     if (!this.scalars || this.layouts >= MAX_LAYOUTS || members.includes(null)) return;
-    const signature = members.join('\u0000');
-    if (signature === this.layoutSignature) return;
+    // Compact lines get a pattern without optional whitespace (it matches faster); any space in
+    // the line (even inside a string) asks for the whitespace-tolerant one, which also matches
+    // compact lines, so it is never traded back.
+    const keys = members.join('\u0000');
+    const spaced = /[ \t\n\r]/.test(this.line);
+    const signature = spaced ? `${keys}\u0000 ` : keys;
+    if (signature === this.layoutSignature || (!spaced && this.layoutSignature === `${keys}\u0000 `)) return;
     if (signature === this.candidate) this.candidateCount++;
     else {
       this.candidate = signature;
@@ -168,6 +173,7 @@ export class JsonFieldScanner {
     this.layoutSignature = signature;
     this.layoutGroups.fill(-1);
     // Capture a wanted key at its last occurrence (JSON.parse keeps the last value).
+    const ws = spaced ? WS : '';
     const last = new Map(members.map((k, i) => [k!, i]));
     let group = 1;
     const parts = members.map((key, i) => {
@@ -177,9 +183,9 @@ export class JsonFieldScanner {
         this.layoutGroups[slot] = group;
         group += 3;
       }
-      return `"${escapeRegExp(key!)}"${WS}:${WS}${captured ? CAPTURED : SCALAR}`;
+      return `"${escapeRegExp(key!)}"${ws}:${ws}${captured ? CAPTURED : SCALAR}`;
     });
-    this.layout = new RegExp(`^${WS}\\{${WS}${parts.join(`${WS},${WS}`)}${WS}\\}${WS}$`);
+    this.layout = new RegExp(`^${ws}\\{${ws}${parts.join(`${ws},${ws}`)}${ws}\\}${ws}$`);
   }
 
   /** The validating walk over one line (any layout). */
