@@ -49,6 +49,12 @@ describe('names', () => {
     expect(summary(ds)).toEqual(['SQ0104 column "user_id" is ambiguous: it exists in "o" and "u" | help: qualify it, e.g. o.user_id or u.user_id']);
   });
 
+  it('says when a relation is declared after its use', () => {
+    expect(summary(check(`INSERT INTO out SELECT order_id FROM late_view; CREATE VIEW late_view AS SELECT * FROM orders;`))).toEqual([
+      'SQ0101 unknown relation "late_view" | help: "late_view" is declared later, on line 7; declare it before this statement',
+    ]);
+  });
+
   it('keeps checking other statements after an error', () => {
     const ds = check(`INSERT INTO out SELECT nope FROM orders;
       INSERT INTO out SELECT order_id FROM nowhere;
@@ -108,6 +114,15 @@ describe('aggregates', () => {
     const agg = nodes(plan.queries[0]!.root).find((n) => n.kind === 'Aggregate')!;
     expect(agg.kind === 'Aggregate' && agg.keys.map((k) => k.name)).toEqual(['u']);
     planOf('INSERT INTO out SELECT LOWER(status) AS s, COUNT(*) AS n FROM orders GROUP BY s;');
+  });
+
+  it('lets HAVING use SELECT aliases', () => {
+    planOf('INSERT INTO out SELECT user_id, SUM(amount) AS total FROM orders GROUP BY user_id HAVING total > 100;');
+  });
+
+  it('does not echo errors after a bad GROUP BY or window', () => {
+    expect(check('INSERT INTO out SELECT product_id, COUNT(*) AS n FROM orders GROUP BY produt_id;').map((d) => d.code)).toEqual(['SQ0102']);
+    expect(check("INSERT INTO out SELECT window.start AS s, COUNT(*) AS n FROM orders GROUP BY window(order_time, '1 minuet');").map((d) => d.code)).toEqual(['SQ0204']);
   });
 
   it('matches TUMBLE_START arguments against the group window', () => {

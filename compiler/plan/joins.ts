@@ -143,6 +143,28 @@ function timeBounds(parts: readonly BoundExpr[], leftTime: string, rightTime: st
   return { lower: lower as Bound | null, upper: upper as Bound | null, rest, consumed };
 }
 
+/**
+ * A bounded TABLE read directly, possibly through filters (a view like `SELECT * FROM users WHERE
+ * active`): the filters become part of the join condition, which is the same for INNER joins and
+ * for the table side of a LEFT join.
+ */
+interface LookupTable {
+  readonly source: SourceDef;
+  /** Filter predicates over the table's fields. */
+  readonly filters: readonly BoundExpr[];
+}
+
+function lookupTable(r: Rel): LookupTable | null {
+  const filters: BoundExpr[] = [];
+  let cur = r;
+  while (cur.kind === 'Filter') {
+    filters.push(...conjuncts(cur.predicate));
+    cur = cur.input;
+  }
+  if (cur.kind !== 'Scan' || cur.source.relation !== 'TABLE' || !cur.source.bounded) return null;
+  return { source: cur.source, filters };
+}
+
 export interface JoinContext {
   readonly diags: Diagnostic[];
   /** WHERE conjuncts over both sides that stayed above this (outer) join. */
@@ -170,9 +192,10 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
       return null;
     }
   }
-  const isTable = (r: Rel): r is Rel & { kind: 'Scan' } => r.kind === 'Scan' && r.source.relation === 'TABLE' && r.source.bounded;
-  if (isTable(rel.right)) return lookup(rel, left, rel.right.source, kind, cx);
-  if (isTable(rel.left) && !isTable(rel.right) && !right.props.bounded) return swappedLookup(rel, right, rel.left.source, kind, cx);
+  const rt0 = lookupTable(rel.right);
+  if (rt0) return lookup(rel, left, rt0, kind, cx);
+  const lt0 = lookupTable(rel.left);
+  if (lt0 && !right.props.bounded) return swappedLookup(rel, right, lt0, kind, cx);
 
   const sides: Sides = {
     left: new Set(rel.left.fields.map((f) => f.name)),
@@ -269,7 +292,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   }
 
   if (rel.right.kind === 'Scan' && rel.right.source.bounded && !left.props.bounded) {
-    return lookup(rel, left, rel.right.source, kind, cx);
+    return lookup(rel, left, { source: rel.right.source, filters: [] }, kind, cx);
   }
 
   const bounded = left.props.bounded && right.props.bounded;
@@ -328,7 +351,8 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   };
 }
 
-function lookup(rel: JoinRel, input: PlanNode, table: SourceDef, kind: JoinKind, cx: JoinContext): PlanNode | null {
+function lookup(rel: JoinRel, input: PlanNode, lt: LookupTable, kind: JoinKind, cx: JoinContext): PlanNode | null {
+  const table = lt.source;
   if (kind === 'right' || kind === 'full') {
     cx.diags.push(
       error('SQ0802', `${kind.toUpperCase()} JOIN with table "${table.name}" is not supported: a lookup join keeps every row of the stream side only (INNER or LEFT)`, rel.span),
@@ -339,7 +363,8 @@ function lookup(rel: JoinRel, input: PlanNode, table: SourceDef, kind: JoinKind,
     left: new Set(rel.left.fields.map((f) => f.name)),
     rightIn: new Map(rel.right.fields.map((f, i) => [rel.rightNames[i]!, f.name])),
   };
-  const k = equiKeys(conjuncts(rel.condition), sides);
+  const toOut = new Map(rel.right.fields.map((f, i) => [f.name, rel.rightNames[i]!]));
+  const k = equiKeys([...conjuncts(rel.condition), ...lt.filters.map((f) => renameFields(f, toOut))], sides);
   return {
     kind: 'LookupJoin',
     id: 0,
@@ -357,7 +382,8 @@ function lookup(rel: JoinRel, input: PlanNode, table: SourceDef, kind: JoinKind,
 }
 
 /** `table JOIN stream`: a lookup join with the stream as input, then a Project restoring the column order. */
-function swappedLookup(rel: JoinRel, stream: PlanNode, table: SourceDef, kind: JoinKind, cx: JoinContext): PlanNode | null {
+function swappedLookup(rel: JoinRel, stream: PlanNode, lt: LookupTable, kind: JoinKind, cx: JoinContext): PlanNode | null {
+  const table = lt.source;
   if (kind === 'left' || kind === 'full') {
     cx.diags.push(
       error('SQ0802', `${kind.toUpperCase()} JOIN that keeps every row of table "${table.name}" against a stream is not supported`, rel.span, 'help: put the stream on the left: FROM stream LEFT JOIN table ON ...'),
@@ -377,7 +403,8 @@ function swappedLookup(rel: JoinRel, stream: PlanNode, table: SourceDef, kind: J
   rel.fields.forEach((f, i) => toLookup.set(f.name, i < nLeft ? tableOut[i]! : streamNames[i - nLeft]!));
   const cond = rel.condition ? renameFields(rel.condition, toLookup) : null;
   const sides: Sides = { left: new Set(streamNames), rightIn: new Map(rel.left.fields.map((f, i) => [tableOut[i]!, f.name])) };
-  const k = equiKeys(conjuncts(cond), sides);
+  const tableToOut = new Map(rel.left.fields.map((f, i) => [f.name, tableOut[i]!]));
+  const k = equiKeys([...conjuncts(cond), ...lt.filters.map((f) => renameFields(f, tableToOut))], sides);
   const lookupFields = [
     ...rel.right.fields.map((f, i) => ({ ...rel.fields[nLeft + i]!, name: streamNames[i]! })),
     ...rel.left.fields.map((f, i) => ({ ...rel.fields[i]!, name: tableOut[i]! })),

@@ -232,6 +232,22 @@ describe('joins', () => {
     expect(find(plan, 0, 'WindowAssign').length).toBe(2);
   });
 
+  it('a view filtering a table is still a lookup table; its filter joins the condition', () => {
+    const plan = ok(`${STREAMS}
+      CREATE VIEW named AS SELECT * FROM u WHERE name IS NOT NULL;
+      INSERT INTO out SELECT i.uuid, n.name FROM i LEFT JOIN named n ON i.uuid = n.uuid;`);
+    const [lj] = find(plan, 0, 'LookupJoin');
+    expect(lj).toMatchObject({ joinType: 'left', residual: { op: 'IS NOT NULL', args: [{ name: 'name' }] } });
+  });
+
+  it('pushes WHERE conjuncts into the nested join they belong to', () => {
+    const plan = ok(`${STREAMS}
+      INSERT INTO out SELECT i.uuid, u.name FROM u JOIN (SELECT * FROM i) i ON u.uuid = i.uuid, c
+      WHERE i.uuid = c.uuid AND c.t BETWEEN i.t AND i.t + INTERVAL '1' MINUTE;`);
+    expect(find(plan, 0, 'IntervalJoin')[0]).toMatchObject({ lowerMs: 0, upperMs: 60_000 });
+    expect(find(plan, 0, 'LookupJoin').length).toBe(1);
+  });
+
   it('a stream-stream join without a time bound is a regular join with a warning', () => {
     const { plan, diagnostics } = analyze(`${STREAMS} INSERT INTO out SELECT i.uuid, c.t AS ct FROM i JOIN c ON i.uuid = c.uuid;`, 't.sq');
     expect(diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning SQ0901']);
