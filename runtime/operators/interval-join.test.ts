@@ -264,11 +264,16 @@ describe('IntervalJoin', () => {
 
   it('matches a brute-force oracle on random input (all join types, random bounds, restores)', () => {
     let seed = 7;
+    /** mulberry32: an integer in [0, n). */
     const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) % n;
     };
-    for (let trial = 0; trial < 60; trial++) {
+    let pairs = 0;
+    let outerRows = 0;
+    for (let trial = 0; trial < 200; trial++) {
       const kind = (['inner', 'left', 'right', 'full'] as const)[trial % 4]!;
       const lo = rnd(21) - 10;
       const hi = lo + rnd(15);
@@ -294,7 +299,26 @@ describe('IntervalJoin', () => {
       const residual = (l: J, r: J) => l.v === r.v;
       const got = driveWithRestores(sided(make(kind, b, residual)), steps, fmt);
       expect([...got].sort()).toEqual(oracle(kind, b, steps, residual).sort());
+      for (const line of got) if (line.includes('-')) outerRows++;
+      else pairs++;
+      // every row emitted in a batch is at or after the held-back watermark downstream still has
+      let before = -Infinity;
+      let bad = 0;
+      const op = make(kind, b, residual)((o) => {
+        const floor = op.outputWatermark(before);
+        if ((o.l?.t != null && o.l.t < floor) || (o.r?.t != null && o.r.t < floor)) bad++;
+      });
+      for (const step of [...steps, { rows: [], wm: Infinity }]) {
+        for (const [side, row] of step.rows) op.push(row, side);
+        if (step.wm !== undefined && step.wm > before) {
+          op.onWatermark(step.wm);
+          before = step.wm;
+        }
+      }
+      expect(bad).toBe(0);
     }
+    expect([pairs, outerRows]).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(Math.min(pairs, outerRows)).toBeGreaterThan(100);
   });
 
   it('long run: over 2M rows with a 5-minute bound, buffered rows never exceed rate × (bound + delay + batch span)', () => {
