@@ -30,7 +30,7 @@ import type { BoundExpr, CallExpr, ScalarOp } from '../plan/plan.ts';
 import { BOOLEAN, sameType, typeToString, type SqlType } from '../types.ts';
 import { likeToRegExpSource } from '../../runtime/functions/strings.ts';
 import { compileJsonPath } from '../../runtime/functions/json.ts';
-import { parsePattern } from '../../runtime/functions/time.ts';
+import { DEFAULT_TIMESTAMP_PATTERN, parsePattern } from '../../runtime/functions/time.ts';
 import type { ModuleBuilder } from './module.ts';
 import { propertyAccess } from './names.ts';
 import { isPrimitive, nullableTsType, tsType } from './ts-types.ts';
@@ -895,7 +895,8 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     return c.strict(call.type, [parsed], ([ms]) => `Math.floor(${ms} / 1000)`);
   },
   FROM_UNIXTIME: (call, c) => {
-    const fmt = call.args.length === 2 ? patternConstant(c, call.args[1], 'dateFormatter') : patternConstant(c, { kind: 'Literal', value: 'yyyy-MM-dd HH:mm:ss', type: call.type, nullable: false }, 'dateFormatter');
+    const pattern: BoundExpr = call.args[1] ?? { kind: 'Literal', value: DEFAULT_TIMESTAMP_PATTERN, type: call.type, nullable: false };
+    const fmt = patternConstant(c, pattern, 'dateFormatter');
     if (fmt === null) {
       const dateFormat = c.env.module.fn('dateFormat');
       return c.strictCall(call, ([s, p]) => `${dateFormat}(${paren(s!)} * 1000, ${p})`);

@@ -33,7 +33,7 @@ export interface SourceNames {
 }
 
 /** The fields of a source a job reads, closed over computed columns, watermark and late.sink. */
-export function sourceFields(def: SourceDef, read: ReadonlySet<string>): PlanField[] {
+function sourceFields(def: SourceDef, read: ReadonlySet<string>): PlanField[] {
   const wanted = new Set(read);
   if (def.watermark) {
     wanted.add(def.watermark.field);

@@ -209,11 +209,6 @@ export function regexpReplace(s: string, re: RegExp, replacement: string): strin
   return s.replace(re.global ? re : new RegExp(re.source, re.flags + 'g'), replacement);
 }
 
-/** Global variant of a (hoisted) pattern, for REGEXP_REPLACE. */
-export function globalRegex(re: RegExp): RegExp {
-  return re.global ? re : new RegExp(re.source, re.flags + 'g');
-}
-
 // ---------------------------------------------------------------------------------------------
 // Case and hashing
 
