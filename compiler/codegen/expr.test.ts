@@ -553,3 +553,122 @@ describe('random expressions agree with a reference interpreter', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Every operator, at least once (the table must list every ScalarOp)
+
+describe('every ScalarOp', () => {
+  const fields = [
+    field('s', STRING),
+    field('n', INT),
+    field('d', DOUBLE),
+    field('t', TIMESTAMP),
+    field('b', B),
+    field('arr', arrayOf(STRING)),
+    field('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true }),
+    field('r', rowOf({ a: INT })),
+  ];
+  const s = ref('s', STRING);
+  const n = ref('n', INT);
+  const d = ref('d', DOUBLE);
+  const t = ref('t', TIMESTAMP);
+  const T = Date.UTC(2025, 3, 21, 14, 8, 35, 123);
+  const row = { s: 'Hello World', n: 7, d: 2.5, t: T, b: true, arr: ['x', 'y'], m: { k: 3 }, r: { a: 4 } };
+  const cases: Record<ScalarOp, [BoundExpr, unknown]> = {
+    '+': [call('+', [n, lit(1)], INT), 8],
+    '-': [call('-', [n, lit(1)], INT), 6],
+    '*': [call('*', [d, lit(2, DOUBLE)], DOUBLE), 5],
+    '/': [call('/', [n, lit(2)], INT), 3],
+    '%': [call('%', [n, lit(4)], INT), 3],
+    NEG: [call('NEG', [n], INT), -7],
+    '=': [call('=', [n, lit(7)], B), true],
+    '<>': [call('<>', [n, lit(7)], B), false],
+    '<': [call('<', [n, lit(7)], B), false],
+    '<=': [call('<=', [n, lit(7)], B), true],
+    '>': [call('>', [d, lit(2, DOUBLE)], B), true],
+    '>=': [call('>=', [d, lit(3, DOUBLE)], B), false],
+    AND: [call('AND', [ref('b', B), lit(true)], B), true],
+    OR: [call('OR', [ref('b', B), lit(false)], B), true],
+    NOT: [call('NOT', [ref('b', B)], B), false],
+    'IS NULL': [call('IS NULL', [s], B, false), false],
+    'IS NOT NULL': [call('IS NOT NULL', [s], B, false), true],
+    'IS TRUE': [call('IS TRUE', [ref('b', B)], B, false), true],
+    'IS NOT TRUE': [call('IS NOT TRUE', [ref('b', B)], B, false), false],
+    'IS FALSE': [call('IS FALSE', [ref('b', B)], B, false), false],
+    'IS NOT FALSE': [call('IS NOT FALSE', [ref('b', B)], B, false), true],
+    'IS DISTINCT FROM': [call('IS DISTINCT FROM', [n, lit(null, INT)], B, false), true],
+    'IS NOT DISTINCT FROM': [call('IS NOT DISTINCT FROM', [n, lit(7)], B, false), true],
+    BETWEEN: [call('BETWEEN', [n, lit(1), lit(7)], B), true],
+    IN: [call('IN', [n, lit(1), lit(7)], B), true],
+    LIKE: [call('LIKE', [s, lit('Hello%')], B), true],
+    '||': [call('||', [s, lit('!')], STRING), 'Hello World!'],
+    UPPER: [call('UPPER', [s], STRING), 'HELLO WORLD'],
+    LOWER: [call('LOWER', [s], STRING), 'hello world'],
+    CONCAT: [call('CONCAT', [s, lit('?')], STRING), 'Hello World?'],
+    CONCAT_WS: [call('CONCAT_WS', [lit('-'), s, lit('x')], STRING), 'Hello World-x'],
+    SUBSTRING: [call('SUBSTRING', [s, lit(7)], STRING), 'World'],
+    CHAR_LENGTH: [call('CHAR_LENGTH', [s], INT), 11],
+    TRIM: [call('TRIM', [lit('LEADING'), lit('H'), s], STRING), 'ello World'],
+    LTRIM: [call('LTRIM', [call('||', [lit('  '), s], STRING)], STRING), 'Hello World'],
+    RTRIM: [call('RTRIM', [call('||', [s, lit('  ')], STRING)], STRING), 'Hello World'],
+    REPLACE: [call('REPLACE', [s, lit('World'), lit('sq')], STRING), 'Hello sq'],
+    REGEXP_EXTRACT: [call('REGEXP_EXTRACT', [s, lit('W(\\w+)'), lit(1)], STRING), 'orld'],
+    REGEXP_REPLACE: [call('REGEXP_REPLACE', [s, lit('o'), lit('0')], STRING), 'Hell0 W0rld'],
+    REGEXP: [call('REGEXP', [s, lit('W.r')], B), true],
+    SPLIT_INDEX: [call('SPLIT_INDEX', [s, lit(' '), lit(1)], STRING), 'World'],
+    SPLIT: [call('SPLIT', [s, lit(' ')], arrayOf(STRING, false)), ['Hello', 'World']],
+    LEFT: [call('LEFT', [s, lit(2)], STRING), 'He'],
+    RIGHT: [call('RIGHT', [s, lit(2)], STRING), 'ld'],
+    LPAD: [call('LPAD', [lit('7'), lit(3), lit('0')], STRING), '007'],
+    RPAD: [call('RPAD', [lit('7'), lit(3), lit('0')], STRING), '700'],
+    POSITION: [call('POSITION', [lit('World'), s], INT), 7],
+    INITCAP: [call('INITCAP', [lit('hello world')], STRING), 'Hello World'],
+    REVERSE: [call('REVERSE', [lit('abc')], STRING), 'cba'],
+    REPEAT: [call('REPEAT', [lit('ab'), lit(2)], STRING), 'abab'],
+    MD5: [call('MD5', [lit('abc')], STRING), '900150983cd24fb0d6963f7d28e17f72'],
+    ABS: [call('ABS', [call('NEG', [d], DOUBLE)], DOUBLE), 2.5],
+    ROUND: [call('ROUND', [d], DOUBLE), 3],
+    FLOOR: [call('FLOOR', [d], DOUBLE), 2],
+    CEIL: [call('CEIL', [d], DOUBLE), 3],
+    POWER: [call('POWER', [d, lit(2, DOUBLE)], DOUBLE), 6.25],
+    SQRT: [call('SQRT', [lit(16, DOUBLE)], DOUBLE), 4],
+    MOD: [call('MOD', [n, lit(3)], INT), 1],
+    EXP: [call('EXP', [lit(0, DOUBLE)], DOUBLE), 1],
+    LN: [call('LN', [lit(1, DOUBLE)], DOUBLE), 0],
+    LOG10: [call('LOG10', [lit(1000, DOUBLE)], DOUBLE), 3],
+    SIGN: [call('SIGN', [call('NEG', [d], DOUBLE)], DOUBLE), -1],
+    RAND: [call('<', [call('RAND', [lit(42)], DOUBLE, false), lit(1, DOUBLE)], B), true],
+    TO_TIMESTAMP: [call('TO_TIMESTAMP', [lit('2025-04-21 14:08:35.123')], TIMESTAMP), T],
+    TO_TIMESTAMP_LTZ: [call('TO_TIMESTAMP_LTZ', [lit(T, BIGINT), lit(3)], TIMESTAMP), T],
+    UNIX_TIMESTAMP: [call('UNIX_TIMESTAMP', [t], BIGINT), Math.floor(T / 1000)],
+    FROM_UNIXTIME: [call('FROM_UNIXTIME', [lit(0, BIGINT)], STRING), '1970-01-01 00:00:00'],
+    DATE_FORMAT: [call('DATE_FORMAT', [t, lit('HH:mm')], STRING), '14:08'],
+    EXTRACT: [call('EXTRACT', [lit('MINUTE'), t], BIGINT), 8],
+    CURRENT_TIMESTAMP: [call('>', [call('CURRENT_TIMESTAMP', [], TIMESTAMP, false), t], B), true],
+    CURRENT_DATE: [call('>', [call('CURRENT_DATE', [], DATE, false), lit(20_000, DATE)], B), true],
+    PROCTIME: [call('>', [call('PROCTIME', [], TIMESTAMP, false), t], B), true],
+    TIMESTAMPDIFF: [call('TIMESTAMPDIFF', [lit('HOUR'), lit(0, TIMESTAMP), t], BIGINT), Math.floor(T / 3_600_000)],
+    TIMESTAMPADD: [call('TIMESTAMPADD', [lit('DAY'), lit(1), t], TIMESTAMP), T + 86_400_000],
+    TO_DATE: [call('TO_DATE', [lit('1970-01-02')], DATE), 1],
+    DATE_TRUNC: [call('DATE_TRUNC', [lit('DAY'), t], TIMESTAMP), Date.UTC(2025, 3, 21)],
+    JSON_VALUE: [call('JSON_VALUE', [lit('{"a":[1,2]}'), lit('$.a[1]')], STRING), '2'],
+    CARDINALITY: [call('CARDINALITY', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true })], INT), 1],
+    ELEMENT_AT: [call('ELEMENT_AT', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true }), lit('k')], INT), 3],
+    ARRAY: [call('ARRAY', [n, lit(1)], arrayOf(INT), false), [7, 1]],
+    ARRAY_CONTAINS: [call('ARRAY_CONTAINS', [ref('arr', arrayOf(STRING)), lit('y')], B), true],
+    FIELD: [call('FIELD', [ref('r', rowOf({ a: INT })), lit('a')], INT), 4],
+    COALESCE: [call('COALESCE', [lit(null, INT), n], INT), 7],
+    NULLIF: [call('NULLIF', [n, lit(7)], INT, true), null],
+    IF: [call('IF', [ref('b', B), lit('yes'), lit('no')], STRING), 'yes'],
+    GREATEST: [call('GREATEST', [n, lit(9), lit(3)], INT), 9],
+    LEAST: [call('LEAST', [d, lit(1, DOUBLE)], DOUBLE), 1],
+  };
+  it('each is compiled and evaluated', () => {
+    const entries = Object.entries(cases) as [ScalarOp, [BoundExpr, unknown]][];
+    const compiled = compileExprs(entries.map(([, [e]]) => e), fields);
+    entries.forEach(([op, [, expected]], i) => {
+      expect(compiled[i]!.diagnostics, op).toEqual([]);
+      expect(compiled[i]!.run(row), op).toEqual(expected);
+    });
+  });
+});
