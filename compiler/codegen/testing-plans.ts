@@ -102,12 +102,12 @@ function cast(e: BoundExpr, type: SqlType): BoundExpr {
 
 export const STATS_COLUMNS = ['k1', 'k2', 'n', 'nx', 'sx', 'ax', 'mn', 'mx', 'dx', 'big', 'first', 'last', 'sd', 'vs', 'every', 'some', 'list', 'approx', 'sdx'];
 
-/** A bounded GROUP BY k1, k2 with every aggregate kind (FINAL: one row per group at the end). */
-export function statsPlan(): JobPlan {
+/** GROUP BY k1, k2 with every aggregate kind (FINAL on a bounded input: one row per group at the end). */
+export function statsPlan(emit: 'final' | 'changes' = 'final'): JobPlan {
   const t = source('t', [field('k1', STRING), field('k2', INT), field('x', INT), field('s', STRING), field('b', BOOLEAN)]);
-  const g = aggregate(scan(t), [named('k1', STRING), named('k2', INT)], STATS_AGGS(), 'final');
+  const g = aggregate(scan(t), [named('k1', STRING), named('k2', INT)], STATS_AGGS(), emit);
   const out = sink('stats', g.schema.map((f) => field(f.name, f.type, f.nullable)));
-  return job('stats.sq', [t], [out], [query('insert_into_stats', sinkNode(g, out, 'final'), 5)]);
+  return job('stats.sq', [t], [out], [query('insert_into_stats', sinkNode(g, out, emit, emit === 'changes' ? ['k1', 'k2'] : null), 5)]);
 }
 
 /** Sessions per user with COLLECT_LIST and TIMESTAMPDIFF(SECOND, MIN(ts), MAX(ts)). */
