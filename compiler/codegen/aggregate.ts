@@ -135,12 +135,14 @@ export function compileAggregate(
     const w = what(a);
     const argType: SqlType = arg?.type ?? { kind: 'BIGINT' };
     const valueType = tsType(argType);
+    // Sets and sketches hold primitives: ARRAY, MAP and ROW values go in as their JSON text.
+    const keyed = isPrimitive(argType);
     const helper = (cls: string, id: string, comment: string, generic = ''): Slot =>
       slotOf(inputFor(arg, a.filter), id, (field) => ({
         field,
         tsType: `${m.rt(`agg.${cls}`)}${generic}`,
         init: `new ${m.rt(`agg.${cls}`)}${generic}()`,
-        add: (v) => `this.${field}.add(${v});`,
+        add: (v) => `this.${field}.add(${cls === 'CollectList' || keyed ? v : `JSON.stringify(${v})`});`,
         merge: (o) => `this.${field}.merge(${o}.${field});`,
         save: `this.${field}.snapshot()`,
         saveType: m.rt('Json'),
@@ -164,7 +166,7 @@ export function compileAggregate(
       case 'count_star':
       case 'count': {
         if (a.distinct && arg) {
-          const s = helper('DistinctSet', `${base}Distinct`, `the distinct non-NULL ${w}`, `<${valueType}>`);
+          const s = helper('DistinctSet', `${base}Distinct`, `the distinct non-NULL ${w}`, `<${keyed ? valueType : 'string'}>`);
           outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.size`, nullable: false }));
           break;
         }
