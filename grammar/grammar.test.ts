@@ -164,7 +164,12 @@ describe('expressions', () => {
   it('BETWEEN keeps its AND; IN, LIKE ESCAPE, IS [NOT] NULL/TRUE/DISTINCT FROM, != as <>', () => {
     const e = expr(`x NOT BETWEEN 1 AND 2 AND y IN (1, 2) AND z NOT LIKE 'a%' ESCAPE '!' AND w IS NOT NULL AND v IS TRUE AND u != 1 AND q IS DISTINCT FROM r`);
     const parts: A.Expr[] = [];
-    const walk = (n: A.Expr) => (n.kind === 'BinaryExpr' && n.op === 'AND' ? (walk(n.left), walk(n.right)) : parts.push(n));
+    const walk = (n: A.Expr): void => {
+      if (n.kind === 'BinaryExpr' && n.op === 'AND') {
+        walk(n.left);
+        walk(n.right);
+      } else parts.push(n);
+    };
     walk(e);
     expect(parts.map((p) => p.kind)).toEqual(['BetweenExpr', 'InListExpr', 'LikeExpr', 'IsNullExpr', 'IsBooleanExpr', 'BinaryExpr', 'FunctionCall']);
     expect((parts[0] as A.BetweenExpr).negated).toBe(true);
@@ -251,6 +256,24 @@ describe('errors', () => {
     expect(messages(`INSERT INTO o SELECT 'abc FROM t`)).toEqual([`SQ0002 1:22 unterminated string literal: add the closing quote '`]);
     expect(messages(`INSERT INTO o SELECT a /* x FROM t`)).toEqual(['SQ0002 1:24 unterminated comment: add the closing */']);
     expect(messages(`INSERT INTO o SELECT # FROM t`)).toEqual(['SQ0002 1:22 unexpected character "#"']);
+  });
+
+  it('suggest the keyword a misspelled word was probably meant to be', () => {
+    const r = parse(`INSERT INTO o SELECT a FROM t WHER a > 1`);
+    expect(r.diagnostics.map((d) => [d.span.col, d.message, d.notes])).toEqual([
+      [31, '"WHER" is not a keyword: did you mean WHERE?', ['help: did you mean WHERE?']],
+    ]);
+    expect(parse(`SELEC 1`).diagnostics[0]!.notes).toEqual(['help: did you mean SELECT?']);
+  });
+
+  it('the grammar passes Chevrotain\'s own validations (skipped at startup for speed)', async () => {
+    process.env['SQC_GRAMMAR_VALIDATE'] = '1';
+    try {
+      const { SqParser } = await import('./parser.ts');
+      expect(() => new SqParser()).not.toThrow();
+    } finally {
+      delete process.env['SQC_GRAMMAR_VALIDATE'];
+    }
   });
 
   it('end of input points just after the last token', () => {

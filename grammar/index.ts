@@ -11,7 +11,8 @@ import type { Script, Span, Statement } from './ast.ts';
 import { error, type Diagnostic } from './diagnostic.ts';
 import { parser } from './parser.ts';
 import { toAst, tokenSpan } from './toAst.ts';
-import { ERROR_TOKENS, Semicolon, SqLexer } from './tokens.ts';
+import { editDistance, suggest } from './suggest.ts';
+import { ERROR_TOKENS, RESERVED_WORDS, Semicolon, SqLexer } from './tokens.ts';
 
 export type * from './ast.ts';
 export * from './diagnostic.ts';
@@ -51,9 +52,7 @@ export function parse(source: string): ParseResult {
       const end = i + 1 < groups.length ? groups[i + 1]![0]!.startOffset : Infinity;
       const lexicalError = lexicalErrorAt.some((o) => o >= start && o < end);
       if (first && !lexicalError) {
-        const t = first.token;
-        const span = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset) ? endOf(group, source) : tokenSpan(t);
-        diagnostics.push(error('SQ0001', first.message, span));
+        diagnostics.push(syntaxError(first.message, first.token, group, source));
       }
       if (first) {
         // Keep what a broken CREATE declares, so statements using it do not cascade errors.
@@ -70,6 +69,27 @@ export function parse(source: string): ParseResult {
     diagnostics.push(error('SQ9999', `internal error in the parser: ${(e as Error).message}`, whole, 'help: this is a bug in sqc; please report it with the query'));
   }
   return { script: { kind: 'Script', statements, span: whole }, diagnostics };
+}
+
+/**
+ * The syntax error for `token`. A misspelled keyword is usually read as a name (`WHER` as an
+ * alias) and the parser trips one token later, so when the token at or just before the error is
+ * a plain name close to a reserved keyword, the error points at it and suggests the keyword.
+ */
+function syntaxError(message: string, token: IToken, group: readonly IToken[], source: string): Diagnostic {
+  const atEnd = token.tokenType.name === 'EOF' || Number.isNaN(token.startOffset);
+  const idx = atEnd ? group.length : group.indexOf(token);
+  for (const candidate of [group[idx], group[idx - 1]]) {
+    if (!candidate || candidate.tokenType.name !== 'Identifier' || candidate.image.length < 3) continue;
+    const word = candidate.image.toUpperCase();
+    const keyword = suggest(word, RESERVED_WORDS);
+    // Stricter than for names: a column called `string` must not turn into SUBSTRING.
+    if (keyword && keyword !== word && editDistance(word, keyword) <= (word.length >= 6 ? 2 : 1)) {
+      const text = candidate === token ? message : `"${candidate.image}" is not a keyword: did you mean ${keyword}?`;
+      return error('SQ0001', text, tokenSpan(candidate), `help: did you mean ${keyword}?`);
+    }
+  }
+  return error('SQ0001', message, atEnd ? endOf(group, source) : tokenSpan(token));
 }
 
 const NAME_TOKENS = new Set(['Identifier', 'QuotedIdentifier', 'BacktickIdentifier']);

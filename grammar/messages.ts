@@ -3,7 +3,8 @@
  * accept; these say what was expected in a few words: `expected ")" but found "FROM"`,
  * `expected an expression but found ","`.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.ts';
 
 /** What a rule is called in a message ("expected an expression"). */
 const RULE_NAMES: Record<string, string> = {

@@ -7,7 +7,8 @@
  * Rules with several alternatives that share a prefix are disambiguated with GATEs on the
  * next tokens (`la`).
  */
-import { CstParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { CstParser, EOF } from './chevrotain.ts';
 import * as T from './tokens.ts';
 import { errorMessages } from './messages.ts';
 
@@ -22,6 +23,7 @@ export class SqParser extends CstParser {
       nodeLocationTracking: 'full',
       maxLookahead: 2,
       errorMessageProvider: errorMessages,
+      skipValidations: process.env.SQC_GRAMMAR_VALIDATE !== "1",
     });
     this.performSelfAnalysis();
   }

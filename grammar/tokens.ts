@@ -11,7 +11,8 @@
  * Unterminated strings, quoted identifiers and comments have tokens of their own, so the
  * lexer never fails on them: `parse` turns them into SQ0002 diagnostics with exact positions.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.ts';
 
 export const Identifier = createToken({ name: 'Identifier', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_$]*/ });
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
@@ -220,6 +221,11 @@ export const allTokens: TokenType[] = [
   TimeUnitWord,
   Identifier,
 ];
+
+/** The reserved keywords' spellings, for did-you-mean on misspelled keywords. */
+export const RESERVED_WORDS: readonly string[] = keywords
+  .filter((k) => !k.CATEGORIES?.includes(NonReserved))
+  .map((k) => String(k.LABEL));
 
 /** Tokens whose presence means a lexical error (reported as SQ0002, then dropped). */
 export const ERROR_TOKENS = new Map<TokenType, string>([

@@ -452,11 +452,19 @@ export { SessionWindowAggregate } from './operators/session-window-aggregate.ts'
 export { GroupAggregate } from './operators/group-aggregate.ts';
 export { WindowAssign } from './operators/window-assign.ts';
 export { SortLimit } from './operators/sort-limit.ts';
+export { IntervalJoin, type IntervalJoinConfig } from './operators/interval-join.ts';
+export { WindowJoin, type WindowJoinConfig } from './operators/window-join.ts';
+export { RegularJoin, type RegularJoinConfig } from './operators/regular-join.ts';
+export { LookupJoin, type LookupJoinConfig } from './operators/lookup-join.ts';
+export type { JoinFns } from './operators/join-fns.ts';
+export { LookupTable, type LookupTableConfig } from './connectors/lookup-table.ts';
 export { windowAssigner, type WindowAssigner } from './windows/assigner.ts';
 export { compositeKey } from './state/keys.ts';
 export * as agg from './aggregates/index.ts';
 export * as decode from './formats/decode.ts';
 export * as state from './state/index.ts';
+/** Scalar SQL functions the generated code calls (DATE_FORMAT, JSON_VALUE, LIKE, ...). */
+export * as fn from './functions/index.ts';
 export { formatTimestamp, parseTimestamp } from './formats/timestamp.ts';
 export { registerSink, registerSource } from './connectors/registry.ts';
 export type {

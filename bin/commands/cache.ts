@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compile } from '../../compiler/index.ts';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
 import { SQC_VERSION } from '../../compiler/version.ts';
 import { readSource } from './source.ts';
@@ -64,6 +63,7 @@ export async function compileCached(file: string, opts: { useCache: boolean; col
     if (existsSync(warningsPath)) process.stderr.write(readFileSync(warningsPath, 'utf8'));
     return { modulePath, fromCache: true };
   }
+  const { compile } = await import('../../compiler/index.ts'); // ts-morph + prettier: only on a cache miss
   const result = await compile(src.text, file, { runtimeImport });
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: opts.color }) + '\n');

@@ -1,7 +1,6 @@
 /** `sqc compile <files...> [-o dir] [--watch]`: write one typed TypeScript module per .sq file. */
 import { mkdirSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { compile } from '../../compiler/index.ts';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
 import type { Command } from '../main.ts';
 import { readSource, useColor } from './source.ts';
@@ -16,6 +15,8 @@ export function outputPath(file: string, outDir: string | undefined): string {
 async function compileOne(file: string, outDir: string | undefined, runtimeImport: string | undefined, strict: boolean): Promise<boolean> {
   const src = readSource(file);
   if (!src) return false;
+  // Loaded on demand: code generation pulls in ts-morph and prettier, which `check` never needs.
+  const { compile } = await import('../../compiler/index.ts');
   const result = await compile(src.text, file, runtimeImport ? { runtimeImport } : {});
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: useColor() }) + '\n');

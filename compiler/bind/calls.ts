@@ -8,7 +8,7 @@ import { error } from '../../grammar/diagnostic.ts';
 import { aggregateNames, lookupAggregate } from '../check/aggregates.ts';
 import type { ArgInfo } from '../check/functions.ts';
 import { EXTRACT_SHORTHANDS, lookupFunction, scalarFunctionNames } from '../check/functions.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import type { AggCall, BoundExpr } from '../plan/plan.ts';
 import { BOOLEAN, STRING, TIMESTAMP } from '../types.ts';
 import { coerce, literal } from './coerce.ts';

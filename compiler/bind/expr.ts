@@ -6,7 +6,7 @@
 import type { ColumnRef, Expr, FieldAccessExpr, Ident, NumberLiteral, Span } from '../../grammar/ast.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import { intervalToMs } from '../check/literals.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import { canCast, commonType } from '../check/typing.ts';
 import type { BoundExpr } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';

@@ -6,7 +6,7 @@
 import type { DerivedTable, FromItem, Join, TableRef, Unnest, WindowTvf } from '../../grammar/ast.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import type { JoinKind } from '../../runtime/contract.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import type { BoundExpr } from '../plan/plan.ts';
 import { INT, TIMESTAMP } from '../types.ts';
 import { exprCtx, typeName } from './context.ts';

@@ -11,7 +11,7 @@ import type { JobOptions } from '../../runtime/contract.ts';
 import type { CatalogColumn, RelationEntry } from '../catalog/catalog.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import { bindRelation, sourceDef } from '../catalog/relations.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert } from '../check/typing.ts';
 import { checkColumnOptions, resolveJobOptions, validateSetOption } from '../connectors/index.ts';
 import type { ExprMeta } from './context.ts';

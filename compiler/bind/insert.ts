@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import type { CatalogColumn, RelationEntry } from '../catalog/catalog.ts';
 import { writableColumns } from '../catalog/catalog.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert } from '../check/typing.ts';
 import type { NamedExpr } from '../plan/plan.ts';
 import { coerce, literal } from './coerce.ts';

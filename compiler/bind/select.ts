@@ -6,7 +6,7 @@
 import type { Expr, Ident, OrderItem, Query, QueryBody, Select, SelectExpr, SetOperation, Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import { commonType } from '../check/typing.ts';
 import type { BoundExpr, NamedExpr } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';

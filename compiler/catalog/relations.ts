@@ -12,7 +12,7 @@ import { exprCtx, typeName } from '../bind/context.ts';
 import { bindExpr } from '../bind/expr.ts';
 import type { RelField } from '../bind/rel.ts';
 import { singleScope } from '../bind/scope.ts';
-import { didYouMean } from '../check/suggest.ts';
+import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert, typeFromNode } from '../check/typing.ts';
 import { CONNECTORS, isBoundedSource, sourceOptions, validateConnectorOptions } from '../connectors/index.ts';
 import type { BoundExpr, MetadataField, PlanField, SourceDef } from '../plan/plan.ts';

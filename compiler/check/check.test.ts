@@ -4,7 +4,6 @@ import { BIGINT, DOUBLE, INT, STRING, TIMESTAMP } from '../types.ts';
 import { lookupAggregate } from './aggregates.ts';
 import { lookupFunction } from './functions.ts';
 import { intervalToMs, parseDate, parseDuration, parseTimestamp } from './literals.ts';
-import { closest, editDistance } from './suggest.ts';
 import { canCast, canImplicitlyConvert, commonType } from './typing.ts';
 
 const SPAN = { offset: 0, end: 0, line: 1, col: 1 };
@@ -40,16 +39,6 @@ describe('literals', () => {
     expect(parseTimestamp('2025-13-01 00:00:00')).toBeNull();
     expect(parseDate('2025-02-29')).toBeNull();
     expect(parseDate('1970-01-02')).toBe(1);
-  });
-});
-
-describe('suggestions', () => {
-  it('measures edits, transpositions included', () => {
-    expect(editDistance('amout', 'amount')).toBe(1);
-    expect(editDistance('ordres', 'orders')).toBe(1);
-    expect(closest('amout', ['order_id', 'amount', 'status'])).toBe('amount');
-    expect(closest('Amount', ['amount'])).toBe('amount');
-    expect(closest('frobnicate', ['amount', 'status'])).toBeNull();
   });
 });
 

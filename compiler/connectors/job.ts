@@ -6,7 +6,7 @@ import type { SetStatement } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import { parseDuration, parseInteger } from '../../runtime/options.ts';
-import { editDistance, suggest } from '../suggest.ts';
+import { editDistance, suggest } from '../../grammar/suggest.ts';
 import type { ValueType } from './types.ts';
 import { checkValue } from './values.ts';
 

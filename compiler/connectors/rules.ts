@@ -6,7 +6,7 @@ import type { OptionPair, Span } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { parseList } from '../../runtime/options.ts';
-import { suggest } from '../suggest.ts';
+import { suggest } from '../../grammar/suggest.ts';
 import { normaliseKey } from './formats.ts';
 import type { ConnectorSpec } from './types.ts';
 import type { ConnectorOptionsInput } from './validate.ts';

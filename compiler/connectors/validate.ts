@@ -5,7 +5,7 @@
 import type { OptionPair, RelationKind, Span } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
-import { suggest } from '../suggest.ts';
+import { suggest } from '../../grammar/suggest.ts';
 import { FORMATS, FORMAT_NAMES, normaliseKey } from './formats.ts';
 import { CONNECTORS, CONNECTOR_ALIASES, CONNECTOR_NAMES } from './registry.ts';
 import { applyConnectorRules, checkColumnOptions, checkDelivery, type Entry, type RuleContext } from './rules.ts';

@@ -16,7 +16,7 @@ import {
   parseNumber,
   parseSize,
 } from '../../runtime/options.ts';
-import { suggest } from '../suggest.ts';
+import { suggest } from '../../grammar/suggest.ts';
 import type { ValueType } from './types.ts';
 
 export type ValueCheck =

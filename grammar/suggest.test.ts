@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, suggest } from '../suggest.ts';
+import { didYouMean, editDistance, suggest } from './suggest.ts';
 
 describe('editDistance (optimal string alignment)', () => {
   it.each([
@@ -57,5 +57,14 @@ describe('suggest', () => {
     expect(suggest('x', [])).toBeNull();
     expect(suggest('amout', new Set(['amount']))).toBe('amount');
     expect(suggest('amout', new Map([['amount', 1]]).keys())).toBe('amount');
+  });
+});
+
+describe('didYouMean', () => {
+  it('renders a help note for the closest other candidate, or nothing', () => {
+    expect(didYouMean('amout', ['order_id', 'amount', 'status'])).toEqual(['help: did you mean "amount"?']);
+    expect(didYouMean('Amount', ['amount'])).toEqual(['help: did you mean "amount"?']);
+    expect(didYouMean('amount', ['amount'])).toEqual([]);
+    expect(didYouMean('frobnicate', ['amount', 'status'])).toEqual([]);
   });
 });

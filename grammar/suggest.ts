@@ -1,5 +1,5 @@
 /**
- * "Did you mean ...?" for every name the compiler looks up: relations, columns, functions,
+ * "Did you mean ...?" for every name sqc looks up: keywords, relations, columns, functions,
  * connectors, option keys and option values.
  *
  * Distance is Damerau-Levenshtein (optimal string alignment: insertions, deletions,
@@ -67,4 +67,10 @@ export function editDistance(a: string, b: string, cap = Infinity): number {
     [prev2, prev, cur] = [prev, cur, prev2];
   }
   return prev[m]!;
+}
+
+/** `help: did you mean "x"?` for the closest candidate other than `name` itself, or no note. */
+export function didYouMean(name: string, candidates: Iterable<string>): string[] {
+  const c = suggest(name, [...candidates].filter((x) => x !== name));
+  return c === null ? [] : [`help: did you mean "${c}"?`];
 }
