@@ -130,7 +130,7 @@ export class QueryGen {
   /** Local names of the query function. */
   private readonly locals: NameScope;
   /** Operator declarations with their distance from the sink (upstream first when sorted). */
-  private readonly operators: { depth: number; code: string }[] = [];
+  private readonly operators: { depth: number; code: string; placeholder: string; base: string }[] = [];
   private readonly inputs: string[] = [];
   private readonly parents = new Map<PlanNode, PlanNode>();
   private sinkVar = 'sink';
@@ -167,8 +167,11 @@ export class QueryGen {
     const sinkDecl = `const ${this.sinkVar} = q.sink<${sinkNames.row}>(${JSON.stringify(root.sink.name)}${options.length ? `, { ${options.join(', ')} }` : ''});`;
     const needed = new Set(root.input.schema.map((f) => f.name));
     this.node(root.input, this.sinkConsumer(root), needed, 0);
-    const operators = [...this.operators].sort((a, b) => b.depth - a.depth).map((o) => o.code);
-    const body = [sinkDecl, ...operators, ...this.inputs].join('\n');
+    // Operators are declared upstream first and named in that order (`windows`, then `windows2`).
+    const ordered = [...this.operators].sort((a, b) => b.depth - a.depth);
+    const names = new Map(ordered.map((o) => [o.placeholder, this.locals.fresh(o.base)]));
+    const named = (code: string) => code.replace(/\u0000op\d+\u0000/g, (p) => names.get(p)!);
+    const body = [sinkDecl, ...ordered.map((o) => o.code), ...this.inputs].map(named).join('\n');
     const doc = [`${this.cx.sourcePath}:${this.query.span.line} INSERT INTO ${root.sink.name}`, `${describe(root.input)} → ${root.sink.name}, EMIT ${root.emit.toUpperCase()}`];
     this.m.declare('queries', `/**\n * ${doc.join('\n * ')}\n */\nfunction ${name}(q: ${this.m.rt('QueryBuilder')}): void {\n${body}\n}`);
     return true;
@@ -595,10 +598,19 @@ export class QueryGen {
       `result: ${result}`,
       `out: ${out}`,
     );
-    const name = this.locals.fresh(session ? 'sessions' : windowed ? 'windows' : 'groups');
+    const name = this.operatorName(session ? 'sessions' : windowed ? 'windows' : 'groups');
     const code = `const ${name} = q.operator(\nnew ${m.rt(cls)}<${input.type}, ${keyType}, ${agg.acc}, ${outType}>({\n${config.join(',\n')},\n}),\n);`;
-    this.operators.push({ depth, code });
+    this.operators.push({ depth, code, placeholder: name, base: this.bases.get(name)! });
     return { name, push: input.push };
+  }
+
+  private readonly bases = new Map<string, string>();
+
+  /** A placeholder for an operator's variable, named once all operators are known. */
+  private operatorName(base: string): string {
+    const placeholder = `\u0000op${this.bases.size}\u0000`;
+    this.bases.set(placeholder, base);
+    return placeholder;
   }
 
   /** The projections between an aggregate and the sink, when nothing else is in between. */
@@ -634,7 +646,7 @@ export class QueryGen {
         const emit = this.query.root.emit === 'complete' ? 'complete' : 'final';
         const outFn = new FnScope(m, this.cx.diagnostics, this.locals, ['row', 'kind']);
         const statements = downstream(objectView('row', input.type, node.input.schema, true), 'kind', outFn);
-        const name = this.locals.fresh('sorted');
+        const name = this.operatorName('sorted');
         const config = [
           `id: ${JSON.stringify(`n${node.id}.sort-limit`)}`,
           `emit: ${JSON.stringify(emit)}`,
@@ -642,7 +654,12 @@ export class QueryGen {
           `limit: ${node.limit === null ? 'null' : numberLiteral(node.limit)}`,
           `out: ${arrow('row, kind', outFn, statements)}`,
         ];
-        this.operators.push({ depth, code: `const ${name} = q.operator(\nnew ${m.rt('SortLimit')}<${input.type}>({\n${config.join(',\n')},\n}),\n);` });
+        this.operators.push({
+          depth,
+          code: `const ${name} = q.operator(\nnew ${m.rt('SortLimit')}<${input.type}>({\n${config.join(',\n')},\n}),\n);`,
+          placeholder: name,
+          base: 'sorted',
+        });
         op = { name, push: input.push };
       }
       return `${op.name}.push(${op.push(view, fn)}, 0);`;
