@@ -184,7 +184,7 @@ function schemaToString(fields: readonly PlanField[]): string {
 }
 
 function stateToString(p: StreamProps): string {
-  const flags = [p.watermarked ? `watermark on ${p.eventTime ?? '?'}` : '', p.appendOnly ? '' : 'updating']
+  const flags = [p.watermarked ? (p.eventTime ? `watermark on ${p.eventTime}` : 'watermark (time column projected away)') : '', p.appendOnly ? '' : 'updating']
     .filter(Boolean)
     .join(', ');
   const state =

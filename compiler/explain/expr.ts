@@ -59,10 +59,23 @@ function literalToSql(value: null | boolean | number | string, kind: string): st
     case 'DATE':
       return `DATE '${new Date(value * 86_400_000).toISOString().slice(0, 10)}'`;
     case 'INTERVAL':
-      return `INTERVAL '${formatDuration(value)}'`;
+      return intervalToSql(value);
     default:
       return String(value);
   }
+}
+
+const SQL_UNITS: [number, string][] = [
+  [86_400_000, 'DAY'],
+  [3_600_000, 'HOUR'],
+  [60_000, 'MINUTE'],
+  [1_000, 'SECOND'],
+];
+
+/** 300000 → `INTERVAL '5' MINUTE`; 1500 → `INTERVAL '1.5' SECOND`. */
+function intervalToSql(ms: number): string {
+  for (const [size, unit] of SQL_UNITS) if (ms !== 0 && ms % size === 0) return `INTERVAL '${ms / size}' ${unit}`;
+  return `INTERVAL '${ms / 1000}' SECOND`;
 }
 
 const UNITS: [number, string][] = [
