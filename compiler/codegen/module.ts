@@ -63,21 +63,12 @@ export class ModuleBuilder {
     this.sections.get(section)!.push(code);
   }
 
-  /**
-   * The module text. The function library comes from the runtime's public surface as `fn`, or,
-   * when `functionsSpecifier` is given, as the namespace of that module.
-   */
-  render(header: string, runtimeSpecifier: string, functionsSpecifier: string | null = null): string {
+  /** The module text; the runtime API and the function library (`fn`) come from `runtimeSpecifier`. */
+  render(header: string, runtimeSpecifier: string): string {
     const imports: string[] = [];
     const from = JSON.stringify(runtimeSpecifier);
     if (this.usesRuntime) imports.push(`import * as ${RUNTIME_NAMESPACE} from ${from};`);
-    if (this.usesFunctions) {
-      imports.push(
-        functionsSpecifier === null
-          ? `import { ${FUNCTIONS_NAMESPACE} } from ${from};`
-          : `import * as ${FUNCTIONS_NAMESPACE} from ${JSON.stringify(functionsSpecifier)};`,
-      );
-    }
+    if (this.usesFunctions) imports.push(`import { ${FUNCTIONS_NAMESPACE} } from ${from};`);
     const body = SECTIONS.flatMap((s) => {
       const decls = this.sections.get(s)!;
       return decls.length ? [`// ${'-'.repeat(93)}\n// ${SECTION_TITLES[s]}`, ...decls] : [];
