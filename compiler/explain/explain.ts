@@ -6,6 +6,7 @@
 import type { WindowSpec } from '../../runtime/contract.ts';
 import type { AggCall, BoundExpr, JobPlan, PlanField, PlanNode, SourceDef, StreamProps } from '../plan/plan.ts';
 import { typeToString } from '../types.ts';
+import { children } from '../plan/walk.ts';
 import { exprToSql, formatDuration } from './expr.ts';
 
 export interface ExplainOptions {
@@ -47,21 +48,6 @@ function printNode(node: PlanNode, indent: string, branch: string, out: string[]
   if (state) out.push(`${detailIndent}${state}`);
   const kids = children(node);
   kids.forEach((child, i) => printNode(child, childIndent, i === kids.length - 1 ? '└─ ' : '├─ ', out, schemas));
-}
-
-function children(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case 'Scan':
-      return [];
-    case 'Union':
-      return [...node.inputs];
-    case 'IntervalJoin':
-    case 'WindowJoin':
-    case 'RegularJoin':
-      return [node.left, node.right];
-    default:
-      return [node.input];
-  }
 }
 
 function describe(node: PlanNode): string {
@@ -151,7 +137,10 @@ function sourceSummary(s: SourceDef): string {
 }
 
 function aggToString(a: AggCall): string {
-  const fn = a.kind === 'count_star' ? 'COUNT(*)' : `${a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map(exprToSql).join(', ')})`;
+  const fn =
+    a.kind === 'count_star'
+      ? 'COUNT(*)'
+      : `${a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map(exprToSql).join(', ')})`;
   return `${a.name} := ${fn}${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
 }
 
@@ -184,7 +173,10 @@ function schemaToString(fields: readonly PlanField[]): string {
 }
 
 function stateToString(p: StreamProps): string {
-  const flags = [p.watermarked ? (p.eventTime ? `watermark on ${p.eventTime}` : 'watermark (time column projected away)') : '', p.appendOnly ? '' : 'updating']
+  const flags = [
+    p.watermarked ? (p.eventTime ? `watermark on ${p.eventTime}` : 'watermark (time column projected away)') : '',
+    p.appendOnly ? '' : 'updating',
+  ]
     .filter(Boolean)
     .join(', ');
   const state =

@@ -55,7 +55,9 @@ function literalToSql(value: null | boolean | number | string, kind: string): st
   if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
   switch (kind) {
     case 'TIMESTAMP':
-      return Number.isFinite(value) ? `TIMESTAMP '${new Date(value).toISOString().replace('T', ' ').replace('Z', '')}'` : String(value);
+      return Number.isFinite(value)
+        ? `TIMESTAMP '${new Date(value).toISOString().replace('T', ' ').replace('Z', '')}'`
+        : String(value);
     case 'DATE':
       return `DATE '${new Date(value * 86_400_000).toISOString().slice(0, 10)}'`;
     case 'INTERVAL':

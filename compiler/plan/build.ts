@@ -8,6 +8,7 @@
  *   only when it emits FINAL.
  * `emitOf` gives each aggregate its emit mode (the query's for the top one).
  */
+import { fieldRefs } from './walk.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error, warning } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
@@ -34,7 +35,12 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         id: 0,
         source: s,
         schema: withTime(s.schema, eventTime),
-        props: props({ bounded: s.bounded, eventTime, watermarked: eventTime !== null, appendOnly: s.connector !== 'upsert-kafka' }),
+        props: props({
+          bounded: s.bounded,
+          eventTime,
+          watermarked: eventTime !== null,
+          appendOnly: s.connector !== 'upsert-kafka',
+        }),
         span: rel.span,
       };
     }
@@ -42,7 +48,15 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
       if (rel.input.kind === 'Join') return buildFilteredJoin(rel, rel.input, cx, top);
       const input = build(rel.input, cx, top);
       if (!input) return null;
-      return { kind: 'Filter', id: 0, input, predicate: rel.predicate, schema: input.schema, props: stateless(input), span: rel.span };
+      return {
+        kind: 'Filter',
+        id: 0,
+        input,
+        predicate: rel.predicate,
+        schema: input.schema,
+        props: stateless(input),
+        span: rel.span,
+      };
     }
     case 'Project': {
       const input = build(rel.input, cx, top);
@@ -70,7 +84,12 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
     case 'WindowTvf': {
       if (rel.window.kind === 'session') {
         cx.diags.push(
-          error('SQ0305', 'a SESSION window TVF must be aggregated: GROUP BY window_start, window_end and its PARTITION BY columns', rel.span, 'note: sessions are only known once rows are grouped'),
+          error(
+            'SQ0305',
+            'a SESSION window TVF must be aggregated: GROUP BY window_start, window_end and its PARTITION BY columns',
+            rel.span,
+            'note: sessions are only known once rows are grouped',
+          ),
         );
         return null;
       }
@@ -121,7 +140,16 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
       const state = input.props.bounded
         ? { kind: 'bounded' as const, by: 'the rows of a bounded input, sorted at its end' }
         : { kind: 'bounded' as const, by: 'the complete result table' };
-      return { kind: 'Sort', id: 0, input, keys: rel.keys, limit: rel.limit, schema: input.schema, props: { ...input.props, state }, span: rel.span };
+      return {
+        kind: 'Sort',
+        id: 0,
+        input,
+        keys: rel.keys,
+        limit: rel.limit,
+        schema: input.schema,
+        props: { ...input.props, state },
+        span: rel.span,
+      };
     }
   }
 }
@@ -130,36 +158,12 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
 function composeProjections(outer: readonly NamedExpr[], inner: readonly NamedExpr[]): NamedExpr[] | null {
   const byName = new Map(inner.map((e) => [e.name, e.expr]));
   const uses = new Map<string, number>();
-  for (const o of outer) for (const r of refsOf(o.expr)) uses.set(r, (uses.get(r) ?? 0) + 1);
+  for (const o of outer) for (const r of fieldRefs(o.expr)) uses.set(r, (uses.get(r) ?? 0) + 1);
   for (const [name, n] of uses) {
     const e = byName.get(name);
     if (e && e.kind !== 'FieldRef' && e.kind !== 'Literal' && n > 1) return null;
   }
   return outer.map((o) => ({ name: o.name, expr: substitute(o.expr, byName) }));
-}
-
-function refsOf(e: BoundExpr, out: string[] = []): string[] {
-  switch (e.kind) {
-    case 'FieldRef':
-      out.push(e.name);
-      break;
-    case 'Literal':
-      break;
-    case 'Cast':
-      refsOf(e.expr, out);
-      break;
-    case 'Call':
-      for (const a of e.args) refsOf(a, out);
-      break;
-    case 'Case':
-      for (const b of e.branches) {
-        refsOf(b.when, out);
-        refsOf(b.then, out);
-      }
-      refsOf(e.else, out);
-      break;
-  }
-  return out;
 }
 
 function substitute(e: BoundExpr, by: ReadonlyMap<string, BoundExpr>): BoundExpr {
@@ -173,11 +177,20 @@ function substitute(e: BoundExpr, by: ReadonlyMap<string, BoundExpr>): BoundExpr
     case 'Call':
       return { ...e, args: e.args.map((a) => substitute(a, by)) };
     case 'Case':
-      return { ...e, branches: e.branches.map((b) => ({ when: substitute(b.when, by), then: substitute(b.then, by) })), else: substitute(e.else, by) };
+      return {
+        ...e,
+        branches: e.branches.map((b) => ({ when: substitute(b.when, by), then: substitute(b.then, by) })),
+        else: substitute(e.else, by),
+      };
   }
 }
 
-function projectNode(exprs: readonly NamedExpr[], relFields: readonly RelField[], input: PlanNode, span: Rel['span']): PlanNode {
+function projectNode(
+  exprs: readonly NamedExpr[],
+  relFields: readonly RelField[],
+  input: PlanNode,
+  span: Rel['span'],
+): PlanNode {
   const et = input.props.eventTime;
   const kept = et ? exprs.find((e) => e.expr.kind === 'FieldRef' && e.expr.name === et) : undefined;
   const eventTime = kept?.name ?? null;
@@ -187,7 +200,10 @@ function projectNode(exprs: readonly NamedExpr[], relFields: readonly RelField[]
     const proc = e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc';
     return { ...f, time: proc ? ('proc' as const) : null };
   });
-  if (exprs.length === input.schema.length && exprs.every((e, i) => e.expr.kind === 'FieldRef' && e.expr.name === e.name && input.schema[i]!.name === e.name)) {
+  if (
+    exprs.length === input.schema.length &&
+    exprs.every((e, i) => e.expr.kind === 'FieldRef' && e.expr.name === e.name && input.schema[i]!.name === e.name)
+  ) {
     return input;
   }
   return {
@@ -311,7 +327,9 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
     props: props({
       bounded,
       appendOnly: emit === 'final',
-      state: bounded ? { kind: 'bounded', by: `one row per ${what}${keysText} of a bounded input` } : { kind: 'unbounded', by: `one row per ${what}${keysText}` },
+      state: bounded
+        ? { kind: 'bounded', by: `one row per ${what}${keysText} of a bounded input` }
+        : { kind: 'unbounded', by: `one row per ${what}${keysText}` },
     }),
     span: rel.span,
   };
