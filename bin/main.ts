@@ -9,6 +9,7 @@ import { compileCommand } from './commands/compile.ts';
 import { explainCommand } from './commands/explain.ts';
 import { runCommand } from './commands/run.ts';
 import { SQC_VERSION } from '../compiler/version.ts';
+import { suggest } from '../grammar/suggest.ts';
 
 export interface Command {
   readonly summary: string;
@@ -61,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`sqc: unknown command "${name}"\n\n${usage()}`);
+    const close = suggest(name, Object.keys(COMMANDS));
+    console.error(`sqc: unknown command "${name}"${close ? `: did you mean "${close}"?` : ''}\n\n${usage()}`);
     return 2;
   }
   let parsed;
@@ -73,7 +75,11 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     });
   } catch (e) {
-    console.error(`sqc ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\n${commandHelp(name, command)}`);
+    const message = (e as Error).message;
+    const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
+    const close = unknown ? suggest(unknown, [...Object.keys(command.options), 'help']) : null;
+    const text = unknown ? `unknown option "--${unknown}"${close ? `: did you mean "--${close}"?` : ''}` : message;
+    console.error(`sqc ${name}: ${text}\n\n${commandHelp(name, command)}`);
     return 2;
   }
   if (parsed.values.help) {
