@@ -10,6 +10,7 @@
  */
 import type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
 import type { QueryError } from './engine/errors.ts';
+import type { LookupTable } from './connectors/lookup-table.ts';
 
 export type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
 
@@ -284,6 +285,12 @@ export interface QueryBuilder {
   sink<Row>(name: string, options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null }): SinkWriter<Row>;
   /** Registers a stateful operator; register in dataflow order (upstream first). Returns it. */
   operator<Op extends Operator<any>>(op: Op): Op;
+  /**
+   * A lookup table over the bounded TABLE `source` (which must be in `JobSpec.sources`, so
+   * `createJob` overrides apply), indexed by `key`. The engine loads it before the first batch
+   * (also after a restore) and installs reloads between batches.
+   */
+  lookup<Row, Key extends KeyValue>(source: SourceSpec<Row>, key: (row: Row) => Key | null): LookupTable<Row, Key>;
 }
 
 /** One INSERT: a name, its output mode and the function that wires it. */

@@ -106,6 +106,7 @@ class JobRuntime implements Job {
     options: Options;
     format: FormatName | null;
     bounded: boolean;
+    binding: MemorySourceBinding | null;
   } {
     const o = this.overrides.sources?.[s.name] ?? this.overrides.sources?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSourceBinding(o) ? o : null;
@@ -129,6 +130,7 @@ class JobRuntime implements Job {
       options,
       format,
       bounded,
+      binding,
     };
   }
 

@@ -10,6 +10,8 @@
  */
 import type {
   EmitMode,
+  KeyValue,
+  MemorySourceBinding,
   Operator,
   QueryBuilder,
   QueryHandle,
@@ -23,6 +25,7 @@ import type {
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
 import type { FormatName } from '../contract.ts';
 import { BaseOperator } from '../operators/base.ts';
+import { LookupTable } from '../connectors/lookup-table.ts';
 import { QueryError, messageOf } from './errors.ts';
 import { Input } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
@@ -37,6 +40,8 @@ export interface QueryEnv {
     options: Readonly<Record<string, string>>;
     format: FormatName | null;
     bounded: boolean;
+    /** A `createJob` memory binding replacing the declared connector, if any. */
+    binding?: MemorySourceBinding | null;
   };
   sink(name: string): SinkConnector;
   progress(p: QueryProgress): void;
@@ -61,6 +66,8 @@ export class Query implements QueryHandle {
   private readonly inputs: Input<any>[] = [];
   private readonly operators: Operator<any>[] = [];
   private readonly writers: Writer[] = [];
+  /** Lookup tables (`q.lookup`): opened before the first batch, reloaded between batches. */
+  private readonly tables: LookupTable<any, any>[] = [];
   private watermark = -Infinity;
   private batchId = 0;
   private stopping = false;
@@ -95,6 +102,12 @@ export class Query implements QueryHandle {
       },
       sink: <Row>(name: string, options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null }) =>
         this.writer(name, options?.emit ?? spec.emit, options?.upsertKey ?? null) as SinkWriter<Row>,
+      lookup: <Row, Key extends KeyValue>(source: SourceSpec<Row>, key: (row: Row) => Key | null): LookupTable<Row, Key> => {
+        const s = env.openSource(source as SourceSpec<unknown>);
+        const table = new LookupTable<Row, Key>(source, { key, options: s.options, format: s.format, binding: s.binding ?? null, query: spec.name });
+        this.tables.push(table);
+        return table;
+      },
       operator: <Op extends Operator<any>>(op: Op): Op => {
         if (this.operators.some((o) => o.id === op.id)) throw new Error(`query "${spec.name}": duplicate operator id "${op.id}"`);
         this.operators.push(op);
@@ -165,6 +178,13 @@ export class Query implements QueryHandle {
         }
         input.startOffset = input.connector.offsets();
       }
+      for (const table of this.tables) {
+        try {
+          await table.open();
+        } catch (e) {
+          throw new QueryError({ query: this.name, source: table.name, reason: messageOf(e), cause: e });
+        }
+      }
       await this.loop();
       this.status = 'stopped';
     } catch (e) {
@@ -176,6 +196,7 @@ export class Query implements QueryHandle {
       throw this.error;
     } finally {
       for (const input of this.inputs) await input.connector.close().catch(() => {});
+      for (const table of this.tables) await table.whenIdle().catch(() => {});
     }
   }
 
@@ -235,6 +256,7 @@ export class Query implements QueryHandle {
 
   private async batch(batches: (RecordBatch | null)[], startedAt: number, t0: number, t1: number, final: boolean): Promise<void> {
     const w0 = this.watermark;
+    for (const table of this.tables) await table.maybeReload();
     for (let i = 0; i < this.inputs.length; i++) {
       const b = batches[i];
       if (b === null || b === undefined) continue;
