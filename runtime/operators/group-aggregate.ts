@@ -7,6 +7,7 @@
  * - FINAL (bounded input): nothing per batch; every group once at end of input (`+I`).
  */
 import type { Accumulator, GroupAggregateConfig, KeyValue, StateSnapshot } from '../index.ts';
+import { detachKey } from '../state/keys.ts';
 import { KeyedState } from '../state/keyed-state.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
@@ -30,9 +31,10 @@ export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In
     const groups = this.groups.map;
     let acc = groups.get(key);
     if (acc === undefined) {
-      acc = this.cfg.create(key, row);
-      groups.set(key, acc);
-      if (this.changes) this.changed.set(key, true);
+      const kept = detachKey(key);
+      acc = this.cfg.create(kept, row);
+      groups.set(kept, acc);
+      if (this.changes) this.changed.set(kept, true);
     } else if (this.changes && !this.cfg.keyOnly && !this.changed.has(key)) {
       this.changed.set(key, false);
     }

@@ -17,6 +17,7 @@
  * - COMPLETE: at batch end, every session; sessions are kept.
  */
 import type { Accumulator, Json, KeyValue, SessionAggregateConfig, StateSnapshot } from '../index.ts';
+import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';
 import { BaseOperator } from './base.ts';
@@ -75,9 +76,10 @@ export class SessionWindowAggregate<In, Key extends KeyValue, Acc extends Accumu
       this.lateRowsDropped++;
       return;
     }
-    const key = this.cfg.key(row);
+    let key = this.cfg.key(row);
     let list = this.sessions.get(key);
     if (list === undefined) {
+      key = detachKey(key);
       list = [];
       this.sessions.set(key, list);
     }

@@ -13,6 +13,7 @@
  *   mode cannot drop state).
  */
 import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../index.ts';
+import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { windowAssigner, type WindowAssigner } from '../windows/assigner.ts';
 import { BaseOperator } from './base.ts';
@@ -84,8 +85,9 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     let acc = w.groups.get(key);
     let created = false;
     if (acc === undefined) {
-      acc = this.cfg.create(key, row);
-      w.groups.set(key, acc);
+      const kept = detachKey(key);
+      acc = this.cfg.create(kept, row);
+      w.groups.set(kept, acc);
       this.rows++;
       created = true;
     }

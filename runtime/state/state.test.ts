@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compositeKey, splitCompositeKey } from './keys.ts';
+import { compositeKey, detachKey, splitCompositeKey } from './keys.ts';
 import { KeyedState } from './keyed-state.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -36,5 +36,16 @@ describe('state helpers', () => {
       ['a', 1],
     ]);
     expect(t.size).toBe(2);
+  });
+});
+
+describe('detachKey', () => {
+  it('returns an equal string that is a fresh copy for long keys, and other keys as they are', () => {
+    const chunk = 'x'.repeat(1000) + 'a-long-group-key-value' + 'y'.repeat(1000);
+    const slice = chunk.slice(1000, 1022);
+    expect(detachKey(slice)).toBe('a-long-group-key-value');
+    expect(detachKey('short')).toBe('short');
+    expect(detachKey(42)).toBe(42);
+    expect(detachKey(null)).toBe(null);
   });
 });
