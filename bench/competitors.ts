@@ -117,7 +117,9 @@ export class DuckBench {
       COPY (SELECT event_id, user_id, amount * 1.2 AS gross FROM ${this.source(path)}
             WHERE action = 'purchase' AND amount > 50)
       TO '${out.replace(/'/g, "''")}' (FORMAT json)`);
-    const [row] = await this.run(`SELECT COUNT(*) AS n FROM read_json('${out.replace(/'/g, "''")}', format = 'newline_delimited')`);
+    const [row] = await this.run(
+      `SELECT COUNT(*) AS n FROM read_json('${out.replace(/'/g, "''")}', format = 'newline_delimited')`,
+    );
     return Number(row!['n']);
   }
 }
@@ -126,7 +128,7 @@ export class DuckBench {
 export async function writeEvents(path: string, n: number): Promise<void> {
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const actions = ['view', 'view', 'view', 'click', 'click', 'purchase'];
   const t0 = Date.UTC(2025, 3, 21, 0, 0, 0);
   let buf = '';

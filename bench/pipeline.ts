@@ -54,7 +54,8 @@ async function loadJob(name: Name, events: string): Promise<(overrides?: JobOver
   const source = SOURCE(events) + QUERIES[name];
   const runtimeImport = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
   const result = await compile(source, `bench-${name}.sq`, { runtimeImport });
-  if (!result.code) throw new Error(`bench query ${name} does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  if (!result.code)
+    throw new Error(`bench query ${name} does not compile: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   const file = join(DATA, `bench-${name}.ts`);
   writeFileSync(file, result.code);
   const mod = (await import(pathToFileURL(file).href)) as { createJob(o?: JobOverrides): Job };
@@ -79,7 +80,9 @@ function agree(name: string, results: Record<string, readonly WindowCount[]>): v
   const [first, ...rest] = Object.entries(results);
   for (const [engine, rows] of rest) {
     if (canonical(rows) !== canonical(first![1])) {
-      throw new Error(`${name}: ${engine} (${rows.length} rows) disagrees with ${first![0]} (${first![1].length} rows)`);
+      throw new Error(
+        `${name}: ${engine} (${rows.length} rows) disagrees with ${first![0]} (${first![1].length} rows)`,
+      );
     }
   }
 }
@@ -128,7 +131,15 @@ export async function benchPipeline(): Promise<void> {
   }
   report(`filter + projection to a JSON-lines file, ${EVENTS.toLocaleString('en-US')} events, median of ${RUNS}`, [
     { name: 'sqc', ms: await timed(runSqc), rows: EVENTS },
-    { name: 'hand-written Node (readline + JSON.parse)', ms: await timed(() => handFilter(events, join(DATA, 'hand-filter-out.jsonl'))), rows: EVENTS },
-    { name: 'DuckDB (threads = 1)', ms: await timed(() => duck.filter(events, join(DATA, 'duck-filter-out.jsonl'))), rows: EVENTS },
+    {
+      name: 'hand-written Node (readline + JSON.parse)',
+      ms: await timed(() => handFilter(events, join(DATA, 'hand-filter-out.jsonl'))),
+      rows: EVENTS,
+    },
+    {
+      name: 'DuckDB (threads = 1)',
+      ms: await timed(() => duck.filter(events, join(DATA, 'duck-filter-out.jsonl'))),
+      rows: EVENTS,
+    },
   ]);
 }

@@ -32,6 +32,8 @@ export function report(title: string, rows: readonly Row[], note = ''): void {
   for (const r of rows) {
     const rate = r.rows ? `${(r.rows / (r.ms / 1000) / 1e6).toFixed(2)} M rows/s` : '';
     const ratio = r === rows[0] ? '1.00x' : `${(r.ms / base).toFixed(2)}x`;
-    console.log(`  ${r.name.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ms  ${rate.padStart(16)}  ${ratio.padStart(7)} time vs first`);
+    console.log(
+      `  ${r.name.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ms  ${rate.padStart(16)}  ${ratio.padStart(7)} time vs first`,
+    );
   }
 }

@@ -34,7 +34,7 @@ function usage(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
     '',
-    'Run `sqc <command> --help` for a command\'s options.',
+    "Run `sqc <command> --help` for a command's options.",
   ];
   return lines.join('\n');
 }

@@ -32,7 +32,9 @@ export function analyze(source: string, file: string): { plan: JobPlan | null; d
 /** Statements that contain a syntax error: the parser recovered them, so they may have holes. */
 function damagedStatements(script: Script, syntax: readonly Diagnostic[]): Set<Statement> {
   const errors = syntax.filter((d) => d.severity === 'error');
-  return new Set(script.statements.filter((s) => errors.some((d) => d.span.offset >= s.span.offset && d.span.offset <= s.span.end)));
+  return new Set(
+    script.statements.filter((s) => errors.some((d) => d.span.offset >= s.span.offset && d.span.offset <= s.span.end)),
+  );
 }
 
 /** The same message at the same place once (a view or relation checked twice reports once). */

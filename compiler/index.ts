@@ -33,7 +33,10 @@ export interface CompileResult {
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<CompileResult> {
   const { plan, diagnostics } = analyze(source, file);
   if (!plan || diagnostics.some((d) => d.severity === 'error')) return { code: null, plan, diagnostics };
-  const emitted = await emit(plan, { sourcePath: file, ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}) });
+  const emitted = await emit(plan, {
+    sourcePath: file,
+    ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}),
+  });
   const all = [...diagnostics, ...emitted.diagnostics];
   const failed = emitted.diagnostics.some((d) => d.severity === 'error');
   return { code: failed ? null : emitted.code, plan, diagnostics: all };

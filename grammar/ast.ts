@@ -431,21 +431,7 @@ export interface TypedLiteral {
   readonly span: Span;
 }
 
-export type BinaryOp =
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '%'
-  | '||'
-  | '='
-  | '<>'
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'AND'
-  | 'OR';
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 
 /** Binary operators. `!=` is normalised to `<>`. */
 export interface BinaryExpr {

@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import type * as Chevrotain from 'chevrotain';
 
 const entry = createRequire(import.meta.url).resolve('chevrotain'); // <pkg>/lib/src/api.js
-const chevrotain = (await import(pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href)) as typeof Chevrotain;
+const chevrotain = (await import(
+  pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href
+)) as typeof Chevrotain;
 
 export const { createToken, CstParser, EOF, Lexer } = chevrotain;

@@ -56,11 +56,29 @@ describe('statements', () => {
     expect(s!.relation).toBe('TABLE');
     expect(s!.ifNotExists).toBe(true);
     expect(s!.columns!.map((c) => c.kind)).toEqual([
-      'PhysicalColumn', 'PhysicalColumn', 'PhysicalColumn', 'PhysicalColumn', 'PhysicalColumn', 'PhysicalColumn',
-      'PhysicalColumn', 'PhysicalColumn', 'MetadataColumn', 'MetadataColumn', 'ComputedColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'PhysicalColumn',
+      'MetadataColumn',
+      'MetadataColumn',
+      'ComputedColumn',
     ]);
     const types = s!.columns!.filter((c): c is A.PhysicalColumn => c.kind === 'PhysicalColumn').map((c) => c.type);
-    expect(types.map((t) => t.name)).toEqual(['STRING', 'TIMESTAMP_LTZ', 'DOUBLE', 'DECIMAL', 'VARCHAR', 'MAP', 'ARRAY', 'ROW']);
+    expect(types.map((t) => t.name)).toEqual([
+      'STRING',
+      'TIMESTAMP_LTZ',
+      'DOUBLE',
+      'DECIMAL',
+      'VARCHAR',
+      'MAP',
+      'ARRAY',
+      'ROW',
+    ]);
     expect(types[3]!.params).toEqual([10, 2]);
     expect(types[6]!.element!.fields!.map((f) => [f.name.name, f.type.name, f.type.notNull])).toEqual([
       ['x', 'INT', false],
@@ -88,7 +106,9 @@ describe('statements', () => {
   });
 
   it('INSERT with a column list, and with a parenthesised query', () => {
-    const [a, b] = ok(`INSERT INTO o (x, y) SELECT a, b FROM t EMIT FINAL; INSERT INTO o (SELECT a FROM t)`) as A.InsertStatement[];
+    const [a, b] = ok(
+      `INSERT INTO o (x, y) SELECT a, b FROM t EMIT FINAL; INSERT INTO o (SELECT a FROM t)`,
+    ) as A.InsertStatement[];
     expect(a!.columns!.map((c) => c.name)).toEqual(['x', 'y']);
     expect(a!.emit!.mode).toBe('FINAL');
     expect(b!.columns).toBeNull();
@@ -98,7 +118,9 @@ describe('statements', () => {
 
 describe('queries', () => {
   it('CTEs, UNION ALL, derived tables, ORDER BY and LIMIT', () => {
-    const [s] = ok(`INSERT INTO o WITH a AS (SELECT 1 AS x), b (y) AS (SELECT 2) SELECT * FROM a UNION ALL SELECT y FROM (SELECT y FROM b) bb (z) ORDER BY x DESC NULLS LAST LIMIT 10`) as A.InsertStatement[];
+    const [s] = ok(
+      `INSERT INTO o WITH a AS (SELECT 1 AS x), b (y) AS (SELECT 2) SELECT * FROM a UNION ALL SELECT y FROM (SELECT y FROM b) bb (z) ORDER BY x DESC NULLS LAST LIMIT 10`,
+    ) as A.InsertStatement[];
     const q = s!.query;
     expect(q.ctes.map((c) => c.name.name)).toEqual(['a', 'b']);
     expect(q.body.kind).toBe('SetOperation');
@@ -109,10 +131,16 @@ describe('queries', () => {
   });
 
   it('SELECT DISTINCT, t.*, aliases with and without AS, GROUP BY, HAVING', () => {
-    const [s] = ok(`INSERT INTO o SELECT DISTINCT t.*, a AS x, b y FROM t WHERE a > 1 GROUP BY a, b HAVING COUNT(*) > 2`) as A.InsertStatement[];
+    const [s] = ok(
+      `INSERT INTO o SELECT DISTINCT t.*, a AS x, b y FROM t WHERE a > 1 GROUP BY a, b HAVING COUNT(*) > 2`,
+    ) as A.InsertStatement[];
     const sel = s!.query.body as A.Select;
     expect(sel.distinct).toBe(true);
-    expect(sel.items.map((i) => (i.kind === 'SelectStar' ? `${i.qualifier?.name}.*` : i.alias?.name))).toEqual(['t.*', 'x', 'y']);
+    expect(sel.items.map((i) => (i.kind === 'SelectStar' ? `${i.qualifier?.name}.*` : i.alias?.name))).toEqual([
+      't.*',
+      'x',
+      'y',
+    ]);
     expect(sel.groupBy).toHaveLength(2);
     expect(sel.having).not.toBeNull();
   });
@@ -128,7 +156,12 @@ describe('queries', () => {
     }
     expect(kinds).toEqual(['CROSS', 'CROSS', 'INNER', 'FULL', 'RIGHT', 'LEFT']);
     const unnest = ((f as A.Join).left as A.Join).right as A.Unnest;
-    expect([unnest.kind, unnest.withOrdinality, unnest.alias!.name, unnest.columns.map((c) => c.name)]).toEqual(['Unnest', true, 't', ['e', 'i']]);
+    expect([unnest.kind, unnest.withOrdinality, unnest.alias!.name, unnest.columns.map((c) => c.name)]).toEqual([
+      'Unnest',
+      true,
+      't',
+      ['e', 'i'],
+    ]);
     const lookup = (((f as A.Join).left as A.Join).left as A.Join).right as A.TableRef;
     expect(lookup.systemTime).not.toBeNull();
     expect(lookup.alias!.name).toBe('u');
@@ -136,12 +169,19 @@ describe('queries', () => {
 
   it('window TVFs: TUMBLE, HOP, CUMULATE, SESSION with PARTITION BY', () => {
     const tumble = from(`TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) w`) as A.WindowTvf;
-    expect([tumble.fn, tumble.descriptor.name, tumble.args.length, tumble.alias?.name]).toEqual(['TUMBLE', 'ts', 1, 'w']);
+    expect([tumble.fn, tumble.descriptor.name, tumble.args.length, tumble.alias?.name]).toEqual([
+      'TUMBLE',
+      'ts',
+      1,
+      'w',
+    ]);
     const hop = from(`TABLE(HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE))`) as A.WindowTvf;
     expect([hop.fn, hop.args.length]).toEqual(['HOP', 2]);
     const cum = from(`TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' HOUR))`) as A.WindowTvf;
     expect(cum.fn).toBe('CUMULATE');
-    const session = from(`TABLE(SESSION(TABLE t PARTITION BY a, b, DESCRIPTOR(ts), INTERVAL '10' MINUTE))`) as A.WindowTvf;
+    const session = from(
+      `TABLE(SESSION(TABLE t PARTITION BY a, b, DESCRIPTOR(ts), INTERVAL '10' MINUTE))`,
+    ) as A.WindowTvf;
     expect([session.partitionBy.map((p) => p.name), session.descriptor.name]).toEqual([['a', 'b'], 'ts']);
   });
 });
@@ -162,7 +202,9 @@ describe('expressions', () => {
   });
 
   it('BETWEEN keeps its AND; IN, LIKE ESCAPE, IS [NOT] NULL/TRUE/DISTINCT FROM, != as <>', () => {
-    const e = expr(`x NOT BETWEEN 1 AND 2 AND y IN (1, 2) AND z NOT LIKE 'a%' ESCAPE '!' AND w IS NOT NULL AND v IS TRUE AND u != 1 AND q IS DISTINCT FROM r`);
+    const e = expr(
+      `x NOT BETWEEN 1 AND 2 AND y IN (1, 2) AND z NOT LIKE 'a%' ESCAPE '!' AND w IS NOT NULL AND v IS TRUE AND u != 1 AND q IS DISTINCT FROM r`,
+    );
     const parts: A.Expr[] = [];
     const walk = (n: A.Expr): void => {
       if (n.kind === 'BinaryExpr' && n.op === 'AND') {
@@ -171,7 +213,15 @@ describe('expressions', () => {
       } else parts.push(n);
     };
     walk(e);
-    expect(parts.map((p) => p.kind)).toEqual(['BetweenExpr', 'InListExpr', 'LikeExpr', 'IsNullExpr', 'IsBooleanExpr', 'BinaryExpr', 'FunctionCall']);
+    expect(parts.map((p) => p.kind)).toEqual([
+      'BetweenExpr',
+      'InListExpr',
+      'LikeExpr',
+      'IsNullExpr',
+      'IsBooleanExpr',
+      'BinaryExpr',
+      'FunctionCall',
+    ]);
     expect((parts[0] as A.BetweenExpr).negated).toBe(true);
     expect((parts[2] as A.LikeExpr).escape).not.toBeNull();
     expect((parts[5] as A.BinaryExpr).op).toBe('<>');
@@ -192,26 +242,55 @@ describe('expressions', () => {
 
   it('function calls: COUNT(*), DISTINCT, FILTER, niladic, keyword-named, group windows, Spark windows', () => {
     expect(expr(`COUNT(*)`)).toMatchObject({ kind: 'FunctionCall', star: true });
-    expect(expr(`COUNT(DISTINCT u) FILTER (WHERE a > 1)`)).toMatchObject({ distinct: true, filter: { kind: 'BinaryExpr' } });
+    expect(expr(`COUNT(DISTINCT u) FILTER (WHERE a > 1)`)).toMatchObject({
+      distinct: true,
+      filter: { kind: 'BinaryExpr' },
+    });
     expect(expr(`CURRENT_TIMESTAMP`)).toMatchObject({ kind: 'FunctionCall', parens: false });
     expect(expr(`LEFT('abc', 2)`)).toMatchObject({ kind: 'FunctionCall', name: { name: 'LEFT' } });
-    expect(expr(`TUMBLE_START(ts, INTERVAL '5' SECOND)`)).toMatchObject({ kind: 'FunctionCall', name: { name: 'TUMBLE_START' } });
-    expect(expr(`window(ts, '10 minutes', '5 minutes')`)).toMatchObject({ kind: 'FunctionCall', name: { name: 'window' } });
-    expect(expr(`TIMESTAMPDIFF(SECOND, a, b)`)).toMatchObject({ args: [{ kind: 'TimeUnitExpr', unit: 'SECOND' }, {}, {}] });
+    expect(expr(`TUMBLE_START(ts, INTERVAL '5' SECOND)`)).toMatchObject({
+      kind: 'FunctionCall',
+      name: { name: 'TUMBLE_START' },
+    });
+    expect(expr(`window(ts, '10 minutes', '5 minutes')`)).toMatchObject({
+      kind: 'FunctionCall',
+      name: { name: 'window' },
+    });
+    expect(expr(`TIMESTAMPDIFF(SECOND, a, b)`)).toMatchObject({
+      args: [{ kind: 'TimeUnitExpr', unit: 'SECOND' }, {}, {}],
+    });
   });
 
   it('special forms: CASE, CAST/TRY_CAST, EXTRACT, TRIM, SUBSTRING FROM/FOR', () => {
-    expect(expr(`CASE a WHEN 1 THEN 'x' ELSE 'y' END`)).toMatchObject({ kind: 'CaseExpr', operand: { kind: 'ColumnRef' } });
-    expect(expr(`TRY_CAST(x AS DECIMAL(10, 2))`)).toMatchObject({ kind: 'CastExpr', try: true, type: { name: 'DECIMAL', params: [10, 2] } });
+    expect(expr(`CASE a WHEN 1 THEN 'x' ELSE 'y' END`)).toMatchObject({
+      kind: 'CaseExpr',
+      operand: { kind: 'ColumnRef' },
+    });
+    expect(expr(`TRY_CAST(x AS DECIMAL(10, 2))`)).toMatchObject({
+      kind: 'CastExpr',
+      try: true,
+      type: { name: 'DECIMAL', params: [10, 2] },
+    });
     expect(expr(`EXTRACT(YEAR FROM ts)`)).toMatchObject({ kind: 'ExtractExpr', unit: 'YEAR' });
-    expect(expr(`TRIM(LEADING 'x' FROM s)`)).toMatchObject({ kind: 'TrimExpr', mode: 'LEADING', chars: { kind: 'StringLiteral' } });
+    expect(expr(`TRIM(LEADING 'x' FROM s)`)).toMatchObject({
+      kind: 'TrimExpr',
+      mode: 'LEADING',
+      chars: { kind: 'StringLiteral' },
+    });
     expect(expr(`TRIM(s)`)).toMatchObject({ kind: 'TrimExpr', mode: 'BOTH', chars: null });
-    expect(expr(`SUBSTRING(s FROM 2 FOR 3)`)).toMatchObject({ kind: 'FunctionCall', name: { name: 'SUBSTRING' }, args: [{}, {}, {}] });
+    expect(expr(`SUBSTRING(s FROM 2 FOR 3)`)).toMatchObject({
+      kind: 'FunctionCall',
+      name: { name: 'SUBSTRING' },
+      args: [{}, {}, {}],
+    });
   });
 
   it('names: dotted columns, window.start/end, quoted identifiers, keywords as columns, subscripts, field access', () => {
     expect(expr(`window.end`)).toMatchObject({ kind: 'ColumnRef', parts: [{ name: 'window' }, { name: 'end' }] });
-    expect(expr(`t.col.field`)).toMatchObject({ kind: 'ColumnRef', parts: [{ name: 't' }, { name: 'col' }, { name: 'field' }] });
+    expect(expr(`t.col.field`)).toMatchObject({
+      kind: 'ColumnRef',
+      parts: [{ name: 't' }, { name: 'col' }, { name: 'field' }],
+    });
     expect(expr('`timestamp`')).toMatchObject({ kind: 'ColumnRef', parts: [{ name: 'timestamp', quoted: true }] });
     expect(expr(`"Order ""Id"""`)).toMatchObject({ parts: [{ name: 'Order "Id"', quoted: true }] });
     expect(expr(`timestamp`)).toMatchObject({ kind: 'ColumnRef', parts: [{ name: 'timestamp', quoted: false }] });
@@ -232,16 +311,25 @@ describe('spans', () => {
 });
 
 describe('errors', () => {
-  const messages = (source: string) => parse(source).diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
+  const messages = (source: string) =>
+    parse(source).diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
 
   it('say what was expected, at the offending token', () => {
-    expect(messages(`INSERT INTO o SELECT a, FROM t`)).toEqual(['SQ0001 1:25 expected a column or expression but found "FROM"']);
-    expect(messages(`CREATE STREAM s (a INT, b STRING WITH ('x' = 'y')`)).toEqual(['SQ0001 1:34 expected ")" but found "WITH"']);
-    expect(messages(`SELEC * FROM t`)).toEqual(['SQ0001 1:1 expected a statement (CREATE, INSERT or SET) but found "SELEC"']);
+    expect(messages(`INSERT INTO o SELECT a, FROM t`)).toEqual([
+      'SQ0001 1:25 expected a column or expression but found "FROM"',
+    ]);
+    expect(messages(`CREATE STREAM s (a INT, b STRING WITH ('x' = 'y')`)).toEqual([
+      'SQ0001 1:34 expected ")" but found "WITH"',
+    ]);
+    expect(messages(`SELEC * FROM t`)).toEqual([
+      'SQ0001 1:1 expected a statement (CREATE, INSERT or SET) but found "SELEC"',
+    ]);
   });
 
   it('report one error per broken statement and keep checking the others', () => {
-    const d = messages(`SELEC 1; CREATE STREAM ok (a INT) WITH ('connector' = 'memory'); INSERT INTO o SELECT FROM t; INSERT INTO p SELECT a FROM`);
+    const d = messages(
+      `SELEC 1; CREATE STREAM ok (a INT) WITH ('connector' = 'memory'); INSERT INTO o SELECT FROM t; INSERT INTO p SELECT a FROM`,
+    );
     expect(d).toHaveLength(3);
     expect(parse(`SELEC 1; CREATE STREAM ok (a INT) WITH ('connector' = 'memory')`).script.statements).toHaveLength(1);
   });
@@ -253,8 +341,12 @@ describe('errors', () => {
   });
 
   it('lexical errors: unterminated string and comment, stray character, with exact positions', () => {
-    expect(messages(`INSERT INTO o SELECT 'abc FROM t`)).toEqual([`SQ0002 1:22 unterminated string literal: add the closing quote '`]);
-    expect(messages(`INSERT INTO o SELECT a /* x FROM t`)).toEqual(['SQ0002 1:24 unterminated comment: add the closing */']);
+    expect(messages(`INSERT INTO o SELECT 'abc FROM t`)).toEqual([
+      `SQ0002 1:22 unterminated string literal: add the closing quote '`,
+    ]);
+    expect(messages(`INSERT INTO o SELECT a /* x FROM t`)).toEqual([
+      'SQ0002 1:24 unterminated comment: add the closing */',
+    ]);
     expect(messages(`INSERT INTO o SELECT # FROM t`)).toEqual(['SQ0002 1:22 unexpected character "#"']);
   });
 
@@ -266,7 +358,7 @@ describe('errors', () => {
     expect(parse(`SELEC 1`).diagnostics[0]!.notes).toEqual(['help: did you mean SELECT?']);
   });
 
-  it('the grammar passes Chevrotain\'s own validations (skipped at startup for speed)', async () => {
+  it("the grammar passes Chevrotain's own validations (skipped at startup for speed)", async () => {
     process.env['SQC_GRAMMAR_VALIDATE'] = '1';
     try {
       const { SqParser } = await import('./parser.ts');
@@ -277,6 +369,8 @@ describe('errors', () => {
   });
 
   it('end of input points just after the last token', () => {
-    expect(messages(`INSERT INTO o SELECT a FROM`)).toEqual(['SQ0001 1:27 expected a table, view, window function or subquery but found end of input']);
+    expect(messages(`INSERT INTO o SELECT a FROM`)).toEqual([
+      'SQ0001 1:27 expected a table, view, window function or subquery but found end of input',
+    ]);
   });
 });

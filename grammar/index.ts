@@ -31,7 +31,12 @@ export function parse(source: string): ParseResult {
     for (const e of lexed.errors) {
       const ch = source.slice(e.offset, e.offset + (e.length || 1));
       diagnostics.push(
-        error('SQ0002', `unexpected character "${ch}"`, { offset: e.offset, end: e.offset + (e.length || 1), line: e.line ?? 1, col: e.column ?? 1 }),
+        error('SQ0002', `unexpected character "${ch}"`, {
+          offset: e.offset,
+          end: e.offset + (e.length || 1),
+          line: e.line ?? 1,
+          col: e.column ?? 1,
+        }),
       );
     }
     const tokens: IToken[] = [];
@@ -66,7 +71,14 @@ export function parse(source: string): ParseResult {
       if (statement) statements.push(statement);
     });
   } catch (e) {
-    diagnostics.push(error('SQ9999', `internal error in the parser: ${(e as Error).message}`, whole, 'help: this is a bug in sqc; please report it with the query'));
+    diagnostics.push(
+      error(
+        'SQ9999',
+        `internal error in the parser: ${(e as Error).message}`,
+        whole,
+        'help: this is a bug in sqc; please report it with the query',
+      ),
+    );
   }
   return { script: { kind: 'Script', statements, span: whole }, diagnostics };
 }
@@ -108,17 +120,54 @@ function placeholderFor(group: readonly IToken[]): Statement | null {
   const kind = word(i++);
   if (word(i) === 'IF' && word(i + 1) === 'NOT' && word(i + 2) === 'EXISTS') i += 3;
   const nameTok = group[i];
-  if (!nameTok || !(NAME_TOKENS.has(nameTok.tokenType.name) || nameTok.tokenType.CATEGORIES?.some((c) => c.name === 'NonReserved'))) return null;
+  if (
+    !nameTok ||
+    !(NAME_TOKENS.has(nameTok.tokenType.name) || nameTok.tokenType.CATEGORIES?.some((c) => c.name === 'NonReserved'))
+  )
+    return null;
   const quoted = nameTok.tokenType.name !== 'Identifier' && !nameTok.tokenType.CATEGORIES?.length;
-  const name = { kind: 'Ident' as const, name: quoted ? nameTok.image.slice(1, -1) : nameTok.image, quoted, span: tokenSpan(nameTok) };
+  const name = {
+    kind: 'Ident' as const,
+    name: quoted ? nameTok.image.slice(1, -1) : nameTok.image,
+    quoted,
+    span: tokenSpan(nameTok),
+  };
   const last = group[group.length - 1]!;
   const span: Span = { ...tokenSpan(group[0]), end: tokenSpan(last).end };
   if (kind === 'VIEW') {
-    const body = { kind: 'Select' as const, distinct: false, items: [], from: null, where: null, groupBy: [], having: null, span };
-    return { kind: 'CreateView', name, ifNotExists: false, columnAliases: null, query: { kind: 'Query', ctes: [], body, orderBy: [], limit: null, span }, span };
+    const body = {
+      kind: 'Select' as const,
+      distinct: false,
+      items: [],
+      from: null,
+      where: null,
+      groupBy: [],
+      having: null,
+      span,
+    };
+    return {
+      kind: 'CreateView',
+      name,
+      ifNotExists: false,
+      columnAliases: null,
+      query: { kind: 'Query', ctes: [], body, orderBy: [], limit: null, span },
+      span,
+    };
   }
   if (kind !== 'STREAM' && kind !== 'TABLE' && kind !== 'SINK') return null;
-  return { kind: 'CreateRelation', relation: kind, name, ifNotExists: false, columns: null, watermark: null, primaryKey: null, options: [], asQuery: null, emit: null, span };
+  return {
+    kind: 'CreateRelation',
+    relation: kind,
+    name,
+    ifNotExists: false,
+    columns: null,
+    watermark: null,
+    primaryKey: null,
+    options: [],
+    asQuery: null,
+    emit: null,
+    span,
+  };
 }
 
 /** Tokens between top-level semicolons; empty statements dropped. */

@@ -80,12 +80,15 @@ function expectation(ruleName: string, paths: TokenType[][]): string {
   const described = RULE_NAMES[ruleName];
   if (described && /^an? /.test(described)) return described;
   const options = firstTokens(paths);
-  return options.length ? orList(options) : described ?? 'more input';
+  return options.length ? orList(options) : (described ?? 'more input');
 }
 
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
-    const what = expected.name === 'Identifier' || expected.name === 'NonReserved' ? RULE_NAMES[ruleName] ?? 'a name' : tokenLabel(expected);
+    const what =
+      expected.name === 'Identifier' || expected.name === 'NonReserved'
+        ? (RULE_NAMES[ruleName] ?? 'a name')
+        : tokenLabel(expected);
     return `expected ${what} but found ${tokenText(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {

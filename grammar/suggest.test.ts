@@ -27,7 +27,9 @@ describe('editDistance (optimal string alignment)', () => {
 
 describe('suggest', () => {
   it('finds option keys, columns and values with small typos', () => {
-    expect(suggest('scan.startup.mod', ['scan.startup.mode', 'scan.startup.timestamp-millis'])).toBe('scan.startup.mode');
+    expect(suggest('scan.startup.mod', ['scan.startup.mode', 'scan.startup.timestamp-millis'])).toBe(
+      'scan.startup.mode',
+    );
     expect(suggest('amout', ['order_id', 'amount', 'quantity'])).toBe('amount');
     expect(suggest('kafak', ['kafka', 'upsert-kafka', 'file'])).toBe('kafka');
     expect(suggest('earliest', ['earliest-offset', 'latest-offset'])).toBeNull(); // 7 edits

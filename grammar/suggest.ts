@@ -71,6 +71,9 @@ export function editDistance(a: string, b: string, cap = Infinity): number {
 
 /** `help: did you mean "x"?` for the closest candidate other than `name` itself, or no note. */
 export function didYouMean(name: string, candidates: Iterable<string>): string[] {
-  const c = suggest(name, [...candidates].filter((x) => x !== name));
+  const c = suggest(
+    name,
+    [...candidates].filter((x) => x !== name),
+  );
   return c === null ? [] : [`help: did you mean "${c}"?`];
 }

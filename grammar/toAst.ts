@@ -19,7 +19,12 @@ function isToken(e: CstElement | undefined): e is IToken {
 
 export function tokenSpan(t: IToken | undefined): A.Span {
   if (!t || Number.isNaN(t.startOffset)) return NO_SPAN;
-  return { offset: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1, line: t.startLine ?? 1, col: t.startColumn ?? 1 };
+  return {
+    offset: t.startOffset,
+    end: (t.endOffset ?? t.startOffset) + 1,
+    line: t.startLine ?? 1,
+    col: t.startColumn ?? 1,
+  };
 }
 
 function nodeSpan(n: CstElement | undefined): A.Span {
@@ -27,7 +32,12 @@ function nodeSpan(n: CstElement | undefined): A.Span {
   if (isToken(n)) return tokenSpan(n);
   const l = n.location;
   if (!l || Number.isNaN(l.startOffset) || l.startLine === undefined || Number.isNaN(l.startLine)) return NO_SPAN;
-  return { offset: l.startOffset, end: (Number.isNaN(l.endOffset ?? NaN) ? l.startOffset : l.endOffset!) + 1, line: l.startLine, col: l.startColumn ?? 1 };
+  return {
+    offset: l.startOffset,
+    end: (Number.isNaN(l.endOffset ?? NaN) ? l.startOffset : l.endOffset!) + 1,
+    line: l.startLine,
+    col: l.startColumn ?? 1,
+  };
 }
 
 /** The span from the start of `a` to the end of `b`. */
@@ -57,9 +67,27 @@ export function unquoteString(image: string): string {
 }
 
 const UNITS: Record<string, A.TimeUnit> = {
-  MILLISECOND: 'MILLISECOND', MILLISECONDS: 'MILLISECOND', SECOND: 'SECOND', SECONDS: 'SECOND', MINUTE: 'MINUTE',
-  MINUTES: 'MINUTE', HOUR: 'HOUR', HOURS: 'HOUR', DAY: 'DAY', DAYS: 'DAY', WEEK: 'WEEK', WEEKS: 'WEEK', MONTH: 'MONTH',
-  MONTHS: 'MONTH', QUARTER: 'QUARTER', QUARTERS: 'QUARTER', YEAR: 'YEAR', YEARS: 'YEAR', DOW: 'DOW', DOY: 'DOY', EPOCH: 'EPOCH',
+  MILLISECOND: 'MILLISECOND',
+  MILLISECONDS: 'MILLISECOND',
+  SECOND: 'SECOND',
+  SECONDS: 'SECOND',
+  MINUTE: 'MINUTE',
+  MINUTES: 'MINUTE',
+  HOUR: 'HOUR',
+  HOURS: 'HOUR',
+  DAY: 'DAY',
+  DAYS: 'DAY',
+  WEEK: 'WEEK',
+  WEEKS: 'WEEK',
+  MONTH: 'MONTH',
+  MONTHS: 'MONTH',
+  QUARTER: 'QUARTER',
+  QUARTERS: 'QUARTER',
+  YEAR: 'YEAR',
+  YEARS: 'YEAR',
+  DOW: 'DOW',
+  DOY: 'DOY',
+  EPOCH: 'EPOCH',
 };
 
 export function timeUnit(word: string): A.TimeUnit | null {
@@ -67,15 +95,44 @@ export function timeUnit(word: string): A.TimeUnit | null {
 }
 
 const TYPE_NAMES: Record<string, A.TypeName> = {
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN', TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', INT: 'INT', INTEGER: 'INT',
-  BIGINT: 'BIGINT', FLOAT: 'FLOAT', REAL: 'FLOAT', DOUBLE: 'DOUBLE', DECIMAL: 'DECIMAL', NUMERIC: 'DECIMAL', DEC: 'DECIMAL',
-  STRING: 'STRING', VARCHAR: 'VARCHAR', CHAR: 'CHAR', BYTES: 'BYTES', VARBINARY: 'BYTES', BINARY: 'BYTES',
-  TIMESTAMP: 'TIMESTAMP', TIMESTAMP_LTZ: 'TIMESTAMP_LTZ', DATE: 'DATE', TIME: 'TIME', INTERVAL: 'INTERVAL',
-  ARRAY: 'ARRAY', MAP: 'MAP', ROW: 'ROW',
+  BOOLEAN: 'BOOLEAN',
+  BOOL: 'BOOLEAN',
+  TINYINT: 'TINYINT',
+  SMALLINT: 'SMALLINT',
+  INT: 'INT',
+  INTEGER: 'INT',
+  BIGINT: 'BIGINT',
+  FLOAT: 'FLOAT',
+  REAL: 'FLOAT',
+  DOUBLE: 'DOUBLE',
+  DECIMAL: 'DECIMAL',
+  NUMERIC: 'DECIMAL',
+  DEC: 'DECIMAL',
+  STRING: 'STRING',
+  VARCHAR: 'VARCHAR',
+  CHAR: 'CHAR',
+  BYTES: 'BYTES',
+  VARBINARY: 'BYTES',
+  BINARY: 'BYTES',
+  TIMESTAMP: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMP_LTZ',
+  DATE: 'DATE',
+  TIME: 'TIME',
+  INTERVAL: 'INTERVAL',
+  ARRAY: 'ARRAY',
+  MAP: 'MAP',
+  ROW: 'ROW',
 };
 
 /** Niladic functions that SQL writes without parentheses. */
-const NILADIC = new Set(['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIMESTAMP', 'LOCALTIME', 'CURRENT_ROW_TIMESTAMP']);
+const NILADIC = new Set([
+  'CURRENT_TIMESTAMP',
+  'CURRENT_DATE',
+  'CURRENT_TIME',
+  'LOCALTIMESTAMP',
+  'LOCALTIME',
+  'CURRENT_ROW_TIMESTAMP',
+]);
 /** Functions whose first argument is a bare time unit. */
 const UNIT_FIRST = new Set(['TIMESTAMPDIFF', 'TIMESTAMPADD', 'DATE_TRUNC']);
 
@@ -149,14 +206,23 @@ class AstBuilder extends BaseVisitor {
     }
     const relTok = tok(ctx, 'relation');
     const relation = (relTok?.image.toUpperCase() ?? 'STREAM') as A.RelationKind;
-    const elements = nodes(ctx, 'tableElement').map((e) => this.visit(e) as A.ColumnDef | A.WatermarkDef | A.PrimaryKeyDef | undefined);
+    const elements = nodes(ctx, 'tableElement').map(
+      (e) => this.visit(e) as A.ColumnDef | A.WatermarkDef | A.PrimaryKeyDef | undefined,
+    );
     const hasList = tok(ctx, 'LParen') !== undefined;
-    const columns = elements.filter((e): e is A.ColumnDef => !!e && e.kind !== 'WatermarkDef' && e.kind !== 'PrimaryKeyDef');
+    const columns = elements.filter(
+      (e): e is A.ColumnDef => !!e && e.kind !== 'WatermarkDef' && e.kind !== 'PrimaryKeyDef',
+    );
     const watermark = elements.find((e): e is A.WatermarkDef => e?.kind === 'WatermarkDef') ?? null;
     let primaryKey = elements.find((e): e is A.PrimaryKeyDef => e?.kind === 'PrimaryKeyDef') ?? null;
     const inlinePk = columns.filter((c): c is A.PhysicalColumn => c.kind === 'PhysicalColumn' && c.primaryKey);
     if (!primaryKey && inlinePk.length) {
-      primaryKey = { kind: 'PrimaryKeyDef', columns: inlinePk.map((c) => c.name), notEnforced: true, span: inlinePk[0]!.span };
+      primaryKey = {
+        kind: 'PrimaryKeyDef',
+        columns: inlinePk.map((c) => c.name),
+        notEnforced: true,
+        span: inlinePk[0]!.span,
+      };
     }
     const asQuery = node(ctx, 'asQuery');
     return {
@@ -183,13 +249,18 @@ class AstBuilder extends BaseVisitor {
   }
 
   watermarkDef(ctx: Ctx, span: A.Span): A.WatermarkDef {
-    return { kind: 'WatermarkDef', column: this.ident(node(ctx, 'column'), span), expr: this.expr(node(ctx, 'expression'), span), span };
+    return {
+      kind: 'WatermarkDef',
+      column: this.ident(node(ctx, 'column'), span),
+      expr: this.expr(node(ctx, 'expression'), span),
+      span,
+    };
   }
 
   primaryKeyDef(ctx: Ctx, span: A.Span): A.PrimaryKeyDef {
     return {
       kind: 'PrimaryKeyDef',
-      columns: (this.v<A.Ident[]>(node(ctx, 'identList')) ?? []),
+      columns: this.v<A.Ident[]>(node(ctx, 'identList')) ?? [],
       notEnforced: tok(ctx, 'Enforced') !== undefined,
       span,
     };
@@ -212,7 +283,14 @@ class AstBuilder extends BaseVisitor {
         span,
       };
     }
-    return { kind: 'PhysicalColumn', name, type, notNull: type.notNull, primaryKey: tok(ctx, 'Primary') !== undefined, span };
+    return {
+      kind: 'PhysicalColumn',
+      name,
+      type,
+      notNull: type.notNull,
+      primaryKey: tok(ctx, 'Primary') !== undefined,
+      span,
+    };
   }
 
   optionList(ctx: Ctx): A.OptionPair[] {
@@ -265,11 +343,16 @@ class AstBuilder extends BaseVisitor {
     const notNull = tok(ctx, 'notNull') !== undefined;
     const base = { kind: 'Type' as const, name, params, notNull, span };
     if (name === 'ARRAY') return { ...base, element: args[0]?.type ?? errorType(span) };
-    if (name === 'MAP') return { ...base, key: args[0]?.type ?? errorType(span), value: args[1]?.type ?? errorType(span) };
+    if (name === 'MAP')
+      return { ...base, key: args[0]?.type ?? errorType(span), value: args[1]?.type ?? errorType(span) };
     if (name === 'ROW') {
       return {
         ...base,
-        fields: args.map((a) => ({ name: a.name ?? { kind: 'Ident', name: '?', quoted: false, span: a.type.span }, type: a.type, span: a.type.span })),
+        fields: args.map((a) => ({
+          name: a.name ?? { kind: 'Ident', name: '?', quoted: false, span: a.type.span },
+          type: a.type,
+          span: a.type.span,
+        })),
       };
     }
     return base;
@@ -282,7 +365,9 @@ class AstBuilder extends BaseVisitor {
       // `name TYPE`: the first "type" was a field name.
       const typeNameNode = first.children['name']?.[0] as CstNode | undefined;
       const idNode = typeNameNode?.children['identifier']?.[0] as CstNode | undefined;
-      const name = idNode ? this.ident(idNode) : { kind: 'Ident' as const, name: 'ARRAY', quoted: false, span: nodeSpan(first) };
+      const name = idNode
+        ? this.ident(idNode)
+        : { kind: 'Ident' as const, name: 'ARRAY', quoted: false, span: nodeSpan(first) };
       return { name, type: this.visit(second) as A.TypeNode };
     }
     const type = first ? (this.visit(first) as A.TypeNode) : errorType(NO_SPAN);
@@ -296,7 +381,16 @@ class AstBuilder extends BaseVisitor {
       this.v<A.Query>(n) ?? {
         kind: 'Query',
         ctes: [],
-        body: { kind: 'Select', distinct: false, items: [], from: null, where: null, groupBy: [], having: null, span: fallback },
+        body: {
+          kind: 'Select',
+          distinct: false,
+          items: [],
+          from: null,
+          where: null,
+          groupBy: [],
+          having: null,
+          span: fallback,
+        },
         orderBy: [],
         limit: null,
         span: fallback,
@@ -334,7 +428,9 @@ class AstBuilder extends BaseVisitor {
     for (let i = 0; i < ops.length && i + 1 < terms.length; i++) {
       const right = terms[i + 1]!;
       // Each op's optional ALL/DISTINCT directly follows it.
-      const q = quants.find((t) => t.startOffset > ops[i]!.startOffset && (i + 1 >= ops.length || t.startOffset < ops[i + 1]!.startOffset));
+      const q = quants.find(
+        (t) => t.startOffset > ops[i]!.startOffset && (i + 1 >= ops.length || t.startOffset < ops[i + 1]!.startOffset),
+      );
       body = {
         kind: 'SetOperation',
         op: ops[i]!.image.toUpperCase() as A.SetOperation['op'],
@@ -371,7 +467,12 @@ class AstBuilder extends BaseVisitor {
       const q = node(ctx, 'qualifier');
       return { kind: 'SelectStar', qualifier: q ? this.ident(q) : null, span };
     }
-    return { kind: 'SelectExpr', expr: this.expr(node(ctx, 'expression'), span), alias: this.v<A.Ident>(node(ctx, 'alias')) ?? null, span };
+    return {
+      kind: 'SelectExpr',
+      expr: this.expr(node(ctx, 'expression'), span),
+      alias: this.v<A.Ident>(node(ctx, 'alias')) ?? null,
+      span,
+    };
   }
 
   alias(ctx: Ctx): A.Ident {
@@ -380,7 +481,13 @@ class AstBuilder extends BaseVisitor {
 
   orderItem(ctx: Ctx, span: A.Span): A.OrderItem {
     const nulls = tok(ctx, 'First') ? 'FIRST' : tok(ctx, 'Last') ? 'LAST' : null;
-    return { kind: 'OrderItem', expr: this.expr(node(ctx, 'expression'), span), descending: tok(ctx, 'Desc') !== undefined, nulls, span };
+    return {
+      kind: 'OrderItem',
+      expr: this.expr(node(ctx, 'expression'), span),
+      descending: tok(ctx, 'Desc') !== undefined,
+      nulls,
+      span,
+    };
   }
 
   fromClause(ctx: Ctx): A.FromItem | undefined {
@@ -388,7 +495,14 @@ class AstBuilder extends BaseVisitor {
       .map((n) => this.visit(n) as A.FromItem | undefined)
       .filter((x): x is A.FromItem => !!x);
     if (items.length === 0) return undefined;
-    return items.reduce((left, right) => ({ kind: 'Join', joinType: 'CROSS', left, right, on: null, span: cover(left.span, right.span) }));
+    return items.reduce((left, right) => ({
+      kind: 'Join',
+      joinType: 'CROSS',
+      left,
+      right,
+      on: null,
+      span: cover(left.span, right.span),
+    }));
   }
 
   joinedTable(ctx: Ctx): A.FromItem | undefined {
@@ -401,7 +515,14 @@ class AstBuilder extends BaseVisitor {
       const typeTok = tok(jc, 'type');
       const joinType = (typeTok?.image.toUpperCase() ?? 'INNER') as A.JoinType;
       const on = node(jc, 'on');
-      left = { kind: 'Join', joinType, left, right, on: on ? this.expr(on) : null, span: cover(left.span, nodeSpan(j)) };
+      left = {
+        kind: 'Join',
+        joinType,
+        left,
+        right,
+        on: on ? this.expr(on) : null,
+        span: cover(left.span, nodeSpan(j)),
+      };
     }
     return left;
   }
@@ -411,7 +532,13 @@ class AstBuilder extends BaseVisitor {
   }
 
   tablePrimary(ctx: Ctx): A.FromItem | undefined {
-    return this.v(node(ctx, 'windowTvf') ?? node(ctx, 'unnest') ?? node(ctx, 'derivedTable') ?? node(ctx, 'nested') ?? node(ctx, 'tableRef'));
+    return this.v(
+      node(ctx, 'windowTvf') ??
+        node(ctx, 'unnest') ??
+        node(ctx, 'derivedTable') ??
+        node(ctx, 'nested') ??
+        node(ctx, 'tableRef'),
+    );
   }
 
   tableRef(ctx: Ctx, span: A.Span): A.TableRef {
@@ -440,14 +567,29 @@ class AstBuilder extends BaseVisitor {
     const fnIdent = this.ident(node(ctx, 'fn'), span);
     const fn = fnIdent.name.toUpperCase();
     if (fn !== 'TUMBLE' && fn !== 'HOP' && fn !== 'CUMULATE' && fn !== 'SESSION') {
-      this.problems.push({ message: `unknown window function "${fnIdent.name}": expected TUMBLE, HOP, CUMULATE or SESSION`, span: fnIdent.span });
+      this.problems.push({
+        message: `unknown window function "${fnIdent.name}": expected TUMBLE, HOP, CUMULATE or SESSION`,
+        span: fnIdent.span,
+      });
       return undefined;
     }
     const sourceQuery = node(ctx, 'sourceQuery');
     const sourceIdent = node(ctx, 'source');
     const source: A.TableRef | A.DerivedTable = sourceQuery
-      ? { kind: 'DerivedTable', query: this.queryOf(sourceQuery, span), alias: null, columnAliases: null, span: nodeSpan(sourceQuery) }
-      : { kind: 'TableRef', name: this.ident(sourceIdent, span), systemTime: null, alias: null, span: nodeSpan(sourceIdent) };
+      ? {
+          kind: 'DerivedTable',
+          query: this.queryOf(sourceQuery, span),
+          alias: null,
+          columnAliases: null,
+          span: nodeSpan(sourceQuery),
+        }
+      : {
+          kind: 'TableRef',
+          name: this.ident(sourceIdent, span),
+          systemTime: null,
+          alias: null,
+          span: nodeSpan(sourceIdent),
+        };
     const args = nodes(ctx, 'args').map((a) => this.expr(a));
     // DESCRIPTOR(col) is the first argument after the table.
     let descriptor: A.Ident = { kind: 'Ident', name: '?', quoted: false, span };
@@ -456,10 +598,15 @@ class AstBuilder extends BaseVisitor {
       if (a.kind === 'FunctionCall' && a.name.name.toUpperCase() === 'DESCRIPTOR' && descriptor.name === '?') {
         const col = a.args[0];
         if (col && col.kind === 'ColumnRef' && col.parts.length === 1) descriptor = col.parts[0]!;
-        else this.problems.push({ message: 'DESCRIPTOR expects one column name, e.g. DESCRIPTOR(order_time)', span: a.span });
+        else
+          this.problems.push({
+            message: 'DESCRIPTOR expects one column name, e.g. DESCRIPTOR(order_time)',
+            span: a.span,
+          });
       } else rest.push(a);
     }
-    if (descriptor.name === '?') this.problems.push({ message: `${fn} expects DESCRIPTOR(time_column) after the table`, span });
+    if (descriptor.name === '?')
+      this.problems.push({ message: `${fn} expects DESCRIPTOR(time_column) after the table`, span });
     return {
       kind: 'WindowTvf',
       fn,
@@ -496,7 +643,14 @@ class AstBuilder extends BaseVisitor {
     let left = this.expr(operands[0]);
     for (let i = 0; i < ops.length; i++) {
       const right = this.expr(operands[i + 1], tokenSpan(ops[i]));
-      left = { kind: 'BinaryExpr', op: map(ops[i]!.image), left, right, opSpan: tokenSpan(ops[i]), span: cover(left.span, right.span) };
+      left = {
+        kind: 'BinaryExpr',
+        op: map(ops[i]!.image),
+        left,
+        right,
+        opSpan: tokenSpan(ops[i]),
+        span: cover(left.span, right.span),
+      };
     }
     return left;
   }
@@ -541,7 +695,13 @@ class AstBuilder extends BaseVisitor {
           span,
         };
       }
-      return { kind: 'IsBooleanExpr', expr: left, value: what === 'TRUE' ? true : what === 'FALSE' ? false : 'UNKNOWN', negated, span };
+      return {
+        kind: 'IsBooleanExpr',
+        expr: left,
+        value: what === 'TRUE' ? true : what === 'FALSE' ? false : 'UNKNOWN',
+        negated,
+        span,
+      };
     }
     const negated = tok(ctx, 'negated') !== undefined;
     if (tok(ctx, 'Between')) {
@@ -555,10 +715,18 @@ class AstBuilder extends BaseVisitor {
         span,
       };
     }
-    if (tok(ctx, 'In')) return { kind: 'InListExpr', expr: left, list: nodes(ctx, 'list').map((n) => this.expr(n)), negated, span };
+    if (tok(ctx, 'In'))
+      return { kind: 'InListExpr', expr: left, list: nodes(ctx, 'list').map((n) => this.expr(n)), negated, span };
     if (tok(ctx, 'Like')) {
       const esc = node(ctx, 'escape');
-      return { kind: 'LikeExpr', expr: left, pattern: this.expr(node(ctx, 'pattern'), span), escape: esc ? this.expr(esc) : null, negated, span };
+      return {
+        kind: 'LikeExpr',
+        expr: left,
+        pattern: this.expr(node(ctx, 'pattern'), span),
+        escape: esc ? this.expr(esc) : null,
+        negated,
+        span,
+      };
     }
     return left;
   }
@@ -621,11 +789,30 @@ class AstBuilder extends BaseVisitor {
     if (name) {
       const id = this.ident(name, span);
       if (!id.quoted && NILADIC.has(id.name.toUpperCase())) {
-        return { kind: 'FunctionCall', name: id, args: [], distinct: false, star: false, filter: null, parens: false, span };
+        return {
+          kind: 'FunctionCall',
+          name: id,
+          args: [],
+          distinct: false,
+          star: false,
+          filter: null,
+          parens: false,
+          span,
+        };
       }
       return { kind: 'ColumnRef', parts: [id], span };
     }
-    for (const key of ['intervalLiteral', 'typedLiteral', 'caseExpr', 'castExpr', 'extractExpr', 'trimExpr', 'substringExpr', 'arrayCtor', 'functionCall']) {
+    for (const key of [
+      'intervalLiteral',
+      'typedLiteral',
+      'caseExpr',
+      'castExpr',
+      'extractExpr',
+      'trimExpr',
+      'substringExpr',
+      'arrayCtor',
+      'functionCall',
+    ]) {
       const n = node(ctx, key);
       if (n) return this.expr(n, span);
     }
@@ -648,7 +835,12 @@ class AstBuilder extends BaseVisitor {
 
   typedLiteral(ctx: Ctx, span: A.Span): A.TypedLiteral {
     const s = tok(ctx, 'StringLiteral');
-    return { kind: 'TypedLiteral', type: (tok(ctx, 'type')?.image.toUpperCase() ?? 'TIMESTAMP') as A.TypedLiteral['type'], value: s ? unquoteString(s.image) : '', span };
+    return {
+      kind: 'TypedLiteral',
+      type: (tok(ctx, 'type')?.image.toUpperCase() ?? 'TIMESTAMP') as A.TypedLiteral['type'],
+      value: s ? unquoteString(s.image) : '',
+      span,
+    };
   }
 
   caseExpr(ctx: Ctx, span: A.Span): A.CaseExpr {
@@ -680,16 +872,26 @@ class AstBuilder extends BaseVisitor {
     const word = this.v<string>(unitNode) ?? '';
     const unit = timeUnit(word);
     if (!unit) {
-      this.problems.push({ message: `unknown time unit "${word}" in EXTRACT: expected YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...`, span: nodeSpan(unitNode) });
+      this.problems.push({
+        message: `unknown time unit "${word}" in EXTRACT: expected YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...`,
+        span: nodeSpan(unitNode),
+      });
     }
-    return { kind: 'ExtractExpr', unit: unit ?? 'SECOND', unitSpan: nodeSpan(unitNode), expr: this.expr(node(ctx, 'expression'), span), span };
+    return {
+      kind: 'ExtractExpr',
+      unit: unit ?? 'SECOND',
+      unitSpan: nodeSpan(unitNode),
+      expr: this.expr(node(ctx, 'expression'), span),
+      span,
+    };
   }
 
   trimExpr(ctx: Ctx, span: A.Span): A.TrimExpr {
     const first = node(ctx, 'first');
     const second = node(ctx, 'second');
     const mode = (tok(ctx, 'mode')?.image.toUpperCase() ?? 'BOTH') as A.TrimExpr['mode'];
-    if (second) return { kind: 'TrimExpr', mode, chars: first ? this.expr(first) : null, expr: this.expr(second), span };
+    if (second)
+      return { kind: 'TrimExpr', mode, chars: first ? this.expr(first) : null, expr: this.expr(second), span };
     return { kind: 'TrimExpr', mode, chars: null, expr: this.expr(first, span), span };
   }
 
@@ -713,7 +915,9 @@ class AstBuilder extends BaseVisitor {
 
   functionCall(ctx: Ctx, span: A.Span): A.FunctionCall {
     const kw = tok(ctx, 'keywordName');
-    const name = kw ? { kind: 'Ident' as const, name: kw.image, quoted: false, span: tokenSpan(kw) } : this.ident(node(ctx, 'name'), span);
+    const name = kw
+      ? { kind: 'Ident' as const, name: kw.image, quoted: false, span: tokenSpan(kw) }
+      : this.ident(node(ctx, 'name'), span);
     let args = nodes(ctx, 'args').map((a) => this.expr(a));
     if (UNIT_FIRST.has(name.name.toUpperCase()) && args[0]?.kind === 'ColumnRef' && args[0].parts.length === 1) {
       const unit = timeUnit(args[0].parts[0]!.name);
@@ -759,7 +963,6 @@ class AstBuilder extends BaseVisitor {
     if (q) return q.image.slice(1, -1);
     return (tok(ctx, 'Identifier') ?? tok(ctx, 'Keyword'))?.image ?? '';
   }
-
 }
 
 function errorType(span: A.Span): A.TypeNode {
@@ -780,7 +983,10 @@ builder.visit = ((cst: CstNode | CstNode[]) => {
 }) as typeof builder.visit;
 
 /** Builds the AST of one statement's CST; returns the statement and AST-level problems. */
-export function toAst(cst: CstNode): { statement: A.Statement | undefined; problems: { message: string; span: A.Span }[] } {
+export function toAst(cst: CstNode): {
+  statement: A.Statement | undefined;
+  problems: { message: string; span: A.Span }[];
+} {
   builder.problems.length = 0;
   const statement = builder.visit(cst) as A.Statement | undefined;
   return { statement, problems: [...builder.problems] };

@@ -136,15 +136,42 @@ export const To = nonReserved('TO');
 
 // Time units (non-reserved; plural spellings normalised by the AST builder).
 export const TimeUnits = [
-  'MILLISECONDS', 'MILLISECOND', 'SECONDS', 'SECOND', 'MINUTES', 'MINUTE', 'HOURS', 'HOUR', 'DAYS', 'DAY',
-  'WEEKS', 'WEEK', 'MONTHS', 'MONTH', 'QUARTERS', 'QUARTER', 'YEARS', 'YEAR', 'DOW', 'DOY', 'EPOCH',
+  'MILLISECONDS',
+  'MILLISECOND',
+  'SECONDS',
+  'SECOND',
+  'MINUTES',
+  'MINUTE',
+  'HOURS',
+  'HOUR',
+  'DAYS',
+  'DAY',
+  'WEEKS',
+  'WEEK',
+  'MONTHS',
+  'MONTH',
+  'QUARTERS',
+  'QUARTER',
+  'YEARS',
+  'YEAR',
+  'DOW',
+  'DOY',
+  'EPOCH',
 ].map(unit);
 
 export const StringLiteral = createToken({ name: 'StringLiteral', label: 'a string', pattern: /'(?:[^']|'')*'/ });
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /'(?:[^']|'')*/ });
-export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', label: 'an identifier', pattern: /"(?:[^"]|"")*"/ });
+export const QuotedIdentifier = createToken({
+  name: 'QuotedIdentifier',
+  label: 'an identifier',
+  pattern: /"(?:[^"]|"")*"/,
+});
 export const UnterminatedQuoted = createToken({ name: 'UnterminatedQuoted', pattern: /"(?:[^"]|"")*/ });
-export const BacktickIdentifier = createToken({ name: 'BacktickIdentifier', label: 'an identifier', pattern: /`(?:[^`]|``)*`/ });
+export const BacktickIdentifier = createToken({
+  name: 'BacktickIdentifier',
+  label: 'an identifier',
+  pattern: /`(?:[^`]|``)*`/,
+});
 export const UnterminatedBacktick = createToken({ name: 'UnterminatedBacktick', pattern: /`(?:[^`]|``)*/ });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
@@ -229,7 +256,7 @@ export const RESERVED_WORDS: readonly string[] = keywords
 
 /** Tokens whose presence means a lexical error (reported as SQ0002, then dropped). */
 export const ERROR_TOKENS = new Map<TokenType, string>([
-  [UnterminatedString, 'unterminated string literal: add the closing quote \''],
+  [UnterminatedString, "unterminated string literal: add the closing quote '"],
   [UnterminatedQuoted, 'unterminated quoted identifier: add the closing "'],
   [UnterminatedBacktick, 'unterminated quoted identifier: add the closing `'],
   [UnterminatedComment, 'unterminated comment: add the closing */'],

@@ -47,14 +47,7 @@ export type JoinKind = 'inner' | 'left' | 'right' | 'full';
 
 /** Connectors that can appear in a plan. */
 export type ConnectorName =
-  | 'kafka'
-  | 'upsert-kafka'
-  | 'file'
-  | 'datagen'
-  | 'nexmark'
-  | 'print'
-  | 'blackhole'
-  | 'memory';
+  'kafka' | 'upsert-kafka' | 'file' | 'datagen' | 'nexmark' | 'print' | 'blackhole' | 'memory';
 
 export type FormatName = 'json' | 'csv' | 'raw';
 

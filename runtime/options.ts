@@ -49,7 +49,12 @@ export function parseDuration(text: string): number {
 /** Formats milliseconds with the largest unit that divides them: 10000 → `'10 s'`, 90000 → `'90 s'`. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0 ms';
-  for (const [unit, factor] of [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1_000]] as const) {
+  for (const [unit, factor] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1_000],
+  ] as const) {
     if (ms % factor === 0) return `${ms / factor} ${unit}`;
   }
   return `${ms} ms`;

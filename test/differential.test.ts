@@ -93,7 +93,8 @@ const CASES: Case[] = [
 ];
 
 function selectList(c: Case): string {
-  if (c.sqc.includes('HOP(ts')) return `HOP_START(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE) AS ws, HOP_END(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE) AS we`;
+  if (c.sqc.includes('HOP(ts'))
+    return `HOP_START(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE) AS ws, HOP_END(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE) AS we`;
   if (c.sqc.includes('session_window')) return 'window.start AS ws, window.end AS we';
   return 'window_start AS ws, window_end AS we';
 }
@@ -104,7 +105,18 @@ function canonical(rows: readonly Row[]): string[] {
   const num = (x: unknown) => (x === null || x === undefined ? 'null' : Number(x).toFixed(6));
   return rows
     .map((r) =>
-      [Number(r['ws']), Number(r['we']), r['k'] ?? 'null', num(r['c']), num(r['cv']), num(r['s']), num(r['a']), num(r['mn']), num(r['mx']), num(r['du'])].join('|'),
+      [
+        Number(r['ws']),
+        Number(r['we']),
+        r['k'] ?? 'null',
+        num(r['c']),
+        num(r['cv']),
+        num(r['s']),
+        num(r['a']),
+        num(r['mn']),
+        num(r['mx']),
+        num(r['du']),
+      ].join('|'),
     )
     .sort();
 }

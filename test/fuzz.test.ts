@@ -28,21 +28,106 @@ function corpus(): string[] {
     const abs = join(ROOT, dir);
     if (!existsSync(abs)) continue;
     for (const entry of readdirSync(abs, { withFileTypes: true, recursive: true })) {
-      if (entry.isFile() && entry.name.endsWith('.sq')) files.push(readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+      if (entry.isFile() && entry.name.endsWith('.sq'))
+        files.push(readFileSync(join(entry.parentPath, entry.name), 'utf8'));
     }
   }
   return files;
 }
 
 const TOKENS = [
-  'SELECT', 'FROM', 'WHERE', 'GROUP BY', 'HAVING', 'JOIN', 'LEFT JOIN', 'ON', 'AND', 'OR', 'NOT', '(', ')', ',', ';',
-  '*', '+', '-', '/', '=', '<>', '<', '>=', '.', "'", '"', '`', 'NULL', 'TRUE', '42', '3.14', "'x'", 'INTERVAL',
-  "INTERVAL '5' MINUTE", 'TUMBLE', 'HOP', 'SESSION', 'CUMULATE', 'TABLE', 'DESCRIPTOR(ts)', 'window', 'EMIT FINAL',
-  'EMIT CHANGES', 'EMIT COMPLETE', 'CREATE STREAM', 'CREATE TABLE', 'CREATE SINK', 'CREATE VIEW', 'INSERT INTO',
-  'WITH', 'AS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST', 'TIMESTAMP(3)', 'ARRAY<STRING>', 'MAP<STRING, INT>',
-  'ROW<a INT>', 'UNNEST', 'CROSS JOIN', 'UNION ALL', 'DISTINCT', 'COUNT(*)', 'SUM(', 'FILTER (WHERE', 'WATERMARK FOR',
-  'PRIMARY KEY', 'NOT ENFORCED', 'METADATA FROM', "'connector' = 'file'", '/*', '*/', '--', '\n', 'x', 'orders',
-  'LIMIT', 'ORDER BY', 'SET', 'BETWEEN', 'IN', 'LIKE', 'IS NULL', '[1]', '\u00e9', '\u0000', '#', '@', '$',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP BY',
+  'HAVING',
+  'JOIN',
+  'LEFT JOIN',
+  'ON',
+  'AND',
+  'OR',
+  'NOT',
+  '(',
+  ')',
+  ',',
+  ';',
+  '*',
+  '+',
+  '-',
+  '/',
+  '=',
+  '<>',
+  '<',
+  '>=',
+  '.',
+  "'",
+  '"',
+  '`',
+  'NULL',
+  'TRUE',
+  '42',
+  '3.14',
+  "'x'",
+  'INTERVAL',
+  "INTERVAL '5' MINUTE",
+  'TUMBLE',
+  'HOP',
+  'SESSION',
+  'CUMULATE',
+  'TABLE',
+  'DESCRIPTOR(ts)',
+  'window',
+  'EMIT FINAL',
+  'EMIT CHANGES',
+  'EMIT COMPLETE',
+  'CREATE STREAM',
+  'CREATE TABLE',
+  'CREATE SINK',
+  'CREATE VIEW',
+  'INSERT INTO',
+  'WITH',
+  'AS',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'CAST',
+  'TIMESTAMP(3)',
+  'ARRAY<STRING>',
+  'MAP<STRING, INT>',
+  'ROW<a INT>',
+  'UNNEST',
+  'CROSS JOIN',
+  'UNION ALL',
+  'DISTINCT',
+  'COUNT(*)',
+  'SUM(',
+  'FILTER (WHERE',
+  'WATERMARK FOR',
+  'PRIMARY KEY',
+  'NOT ENFORCED',
+  'METADATA FROM',
+  "'connector' = 'file'",
+  '/*',
+  '*/',
+  '--',
+  '\n',
+  'x',
+  'orders',
+  'LIMIT',
+  'ORDER BY',
+  'SET',
+  'BETWEEN',
+  'IN',
+  'LIKE',
+  'IS NULL',
+  '[1]',
+  '\u00e9',
+  '\u0000',
+  '#',
+  '@',
+  '$',
 ];
 
 function mutate(program: string, next: () => number): string {
@@ -99,8 +184,13 @@ describe('front-end fuzz', () => {
       if (took > 5_000) throw new Error(`case ${n} took ${took.toFixed(0)} ms\n--- program ---\n${program}`);
       for (const d of result.diagnostics) {
         const ok =
-          d.span.offset >= 0 && d.span.end >= d.span.offset && d.span.end <= program.length + 1 && d.span.line >= 1 && d.span.col >= 1;
-        if (!ok) throw new Error(`case ${n}: diagnostic span out of range ${JSON.stringify(d)}\n--- program ---\n${program}`);
+          d.span.offset >= 0 &&
+          d.span.end >= d.span.offset &&
+          d.span.end <= program.length + 1 &&
+          d.span.line >= 1 &&
+          d.span.col >= 1;
+        if (!ok)
+          throw new Error(`case ${n}: diagnostic span out of range ${JSON.stringify(d)}\n--- program ---\n${program}`);
         expect(d.code).not.toBe('SQ9999');
       }
       if (result.diagnostics.length) withDiagnostics++;

@@ -47,7 +47,10 @@ function compilerFingerprint(): string {
 }
 
 /** Compiles `file` (or finds it in the cache); prints diagnostics; null when it does not compile. */
-export async function compileCached(file: string, opts: { useCache: boolean; color: boolean }): Promise<Compiled | null> {
+export async function compileCached(
+  file: string,
+  opts: { useCache: boolean; color: boolean },
+): Promise<Compiled | null> {
   const src = readSource(file);
   if (!src) return null;
   const runtimeImport = pathToFileURL(join(ROOT, 'runtime', 'index.ts')).href;
@@ -75,10 +78,14 @@ export async function compileCached(file: string, opts: { useCache: boolean; col
     const tmp = `${modulePath}.${process.pid}.tmp`;
     writeFileSync(tmp, result.code);
     renameSync(tmp, modulePath);
-    const warnings = result.diagnostics.length ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n' : '';
+    const warnings = result.diagnostics.length
+      ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n'
+      : '';
     writeFileSync(warningsPath, warnings);
   } catch (e) {
-    console.error(`sqc run: cannot write the compiled module to "${dir}" (${(e as Error).message}); set SQC_CACHE_DIR to a writable directory`);
+    console.error(
+      `sqc run: cannot write the compiled module to "${dir}" (${(e as Error).message}); set SQC_CACHE_DIR to a writable directory`,
+    );
     return null;
   }
   return { modulePath, fromCache: false };

@@ -33,7 +33,10 @@ export const checkCommand: Command = {
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (errors > 0 || (values['strict'] && diagnostics.length > 0)) failed = true;
       if (format === 'json') json.push(...diagnosticsToJson(path, diagnostics));
-      else if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, { file: path, source: src.text, color: useColor() }) + '\n');
+      else if (diagnostics.length)
+        process.stderr.write(
+          renderDiagnostics(diagnostics, { file: path, source: src.text, color: useColor() }) + '\n',
+        );
       else console.log(`${path}: ok`);
     }
     if (format === 'json') console.log(JSON.stringify(json, null, 2));

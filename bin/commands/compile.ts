@@ -12,7 +12,12 @@ export function outputPath(file: string, outDir: string | undefined): string {
 }
 
 /** Compiles one file and writes the module; returns false (after printing why) on failure. */
-async function compileOne(file: string, outDir: string | undefined, runtimeImport: string | undefined, strict: boolean): Promise<boolean> {
+async function compileOne(
+  file: string,
+  outDir: string | undefined,
+  runtimeImport: string | undefined,
+  strict: boolean,
+): Promise<boolean> {
   const src = readSource(file);
   if (!src) return false;
   // Loaded on demand: code generation pulls in ts-morph and prettier, which `check` never needs.

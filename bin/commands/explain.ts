@@ -17,7 +17,10 @@ export const explainCommand: Command = {
     const src = readSource(files[0]!);
     if (!src) return 1;
     const { plan, diagnostics } = analyze(src.text, src.path);
-    if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, { file: src.path, source: src.text, color: useColor() }) + '\n');
+    if (diagnostics.length)
+      process.stderr.write(
+        renderDiagnostics(diagnostics, { file: src.path, source: src.text, color: useColor() }) + '\n',
+      );
     if (!plan) return 1;
     process.stdout.write(explain(plan, { schemas: !values['no-schema'] }));
     return 0;

@@ -13,7 +13,13 @@ export function readSource(path: string): SourceFile | null {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      err.code === 'ENOENT'
+        ? 'no such file'
+        : err.code === 'EISDIR'
+          ? 'it is a directory'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
     console.error(`sqc: cannot read "${path}": ${reason}`);
     return null;
   }

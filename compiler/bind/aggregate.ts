@@ -24,7 +24,15 @@ import { lookupColumn } from './scope.ts';
 import type { ItemPlan } from './select.ts';
 import { astKey, project } from './select.ts';
 import type { WindowFn } from './windows.ts';
-import { GROUP_WINDOW_FUNCTIONS, WINDOW_ARITY, WINDOW_SIGNATURE, checkTimeAttribute, intervalArg, intervalSql, windowSpec } from './windows.ts';
+import {
+  GROUP_WINDOW_FUNCTIONS,
+  WINDOW_ARITY,
+  WINDOW_SIGNATURE,
+  checkTimeAttribute,
+  intervalArg,
+  intervalSql,
+  windowSpec,
+} from './windows.ts';
 
 /** True when `e` contains an aggregate call (the SELECT is then an aggregation). */
 export function containsAggregate(e: unknown): boolean {
@@ -45,7 +53,13 @@ interface CallWindow extends GroupWindow {
   readonly timeField: string;
 }
 
-export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExpr | null, items: readonly ItemPlan[], env: Env): Rel | null {
+export function bindGroupedSelect(
+  sel: Select,
+  from: FromResult,
+  where: BoundExpr | null,
+  items: readonly ItemPlan[],
+  env: Env,
+): Rel | null {
   const { diags, meta } = env;
   const groupCtx = exprCtx(from.scope, diags, meta, 'GROUP BY');
   let ok = true;
@@ -55,7 +69,14 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     let ast: Expr = g;
     if (g.kind === 'FunctionCall' && GROUP_WINDOW_FUNCTIONS.has(g.name.name.toUpperCase())) {
       if (windowCall) {
-        diags.push(error('SQ0305', 'GROUP BY may contain only one window', g.span, `note: the first window is ${windowCall.name.name}(...)`));
+        diags.push(
+          error(
+            'SQ0305',
+            'GROUP BY may contain only one window',
+            g.span,
+            `note: the first window is ${windowCall.name.name}(...)`,
+          ),
+        );
         ok = false;
       } else windowCall = g;
       continue;
@@ -64,12 +85,18 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
       const n = Number(g.text);
       const item = sel.items[n - 1];
       if (!item || item.kind !== 'SelectExpr') {
-        diags.push(error('SQ0305', `GROUP BY position ${n} does not name a SELECT expression (1..${sel.items.length})`, g.span));
+        diags.push(
+          error('SQ0305', `GROUP BY position ${n} does not name a SELECT expression (1..${sel.items.length})`, g.span),
+        );
         ok = false;
         continue;
       }
       ast = item.expr;
-    } else if (g.kind === 'ColumnRef' && g.parts.length === 1 && lookupColumn(from.scope, g.parts[0]!.name).kind === 'missing') {
+    } else if (
+      g.kind === 'ColumnRef' &&
+      g.parts.length === 1 &&
+      lookupColumn(from.scope, g.parts[0]!.name).kind === 'missing'
+    ) {
       // Spark: GROUP BY may name a SELECT alias.
       const item = sel.items.find((i) => i.kind === 'SelectExpr' && i.alias?.name === g.parts[0]!.name);
       if (item && item.kind === 'SelectExpr') ast = item.expr;
@@ -98,12 +125,21 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     const hasEnd = keyExprs.some((k) => isRef(k.expr, tvf.endField));
     if (hasStart !== hasEnd) {
       const at = keyExprs.find((k) => isRef(k.expr, hasStart ? tvf.startField : tvf.endField))!.ast.span;
-      diags.push(error('SQ0305', `a window aggregation must GROUP BY both window_start and window_end`, at, `help: add ${hasStart ? 'window_end' : 'window_start'} to GROUP BY`));
+      diags.push(
+        error(
+          'SQ0305',
+          `a window aggregation must GROUP BY both window_start and window_end`,
+          at,
+          `help: add ${hasStart ? 'window_end' : 'window_start'} to GROUP BY`,
+        ),
+      );
       ok = false;
     }
     fused = hasStart && hasEnd;
     if (fused && windowCall) {
-      diags.push(error('SQ0305', 'GROUP BY cannot use a group window over the output of a window TVF', windowCall.span));
+      diags.push(
+        error('SQ0305', 'GROUP BY cannot use a group window over the output of a window TVF', windowCall.span),
+      );
       ok = false;
     }
   }
@@ -118,7 +154,8 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     const key = exprKey(k.expr, meta);
     if (keyMap.has(key)) continue;
     const alias = sel.items.find((i) => i.kind === 'SelectExpr' && i.alias && astKey(i.expr) === astKey(k.ast));
-    const base = k.expr.kind === 'FieldRef' ? k.expr.name : alias && alias.kind === 'SelectExpr' ? alias.alias!.name : 'key';
+    const base =
+      k.expr.kind === 'FieldRef' ? k.expr.name : alias && alias.kind === 'SelectExpr' ? alias.alias!.name : 'key';
     const name = uniqueName(base, taken);
     taken.add(name);
     keys.push({ name, expr: k.expr });
@@ -130,7 +167,12 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     if (!same) {
       const want = ['window_start', 'window_end', ...tvf.partitionBy].join(', ');
       diags.push(
-        error('SQ0305', 'a SESSION window aggregation must group by exactly its PARTITION BY columns', sel.groupBy[0]!.span, `help: GROUP BY ${want}`),
+        error(
+          'SQ0305',
+          'a SESSION window aggregation must group by exactly its PARTITION BY columns',
+          sel.groupBy[0]!.span,
+          `help: GROUP BY ${want}`,
+        ),
       );
       ok = false;
     }
@@ -141,7 +183,18 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     const upper = windowCall.name.name.toUpperCase();
     const spark = upper === 'WINDOW' || upper === 'SESSION_WINDOW';
     const fn = (spark ? (upper === 'WINDOW' ? 'TUMBLE' : 'SESSION') : upper) as WindowFn;
-    gw = { spelling: spark ? 'spark' : 'group', fn, spec: { kind: 'tumble', sizeMs: 1 }, argsMs: [], timeKey: '', display: '', startField: '', endField: '', timeOutField: '', broken: true };
+    gw = {
+      spelling: spark ? 'spark' : 'group',
+      fn,
+      spec: { kind: 'tumble', sizeMs: 1 },
+      argsMs: [],
+      timeKey: '',
+      display: '',
+      startField: '',
+      endField: '',
+      timeOutField: '',
+      broken: true,
+    };
   }
   if ((fused && tvf) || call) {
     const startField = uniqueName('window_start', taken);
@@ -157,20 +210,37 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
       keyMap.set(ref(tvf.endField), { name: endField, type: TIMESTAMP, nullable: false });
       keyMap.set(ref(tvf.timeOutField), { name: timeOutField, type: TIMESTAMP, nullable: false });
       const fn = tvfName(tvf.window.kind);
-      gw = { spelling: 'tvf', fn, spec: tvf.window, argsMs: [], timeKey: '', display: `the ${fn} window TVF`, startField, endField, timeOutField };
+      gw = {
+        spelling: 'tvf',
+        fn,
+        spec: tvf.window,
+        argsMs: [],
+        timeKey: '',
+        display: `the ${fn} window TVF`,
+        startField,
+        endField,
+        timeOutField,
+      };
     } else if (call) {
       win = { window: call.spec, timeField: call.timeField, startField, endField, timeOutField };
       gw = { ...call, startField, endField, timeOutField };
     }
   }
 
-  const collector: AggCollector = { calls: [], byKey: new Map(), taken: new Set(taken), global: keys.length === 0 && win === null };
+  const collector: AggCollector = {
+    calls: [],
+    byKey: new Map(),
+    taken: new Set(taken),
+    global: keys.length === 0 && win === null,
+  };
   const selCtx: ExprCtx = { ...exprCtx(from.scope, diags, meta, 'SELECT'), aggs: collector, window: gw };
   const reported = new Set<string>();
   const exprs: (NamedExpr | null)[] = items.map((it) => {
     const aggName = it.ast && isAggregateCall(it.ast.expr) ? it.name : null;
     const b = it.star ?? bindExpr(it.ast!.expr, { ...selCtx, aggName });
-    const r = b ? rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call, silent: !groupingOk }) : null;
+    const r = b
+      ? rewrite(b, keyMap, meta, { diags, reported, global: collector.global, gw, call, silent: !groupingOk })
+      : null;
     return r ? { name: it.name, expr: r } : null;
   });
   let having: BoundExpr | null = null;
@@ -200,7 +270,12 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
     const bad = [...used].filter((u) => windowFields.has(u));
     if (bad.length) {
       diags.push(
-        error('SQ0305', `"${bad[0]}" can only be used in the GROUP BY and SELECT list of a window aggregation, not in WHERE or inside aggregates`, sel.where?.span ?? sel.span, 'help: filter on window bounds in HAVING'),
+        error(
+          'SQ0305',
+          `"${bad[0]}" can only be used in the GROUP BY and SELECT list of a window aggregation, not in WHERE or inside aggregates`,
+          sel.where?.span ?? sel.span,
+          'help: filter on window bounds in HAVING',
+        ),
       );
       return null;
     }
@@ -218,7 +293,15 @@ export function bindGroupedSelect(sel: Select, from: FromResult, where: BoundExp
       : []),
     ...collector.calls.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable, time: null })),
   ];
-  let rel: Rel = { kind: 'Aggregate', input, keys, aggs: collector.calls, window: win, fields, span: sel.groupBy[0]?.span ?? sel.span };
+  let rel: Rel = {
+    kind: 'Aggregate',
+    input,
+    keys,
+    aggs: collector.calls,
+    window: win,
+    fields,
+    span: sel.groupBy[0]?.span ?? sel.span,
+  };
   if (having) rel = { kind: 'Filter', input: rel, predicate: having, fields: rel.fields, span: sel.having!.span };
   return project(rel, exprs as NamedExpr[], sel.span);
 }
@@ -240,13 +323,21 @@ function groupWindowCall(c: FunctionCall, from: FromResult, ctx: ExprCtx): CallW
   let intervalArgs: readonly Expr[];
   if (upper === 'WINDOW') {
     if (c.args.length < 2 || c.args.length > 4) {
-      diags.push(error('SQ0202', `window() expects (time_column, 'size' [, 'slide']) but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`, c.span));
+      diags.push(
+        error(
+          'SQ0202',
+          `window() expects (time_column, 'size' [, 'slide']) but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`,
+          c.span,
+        ),
+      );
       return null;
     }
     if (c.args.length === 4) {
       const offset = intervalArg(c.args[3]!, diags);
       if (offset === null) return null;
-      diags.push(error('SQ0305', 'window start offsets are not supported: windows are aligned to the epoch', c.args[3]!.span));
+      diags.push(
+        error('SQ0305', 'window start offsets are not supported: windows are aligned to the epoch', c.args[3]!.span),
+      );
       return null;
     }
     fn = c.args.length === 3 ? 'HOP' : 'TUMBLE';
@@ -254,7 +345,13 @@ function groupWindowCall(c: FunctionCall, from: FromResult, ctx: ExprCtx): CallW
     intervalArgs = c.args.length === 3 ? [c.args[2]!, c.args[1]!] : [c.args[1]!];
   } else if (upper === 'SESSION_WINDOW') {
     if (c.args.length !== 2) {
-      diags.push(error('SQ0202', `session_window() expects (time_column, 'gap') but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`, c.span));
+      diags.push(
+        error(
+          'SQ0202',
+          `session_window() expects (time_column, 'gap') but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`,
+          c.span,
+        ),
+      );
       return null;
     }
     fn = 'SESSION';
@@ -262,7 +359,13 @@ function groupWindowCall(c: FunctionCall, from: FromResult, ctx: ExprCtx): CallW
   } else {
     fn = upper as WindowFn;
     if (c.args.length !== WINDOW_ARITY[fn] + 1) {
-      diags.push(error('SQ0202', `group window ${fn} expects (time_column, ${WINDOW_SIGNATURE[fn]}) but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`, c.span));
+      diags.push(
+        error(
+          'SQ0202',
+          `group window ${fn} expects (time_column, ${WINDOW_SIGNATURE[fn]}) but got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`,
+          c.span,
+        ),
+      );
       return null;
     }
     intervalArgs = c.args.slice(1);
@@ -272,7 +375,13 @@ function groupWindowCall(c: FunctionCall, from: FromResult, ctx: ExprCtx): CallW
   const ms = intervalArgs.map((a) => intervalArg(a, diags));
   if (!t || ms.some((m) => m === null)) return null;
   if (t.kind !== 'FieldRef') {
-    diags.push(error('SQ0602', 'the window time argument must be a column with a watermark (an event-time attribute)', timeAst.span));
+    diags.push(
+      error(
+        'SQ0602',
+        'the window time argument must be a column with a watermark (an event-time attribute)',
+        timeAst.span,
+      ),
+    );
     return null;
   }
   const entry = from.scope.entries.find((e) => e.columns.some((x) => x.field.name === t.name));
@@ -282,7 +391,10 @@ function groupWindowCall(c: FunctionCall, from: FromResult, ctx: ExprCtx): CallW
   if (!spec) return null;
   const label = timeAst.kind === 'ColumnRef' ? timeAst.parts.map((p) => p.name).join('.') : col.name;
   const display = spark
-    ? `${c.name.name}(${label}, ${c.args.slice(1).map((a) => (a.kind === 'StringLiteral' ? `'${a.value}'` : intervalSql(intervalArg(a, [])!))).join(', ')})`
+    ? `${c.name.name}(${label}, ${c.args
+        .slice(1)
+        .map((a) => (a.kind === 'StringLiteral' ? `'${a.value}'` : intervalSql(intervalArg(a, [])!)))
+        .join(', ')})`
     : `${fn}(${label}, ${(ms as number[]).map(intervalSql).join(', ')})`;
   return {
     spelling: spark ? 'spark' : 'group',
@@ -323,7 +435,10 @@ function rewrite(e: BoundExpr, keyMap: ReadonlyMap<string, KeyInfo>, meta: ExprM
       if (span && !rc.silent && !rc.reported.has(key)) {
         rc.reported.add(key);
         const notes: string[] = [];
-        if (rc.global) notes.push('note: the query aggregates without GROUP BY, so every column must be inside an aggregate function');
+        if (rc.global)
+          notes.push(
+            'note: the query aggregates without GROUP BY, so every column must be inside an aggregate function',
+          );
         else notes.push(`help: add "${label}" to GROUP BY, or use it inside an aggregate function`);
         if (rc.call && rc.call.timeField === e.name) {
           notes.push(
@@ -332,7 +447,9 @@ function rewrite(e: BoundExpr, keyMap: ReadonlyMap<string, KeyInfo>, meta: ExprM
               : `help: the window bounds are ${rc.call.fn}_START(...) and ${rc.call.fn}_END(...) with the GROUP BY arguments`,
           );
         }
-        rc.diags.push(error('SQ0301', `column "${label}" must be in GROUP BY or inside an aggregate function`, span, ...notes));
+        rc.diags.push(
+          error('SQ0301', `column "${label}" must be in GROUP BY or inside an aggregate function`, span, ...notes),
+        );
       }
       return null;
     }
@@ -345,7 +462,10 @@ function rewrite(e: BoundExpr, keyMap: ReadonlyMap<string, KeyInfo>, meta: ExprM
       return args.every((a) => a) ? { ...e, args: args as BoundExpr[] } : null;
     }
     case 'Case': {
-      const branches = e.branches.map((b) => ({ when: rewrite(b.when, keyMap, meta, rc), then: rewrite(b.then, keyMap, meta, rc) }));
+      const branches = e.branches.map((b) => ({
+        when: rewrite(b.when, keyMap, meta, rc),
+        then: rewrite(b.then, keyMap, meta, rc),
+      }));
       const els = rewrite(e.else, keyMap, meta, rc);
       if (!els || branches.some((b) => !b.when || !b.then)) return null;
       return { ...e, branches: branches as { when: BoundExpr; then: BoundExpr }[], else: els };

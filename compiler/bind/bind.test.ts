@@ -32,25 +32,38 @@ function nodes(n: PlanNode): PlanNode[] {
 
 describe('names', () => {
   it('reports an unknown column once, with did-you-mean, at the column', () => {
-    const src = ORDERS + 'INSERT INTO out SELECT ROUND(amout * 2, 1) AS r, UPPER(CONCAT(statuss, \'x\')) AS s FROM orders;';
+    const src =
+      ORDERS + "INSERT INTO out SELECT ROUND(amout * 2, 1) AS r, UPPER(CONCAT(statuss, 'x')) AS s FROM orders;";
     const ds = analyze(src, 't.sq').diagnostics;
-    expect(summary(ds)).toEqual(['SQ0102 unknown column "amout" | help: did you mean "amount"?', 'SQ0102 unknown column "statuss" | help: did you mean "status"?']);
+    expect(summary(ds)).toEqual([
+      'SQ0102 unknown column "amout" | help: did you mean "amount"?',
+      'SQ0102 unknown column "statuss" | help: did you mean "status"?',
+    ]);
     expect(src.slice(ds[0]!.span.offset, ds[0]!.span.end)).toBe('amout');
   });
 
   it('suggests relations and functions', () => {
-    expect(summary(check('INSERT INTO out SELECT order_id FROM ordrs;'))).toEqual(['SQ0101 unknown relation "ordrs" | help: did you mean "orders"?']);
-    expect(summary(check('INSERT INTO out SELECT LOWR(status) AS s FROM orders;'))).toEqual(['SQ0103 unknown function "LOWR" | help: did you mean "LOWER"?']);
+    expect(summary(check('INSERT INTO out SELECT order_id FROM ordrs;'))).toEqual([
+      'SQ0101 unknown relation "ordrs" | help: did you mean "orders"?',
+    ]);
+    expect(summary(check('INSERT INTO out SELECT LOWR(status) AS s FROM orders;'))).toEqual([
+      'SQ0103 unknown function "LOWR" | help: did you mean "LOWER"?',
+    ]);
   });
 
   it('reports ambiguous columns with the qualifiers to use', () => {
-    const ds = check(`CREATE TABLE users (user_id STRING, country STRING) WITH ('connector' = 'file', 'path' = 'u.csv', 'format' = 'csv');
+    const ds =
+      check(`CREATE TABLE users (user_id STRING, country STRING) WITH ('connector' = 'file', 'path' = 'u.csv', 'format' = 'csv');
       INSERT INTO out SELECT user_id FROM orders o JOIN users u ON o.user_id = u.user_id;`);
-    expect(summary(ds)).toEqual(['SQ0104 column "user_id" is ambiguous: it exists in "o" and "u" | help: qualify it, e.g. o.user_id or u.user_id']);
+    expect(summary(ds)).toEqual([
+      'SQ0104 column "user_id" is ambiguous: it exists in "o" and "u" | help: qualify it, e.g. o.user_id or u.user_id',
+    ]);
   });
 
   it('says when a relation is declared after its use', () => {
-    expect(summary(check(`INSERT INTO out SELECT order_id FROM late_view; CREATE VIEW late_view AS SELECT * FROM orders;`))).toEqual([
+    expect(
+      summary(check(`INSERT INTO out SELECT order_id FROM late_view; CREATE VIEW late_view AS SELECT * FROM orders;`)),
+    ).toEqual([
       'SQ0101 unknown relation "late_view" | help: "late_view" is declared later, on line 7; declare it before this statement',
     ]);
   });
@@ -65,13 +78,15 @@ describe('names', () => {
 
 describe('types', () => {
   it('explains bad function arguments with the signature', () => {
-    expect(summary(check("INSERT INTO out SELECT ROUND(status) AS r FROM orders;"))).toEqual([
+    expect(summary(check('INSERT INTO out SELECT ROUND(status) AS r FROM orders;'))).toEqual([
       'SQ0202 function "ROUND" expects (DOUBLE [, INT]) but got (STRING)',
     ]);
   });
 
   it('types aggregates: SUM(INT) is BIGINT, AVG is DOUBLE, COUNT is BIGINT NOT NULL', () => {
-    const plan = planOf('INSERT INTO out SELECT user_id, SUM(quantity) AS q, AVG(quantity) AS a, COUNT(status) AS c FROM orders GROUP BY user_id;');
+    const plan = planOf(
+      'INSERT INTO out SELECT user_id, SUM(quantity) AS q, AVG(quantity) AS a, COUNT(status) AS c FROM orders GROUP BY user_id;',
+    );
     const schema = plan.queries[0]!.root.sink.schema;
     expect(schema.map((f) => [f.name, f.type.kind, f.nullable])).toEqual([
       ['user_id', 'STRING', true],
@@ -82,17 +97,25 @@ describe('types', () => {
   });
 
   it('widens INT to DOUBLE and turns string literals compared with a TIMESTAMP into TIMESTAMP literals', () => {
-    const plan = planOf("INSERT INTO out SELECT amount + quantity AS x FROM orders WHERE order_time >= '2025-04-21 14:08:35';");
+    const plan = planOf(
+      "INSERT INTO out SELECT amount + quantity AS x FROM orders WHERE order_time >= '2025-04-21 14:08:35';",
+    );
     const filter = nodes(plan.queries[0]!.root).find((n) => n.kind === 'Filter')!;
     expect(filter.kind === 'Filter' && filter.predicate).toMatchObject({
       op: '>=',
-      args: [{ kind: 'FieldRef', name: 'order_time' }, { kind: 'Literal', value: Date.UTC(2025, 3, 21, 14, 8, 35), type: { kind: 'TIMESTAMP' } }],
+      args: [
+        { kind: 'FieldRef', name: 'order_time' },
+        { kind: 'Literal', value: Date.UTC(2025, 3, 21, 14, 8, 35), type: { kind: 'TIMESTAMP' } },
+      ],
     });
     const project = nodes(plan.queries[0]!.root).find((n) => n.kind === 'Project')!;
     expect(project.kind === 'Project' && project.exprs[0]!.expr).toMatchObject({
       op: '+',
       type: { kind: 'DOUBLE' },
-      args: [{ kind: 'FieldRef', name: 'amount' }, { kind: 'Cast', type: { kind: 'DOUBLE' }, expr: { name: 'quantity' } }],
+      args: [
+        { kind: 'FieldRef', name: 'amount' },
+        { kind: 'Cast', type: { kind: 'DOUBLE' }, expr: { name: 'quantity' } },
+      ],
     });
   });
 
@@ -104,13 +127,19 @@ describe('types', () => {
 
 describe('aggregates', () => {
   it('rejects non-grouped columns, nested aggregates and aggregates in WHERE', () => {
-    expect(check('INSERT INTO out SELECT user_id, status, COUNT(*) AS n FROM orders GROUP BY user_id;').map((d) => d.code)).toContain('SQ0301');
+    expect(
+      check('INSERT INTO out SELECT user_id, status, COUNT(*) AS n FROM orders GROUP BY user_id;').map((d) => d.code),
+    ).toContain('SQ0301');
     expect(check('INSERT INTO out SELECT SUM(COUNT(*)) AS n FROM orders;').map((d) => d.code)).toEqual(['SQ0302']);
-    expect(check('INSERT INTO out SELECT user_id FROM orders WHERE COUNT(*) > 1 GROUP BY user_id;').map((d) => d.code)).toEqual(['SQ0303']);
+    expect(
+      check('INSERT INTO out SELECT user_id FROM orders WHERE COUNT(*) > 1 GROUP BY user_id;').map((d) => d.code),
+    ).toEqual(['SQ0303']);
   });
 
   it('accepts expressions over group keys and GROUP BY aliases', () => {
-    const plan = planOf("INSERT INTO out SELECT UPPER(user_id) AS u, COUNT(*) + 1 AS n FROM orders GROUP BY UPPER(user_id);");
+    const plan = planOf(
+      'INSERT INTO out SELECT UPPER(user_id) AS u, COUNT(*) + 1 AS n FROM orders GROUP BY UPPER(user_id);',
+    );
     const agg = nodes(plan.queries[0]!.root).find((n) => n.kind === 'Aggregate')!;
     expect(agg.kind === 'Aggregate' && agg.keys.map((k) => k.name)).toEqual(['u']);
     planOf('INSERT INTO out SELECT LOWER(status) AS s, COUNT(*) AS n FROM orders GROUP BY s;');
@@ -121,13 +150,21 @@ describe('aggregates', () => {
   });
 
   it('does not echo errors after a bad GROUP BY or window', () => {
-    expect(check('INSERT INTO out SELECT product_id, COUNT(*) AS n FROM orders GROUP BY produt_id;').map((d) => d.code)).toEqual(['SQ0102']);
-    expect(check("INSERT INTO out SELECT window.start AS s, COUNT(*) AS n FROM orders GROUP BY window(order_time, '1 minuet');").map((d) => d.code)).toEqual(['SQ0204']);
+    expect(
+      check('INSERT INTO out SELECT product_id, COUNT(*) AS n FROM orders GROUP BY produt_id;').map((d) => d.code),
+    ).toEqual(['SQ0102']);
+    expect(
+      check(
+        "INSERT INTO out SELECT window.start AS s, COUNT(*) AS n FROM orders GROUP BY window(order_time, '1 minuet');",
+      ).map((d) => d.code),
+    ).toEqual(['SQ0204']);
   });
 
   it('matches TUMBLE_START arguments against the group window', () => {
     expect(
-      check("INSERT INTO out SELECT TUMBLE_END(order_time, INTERVAL '2' MINUTE) AS e, COUNT(*) AS n FROM orders GROUP BY TUMBLE(order_time, INTERVAL '1' MINUTE);").map((d) => d.code),
+      check(
+        "INSERT INTO out SELECT TUMBLE_END(order_time, INTERVAL '2' MINUTE) AS e, COUNT(*) AS n FROM orders GROUP BY TUMBLE(order_time, INTERVAL '1' MINUTE);",
+      ).map((d) => d.code),
     ).toEqual(['SQ0304']);
   });
 
@@ -151,12 +188,18 @@ describe('sinks', () => {
   });
 
   it('rejects reading a sink and writing a view', () => {
-    expect(check(`CREATE SINK s WITH ('connector' = 'print'); INSERT INTO out SELECT * FROM s;`).map((d) => d.code)).toEqual(['SQ0402']);
-    expect(check(`CREATE VIEW v AS SELECT * FROM orders; INSERT INTO v SELECT * FROM orders;`).map((d) => d.code)).toEqual(['SQ0402']);
+    expect(
+      check(`CREATE SINK s WITH ('connector' = 'print'); INSERT INTO out SELECT * FROM s;`).map((d) => d.code),
+    ).toEqual(['SQ0402']);
+    expect(
+      check(`CREATE VIEW v AS SELECT * FROM orders; INSERT INTO v SELECT * FROM orders;`).map((d) => d.code),
+    ).toEqual(['SQ0402']);
   });
 
   it('declares a sink with CREATE ... AS SELECT', () => {
-    const plan = planOf(`CREATE STREAM big WITH ('connector' = 'print') AS SELECT order_id, amount FROM orders WHERE amount > 100;`);
+    const plan = planOf(
+      `CREATE STREAM big WITH ('connector' = 'print') AS SELECT order_id, amount FROM orders WHERE amount > 100;`,
+    );
     expect(plan.queries[0]!.name).toBe('insert_into_big');
     expect(plan.sinks.map((s) => s.name)).toEqual(['big']);
   });

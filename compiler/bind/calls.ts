@@ -31,7 +31,9 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
         'SQ0305',
         `group window function "${e.name.name}" is only allowed in GROUP BY`,
         e.name.span,
-        spark ? 'help: group by it and select window.start and window.end' : `help: group by it and select ${upper}_START(...) and ${upper}_END(...)`,
+        spark
+          ? 'help: group by it and select window.start and window.end'
+          : `help: group by it and select ${upper}_START(...) and ${upper}_END(...)`,
       ),
     );
     return null;
@@ -41,7 +43,9 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   const shorthand = EXTRACT_SHORTHANDS[upper];
   if (shorthand && e.parens && !lookupFunction(upper)) {
     if (e.args.length !== 1) {
-      ctx.diags.push(error('SQ0202', `function "${upper}" expects (TIMESTAMP | DATE) but got ${e.args.length} arguments`, e.span));
+      ctx.diags.push(
+        error('SQ0202', `function "${upper}" expects (TIMESTAMP | DATE) but got ${e.args.length} arguments`, e.span),
+      );
       return null;
     }
     return extract(shorthand, e.args[0]!, e, ctx);
@@ -49,7 +53,14 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   const def = lookupFunction(upper);
   if (!def) {
     for (const a of e.args) bindExpr(a, ctx);
-    ctx.diags.push(error('SQ0103', `unknown function "${e.name.name}"`, e.name.span, ...didYouMean(upper, [...scalarFunctionNames(), ...aggregateNames()])));
+    ctx.diags.push(
+      error(
+        'SQ0103',
+        `unknown function "${e.name.name}"`,
+        e.name.span,
+        ...didYouMean(upper, [...scalarFunctionNames(), ...aggregateNames()]),
+      ),
+    );
     return null;
   }
   if (e.distinct || e.star || e.filter) {
@@ -59,7 +70,11 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   }
   // A unit argument is a bare word: TIMESTAMPDIFF(SECOND, ...); an unknown word is checked as a unit, not a column.
   const unitWord = (a: Expr, i: number): string | null =>
-    a.kind === 'TimeUnitExpr' ? a.unit : isUnitArg(def.op, i) && a.kind === 'ColumnRef' && a.parts.length === 1 ? a.parts[0]!.name.toUpperCase() : null;
+    a.kind === 'TimeUnitExpr'
+      ? a.unit
+      : isUnitArg(def.op, i) && a.kind === 'ColumnRef' && a.parts.length === 1
+        ? a.parts[0]!.name.toUpperCase()
+        : null;
   const args = e.args.map((a, i) => {
     const w = unitWord(a, i);
     return w !== null ? literal(w, STRING, false) : bindExpr(a, ctx);
@@ -67,13 +82,17 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   if (args.some((a) => !a)) return null;
   const bound = args as BoundExpr[];
   const infos: ArgInfo[] = bound.map((a, i) =>
-    a.kind === 'Literal' ? { type: a.type, literal: isUnitArg(def.op, i) ? normalizeUnit(a) : a.value } : { type: a.type },
+    a.kind === 'Literal'
+      ? { type: a.type, literal: isUnitArg(def.op, i) ? normalizeUnit(a) : a.value }
+      : { type: a.type },
   );
   const resolved = def.check(infos);
   if (resolved === null || typeof resolved === 'string') {
     const got = `(${bound.map((a) => typeName(a.type)).join(', ')})`;
     const msg =
-      resolved === null ? `function "${def.name}" expects ${def.display} but got ${got}` : `invalid arguments to "${def.name}": ${resolved}`;
+      resolved === null
+        ? `function "${def.name}" expects ${def.display} but got ${got}`
+        : `invalid arguments to "${def.name}": ${resolved}`;
     ctx.diags.push(error('SQ0202', msg, e.span));
     return null;
   }
@@ -86,7 +105,9 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     if (!c) return null;
     finalArgs.push(c);
   }
-  const nullable = resolved.nullable ? resolved.nullable(finalArgs.map((a) => a.nullable)) : finalArgs.some((a) => a.nullable);
+  const nullable = resolved.nullable
+    ? resolved.nullable(finalArgs.map((a) => a.nullable))
+    : finalArgs.some((a) => a.nullable);
   return { kind: 'Call', op: def.op, args: finalArgs, type: resolved.type, nullable };
 }
 
@@ -106,11 +127,19 @@ export function bindExtract(e: ExtractExpr, ctx: ExprCtx): BoundExpr | null {
   return extract(e.unit, e.expr, e, ctx);
 }
 
-function extract(unit: string, arg: ExtractExpr['expr'], at: { span: ExtractExpr['span'] }, ctx: ExprCtx): BoundExpr | null {
+function extract(
+  unit: string,
+  arg: ExtractExpr['expr'],
+  at: { span: ExtractExpr['span'] },
+  ctx: ExprCtx,
+): BoundExpr | null {
   const x = bindExpr(arg, ctx);
   if (!x) return null;
   const def = lookupFunction('EXTRACT')!;
-  const resolved = def.check([{ type: STRING, literal: unit }, x.kind === 'Literal' ? { type: x.type, literal: x.value } : { type: x.type }]);
+  const resolved = def.check([
+    { type: STRING, literal: unit },
+    x.kind === 'Literal' ? { type: x.type, literal: x.value } : { type: x.type },
+  ]);
   if (resolved === null || typeof resolved === 'string') {
     const msg = resolved ?? `EXTRACT(${unit} FROM ...) expects a TIMESTAMP or DATE but got ${typeName(x.type)}`;
     ctx.diags.push(error('SQ0202', msg, at.span));
@@ -119,20 +148,33 @@ function extract(unit: string, arg: ExtractExpr['expr'], at: { span: ExtractExpr
   const t = resolved.targets[1];
   const c = t ? coerce(x, t, arg.span, ctx.diags) : x;
   if (!c) return null;
-  return { kind: 'Call', op: 'EXTRACT', args: [literal(unit, STRING, false), c], type: resolved.type, nullable: c.nullable };
+  return {
+    kind: 'Call',
+    op: 'EXTRACT',
+    args: [literal(unit, STRING, false), c],
+    type: resolved.type,
+    nullable: c.nullable,
+  };
 }
 
 export function bindTrim(e: TrimExpr, ctx: ExprCtx): BoundExpr | null {
   const s = bindExpr(e.expr, ctx);
   const chars = e.chars ? bindExpr(e.chars, ctx) : literal(' ', STRING, false);
   if (!s || !chars) return null;
-  for (const [x, span] of [[s, e.expr.span], [chars, e.chars?.span ?? e.span]] as const) {
+  for (const [x, span] of [
+    [s, e.expr.span],
+    [chars, e.chars?.span ?? e.span],
+  ] as const) {
     if (x.type.kind !== 'STRING' && x.type.kind !== 'NULL') {
       ctx.diags.push(error('SQ0202', `function "TRIM" expects (STRING) but got (${typeName(x.type)})`, span));
       return null;
     }
   }
-  const args = [literal(e.mode, STRING, false), coerce(chars, STRING, e.span, ctx.diags)!, coerce(s, STRING, e.span, ctx.diags)!];
+  const args = [
+    literal(e.mode, STRING, false),
+    coerce(chars, STRING, e.span, ctx.diags)!,
+    coerce(s, STRING, e.span, ctx.diags)!,
+  ];
   return { kind: 'Call', op: 'TRIM', args, type: STRING, nullable: s.nullable || chars.nullable };
 }
 
@@ -153,7 +195,9 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   let kind = def.kind;
   if (e.star) {
     if (name !== 'COUNT' || e.distinct) {
-      ctx.diags.push(error('SQ0202', `only COUNT accepts *, not ${e.distinct ? 'COUNT(DISTINCT *)' : `"${name}"`}`, e.span));
+      ctx.diags.push(
+        error('SQ0202', `only COUNT accepts *, not ${e.distinct ? 'COUNT(DISTINCT *)' : `"${name}"`}`, e.span),
+      );
       return null;
     }
     kind = 'count_star';
@@ -177,7 +221,9 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     const f = bindExpr(e.filter, inner);
     if (!f) return null;
     if (f.type.kind !== 'BOOLEAN' && f.type.kind !== 'NULL') {
-      ctx.diags.push(error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(f.type)}`, e.filter.span));
+      ctx.diags.push(
+        error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(f.type)}`, e.filter.span),
+      );
       return null;
     }
     filter = f.type.kind === 'NULL' ? literal(null, BOOLEAN, true) : f;
@@ -188,8 +234,11 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     ctx.diags.push(error('SQ0202', `function "${name}" expects ${def.display} but got (${typeName(argType)})`, e.span));
     return null;
   }
-  if (args[0] && args[0].kind === 'Literal' && args[0].value === null) args = [literal(null, kind === 'sum' || kind === 'avg' ? type : args[0].type, true)];
-  const nullable = def.notNull ? false : !!def.nullableAlways || filter !== null || ctx.aggs.global || (args[0]?.nullable ?? false);
+  if (args[0] && args[0].kind === 'Literal' && args[0].value === null)
+    args = [literal(null, kind === 'sum' || kind === 'avg' ? type : args[0].type, true)];
+  const nullable = def.notNull
+    ? false
+    : !!def.nullableAlways || filter !== null || ctx.aggs.global || (args[0]?.nullable ?? false);
   const draft = { kind, args, distinct: e.distinct, filter, type, nullable };
   const key = `${kind}|${e.distinct}|${args.map((a) => exprKey(a, ctx.meta)).join(',')}|${filter ? exprKey(filter, ctx.meta) : ''}`;
   let call = ctx.aggs.byKey.get(key);
@@ -209,26 +258,54 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
 function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: ExprCtx): BoundExpr | null {
   const name = `${fn}_${prop}`;
   if (prop === 'PROCTIME') {
-    ctx.diags.push(error('SQ0602', `"${name}" is not supported: windows run on event time only`, e.name.span, `help: use ${fn}_ROWTIME(...) or ${fn}_END(...)`));
+    ctx.diags.push(
+      error(
+        'SQ0602',
+        `"${name}" is not supported: windows run on event time only`,
+        e.name.span,
+        `help: use ${fn}_ROWTIME(...) or ${fn}_END(...)`,
+      ),
+    );
     return null;
   }
   const w = ctx.window;
   if (w?.broken) return null;
   if (!w) {
-    ctx.diags.push(error('SQ0304', `"${name}" needs a matching group window: GROUP BY ${fn}(time_column, ...)`, e.span));
+    ctx.diags.push(
+      error('SQ0304', `"${name}" needs a matching group window: GROUP BY ${fn}(time_column, ...)`, e.span),
+    );
     return null;
   }
   const mismatch = () => {
-    ctx.diags.push(error('SQ0304', `${name}(...) does not match the group window ${w.display}`, e.span, `help: write the same arguments as in GROUP BY: ${w.display}`));
+    ctx.diags.push(
+      error(
+        'SQ0304',
+        `${name}(...) does not match the group window ${w.display}`,
+        e.span,
+        `help: write the same arguments as in GROUP BY: ${w.display}`,
+      ),
+    );
     return null;
   };
   if (w.spelling !== 'group' || w.fn !== fn) {
     if (w.spelling === 'tvf') {
-      ctx.diags.push(error('SQ0304', `"${name}" needs GROUP BY ${fn}(...); with a window TVF select window_start / window_end instead`, e.span));
+      ctx.diags.push(
+        error(
+          'SQ0304',
+          `"${name}" needs GROUP BY ${fn}(...); with a window TVF select window_start / window_end instead`,
+          e.span,
+        ),
+      );
       return null;
     }
     if (w.spelling === 'spark') {
-      ctx.diags.push(error('SQ0304', `"${name}" needs GROUP BY ${fn}(...); with ${w.display} select window.start / window.end instead`, e.span));
+      ctx.diags.push(
+        error(
+          'SQ0304',
+          `"${name}" needs GROUP BY ${fn}(...); with ${w.display} select window.start / window.end instead`,
+          e.span,
+        ),
+      );
       return null;
     }
     return mismatch();

@@ -29,7 +29,14 @@ export function timeLiteral(text: string, to: SqlType, span: Span, diags: Diagno
   if (to.kind === 'TIMESTAMP') {
     const v = parseTimestamp(text);
     if (v === null) {
-      diags.push(error('SQ0204', `invalid TIMESTAMP literal '${text}'`, span, "help: write it as 'YYYY-MM-DD HH:MM:SS[.fff]' (UTC), e.g. '2025-04-21 14:08:35'"));
+      diags.push(
+        error(
+          'SQ0204',
+          `invalid TIMESTAMP literal '${text}'`,
+          span,
+          "help: write it as 'YYYY-MM-DD HH:MM:SS[.fff]' (UTC), e.g. '2025-04-21 14:08:35'",
+        ),
+      );
       return null;
     }
     return literal(v, to, false);
@@ -37,14 +44,18 @@ export function timeLiteral(text: string, to: SqlType, span: Span, diags: Diagno
   if (to.kind === 'DATE') {
     const v = parseDate(text);
     if (v === null) {
-      diags.push(error('SQ0204', `invalid DATE literal '${text}'`, span, "help: write it as 'YYYY-MM-DD', e.g. '2025-04-21'"));
+      diags.push(
+        error('SQ0204', `invalid DATE literal '${text}'`, span, "help: write it as 'YYYY-MM-DD', e.g. '2025-04-21'"),
+      );
       return null;
     }
     return literal(v, to, false);
   }
   const v = parseTime(text);
   if (v === null) {
-    diags.push(error('SQ0204', `invalid TIME literal '${text}'`, span, "help: write it as 'HH:MM:SS', e.g. '14:08:35'"));
+    diags.push(
+      error('SQ0204', `invalid TIME literal '${text}'`, span, "help: write it as 'HH:MM:SS', e.g. '14:08:35'"),
+    );
     return null;
   }
   return literal(v, to, false);
@@ -57,7 +68,11 @@ export function timeLiteral(text: string, to: SqlType, span: Span, diags: Diagno
 export function coerce(e: BoundExpr, to: SqlType, span: Span, diags: Diagnostic[]): BoundExpr | null {
   if (e.kind === 'Literal') {
     if (e.value === null) return literal(null, to, true);
-    if (typeof e.value === 'string' && e.type.kind === 'STRING' && (to.kind === 'TIMESTAMP' || to.kind === 'DATE' || to.kind === 'TIME')) {
+    if (
+      typeof e.value === 'string' &&
+      e.type.kind === 'STRING' &&
+      (to.kind === 'TIMESTAMP' || to.kind === 'DATE' || to.kind === 'TIME')
+    ) {
       return timeLiteral(e.value, to, span, diags);
     }
     if (typeof e.value === 'number' && isNumeric(e.type) && isNumeric(to)) return literal(e.value, to, false);

@@ -40,7 +40,12 @@ export function bindExpr(e: Expr, ctx: ExprCtx): BoundExpr | null {
       return literal(v.ms, INTERVAL, false);
     }
     case 'TypedLiteral':
-      return timeLiteral(e.value, e.type === 'TIMESTAMP' ? TIMESTAMP : e.type === 'DATE' ? DATE : TIME, e.span, ctx.diags);
+      return timeLiteral(
+        e.value,
+        e.type === 'TIMESTAMP' ? TIMESTAMP : e.type === 'DATE' ? DATE : TIME,
+        e.span,
+        ctx.diags,
+      );
     case 'BinaryExpr':
       return bindBinary(e, ctx);
     case 'UnaryExpr':
@@ -80,7 +85,12 @@ export function bindExpr(e: Expr, ctx: ExprCtx): BoundExpr | null {
         );
         return null;
       }
-      if (!e.try && x.kind === 'Literal' && typeof x.value === 'string' && (to.kind === 'TIMESTAMP' || to.kind === 'DATE' || to.kind === 'TIME')) {
+      if (
+        !e.try &&
+        x.kind === 'Literal' &&
+        typeof x.value === 'string' &&
+        (to.kind === 'TIMESTAMP' || to.kind === 'DATE' || to.kind === 'TIME')
+      ) {
         return timeLiteral(x.value, to, e.expr.span, ctx.diags);
       }
       if (x.kind === 'Literal' && x.value === null) return literal(null, to, true);
@@ -93,7 +103,13 @@ export function bindExpr(e: Expr, ctx: ExprCtx): BoundExpr | null {
     case 'TrimExpr':
       return bindTrim(e, ctx);
     case 'TimeUnitExpr':
-      ctx.diags.push(error('SQ0201', `a time unit (${e.unit}) is only allowed as a function argument, e.g. TIMESTAMPDIFF(${e.unit}, a, b)`, e.span));
+      ctx.diags.push(
+        error(
+          'SQ0201',
+          `a time unit (${e.unit}) is only allowed as a function argument, e.g. TIMESTAMPDIFF(${e.unit}, a, b)`,
+          e.span,
+        ),
+      );
       return null;
     case 'SubscriptExpr': {
       const base = bindExpr(e.base, ctx);
@@ -101,20 +117,31 @@ export function bindExpr(e: Expr, ctx: ExprCtx): BoundExpr | null {
       if (!base || !index) return null;
       if (base.type.kind === 'ARRAY') {
         if (index.type.kind !== 'INT' && index.type.kind !== 'BIGINT') {
-          ctx.diags.push(error('SQ0201', `an ARRAY index must be an INT (1-based), not ${typeName(index.type)}`, e.index.span));
+          ctx.diags.push(
+            error('SQ0201', `an ARRAY index must be an INT (1-based), not ${typeName(index.type)}`, e.index.span),
+          );
           return null;
         }
         return { kind: 'Call', op: 'ELEMENT_AT', args: [base, index], type: base.type.element, nullable: true };
       }
       if (base.type.kind === 'MAP') {
-        const key = index.type.kind === 'STRING' || index.type.kind === 'NULL' ? coerce(index, STRING, e.index.span, ctx.diags) : null;
+        const key =
+          index.type.kind === 'STRING' || index.type.kind === 'NULL'
+            ? coerce(index, STRING, e.index.span, ctx.diags)
+            : null;
         if (!key) {
           ctx.diags.push(error('SQ0201', `a MAP key must be a STRING, not ${typeName(index.type)}`, e.index.span));
           return null;
         }
         return { kind: 'Call', op: 'ELEMENT_AT', args: [base, key], type: base.type.value, nullable: true };
       }
-      ctx.diags.push(error('SQ0201', `cannot subscript a value of type ${typeName(base.type)}; [...] needs an ARRAY or a MAP`, e.base.span));
+      ctx.diags.push(
+        error(
+          'SQ0201',
+          `cannot subscript a value of type ${typeName(base.type)}; [...] needs an ARRAY or a MAP`,
+          e.base.span,
+        ),
+      );
       return null;
     }
     case 'FieldAccessExpr':
@@ -126,7 +153,13 @@ export function bindExpr(e: Expr, ctx: ExprCtx): BoundExpr | null {
       for (let i = 0; i < els.length; i++) {
         const c = commonType(t, els[i]!.type);
         if (!c) {
-          ctx.diags.push(error('SQ0201', `ARRAY elements must have a common type, but ${typeName(els[i]!.type)} does not match ${typeName(t)}`, e.elements[i]!.span));
+          ctx.diags.push(
+            error(
+              'SQ0201',
+              `ARRAY elements must have a common type, but ${typeName(els[i]!.type)} does not match ${typeName(t)}`,
+              e.elements[i]!.span,
+            ),
+          );
           return null;
         }
         t = c;
@@ -188,7 +221,12 @@ function bindNumber(e: NumberLiteral, ctx: ExprCtx): BoundExpr | null {
   return null;
 }
 
-function columnRef(ctx: ExprCtx, name: string, field: { name: string; type: SqlType; nullable: boolean }, span: Span): BoundExpr {
+function columnRef(
+  ctx: ExprCtx,
+  name: string,
+  field: { name: string; type: SqlType; nullable: boolean },
+  span: Span,
+): BoundExpr {
   const ref: BoundExpr = { kind: 'FieldRef', name: field.name, type: field.type, nullable: field.nullable };
   ctx.meta.origins.set(ref, { span, label: name });
   return ref;
@@ -205,7 +243,12 @@ function bindColumnRef(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
   if (parts.length === 0) return null;
   const p0 = parts[0]!;
   // Spark's `window.start` / `window.end` after GROUP BY window(...) / session_window(...).
-  if (ctx.window && parts.length === 2 && p0.name.toLowerCase() === 'window' && lookupColumn(ctx.scope, p0.name).kind === 'missing') {
+  if (
+    ctx.window &&
+    parts.length === 2 &&
+    p0.name.toLowerCase() === 'window' &&
+    lookupColumn(ctx.scope, p0.name).kind === 'missing'
+  ) {
     return windowField(e, ctx);
   }
   if (parts.length >= 2) {
@@ -215,7 +258,15 @@ function bindColumnRef(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
       const column = entry.columns.find((c) => c.name === p1.name);
       if (!column) {
         ctx.diags.push(
-          error('SQ0102', `unknown column "${p1.name}" in "${entry.label}"`, p1.span, ...didYouMean(p1.name, entry.columns.map((c) => c.name))),
+          error(
+            'SQ0102',
+            `unknown column "${p1.name}" in "${entry.label}"`,
+            p1.span,
+            ...didYouMean(
+              p1.name,
+              entry.columns.map((c) => c.name),
+            ),
+          ),
         );
         return null;
       }
@@ -252,7 +303,9 @@ function bindColumnRef(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
     }
     const notes = didYouMean(p0.name, allColumnNames(ctx.scope));
     if (p0.name.toLowerCase() === 'window' && !ctx.window) {
-      notes.push("note: window.start / window.end exist only when grouping by window(ts, '...') or session_window(ts, '...')");
+      notes.push(
+        "note: window.start / window.end exist only when grouping by window(ts, '...') or session_window(ts, '...')",
+      );
     }
     if (ctx.scope.entries.length === 0) notes.push('note: there is no FROM clause, so no columns are visible');
     ctx.diags.push(error('SQ0102', `unknown column "${p0.name}"`, p0.span, ...notes));
@@ -265,7 +318,15 @@ function bindColumnRef(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
 function fieldChain(base: BoundExpr, parts: readonly Ident[], from: number, ctx: ExprCtx): BoundExpr | null {
   let cur = base;
   for (let i = from; i < parts.length; i++) {
-    const next = rowField(cur, parts[i]!, parts.slice(0, i).map((p) => p.name).join('.'), ctx);
+    const next = rowField(
+      cur,
+      parts[i]!,
+      parts
+        .slice(0, i)
+        .map((p) => p.name)
+        .join('.'),
+      ctx,
+    );
     if (!next) return null;
     cur = next;
   }
@@ -275,13 +336,28 @@ function fieldChain(base: BoundExpr, parts: readonly Ident[], from: number, ctx:
 function rowField(base: BoundExpr, field: Ident, label: string, ctx: ExprCtx): BoundExpr | null {
   if (base.type.kind !== 'ROW') {
     const notes = base.type.kind === 'MAP' ? [`help: read a MAP value with ${label}['${field.name}']`] : [];
-    ctx.diags.push(error('SQ0106', `"${label}" is ${typeName(base.type)}, not a ROW, so it has no field "${field.name}"`, field.span, ...notes));
+    ctx.diags.push(
+      error(
+        'SQ0106',
+        `"${label}" is ${typeName(base.type)}, not a ROW, so it has no field "${field.name}"`,
+        field.span,
+        ...notes,
+      ),
+    );
     return null;
   }
   const f = base.type.fields.find((x) => x.name === field.name);
   if (!f) {
     ctx.diags.push(
-      error('SQ0106', `unknown field "${field.name}" of "${label}" (${typeName(base.type)})`, field.span, ...didYouMean(field.name, base.type.fields.map((x) => x.name))),
+      error(
+        'SQ0106',
+        `unknown field "${field.name}" of "${label}" (${typeName(base.type)})`,
+        field.span,
+        ...didYouMean(
+          field.name,
+          base.type.fields.map((x) => x.name),
+        ),
+      ),
     );
     return null;
   }
@@ -306,14 +382,32 @@ function windowField(e: ColumnRef, ctx: ExprCtx): BoundExpr | null {
   const prop = e.parts[1]!;
   const p = prop.name.toLowerCase();
   if (w.spelling !== 'spark') {
-    ctx.diags.push(error('SQ0304', `window.${prop.name} needs GROUP BY window(ts, '...') or session_window(ts, '...'); this query groups by ${w.display}`, e.span));
+    ctx.diags.push(
+      error(
+        'SQ0304',
+        `window.${prop.name} needs GROUP BY window(ts, '...') or session_window(ts, '...'); this query groups by ${w.display}`,
+        e.span,
+      ),
+    );
     return null;
   }
   if (p !== 'start' && p !== 'end') {
-    ctx.diags.push(error('SQ0106', `unknown field "${prop.name}" of the window`, prop.span, 'help: the window has the fields "start" and "end"'));
+    ctx.diags.push(
+      error(
+        'SQ0106',
+        `unknown field "${prop.name}" of the window`,
+        prop.span,
+        'help: the window has the fields "start" and "end"',
+      ),
+    );
     return null;
   }
-  const ref: BoundExpr = { kind: 'FieldRef', name: p === 'start' ? w.startField : w.endField, type: TIMESTAMP, nullable: false };
+  const ref: BoundExpr = {
+    kind: 'FieldRef',
+    name: p === 'start' ? w.startField : w.endField,
+    type: TIMESTAMP,
+    nullable: false,
+  };
   ctx.meta.placeholders.add(ref);
   return ref;
 }

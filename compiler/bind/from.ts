@@ -22,7 +22,9 @@ export function bindFrom(item: FromItem, env: Env): FromResult | null {
   switch (item.kind) {
     case 'TableRef':
       if (item.systemTime) {
-        env.diags.push(error('SQ0802', 'FOR SYSTEM_TIME AS OF is only allowed on the right side of a join', item.systemTime.span));
+        env.diags.push(
+          error('SQ0802', 'FOR SYSTEM_TIME AS OF is only allowed on the right side of a join', item.systemTime.span),
+        );
       }
       return bindTableRef(item, env);
     case 'DerivedTable':
@@ -32,7 +34,9 @@ export function bindFrom(item: FromItem, env: Env): FromResult | null {
     case 'Join':
       return bindJoin(item, env);
     case 'Unnest':
-      env.diags.push(error('SQ0404', 'UNNEST must follow CROSS JOIN: FROM t CROSS JOIN UNNEST(t.items) AS x(item)', item.span));
+      env.diags.push(
+        error('SQ0404', 'UNNEST must follow CROSS JOIN: FROM t CROSS JOIN UNNEST(t.items) AS x(item)', item.span),
+      );
       return null;
   }
 }
@@ -45,21 +49,34 @@ export function resolveRelation(ref: TableRef, env: Env): Rel | null {
   if (!entry) {
     const candidates = [...env.ctes.keys(), ...env.catalog.names()];
     const later = env.declarations?.get(name);
-    const notes = later && later.offset > ref.name.span.offset ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`] : didYouMean(name, candidates);
+    const notes =
+      later && later.offset > ref.name.span.offset
+        ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`]
+        : didYouMean(name, candidates);
     env.diags.push(error('SQ0101', `unknown relation "${name}"`, ref.name.span, ...notes));
     return null;
   }
   if (entry.kind === 'VIEW') return entry.rel;
   if (entry.kind === 'SINK') {
     env.diags.push(
-      error('SQ0402', `cannot read from sink "${name}": CREATE SINK declares a write-only relation`, ref.name.span, 'help: declare it with CREATE STREAM or CREATE TABLE to read it back'),
+      error(
+        'SQ0402',
+        `cannot read from sink "${name}": CREATE SINK declares a write-only relation`,
+        ref.name.span,
+        'help: declare it with CREATE STREAM or CREATE TABLE to read it back',
+      ),
     );
     return null;
   }
   if (entry.broken) return null;
   if (!entry.columns) {
     env.diags.push(
-      error('SQ0402', `cannot read from ${entry.kind.toLowerCase()} "${name}" before its columns are known`, ref.name.span, `help: declare its columns in CREATE ${entry.kind} ${name} (...), or insert into it first`),
+      error(
+        'SQ0402',
+        `cannot read from ${entry.kind.toLowerCase()} "${name}" before its columns are known`,
+        ref.name.span,
+        `help: declare its columns in CREATE ${entry.kind} ${name} (...), or insert into it first`,
+      ),
     );
     return null;
   }
@@ -67,7 +84,12 @@ export function resolveRelation(ref: TableRef, env: Env): Rel | null {
   return { kind: 'Scan', source: entry.source, fields: entry.source.schema, span: ref.span };
 }
 
-function entryFor(alias: string | null, label: string, fields: readonly RelField[], span: FromItem['span']): ScopeEntry {
+function entryFor(
+  alias: string | null,
+  label: string,
+  fields: readonly RelField[],
+  span: FromItem['span'],
+): ScopeEntry {
   return { alias, label, columns: fields.map((f) => ({ name: f.name, field: f })), span };
 }
 
@@ -98,7 +120,15 @@ function bindTvf(t: WindowTvf, env: Env): FromResult | null {
   const col = entry.columns.find((c) => c.name === t.descriptor.name);
   if (!col) {
     env.diags.push(
-      error('SQ0102', `unknown column "${t.descriptor.name}" in "${entry.label}"`, t.descriptor.span, ...didYouMean(t.descriptor.name, entry.columns.map((c) => c.name))),
+      error(
+        'SQ0102',
+        `unknown column "${t.descriptor.name}" in "${entry.label}"`,
+        t.descriptor.span,
+        ...didYouMean(
+          t.descriptor.name,
+          entry.columns.map((c) => c.name),
+        ),
+      ),
     );
     ok = false;
   } else if (!checkTimeAttribute(col.field, col.name, entry, t.descriptor.span, env.diags)) {
@@ -107,7 +137,11 @@ function bindTvf(t: WindowTvf, env: Env): FromResult | null {
   const arity = WINDOW_ARITY[fn];
   if (t.args.length !== arity) {
     env.diags.push(
-      error('SQ0202', `window function ${fn} expects (TABLE t, DESCRIPTOR(time_column), ${WINDOW_SIGNATURE[fn]}) but got ${t.args.length} interval argument${t.args.length === 1 ? '' : 's'}`, t.span),
+      error(
+        'SQ0202',
+        `window function ${fn} expects (TABLE t, DESCRIPTOR(time_column), ${WINDOW_SIGNATURE[fn]}) but got ${t.args.length} interval argument${t.args.length === 1 ? '' : 's'}`,
+        t.span,
+      ),
     );
     return null;
   }
@@ -116,27 +150,46 @@ function bindTvf(t: WindowTvf, env: Env): FromResult | null {
   const spec = windowSpec(fn, ms as number[], t.span, env.diags);
   const partitionBy: string[] = [];
   if (t.partitionBy.length > 0 && fn !== 'SESSION') {
-    env.diags.push(error('SQ0305', `PARTITION BY is only allowed in a SESSION window, not in ${fn}`, t.partitionBy[0]!.span));
+    env.diags.push(
+      error('SQ0305', `PARTITION BY is only allowed in a SESSION window, not in ${fn}`, t.partitionBy[0]!.span),
+    );
     ok = false;
   }
   for (const p of t.partitionBy) {
     const c = entry.columns.find((x) => x.name === p.name);
     if (!c) {
-      env.diags.push(error('SQ0102', `unknown column "${p.name}" in "${entry.label}"`, p.span, ...didYouMean(p.name, entry.columns.map((x) => x.name))));
+      env.diags.push(
+        error(
+          'SQ0102',
+          `unknown column "${p.name}" in "${entry.label}"`,
+          p.span,
+          ...didYouMean(
+            p.name,
+            entry.columns.map((x) => x.name),
+          ),
+        ),
+      );
       ok = false;
     } else partitionBy.push(c.field.name);
   }
   for (const w of ['window_start', 'window_end', 'window_time']) {
     if (src.rel.fields.some((f) => f.name === w)) {
       env.diags.push(
-        error('SQ0105', `"${entry.label}" already has a column "${w}", which the window ${fn} adds`, t.source.span, `help: rename or drop "${w}" in a view or subquery first`),
+        error(
+          'SQ0105',
+          `"${entry.label}" already has a column "${w}", which the window ${fn} adds`,
+          t.source.span,
+          `help: rename or drop "${w}" in a view or subquery first`,
+        ),
       );
       ok = false;
     }
   }
   if (!ok || !spec || !col) return null;
   const fields: RelField[] = [
-    ...src.rel.fields.map((f) => (f.time === 'event' || f.window ? { name: f.name, type: f.type, nullable: f.nullable, time: null } : f)),
+    ...src.rel.fields.map((f) =>
+      f.time === 'event' || f.window ? { name: f.name, type: f.type, nullable: f.nullable, time: null } : f,
+    ),
     { name: 'window_start', type: TIMESTAMP, nullable: false, time: null, window: 'start' },
     { name: 'window_end', type: TIMESTAMP, nullable: false, time: null, window: 'end' },
     { name: 'window_time', type: TIMESTAMP, nullable: false, time: 'event', window: 'time' },
@@ -177,7 +230,14 @@ function bindJoin(j: Join, env: Env): FromResult | null {
   let ok = true;
   for (const r of right.scope.entries) {
     if (r.alias !== null && left.scope.entries.some((l) => l.alias === r.alias)) {
-      env.diags.push(error('SQ0105', `duplicate table alias "${r.alias}" in FROM`, r.span, 'help: give one of them a different alias'));
+      env.diags.push(
+        error(
+          'SQ0105',
+          `duplicate table alias "${r.alias}" in FROM`,
+          r.span,
+          'help: give one of them a different alias',
+        ),
+      );
       ok = false;
     }
   }
@@ -186,12 +246,24 @@ function bindJoin(j: Join, env: Env): FromResult | null {
     const ref = j.right as TableRef;
     const entry = env.catalog.get(ref.name.name);
     if (!entry || entry.kind !== 'TABLE') {
-      env.diags.push(error('SQ0802', `FOR SYSTEM_TIME AS OF needs a TABLE on the right side, but "${ref.name.name}" is not a table`, ref.name.span));
+      env.diags.push(
+        error(
+          'SQ0802',
+          `FOR SYSTEM_TIME AS OF needs a TABLE on the right side, but "${ref.name.name}" is not a table`,
+          ref.name.span,
+        ),
+      );
       ok = false;
     }
     const t = bindExpr(ref.systemTime!, exprCtx(left.scope, env.diags, env.meta, 'FOR SYSTEM_TIME AS OF'));
     if (t && t.type.kind !== 'TIMESTAMP') {
-      env.diags.push(error('SQ0803', `FOR SYSTEM_TIME AS OF needs a time attribute of the left side, but this is ${typeName(t.type)}`, ref.systemTime!.span));
+      env.diags.push(
+        error(
+          'SQ0803',
+          `FOR SYSTEM_TIME AS OF needs a time attribute of the left side, but this is ${typeName(t.type)}`,
+          ref.systemTime!.span,
+        ),
+      );
       ok = false;
     }
     if (kind !== 'inner' && kind !== 'left') {
@@ -208,13 +280,24 @@ function bindJoin(j: Join, env: Env): FromResult | null {
   const nullLeft = kind === 'right' || kind === 'full';
   const nullRight = kind === 'left' || kind === 'full';
   const strip = (f: RelField, nullable: boolean): RelField =>
-    nullable ? { name: f.name, type: f.type, nullable: true, time: f.time === 'event' ? null : f.time, ...(f.window ? { window: f.window } : {}) } : f;
+    nullable
+      ? {
+          name: f.name,
+          type: f.type,
+          nullable: true,
+          time: f.time === 'event' ? null : f.time,
+          ...(f.window ? { window: f.window } : {}),
+        }
+      : f;
   const leftFields = left.rel.fields.map((f) => strip(f, nullLeft));
   const rightFields = right.rel.fields.map((f, i) => ({ ...strip(f, nullRight), name: rightNames[i]! }));
   const fields = [...leftFields, ...rightFields];
   const byName = new Map(fields.map((f) => [f.name, f]));
   const remap = (entries: readonly ScopeEntry[], names: (n: string) => string): ScopeEntry[] =>
-    entries.map((e) => ({ ...e, columns: e.columns.map((c) => ({ name: c.name, field: byName.get(names(c.field.name))! })) }));
+    entries.map((e) => ({
+      ...e,
+      columns: e.columns.map((c) => ({ name: c.name, field: byName.get(names(c.field.name))! })),
+    }));
   const rightIndex = new Map(right.rel.fields.map((f, i) => [f.name, rightNames[i]!]));
   const scope: Scope = {
     entries: [...remap(left.scope.entries, (n) => n), ...remap(right.scope.entries, (n) => rightIndex.get(n)!)],
@@ -224,7 +307,14 @@ function bindJoin(j: Join, env: Env): FromResult | null {
     condition = bindCondition(j.on, 'ON', exprCtx(scope, env.diags, env.meta, 'ON'));
     if (!condition) ok = false;
   } else if (kind !== 'cross') {
-    env.diags.push(error('SQ0803', `${j.joinType} JOIN needs an ON condition`, j.span, 'help: add ON left.key = right.key, or write CROSS JOIN'));
+    env.diags.push(
+      error(
+        'SQ0803',
+        `${j.joinType} JOIN needs an ON condition`,
+        j.span,
+        'help: add ON left.key = right.key, or write CROSS JOIN',
+      ),
+    );
     ok = false;
   }
   if (!ok) return null;
@@ -260,12 +350,25 @@ function bindUnnest(left: FromResult, u: Unnest, env: Env): FromResult | null {
   const el = arr.type.element;
   const elementCols =
     el.kind === 'ROW'
-      ? el.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable || arr.type.kind !== 'ARRAY' || (arr.type as { elementNullable: boolean }).elementNullable }))
+      ? el.fields.map((f) => ({
+          name: f.name,
+          type: f.type,
+          nullable:
+            f.nullable || arr.type.kind !== 'ARRAY' || (arr.type as { elementNullable: boolean }).elementNullable,
+        }))
       : [{ name: 'col', type: el, nullable: arr.type.elementNullable }];
   const wanted = elementCols.length + (u.withOrdinality ? 1 : 0);
-  if (u.columns.length > 0 && u.columns.length !== wanted && !(u.withOrdinality && u.columns.length === elementCols.length)) {
+  if (
+    u.columns.length > 0 &&
+    u.columns.length !== wanted &&
+    !(u.withOrdinality && u.columns.length === elementCols.length)
+  ) {
     env.diags.push(
-      error('SQ0401', `UNNEST produces ${wanted} column${wanted === 1 ? '' : 's'} but ${u.columns.length} name${u.columns.length === 1 ? ' is' : 's are'} given`, u.span),
+      error(
+        'SQ0401',
+        `UNNEST produces ${wanted} column${wanted === 1 ? '' : 's'} but ${u.columns.length} name${u.columns.length === 1 ? ' is' : 's are'} given`,
+        u.span,
+      ),
     );
     return null;
   }
@@ -281,7 +384,9 @@ function bindUnnest(left: FromResult, u: Unnest, env: Env): FromResult | null {
     const name = uniqueName(n, taken);
     taken.add(name);
     const c = elementCols[i];
-    return c ? { name, type: c.type, nullable: c.nullable, time: null } : { name, type: INT, nullable: false, time: null };
+    return c
+      ? { name, type: c.type, nullable: c.nullable, time: null }
+      : { name, type: INT, nullable: false, time: null };
   });
   const elementFields = newFields.slice(0, elementCols.length).map((f) => f.name);
   const rel: Rel = {
@@ -294,6 +399,11 @@ function bindUnnest(left: FromResult, u: Unnest, env: Env): FromResult | null {
     span: u.span,
   };
   const alias = u.alias?.name ?? null;
-  const entry: ScopeEntry = { alias, label: alias ?? 'UNNEST', columns: userNames.map((n, i) => ({ name: n, field: newFields[i]! })), span: u.span };
+  const entry: ScopeEntry = {
+    alias,
+    label: alias ?? 'UNNEST',
+    columns: userNames.map((n, i) => ({ name: n, field: newFields[i]! })),
+    span: u.span,
+  };
   return { rel, scope: { entries: [...left.scope.entries, entry] } };
 }

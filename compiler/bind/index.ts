@@ -4,7 +4,15 @@
  * others from being checked, and an expression with an error is reported once (no cascades).
  * Never throws: an unexpected exception becomes an SQ9999 diagnostic on the statement.
  */
-import type { CreateRelation, EmitClause, InsertStatement, Script, SetStatement, Span, Statement } from '../../grammar/ast.ts';
+import type {
+  CreateRelation,
+  EmitClause,
+  InsertStatement,
+  Script,
+  SetStatement,
+  Span,
+  Statement,
+} from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
@@ -70,7 +78,8 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
   const roles = usage(script);
   const declarations = new Map<string, Span>();
   for (const s of script.statements) {
-    if ((s.kind === 'CreateRelation' || s.kind === 'CreateView') && !declarations.has(s.name.name)) declarations.set(s.name.name, s.name.span);
+    if ((s.kind === 'CreateRelation' || s.kind === 'CreateView') && !declarations.has(s.name.name))
+      declarations.set(s.name.name, s.name.span);
   }
   for (const stmt of script.statements) {
     const damaged = opts.damaged?.has(stmt) ?? false;
@@ -91,7 +100,12 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
 
 function internal(e: unknown, span: Span): Diagnostic {
   const msg = e instanceof Error ? e.message : String(e);
-  return error('SQ9999', `internal compiler error: ${msg}`, span, 'note: this is a bug in sqc; please report it with the program that triggers it');
+  return error(
+    'SQ9999',
+    `internal compiler error: ${msg}`,
+    span,
+    'note: this is a bug in sqc; please report it with the program that triggers it',
+  );
 }
 
 interface StatementCtx {
@@ -136,7 +150,14 @@ function declared(name: string, span: Span, ifNotExists: boolean, c: StatementCt
   if (!prev) return false;
   if (!ifNotExists) {
     const line = prev.kind === 'VIEW' ? prev.span.line : prev.decl.name.span.line;
-    c.diags.push(error('SQ0105', `"${name}" is already declared (line ${line})`, span, 'help: choose another name, or add IF NOT EXISTS to keep the first declaration'));
+    c.diags.push(
+      error(
+        'SQ0105',
+        `"${name}" is already declared (line ${line})`,
+        span,
+        'help: choose another name, or add IF NOT EXISTS to keep the first declaration',
+      ),
+    );
   }
   return true;
 }
@@ -147,15 +168,26 @@ function bindCreate(stmt: CreateRelation, c: StatementCtx): void {
     if (stmt.asQuery) bindQuery(stmt.asQuery, env(c));
     return;
   }
-  const role = stmt.asQuery ? (c.roles.get(name) === 'both' || c.roles.get(name) === 'source' ? 'both' : 'sink') : (c.roles.get(name) ?? 'source');
+  const role = stmt.asQuery
+    ? c.roles.get(name) === 'both' || c.roles.get(name) === 'source'
+      ? 'both'
+      : 'sink'
+    : (c.roles.get(name) ?? 'source');
   let entry = bindRelation(stmt, { diags: c.diags, meta: c.meta, job: c.options, role });
   if (c.damaged) entry = { ...entry, broken: true, source: null };
   c.catalog.set(entry);
   if (stmt.asQuery) {
     const rel = bindQuery(stmt.asQuery, env(c));
-    if (rel && !c.damaged) entry = write(entry, null, stmt.asQuery, rel, stmt.emit, stmt.span, stmt.name.span, c) ?? entry;
+    if (rel && !c.damaged)
+      entry = write(entry, null, stmt.asQuery, rel, stmt.emit, stmt.span, stmt.name.span, c) ?? entry;
   } else if (stmt.emit) {
-    c.diags.push(error('SQ0404', 'EMIT belongs to a query: CREATE ... AS SELECT ... EMIT, or INSERT INTO ... EMIT', stmt.emit.span));
+    c.diags.push(
+      error(
+        'SQ0404',
+        'EMIT belongs to a query: CREATE ... AS SELECT ... EMIT, or INSERT INTO ... EMIT',
+        stmt.emit.span,
+      ),
+    );
   }
 }
 
@@ -166,12 +198,22 @@ function bindInsert(stmt: InsertStatement, c: StatementCtx): void {
   if (!target) {
     const candidates = c.catalog.relations().map((r) => r.name);
     const later = c.declarations.get(name);
-    const notes = later && later.offset > stmt.target.span.offset ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`] : didYouMean(name, candidates);
+    const notes =
+      later && later.offset > stmt.target.span.offset
+        ? [`help: "${name}" is declared later, on line ${later.line}; declare it before this statement`]
+        : didYouMean(name, candidates);
     c.diags.push(error('SQ0101', `unknown relation "${name}"`, stmt.target.span, ...notes));
     return;
   }
   if (target.kind === 'VIEW') {
-    c.diags.push(error('SQ0402', `cannot insert into view "${name}": views are read-only`, stmt.target.span, 'help: declare a sink with CREATE SINK (or CREATE STREAM / TABLE) and insert into that'));
+    c.diags.push(
+      error(
+        'SQ0402',
+        `cannot insert into view "${name}": views are read-only`,
+        stmt.target.span,
+        'help: declare a sink with CREATE SINK (or CREATE STREAM / TABLE) and insert into that',
+      ),
+    );
     return;
   }
   if (!rel || target.broken || c.damaged) return;
@@ -204,7 +246,13 @@ function write(
 }
 
 /** Fills in inferred columns, runs the connector's column checks, and makes the relation readable if it can be. */
-function infer(target: RelationEntry, columns: CatalogColumn[], at: Span, diags: Diagnostic[], options: JobOptions): RelationEntry {
+function infer(
+  target: RelationEntry,
+  columns: CatalogColumn[],
+  at: Span,
+  diags: Diagnostic[],
+  options: JobOptions,
+): RelationEntry {
   if (target.connector) {
     diags.push(
       ...checkColumnOptions({
@@ -219,7 +267,11 @@ function infer(target: RelationEntry, columns: CatalogColumn[], at: Span, diags:
     );
   }
   const entry: RelationEntry = { ...target, columns, inferredAt: at };
-  const readable = target.kind !== 'SINK' && target.connector !== null && target.connector !== 'print' && target.connector !== 'blackhole';
+  const readable =
+    target.kind !== 'SINK' &&
+    target.connector !== null &&
+    target.connector !== 'print' &&
+    target.connector !== 'blackhole';
   return readable ? { ...entry, source: sourceDef(entry, columns, null, options) } : entry;
 }
 
@@ -235,8 +287,19 @@ function bindLateSinks(catalog: Catalog, diags: Diagnostic[], options: JobOption
     const at = pair?.valueSpan ?? src.decl.name.span;
     const target = catalog.get(late);
     if (!target || target.kind === 'VIEW') {
-      const sinks = catalog.relations().filter((r) => r.name !== src.name).map((r) => r.name);
-      diags.push(error('SQ0503', `'late.sink' names ${target ? `view "${late}", not a sink` : `unknown relation "${late}"`}`, at, ...didYouMean(late, sinks), 'help: declare it with CREATE SINK (its columns are those of the source)'));
+      const sinks = catalog
+        .relations()
+        .filter((r) => r.name !== src.name)
+        .map((r) => r.name);
+      diags.push(
+        error(
+          'SQ0503',
+          `'late.sink' names ${target ? `view "${late}", not a sink` : `unknown relation "${late}"`}`,
+          at,
+          ...didYouMean(late, sinks),
+          'help: declare it with CREATE SINK (its columns are those of the source)',
+        ),
+      );
       continue;
     }
     if (target.name === src.name) {
@@ -245,13 +308,21 @@ function bindLateSinks(catalog: Catalog, diags: Diagnostic[], options: JobOption
     }
     const cols = src.source.schema;
     if (!target.columns) {
-      const inferred: CatalogColumn[] = cols.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable, time: null, kind: 'physical', span: at }));
+      const inferred: CatalogColumn[] = cols.map((f) => ({
+        name: f.name,
+        type: f.type,
+        nullable: f.nullable,
+        time: null,
+        kind: 'physical',
+        span: at,
+      }));
       catalog.set(infer(target, inferred, at, diags, options));
       continue;
     }
     const tcols = target.columns.filter((x) => x.kind !== 'computed');
     const same =
-      tcols.length === cols.length && tcols.every((t, i) => t.name === cols[i]!.name && canImplicitlyConvert(cols[i]!.type, t.type));
+      tcols.length === cols.length &&
+      tcols.every((t, i) => t.name === cols[i]!.name && canImplicitlyConvert(cols[i]!.type, t.type));
     if (!same) {
       diags.push(
         error(

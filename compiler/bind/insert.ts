@@ -49,23 +49,46 @@ export function bindWrite(w: WriteInput): WriteResult {
     // Infer the target's columns from this query.
     const names = w.columns ? w.columns.map((c) => c.name) : fields.map((f) => f.name);
     if (w.columns && w.columns.length !== fields.length) {
-      diags.push(error('SQ0401', `INSERT lists ${w.columns.length} columns but the query produces ${fields.length}`, w.query.span));
+      diags.push(
+        error(
+          'SQ0401',
+          `INSERT lists ${w.columns.length} columns but the query produces ${fields.length}`,
+          w.query.span,
+        ),
+      );
       return null;
     }
     const unnamed = fields.findIndex((f, i) => !w.columns && f.name.startsWith('EXPR$') && names[i] === f.name);
     if (unnamed >= 0) {
       diags.push(
-        error('SQ0401', `column ${unnamed + 1} of the query has no name, and ${target.kind.toLowerCase()} "${name}" takes its column names from the query`, at(unnamed), 'help: name it with AS, e.g. COUNT(*) AS cnt'),
+        error(
+          'SQ0401',
+          `column ${unnamed + 1} of the query has no name, and ${target.kind.toLowerCase()} "${name}" takes its column names from the query`,
+          at(unnamed),
+          'help: name it with AS, e.g. COUNT(*) AS cnt',
+        ),
       );
       return null;
     }
-    const inferred: CatalogColumn[] = fields.map((f, i) => ({ name: names[i]!, type: f.type.kind === 'NULL' ? { kind: 'STRING' } : f.type, nullable: f.nullable, time: null, kind: 'physical', span: at(i) }));
-    const exprs: NamedExpr[] = fields.map((f, i) => ({ name: names[i]!, expr: f.type.kind === 'NULL' ? literal(null, inferred[i]!.type) : fieldRef(f) }));
+    const inferred: CatalogColumn[] = fields.map((f, i) => ({
+      name: names[i]!,
+      type: f.type.kind === 'NULL' ? { kind: 'STRING' } : f.type,
+      nullable: f.nullable,
+      time: null,
+      kind: 'physical',
+      span: at(i),
+    }));
+    const exprs: NamedExpr[] = fields.map((f, i) => ({
+      name: names[i]!,
+      expr: f.type.kind === 'NULL' ? literal(null, inferred[i]!.type) : fieldRef(f),
+    }));
     return { rel: project(rel, exprs, w.query.span), inferred };
   }
 
   const sinkCols = writableColumns(target);
-  const inferredNote = target.inferredAt ? [`note: the columns of "${name}" were inferred from the query on line ${target.inferredAt.line}`] : [];
+  const inferredNote = target.inferredAt
+    ? [`note: the columns of "${name}" were inferred from the query on line ${target.inferredAt.line}`]
+    : [];
   // Which sink column each query column goes to.
   let mapping: number[];
   if (w.columns) {
@@ -75,7 +98,17 @@ export function bindWrite(w: WriteInput): WriteResult {
     for (const c of w.columns) {
       const i = sinkCols.findIndex((s) => s.name === c.name);
       if (i < 0) {
-        diags.push(error('SQ0102', `unknown column "${c.name}" in ${target.kind.toLowerCase()} "${name}"`, c.span, ...didYouMean(c.name, sinkCols.map((s) => s.name))));
+        diags.push(
+          error(
+            'SQ0102',
+            `unknown column "${c.name}" in ${target.kind.toLowerCase()} "${name}"`,
+            c.span,
+            ...didYouMean(
+              c.name,
+              sinkCols.map((s) => s.name),
+            ),
+          ),
+        );
         ok = false;
       } else if (seen.has(c.name)) {
         diags.push(error('SQ0105', `column "${c.name}" is listed twice`, c.span));
@@ -86,7 +119,13 @@ export function bindWrite(w: WriteInput): WriteResult {
     }
     if (!ok) return null;
     if (w.columns.length !== fields.length) {
-      diags.push(error('SQ0401', `INSERT lists ${w.columns.length} columns but the query produces ${fields.length}`, w.query.span));
+      diags.push(
+        error(
+          'SQ0401',
+          `INSERT lists ${w.columns.length} columns but the query produces ${fields.length}`,
+          w.query.span,
+        ),
+      );
       return null;
     }
   } else {
@@ -106,7 +145,12 @@ export function bindWrite(w: WriteInput): WriteResult {
     const sameSet = qNames.length === sNames.length && [...qNames].sort().join('\0') === [...sNames].sort().join('\0');
     if (sameSet && qNames.join('\0') !== sNames.join('\0')) {
       diags.push(
-        error('SQ0401', `the query's columns are in a different order than ${target.kind.toLowerCase()} "${name}" declares: (${sNames.join(', ')})`, w.query.span, 'help: list the SELECT items in the same order'),
+        error(
+          'SQ0401',
+          `the query's columns are in a different order than ${target.kind.toLowerCase()} "${name}" declares: (${sNames.join(', ')})`,
+          w.query.span,
+          'help: list the SELECT items in the same order',
+        ),
       );
       return null;
     }
@@ -115,7 +159,13 @@ export function bindWrite(w: WriteInput): WriteResult {
       const s = sinkCols[i]!;
       if (f.name !== s.name && !f.name.startsWith('EXPR$')) {
         diags.push(
-          error('SQ0401', `column ${i + 1} of the query is "${f.name}" but ${target.kind.toLowerCase()} "${name}" expects "${s.name}"`, at(i), `help: rename it: ... AS ${s.name}`, ...inferredNote),
+          error(
+            'SQ0401',
+            `column ${i + 1} of the query is "${f.name}" but ${target.kind.toLowerCase()} "${name}" expects "${s.name}"`,
+            at(i),
+            `help: rename it: ... AS ${s.name}`,
+            ...inferredNote,
+          ),
         );
         ok = false;
       }
@@ -131,7 +181,13 @@ export function bindWrite(w: WriteInput): WriteResult {
     const qi = byTarget.get(t);
     if (qi === undefined) {
       if (!s.nullable) {
-        diags.push(error('SQ0401', `column "${s.name}" of "${name}" is NOT NULL but the INSERT gives it no value`, w.columns?.[0]?.span ?? w.at));
+        diags.push(
+          error(
+            'SQ0401',
+            `column "${s.name}" of "${name}" is NOT NULL but the INSERT gives it no value`,
+            w.columns?.[0]?.span ?? w.at,
+          ),
+        );
         ok = false;
       }
       exprs.push({ name: s.name, expr: literal(null, s.type) });
@@ -140,14 +196,25 @@ export function bindWrite(w: WriteInput): WriteResult {
     const f = fields[qi]!;
     if (!canImplicitlyConvert(f.type, s.type)) {
       diags.push(
-        error('SQ0401', `column "${s.name}": the query produces ${typeName(f.type)} but ${target.kind.toLowerCase()} "${name}" declares ${typeName(s.type)}`, at(qi), `help: convert it: CAST(... AS ${typeName(s.type)})`, ...inferredNote),
+        error(
+          'SQ0401',
+          `column "${s.name}": the query produces ${typeName(f.type)} but ${target.kind.toLowerCase()} "${name}" declares ${typeName(s.type)}`,
+          at(qi),
+          `help: convert it: CAST(... AS ${typeName(s.type)})`,
+          ...inferredNote,
+        ),
       );
       ok = false;
       return;
     }
     if (f.nullable && !s.nullable) {
       diags.push(
-        error('SQ0401', `column "${s.name}" of "${name}" is NOT NULL, but the query can produce NULL for it`, at(qi), `help: give a default: COALESCE(..., <value>)`),
+        error(
+          'SQ0401',
+          `column "${s.name}" of "${name}" is NOT NULL, but the query can produce NULL for it`,
+          at(qi),
+          `help: give a default: COALESCE(..., <value>)`,
+        ),
       );
       ok = false;
       return;

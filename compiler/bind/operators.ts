@@ -3,7 +3,16 @@
  * comparison (common type; string literals compared with a TIMESTAMP/DATE become time literals),
  * logic (three-valued, BOOLEAN operands), `||`, BETWEEN, IN, LIKE and CASE.
  */
-import type { BetweenExpr, BinaryExpr, CaseExpr, Expr, InListExpr, LikeExpr, Span, UnaryExpr } from '../../grammar/ast.ts';
+import type {
+  BetweenExpr,
+  BinaryExpr,
+  CaseExpr,
+  Expr,
+  InListExpr,
+  LikeExpr,
+  Span,
+  UnaryExpr,
+} from '../../grammar/ast.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import { commonType, isOrderable, widerNumeric } from '../check/typing.ts';
 import type { BoundExpr, ScalarOp } from '../plan/plan.ts';
@@ -30,15 +39,27 @@ export function bindBinary(e: BinaryExpr, ctx: ExprCtx): BoundExpr | null {
       return a && b ? call(e.op, [a, b], BOOLEAN) : null;
     }
     case '||': {
-      for (const [x, side] of [[l, e.left], [r, e.right]] as const) {
+      for (const [x, side] of [
+        [l, e.left],
+        [r, e.right],
+      ] as const) {
         if (x.type.kind !== 'STRING' && x.type.kind !== 'NULL') {
           ctx.diags.push(
-            error('SQ0201', `operator || concatenates STRING values, but this is ${typeName(x.type)}`, side.span, 'help: convert it with CAST(... AS STRING)'),
+            error(
+              'SQ0201',
+              `operator || concatenates STRING values, but this is ${typeName(x.type)}`,
+              side.span,
+              'help: convert it with CAST(... AS STRING)',
+            ),
           );
           return null;
         }
       }
-      return call('||', [coerce(l, STRING, e.left.span, ctx.diags)!, coerce(r, STRING, e.right.span, ctx.diags)!], STRING);
+      return call(
+        '||',
+        [coerce(l, STRING, e.left.span, ctx.diags)!, coerce(r, STRING, e.right.span, ctx.diags)!],
+        STRING,
+      );
     }
     case '=':
     case '<>':
@@ -76,23 +97,41 @@ function arithmetic(e: BinaryExpr, l: BoundExpr, r: BoundExpr, ctx: ExprCtx): Bo
     return call(op, [coerce(r, ts, e.right.span, ctx.diags)!, l], ts);
   }
   if ((op === '+' || op === '-') && (lk === 'INTERVAL' || lk === 'NULL') && (rk === 'INTERVAL' || rk === 'NULL')) {
-    return call(op, [coerce(l, INTERVAL, e.left.span, ctx.diags)!, coerce(r, INTERVAL, e.right.span, ctx.diags)!], INTERVAL);
+    return call(
+      op,
+      [coerce(l, INTERVAL, e.left.span, ctx.diags)!, coerce(r, INTERVAL, e.right.span, ctx.diags)!],
+      INTERVAL,
+    );
   }
   if ((op === '*' || op === '/') && lk === 'INTERVAL' && num(r.type)) return call(op, [l, r], INTERVAL);
   if (op === '*' && num(l.type) && rk === 'INTERVAL') return call(op, [r, l], INTERVAL);
   if (op === '-' && time(lk) && time(rk)) {
     ctx.diags.push(
-      error('SQ0201', `cannot subtract ${typeName(r.type)} from ${typeName(l.type)}`, e.opSpan, 'help: use TIMESTAMPDIFF(SECOND, a, b) for the difference of two timestamps'),
+      error(
+        'SQ0201',
+        `cannot subtract ${typeName(r.type)} from ${typeName(l.type)}`,
+        e.opSpan,
+        'help: use TIMESTAMPDIFF(SECOND, a, b) for the difference of two timestamps',
+      ),
     );
     return null;
   }
   // Point at the operand that is not a number when the other one is.
   const bad = num(l.type) ? { x: r, span: e.right.span } : num(r.type) ? { x: l, span: e.left.span } : null;
-  const notes = lk === 'STRING' || rk === 'STRING' ? (op === '+' ? ['help: concatenate strings with || or CONCAT(...)'] : ['help: convert it with CAST(... AS DOUBLE)']) : [];
+  const notes =
+    lk === 'STRING' || rk === 'STRING'
+      ? op === '+'
+        ? ['help: concatenate strings with || or CONCAT(...)']
+        : ['help: convert it with CAST(... AS DOUBLE)']
+      : [];
   if (bad) {
-    ctx.diags.push(error('SQ0201', `operator ${op} expects numbers, but this is ${typeName(bad.x.type)}`, bad.span, ...notes));
+    ctx.diags.push(
+      error('SQ0201', `operator ${op} expects numbers, but this is ${typeName(bad.x.type)}`, bad.span, ...notes),
+    );
   } else {
-    ctx.diags.push(error('SQ0201', `cannot apply operator ${op} to ${typeName(l.type)} and ${typeName(r.type)}`, e.opSpan, ...notes));
+    ctx.diags.push(
+      error('SQ0201', `cannot apply operator ${op} to ${typeName(l.type)} and ${typeName(r.type)}`, e.opSpan, ...notes),
+    );
   }
   return null;
 }
@@ -121,14 +160,22 @@ export function comparable(
     return c ? [c, r] : null;
   }
   let t = commonType(l.type, r.type);
-  if (!t && ((l.type.kind === 'DATE' && r.type.kind === 'TIMESTAMP') || (l.type.kind === 'TIMESTAMP' && r.type.kind === 'DATE'))) t = TIMESTAMP;
+  if (
+    !t &&
+    ((l.type.kind === 'DATE' && r.type.kind === 'TIMESTAMP') || (l.type.kind === 'TIMESTAMP' && r.type.kind === 'DATE'))
+  )
+    t = TIMESTAMP;
   const ordered = op !== '=' && op !== '<>' && op !== 'IN';
   if (!t || (ordered && !isOrderable(t))) {
     const notes =
       !t && (l.type.kind === 'STRING' || r.type.kind === 'STRING')
-        ? [`help: convert one side with CAST, e.g. CAST(... AS ${typeName(l.type.kind === 'STRING' ? r.type : l.type)})`]
+        ? [
+            `help: convert one side with CAST, e.g. CAST(... AS ${typeName(l.type.kind === 'STRING' ? r.type : l.type)})`,
+          ]
         : [];
-    const msg = !t ? `cannot compare ${typeName(l.type)} with ${typeName(r.type)}` : `values of type ${typeName(t)} cannot be ordered with ${op}`;
+    const msg = !t
+      ? `cannot compare ${typeName(l.type)} with ${typeName(r.type)}`
+      : `values of type ${typeName(t)} cannot be ordered with ${op}`;
     ctx.diags.push(error('SQ0201', msg, span, ...notes));
     return null;
   }
@@ -146,7 +193,9 @@ export function bindUnary(e: UnaryExpr, ctx: ExprCtx): BoundExpr | null {
     return b ? call('NOT', [b], BOOLEAN) : null;
   }
   if (!isNumeric(x.type) && x.type.kind !== 'INTERVAL' && x.type.kind !== 'NULL') {
-    ctx.diags.push(error('SQ0201', `unary ${e.op} expects a number or an INTERVAL, but this is ${typeName(x.type)}`, e.operand.span));
+    ctx.diags.push(
+      error('SQ0201', `unary ${e.op} expects a number or an INTERVAL, but this is ${typeName(x.type)}`, e.operand.span),
+    );
     return null;
   }
   if (e.op === '+') return x;
@@ -164,7 +213,10 @@ export function bindBetween(e: BetweenExpr, ctx: ExprCtx): BoundExpr | null {
   const b = comparable(a[0], hi, e.expr.span, e.high.span, e.span, 'BETWEEN', ctx);
   if (!b) return null;
   // The low bound may need the wider type found with the high bound.
-  const low = a[1].type.kind === b[0].type.kind || a[1].kind === 'Literal' ? coerce(a[1], b[0].type, e.low.span, ctx.diags) : a[1];
+  const low =
+    a[1].type.kind === b[0].type.kind || a[1].kind === 'Literal'
+      ? coerce(a[1], b[0].type, e.low.span, ctx.diags)
+      : a[1];
   if (!low) return null;
   const test = (l: BoundExpr, h: BoundExpr) => call('BETWEEN', [b[0], l, h], BOOLEAN);
   let result = e.symmetric ? call('OR', [test(low, b[1]), test(b[1], low)], BOOLEAN) : test(low, b[1]);
@@ -182,26 +234,45 @@ export function bindInList(e: InListExpr, ctx: ExprCtx): BoundExpr | null {
     if (['TIMESTAMP', 'DATE'].includes(t.kind) && isStringLiteral(it)) continue;
     const c = commonType(t, it.type);
     if (!c) {
-      ctx.diags.push(error('SQ0201', `IN list item of type ${typeName(it.type)} cannot be compared with ${typeName(t)}`, e.list[i]!.span));
+      ctx.diags.push(
+        error(
+          'SQ0201',
+          `IN list item of type ${typeName(it.type)} cannot be compared with ${typeName(t)}`,
+          e.list[i]!.span,
+        ),
+      );
       return null;
     }
     t = c;
   }
   if (t.kind === 'NULL') t = STRING;
-  const args = [coerce(x, t, e.expr.span, ctx.diags), ...items.map((it, i) => coerce(it!, t, e.list[i]!.span, ctx.diags))];
+  const args = [
+    coerce(x, t, e.expr.span, ctx.diags),
+    ...items.map((it, i) => coerce(it!, t, e.list[i]!.span, ctx.diags)),
+  ];
   if (args.some((a) => !a)) return null;
   const r = call('IN', args as BoundExpr[], BOOLEAN);
   return e.negated ? call('NOT', [r], BOOLEAN) : r;
 }
 
 export function bindLike(e: LikeExpr, ctx: ExprCtx): BoundExpr | null {
-  const parts: [Expr, BoundExpr | null][] = [[e.expr, bindExpr(e.expr, ctx)], [e.pattern, bindExpr(e.pattern, ctx)]];
+  const parts: [Expr, BoundExpr | null][] = [
+    [e.expr, bindExpr(e.expr, ctx)],
+    [e.pattern, bindExpr(e.pattern, ctx)],
+  ];
   if (e.escape) parts.push([e.escape, bindExpr(e.escape, ctx)]);
   if (parts.some(([, b]) => !b)) return null;
   const args: BoundExpr[] = [];
   for (const [ast, b] of parts) {
     if (b!.type.kind !== 'STRING' && b!.type.kind !== 'NULL') {
-      ctx.diags.push(error('SQ0201', `LIKE expects STRING operands, but this is ${typeName(b!.type)}`, ast.span, 'help: convert it with CAST(... AS STRING)'));
+      ctx.diags.push(
+        error(
+          'SQ0201',
+          `LIKE expects STRING operands, but this is ${typeName(b!.type)}`,
+          ast.span,
+          'help: convert it with CAST(... AS STRING)',
+        ),
+      );
       return null;
     }
     args.push(coerce(b!, STRING, ast.span, ctx.diags)!);
@@ -236,7 +307,13 @@ export function bindCase(e: CaseExpr, ctx: ExprCtx): BoundExpr | null {
   for (let i = 0; i < results.length; i++) {
     const c = commonType(t, results[i]!.type);
     if (!c) {
-      ctx.diags.push(error('SQ0201', `CASE results must have a common type, but ${typeName(results[i]!.type)} does not match ${typeName(t)}`, spans[i]!));
+      ctx.diags.push(
+        error(
+          'SQ0201',
+          `CASE results must have a common type, but ${typeName(results[i]!.type)} does not match ${typeName(t)}`,
+          spans[i]!,
+        ),
+      );
       return null;
     }
     t = c;

@@ -115,7 +115,8 @@ export interface SortRel extends RelBase {
   readonly limit: number | null;
 }
 
-export type Rel = ScanRel | FilterRel | ProjectRel | UnnestRel | WindowTvfRel | AggregateRel | JoinRel | UnionRel | SortRel;
+export type Rel =
+  ScanRel | FilterRel | ProjectRel | UnnestRel | WindowTvfRel | AggregateRel | JoinRel | UnionRel | SortRel;
 
 export function inputsOf(rel: Rel): readonly Rel[] {
   switch (rel.kind) {

@@ -3,7 +3,17 @@
  * ORDER BY and LIMIT. A query's output fields have unique names: explicit duplicates are errors,
  * duplicates from `*` over a join keep the join's renaming (`uuid0`).
  */
-import type { Expr, Ident, OrderItem, Query, QueryBody, Select, SelectExpr, SetOperation, Span } from '../../grammar/ast.ts';
+import type {
+  Expr,
+  Ident,
+  OrderItem,
+  Query,
+  QueryBody,
+  Select,
+  SelectExpr,
+  SetOperation,
+  Span,
+} from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
@@ -35,7 +45,8 @@ export function bindQuery(q: Query, env: Env): Rel | null {
       }
       seen.add(name);
       let rel = bindQuery(cte.query, { ...env, ctes });
-      if (rel && cte.columnAliases) rel = renameColumns(rel, cte.columnAliases, `WITH query "${name}"`, cte.span, env.diags);
+      if (rel && cte.columnAliases)
+        rel = renameColumns(rel, cte.columnAliases, `WITH query "${name}"`, cte.span, env.diags);
       ctes.set(name, rel);
     }
     inner = { ...env, ctes };
@@ -96,7 +107,14 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
     if (it.qualifier) {
       const e = findEntry(scope, it.qualifier.name);
       if (!e) {
-        diags.push(error('SQ0106', `unknown table alias "${it.qualifier.name}" in ${it.qualifier.name}.*`, it.qualifier.span, ...didYouMean(it.qualifier.name, allAliases(scope))));
+        diags.push(
+          error(
+            'SQ0106',
+            `unknown table alias "${it.qualifier.name}" in ${it.qualifier.name}.*`,
+            it.qualifier.span,
+            ...didYouMean(it.qualifier.name, allAliases(scope)),
+          ),
+        );
         ok = false;
         return;
       }
@@ -120,7 +138,14 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
   for (const it of items) {
     if (!it.ast) continue;
     if (explicit.has(it.name)) {
-      diags.push(error('SQ0105', `duplicate column name "${it.name}" in the SELECT list`, it.ast.alias?.span ?? it.span, 'help: rename one of them with AS'));
+      diags.push(
+        error(
+          'SQ0105',
+          `duplicate column name "${it.name}" in the SELECT list`,
+          it.ast.alias?.span ?? it.span,
+          'help: rename one of them with AS',
+        ),
+      );
       ok = false;
     }
     explicit.set(it.name, it);
@@ -139,7 +164,9 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
 
 function bindSelect(sel: Select, env: Env): BodyResult | null {
   if (!sel.from) {
-    env.diags.push(error('SQ0404', 'SELECT without FROM is not supported: a streaming query reads from a stream or table', sel.span));
+    env.diags.push(
+      error('SQ0404', 'SELECT without FROM is not supported: a streaming query reads from a stream or table', sel.span),
+    );
     return null;
   }
   const from: FromResult | null = bindFrom(sel.from, env);
@@ -147,7 +174,10 @@ function bindSelect(sel: Select, env: Env): BodyResult | null {
   // A bad WHERE does not stop the SELECT list from being checked for independent errors.
   const where = sel.where ? bindCondition(sel.where, 'WHERE', exprCtx(from.scope, env.diags, env.meta, 'WHERE')) : null;
   const items = planItems(sel, from.scope, env.diags, env.meta);
-  const grouped = sel.groupBy.length > 0 || sel.having !== null || sel.items.some((i) => i.kind === 'SelectExpr' && containsAggregate(i.expr));
+  const grouped =
+    sel.groupBy.length > 0 ||
+    sel.having !== null ||
+    sel.items.some((i) => i.kind === 'SelectExpr' && containsAggregate(i.expr));
   let rel: Rel | null;
   if (grouped) {
     rel = items ? bindGroupedSelect(sel, from, where, items, env) : null;
@@ -158,7 +188,9 @@ function bindSelect(sel: Select, env: Env): BodyResult | null {
       return e ? { name: it.name, expr: e } : null;
     });
     if (!items || exprs.some((e) => !e) || (sel.where && !where)) return null;
-    const input: Rel = where ? { kind: 'Filter', input: from.rel, predicate: where, fields: from.rel.fields, span: sel.where!.span } : from.rel;
+    const input: Rel = where
+      ? { kind: 'Filter', input: from.rel, predicate: where, fields: from.rel.fields, span: sel.where!.span }
+      : from.rel;
     rel = project(input, exprs as NamedExpr[], sel.span);
   }
   if (!rel || (sel.where && !where) || !items) return null;
@@ -182,7 +214,9 @@ export function distinct(rel: Rel, span: Span): Rel {
 export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Rel {
   const identity =
     exprs.length === input.fields.length &&
-    exprs.every((e, i) => e.expr.kind === 'FieldRef' && e.expr.name === input.fields[i]!.name && e.name === e.expr.name);
+    exprs.every(
+      (e, i) => e.expr.kind === 'FieldRef' && e.expr.name === input.fields[i]!.name && e.name === e.expr.name,
+    );
   if (identity) return input;
   const byName = new Map(input.fields.map((f) => [f.name, f]));
   const fields: RelField[] = exprs.map((e) => {
@@ -199,10 +233,22 @@ export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Re
 }
 
 /** Renames the columns of `rel` (view, CTE and derived-table column lists). */
-export function renameColumns(rel: Rel, names: readonly Ident[], what: string, span: Span, diags: Diagnostic[]): Rel | null {
+export function renameColumns(
+  rel: Rel,
+  names: readonly Ident[],
+  what: string,
+  span: Span,
+  diags: Diagnostic[],
+): Rel | null {
   if (names.length !== rel.fields.length) {
     const list = names.length ? { ...names[0]!.span, end: names[names.length - 1]!.span.end } : span;
-    diags.push(error('SQ0401', `${what} lists ${names.length} column name${names.length === 1 ? '' : 's'} but its query produces ${rel.fields.length}`, list));
+    diags.push(
+      error(
+        'SQ0401',
+        `${what} lists ${names.length} column name${names.length === 1 ? '' : 's'} but its query produces ${rel.fields.length}`,
+        list,
+      ),
+    );
     return null;
   }
   const dup = names.find((n, i) => names.findIndex((m) => m.name === n.name) !== i);
@@ -210,7 +256,11 @@ export function renameColumns(rel: Rel, names: readonly Ident[], what: string, s
     diags.push(error('SQ0105', `duplicate column name "${dup.name}" in the column list of ${what}`, dup.span));
     return null;
   }
-  return project(rel, rel.fields.map((f, i) => ({ name: names[i]!.name, expr: fieldRef(f) })), span);
+  return project(
+    rel,
+    rel.fields.map((f, i) => ({ name: names[i]!.name, expr: fieldRef(f) })),
+    span,
+  );
 }
 
 function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
@@ -226,7 +276,9 @@ function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
   const lf = l.rel.fields;
   const rf = r.rel.fields;
   if (lf.length !== rf.length) {
-    env.diags.push(error('SQ0201', `UNION inputs have different numbers of columns: ${lf.length} and ${rf.length}`, s.right.span));
+    env.diags.push(
+      error('SQ0201', `UNION inputs have different numbers of columns: ${lf.length} and ${rf.length}`, s.right.span),
+    );
     return null;
   }
   const types: SqlType[] = [];
@@ -234,7 +286,12 @@ function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
     const t = commonType(lf[i]!.type, rf[i]!.type);
     if (!t) {
       env.diags.push(
-        error('SQ0201', `UNION column ${i + 1} ("${lf[i]!.name}") is ${typeName(lf[i]!.type)} on the left but ${typeName(rf[i]!.type)} on the right`, s.right.span, 'help: CAST one side to the other type'),
+        error(
+          'SQ0201',
+          `UNION column ${i + 1} ("${lf[i]!.name}") is ${typeName(lf[i]!.type)} on the left but ${typeName(rf[i]!.type)} on the right`,
+          s.right.span,
+          'help: CAST one side to the other type',
+        ),
       );
       return null;
     }
@@ -246,7 +303,9 @@ function bindSetOp(s: SetOperation, env: Env): BodyResult | null {
       rel.fields.map((f, i) => ({ name: lf[i]!.name, expr: coerce(fieldRef(f), types[i]!, s.span, env.diags)! })),
       s.span,
     );
-  const inputs = [align(l.rel), align(r.rel)].flatMap((x) => (x.kind === 'Union' && x.inputs.length > 0 ? x.inputs : [x]));
+  const inputs = [align(l.rel), align(r.rel)].flatMap((x) =>
+    x.kind === 'Union' && x.inputs.length > 0 ? x.inputs : [x],
+  );
   const fields: RelField[] = lf.map((f, i) => ({
     name: f.name,
     type: types[i]!,
@@ -270,12 +329,17 @@ function bindOrderLimit(q: Query, body: BodyResult, env: Env): Rel | null {
       continue;
     }
     // SQL default: NULLs sort as the smallest value (first ascending, last descending).
-    keys.push({ expr: e, descending: o.descending, nullsFirst: o.nulls === null ? !o.descending : o.nulls === 'FIRST' });
+    keys.push({
+      expr: e,
+      descending: o.descending,
+      nullsFirst: o.nulls === null ? !o.descending : o.nulls === 'FIRST',
+    });
   }
   let limit: number | null = null;
   if (q.limit) {
     const l = q.limit;
-    if (l.kind === 'NumberLiteral' && l.integer && Number(l.text) >= 0 && Number.isSafeInteger(Number(l.text))) limit = Number(l.text);
+    if (l.kind === 'NumberLiteral' && l.integer && Number(l.text) >= 0 && Number.isSafeInteger(Number(l.text)))
+      limit = Number(l.text);
     else if (l.kind !== 'ErrorExpr') {
       env.diags.push(error('SQ0204', 'LIMIT must be a non-negative integer literal', l.span));
       ok = false;
@@ -290,7 +354,9 @@ function orderExpr(o: OrderItem, body: BodyResult, ctx: ReturnType<typeof exprCt
   if (o.expr.kind === 'NumberLiteral' && o.expr.integer) {
     const n = Number(o.expr.text);
     if (n < 1 || n > fields.length) {
-      env.diags.push(error('SQ0102', `ORDER BY position ${n} is not in the SELECT list (1..${fields.length})`, o.expr.span));
+      env.diags.push(
+        error('SQ0102', `ORDER BY position ${n} is not in the SELECT list (1..${fields.length})`, o.expr.span),
+      );
       return null;
     }
     return fieldRef(fields[n - 1]!);
@@ -306,7 +372,10 @@ function orderExpr(o: OrderItem, body: BodyResult, ctx: ReturnType<typeof exprCt
   if (!e && env.diags.length > before) {
     const last = env.diags[env.diags.length - 1]!;
     if (last.code === 'SQ0102' && !last.notes.some((n) => n.startsWith('note: ORDER BY'))) {
-      env.diags[env.diags.length - 1] = { ...last, notes: [...last.notes, 'note: ORDER BY can use the columns of the SELECT list (by name or position)'] };
+      env.diags[env.diags.length - 1] = {
+        ...last,
+        notes: [...last.notes, 'note: ORDER BY can use the columns of the SELECT list (by name or position)'],
+      };
     }
   }
   return e;
@@ -315,10 +384,15 @@ function orderExpr(o: OrderItem, body: BodyResult, ctx: ReturnType<typeof exprCt
 /** From the first ORDER BY item (or the LIMIT) to the end of the query: where SQ0702 points. */
 function sortSpan(q: Query): Span {
   const first = q.orderBy[0]?.span ?? q.limit?.span ?? q.span;
-  return { ...first, end: Math.max(first.end, q.limit?.span.end ?? first.end, q.orderBy[q.orderBy.length - 1]?.span.end ?? first.end) };
+  return {
+    ...first,
+    end: Math.max(first.end, q.limit?.span.end ?? first.end, q.orderBy[q.orderBy.length - 1]?.span.end ?? first.end),
+  };
 }
 
 /** A structural key of an AST expression, ignoring source positions (to match ORDER BY / GROUP BY against SELECT items). */
 export function astKey(e: unknown): string {
-  return JSON.stringify(e, (k, v) => (k === 'span' || k === 'opSpan' || k === 'unitSpan' ? undefined : k === 'quoted' ? undefined : v));
+  return JSON.stringify(e, (k, v) =>
+    k === 'span' || k === 'opSpan' || k === 'unitSpan' ? undefined : k === 'quoted' ? undefined : v,
+  );
 }

@@ -15,7 +15,14 @@ import type { RelField } from './rel.ts';
 import type { ScopeEntry } from './scope.ts';
 
 /** Names that denote a group window in GROUP BY (upper case). */
-export const GROUP_WINDOW_FUNCTIONS: ReadonlySet<string> = new Set(['TUMBLE', 'HOP', 'SESSION', 'CUMULATE', 'WINDOW', 'SESSION_WINDOW']);
+export const GROUP_WINDOW_FUNCTIONS: ReadonlySet<string> = new Set([
+  'TUMBLE',
+  'HOP',
+  'SESSION',
+  'CUMULATE',
+  'WINDOW',
+  'SESSION_WINDOW',
+]);
 
 /** A constant, positive window interval in ms; reports and returns null otherwise. */
 export function intervalArg(e: Expr, diags: Diagnostic[]): number | null {
@@ -30,13 +37,22 @@ export function intervalArg(e: Expr, diags: Diagnostic[]): number | null {
   } else if (e.kind === 'StringLiteral') {
     ms = parseDuration(e.value);
     if (ms === null) {
-      diags.push(error('SQ0204', `invalid duration '${e.value}'`, e.span, "help: write e.g. '10 minutes', '30 seconds' or INTERVAL '10' MINUTE"));
+      diags.push(
+        error(
+          'SQ0204',
+          `invalid duration '${e.value}'`,
+          e.span,
+          "help: write e.g. '10 minutes', '30 seconds' or INTERVAL '10' MINUTE",
+        ),
+      );
       return null;
     }
   } else if (e.kind === 'ErrorExpr') {
     return null;
   } else {
-    diags.push(error('SQ0305', "window sizes must be constant intervals, e.g. INTERVAL '5' MINUTE or '5 minutes'", e.span));
+    diags.push(
+      error('SQ0305', "window sizes must be constant intervals, e.g. INTERVAL '5' MINUTE or '5 minutes'", e.span),
+    );
     return null;
   }
   if (ms <= 0) {
@@ -61,7 +77,14 @@ export function windowSpec(fn: WindowFn, ms: readonly number[], span: Span, diag
     case 'HOP': {
       const [slideMs, sizeMs] = [ms[0]!, ms[1]!];
       if (slideMs > sizeMs) {
-        diags.push(error('SQ0305', `HOP slide (${fmt(slideMs)}) must not be larger than its size (${fmt(sizeMs)})`, span, 'note: HOP takes the slide first, then the size'));
+        diags.push(
+          error(
+            'SQ0305',
+            `HOP slide (${fmt(slideMs)}) must not be larger than its size (${fmt(sizeMs)})`,
+            span,
+            'note: HOP takes the slide first, then the size',
+          ),
+        );
         return null;
       }
       return slideMs === sizeMs ? { kind: 'tumble', sizeMs } : { kind: 'hop', sizeMs, slideMs };
@@ -69,7 +92,9 @@ export function windowSpec(fn: WindowFn, ms: readonly number[], span: Span, diag
     case 'CUMULATE': {
       const [stepMs, maxMs] = [ms[0]!, ms[1]!];
       if (maxMs % stepMs !== 0) {
-        diags.push(error('SQ0305', `CUMULATE max size (${fmt(maxMs)}) must be a multiple of its step (${fmt(stepMs)})`, span));
+        diags.push(
+          error('SQ0305', `CUMULATE max size (${fmt(maxMs)}) must be a multiple of its step (${fmt(stepMs)})`, span),
+        );
         return null;
       }
       return { kind: 'cumulate', stepMs, maxMs };
@@ -91,11 +116,22 @@ export const WINDOW_SIGNATURE: Readonly<Record<WindowFn, string>> = {
  * Checks that `field` (seen through scope entry `entry`) is an event-time attribute; reports
  * SQ0602 with a fix otherwise.
  */
-export function checkTimeAttribute(field: RelField, label: string, entry: ScopeEntry | undefined, span: Span, diags: Diagnostic[]): boolean {
+export function checkTimeAttribute(
+  field: RelField,
+  label: string,
+  entry: ScopeEntry | undefined,
+  span: Span,
+  diags: Diagnostic[],
+): boolean {
   if (field.time === 'event') return true;
   if (field.time === 'proc') {
     diags.push(
-      error('SQ0602', `column "${label}" is a processing-time attribute; windows run on event time only`, span, 'help: window on a TIMESTAMP column that has a WATERMARK'),
+      error(
+        'SQ0602',
+        `column "${label}" is a processing-time attribute; windows run on event time only`,
+        span,
+        'help: window on a TIMESTAMP column that has a WATERMARK',
+      ),
     );
     return false;
   }
@@ -103,7 +139,9 @@ export function checkTimeAttribute(field: RelField, label: string, entry: ScopeE
   const rowtime = entry?.columns.find((c) => c.field.time === 'event');
   if (rowtime) notes.push(`help: "${entry!.label}" has its event time in "${rowtime.name}"; window on that column`);
   else if (field.type.kind === 'TIMESTAMP' && entry) {
-    notes.push(`help: declare a watermark on "${entry.label}": WATERMARK FOR ${label} AS ${label} - INTERVAL '5' SECOND`);
+    notes.push(
+      `help: declare a watermark on "${entry.label}": WATERMARK FOR ${label} AS ${label} - INTERVAL '5' SECOND`,
+    );
   }
   const what = field.type.kind === 'TIMESTAMP' ? 'a TIMESTAMP without a watermark' : `of type ${field.type.kind}`;
   diags.push(error('SQ0602', `column "${label}" is not an event-time attribute: it is ${what}`, span, ...notes));

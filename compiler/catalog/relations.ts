@@ -34,7 +34,10 @@ const METADATA_TYPES: Readonly<Record<string, readonly SqlType[]>> = {
   topic: [STRING],
   partition: [INT, BIGINT],
   offset: [BIGINT],
-  timestamp: [{ kind: 'TIMESTAMP', precision: 3, ltz: true }, { kind: 'TIMESTAMP', precision: 3, ltz: false }],
+  timestamp: [
+    { kind: 'TIMESTAMP', precision: 3, ltz: true },
+    { kind: 'TIMESTAMP', precision: 3, ltz: false },
+  ],
   headers: [
     { kind: 'MAP', key: STRING, value: { kind: 'BYTES' }, valueNullable: true },
     { kind: 'MAP', key: STRING, value: STRING, valueNullable: true },
@@ -50,8 +53,12 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
   const computedDefs: (ColumnDef & { kind: 'ComputedColumn' })[] = [];
 
   // Options first: the connector decides which metadata keys exist.
-  const physicalNames = stmt.columns ? stmt.columns.filter((c) => c.kind === 'PhysicalColumn').map((c) => c.name.name) : null;
-  const inlinePk = (stmt.columns ?? []).filter((c) => c.kind === 'PhysicalColumn' && c.primaryKey).map((c) => c.name.name);
+  const physicalNames = stmt.columns
+    ? stmt.columns.filter((c) => c.kind === 'PhysicalColumn').map((c) => c.name.name)
+    : null;
+  const inlinePk = (stmt.columns ?? [])
+    .filter((c) => c.kind === 'PhysicalColumn' && c.primaryKey)
+    .map((c) => c.name.name);
   const primaryKey = stmt.primaryKey ? stmt.primaryKey.columns.map((c) => c.name) : inlinePk;
   const opts = validateConnectorOptions({
     relationName: name,
@@ -87,25 +94,57 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     for (const p of problems) diags.push(error('SQ0403', p.message, p.node.span));
     if (problems.length) declOk = false;
     if (c.kind === 'PhysicalColumn') {
-      columns.push({ name: c.name.name, type, nullable: !c.notNull && !c.type.notNull, time: null, kind: 'physical', span: c.span });
+      columns.push({
+        name: c.name.name,
+        type,
+        nullable: !c.notNull && !c.type.notNull,
+        time: null,
+        kind: 'physical',
+        span: c.span,
+      });
       continue;
     }
     const key = c.from ?? c.name.name;
     if (connector) {
       const known = CONNECTORS[connector].metadata;
       if (!known.includes(key)) {
-        const notes = known.length ? [...didYouMean(key, known), `note: connector '${connector}' provides: ${known.join(', ')}`] : [`note: connector '${connector}' provides no metadata`];
-        diags.push(error('SQ0403', `unknown metadata key '${key}' for connector '${connector}'`, c.fromSpan ?? c.name.span, ...notes));
+        const notes = known.length
+          ? [...didYouMean(key, known), `note: connector '${connector}' provides: ${known.join(', ')}`]
+          : [`note: connector '${connector}' provides no metadata`];
+        diags.push(
+          error(
+            'SQ0403',
+            `unknown metadata key '${key}' for connector '${connector}'`,
+            c.fromSpan ?? c.name.span,
+            ...notes,
+          ),
+        );
         declOk = false;
       } else {
         const allowed = METADATA_TYPES[key] ?? [];
         if (allowed.length && !allowed.some((t) => canImplicitlyConvert(t, type))) {
-          diags.push(error('SQ0403', `metadata '${key}' is ${typeToString(allowed[0]!)}, which does not fit column type ${typeToString(type)}`, c.type.span, `help: declare the column as ${typeToString(allowed[0]!)}`));
+          diags.push(
+            error(
+              'SQ0403',
+              `metadata '${key}' is ${typeToString(allowed[0]!)}, which does not fit column type ${typeToString(type)}`,
+              c.type.span,
+              `help: declare the column as ${typeToString(allowed[0]!)}`,
+            ),
+          );
           declOk = false;
         }
       }
     }
-    columns.push({ name: c.name.name, type, nullable: true, time: null, kind: 'metadata', metadataKey: key, virtual: c.virtual, span: c.span });
+    columns.push({
+      name: c.name.name,
+      type,
+      nullable: true,
+      time: null,
+      kind: 'metadata',
+      metadataKey: key,
+      virtual: c.virtual,
+      span: c.span,
+    });
   }
 
   // Computed columns see the physical and metadata columns.
@@ -119,18 +158,36 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     }
     const i = columns.findIndex((x) => x.name === c.name.name);
     const proc = e.kind === 'Call' && e.op === 'PROCTIME';
-    columns[i] = { ...columns[i]!, type: e.type.kind === 'NULL' ? STRING : e.type, nullable: e.nullable, time: proc ? 'proc' : null, expr: e };
+    columns[i] = {
+      ...columns[i]!,
+      type: e.type.kind === 'NULL' ? STRING : e.type,
+      nullable: e.nullable,
+      time: proc ? 'proc' : null,
+      expr: e,
+    };
   }
 
   // PRIMARY KEY.
   if (stmt.primaryKey && inlinePk.length) {
-    diags.push(error('SQ0403', 'PRIMARY KEY is declared twice (on a column and as a constraint)', stmt.primaryKey.span));
+    diags.push(
+      error('SQ0403', 'PRIMARY KEY is declared twice (on a column and as a constraint)', stmt.primaryKey.span),
+    );
     declOk = false;
   }
   const pkNames = new Set<string>();
   for (const k of stmt.primaryKey?.columns ?? []) {
     if (!columns.some((c) => c.name === k.name)) {
-      diags.push(error('SQ0102', `unknown column "${k.name}" in PRIMARY KEY of "${name}"`, k.span, ...didYouMean(k.name, columns.map((c) => c.name))));
+      diags.push(
+        error(
+          'SQ0102',
+          `unknown column "${k.name}" in PRIMARY KEY of "${name}"`,
+          k.span,
+          ...didYouMean(
+            k.name,
+            columns.map((c) => c.name),
+          ),
+        ),
+      );
       declOk = false;
     } else if (pkNames.has(k.name)) {
       diags.push(error('SQ0105', `column "${k.name}" appears twice in PRIMARY KEY`, k.span));
@@ -149,10 +206,22 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     const wm = stmt.watermark;
     const col = columns.find((c) => c.name === wm.column.name);
     if (stmt.relation === 'SINK') {
-      diags.push(error('SQ0403', 'a sink cannot declare a WATERMARK; watermarks belong to the streams that are read', wm.span));
+      diags.push(
+        error('SQ0403', 'a sink cannot declare a WATERMARK; watermarks belong to the streams that are read', wm.span),
+      );
       declOk = false;
     } else if (!col) {
-      diags.push(error('SQ0102', `unknown column "${wm.column.name}" in WATERMARK FOR`, wm.column.span, ...didYouMean(wm.column.name, columns.map((c) => c.name))));
+      diags.push(
+        error(
+          'SQ0102',
+          `unknown column "${wm.column.name}" in WATERMARK FOR`,
+          wm.column.span,
+          ...didYouMean(
+            wm.column.name,
+            columns.map((c) => c.name),
+          ),
+        ),
+      );
       declOk = false;
     } else if (col.type.kind !== 'TIMESTAMP') {
       diags.push(
@@ -173,7 +242,14 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
       const e = bindExpr(wm.expr, exprCtx(all, diags, rc.meta, 'a WATERMARK'));
       if (!e) declOk = false;
       else if (e.type.kind !== 'TIMESTAMP') {
-        diags.push(error('SQ0403', `the WATERMARK expression must be a TIMESTAMP, but it is ${typeName(e.type)}`, wm.expr.span, `help: write WATERMARK FOR ${col.name} AS ${col.name} - INTERVAL '5' SECOND`));
+        diags.push(
+          error(
+            'SQ0403',
+            `the WATERMARK expression must be a TIMESTAMP, but it is ${typeName(e.type)}`,
+            wm.expr.span,
+            `help: write WATERMARK FOR ${col.name} AS ${col.name} - INTERVAL '5' SECOND`,
+          ),
+        );
         declOk = false;
       } else {
         watermark = { field: col.name, expr: e, delayMs: watermarkDelay(e, col.name) };
@@ -183,7 +259,11 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     }
   }
 
-  const broken = !declOk || diags.slice(before).some((d) => d.severity === 'error' && d.code !== 'SQ0501' && d.code !== 'SQ0503' && d.code !== 'SQ0502');
+  const broken =
+    !declOk ||
+    diags
+      .slice(before)
+      .some((d) => d.severity === 'error' && d.code !== 'SQ0501' && d.code !== 'SQ0503' && d.code !== 'SQ0502');
   const resolved = opts.resolved;
   const readable = stmt.relation !== 'SINK' && connector !== null && CONNECTORS[connector].roles !== 'sink';
   const known = stmt.columns !== null;
@@ -215,10 +295,17 @@ function watermarkDelay(e: BoundExpr, column: string): number | null {
 }
 
 /** The SourceDef of a readable relation with known columns. */
-export function sourceDef(entry: RelationEntry, columns: readonly CatalogColumn[], watermark: SourceDef['watermark'], job: JobOptions): SourceDef {
+export function sourceDef(
+  entry: RelationEntry,
+  columns: readonly CatalogColumn[],
+  watermark: SourceDef['watermark'],
+  job: JobOptions,
+): SourceDef {
   const field = (c: CatalogColumn): PlanField => ({ name: c.name, type: c.type, nullable: c.nullable, time: c.time });
   const connector = entry.connector!;
-  const metadata: MetadataField[] = columns.filter((c) => c.kind === 'metadata').map((c) => ({ name: c.name, key: c.metadataKey!, type: c.type }));
+  const metadata: MetadataField[] = columns
+    .filter((c) => c.kind === 'metadata')
+    .map((c) => ({ name: c.name, key: c.metadataKey!, type: c.type }));
   return {
     name: entry.name,
     relation: entry.kind === 'TABLE' ? 'TABLE' : 'STREAM',

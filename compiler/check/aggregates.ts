@@ -24,7 +24,8 @@ export interface AggregateDef {
   readonly notNull?: boolean;
 }
 
-const numeric = (f: (t: SqlType) => SqlType) => (t: SqlType) => (isNumeric(t) ? f(t) : t.kind === 'NULL' ? f(DOUBLE) : null);
+const numeric = (f: (t: SqlType) => SqlType) => (t: SqlType) =>
+  isNumeric(t) ? f(t) : t.kind === 'NULL' ? f(DOUBLE) : null;
 
 const defs: AggregateDef[] = [
   { name: 'COUNT', kind: 'count', display: '(*) or ([DISTINCT] any)', result: () => BIGINT, notNull: true },
@@ -33,12 +34,26 @@ const defs: AggregateDef[] = [
     kind: 'sum',
     display: '(NUMERIC)',
     result: numeric((t) =>
-      t.kind === 'INT' || t.kind === 'BIGINT' ? BIGINT : t.kind === 'DECIMAL' ? { kind: 'DECIMAL', precision: 38, scale: t.scale } : DOUBLE,
+      t.kind === 'INT' || t.kind === 'BIGINT'
+        ? BIGINT
+        : t.kind === 'DECIMAL'
+          ? { kind: 'DECIMAL', precision: 38, scale: t.scale }
+          : DOUBLE,
     ),
   },
   { name: 'AVG', kind: 'avg', display: '(NUMERIC)', result: numeric(() => DOUBLE) },
-  { name: 'MIN', kind: 'min', display: '(comparable)', result: (t) => (isOrderable(t) && t.kind !== 'NULL' ? t : null) },
-  { name: 'MAX', kind: 'max', display: '(comparable)', result: (t) => (isOrderable(t) && t.kind !== 'NULL' ? t : null) },
+  {
+    name: 'MIN',
+    kind: 'min',
+    display: '(comparable)',
+    result: (t) => (isOrderable(t) && t.kind !== 'NULL' ? t : null),
+  },
+  {
+    name: 'MAX',
+    kind: 'max',
+    display: '(comparable)',
+    result: (t) => (isOrderable(t) && t.kind !== 'NULL' ? t : null),
+  },
   {
     name: 'COLLECT_LIST',
     kind: 'collect_list',
@@ -49,7 +64,13 @@ const defs: AggregateDef[] = [
   { name: 'FIRST_VALUE', kind: 'first_value', display: '(any)', result: (t) => (t.kind === 'NULL' ? null : t) },
   { name: 'LAST_VALUE', kind: 'last_value', display: '(any)', result: (t) => (t.kind === 'NULL' ? null : t) },
   { name: 'STDDEV_POP', kind: 'stddev_pop', display: '(NUMERIC)', result: numeric(() => DOUBLE) },
-  { name: 'STDDEV_SAMP', kind: 'stddev_samp', display: '(NUMERIC)', result: numeric(() => DOUBLE), nullableAlways: true },
+  {
+    name: 'STDDEV_SAMP',
+    kind: 'stddev_samp',
+    display: '(NUMERIC)',
+    result: numeric(() => DOUBLE),
+    nullableAlways: true,
+  },
   { name: 'VAR_POP', kind: 'var_pop', display: '(NUMERIC)', result: numeric(() => DOUBLE) },
   { name: 'VAR_SAMP', kind: 'var_samp', display: '(NUMERIC)', result: numeric(() => DOUBLE), nullableAlways: true },
   {

@@ -7,7 +7,13 @@ import { intervalToMs, parseDate, parseDuration, parseTimestamp } from './litera
 import { canCast, canImplicitlyConvert, commonType } from './typing.ts';
 
 const SPAN = { offset: 0, end: 0, line: 1, col: 1 };
-const iv = (value: string, unit: TimeUnit | null, toUnit: TimeUnit | null = null): IntervalLiteral => ({ kind: 'IntervalLiteral', value, unit, toUnit, span: SPAN });
+const iv = (value: string, unit: TimeUnit | null, toUnit: TimeUnit | null = null): IntervalLiteral => ({
+  kind: 'IntervalLiteral',
+  value,
+  unit,
+  toUnit,
+  span: SPAN,
+});
 
 describe('literals', () => {
   it('evaluates interval literals to milliseconds', () => {
@@ -20,7 +26,9 @@ describe('literals', () => {
     expect(intervalToMs(iv('1.5', 'SECOND'))).toEqual({ ms: 1500 });
     expect(intervalToMs(iv('-5', 'SECOND'))).toEqual({ ms: -5000 });
     expect(intervalToMs(iv('1', 'MONTH'))).toHaveProperty('error');
-    expect(intervalToMs(iv('10', null))).toEqual({ error: "interval '10' has no unit; write INTERVAL '10' SECOND or INTERVAL '10 seconds'" });
+    expect(intervalToMs(iv('10', null))).toEqual({
+      error: "interval '10' has no unit; write INTERVAL '10' SECOND or INTERVAL '10 seconds'",
+    });
   });
 
   it('parses Spark durations', () => {
@@ -65,8 +73,16 @@ describe('signatures', () => {
     expect(pow.check([{ type: INT }, { type: INT }])).toMatchObject({ targets: [DOUBLE, DOUBLE], type: DOUBLE });
     const coalesce = lookupFunction('IFNULL')!;
     expect(coalesce.check([{ type: INT }, { type: DOUBLE }])).toMatchObject({ targets: [DOUBLE, null], type: DOUBLE });
-    expect(coalesce.check([{ type: TIMESTAMP }, { type: STRING, literal: '2025-01-01' }])).toMatchObject({ targets: [null, TIMESTAMP] });
-    expect(lookupFunction('TIMESTAMPDIFF')!.check([{ type: STRING, literal: 'FORTNIGHT' }, { type: TIMESTAMP }, { type: TIMESTAMP }])).toMatch(/unknown time unit/);
+    expect(coalesce.check([{ type: TIMESTAMP }, { type: STRING, literal: '2025-01-01' }])).toMatchObject({
+      targets: [null, TIMESTAMP],
+    });
+    expect(
+      lookupFunction('TIMESTAMPDIFF')!.check([
+        { type: STRING, literal: 'FORTNIGHT' },
+        { type: TIMESTAMP },
+        { type: TIMESTAMP },
+      ]),
+    ).toMatch(/unknown time unit/);
   });
 
   it('maps aggregates to runtime kinds and result types', () => {

@@ -36,7 +36,8 @@ export interface FunctionDef {
   readonly check: (args: readonly ArgInfo[]) => Resolved | string | null;
 }
 
-type Param = 'STRING' | 'INT' | 'NUMERIC' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'TEMPORAL' | 'ANY' | 'ARRAY' | 'COLLECTION';
+type Param =
+  'STRING' | 'INT' | 'NUMERIC' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'TEMPORAL' | 'ANY' | 'ARRAY' | 'COLLECTION';
 
 /** The conversion target for one argument, null to keep it, or false when it does not fit. */
 function fit(p: Param, a: ArgInfo): SqlType | null | false {
@@ -114,9 +115,14 @@ function unified(
     let t: SqlType = { kind: 'NULL' };
     for (const a of args.slice(from)) {
       // A string literal next to a TIMESTAMP/DATE is one (converted by the binder).
-      if ((t.kind === 'TIMESTAMP' || t.kind === 'DATE') && a.type.kind === 'STRING' && typeof a.literal === 'string') continue;
+      if ((t.kind === 'TIMESTAMP' || t.kind === 'DATE') && a.type.kind === 'STRING' && typeof a.literal === 'string')
+        continue;
       const c = commonType(t, a.type);
-      if (!c) return `arguments must have a common type, but got ${args.slice(from).map((x) => typeToString(x.type)).join(', ')}`;
+      if (!c)
+        return `arguments must have a common type, but got ${args
+          .slice(from)
+          .map((x) => typeToString(x.type))
+          .join(', ')}`;
       t = c;
     }
     if (t.kind === 'NULL') t = STRING;
@@ -130,7 +136,20 @@ function sameKind(a: SqlType, b: SqlType): boolean {
 }
 
 const UNITS_DIFF = ['MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'];
-const UNITS_EXTRACT = ['MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'DOW', 'DOY', 'EPOCH'];
+const UNITS_EXTRACT = [
+  'MILLISECOND',
+  'SECOND',
+  'MINUTE',
+  'HOUR',
+  'DAY',
+  'WEEK',
+  'MONTH',
+  'QUARTER',
+  'YEAR',
+  'DOW',
+  'DOY',
+  'EPOCH',
+];
 
 function unitArg(allowed: readonly string[], a: ArgInfo | undefined): string | null {
   if (!a || typeof a.literal !== 'string') return `the unit must be one of ${allowed.join(', ')}`;
@@ -151,18 +170,33 @@ const defs: FunctionDef[] = [
     display: '(STRING separator, STRING, ...)',
     check: sig(['STRING', 'STRING'], 1, str, { rest: true, nullable: (n) => n[0]! }),
   },
-  { name: 'SUBSTRING', op: 'SUBSTRING', display: '(STRING, INT [, INT])', check: sig(['STRING', 'INT', 'INT'], 2, str) },
+  {
+    name: 'SUBSTRING',
+    op: 'SUBSTRING',
+    display: '(STRING, INT [, INT])',
+    check: sig(['STRING', 'INT', 'INT'], 2, str),
+  },
   { name: 'CHAR_LENGTH', op: 'CHAR_LENGTH', display: '(STRING)', check: sig(['STRING'], 1, int) },
   { name: 'LTRIM', op: 'LTRIM', display: '(STRING)', check: sig(['STRING'], 1, str) },
   { name: 'RTRIM', op: 'RTRIM', display: '(STRING)', check: sig(['STRING'], 1, str) },
-  { name: 'REPLACE', op: 'REPLACE', display: '(STRING, STRING, STRING)', check: sig(['STRING', 'STRING', 'STRING'], 3, str) },
+  {
+    name: 'REPLACE',
+    op: 'REPLACE',
+    display: '(STRING, STRING, STRING)',
+    check: sig(['STRING', 'STRING', 'STRING'], 3, str),
+  },
   {
     name: 'REGEXP_EXTRACT',
     op: 'REGEXP_EXTRACT',
     display: '(STRING, STRING regex [, INT group])',
     check: sig(['STRING', 'STRING', 'INT'], 2, str, { nullable: alwaysNullable }),
   },
-  { name: 'REGEXP_REPLACE', op: 'REGEXP_REPLACE', display: '(STRING, STRING regex, STRING)', check: sig(['STRING', 'STRING', 'STRING'], 3, str) },
+  {
+    name: 'REGEXP_REPLACE',
+    op: 'REGEXP_REPLACE',
+    display: '(STRING, STRING regex, STRING)',
+    check: sig(['STRING', 'STRING', 'STRING'], 3, str),
+  },
   { name: 'REGEXP', op: 'REGEXP', display: '(STRING, STRING regex)', check: sig(['STRING', 'STRING'], 2, bool) },
   {
     name: 'SPLIT_INDEX',
@@ -180,7 +214,12 @@ const defs: FunctionDef[] = [
   { name: 'RIGHT', op: 'RIGHT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
   { name: 'LPAD', op: 'LPAD', display: '(STRING, INT, STRING)', check: sig(['STRING', 'INT', 'STRING'], 3, str) },
   { name: 'RPAD', op: 'RPAD', display: '(STRING, INT, STRING)', check: sig(['STRING', 'INT', 'STRING'], 3, str) },
-  { name: 'POSITION', op: 'POSITION', display: '(STRING needle, STRING haystack)', check: sig(['STRING', 'STRING'], 2, int) },
+  {
+    name: 'POSITION',
+    op: 'POSITION',
+    display: '(STRING needle, STRING haystack)',
+    check: sig(['STRING', 'STRING'], 2, int),
+  },
   { name: 'REPEAT', op: 'REPEAT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
   // numbers
   { name: 'ABS', op: 'ABS', display: '(NUMERIC)', check: sig(['NUMERIC'], 1, first) },
@@ -233,14 +272,24 @@ const defs: FunctionDef[] = [
       return sig(['STRING', 'STRING'], 1, big, { nullable: alwaysNullable })(args);
     },
   },
-  { name: 'FROM_UNIXTIME', op: 'FROM_UNIXTIME', display: '(BIGINT seconds [, STRING format])', check: sig(['INT', 'STRING'], 1, str) },
+  {
+    name: 'FROM_UNIXTIME',
+    op: 'FROM_UNIXTIME',
+    display: '(BIGINT seconds [, STRING format])',
+    check: sig(['INT', 'STRING'], 1, str),
+  },
   {
     name: 'DATE_FORMAT',
     op: 'DATE_FORMAT',
     display: '(TIMESTAMP, STRING format)',
     check: sig(['TIMESTAMP', 'STRING'], 2, str),
   },
-  { name: 'TO_DATE', op: 'TO_DATE', display: '(STRING [, STRING format])', check: sig(['STRING', 'STRING'], 1, () => DATE, { nullable: alwaysNullable }) },
+  {
+    name: 'TO_DATE',
+    op: 'TO_DATE',
+    display: '(STRING [, STRING format])',
+    check: sig(['STRING', 'STRING'], 1, () => DATE, { nullable: alwaysNullable }),
+  },
   {
     name: 'EXTRACT',
     op: 'EXTRACT',
@@ -251,20 +300,24 @@ const defs: FunctionDef[] = [
     name: 'TIMESTAMPDIFF',
     op: 'TIMESTAMPDIFF',
     display: '(unit, TIMESTAMP, TIMESTAMP)',
-    check: (args) => (args.length === 3 ? unitArg(UNITS_DIFF, args[0]) : null) ?? sig(['STRING', 'TEMPORAL', 'TEMPORAL'], 3, big)(args),
+    check: (args) =>
+      (args.length === 3 ? unitArg(UNITS_DIFF, args[0]) : null) ??
+      sig(['STRING', 'TEMPORAL', 'TEMPORAL'], 3, big)(args),
   },
   {
     name: 'TIMESTAMPADD',
     op: 'TIMESTAMPADD',
     display: '(unit, INT, TIMESTAMP)',
     check: (args) =>
-      (args.length === 3 ? unitArg(UNITS_DIFF, args[0]) : null) ?? sig(['STRING', 'INT', 'TEMPORAL'], 3, (a) => a[2]!.type)(args),
+      (args.length === 3 ? unitArg(UNITS_DIFF, args[0]) : null) ??
+      sig(['STRING', 'INT', 'TEMPORAL'], 3, (a) => a[2]!.type)(args),
   },
   {
     name: 'DATE_TRUNC',
     op: 'DATE_TRUNC',
-    display: "(STRING unit, TIMESTAMP)",
-    check: (args) => (args.length === 2 ? unitArg(UNITS_DIFF, args[0]) : null) ?? sig(['STRING', 'TIMESTAMP'], 2, ts)(args),
+    display: '(STRING unit, TIMESTAMP)',
+    check: (args) =>
+      (args.length === 2 ? unitArg(UNITS_DIFF, args[0]) : null) ?? sig(['STRING', 'TIMESTAMP'], 2, ts)(args),
   },
   { name: 'CURRENT_TIMESTAMP', op: 'CURRENT_TIMESTAMP', display: '()', check: sig([], 0, ts, { nullable: never }) },
   { name: 'CURRENT_DATE', op: 'CURRENT_DATE', display: '()', check: sig([], 0, () => DATE, { nullable: never }) },
@@ -278,7 +331,7 @@ const defs: FunctionDef[] = [
   {
     name: 'JSON_VALUE',
     op: 'JSON_VALUE',
-    display: "(STRING json, STRING path)",
+    display: '(STRING json, STRING path)',
     check: (args) => {
       const r = sig(['STRING', 'STRING'], 2, str, { nullable: alwaysNullable })(args);
       if (r && typeof r !== 'string' && typeof args[1]!.literal === 'string' && !args[1]!.literal.startsWith('$')) {
@@ -329,7 +382,12 @@ const defs: FunctionDef[] = [
     },
   },
   // null handling and conditionals
-  { name: 'COALESCE', op: 'COALESCE', display: '(T, T, ...)', check: unified(1, { nullable: (n) => n.every(Boolean) }) },
+  {
+    name: 'COALESCE',
+    op: 'COALESCE',
+    display: '(T, T, ...)',
+    check: unified(1, { nullable: (n) => n.every(Boolean) }),
+  },
   {
     name: 'NULLIF',
     op: 'NULLIF',

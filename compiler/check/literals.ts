@@ -16,12 +16,30 @@ const UNIT_MS: Partial<Record<TimeUnit, number>> = {
 
 /** Duration words accepted in `INTERVAL '10 minutes'`, Spark window strings and option values. */
 const WORD_MS: Record<string, number> = {
-  ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1,
-  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  ms: 1,
+  milli: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
 };
 
 /**
@@ -58,7 +76,8 @@ export function intervalToMs(lit: IntervalLiteral): IntervalValue {
     const ms = parseDuration(value);
     if (ms === null) {
       const n = value.trim();
-      if (/^-?\d+(\.\d+)?$/.test(n)) return { error: `interval '${value}' has no unit; write INTERVAL '${n}' SECOND or INTERVAL '${n} seconds'` };
+      if (/^-?\d+(\.\d+)?$/.test(n))
+        return { error: `interval '${value}' has no unit; write INTERVAL '${n}' SECOND or INTERVAL '${n} seconds'` };
       return { error: `invalid interval '${value}'; write e.g. INTERVAL '10' MINUTE or INTERVAL '10 minutes'` };
     }
     return { ms };
@@ -70,7 +89,9 @@ export function intervalToMs(lit: IntervalLiteral): IntervalValue {
     if (!/^[-+]?\d+(\.\d+)?$/.test(t)) {
       const alt = parseDuration(t);
       if (alt !== null) return { ms: alt };
-      return { error: `invalid interval value '${value}' for unit ${unit}; expected a number, e.g. INTERVAL '5' ${unit}` };
+      return {
+        error: `invalid interval value '${value}' for unit ${unit}; expected a number, e.g. INTERVAL '5' ${unit}`,
+      };
     }
     return { ms: Math.round(Number(t) * base) };
   }
@@ -94,8 +115,15 @@ function rangeInterval(value: string, from: TimeUnit, to: TimeUnit): IntervalVal
   const expected = units.length;
   // Fewer parts than units fill from the leading unit: '1' HOUR TO MINUTE is one hour.
   const last = parts.length - 1;
-  if (parts.length > expected || parts.some((p, k) => !(k === last && units[k] === 'SECOND' ? /^\d+(\.\d+)?$/ : /^\d+$/).test(p))) {
-    const shape = units.map((u) => (u === 'DAY' ? 'd' : u === 'HOUR' ? 'hh' : u === 'MINUTE' ? 'mm' : 'ss')).join(' ').replace(/ (?=[hms])/g, ':').replace('d:', 'd ');
+  if (
+    parts.length > expected ||
+    parts.some((p, k) => !(k === last && units[k] === 'SECOND' ? /^\d+(\.\d+)?$/ : /^\d+$/).test(p))
+  ) {
+    const shape = units
+      .map((u) => (u === 'DAY' ? 'd' : u === 'HOUR' ? 'hh' : u === 'MINUTE' ? 'mm' : 'ss'))
+      .join(' ')
+      .replace(/ (?=[hms])/g, ':')
+      .replace('d:', 'd ');
     return { error: `invalid interval '${value}' for ${from} TO ${to}; expected '${shape}'` };
   }
   let ms = 0;
@@ -104,7 +132,8 @@ function rangeInterval(value: string, from: TimeUnit, to: TimeUnit): IntervalVal
 }
 
 const DATE_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
-const TS_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const TS_RE =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** `2025-04-21 14:08:35.123`, `2025-04-21T14:08:35Z`, `2025-04-21` → epoch ms (UTC unless a zone is given). */
 export function parseTimestamp(text: string): number | null {
@@ -117,7 +146,8 @@ export function parseTimestamp(text: string): number | null {
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+    return null;
   const ms = Number((frac + '000').slice(0, 3));
   let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (zone && zone.toUpperCase() !== 'Z') {

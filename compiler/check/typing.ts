@@ -9,7 +9,19 @@
  */
 import type { TypeNode } from '../../grammar/ast.ts';
 import type { RowField, SqlType } from '../types.ts';
-import { BIGINT, BOOLEAN, DATE, DOUBLE, INT, INTERVAL, STRING, TIME, isNumeric, sameType, typeToString } from '../types.ts';
+import {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  INT,
+  INTERVAL,
+  STRING,
+  TIME,
+  isNumeric,
+  sameType,
+  typeToString,
+} from '../types.ts';
 
 export interface TypeResult {
   readonly type: SqlType;
@@ -37,7 +49,10 @@ export function typeFromNode(node: TypeNode): TypeResult {
         const precision = n.params[0] ?? 10;
         const scale = n.params[1] ?? 0;
         if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
-          problems.push({ message: `invalid DECIMAL(${precision}, ${scale}): precision must be 1..38 and scale 0..precision`, node: n });
+          problems.push({
+            message: `invalid DECIMAL(${precision}, ${scale}): precision must be 1..38 and scale 0..precision`,
+            node: n,
+          });
         }
         return { kind: 'DECIMAL', precision, scale };
       }
@@ -50,7 +65,8 @@ export function typeFromNode(node: TypeNode): TypeResult {
       case 'TIMESTAMP':
       case 'TIMESTAMP_LTZ': {
         const precision = n.params[0] ?? 3;
-        if (precision < 0 || precision > 9) problems.push({ message: `invalid ${n.name} precision ${precision}: it must be 0..9`, node: n });
+        if (precision < 0 || precision > 9)
+          problems.push({ message: `invalid ${n.name} precision ${precision}: it must be 0..9`, node: n });
         return { kind: 'TIMESTAMP', precision, ltz: n.name === 'TIMESTAMP_LTZ' };
       }
       case 'DATE':
@@ -67,7 +83,10 @@ export function typeFromNode(node: TypeNode): TypeResult {
       case 'MAP': {
         const key = n.key ? conv(n.key) : STRING;
         if (n.key && key.kind !== 'STRING') {
-          problems.push({ message: `MAP keys must be STRING, not ${typeToString(key)} (maps are carried as JSON objects)`, node: n.key });
+          problems.push({
+            message: `MAP keys must be STRING, not ${typeToString(key)} (maps are carried as JSON objects)`,
+            node: n.key,
+          });
         }
         const value = n.value ? conv(n.value) : STRING;
         return { kind: 'MAP', key: STRING, value, valueNullable: !(n.value?.notNull ?? false) };
@@ -76,7 +95,8 @@ export function typeFromNode(node: TypeNode): TypeResult {
         const fields: RowField[] = [];
         const seen = new Set<string>();
         for (const f of n.fields ?? []) {
-          if (seen.has(f.name.name)) problems.push({ message: `duplicate field "${f.name.name}" in ROW type`, node: f.type });
+          if (seen.has(f.name.name))
+            problems.push({ message: `duplicate field "${f.name.name}" in ROW type`, node: f.type });
           seen.add(f.name.name);
           fields.push({ name: f.name.name, type: conv(f.type), nullable: !f.type.notNull });
         }
@@ -165,7 +185,18 @@ export function needsCast(from: SqlType, to: SqlType): boolean {
   return !sameType(from, to);
 }
 
-const SCALAR_TO_STRING = new Set(['BOOLEAN', 'INT', 'BIGINT', 'DOUBLE', 'DECIMAL', 'STRING', 'TIMESTAMP', 'DATE', 'TIME', 'BYTES']);
+const SCALAR_TO_STRING = new Set([
+  'BOOLEAN',
+  'INT',
+  'BIGINT',
+  'DOUBLE',
+  'DECIMAL',
+  'STRING',
+  'TIMESTAMP',
+  'DATE',
+  'TIME',
+  'BYTES',
+]);
 
 /** Which explicit CAST / TRY_CAST conversions exist. */
 export function canCast(from: SqlType, to: SqlType): boolean {

@@ -17,7 +17,7 @@ export function renderConnectorDocs(): string {
     '',
     '<!-- Generated from compiler/connectors (renderConnectorDocs); `npx vitest run compiler/connectors -u` rewrites it. Do not edit by hand. -->',
     '',
-    "Option keys follow Flink SQL. Every key and value is checked at compile time: an unknown key is an error with a did-you-mean (SQ0501), a missing required one SQ0502, a bad value SQ0503, an unknown connector SQ0504, an unknown SET key SQ0505. Flink keys that have no effect in sqc are accepted with a warning (SQ0902), as are options of a role the relation does not play (a sink option on a stream that is only read).",
+    'Option keys follow Flink SQL. Every key and value is checked at compile time: an unknown key is an error with a did-you-mean (SQ0501), a missing required one SQ0502, a bad value SQ0503, an unknown connector SQ0504, an unknown SET key SQ0505. Flink keys that have no effect in sqc are accepted with a warning (SQ0902), as are options of a role the relation does not play (a sink option on a stream that is only read).',
     '',
     'Values: durations are a number and a unit (`500 ms`, `10 s`, `1 min`, `2 h`, `1 d`; a bare number is milliseconds, as in Flink); booleans are `true` / `false`; lists are separated by `;` (or by `,` when there is no `;`). "read" / "write" tell whether an option applies when the relation is read (source) or written (sink).',
     '',
@@ -28,7 +28,9 @@ export function renderConnectorDocs(): string {
   );
   for (const o of JOB_OPTIONS) {
     const aliases = o.aliases?.length ? ` Flink spelling: ${o.aliases.map(code).join(', ')}.` : '';
-    out.push(row([code(o.key), describeType(o.type), o.default !== undefined ? code(o.default) : '', o.description + aliases]));
+    out.push(
+      row([code(o.key), describeType(o.type), o.default !== undefined ? code(o.default) : '', o.description + aliases]),
+    );
   }
   out.push(
     '',
@@ -38,7 +40,9 @@ export function renderConnectorDocs(): string {
   out.push('', '## Connectors', '');
   for (const name of CONNECTOR_NAMES) {
     const spec = CONNECTORS[name];
-    const aliases = Object.entries(CONNECTOR_ALIASES).filter(([, v]) => v === name).map(([k]) => code(k));
+    const aliases = Object.entries(CONNECTOR_ALIASES)
+      .filter(([, v]) => v === name)
+      .map(([k]) => code(k));
     out.push(`### \`${name}\``, '', spec.description, '');
     const facts = [`Use: ${ROLE_TEXT[spec.roles]}.`];
     if (aliases.length) facts.push(`Also spelled ${aliases.join(', ')}.`);
@@ -54,7 +58,7 @@ export function renderConnectorDocs(): string {
 
   out.push('## Formats', '');
   out.push(
-    "Format options apply to the value format (`format`, also spelled `value.format`; the options may be spelled `value.json.*` etc.). For Kafka connectors, `key.json.*` etc. configure `key.format`.",
+    'Format options apply to the value format (`format`, also spelled `value.format`; the options may be spelled `value.json.*` etc.). For Kafka connectors, `key.json.*` etc. configure `key.format`.',
     '',
   );
   for (const f of FORMAT_NAMES) {

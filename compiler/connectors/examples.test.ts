@@ -12,7 +12,9 @@ import { resolveJobOptions, validateConnectorOptions, validateSetOption } from '
 import { pairsIn, setsIn, spanAt, summary } from './testing.ts';
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.sq')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.sq'))
+  .sort();
 
 /** The text from `open` (an opening parenthesis) to its matching close, skipping strings. */
 function balanced(text: string, open: number): string {
@@ -53,7 +55,12 @@ function primaryKeyOf(list: string): string[] {
 
 describe.each(FILES)('examples/%s', (file) => {
   const text = readFileSync(join(DIR, file), 'utf8').replace(/--[^\n']*$/gm, (c) => ' '.repeat(c.length));
-  const sets = setsIn(text.split('\n').filter((l) => /^\s*SET\b/i.test(l)).join('\n'));
+  const sets = setsIn(
+    text
+      .split('\n')
+      .filter((l) => /^\s*SET\b/i.test(l))
+      .join('\n'),
+  );
   const checkpointing = resolveJobOptions(sets).checkpointDir !== null;
 
   it('has valid SET statements', () => {

@@ -17,7 +17,14 @@
  */
 export { validateConnectorOptions, type ConnectorOptionsInput, type ConnectorOptionsResult } from './validate.ts';
 export { checkColumnOptions, type ColumnCheckInput } from './rules.ts';
-export { validateSetOption, resolveJobOptions, JOB_OPTIONS, type ResolvedJobOptions, type SetOptionResult, type JobOptionSpec } from './job.ts';
+export {
+  validateSetOption,
+  resolveJobOptions,
+  JOB_OPTIONS,
+  type ResolvedJobOptions,
+  type SetOptionResult,
+  type JobOptionSpec,
+} from './job.ts';
 export { CONNECTORS, CONNECTOR_NAMES, CONNECTOR_ALIASES, formatFromPath } from './registry.ts';
 export { FORMATS, FORMAT_NAMES, normaliseKey } from './formats.ts';
 export { isBoundedSource, deliveryGuarantee, keyFields, sourceOptions } from './resolved.ts';

@@ -11,7 +11,11 @@ function set(text: string) {
 
 describe('validateSetOption', () => {
   it('accepts every sq key and normalises values', () => {
-    expect(set(`'checkpoint.dir' = './chk/orders'`)).toMatchObject({ key: 'checkpoint.dir', value: './chk/orders', diagnostics: [] });
+    expect(set(`'checkpoint.dir' = './chk/orders'`)).toMatchObject({
+      key: 'checkpoint.dir',
+      value: './chk/orders',
+      diagnostics: [],
+    });
     expect(set(`'checkpoint.interval' = '30s'`)).toMatchObject({ key: 'checkpoint.interval', value: '30 s' });
     expect(set(`'checkpoint.retained' = '5'`)).toMatchObject({ key: 'checkpoint.retained', value: '5' });
     expect(set(`'trigger.interval' = '0'`)).toMatchObject({ key: 'trigger.interval', value: '0 ms' });
@@ -20,9 +24,16 @@ describe('validateSetOption', () => {
   });
 
   it("accepts Flink's spellings as aliases", () => {
-    expect(set(`'execution.checkpointing.interval' = '1 min'`)).toMatchObject({ key: 'checkpoint.interval', value: '1 min', diagnostics: [] });
+    expect(set(`'execution.checkpointing.interval' = '1 min'`)).toMatchObject({
+      key: 'checkpoint.interval',
+      value: '1 min',
+      diagnostics: [],
+    });
     expect(set(`'state.checkpoints.dir' = '/tmp/c'`)).toMatchObject({ key: 'checkpoint.dir', diagnostics: [] });
-    expect(set(`'state.checkpoints.num-retained' = '2'`)).toMatchObject({ key: 'checkpoint.retained', diagnostics: [] });
+    expect(set(`'state.checkpoints.num-retained' = '2'`)).toMatchObject({
+      key: 'checkpoint.retained',
+      diagnostics: [],
+    });
   });
 
   it('rejects unknown keys with a did-you-mean (SQ0505), at the key', () => {
@@ -41,7 +52,9 @@ describe('validateSetOption', () => {
     expect(set(`'state.checkpoint.dir' = 'x'`).diagnostics[0]!.notes).toEqual([`help: did you mean 'checkpoint.dir'?`]);
     expect(set(`'pipeline.nme' = 'x'`).diagnostics[0]!.code).toBe('SQ0505');
     // A real Flink key a few edits from an sq key is still just ignored.
-    expect(summary(set(`'pipeline.jars' = 'x'`).diagnostics)).toEqual([`warning SQ0902 'pipeline.jars' is a Flink option that sqc ignores`]);
+    expect(summary(set(`'pipeline.jars' = 'x'`).diagnostics)).toEqual([
+      `warning SQ0902 'pipeline.jars' is a Flink option that sqc ignores`,
+    ]);
   });
 
   it('warns about Flink keys sqc ignores (SQ0902)', () => {
@@ -60,12 +73,20 @@ describe('validateSetOption', () => {
     const d = set(`'checkpoint.interval' = 'often'`);
     expect(summary(d.diagnostics)).toEqual([`error SQ0505 'checkpoint.interval' = 'often' is not a duration`]);
     expect(d.at()).toBe(`'often'`);
-    expect(d.diagnostics[0]!.notes).toEqual([`help: write a number and a unit, e.g. '500 ms', '10 s', '1 min' or '1 h'`]);
+    expect(d.diagnostics[0]!.notes).toEqual([
+      `help: write a number and a unit, e.g. '500 ms', '10 s', '1 min' or '1 h'`,
+    ]);
     const m = set(`'trigger.mode' = 'continous'`);
-    expect(summary(m.diagnostics)).toEqual([`error SQ0505 'trigger.mode' = 'continous' is not one of 'continuous', 'available-now'`]);
+    expect(summary(m.diagnostics)).toEqual([
+      `error SQ0505 'trigger.mode' = 'continous' is not one of 'continuous', 'available-now'`,
+    ]);
     expect(m.diagnostics[0]!.notes).toEqual([`help: did you mean 'continuous'?`]);
-    expect(set(`'checkpoint.retained' = '0'`).diagnostics[0]!.message).toBe(`'checkpoint.retained' = '0' must be at least 1`);
-    expect(set(`'trigger.interval' = '-1 s'`).diagnostics[0]!.message).toBe(`'trigger.interval' = '-1 s' must not be negative`);
+    expect(set(`'checkpoint.retained' = '0'`).diagnostics[0]!.message).toBe(
+      `'checkpoint.retained' = '0' must be at least 1`,
+    );
+    expect(set(`'trigger.interval' = '-1 s'`).diagnostics[0]!.message).toBe(
+      `'trigger.interval' = '-1 s' must not be negative`,
+    );
     expect(set(`'checkpoint.dir' = ''`).diagnostics[0]!.message).toBe(`'checkpoint.dir' = '' is empty`);
   });
 });
@@ -79,7 +100,12 @@ describe('resolveJobOptions', () => {
       checkpointRetained: 3,
       triggerIntervalMs: 0,
       triggerMode: 'continuous',
-      raw: { 'checkpoint.interval': '10 s', 'checkpoint.retained': '3', 'trigger.interval': '0 ms', 'trigger.mode': 'continuous' },
+      raw: {
+        'checkpoint.interval': '10 s',
+        'checkpoint.retained': '3',
+        'trigger.interval': '0 ms',
+        'trigger.mode': 'continuous',
+      },
     });
   });
 
@@ -101,7 +127,9 @@ describe('resolveJobOptions', () => {
   });
 
   it('skips invalid and unknown SETs but keeps ignored Flink pairs in raw', () => {
-    const o = resolveJobOptions(setsIn(`SET 'checkpoint.interval' = 'often'; SET 'nope' = '1'; SET 'parallelism.default' = '4'`));
+    const o = resolveJobOptions(
+      setsIn(`SET 'checkpoint.interval' = 'often'; SET 'nope' = '1'; SET 'parallelism.default' = '4'`),
+    );
     expect(o.checkpointIntervalMs).toBe(10_000);
     expect(o.raw['nope']).toBeUndefined();
     expect(o.raw['parallelism.default']).toBe('4');

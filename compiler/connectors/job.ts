@@ -100,7 +100,10 @@ export function validateSetOption(stmt: SetStatement): SetOptionResult {
     const s = suggest(written, [...BY_KEY.keys()]);
     const typo = s !== null && editDistance(written.toLowerCase(), s.toLowerCase()) <= 2;
     if (!typo && IGNORED_FLINK_PREFIXES.some((p) => written.startsWith(p))) {
-      const hint = written === 'execution.runtime-mode' ? ["help: SET 'trigger.mode' = 'available-now' runs a job over what exists, then stops"] : [];
+      const hint =
+        written === 'execution.runtime-mode'
+          ? ["help: SET 'trigger.mode' = 'available-now' runs a job over what exists, then stops"]
+          : [];
       return {
         key: null,
         value: stmt.value,
@@ -112,8 +115,12 @@ export function validateSetOption(stmt: SetStatement): SetOptionResult {
       key: null,
       value: stmt.value,
       diagnostics: [
-        error('SQ0505', `unknown SET option '${written}'`, stmt.keySpan,
-          target ? `help: did you mean '${target}'?` : `help: SET options: ${JOB_OPTIONS.map((o) => o.key).join(', ')}`),
+        error(
+          'SQ0505',
+          `unknown SET option '${written}'`,
+          stmt.keySpan,
+          target ? `help: did you mean '${target}'?` : `help: SET options: ${JOB_OPTIONS.map((o) => o.key).join(', ')}`,
+        ),
       ],
     };
   }
@@ -123,7 +130,12 @@ export function validateSetOption(stmt: SetStatement): SetOptionResult {
       key: spec.key,
       value: stmt.value,
       diagnostics: [
-        error('SQ0505', `'${written}' = '${stmt.value}' ${c.reason}`, stmt.valueSpan, ...(c.help ? [`help: ${c.help}`] : [])),
+        error(
+          'SQ0505',
+          `'${written}' = '${stmt.value}' ${c.reason}`,
+          stmt.valueSpan,
+          ...(c.help ? [`help: ${c.help}`] : []),
+        ),
       ],
     };
   }

@@ -150,8 +150,7 @@ const kafka: ConnectorSpec = {
       key: 'key.fields',
       type: { kind: 'columns' },
       roles: 'both',
-      description:
-        "Columns that form the record key, ';'-separated (written sinks default to the query's group key).",
+      description: "Columns that form the record key, ';'-separated (written sinks default to the query's group key).",
     },
     VALUE_FIELDS_INCLUDE,
     {
@@ -267,14 +266,15 @@ const file: ConnectorSpec = {
       type: { kind: 'path' },
       roles: 'both',
       required: true,
-      description: 'File, directory or glob to read; file to write (relative paths resolve against the working directory).',
+      description:
+        'File, directory or glob to read; file to write (relative paths resolve against the working directory).',
     },
     {
       key: 'format',
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
       default: (ctx) => formatFromPath(ctx.get('path')),
-      defaultDoc: "csv for a path ending in .csv, else json",
+      defaultDoc: 'csv for a path ending in .csv, else json',
       description: "'json' (JSON lines), 'csv' or 'raw' (one line per row).",
     },
     {
@@ -376,7 +376,8 @@ const DATAGEN_FIELD: readonly OptionSpec[] = [
 
 const datagen: ConnectorSpec = {
   name: 'datagen',
-  description: "Generates rows: random values, or sequences per column. Bounded with 'number-of-rows' or a sequence column.",
+  description:
+    "Generates rows: random values, or sequences per column. Bounded with 'number-of-rows' or a sequence column.",
   roles: 'source',
   formats: [],
   keyFormat: false,
@@ -527,7 +528,8 @@ const memory: ConnectorSpec = {
       type: bool,
       roles: 'source',
       default: 'true',
-      description: "Whether the supplied rows end ('false': the program keeps pushing rows until it closes the source).",
+      description:
+        "Whether the supplied rows end ('false': the program keeps pushing rows until it closes the source).",
     },
     BATCH_SIZE,
     ...SOURCE_COMMON,

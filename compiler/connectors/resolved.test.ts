@@ -33,7 +33,12 @@ describe('keyFields and sourceOptions', () => {
     expect(keyFields({ 'key.fields': 'a;b' })).toEqual(['a', 'b']);
     expect(keyFields({})).toBeNull();
     const resolved = { connector: 'kafka', topic: 't', 'scan.idle-timeout': '5 s', 'late.sink': 'late' };
-    expect(sourceOptions('kafka', resolved)).toEqual({ connector: 'kafka', options: resolved, idleTimeoutMs: 5000, lateSink: 'late' });
+    expect(sourceOptions('kafka', resolved)).toEqual({
+      connector: 'kafka',
+      options: resolved,
+      idleTimeoutMs: 5000,
+      lateSink: 'late',
+    });
     expect(sourceOptions('file', { path: 'x' })).toMatchObject({ idleTimeoutMs: null, lateSink: null });
   });
 });

@@ -52,14 +52,22 @@ describe('kafka', () => {
 
   it('needs exactly one topic on a sink', () => {
     const none = run(`'connector' = 'kafka'`, { relation: 'SINK', name: 'revenue' });
-    expect(summary(none.diagnostics)).toEqual([`error SQ0502 kafka sink "revenue" needs 'topic' (the one topic it writes to)`]);
+    expect(summary(none.diagnostics)).toEqual([
+      `error SQ0502 kafka sink "revenue" needs 'topic' (the one topic it writes to)`,
+    ]);
     const two = run(`'connector' = 'kafka', 'topic' = 'a;b'`, { relation: 'SINK', name: 'revenue' });
-    expect(summary(two.diagnostics)).toEqual([`error SQ0503 a kafka sink writes to one topic, but 'topic' of "revenue" lists 2`]);
+    expect(summary(two.diagnostics)).toEqual([
+      `error SQ0503 a kafka sink writes to one topic, but 'topic' of "revenue" lists 2`,
+    ]);
     expect(two.at()).toBe(`'a;b'`);
     const pattern = run(`'connector' = 'kafka', 'topic-pattern' = 'a.*'`, { role: 'both' });
-    expect(summary(pattern.diagnostics)).toEqual([`error SQ0502 kafka sink "orders" needs 'topic' (the one topic it writes to)`]);
+    expect(summary(pattern.diagnostics)).toEqual([
+      `error SQ0502 kafka sink "orders" needs 'topic' (the one topic it writes to)`,
+    ]);
     const neither = run(`'connector' = 'kafka'`, { role: 'both' });
-    expect(summary(neither.diagnostics)).toEqual([`error SQ0502 kafka source "orders" needs 'topic' or 'topic-pattern'`]);
+    expect(summary(neither.diagnostics)).toEqual([
+      `error SQ0502 kafka source "orders" needs 'topic' or 'topic-pattern'`,
+    ]);
   });
 
   it('checks topic names', () => {
@@ -70,12 +78,16 @@ describe('kafka', () => {
 
   it("scan.startup.mode 'timestamp' needs the timestamp", () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'scan.startup.mode' = 'timestamp'`);
-    expect(summary(r.diagnostics)).toEqual([`error SQ0502 scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis'`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0502 scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis'`,
+    ]);
     expect(r.at()).toBe(`'timestamp'`);
     expect(r.diagnostics[0]!.notes).toEqual([
       `help: add 'scan.startup.timestamp-millis' = '<epoch milliseconds>' to the WITH clause`,
     ]);
-    const ok = run(`'connector' = 'kafka', 'topic' = 't', 'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '1700000000000'`);
+    const ok = run(
+      `'connector' = 'kafka', 'topic' = 't', 'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '1700000000000'`,
+    );
     expect(ok.diagnostics).toEqual([]);
     expect(ok.resolved['scan.startup.timestamp-millis']).toBe('1700000000000');
   });
@@ -89,19 +101,29 @@ describe('kafka', () => {
 
   it("'group-offsets' needs a group id, and is the default with one", () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'scan.startup.mode' = 'group-offsets'`);
-    expect(summary(r.diagnostics)).toEqual([`error SQ0502 scan.startup.mode 'group-offsets' needs 'properties.group.id'`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0502 scan.startup.mode 'group-offsets' needs 'properties.group.id'`,
+    ]);
     const g = run(`'connector' = 'kafka', 'topic' = 't', 'properties.group.id' = 'g1'`);
     expect(g.resolved['scan.startup.mode']).toBe('group-offsets');
     expect(run(`'connector' = 'kafka', 'topic' = 't'`).resolved['scan.startup.mode']).toBe('earliest-offset');
   });
 
   it('exactly-once defaults the transactional id prefix from the relation name', () => {
-    const r = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once'`, { relation: 'SINK', name: 'revenue' });
+    const r = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once'`, {
+      relation: 'SINK',
+      name: 'revenue',
+    });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['sink.transactional-id-prefix']).toBe('sqc-revenue');
-    const own = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'mine'`, { relation: 'SINK' });
+    const own = run(
+      `'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'mine'`,
+      { relation: 'SINK' },
+    );
     expect(own.resolved['sink.transactional-id-prefix']).toBe('mine');
-    expect(run(`'connector' = 'kafka', 'topic' = 't'`, { relation: 'SINK' }).resolved['sink.transactional-id-prefix']).toBeUndefined();
+    expect(
+      run(`'connector' = 'kafka', 'topic' = 't'`, { relation: 'SINK' }).resolved['sink.transactional-id-prefix'],
+    ).toBeUndefined();
   });
 
   it('warns about a transactional id prefix without exactly-once', () => {
@@ -112,13 +134,17 @@ describe('kafka', () => {
   });
 
   it('key.fields names columns; key.format defaults to the value format', () => {
-    const r = run(`'connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'key.fields' = 'product_id; order_id'`, { relation: 'SINK' });
+    const r = run(`'connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'key.fields' = 'product_id; order_id'`, {
+      relation: 'SINK',
+    });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['key.fields']).toBe('product_id;order_id');
     expect(r.resolved['key.format']).toBe('csv');
     expect(r.resolved['key.csv.field-delimiter']).toBe(',');
     const bad = run(`'connector' = 'kafka', 'topic' = 't', 'key.fields' = 'prodct_id'`, { relation: 'SINK' });
-    expect(summary(bad.diagnostics)).toEqual([`error SQ0102 'key.fields' names unknown column "prodct_id" of "orders"`]);
+    expect(summary(bad.diagnostics)).toEqual([
+      `error SQ0102 'key.fields' names unknown column "prodct_id" of "orders"`,
+    ]);
     expect(bad.diagnostics[0]!.notes).toEqual([`help: did you mean "product_id"?`]);
     expect(bad.at()).toBe(`'prodct_id'`);
     const twice = run(`'connector' = 'kafka', 'topic' = 't', 'key.fields' = 'amount;amount'`, { relation: 'SINK' });
@@ -131,13 +157,18 @@ describe('kafka', () => {
       columns: null,
     });
     expect(r.diagnostics).toEqual([]);
-    expect(run(`'connector' = 'kafka', 'topic' = 't', 'key.fields' = 'x'`, { relation: 'SINK', columns: [] }).diagnostics).toEqual([]);
+    expect(
+      run(`'connector' = 'kafka', 'topic' = 't', 'key.fields' = 'x'`, { relation: 'SINK', columns: [] }).diagnostics,
+    ).toEqual([]);
   });
 
   it("value.fields-include 'EXCEPT_KEY' needs key.fields", () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'value.fields-include' = 'except_key'`);
     expect(summary(r.diagnostics)).toEqual([`error SQ0502 value.fields-include 'EXCEPT_KEY' needs 'key.fields'`]);
-    expect(run(`'connector' = 'kafka', 'topic' = 't', 'value.fields-include' = 'EXCEPT_KEY', 'key.fields' = 'order_id'`).diagnostics).toEqual([]);
+    expect(
+      run(`'connector' = 'kafka', 'topic' = 't', 'value.fields-include' = 'EXCEPT_KEY', 'key.fields' = 'order_id'`)
+        .diagnostics,
+    ).toEqual([]);
   });
 
   it('key format options need a matching key.format', () => {
@@ -146,26 +177,40 @@ describe('kafka', () => {
       `error SQ0501 'key.json.ignore-parse-errors' is a json format option, but the key format of "orders" is not set`,
     ]);
     expect(r.diagnostics[0]!.notes).toEqual([`help: add 'key.format' = 'json'`]);
-    const ok = run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json', 'key.fields' = 'order_id', 'key.json.ignore-parse-errors' = 'true'`);
+    const ok = run(
+      `'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json', 'key.fields' = 'order_id', 'key.json.ignore-parse-errors' = 'true'`,
+    );
     expect(ok.diagnostics).toEqual([]);
     expect(ok.resolved['key.json.ignore-parse-errors']).toBe('true');
-    const typo = run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json', 'key.fields' = 'order_id', 'key.json.ignore-parse-error' = 'true'`);
+    const typo = run(
+      `'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json', 'key.fields' = 'order_id', 'key.json.ignore-parse-error' = 'true'`,
+    );
     expect(typo.diagnostics[0]!.notes).toEqual([`help: did you mean 'key.json.ignore-parse-errors'?`]);
   });
 
   it('warns about key.format without key.fields on a source', () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json'`);
     expect(summary(r.diagnostics)).toEqual([`warning SQ0902 'key.format' is ignored without 'key.fields'`]);
-    expect(run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json'`, { relation: 'SINK' }).diagnostics).toEqual([]);
+    expect(
+      run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'json'`, { relation: 'SINK' }).diagnostics,
+    ).toEqual([]);
   });
 
   it("format 'raw' needs one column; key format 'raw' one key column", () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'format' = 'raw'`);
-    expect(summary(r.diagnostics)).toEqual([`error SQ0503 format 'raw' needs exactly one physical column, but "orders" has 3`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0503 format 'raw' needs exactly one physical column, but "orders" has 3`,
+    ]);
     expect(r.at()).toBe(`'raw'`);
-    expect(run(`'connector' = 'kafka', 'topic' = 't', 'format' = 'raw'`, { columns: ['line'] }).diagnostics).toEqual([]);
-    const key = run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'raw', 'key.fields' = 'order_id;amount'`, { relation: 'SINK' });
-    expect(summary(key.diagnostics)).toEqual([`error SQ0503 key format 'raw' needs a single key column, but "orders" has 2`]);
+    expect(run(`'connector' = 'kafka', 'topic' = 't', 'format' = 'raw'`, { columns: ['line'] }).diagnostics).toEqual(
+      [],
+    );
+    const key = run(`'connector' = 'kafka', 'topic' = 't', 'key.format' = 'raw', 'key.fields' = 'order_id;amount'`, {
+      relation: 'SINK',
+    });
+    expect(summary(key.diagnostics)).toEqual([
+      `error SQ0503 key format 'raw' needs a single key column, but "orders" has 2`,
+    ]);
   });
 
   it('warns about at-least-once output under checkpointing', () => {
@@ -173,11 +218,21 @@ describe('kafka', () => {
     expect(summary(r.diagnostics)).toEqual([
       `warning SQ0902 kafka sink "revenue" is at-least-once: after a restart, rows written since the last checkpoint are written again`,
     ]);
-    expect(r.diagnostics[0]!.notes).toEqual([`help: set 'sink.delivery-guarantee' = 'exactly-once' for exactly-once output`]);
+    expect(r.diagnostics[0]!.notes).toEqual([
+      `help: set 'sink.delivery-guarantee' = 'exactly-once' for exactly-once output`,
+    ]);
     expect(r.at()).toBe(`'kafka'`);
-    const explicit = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'at-least-once'`, { relation: 'SINK', checkpointing: true });
+    const explicit = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'at-least-once'`, {
+      relation: 'SINK',
+      checkpointing: true,
+    });
     expect(explicit.at()).toBe(`'at-least-once'`);
-    expect(run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once'`, { relation: 'SINK', checkpointing: true }).diagnostics).toEqual([]);
+    expect(
+      run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once'`, {
+        relation: 'SINK',
+        checkpointing: true,
+      }).diagnostics,
+    ).toEqual([]);
     expect(run(`'connector' = 'kafka', 'topic' = 't'`, { relation: 'SINK' }).diagnostics).toEqual([]);
     expect(run(`'connector' = 'kafka', 'topic' = 't'`, { checkpointing: true }).diagnostics).toEqual([]); // only read
     expect(run(`'connector' = 'print'`, { relation: 'SINK', checkpointing: true }).diagnostics).toEqual([]);
@@ -195,7 +250,9 @@ describe('upsert-kafka', () => {
 
   it('needs a PRIMARY KEY when columns are declared', () => {
     const r = run(UPSERT, { relation: 'TABLE', role: 'sink', name: 'behavior_stats' });
-    expect(summary(r.diagnostics)).toEqual([`error SQ0502 upsert-kafka table "behavior_stats" needs a PRIMARY KEY (the message key)`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0502 upsert-kafka table "behavior_stats" needs a PRIMARY KEY (the message key)`,
+    ]);
     expect(r.diagnostics[0]!.notes).toEqual(['help: add PRIMARY KEY (<column>, ...) NOT ENFORCED to the column list']);
     expect(run(UPSERT, { relation: 'SINK', columns: null }).diagnostics).toEqual([]);
   });
@@ -210,14 +267,24 @@ describe('upsert-kafka', () => {
 
   it('has no startup modes and one topic', () => {
     const r = run(`${UPSERT}, 'scan.startup.mode' = 'latest-offset'`, { relation: 'TABLE', primaryKey: ['order_id'] });
-    expect(summary(r.diagnostics)).toEqual([`error SQ0501 unknown option 'scan.startup.mode' for connector 'upsert-kafka'`]);
-    const two = run(`'connector' = 'upsert-kafka', 'topic' = 'a;b', 'key.format' = 'json'`, { relation: 'TABLE', primaryKey: ['order_id'] });
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0501 unknown option 'scan.startup.mode' for connector 'upsert-kafka'`,
+    ]);
+    const two = run(`'connector' = 'upsert-kafka', 'topic' = 'a;b', 'key.format' = 'json'`, {
+      relation: 'TABLE',
+      primaryKey: ['order_id'],
+    });
     expect(summary(two.diagnostics)).toEqual([`error SQ0503 'a;b' is not a valid Kafka topic name`]);
   });
 
   it("key format 'raw' needs a single-column key", () => {
-    const r = run(`'connector' = 'upsert-kafka', 'topic' = 't', 'key.format' = 'raw'`, { relation: 'TABLE', primaryKey: ['order_id', 'amount'] });
-    expect(summary(r.diagnostics)).toEqual([`error SQ0503 key format 'raw' needs a single key column, but "orders" has 2`]);
+    const r = run(`'connector' = 'upsert-kafka', 'topic' = 't', 'key.format' = 'raw'`, {
+      relation: 'TABLE',
+      primaryKey: ['order_id', 'amount'],
+    });
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0503 key format 'raw' needs a single key column, but "orders" has 2`,
+    ]);
   });
 });
 
@@ -236,22 +303,41 @@ describe('file', () => {
 
   it('resolves source defaults: batch size, csv header', () => {
     const r = run(`'connector' = 'file', 'path' = 'data/users.csv'`, { relation: 'TABLE' });
-    expect(r.resolved).toMatchObject({ format: 'csv', 'scan.batch-size': '1000', 'csv.header': 'true', 'csv.ignore-parse-errors': 'false' });
+    expect(r.resolved).toMatchObject({
+      format: 'csv',
+      'scan.batch-size': '1000',
+      'csv.header': 'true',
+      'csv.ignore-parse-errors': 'false',
+    });
     expect(r.resolved['source.monitor-interval']).toBeUndefined();
     expect(r.resolved['lookup.reload-interval']).toBeUndefined();
   });
 
   it('accepts the sales_batch source and word_count batch size', () => {
-    const r = run(`'connector' = 'file', 'path' = 'data/sales_data.csv', 'format' = 'csv', 'csv.field-delimiter' = ',', 'csv.ignore-parse-errors' = 'true'`, { relation: 'TABLE' });
+    const r = run(
+      `'connector' = 'file', 'path' = 'data/sales_data.csv', 'format' = 'csv', 'csv.field-delimiter' = ',', 'csv.ignore-parse-errors' = 'true'`,
+      { relation: 'TABLE' },
+    );
     expect(r.diagnostics).toEqual([]);
-    expect(run(`'connector' = 'file', 'path' = 'data/lines.jsonl', 'format' = 'json', 'scan.batch-size' = '1'`).diagnostics).toEqual([]);
-    expect(run(`'connector' = 'file', 'path' = 'd', 'scan.batch-size' = '0'`).diagnostics[0]!.message).toBe(`'scan.batch-size' = '0' must be at least 1`);
+    expect(
+      run(`'connector' = 'file', 'path' = 'data/lines.jsonl', 'format' = 'json', 'scan.batch-size' = '1'`).diagnostics,
+    ).toEqual([]);
+    expect(run(`'connector' = 'file', 'path' = 'd', 'scan.batch-size' = '0'`).diagnostics[0]!.message).toBe(
+      `'scan.batch-size' = '0' must be at least 1`,
+    );
   });
 
   it('takes source.monitor-interval on sources only', () => {
-    expect(run(`'connector' = 'file', 'path' = 'd', 'source.monitor-interval' = '1 s'`).resolved['source.monitor-interval']).toBe('1 s');
-    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'source.monitor-interval' = '1 s'`, { relation: 'SINK', name: 'audit' });
-    expect(summary(r.diagnostics)).toEqual([`error SQ0501 'source.monitor-interval' is a source option, but "audit" is a sink`]);
+    expect(
+      run(`'connector' = 'file', 'path' = 'd', 'source.monitor-interval' = '1 s'`).resolved['source.monitor-interval'],
+    ).toBe('1 s');
+    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'source.monitor-interval' = '1 s'`, {
+      relation: 'SINK',
+      name: 'audit',
+    });
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0501 'source.monitor-interval' is a source option, but "audit" is a sink`,
+    ]);
   });
 
   it('has no message key', () => {
@@ -260,14 +346,23 @@ describe('file', () => {
   });
 
   it('checks csv option combinations', () => {
-    const q = run(`'connector' = 'file', 'path' = 'a.csv', 'csv.disable-quote-character' = 'true', 'csv.quote-character' = "'"`.replace(`"'"`, `''''`));
-    expect(summary(q.diagnostics)).toEqual([`error SQ0503 'csv.quote-character' cannot be set when 'csv.disable-quote-character' is 'true'`]);
+    const q = run(
+      `'connector' = 'file', 'path' = 'a.csv', 'csv.disable-quote-character' = 'true', 'csv.quote-character' = "'"`.replace(
+        `"'"`,
+        `''''`,
+      ),
+    );
+    expect(summary(q.diagnostics)).toEqual([
+      `error SQ0503 'csv.quote-character' cannot be set when 'csv.disable-quote-character' is 'true'`,
+    ]);
     const d = run(`'connector' = 'file', 'path' = 'a.csv', 'csv.field-delimiter' = '"'`);
     expect(summary(d.diagnostics)).toEqual([`error SQ0503 'csv.field-delimiter' must differ from the quote character`]);
   });
 
   it('rejects json fail-on-missing-field together with ignore-parse-errors (as Flink)', () => {
-    const r = run(`'connector' = 'file', 'path' = 'a.jsonl', 'json.fail-on-missing-field' = 'true', 'json.ignore-parse-errors' = 'true'`);
+    const r = run(
+      `'connector' = 'file', 'path' = 'a.jsonl', 'json.fail-on-missing-field' = 'true', 'json.ignore-parse-errors' = 'true'`,
+    );
     expect(summary(r.diagnostics)).toEqual([
       `error SQ0503 'json.fail-on-missing-field' and 'json.ignore-parse-errors' cannot both be 'true'`,
     ]);
@@ -285,16 +380,25 @@ describe('datagen', () => {
       cols,
     );
     expect(r.diagnostics).toEqual([]);
-    expect(r.resolved).toMatchObject({ 'rows-per-second': '5', 'number-of-rows': '100', 'fields.amount.max': '99.5', 'scan.batch-size': '1000' });
+    expect(r.resolved).toMatchObject({
+      'rows-per-second': '5',
+      'number-of-rows': '100',
+      'fields.amount.max': '99.5',
+      'scan.batch-size': '1000',
+    });
     expect(run(`'connector' = 'datagen'`, cols).resolved['rows-per-second']).toBe('10000');
   });
 
   it('checks that fields.<column> names a column', () => {
     const r = run(`'connector' = 'datagen', 'fields.amout.min' = '1'`, cols);
-    expect(summary(r.diagnostics)).toEqual([`error SQ0102 'fields.amout.min' names unknown column "amout" of "orders"`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0102 'fields.amout.min' names unknown column "amout" of "orders"`,
+    ]);
     expect(r.diagnostics[0]!.notes).toEqual([`help: did you mean 'fields.amount.min'?`]);
     expect(r.at()).toBe(`'fields.amout.min'`);
-    expect(run(`'connector' = 'datagen', 'fields.zzz.min' = '1'`, cols).diagnostics[0]!.notes).toEqual(['note: columns: id, amount, name']);
+    expect(run(`'connector' = 'datagen', 'fields.zzz.min' = '1'`, cols).diagnostics[0]!.notes).toEqual([
+      'note: columns: id, amount, name',
+    ]);
   });
 
   it('suggests the property, keeping the column', () => {
@@ -310,7 +414,10 @@ describe('datagen', () => {
   });
 
   it('warns about options of the other generator', () => {
-    const r = run(`'connector' = 'datagen', 'fields.id.start' = '1', 'fields.amount.kind' = 'sequence', 'fields.amount.start' = '1', 'fields.amount.end' = '2', 'fields.amount.max' = '5'`, cols);
+    const r = run(
+      `'connector' = 'datagen', 'fields.id.start' = '1', 'fields.amount.kind' = 'sequence', 'fields.amount.start' = '1', 'fields.amount.end' = '2', 'fields.amount.max' = '5'`,
+      cols,
+    );
     expect(summary(r.diagnostics)).toEqual([
       `warning SQ0902 'fields.id.start' is ignored by a random generator`,
       `warning SQ0902 'fields.amount.max' is ignored by a sequence generator`,
@@ -320,27 +427,42 @@ describe('datagen', () => {
 
   it('checks min <= max, start <= end and value types', () => {
     const r = run(`'connector' = 'datagen', 'fields.amount.min' = '10', 'fields.amount.max' = '1'`, cols);
-    expect(summary(r.diagnostics)).toEqual([`error SQ0503 'fields.amount.max' = '1' is less than 'fields.amount.min' = '10'`]);
-    const s = run(`'connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '10', 'fields.id.end' = '1'`, cols);
-    expect(summary(s.diagnostics)).toEqual([`error SQ0503 'fields.id.end' = '1' is less than 'fields.id.start' = '10'`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0503 'fields.amount.max' = '1' is less than 'fields.amount.min' = '10'`,
+    ]);
+    const s = run(
+      `'connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '10', 'fields.id.end' = '1'`,
+      cols,
+    );
+    expect(summary(s.diagnostics)).toEqual([
+      `error SQ0503 'fields.id.end' = '1' is less than 'fields.id.start' = '10'`,
+    ]);
     expect(run(`'connector' = 'datagen', 'fields.amount.null-rate' = '2'`, cols).diagnostics[0]!.message).toBe(
       `'fields.amount.null-rate' = '2' must be at most 1`,
     );
-    expect(run(`'connector' = 'datagen', 'fields.id.kind' = 'sequance'`, cols).diagnostics[0]!.notes).toEqual([`help: did you mean 'sequence'?`]);
-    expect(run(`'connector' = 'datagen', 'number-of-rows' = '-1'`, cols).diagnostics[0]!.message).toBe(`'number-of-rows' = '-1' must not be negative`);
+    expect(run(`'connector' = 'datagen', 'fields.id.kind' = 'sequance'`, cols).diagnostics[0]!.notes).toEqual([
+      `help: did you mean 'sequence'?`,
+    ]);
+    expect(run(`'connector' = 'datagen', 'number-of-rows' = '-1'`, cols).diagnostics[0]!.message).toBe(
+      `'number-of-rows' = '-1' must not be negative`,
+    );
   });
 });
 
 describe('nexmark', () => {
   it('takes event counts, rates, the table and proportions', () => {
-    const r = run(`'connector' = 'nexmark', 'events.num' = '1000', 'events.per-second' = '100', 'nexmark.table' = 'bid'`);
+    const r = run(
+      `'connector' = 'nexmark', 'events.num' = '1000', 'events.per-second' = '100', 'nexmark.table' = 'bid'`,
+    );
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved).toMatchObject({ 'events.num': '1000', 'nexmark.table': 'bid', 'bid.proportion': '46' });
     expect(run(`'connector' = 'nexmark'`).resolved['nexmark.table']).toBe('events');
   });
 
   it('rejects all-zero proportions', () => {
-    const r = run(`'connector' = 'nexmark', 'person.proportion' = '0', 'auction.proportion' = '0', 'bid.proportion' = '0'`);
+    const r = run(
+      `'connector' = 'nexmark', 'person.proportion' = '0', 'auction.proportion' = '0', 'bid.proportion' = '0'`,
+    );
     expect(summary(r.diagnostics)).toEqual([`error SQ0503 the event proportions are all 0`]);
   });
 });
@@ -349,9 +471,16 @@ describe('print, blackhole, memory', () => {
   it('print: identifier, format, standard-error', () => {
     const r = run(`'connector' = 'print', 'print-identifier' = 'dbg', 'print.format' = 'json'`, { relation: 'SINK' });
     expect(r.diagnostics).toEqual([]);
-    expect(r.resolved).toEqual({ connector: 'print', 'print-identifier': 'dbg', 'print.format': 'json', 'standard-error': 'false' });
+    expect(r.resolved).toEqual({
+      connector: 'print',
+      'print-identifier': 'dbg',
+      'print.format': 'json',
+      'standard-error': 'false',
+    });
     expect(run(`'connector' = 'print'`, { relation: 'SINK' }).resolved['print.format']).toBe('table');
-    expect(run(`'connector' = 'print', 'print.format' = 'tabel'`, { relation: 'SINK' }).diagnostics[0]!.notes).toEqual([`help: did you mean 'table'?`]);
+    expect(run(`'connector' = 'print', 'print.format' = 'tabel'`, { relation: 'SINK' }).diagnostics[0]!.notes).toEqual([
+      `help: did you mean 'table'?`,
+    ]);
   });
 
   it('blackhole has no options', () => {
@@ -363,8 +492,16 @@ describe('print, blackhole, memory', () => {
   it('memory: name defaults to the relation, bounded by default', () => {
     const r = run(`'connector' = 'memory'`, { role: 'both', name: 'events' });
     expect(r.diagnostics).toEqual([]);
-    expect(r.resolved).toEqual({ connector: 'memory', 'memory.name': 'events', 'memory.bounded': 'true', 'scan.batch-size': '1000' });
-    expect(run(`'connector' = 'memory', 'memory.name' = 'in'`, { relation: 'SINK' }).resolved).toEqual({ connector: 'memory', 'memory.name': 'in' });
+    expect(r.resolved).toEqual({
+      connector: 'memory',
+      'memory.name': 'events',
+      'memory.bounded': 'true',
+      'scan.batch-size': '1000',
+    });
+    expect(run(`'connector' = 'memory', 'memory.name' = 'in'`, { relation: 'SINK' }).resolved).toEqual({
+      connector: 'memory',
+      'memory.name': 'in',
+    });
   });
 });
 
@@ -377,7 +514,10 @@ describe('every source takes scan.idle-timeout and late.sink', () => {
     [`'connector' = 'nexmark'`],
     [`'connector' = 'memory'`],
   ])('%s', (base) => {
-    const r = run(`${base}, 'scan.idle-timeout' = '5 s', 'late.sink' = 'late_orders'`, { relation: 'TABLE', primaryKey: ['order_id'] });
+    const r = run(`${base}, 'scan.idle-timeout' = '5 s', 'late.sink' = 'late_orders'`, {
+      relation: 'TABLE',
+      primaryKey: ['order_id'],
+    });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['scan.idle-timeout']).toBe('5 s');
     expect(r.resolved['late.sink']).toBe('late_orders');
@@ -389,12 +529,23 @@ describe('checkColumnOptions', () => {
     const source = `WITH ('connector' = 'kafka', 'topic' = 'revenue', 'key.fields' = 'product')`;
     const options = pairsIn(source);
     const first = validateConnectorOptions({
-      relationName: 'revenue', relation: 'SINK', role: 'sink', options, columns: null, primaryKey: [], span: spanAt(source, 0, source.length),
+      relationName: 'revenue',
+      relation: 'SINK',
+      role: 'sink',
+      options,
+      columns: null,
+      primaryKey: [],
+      span: spanAt(source, 0, source.length),
     });
     expect(first.diagnostics).toEqual([]);
     const later = checkColumnOptions({
-      relationName: 'revenue', connector: 'kafka', options, resolved: first.resolved,
-      columns: ['window_start', 'product_id', 'order_count'], primaryKey: [], span: spanAt(source, 0, source.length),
+      relationName: 'revenue',
+      connector: 'kafka',
+      options,
+      resolved: first.resolved,
+      columns: ['window_start', 'product_id', 'order_count'],
+      primaryKey: [],
+      span: spanAt(source, 0, source.length),
     });
     expect(summary(later)).toEqual([`error SQ0102 'key.fields' names unknown column "product" of "revenue"`]);
     expect(later[0]!.notes).toEqual([`help: did you mean "product_id"?`]);

@@ -69,8 +69,12 @@ function checkTopicNames(ctx: RuleContext): void {
   const bad = names.find((n) => !TOPIC_NAME.test(n));
   if (bad !== undefined) {
     ctx.diagnostics.push(
-      error('SQ0503', `'${bad}' is not a valid Kafka topic name`, topic.pair.valueSpan,
-        'note: topic names are 1-249 characters from A-Z, a-z, 0-9, ".", "_" and "-"'),
+      error(
+        'SQ0503',
+        `'${bad}' is not a valid Kafka topic name`,
+        topic.pair.valueSpan,
+        'note: topic names are 1-249 characters from A-Z, a-z, 0-9, ".", "_" and "-"',
+      ),
     );
     topic.invalid = true;
   }
@@ -85,13 +89,21 @@ function kafkaTopicRules(ctx: RuleContext): void {
   if (ctx.reads) {
     if (topic && pattern) {
       diagnostics.push(
-        error('SQ0503', `'topic' and 'topic-pattern' cannot both be set`, pattern.pair.keySpan,
-          "help: read either the listed topics ('topic') or every topic matching a pattern ('topic-pattern')"),
+        error(
+          'SQ0503',
+          `'topic' and 'topic-pattern' cannot both be set`,
+          pattern.pair.keySpan,
+          "help: read either the listed topics ('topic') or every topic matching a pattern ('topic-pattern')",
+        ),
       );
     } else if (!topic && !pattern) {
       diagnostics.push(
-        error('SQ0502', `kafka source ${name} needs 'topic' or 'topic-pattern'`, input.span,
-          "help: add 'topic' = '...' to the WITH clause"),
+        error(
+          'SQ0502',
+          `kafka source ${name} needs 'topic' or 'topic-pattern'`,
+          input.span,
+          "help: add 'topic' = '...' to the WITH clause",
+        ),
       );
     }
   }
@@ -100,14 +112,21 @@ function kafkaTopicRules(ctx: RuleContext): void {
       // A read-and-written relation without either key was reported just above.
       if (!ctx.reads || pattern) {
         diagnostics.push(
-          error('SQ0502', `kafka sink ${name} needs 'topic' (the one topic it writes to)`, input.span,
-            "help: add 'topic' = '...' to the WITH clause"),
+          error(
+            'SQ0502',
+            `kafka sink ${name} needs 'topic' (the one topic it writes to)`,
+            input.span,
+            "help: add 'topic' = '...' to the WITH clause",
+          ),
         );
       }
     } else if (!topic.invalid && parseList(topic.value).length > 1) {
       diagnostics.push(
-        error('SQ0503', `a kafka sink writes to one topic, but 'topic' of ${name} lists ${parseList(topic.value).length}`,
-          topic.pair.valueSpan),
+        error(
+          'SQ0503',
+          `a kafka sink writes to one topic, but 'topic' of ${name} lists ${parseList(topic.value).length}`,
+          topic.pair.valueSpan,
+        ),
       );
     }
   }
@@ -120,19 +139,31 @@ function kafkaStartupRules(ctx: RuleContext): void {
   const millis = ctx.entries.get('scan.startup.timestamp-millis');
   if (mode === 'timestamp' && !millis) {
     ctx.diagnostics.push(
-      error('SQ0502', `scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis'`, modeEntry!.pair.valueSpan,
-        "help: add 'scan.startup.timestamp-millis' = '<epoch milliseconds>' to the WITH clause"),
+      error(
+        'SQ0502',
+        `scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis'`,
+        modeEntry!.pair.valueSpan,
+        "help: add 'scan.startup.timestamp-millis' = '<epoch milliseconds>' to the WITH clause",
+      ),
     );
   }
   if (mode === 'group-offsets' && !ctx.entries.has('properties.group.id')) {
     ctx.diagnostics.push(
-      error('SQ0502', `scan.startup.mode 'group-offsets' needs 'properties.group.id'`, modeEntry!.pair.valueSpan,
-        "help: add 'properties.group.id' = '...' to the WITH clause"),
+      error(
+        'SQ0502',
+        `scan.startup.mode 'group-offsets' needs 'properties.group.id'`,
+        modeEntry!.pair.valueSpan,
+        "help: add 'properties.group.id' = '...' to the WITH clause",
+      ),
     );
   }
   if (millis && mode !== 'timestamp' && !(modeEntry?.invalid ?? false)) {
     ctx.diagnostics.push(
-      warning('SQ0902', `'scan.startup.timestamp-millis' is ignored unless 'scan.startup.mode' = 'timestamp'`, millis.pair.keySpan),
+      warning(
+        'SQ0902',
+        `'scan.startup.timestamp-millis' is ignored unless 'scan.startup.mode' = 'timestamp'`,
+        millis.pair.keySpan,
+      ),
     );
   }
 }
@@ -141,8 +172,12 @@ function kafkaKeyRules(ctx: RuleContext): void {
   const include = ctx.entries.get('value.fields-include');
   if (valueOf(ctx, 'value.fields-include') === 'EXCEPT_KEY' && !ctx.entries.has('key.fields')) {
     ctx.diagnostics.push(
-      error('SQ0502', `value.fields-include 'EXCEPT_KEY' needs 'key.fields'`, include!.pair.valueSpan,
-        "help: add 'key.fields' = '<column>[;<column>...]' to the WITH clause"),
+      error(
+        'SQ0502',
+        `value.fields-include 'EXCEPT_KEY' needs 'key.fields'`,
+        include!.pair.valueSpan,
+        "help: add 'key.fields' = '<column>[;<column>...]' to the WITH clause",
+      ),
     );
   }
   // A written sink without key.fields keys its records by the query's group key, so
@@ -150,8 +185,12 @@ function kafkaKeyRules(ctx: RuleContext): void {
   const keyFormat = ctx.entries.get('key.format');
   if (keyFormat && !ctx.writes && !ctx.entries.has('key.fields')) {
     ctx.diagnostics.push(
-      warning('SQ0902', `'key.format' is ignored without 'key.fields'`, keyFormat.pair.keySpan,
-        "help: add 'key.fields' to read columns from the record key"),
+      warning(
+        'SQ0902',
+        `'key.format' is ignored without 'key.fields'`,
+        keyFormat.pair.keySpan,
+        "help: add 'key.fields' to read columns from the record key",
+      ),
     );
   }
 }
@@ -161,8 +200,11 @@ function transactionalRules(ctx: RuleContext): void {
   const guarantee = ctx.entries.get('sink.delivery-guarantee');
   if (prefix && ctx.writes && !guarantee?.invalid && valueOf(ctx, 'sink.delivery-guarantee') !== 'exactly-once') {
     ctx.diagnostics.push(
-      warning('SQ0902', `'sink.transactional-id-prefix' is ignored unless 'sink.delivery-guarantee' = 'exactly-once'`,
-        prefix.pair.keySpan),
+      warning(
+        'SQ0902',
+        `'sink.transactional-id-prefix' is ignored unless 'sink.delivery-guarantee' = 'exactly-once'`,
+        prefix.pair.keySpan,
+      ),
     );
   }
 }
@@ -171,25 +213,39 @@ function formatRules(ctx: RuleContext): void {
   const { diagnostics } = ctx;
   for (const prefix of ['', 'key.']) {
     const failOnMissing = ctx.entries.get(`${prefix}json.fail-on-missing-field`);
-    if (failOnMissing && valueOf(ctx, `${prefix}json.fail-on-missing-field`) === 'true' &&
-        valueOf(ctx, `${prefix}json.ignore-parse-errors`) === 'true') {
+    if (
+      failOnMissing &&
+      valueOf(ctx, `${prefix}json.fail-on-missing-field`) === 'true' &&
+      valueOf(ctx, `${prefix}json.ignore-parse-errors`) === 'true'
+    ) {
       diagnostics.push(
-        error('SQ0503', `'${prefix}json.fail-on-missing-field' and '${prefix}json.ignore-parse-errors' cannot both be 'true'`,
-          failOnMissing.pair.keySpan, 'note: a record with a missing field would both fail the query and be skipped'),
+        error(
+          'SQ0503',
+          `'${prefix}json.fail-on-missing-field' and '${prefix}json.ignore-parse-errors' cannot both be 'true'`,
+          failOnMissing.pair.keySpan,
+          'note: a record with a missing field would both fail the query and be skipped',
+        ),
       );
     }
     const quote = ctx.entries.get(`${prefix}csv.quote-character`);
     if (quote && valueOf(ctx, `${prefix}csv.disable-quote-character`) === 'true') {
       diagnostics.push(
-        error('SQ0503', `'${prefix}csv.quote-character' cannot be set when '${prefix}csv.disable-quote-character' is 'true'`,
-          quote.pair.keySpan),
+        error(
+          'SQ0503',
+          `'${prefix}csv.quote-character' cannot be set when '${prefix}csv.disable-quote-character' is 'true'`,
+          quote.pair.keySpan,
+        ),
       );
     }
     const delimiter = ctx.entries.get(`${prefix}csv.field-delimiter`);
     const d = valueOf(ctx, `${prefix}csv.field-delimiter`);
     if (delimiter && d !== undefined && d === (valueOf(ctx, `${prefix}csv.quote-character`) ?? '"')) {
       diagnostics.push(
-        error('SQ0503', `'${prefix}csv.field-delimiter' must differ from the quote character`, delimiter.pair.valueSpan),
+        error(
+          'SQ0503',
+          `'${prefix}csv.field-delimiter' must differ from the quote character`,
+          delimiter.pair.valueSpan,
+        ),
       );
     }
   }
@@ -217,8 +273,12 @@ function datagenFieldRules(ctx: RuleContext): void {
       for (const p of SEQUENCE_ONLY) {
         if (props.has(p)) continue;
         ctx.diagnostics.push(
-          error('SQ0502', `a sequence needs 'fields.${column}.${p}'`, kindEntry!.pair.valueSpan,
-            `help: add 'fields.${column}.${p}' = '...' to the WITH clause`),
+          error(
+            'SQ0502',
+            `a sequence needs 'fields.${column}.${p}'`,
+            kindEntry!.pair.valueSpan,
+            `help: add 'fields.${column}.${p}' = '...' to the WITH clause`,
+          ),
         );
       }
     }
@@ -227,8 +287,14 @@ function datagenFieldRules(ctx: RuleContext): void {
       const e = props.get(p);
       if (!e) continue;
       ctx.diagnostics.push(
-        warning('SQ0902', `'fields.${column}.${p}' is ignored by a ${kind} generator`, e.pair.keySpan,
-          kind === 'random' ? `help: add 'fields.${column}.kind' = 'sequence'` : `help: a sequence runs from 'start' to 'end'`),
+        warning(
+          'SQ0902',
+          `'fields.${column}.${p}' is ignored by a ${kind} generator`,
+          e.pair.keySpan,
+          kind === 'random'
+            ? `help: add 'fields.${column}.kind' = 'sequence'`
+            : `help: a sequence runs from 'start' to 'end'`,
+        ),
       );
     }
     checkOrder(ctx, props, 'min', 'max');
@@ -242,8 +308,11 @@ function checkOrder(ctx: RuleContext, props: Map<string, Entry>, lo: string, hi:
   if (!a || !b || a.invalid || b.invalid) return;
   if (Number(a.value) > Number(b.value)) {
     ctx.diagnostics.push(
-      error('SQ0503', `'${b.pair.key.trim()}' = '${b.pair.value}' is less than '${a.pair.key.trim()}' = '${a.pair.value}'`,
-        b.pair.valueSpan),
+      error(
+        'SQ0503',
+        `'${b.pair.key.trim()}' = '${b.pair.value}' is less than '${a.pair.key.trim()}' = '${a.pair.value}'`,
+        b.pair.valueSpan,
+      ),
     );
   }
 }
@@ -266,8 +335,12 @@ export function checkDelivery(ctx: RuleContext): void {
   const guarantee = ctx.entries.get('sink.delivery-guarantee');
   const connector = ctx.entries.get('connector')!;
   ctx.diagnostics.push(
-    warning('SQ0902', `kafka sink "${ctx.input.relationName}" is at-least-once: after a restart, rows written since the last checkpoint are written again`,
-      (guarantee ?? connector).pair.valueSpan, "help: set 'sink.delivery-guarantee' = 'exactly-once' for exactly-once output"),
+    warning(
+      'SQ0902',
+      `kafka sink "${ctx.input.relationName}" is at-least-once: after a restart, rows written since the last checkpoint are written again`,
+      (guarantee ?? connector).pair.valueSpan,
+      "help: set 'sink.delivery-guarantee' = 'exactly-once' for exactly-once output",
+    ),
   );
 }
 
@@ -293,8 +366,7 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const columns = new Set(input.columns);
   const name = `"${input.relationName}"`;
-  const pairOf = (key: string): OptionPair | undefined =>
-    input.options.find((p) => normaliseKey(p.key) === key);
+  const pairOf = (key: string): OptionPair | undefined => input.options.find((p) => normaliseKey(p.key) === key);
 
   const keyFieldsPair = pairOf('key.fields');
   let keyFields: string[] | null = null;
@@ -309,8 +381,12 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
       if (!columns.has(f)) {
         const s = suggest(f, input.columns);
         diagnostics.push(
-          error('SQ0102', `'key.fields' names unknown column "${f}" of ${name}`, keyFieldsPair.valueSpan,
-            s ? `help: did you mean "${s}"?` : `note: columns: ${input.columns.join(', ')}`),
+          error(
+            'SQ0102',
+            `'key.fields' names unknown column "${f}" of ${name}`,
+            keyFieldsPair.valueSpan,
+            s ? `help: did you mean "${s}"?` : `note: columns: ${input.columns.join(', ')}`,
+          ),
         );
       } else if (seen.has(f)) {
         diagnostics.push(error('SQ0105', `'key.fields' names column "${f}" twice`, keyFieldsPair.valueSpan));
@@ -329,8 +405,12 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
       if (columns.has(column)) continue;
       const s = suggest(column, input.columns);
       diagnostics.push(
-        error('SQ0102', `'${key}' names unknown column "${column}" of ${name}`, pair.keySpan,
-          s ? `help: did you mean 'fields.${s}${key.slice(dot)}'?` : `note: columns: ${input.columns.join(', ')}`),
+        error(
+          'SQ0102',
+          `'${key}' names unknown column "${column}" of ${name}`,
+          pair.keySpan,
+          s ? `help: did you mean 'fields.${s}${key.slice(dot)}'?` : `note: columns: ${input.columns.join(', ')}`,
+        ),
       );
     }
   }
@@ -338,23 +418,35 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
   if (input.resolved['format'] === 'raw' && input.columns.length !== 1) {
     const p = pairOf('format');
     diagnostics.push(
-      error('SQ0503', `format 'raw' needs exactly one physical column, but ${name} has ${input.columns.length}`,
-        p ? p.valueSpan : input.span, "help: declare one STRING column, or use 'json' or 'csv'"),
+      error(
+        'SQ0503',
+        `format 'raw' needs exactly one physical column, but ${name} has ${input.columns.length}`,
+        p ? p.valueSpan : input.span,
+        "help: declare one STRING column, or use 'json' or 'csv'",
+      ),
     );
   }
 
   if (input.connector === 'upsert-kafka' && input.primaryKey.length === 0) {
     diagnostics.push(
-      error('SQ0502', `upsert-kafka table ${name} needs a PRIMARY KEY (the message key)`, input.span,
-        'help: add PRIMARY KEY (<column>, ...) NOT ENFORCED to the column list'),
+      error(
+        'SQ0502',
+        `upsert-kafka table ${name} needs a PRIMARY KEY (the message key)`,
+        input.span,
+        'help: add PRIMARY KEY (<column>, ...) NOT ENFORCED to the column list',
+      ),
     );
   }
 
-  const keyCount = input.connector === 'upsert-kafka' ? input.primaryKey.length : keyFields?.length ?? 0;
+  const keyCount = input.connector === 'upsert-kafka' ? input.primaryKey.length : (keyFields?.length ?? 0);
   if (input.resolved['key.format'] === 'raw' && keyCount > 1) {
     const p = pairOf('key.format');
     diagnostics.push(
-      error('SQ0503', `key format 'raw' needs a single key column, but ${name} has ${keyCount}`, p ? p.valueSpan : input.span),
+      error(
+        'SQ0503',
+        `key format 'raw' needs a single key column, but ${name} has ${keyCount}`,
+        p ? p.valueSpan : input.span,
+      ),
     );
   }
   return diagnostics;

@@ -37,7 +37,9 @@ describe('connector', () => {
   it('is required', () => {
     const r = run(`'topic' = 'x'`);
     expect(summary(r.diagnostics)).toEqual([`error SQ0502 "orders" has no 'connector' option`]);
-    expect(r.diagnostics[0]!.notes[0]).toMatch(/^help: add 'connector' = '...' to the WITH clause; connectors: kafka, upsert-kafka, file/);
+    expect(r.diagnostics[0]!.notes[0]).toMatch(
+      /^help: add 'connector' = '...' to the WITH clause; connectors: kafka, upsert-kafka, file/,
+    );
     expect(r.diagnostics[0]!.span.offset).toBe(0);
     expect(r.connector).toBeNull();
     expect(r.resolved).toEqual({ topic: 'x' });
@@ -74,7 +76,9 @@ describe('connector', () => {
     const gen = run(`'connector' = 'datagen'`, { relation: 'SINK' });
     expect(summary(gen.errors)).toEqual([`error SQ0503 connector 'datagen' can only be read, but "orders" is a sink`]);
     const both = run(`'connector' = 'nexmark'`, { role: 'both' });
-    expect(summary(both.errors)).toEqual([`error SQ0503 connector 'nexmark' can only be read, but "orders" is written`]);
+    expect(summary(both.errors)).toEqual([
+      `error SQ0503 connector 'nexmark' can only be read, but "orders" is written`,
+    ]);
     expect(run(`'connector' = 'print'`, { relation: 'STREAM', role: 'sink' }).diagnostics).toEqual([]);
   });
 });
@@ -91,7 +95,9 @@ describe('unknown keys (SQ0501)', () => {
     expect(run(`${KAFKA}, 'json.ignore-parse-error' = 'true'`).diagnostics[0]!.notes).toEqual([
       `help: did you mean 'json.ignore-parse-errors'?`,
     ]);
-    expect(run(`${KAFKA}, 'value.fromat' = 'json'`).diagnostics[0]!.notes).toEqual([`help: did you mean 'value.format'?`]);
+    expect(run(`${KAFKA}, 'value.fromat' = 'json'`).diagnostics[0]!.notes).toEqual([
+      `help: did you mean 'value.format'?`,
+    ]);
   });
 
   it('point Kafka client keys to the properties. prefix', () => {
@@ -104,7 +110,9 @@ describe('unknown keys (SQ0501)', () => {
   it('name the connector that has the key, and list the valid keys', () => {
     const r = run(`${KAFKA}, 'source.monitor-interval' = '1 s'`);
     expect(r.diagnostics[0]!.notes[0]).toBe(`note: 'source.monitor-interval' is an option of connector 'file'`);
-    expect(r.diagnostics[0]!.notes[1]).toMatch(/^help: options of connector 'kafka': topic, topic-pattern, properties.bootstrap.servers, /);
+    expect(r.diagnostics[0]!.notes[1]).toMatch(
+      /^help: options of connector 'kafka': topic, topic-pattern, properties.bootstrap.servers, /,
+    );
     expect(r.diagnostics[0]!.notes[1]).not.toContain('sink.parallelism'); // ignored keys are not advertised
   });
 
@@ -176,18 +184,25 @@ describe('roles', () => {
 
   it('reject a source option on a SINK', () => {
     const r = run(`${KAFKA}, 'scan.startup.mode' = 'latest-offset'`, { relation: 'SINK', name: 'revenue' });
-    expect(summary(r.diagnostics)).toEqual([`error SQ0501 'scan.startup.mode' is a source option, but "revenue" is a sink`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0501 'scan.startup.mode' is a source option, but "revenue" is a sink`,
+    ]);
   });
 
   it('accept both kinds on a relation that is read and written', () => {
-    const r = run(`${KAFKA}, 'scan.startup.mode' = 'latest-offset', 'sink.delivery-guarantee' = 'exactly-once'`, { role: 'both' });
+    const r = run(`${KAFKA}, 'scan.startup.mode' = 'latest-offset', 'sink.delivery-guarantee' = 'exactly-once'`, {
+      role: 'both',
+    });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['scan.startup.mode']).toBe('latest-offset');
     expect(r.resolved['sink.transactional-id-prefix']).toBe('sqc-orders');
   });
 
   it("only warn about a format's read options on a SINK", () => {
-    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'json.ignore-parse-errors' = 'true'`, { relation: 'SINK', name: 'audit' });
+    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'json.ignore-parse-errors' = 'true'`, {
+      relation: 'SINK',
+      name: 'audit',
+    });
     expect(summary(r.diagnostics)).toEqual([
       `warning SQ0902 'json.ignore-parse-errors' is a source option, but "audit" is only written; it is ignored`,
     ]);
@@ -254,15 +269,25 @@ describe('invalid values (SQ0503)', () => {
 
   it('integer: not an integer, negative, below the minimum', () => {
     const d = (k: string, v: string) => run(`${KAFKA}, '${k}' = '${v}'`).diagnostics[0]!;
-    expect(d('scan.max-offsets-per-trigger', 'lots').message).toBe(`'scan.max-offsets-per-trigger' = 'lots' is not an integer`);
-    expect(d('scan.max-offsets-per-trigger', '0').message).toBe(`'scan.max-offsets-per-trigger' = '0' must be at least 1`);
-    expect(d('scan.startup.timestamp-millis', '-1').message).toBe(`'scan.startup.timestamp-millis' = '-1' must not be negative`);
-    expect(d('scan.max-offsets-per-trigger', '1.5').message).toBe(`'scan.max-offsets-per-trigger' = '1.5' is not an integer`);
+    expect(d('scan.max-offsets-per-trigger', 'lots').message).toBe(
+      `'scan.max-offsets-per-trigger' = 'lots' is not an integer`,
+    );
+    expect(d('scan.max-offsets-per-trigger', '0').message).toBe(
+      `'scan.max-offsets-per-trigger' = '0' must be at least 1`,
+    );
+    expect(d('scan.startup.timestamp-millis', '-1').message).toBe(
+      `'scan.startup.timestamp-millis' = '-1' must not be negative`,
+    );
+    expect(d('scan.max-offsets-per-trigger', '1.5').message).toBe(
+      `'scan.max-offsets-per-trigger' = '1.5' is not an integer`,
+    );
   });
 
   it('boolean: did-you-mean', () => {
     const r = run(`${KAFKA}, 'json.ignore-parse-errors' = 'ture'`);
-    expect(r.diagnostics[0]!.message).toBe(`'json.ignore-parse-errors' = 'ture' is not a boolean (expected 'true' or 'false')`);
+    expect(r.diagnostics[0]!.message).toBe(
+      `'json.ignore-parse-errors' = 'ture' is not a boolean (expected 'true' or 'false')`,
+    );
     expect(r.diagnostics[0]!.notes).toEqual([`help: did you mean 'true'?`]);
     expect(run(`${KAFKA}, 'json.ignore-parse-errors' = 'TRUE'`).resolved['json.ignore-parse-errors']).toBe('true');
   });
@@ -271,7 +296,9 @@ describe('invalid values (SQ0503)', () => {
     const r = run(`${KAFKA}, 'properties.bootstrap.servers' = 'localhost'`);
     expect(r.diagnostics[0]!.message).toBe(`'properties.bootstrap.servers' = 'localhost' 'localhost' is not host:port`);
     expect(r.diagnostics[0]!.notes).toEqual([`help: write host:port pairs separated by commas, e.g. 'localhost:9092'`]);
-    expect(run(`${KAFKA}, 'properties.bootstrap.servers' = 'a:1, b:2'`).resolved['properties.bootstrap.servers']).toBe('a:1,b:2');
+    expect(run(`${KAFKA}, 'properties.bootstrap.servers' = 'a:1, b:2'`).resolved['properties.bootstrap.servers']).toBe(
+      'a:1,b:2',
+    );
   });
 
   it('regex', () => {
@@ -289,11 +316,15 @@ describe('invalid values (SQ0503)', () => {
     const r = run(`'connector' = 'file', 'path' = 'a.csv', 'csv.field-delimiter' = ';;'`);
     expect(r.diagnostics[0]!.message).toBe(`'csv.field-delimiter' = ';;' is not a single character`);
     expect(r.diagnostics[0]!.notes).toEqual([`help: write one character, or '\\t' for a tab`]);
-    expect(run(`'connector' = 'file', 'path' = 'a.csv', 'csv.field-delimiter' = '\\t'`).resolved['csv.field-delimiter']).toBe('\t');
+    expect(
+      run(`'connector' = 'file', 'path' = 'a.csv', 'csv.field-delimiter' = '\\t'`).resolved['csv.field-delimiter'],
+    ).toBe('\t');
   });
 
   it('size', () => {
-    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'sink.rolling-policy.file-size' = 'huge'`, { relation: 'SINK' });
+    const r = run(`'connector' = 'file', 'path' = 'o.jsonl', 'sink.rolling-policy.file-size' = 'huge'`, {
+      relation: 'SINK',
+    });
     expect(summary(r.diagnostics)).toEqual([
       `warning SQ0902 'sink.rolling-policy.file-size' is accepted for Flink compatibility but ignored: the file sink writes one file`,
       `error SQ0503 'sink.rolling-policy.file-size' = 'huge' is not a size (e.g. 64 mb)`,
@@ -314,7 +345,9 @@ describe('duplicate keys (SQ0105)', () => {
     const r = run(`${KAFKA}, 'format' = 'json', 'value.format' = 'csv'`);
     expect(summary(r.diagnostics)).toEqual([`error SQ0105 'value.format' sets the same option as 'format'`]);
     const p = run(`${KAFKA}, 'json.ignore-parse-errors' = 'true', 'value.json.ignore-parse-errors' = 'true'`);
-    expect(summary(p.diagnostics)).toEqual([`error SQ0105 'value.json.ignore-parse-errors' sets the same option as 'json.ignore-parse-errors'`]);
+    expect(summary(p.diagnostics)).toEqual([
+      `error SQ0105 'value.json.ignore-parse-errors' sets the same option as 'json.ignore-parse-errors'`,
+    ]);
   });
 });
 
@@ -332,12 +365,17 @@ describe('ignored options (SQ0902)', () => {
     expect(summary(r.diagnostics)).toEqual([
       `warning SQ0902 'lookup.reload-interval' only applies to a TABLE, but "orders" is a STREAM; it is ignored`,
     ]);
-    expect(run(`'connector' = 'file', 'path' = 'u.csv', 'lookup.reload-interval' = '1 min'`, { relation: 'TABLE' }).diagnostics).toEqual([]);
+    expect(
+      run(`'connector' = 'file', 'path' = 'u.csv', 'lookup.reload-interval' = '1 min'`, { relation: 'TABLE' })
+        .diagnostics,
+    ).toEqual([]);
   });
 
   it('warn about csv.header outside files', () => {
     const r = run(`${KAFKA}, 'format' = 'csv', 'csv.header' = 'true'`);
-    expect(summary(r.diagnostics)).toEqual([`warning SQ0902 'csv.header' only applies to connector 'file'; it is ignored`]);
+    expect(summary(r.diagnostics)).toEqual([
+      `warning SQ0902 'csv.header' only applies to connector 'file'; it is ignored`,
+    ]);
     expect(r.resolved['csv.header']).toBe('true');
     expect(run(`${KAFKA}, 'format' = 'csv'`).resolved['csv.header']).toBeUndefined();
   });

@@ -57,8 +57,12 @@ export function validateConnectorOptions(input: ConnectorOptionsInput): Connecto
   const connectorEntry = entries.get('connector');
   if (!connectorEntry) {
     diagnostics.push(
-      error('SQ0502', `"${input.relationName}" has no 'connector' option`, input.span,
-        `help: add 'connector' = '...' to the WITH clause; connectors: ${CONNECTOR_NAMES.join(', ')}`),
+      error(
+        'SQ0502',
+        `"${input.relationName}" has no 'connector' option`,
+        input.span,
+        `help: add 'connector' = '...' to the WITH clause; connectors: ${CONNECTOR_NAMES.join(', ')}`,
+      ),
     );
     return { connector: null, format: null, resolved, diagnostics };
   }
@@ -111,9 +115,14 @@ function collectEntries(options: readonly OptionPair[], diagnostics: Diagnostic[
     if (first) {
       const same = first.pair.key.trim() === pair.key.trim();
       diagnostics.push(
-        error('SQ0105',
-          same ? `option '${key}' is set twice` : `'${pair.key.trim()}' sets the same option as '${first.pair.key.trim()}'`,
-          pair.keySpan, `note: first set on line ${first.pair.keySpan.line}`),
+        error(
+          'SQ0105',
+          same
+            ? `option '${key}' is set twice`
+            : `'${pair.key.trim()}' sets the same option as '${first.pair.key.trim()}'`,
+          pair.keySpan,
+          `note: first set on line ${first.pair.keySpan.line}`,
+        ),
       );
       continue;
     }
@@ -130,8 +139,12 @@ function resolveConnector(pair: OptionPair, diagnostics: Diagnostic[]): Connecto
   const s = suggest(pair.value.trim(), [...CONNECTOR_NAMES, ...Object.keys(CONNECTOR_ALIASES)]);
   const target = s ? (CONNECTOR_ALIASES[s] ?? s) : null;
   diagnostics.push(
-    error('SQ0504', `unknown connector '${pair.value}'`, pair.valueSpan,
-      target ? `help: did you mean '${target}'?` : `help: connectors: ${CONNECTOR_NAMES.join(', ')}`),
+    error(
+      'SQ0504',
+      `unknown connector '${pair.value}'`,
+      pair.valueSpan,
+      target ? `help: did you mean '${target}'?` : `help: connectors: ${CONNECTOR_NAMES.join(', ')}`,
+    ),
   );
   return null;
 }
@@ -147,14 +160,21 @@ function checkConnectorRole(
   const name = `"${input.relationName}"`;
   if (spec.roles === 'sink' && reads) {
     diagnostics.push(
-      error('SQ0503', `connector '${spec.name}' can only be written, but ${name} is read`, pair.valueSpan,
-        `note: ${spec.name} is a sink connector`),
+      error(
+        'SQ0503',
+        `connector '${spec.name}' can only be written, but ${name} is read`,
+        pair.valueSpan,
+        `note: ${spec.name} is a sink connector`,
+      ),
     );
   } else if (spec.roles === 'source' && writes) {
     diagnostics.push(
-      error('SQ0503',
+      error(
+        'SQ0503',
         `connector '${spec.name}' can only be read, but ${name} ${input.relation === 'SINK' ? 'is a sink' : 'is written'}`,
-        pair.valueSpan, `note: ${spec.name} is a source connector`),
+        pair.valueSpan,
+        `note: ${spec.name} is a source connector`,
+      ),
     );
   }
 }
@@ -213,23 +233,40 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
         const which = asKey ? `the key format of "${input.relationName}"` : `the format of "${input.relationName}"`;
         const actual = asKey ? (active === undefined ? 'not set' : `'${active}'`) : `'${active}'`;
         diagnostics.push(
-          error('SQ0501', `'${pair.key.trim()}' is a ${fmt} format option, but ${which} is ${actual}`, pair.keySpan,
-            ...(asKey && active === undefined ? [`help: add 'key.format' = '${fmt}'`] : [])),
+          error(
+            'SQ0501',
+            `'${pair.key.trim()}' is a ${fmt} format option, but ${which} is ${actual}`,
+            pair.keySpan,
+            ...(asKey && active === undefined ? [`help: add 'key.format' = '${fmt}'`] : []),
+          ),
         );
         return;
       }
       option = FORMATS[fmt].options.find((o) => o.key === bare) ?? null;
       if (!option) {
-        const s = suggest(bare, FORMATS[fmt].options.map((o) => o.key));
+        const s = suggest(
+          bare,
+          FORMATS[fmt].options.map((o) => o.key),
+        );
         diagnostics.push(
-          error('SQ0501', `unknown ${fmt} format option '${pair.key.trim()}'`, pair.keySpan,
-            s ? `help: did you mean '${asKey ? 'key.' : ''}${s}'?` : `help: ${fmt} options: ${FORMATS[fmt].options.map((o) => o.key).join(', ')}`),
+          error(
+            'SQ0501',
+            `unknown ${fmt} format option '${pair.key.trim()}'`,
+            pair.keySpan,
+            s
+              ? `help: did you mean '${asKey ? 'key.' : ''}${s}'?`
+              : `help: ${fmt} options: ${FORMATS[fmt].options.map((o) => o.key).join(', ')}`,
+          ),
         );
         return;
       }
       if (option.connectors && !option.connectors.includes(spec.name)) {
         diagnostics.push(
-          warning('SQ0902', `'${pair.key.trim()}' only applies to connector ${option.connectors.map((c) => `'${c}'`).join(', ')}; it is ignored`, pair.keySpan),
+          warning(
+            'SQ0902',
+            `'${pair.key.trim()}' only applies to connector ${option.connectors.map((c) => `'${c}'`).join(', ')}; it is ignored`,
+            pair.keySpan,
+          ),
         );
       }
     }
@@ -244,12 +281,20 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
   const written = pair.key.trim();
   if (option.tablesOnly && input.relation !== 'TABLE') {
     diagnostics.push(
-      warning('SQ0902', `'${written}' only applies to a TABLE, but "${input.relationName}" is a ${input.relation}; it is ignored`, pair.keySpan),
+      warning(
+        'SQ0902',
+        `'${written}' only applies to a TABLE, but "${input.relationName}" is a ${input.relation}; it is ignored`,
+        pair.keySpan,
+      ),
     );
   }
   if (option.ignored) {
     diagnostics.push(
-      warning('SQ0902', `'${written}' is accepted for Flink compatibility but ignored: ${option.ignored}`, pair.keySpan),
+      warning(
+        'SQ0902',
+        `'${written}' is accepted for Flink compatibility but ignored: ${option.ignored}`,
+        pair.keySpan,
+      ),
     );
   }
   const c = checkValue(option.type, pair.value);
@@ -258,7 +303,12 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
     ctx.resolved[key] = c.value;
   } else {
     diagnostics.push(
-      error('SQ0503', `'${written}' = '${pair.value}' ${c.reason}`, pair.valueSpan, ...(c.help ? [`help: ${c.help}`] : [])),
+      error(
+        'SQ0503',
+        `'${written}' = '${pair.value}' ${c.reason}`,
+        pair.valueSpan,
+        ...(c.help ? [`help: ${c.help}`] : []),
+      ),
     );
     entry.invalid = true;
   }
@@ -293,7 +343,9 @@ function reportUnknown(ctx: RuleContext, key: string, pair: OptionPair): void {
   const written = pair.key.trim();
   const notes: string[] = [];
   if (spec.formats.length === 0 && (key === 'format' || FORMAT_NAMES.some((f) => key.startsWith(`${f}.`)))) {
-    ctx.diagnostics.push(error('SQ0501', `connector '${spec.name}' has no format; '${written}' does not apply`, pair.keySpan));
+    ctx.diagnostics.push(
+      error('SQ0501', `connector '${spec.name}' has no format; '${written}' does not apply`, pair.keySpan),
+    );
     return;
   }
   const s = suggestKey(ctx, key);
@@ -304,10 +356,13 @@ function reportUnknown(ctx: RuleContext, key: string, pair: OptionPair): void {
     notes.push(`help: Kafka client properties take the prefix 'properties.': did you mean 'properties.${key}'?`);
   } else {
     const others = CONNECTOR_NAMES.filter((c) => c !== spec.name && CONNECTORS[c].options.some((o) => o.key === key));
-    if (others.length > 0) notes.push(`note: '${key}' is an option of connector ${others.map((c) => `'${c}'`).join(', ')}`);
+    if (others.length > 0)
+      notes.push(`note: '${key}' is an option of connector ${others.map((c) => `'${c}'`).join(', ')}`);
     notes.push(`help: options of connector '${spec.name}': ${docKeys(ctx).join(', ')}`);
   }
-  ctx.diagnostics.push(error('SQ0501', `unknown option '${written}' for connector '${spec.name}'`, pair.keySpan, ...notes));
+  ctx.diagnostics.push(
+    error('SQ0501', `unknown option '${written}' for connector '${spec.name}'`, pair.keySpan, ...notes),
+  );
 }
 
 /** Common Kafka client configuration keys, written without the 'properties.' prefix. */
@@ -315,9 +370,20 @@ function isKafkaClientKey(key: string): boolean {
   return (
     /^(sasl|ssl)\./.test(key) ||
     [
-      'bootstrap.servers', 'group.id', 'client.id', 'security.protocol', 'auto.offset.reset', 'isolation.level',
-      'transactional.id', 'acks', 'enable.idempotence', 'compression.type', 'max.poll.records',
-      'session.timeout.ms', 'request.timeout.ms', 'enable.auto.commit',
+      'bootstrap.servers',
+      'group.id',
+      'client.id',
+      'security.protocol',
+      'auto.offset.reset',
+      'isolation.level',
+      'transactional.id',
+      'acks',
+      'enable.idempotence',
+      'compression.type',
+      'max.poll.records',
+      'session.timeout.ms',
+      'request.timeout.ms',
+      'enable.auto.commit',
     ].includes(key)
   );
 }
@@ -357,8 +423,13 @@ function checkRequired(ctx: RuleContext): void {
     if (!o.required || ctx.entries.has(o.key) || !roleApplies(o.roles, ctx.reads, ctx.writes)) continue;
     const example = o.type.kind === 'enum' ? o.type.values[0] : '...';
     ctx.diagnostics.push(
-      error('SQ0502', `connector '${ctx.spec.name}' needs option '${o.key}' ("${ctx.input.relationName}" has none)`, ctx.input.span,
-        `help: add '${o.key}' = '${example}' to the WITH clause`, `note: ${o.key}: ${o.description}`),
+      error(
+        'SQ0502',
+        `connector '${ctx.spec.name}' needs option '${o.key}' ("${ctx.input.relationName}" has none)`,
+        ctx.input.span,
+        `help: add '${o.key}' = '${example}' to the WITH clause`,
+        `note: ${o.key}: ${o.description}`,
+      ),
     );
   }
 }

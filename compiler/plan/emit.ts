@@ -64,7 +64,13 @@ export function checkEmitBefore(rel: Rel, emit: EmitMode, clause: EmitClause | n
   let ok = true;
   const sorts = (r: Rel, top: boolean): void => {
     if (r.kind === 'Sort' && !(top && emit === 'complete') && !allBounded(r)) {
-      const unbounded = [...new Set(scansOf(r).filter((s) => !s.source.bounded).map((s) => `"${s.source.name}"`))];
+      const unbounded = [
+        ...new Set(
+          scansOf(r)
+            .filter((s) => !s.source.bounded)
+            .map((s) => `"${s.source.name}"`),
+        ),
+      ];
       diags.push(
         error(
           'SQ0702',
@@ -86,7 +92,13 @@ export function checkEmitBefore(rel: Rel, emit: EmitMode, clause: EmitClause | n
 }
 
 /** Checks the built plan against the requested mode; returns false on an error. */
-export function checkEmitAfter(rel: Rel, root: PlanNode, emit: EmitMode, clause: EmitClause | null, diags: Diagnostic[]): boolean {
+export function checkEmitAfter(
+  rel: Rel,
+  root: PlanNode,
+  emit: EmitMode,
+  clause: EmitClause | null,
+  diags: Diagnostic[],
+): boolean {
   if (emit !== 'final') return true;
   const agg = topAggregate(rel);
   const finalImpossible = agg !== null && !agg.window && !allBounded(agg.input);
@@ -94,7 +106,9 @@ export function checkEmitAfter(rel: Rel, root: PlanNode, emit: EmitMode, clause:
   const span = clause?.span ?? agg?.span ?? rel.span;
   if (agg && finalImpossible) {
     const label = sourcesLabel(agg.input);
-    const unwatermarked = scansOf(agg.input).filter((s) => !s.source.bounded).every((s) => !s.source.watermark);
+    const unwatermarked = scansOf(agg.input)
+      .filter((s) => !s.source.bounded)
+      .every((s) => !s.source.watermark);
     if (unwatermarked) {
       diags.push(
         error(
@@ -102,7 +116,7 @@ export function checkEmitAfter(rel: Rel, root: PlanNode, emit: EmitMode, clause:
           `EMIT FINAL needs a watermark: the non-windowed aggregate over ${label} (no WATERMARK) keeps unbounded state and can never emit a final row`,
           span,
           'help: use EMIT CHANGES to upsert each group as it changes',
-          'help: or declare a WATERMARK and group by a window, e.g. GROUP BY TUMBLE(ts, INTERVAL \'1\' MINUTE), ...',
+          "help: or declare a WATERMARK and group by a window, e.g. GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE), ...",
         ),
       );
       return false;
@@ -112,13 +126,18 @@ export function checkEmitAfter(rel: Rel, root: PlanNode, emit: EmitMode, clause:
         'SQ0701',
         `EMIT FINAL needs a watermarked window or bounded input: non-windowed aggregate over stream ${label} can still change`,
         span,
-        'help: use EMIT CHANGES, or group by a window, e.g. GROUP BY TUMBLE(ts, INTERVAL \'1\' MINUTE), ...',
+        "help: use EMIT CHANGES, or group by a window, e.g. GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE), ...",
       ),
     );
     return false;
   }
   diags.push(
-    error('SQ0701', `EMIT FINAL needs append-only input, but this query's input (reading ${sourcesLabel(rel)}) produces updates`, span, 'help: use EMIT CHANGES'),
+    error(
+      'SQ0701',
+      `EMIT FINAL needs append-only input, but this query's input (reading ${sourcesLabel(rel)}) produces updates`,
+      span,
+      'help: use EMIT CHANGES',
+    ),
   );
   return false;
 }
@@ -148,7 +167,12 @@ function keyOf(node: PlanNode): Key | null {
     case 'Aggregate':
       return { fields: node.keys.map((k) => k.name), start: null, end: null, cumulate: false };
     case 'WindowAggregate':
-      return { fields: node.keys.map((k) => k.name), start: node.startField, end: node.endField, cumulate: node.window.kind === 'cumulate' };
+      return {
+        fields: node.keys.map((k) => k.name),
+        start: node.startField,
+        end: node.endField,
+        cumulate: node.window.kind === 'cumulate',
+      };
     case 'Filter':
     case 'Sort':
       return keyOf(node.input);

@@ -55,7 +55,12 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
 
 function internal(e: unknown, span: Span): Diagnostic {
   const msg = e instanceof Error ? e.message : String(e);
-  return error('SQ9999', `internal compiler error: ${msg}`, span, 'note: this is a bug in sqc; please report it with the program that triggers it');
+  return error(
+    'SQ9999',
+    `internal compiler error: ${msg}`,
+    span,
+    'note: this is a bug in sqc; please report it with the program that triggers it',
+  );
 }
 
 function planQuery(
@@ -98,7 +103,8 @@ function planQuery(
 /** The sink of a relation; `upsertKey` is the default message key when neither 'key.fields' nor a PRIMARY KEY gives one. */
 function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDef {
   const connector = entry.connector!;
-  const keys = keyFields(entry.options) ?? (entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : []);
+  const keys =
+    keyFields(entry.options) ?? (entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : []);
   return {
     name: entry.name,
     relation: entry.kind,

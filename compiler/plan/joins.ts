@@ -17,7 +17,16 @@ import { error, warning } from '../../grammar/diagnostic.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JoinKind } from '../../runtime/contract.ts';
 import type { BoundExpr, PlanNode, SourceDef } from './plan.ts';
-import { and, conjuncts, durationText as formatDuration, fieldNames, props, renameFields, sourcesLabel, withTime } from './util.ts';
+import {
+  and,
+  conjuncts,
+  durationText as formatDuration,
+  fieldNames,
+  props,
+  renameFields,
+  sourcesLabel,
+  withTime,
+} from './util.ts';
 
 interface Sides {
   readonly left: ReadonlySet<string>;
@@ -74,7 +83,8 @@ interface TimeTerm {
 }
 
 function timeTerm(e: BoundExpr, leftTime: string, rightTime: string): TimeTerm | null {
-  if (e.kind === 'FieldRef') return e.name === leftTime ? { side: 'L', offset: 0 } : e.name === rightTime ? { side: 'R', offset: 0 } : null;
+  if (e.kind === 'FieldRef')
+    return e.name === leftTime ? { side: 'L', offset: 0 } : e.name === rightTime ? { side: 'R', offset: 0 } : null;
   if (e.kind === 'Call' && (e.op === '+' || e.op === '-') && e.args.length === 2) {
     const base = timeTerm(e.args[0]!, leftTime, rightTime);
     const d = e.args[1]!;
@@ -179,7 +189,10 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const kind: JoinKind = rel.joinType === 'cross' ? 'inner' : rel.joinType;
   const labelL = sourcesLabel(rel.left);
   const labelR = sourcesLabel(rel.right);
-  for (const [n, label, span] of [[left, labelL, rel.leftSpan], [right, labelR, rel.rightSpan]] as const) {
+  for (const [n, label, span] of [
+    [left, labelL, rel.leftSpan],
+    [right, labelR, rel.rightSpan],
+  ] as const) {
     if (!n.props.appendOnly) {
       cx.diags.push(
         error(
@@ -224,7 +237,12 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   if (startEq && endEq) {
     const rest = parts.filter((c) => !eqPair(c, ls, rs) && !eqPair(c, le, re));
     const k = equiKeys(rest, sides);
-    const eventTime = kind === 'inner' || kind === 'left' ? left.props.eventTime : kind === 'right' && right.props.eventTime ? rightOut.get(right.props.eventTime) ?? null : null;
+    const eventTime =
+      kind === 'inner' || kind === 'left'
+        ? left.props.eventTime
+        : kind === 'right' && right.props.eventTime
+          ? (rightOut.get(right.props.eventTime) ?? null)
+          : null;
     return {
       ...base,
       kind: 'WindowJoin',
@@ -249,7 +267,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
 
   // Interval join: a two-sided bound on right.time - left.time.
   const lt = left.props.eventTime;
-  const rt = right.props.eventTime ? rightOut.get(right.props.eventTime) ?? null : null;
+  const rt = right.props.eventTime ? (rightOut.get(right.props.eventTime) ?? null) : null;
   const b = lt && rt ? timeBounds(parts, lt, rt) : null;
   if (b && lt && rt && left.props.watermarked && right.props.watermarked) {
     if (b.lower && b.upper) {
@@ -285,7 +303,10 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
           bounded: left.props.bounded && right.props.bounded,
           eventTime,
           watermarked: true,
-          state: { kind: 'bounded', by: `rows within the time bound (${formatDuration(b.lower.ms)} .. ${formatDuration(b.upper.ms)}), dropped as the watermark passes` },
+          state: {
+            kind: 'bounded',
+            by: `rows within the time bound (${formatDuration(b.lower.ms)} .. ${formatDuration(b.upper.ms)}), dropped as the watermark passes`,
+          },
         }),
       };
     }
@@ -297,10 +318,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
 
   const bounded = left.props.bounded && right.props.bounded;
   if (kind !== 'inner') {
-    const missing = [
-      ...(!left.props.watermarked ? [labelL] : []),
-      ...(!right.props.watermarked ? [labelR] : []),
-    ];
+    const missing = [...(!left.props.watermarked ? [labelL] : []), ...(!right.props.watermarked ? [labelR] : [])];
     const noTime = [...(!lt ? [labelL] : []), ...(!rt ? [labelR] : [])];
     const why = missing.length
       ? `${missing.join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no watermark`
@@ -314,7 +332,9 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
         'SQ0801',
         `${kind.toUpperCase()} JOIN of streams ${labelL} and ${labelR} needs watermarks on both sides and a time bound in its condition: ${why}`,
         rel.onSpan ?? rel.span,
-        ...(missing.length ? ['help: declare WATERMARK FOR <time column> AS <time column> - INTERVAL ... on both streams'] : []),
+        ...(missing.length
+          ? ['help: declare WATERMARK FOR <time column> AS <time column> - INTERVAL ... on both streams']
+          : []),
         "help: bound the event times, e.g. ON ... AND r.ts BETWEEN l.ts AND l.ts + INTERVAL '5' MINUTE",
         ...(cx.whereCrossSide ? ['note: WHERE conditions apply after an outer join; put the time bound in ON'] : []),
         ...(bounded ? ['note: only interval, window and lookup joins can be outer joins'] : []),
@@ -346,7 +366,9 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
     schema: fieldsOut(null),
     props: props({
       bounded,
-      state: bounded ? { kind: 'bounded', by: 'rows of both bounded inputs' } : { kind: 'unbounded', by: 'every row of both inputs' },
+      state: bounded
+        ? { kind: 'bounded', by: 'rows of both bounded inputs' }
+        : { kind: 'unbounded', by: 'every row of both inputs' },
     }),
   };
 }
@@ -355,7 +377,11 @@ function lookup(rel: JoinRel, input: PlanNode, lt: LookupTable, kind: JoinKind, 
   const table = lt.source;
   if (kind === 'right' || kind === 'full') {
     cx.diags.push(
-      error('SQ0802', `${kind.toUpperCase()} JOIN with table "${table.name}" is not supported: a lookup join keeps every row of the stream side only (INNER or LEFT)`, rel.span),
+      error(
+        'SQ0802',
+        `${kind.toUpperCase()} JOIN with table "${table.name}" is not supported: a lookup join keeps every row of the stream side only (INNER or LEFT)`,
+        rel.span,
+      ),
     );
     return null;
   }
@@ -382,11 +408,22 @@ function lookup(rel: JoinRel, input: PlanNode, lt: LookupTable, kind: JoinKind, 
 }
 
 /** `table JOIN stream`: a lookup join with the stream as input, then a Project restoring the column order. */
-function swappedLookup(rel: JoinRel, stream: PlanNode, lt: LookupTable, kind: JoinKind, cx: JoinContext): PlanNode | null {
+function swappedLookup(
+  rel: JoinRel,
+  stream: PlanNode,
+  lt: LookupTable,
+  kind: JoinKind,
+  cx: JoinContext,
+): PlanNode | null {
   const table = lt.source;
   if (kind === 'left' || kind === 'full') {
     cx.diags.push(
-      error('SQ0802', `${kind.toUpperCase()} JOIN that keeps every row of table "${table.name}" against a stream is not supported`, rel.span, 'help: put the stream on the left: FROM stream LEFT JOIN table ON ...'),
+      error(
+        'SQ0802',
+        `${kind.toUpperCase()} JOIN that keeps every row of table "${table.name}" against a stream is not supported`,
+        rel.span,
+        'help: put the stream on the left: FROM stream LEFT JOIN table ON ...',
+      ),
     );
     return null;
   }
@@ -402,7 +439,10 @@ function swappedLookup(rel: JoinRel, stream: PlanNode, lt: LookupTable, kind: Jo
   const toLookup = new Map<string, string>();
   rel.fields.forEach((f, i) => toLookup.set(f.name, i < nLeft ? tableOut[i]! : streamNames[i - nLeft]!));
   const cond = rel.condition ? renameFields(rel.condition, toLookup) : null;
-  const sides: Sides = { left: new Set(streamNames), rightIn: new Map(rel.left.fields.map((f, i) => [tableOut[i]!, f.name])) };
+  const sides: Sides = {
+    left: new Set(streamNames),
+    rightIn: new Map(rel.left.fields.map((f, i) => [tableOut[i]!, f.name])),
+  };
   const tableToOut = new Map(rel.left.fields.map((f, i) => [f.name, tableOut[i]!]));
   const k = equiKeys([...conjuncts(cond), ...lt.filters.map((f) => renameFields(f, tableToOut))], sides);
   const lookupFields = [
@@ -423,12 +463,17 @@ function swappedLookup(rel: JoinRel, stream: PlanNode, lt: LookupTable, kind: Jo
     props: { ...stream.props, state: { kind: 'none' } },
     span: rel.span,
   };
-  const eventTime = stream.props.eventTime ? rel.fields[nLeft + streamNames.indexOf(stream.props.eventTime)]?.name ?? null : null;
+  const eventTime = stream.props.eventTime
+    ? (rel.fields[nLeft + streamNames.indexOf(stream.props.eventTime)]?.name ?? null)
+    : null;
   return {
     kind: 'Project',
     id: 0,
     input: join,
-    exprs: rel.fields.map((f) => ({ name: f.name, expr: { kind: 'FieldRef', name: toLookup.get(f.name)!, type: f.type, nullable: f.nullable } })),
+    exprs: rel.fields.map((f) => ({
+      name: f.name,
+      expr: { kind: 'FieldRef', name: toLookup.get(f.name)!, type: f.type, nullable: f.nullable },
+    })),
     schema: withTime(rel.fields, eventTime),
     props: { ...join.props, eventTime },
     span: rel.span,

@@ -43,7 +43,15 @@ CREATE SINK out WITH ('connector' = 'print');
 `;
 
 describe('the examples', () => {
-  for (const name of ['ad_attribution', 'behavior_stats', 'clickstream', 'orders', 'sales_batch', 'sessions', 'word_count']) {
+  for (const name of [
+    'ad_attribution',
+    'behavior_stats',
+    'clickstream',
+    'orders',
+    'sales_batch',
+    'sessions',
+    'word_count',
+  ]) {
     it(`${name}.sq compiles without errors`, () => {
       ok(example(name));
     });
@@ -52,7 +60,13 @@ describe('the examples', () => {
   it('ad_attribution: a left interval join [0, 5 min] then a lookup join', () => {
     const plan = ok(example('ad_attribution'));
     const [ij] = find(plan, 0, 'IntervalJoin') as IntervalJoinNode[];
-    expect(ij).toMatchObject({ joinType: 'left', lowerMs: 0, lowerInclusive: true, upperMs: 300_000, upperInclusive: true });
+    expect(ij).toMatchObject({
+      joinType: 'left',
+      lowerMs: 0,
+      lowerInclusive: true,
+      upperMs: 300_000,
+      upperInclusive: true,
+    });
     expect(ij!.leftTime).toBe('create_date');
     expect(ij!.rightTime).toBe('create_date');
     expect(ij!.leftKeys).toMatchObject([{ kind: 'FieldRef', name: 'uuid' }]);
@@ -62,7 +76,14 @@ describe('the examples', () => {
     const [lj] = find(plan, 0, 'LookupJoin');
     expect(lj).toMatchObject({ joinType: 'left' });
     expect(lj!.table.name).toBe('campaigns');
-    expect(plan.queries[0]!.root.sink.schema.map((f) => f.name)).toEqual(['impr_uuid', 'ad_id', 'campaign', 'impr_date', 'click_date', 'clicked']);
+    expect(plan.queries[0]!.root.sink.schema.map((f) => f.name)).toEqual([
+      'impr_uuid',
+      'ad_id',
+      'campaign',
+      'impr_date',
+      'click_date',
+      'clicked',
+    ]);
   });
 
   it('behavior_stats: non-windowed COUNT over Kafka without watermark is accepted with a warning', () => {
@@ -79,7 +100,11 @@ describe('the examples', () => {
 
   it('orders: three spellings, EMIT CHANGES on windowed aggregates accepted', () => {
     const plan = ok(example('orders'));
-    expect(plan.queries.map((q) => q.name)).toEqual(['insert_into_revenue_aggregates', 'insert_into_user_stats', 'insert_into_anomalies']);
+    expect(plan.queries.map((q) => q.name)).toEqual([
+      'insert_into_revenue_aggregates',
+      'insert_into_user_stats',
+      'insert_into_anomalies',
+    ]);
     expect(plan.queries.map((q) => q.root.emit)).toEqual(['changes', 'changes', 'final']);
     const w0 = find(plan, 0, 'WindowAggregate')[0]!;
     expect(w0.window).toEqual({ kind: 'tumble', sizeMs: 5000 });
@@ -201,7 +226,13 @@ describe('joins', () => {
       INSERT INTO out SELECT i.uuid, c.t FROM i, c
       WHERE i.uuid = c.uuid AND c.t >= i.t - INTERVAL '1' MINUTE AND c.t < i.t + INTERVAL '10' MINUTE AND i.ad <> 'x';`);
     const [j] = find(plan, 0, 'IntervalJoin');
-    expect(j).toMatchObject({ joinType: 'inner', lowerMs: -60_000, lowerInclusive: true, upperMs: 600_000, upperInclusive: false });
+    expect(j).toMatchObject({
+      joinType: 'inner',
+      lowerMs: -60_000,
+      lowerInclusive: true,
+      upperMs: 600_000,
+      upperInclusive: false,
+    });
     expect(find(plan, 0, 'Filter').length).toBe(1);
   });
 
@@ -227,7 +258,12 @@ describe('joins', () => {
       JOIN (SELECT * FROM TABLE(TUMBLE(TABLE c, DESCRIPTOR(t), INTERVAL '1' MINUTE))) r
         ON l.uuid = r.uuid AND l.window_start = r.window_start AND l.window_end = r.window_end;`);
     const [wj] = find(plan, 0, 'WindowJoin');
-    expect(wj).toMatchObject({ leftStart: 'window_start', leftEnd: 'window_end', rightStart: 'window_start', rightEnd: 'window_end' });
+    expect(wj).toMatchObject({
+      leftStart: 'window_start',
+      leftEnd: 'window_end',
+      rightStart: 'window_start',
+      rightEnd: 'window_end',
+    });
     expect(wj!.leftKeys).toMatchObject([{ name: 'uuid' }]);
     expect(find(plan, 0, 'WindowAssign').length).toBe(2);
   });
@@ -249,13 +285,19 @@ describe('joins', () => {
   });
 
   it('a stream-stream join without a time bound is a regular join with a warning', () => {
-    const { plan, diagnostics } = analyze(`${STREAMS} INSERT INTO out SELECT i.uuid, c.t AS ct FROM i JOIN c ON i.uuid = c.uuid;`, 't.sq');
+    const { plan, diagnostics } = analyze(
+      `${STREAMS} INSERT INTO out SELECT i.uuid, c.t AS ct FROM i JOIN c ON i.uuid = c.uuid;`,
+      't.sq',
+    );
     expect(diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['warning SQ0901']);
     expect(find(plan!, 0, 'RegularJoin').length).toBe(1);
   });
 
   it('an outer stream-stream join without a time bound is an error', () => {
-    const { plan, diagnostics } = analyze(`${STREAMS} INSERT INTO out SELECT i.uuid, c.t AS ct FROM i LEFT JOIN c ON i.uuid = c.uuid;`, 't.sq');
+    const { plan, diagnostics } = analyze(
+      `${STREAMS} INSERT INTO out SELECT i.uuid, c.t AS ct FROM i LEFT JOIN c ON i.uuid = c.uuid;`,
+      't.sq',
+    );
     expect(plan).toBeNull();
     expect(diagnostics.map((d) => d.code)).toEqual(['SQ0801']);
   });
@@ -264,24 +306,41 @@ describe('joins', () => {
 describe('emit modes and job options', () => {
   it('defaults the job options', () => {
     const plan = ok(`${ORDERS} INSERT INTO out SELECT order_id FROM orders;`);
-    expect(plan.options).toMatchObject({ checkpointIntervalMs: 10_000, triggerIntervalMs: 0, triggerMode: 'continuous', checkpointDir: null });
+    expect(plan.options).toMatchObject({
+      checkpointIntervalMs: 10_000,
+      triggerIntervalMs: 0,
+      triggerMode: 'continuous',
+      checkpointDir: null,
+    });
     expect(plan.queries[0]!.root.emit).toBe('final');
   });
 
   it('names the rule when EMIT FINAL cannot be honoured', () => {
-    const { diagnostics } = analyze(`${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id EMIT FINAL;`, 't.sq');
+    const { diagnostics } = analyze(
+      `${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id EMIT FINAL;`,
+      't.sq',
+    );
     const d = diagnostics.find((x) => x.code === 'SQ0701')!;
-    expect(d.message).toBe('EMIT FINAL needs a watermarked window or bounded input: non-windowed aggregate over stream "orders" can still change');
+    expect(d.message).toBe(
+      'EMIT FINAL needs a watermarked window or bounded input: non-windowed aggregate over stream "orders" can still change',
+    );
   });
 
   it('allows ORDER BY / LIMIT on EMIT COMPLETE only', () => {
-    ok(`${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id ORDER BY n DESC LIMIT 3 EMIT COMPLETE;`);
-    const { diagnostics } = analyze(`${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id ORDER BY n DESC LIMIT 3;`, 't.sq');
+    ok(
+      `${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id ORDER BY n DESC LIMIT 3 EMIT COMPLETE;`,
+    );
+    const { diagnostics } = analyze(
+      `${ORDERS} INSERT INTO out SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id ORDER BY n DESC LIMIT 3;`,
+      't.sq',
+    );
     expect(diagnostics.map((d) => d.code)).toContain('SQ0702');
   });
 
   it('numbers nodes in pre-order, uniquely across queries', () => {
-    const plan = ok(`${ORDERS} INSERT INTO out SELECT order_id FROM orders WHERE amount > 1; INSERT INTO out SELECT order_id FROM orders;`);
+    const plan = ok(
+      `${ORDERS} INSERT INTO out SELECT order_id FROM orders WHERE amount > 1; INSERT INTO out SELECT order_id FROM orders;`,
+    );
     const ids = plan.queries.flatMap((q) => nodes(q.root).map((n) => n.id));
     expect(ids).toEqual([...ids.keys()]);
   });

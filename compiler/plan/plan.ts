@@ -180,12 +180,7 @@ export type ScalarOp =
   | 'GREATEST'
   | 'LEAST';
 
-export type BoundExpr =
-  | FieldRef
-  | LiteralExpr
-  | CallExpr
-  | CaseWhenExpr
-  | CastToExpr;
+export type BoundExpr = FieldRef | LiteralExpr | CallExpr | CaseWhenExpr | CastToExpr;
 
 interface ExprBase {
   readonly type: SqlType;

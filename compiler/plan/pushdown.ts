@@ -38,7 +38,8 @@ export function pushIntoJoin(j: JoinRel, preds: readonly BoundExpr[]): { join: J
     const onlyLeft = used.length > 0 && used.every((u) => leftNames.has(u));
     const onlyRight = used.length > 0 && used.every((u) => rightIn.has(u));
     if (onlyLeft && (inner || j.joinType === 'left') && !isLookupTable(j.left)) toLeft.push(c);
-    else if (onlyRight && (inner || j.joinType === 'right') && !isLookupTable(j.right)) toRight.push(renameFields(c, rightIn));
+    else if (onlyRight && (inner || j.joinType === 'right') && !isLookupTable(j.right))
+      toRight.push(renameFields(c, rightIn));
     else if (inner && used.length > 0) toCond.push(c);
     else rest.push(c);
   }

@@ -13,7 +13,13 @@ export function conjuncts(e: BoundExpr | null): BoundExpr[] {
 
 export function and(parts: readonly BoundExpr[]): BoundExpr | null {
   if (parts.length === 0) return null;
-  return parts.reduce((a, b) => ({ kind: 'Call', op: 'AND', args: [a, b], type: BOOLEAN, nullable: a.nullable || b.nullable }));
+  return parts.reduce((a, b) => ({
+    kind: 'Call',
+    op: 'AND',
+    args: [a, b],
+    type: BOOLEAN,
+    nullable: a.nullable || b.nullable,
+  }));
 }
 
 export function fieldNames(e: BoundExpr, out: Set<string> = new Set()): Set<string> {
@@ -67,7 +73,10 @@ export function sourcesLabel(rel: Rel): string {
 }
 
 /** Plan fields with the time attribute set only on the event-time field the props name. */
-export function withTime(fields: readonly { name: string; type: PlanField['type']; nullable: boolean; time: PlanField['time'] }[], eventTime: string | null): PlanField[] {
+export function withTime(
+  fields: readonly { name: string; type: PlanField['type']; nullable: boolean; time: PlanField['time'] }[],
+  eventTime: string | null,
+): PlanField[] {
   return fields.map((f) => ({
     name: f.name,
     type: f.type,

@@ -88,6 +88,12 @@ describe('accumulator helpers', () => {
   });
 
   it('the state codec keeps non-finite numbers', () => {
-    expect(decodeState(encodeState([Infinity, -Infinity, NaN, 1, { a: -0 }]))).toEqual([Infinity, -Infinity, NaN, 1, { a: 0 }]);
+    expect(decodeState(encodeState([Infinity, -Infinity, NaN, 1, { a: -0 }]))).toEqual([
+      Infinity,
+      -Infinity,
+      NaN,
+      1,
+      { a: 0 },
+    ]);
   });
 });

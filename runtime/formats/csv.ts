@@ -20,7 +20,8 @@ export interface CsvOptions {
 /** Reads the `csv.*` options (already validated by the compiler). */
 export function csvOptions(options: Readonly<Record<string, string>>): CsvOptions {
   const o = (k: string): string | undefined => options[k] ?? options[`value.${k}`];
-  const disableQuote = o('csv.disable-quote-character') !== undefined && parseBoolean(o('csv.disable-quote-character')!);
+  const disableQuote =
+    o('csv.disable-quote-character') !== undefined && parseBoolean(o('csv.disable-quote-character')!);
   return {
     delimiter: o('csv.field-delimiter') !== undefined ? parseChar(o('csv.field-delimiter')!) : ',',
     quote: disableQuote ? null : o('csv.quote-character') !== undefined ? parseChar(o('csv.quote-character')!) : '"',

@@ -50,7 +50,9 @@ export function toJsonValue(type: TypeDesc): ToJson {
 }
 
 /** Row → JSON-ready object with the schema's fields in order (absent fields become null). */
-export function jsonObjectConverter(schema: readonly FieldDesc[]): (row: Record<string, unknown>) => Record<string, unknown> {
+export function jsonObjectConverter(
+  schema: readonly FieldDesc[],
+): (row: Record<string, unknown>) => Record<string, unknown> {
   const names = schema.map((f) => f.name);
   const convs = schema.map((f) => toJsonValue(f.type));
   return (row) => {
@@ -74,7 +76,10 @@ export function jsonWriteOptions(options: Readonly<Record<string, string>>): Jso
   const o = (k: string): string | undefined => options[k] ?? options[`value.${k}`];
   const std = o('json.timestamp-format.standard');
   const ignore = o('json.encode.ignore-null-fields');
-  return { sqlTimestamps: std !== undefined && std.toUpperCase() === 'SQL', ignoreNullFields: ignore !== undefined && parseBoolean(ignore) };
+  return {
+    sqlTimestamps: std !== undefined && std.toUpperCase() === 'SQL',
+    ignoreNullFields: ignore !== undefined && parseBoolean(ignore),
+  };
 }
 
 const DEFAULT_JSON: JsonWriteOptions = { sqlTimestamps: false, ignoreNullFields: false };
@@ -88,10 +93,15 @@ export function jsonLineEncoder(
   const keys = schema.map((f) => JSON.stringify(f.name) + ':');
   const convs = schema.map((f) =>
     options.sqlTimestamps && f.type.kind === 'TIMESTAMP'
-      ? (v: unknown) => formatTimestamp(v as number).slice(0, 23).replace('T', ' ')
+      ? (v: unknown) =>
+          formatTimestamp(v as number)
+            .slice(0, 23)
+            .replace('T', ' ')
       : toJsonValue(f.type),
   );
-  const plain = schema.map((f) => f.type.kind === 'STRING' || f.type.kind === 'BIGINT' || f.type.kind === 'INT' || f.type.kind === 'BOOLEAN');
+  const plain = schema.map(
+    (f) => f.type.kind === 'STRING' || f.type.kind === 'BIGINT' || f.type.kind === 'INT' || f.type.kind === 'BOOLEAN',
+  );
   const skipNull = options.ignoreNullFields;
   return (row) => {
     let s = '{';
@@ -128,7 +138,9 @@ export { csvOptions, type CsvOptions };
 export function csvLineEncoder(schema: readonly FieldDesc[], o: CsvOptions): (row: Record<string, unknown>) => string {
   const names = schema.map((f) => f.name);
   const convs = schema.map((f) => textConverter(f.type, o.nullLiteral ?? ''));
-  const quote = schema.map((f) => f.type.kind !== 'INT' && f.type.kind !== 'BIGINT' && f.type.kind !== 'DOUBLE' && f.type.kind !== 'BOOLEAN');
+  const quote = schema.map(
+    (f) => f.type.kind !== 'INT' && f.type.kind !== 'BIGINT' && f.type.kind !== 'DOUBLE' && f.type.kind !== 'BOOLEAN',
+  );
   const d = o.delimiter;
   return (row) => {
     let s = '';
@@ -148,7 +160,9 @@ export function csvHeader(schema: readonly FieldDesc[], o: CsvOptions): string {
 }
 
 /** Row → Flink-style changelog text: `+I[2025-04-21T14:00:00.000Z, home, 3]`. */
-export function changelogEncoder(schema: readonly FieldDesc[]): (row: Record<string, unknown>, kind: RowKind) => string {
+export function changelogEncoder(
+  schema: readonly FieldDesc[],
+): (row: Record<string, unknown>, kind: RowKind) => string {
   const names = schema.map((f) => f.name);
   const convs = schema.map((f) => textConverter(f.type, 'NULL'));
   return (row, kind) => {

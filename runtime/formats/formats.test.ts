@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../engine/errors.ts';
 import * as decode from './decode.ts';
 import { csvOptions, splitCsvLine } from './csv.ts';
-import { changelogEncoder, csvHeader, csvLineEncoder, jsonLineEncoder, jsonObjectConverter, jsonWriteOptions } from './encode.ts';
+import {
+  changelogEncoder,
+  csvHeader,
+  csvLineEncoder,
+  jsonLineEncoder,
+  jsonObjectConverter,
+  jsonWriteOptions,
+} from './encode.ts';
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from './timestamp.ts';
 
 const T = Date.UTC(2025, 3, 21, 14, 8, 35, 123);
@@ -21,7 +28,16 @@ describe('timestamps', () => {
   });
 
   it('rejects malformed text', () => {
-    for (const s of ['', '2025-4-21', '2025-02-30T00:00:00', '2023-02-29', '2025-04-21T25:00:00', '2025-04-21T14:08:35.Z', '2025-04-21T14:08:35Zx', 'now']) {
+    for (const s of [
+      '',
+      '2025-4-21',
+      '2025-02-30T00:00:00',
+      '2023-02-29',
+      '2025-04-21T25:00:00',
+      '2025-04-21T14:08:35.Z',
+      '2025-04-21T14:08:35Zx',
+      'now',
+    ]) {
       expect(parseTimestamp(s), s).toBeNaN();
     }
     expect(parseTimestamp('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
@@ -106,11 +122,16 @@ describe('JSON and print encoders', () => {
   });
 
   it('honours json.timestamp-format.standard and json.encode.ignore-null-fields', () => {
-    const enc = jsonLineEncoder(schema.slice(0, 2), jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL', 'json.encode.ignore-null-fields': 'true' }));
+    const enc = jsonLineEncoder(
+      schema.slice(0, 2),
+      jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL', 'json.encode.ignore-null-fields': 'true' }),
+    );
     expect(enc({ ts: T, name: null })).toBe('{"ts":"2025-04-21 14:08:35.123"}');
   });
 
   it('changelog text', () => {
-    expect(changelogEncoder(schema.slice(0, 3))({ ts: T - 123, name: null, x: 1.5 }, '+U')).toBe('+U[2025-04-21T14:08:35.000Z, NULL, 1.5]');
+    expect(changelogEncoder(schema.slice(0, 3))({ ts: T - 123, name: null, x: 1.5 }, '+U')).toBe(
+      '+U[2025-04-21T14:08:35.000Z, NULL, 1.5]',
+    );
   });
 });

@@ -67,7 +67,11 @@ function parseCanonical(s: string): number {
   ) {
     return NaN;
   }
-  const ymd = (d(s, 0) * 1000 + d(s, 1) * 100 + d(s, 2) * 10 + d(s, 3)) * 10000 + (d(s, 5) * 10 + d(s, 6)) * 100 + d(s, 8) * 10 + d(s, 9);
+  const ymd =
+    (d(s, 0) * 1000 + d(s, 1) * 100 + d(s, 2) * 10 + d(s, 3)) * 10000 +
+    (d(s, 5) * 10 + d(s, 6)) * 100 +
+    d(s, 8) * 10 +
+    d(s, 9);
   if (ymd < 0) return NaN;
   let days: number;
   if (ymd === lastYmd) days = lastDays;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { arrayContains, cardinality, compare, elementAt, equals, greatest, least, mapGet, notDistinct } from './collections.ts';
+import {
+  arrayContains,
+  cardinality,
+  compare,
+  elementAt,
+  equals,
+  greatest,
+  least,
+  mapGet,
+  notDistinct,
+} from './collections.ts';
 
 describe('collections', () => {
   it('structural equality', () => {

@@ -10,6 +10,7 @@ export class SqlRuntimeError extends Error {
 
 /** Passes a value through to a NOT NULL column, raising an error instead of writing NULL. */
 export function notNull<T>(value: T | null, column: string): T {
-  if (value === null) throw new SqlRuntimeError(`column "${column}" is NOT NULL, but a NULL value is being written to it`);
+  if (value === null)
+    throw new SqlRuntimeError(`column "${column}" is NOT NULL, but a NULL value is being written to it`);
   return value;
 }

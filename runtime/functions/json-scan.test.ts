@@ -55,10 +55,13 @@ function check(line: string, failOnMissing = false, scanner = new JsonFieldScann
       }
       const expected = slow(conversion, o[key]);
       if (!Object.is(fast, expected)) {
-        throw new Error(`${conversion}(${key}) of ${JSON.stringify(line)}: fast ${JSON.stringify(fast)}, slow ${JSON.stringify(expected)}`);
+        throw new Error(
+          `${conversion}(${key}) of ${JSON.stringify(line)}: fast ${JSON.stringify(fast)}, slow ${JSON.stringify(expected)}`,
+        );
       }
     }
-    if (!isDeepStrictEqual(scanner.json(slot), present ? o[key] : undefined)) throw new Error(`json(${key}) of ${line}`);
+    if (!isDeepStrictEqual(scanner.json(slot), present ? o[key] : undefined))
+      throw new Error(`json(${key}) of ${line}`);
   });
   return true;
 }
@@ -114,9 +117,31 @@ describe('JsonFieldScanner', () => {
 
   it('rejects what JSON.parse rejects', () => {
     const bad = [
-      '', '{', '{"a":1', '{"a":1,}', '{"a" 1}', '{a:1}', '{"a":tru}', '{"a":01}', '{"a":1.}', '{"a":.5}', '{"a":-}',
-      '{"a":1e}', '{"a":"x\ty"}', '{"a":"\\x"}', '{"a":"\\u12g4"}', '{"a":[1,]}', '{"a":{"b":}}', '{"a":1}}', '{"a":1} x',
-      '{"a":NaN}', "{'a':1}", '{"a":"unterminated}', '{"a":[1 2]}', '{"a":{"b" 1}}', '{"a\\"b":1}x',
+      '',
+      '{',
+      '{"a":1',
+      '{"a":1,}',
+      '{"a" 1}',
+      '{a:1}',
+      '{"a":tru}',
+      '{"a":01}',
+      '{"a":1.}',
+      '{"a":.5}',
+      '{"a":-}',
+      '{"a":1e}',
+      '{"a":"x\ty"}',
+      '{"a":"\\x"}',
+      '{"a":"\\u12g4"}',
+      '{"a":[1,]}',
+      '{"a":{"b":}}',
+      '{"a":1}}',
+      '{"a":1} x',
+      '{"a":NaN}',
+      "{'a':1}",
+      '{"a":"unterminated}',
+      '{"a":[1 2]}',
+      '{"a":{"b" 1}}',
+      '{"a\\"b":1}x',
     ];
     for (const line of bad) check(line);
     for (const line of bad) expect(new JsonFieldScanner(['a']).scan(line), line).toBe(false);
@@ -125,18 +150,67 @@ describe('JsonFieldScanner', () => {
 
   it('agrees with JSON.parse + rt.decode on 40,000 seeded random and mutated lines', () => {
     let seed = 1234567;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const ws = () => pick(['', '', '', ' ', '  ', '\t', '\n', ' \r\n ']);
     const strings = [
-      'plain', '', 'with space', 'quote"inside', 'back\\slash', 'tab\there', 'nl\nx', 'é', '日本', '😀', '\u0000', '\u2028',
-      '2025-04-21T14:08:35.123Z', '2025-04-21T14:08:35.999Z', '2024-02-29T23:59:59.000Z', '2025-02-29T10:00:00.000Z',
-      '2025-04-21T24:00:00.000Z', '2025-04-21T14:60:00.000Z', '2025-04-21T14:08:35.12xZ', '2025-04-21 14:08:35.123Z',
-      '1969-12-31T23:59:59.999Z', '2025-04-21T14:08:35', '2025-04-21 14:08:35.1', '2025-04-21', '14:08:35', '2025-02-30',
-      '42', ' 7 ', '-3', '1e3', 'true', 'FALSE', 'NaN', 'Infinity', '9007199254740993',
+      'plain',
+      '',
+      'with space',
+      'quote"inside',
+      'back\\slash',
+      'tab\there',
+      'nl\nx',
+      'é',
+      '日本',
+      '😀',
+      '\u0000',
+      '\u2028',
+      '2025-04-21T14:08:35.123Z',
+      '2025-04-21T14:08:35.999Z',
+      '2024-02-29T23:59:59.000Z',
+      '2025-02-29T10:00:00.000Z',
+      '2025-04-21T24:00:00.000Z',
+      '2025-04-21T14:60:00.000Z',
+      '2025-04-21T14:08:35.12xZ',
+      '2025-04-21 14:08:35.123Z',
+      '1969-12-31T23:59:59.999Z',
+      '2025-04-21T14:08:35',
+      '2025-04-21 14:08:35.1',
+      '2025-04-21',
+      '14:08:35',
+      '2025-02-30',
+      '42',
+      ' 7 ',
+      '-3',
+      '1e3',
+      'true',
+      'FALSE',
+      'NaN',
+      'Infinity',
+      '9007199254740993',
     ];
-    const numbers = ['0', '-0', '42', '-17', '2147483647', '2147483648', '-2147483649', '9007199254740991', '9007199254740993',
-      '123456789012345678', '1.5', '-0.25', '1e3', '1E-2', '2.5e+3', '1745244515123', '0.1', '1e400', '-1e400'];
+    const numbers = [
+      '0',
+      '-0',
+      '42',
+      '-17',
+      '2147483647',
+      '2147483648',
+      '-2147483649',
+      '9007199254740991',
+      '9007199254740993',
+      '123456789012345678',
+      '1.5',
+      '-0.25',
+      '1e3',
+      '1E-2',
+      '2.5e+3',
+      '1745244515123',
+      '0.1',
+      '1e400',
+      '-1e400',
+    ];
     const scalar = (): string => {
       switch (Math.floor(rand() * 6)) {
         case 0:
@@ -144,7 +218,9 @@ describe('JsonFieldScanner', () => {
           const s = pick(strings);
           // Sometimes escape characters that need no escaping, as some producers do.
           const json = JSON.stringify(s);
-          return rand() < 0.2 ? json.replace(/[a-z]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+          return rand() < 0.2
+            ? json.replace(/[a-z]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+            : json;
         }
         case 2:
           return pick(numbers);
@@ -158,7 +234,8 @@ describe('JsonFieldScanner', () => {
     };
     const composite = (depth: number): string => {
       if (depth <= 0) return pick(['{}', '[]', '[1]', '{"k":null}']);
-      if (rand() < 0.5) return `[${ws()}${Array.from({ length: Math.floor(rand() * 3) }, () => value(depth - 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+      if (rand() < 0.5)
+        return `[${ws()}${Array.from({ length: Math.floor(rand() * 3) }, () => value(depth - 1)).join(`${ws()},${ws()}`)}${ws()}]`;
       return `{${ws()}${Array.from({ length: Math.floor(rand() * 3) }, () => `${JSON.stringify(pick([...KEYS, 'k', 'other']))}${ws()}:${ws()}${value(depth - 1)}`).join(`${ws()},${ws()}`)}${ws()}}`;
     };
     const value = (depth: number): string => (rand() < 0.8 ? scalar() : composite(depth));
@@ -167,7 +244,13 @@ describe('JsonFieldScanner', () => {
       const n = Math.floor(rand() * 8);
       const members = Array.from({ length: n }, () => {
         const k = pick(keys);
-        const key = rand() < 0.05 ? JSON.stringify(k).replace(/^"(.)/, (_m, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(k);
+        const key =
+          rand() < 0.05
+            ? JSON.stringify(k).replace(
+                /^"(.)/,
+                (_m, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+              )
+            : JSON.stringify(k);
         return `${ws()}${key}${ws()}:${ws()}${value(3)}${ws()}`;
       });
       return `${ws()}{${members.join(',')}}${ws()}`;
@@ -180,7 +263,9 @@ describe('JsonFieldScanner', () => {
         case 1:
           return s.slice(0, at) + s.slice(at + 1);
         case 2:
-          return s.slice(0, at) + pick(['"', ',', '}', '{', ']', ':', '\\', ' ', '0', '-', 'e', '.', '\u0001']) + s.slice(at);
+          return (
+            s.slice(0, at) + pick(['"', ',', '}', '{', ']', ':', '\\', ' ', '0', '-', 'e', '.', '\u0001']) + s.slice(at)
+          );
         case 3:
           return s.replace(/}\s*$/, ',}');
         default:
@@ -197,7 +282,9 @@ describe('JsonFieldScanner', () => {
     // Mostly compact streams (rare spaces) and spaced ones: the compact pattern is learnt, then
     // the whitespace-tolerant one.
     for (const space of [() => (rand() < 0.01 ? ' ' : ''), ws]) {
-      const layouts = Array.from({ length: 3 }, () => Array.from({ length: 1 + Math.floor(rand() * 6) }, () => pick([...KEYS, 'other', 'x'])));
+      const layouts = Array.from({ length: 3 }, () =>
+        Array.from({ length: 1 + Math.floor(rand() * 6) }, () => pick([...KEYS, 'other', 'x'])),
+      );
       const scanner = new JsonFieldScanner(KEYS);
       for (let k = 0; k < 10_000; k++) {
         const keys = layouts[Math.floor(rand() * rand() * 3)]!;
@@ -212,7 +299,7 @@ describe('JsonFieldScanner', () => {
 
   it('reads decimal numbers exactly as Number does (both paths, 100,000 seeded numbers)', () => {
     let seed = 3;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
     const s = new JsonFieldScanner(['v']);
     for (let k = 0; k < 100_000; k++) {
@@ -233,7 +320,7 @@ describe('JsonFieldScanner', () => {
 
   it('reads canonical timestamps in place exactly as rt.decode.timestamp does (50,000 seeded, some broken)', () => {
     let seed = 11;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const s = new JsonFieldScanner(['t']);
     let base = Date.UTC(2024, 1, 28, 23, 58);
     for (let k = 0; k < 50_000; k++) {

@@ -328,7 +328,8 @@ export class JsonFieldScanner {
   string(slot: number): string | null | undefined {
     const k = this.kinds[slot];
     if (k === STRING) return this.token(slot);
-    if (k === ESCAPED_STRING) return JSON.parse(this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
+    if (k === ESCAPED_STRING)
+      return JSON.parse(this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
 
@@ -482,7 +483,20 @@ function canonicalTimestamp(s: string, i: number, cache: MinuteCache): number {
   const f3 = digitAt(s, i + 22);
   // Every one a digit (`>>> 0` turns negatives into large numbers); minutes and seconds < 60.
   const any = y1 | y2 | y3 | y4 | mo1 | mo2 | d1 | d2 | h1 | h2 | mi1 | mi2 | s1 | s2 | f1 | f2 | f3;
-  if (any >>> 0 > 15 || y1 > 9 || y2 > 9 || y3 > 9 || y4 > 9 || mo1 > 9 || mo2 > 9 || d1 > 9 || d2 > 9 || h1 > 9 || h2 > 9) return NaN;
+  if (
+    any >>> 0 > 15 ||
+    y1 > 9 ||
+    y2 > 9 ||
+    y3 > 9 ||
+    y4 > 9 ||
+    mo1 > 9 ||
+    mo2 > 9 ||
+    d1 > 9 ||
+    d2 > 9 ||
+    h1 > 9 ||
+    h2 > 9
+  )
+    return NaN;
   if (mi1 > 5 || mi2 > 9 || s1 > 5 || s2 > 9 || f1 > 9 || f2 > 9 || f3 > 9) return NaN;
   const year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
   const month = mo1 * 10 + mo2;

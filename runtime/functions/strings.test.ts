@@ -109,7 +109,7 @@ describe('replace, split, regular expressions', () => {
 describe('case, concatenation, hashing', () => {
   it('INITCAP, CONCAT_WS, MD5', () => {
     expect(initcap('hello WORLD')).toBe('Hello World');
-    expect(initcap('o\'neil mc-donald 3rd')).toBe("O'Neil Mc-Donald 3rd");
+    expect(initcap("o'neil mc-donald 3rd")).toBe("O'Neil Mc-Donald 3rd");
     expect(concatWs('-', 'a', null, 'b')).toBe('a-b');
     expect(concatWs('-', null)).toBe('');
     expect(md5('abc')).toBe('900150983cd24fb0d6963f7d28e17f72');

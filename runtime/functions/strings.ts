@@ -217,7 +217,9 @@ export function regexpReplace(s: string, re: RegExp, replacement: string): strin
  * of letters and digits.
  */
 export function initcap(s: string): string {
-  return s.toLowerCase().replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, before: string, c: string) => before + c.toUpperCase());
+  return s
+    .toLowerCase()
+    .replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, before: string, c: string) => before + c.toUpperCase());
 }
 
 /** `MD5(s)`: lower-case hex digest of the UTF-8 bytes. */

@@ -51,14 +51,26 @@ describe('parseTimestamp', () => {
   });
 
   it('rejects what is not a valid timestamp', () => {
-    for (const bad of ['', 'x', '2025-4-21', '2025-02-30', '2025-13-01', '2025-04-21X14:00', '2025-04-21 24:00:00', '2025-04-21 14:60', '2025-04-21 14:08:35.', '2025-04-21T14:08:35Zx', '2025-04-21T14:08:35+2']) {
+    for (const bad of [
+      '',
+      'x',
+      '2025-4-21',
+      '2025-02-30',
+      '2025-13-01',
+      '2025-04-21X14:00',
+      '2025-04-21 24:00:00',
+      '2025-04-21 14:60',
+      '2025-04-21 14:08:35.',
+      '2025-04-21T14:08:35Zx',
+      '2025-04-21T14:08:35+2',
+    ]) {
       expect(parseTimestamp(bad), bad).toBe(null);
     }
   });
 
   it('agrees with Date.parse on random ISO strings', () => {
     let seed = 9;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 2000; i++) {
       const ms = Math.floor((rand() - 0.5) * 2 ** 43);
       const iso = new Date(ms).toISOString();
@@ -81,7 +93,8 @@ describe('formatting', () => {
     expect(formatTimestampSql(T)).toBe('2025-04-21 14:08:35.123');
     expect(formatTimestampSql(T, 0)).toBe('2025-04-21 14:08:35');
     expect(formatDate(daysFromCivil(33, 1, 2))).toBe('0033-01-02');
-    for (let ms = -2e12; ms < 2e12; ms += 7_777_777_777) expect(formatTimestampIso(ms)).toBe(new Date(ms).toISOString());
+    for (let ms = -2e12; ms < 2e12; ms += 7_777_777_777)
+      expect(formatTimestampIso(ms)).toBe(new Date(ms).toISOString());
   });
 
   it('DATE_FORMAT with Java patterns', () => {
@@ -112,8 +125,21 @@ describe('formatting', () => {
 describe('EXTRACT, TIMESTAMPDIFF, TIMESTAMPADD, DATE_TRUNC', () => {
   it('EXTRACT', () => {
     const units: Record<string, number> = {
-      YEAR: 2025, QUARTER: 2, MONTH: 4, WEEK: 17, DAY: 21, DOY: 111, DOW: 2, ISODOW: 1,
-      HOUR: 14, MINUTE: 8, SECOND: 35, MILLISECOND: 35_123, EPOCH: Math.floor(T / 1000), CENTURY: 21, DECADE: 202,
+      YEAR: 2025,
+      QUARTER: 2,
+      MONTH: 4,
+      WEEK: 17,
+      DAY: 21,
+      DOY: 111,
+      DOW: 2,
+      ISODOW: 1,
+      HOUR: 14,
+      MINUTE: 8,
+      SECOND: 35,
+      MILLISECOND: 35_123,
+      EPOCH: Math.floor(T / 1000),
+      CENTURY: 21,
+      DECADE: 202,
     };
     for (const [unit, v] of Object.entries(units)) expect(extract(unit, T), unit).toBe(v);
     expect(extract('WEEK', Date.UTC(2021, 0, 1))).toBe(53);

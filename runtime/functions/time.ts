@@ -200,7 +200,20 @@ export function formatTimestampSql(ms: number, precision = 3): string {
 
 type PatternPart = { readonly literal: string } | { readonly letter: string; readonly width: number };
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const PATTERN_LETTERS = 'GyYuMLdDEaHhKkmsSnwWuQXxZz';
 
@@ -211,7 +224,7 @@ const PATTERN_LETTERS = 'GyYuMLdDEaHhKkmsSnwWuQXxZz';
 export function parsePattern(pattern: string): PatternPart[] {
   const parts: PatternPart[] = [];
   let literal = '';
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     if (c === "'") {
       if (pattern[i + 1] === "'") {

@@ -29,7 +29,9 @@ export function expectSnapshot(s: StateSnapshot, kind: string, version: number, 
  * overflowed, ±Infinity watermarks, NaN) survive as `{"$num":"Infinity"}`.
  */
 export function encodeState(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v,
+  );
 }
 
 export function decodeState(text: string): Json {

@@ -65,7 +65,9 @@ export function driveWithRestores<In, Out>(
   for (let k = 0; k < steps.length; k++) {
     const restored = drive(make, steps, fmt, { restoreAfter: k });
     if (restored.join('\n') !== straight.join('\n')) {
-      throw new Error(`restore after batch ${k} changed the output:\n${restored.join('\n')}\n--- straight:\n${straight.join('\n')}`);
+      throw new Error(
+        `restore after batch ${k} changed the output:\n${restored.join('\n')}\n--- straight:\n${straight.join('\n')}`,
+      );
     }
   }
   return straight;

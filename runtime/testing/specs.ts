@@ -54,11 +54,21 @@ export function evSource(name: string, o: EvSourceOptions = {}): SourceSpec<Ev> 
   };
 }
 
-export function sinkSpec(name: string, schema: readonly FieldDesc[], connector: SinkSpec['connector'] = 'memory', options: Record<string, string> = {}): SinkSpec {
+export function sinkSpec(
+  name: string,
+  schema: readonly FieldDesc[],
+  connector: SinkSpec['connector'] = 'memory',
+  options: Record<string, string> = {},
+): SinkSpec {
   return { name, connector, format: null, options, schema, keyFields: [], deliveryGuarantee: 'at-least-once' };
 }
 
-export function jobSpec(sources: readonly SourceSpec<any>[], sinks: readonly SinkSpec[], queries: readonly QuerySpec[], raw: Record<string, string> = {}): JobSpec {
+export function jobSpec(
+  sources: readonly SourceSpec<any>[],
+  sinks: readonly SinkSpec[],
+  queries: readonly QuerySpec[],
+  raw: Record<string, string> = {},
+): JobSpec {
   return {
     name: 'test',
     file: 'test.sq',
