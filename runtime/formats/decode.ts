@@ -35,7 +35,17 @@ function integer(v: unknown, field: string, expected: string, min: number, max: 
   else if (v === null || v === undefined || v === '') return null;
   else if (typeof v === 'string' && INTEGER.test(v)) n = Number(v);
   else return fail(field, expected, v);
-  if (!Number.isInteger(n) || n < min || n > max) fail(field, expected, v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    // A JSON number past 2^53 was already rounded by the parser: showing the rounded value would
+    // name a number the input does not hold (9007199254740993 reads as 9007199254740992).
+    if (typeof v === 'number' && !Number.isSafeInteger(v) && Number.isInteger(v)) {
+      throw new ParseError(
+        `field "${field}": expected ${expected}, got an integer outside it ` +
+          `(numbers past 2^53 cannot be read exactly; declare the column STRING to keep every digit)`,
+      );
+    }
+    fail(field, expected, v);
+  }
   return n;
 }
 

@@ -58,7 +58,17 @@ describe('decode helpers', () => {
     expect(() => decode.int(1.5, 'q')).toThrow(new ParseError('field "q": expected INT, got 1.5'));
     expect(() => decode.int(2 ** 31, 'q')).toThrow(ParseError);
     expect(decode.bigint(2 ** 53 - 1, 'b')).toBe(2 ** 53 - 1);
-    expect(() => decode.bigint('9007199254740993', 'b')).toThrow('expected BIGINT within ±(2^53-1)');
+    expect(() => decode.bigint('9007199254740993', 'b')).toThrow(
+      'expected BIGINT within ±(2^53-1), got "9007199254740993"',
+    );
+    // JSON.parse('9007199254740993') is 9007199254740992: the message must not show that number
+    expect(() => decode.bigint(JSON.parse('9007199254740993'), 'b')).toThrow(
+      new ParseError(
+        'field "b": expected BIGINT within ±(2^53-1), got an integer outside it (numbers past 2^53 cannot be read exactly; declare the column STRING to keep every digit)',
+      ),
+    );
+    expect(() => decode.bigint(-(2 ** 53), 'b')).toThrow('got an integer outside it');
+    expect(() => decode.int(2 ** 53, 'q')).toThrow('field "q": expected INT, got an integer outside it');
     expect(decode.double(' 1.5 ', 'd')).toBe(1.5);
     expect(() => decode.double('abc', 'd')).toThrow('field "d": expected a number, got "abc"');
     expect(decode.boolean('TRUE', 'b')).toBe(true);
