@@ -3,6 +3,9 @@
  * sources and sinks: watermarks, late rows (batch size 1, late.sink), multi-input watermark
  * min and idle timeout, end-of-input flush, available-now, parse errors, failures.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmitMode, QueryProgress, SinkBatch, SourceSpec, WindowSpec } from '../index.ts';
 import { MemoryStream } from '../connectors/memory-source.ts';
@@ -352,6 +355,36 @@ describe('errors', () => {
     });
     await expect(job.run()).rejects.toThrow('unlucky value');
     expect(job.queries.map((q) => q.status)).toEqual(['failed', 'stopped']);
+  });
+
+  it('a CSV record with another number of fields than the header (or table) is malformed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sqc-engine-csv-'));
+    writeFileSync(join(d, 'h.csv'), 'k,v,ts\na,1,0\nb,2\nc,3,0,extra\nd,,0\n');
+    writeFileSync(join(d, 'n.csv'), 'e,5\nf,6,0\n');
+    const read = async (file: string, options: Record<string, string>) => {
+      const src = evSource('src', { connector: 'file', options: { path: join(d, file), format: 'csv', ...options } });
+      const out: Ev[] = [];
+      const progress: QueryProgress[] = [];
+      const spec = jobSpec([{ ...src, format: 'csv' }], [sinkSpec('out', EV_FIELDS)], [
+        { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
+      ]);
+      const error = await defineJob(spec, { sinks: { out: { rows: out } } })
+        .on('progress', (p) => progress.push(p))
+        .run()
+        .then(() => null, (e: Error) => e.message.split('\n')[0]);
+      return { keys: out.map((r) => r.k), skipped: progress.reduce((n, p) => n + p.parseErrorsSkipped, 0), error };
+    };
+    expect(await read('h.csv', { 'scan.batch-size': '1' })).toEqual({
+      keys: ['a'],
+      skipped: 0,
+      error: `query "q" failed reading source "src" at ${join(d, 'h.csv')}:3: malformed record: CSV record has 2 fields, the header has 3`,
+    });
+    expect(await read('h.csv', { 'csv.ignore-parse-errors': 'true' })).toEqual({ keys: ['a', 'd'], skipped: 2, error: null });
+    expect(await read('n.csv', { 'csv.header': 'false' })).toEqual({
+      keys: [],
+      skipped: 0,
+      error: `query "q" failed reading source "src" at ${join(d, 'n.csv')}:1: malformed record: CSV record has 2 fields, the table has 3`,
+    });
   });
 
   it('unknown relation names in overrides are reported', () => {

@@ -104,8 +104,13 @@ export class Input<Row> {
           this.mapping = batch.header === null ? null : headerMapping(batch.header, this.columns);
         }
         const map = this.mapping;
+        // A record with another number of fields than the header (or, without one, the table) is
+        // malformed: reading it would silently shift or drop values (Flink: "Row length mismatch").
+        const width = batch.header === null ? n : batch.header.length;
+        const against = batch.header === null ? 'the table has' : 'the header has';
         return (line, ctx) => {
           const raw = splitCsvLine(line as string, o);
+          if (raw.length !== width) throw new ParseError(`CSV record has ${raw.length} field${raw.length === 1 ? '' : 's'}, ${against} ${width}`);
           const fields = new Array<string | null>(n);
           for (let j = 0; j < n; j++) {
             const k = map === null ? j : map[j]!;
