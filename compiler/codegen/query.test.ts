@@ -231,10 +231,23 @@ describe('decoders', () => {
 });
 
 describe('diagnostics', () => {
-  it('joins are reported as not supported yet (SQ0802), not compiled', async () => {
-    const { diagnostics } = await loadPlan(joinPlan());
-    expect(diagnostics.map((d) => [d.code, d.severity, d.span.line])).toEqual([['SQ0802', 'error', 7]]);
-    expect(diagnostics[0]!.message).toContain('lookup join with table "users"');
+  it('a LEFT lookup join compiles and runs on memory-bound stream and table (createJob overrides)', async () => {
+    const loaded = await loadPlan(joinPlan());
+    expect(loaded.diagnostics).toEqual([]);
+    const out = await runRows(
+      loaded,
+      {
+        orders: [{ user_id: 'a', amount: 1 }, { user_id: null, amount: 2 }, { user_id: 'b', amount: 3 }],
+        users: [{ user_id: 'a', country: 'FR' }, { user_id: 'a', country: 'DE' }, { user_id: null, country: 'XX' }],
+      },
+      ['enriched'],
+    );
+    expect(out['enriched']).toEqual([
+      { user_id: 'a', amount: 1, user_id0: 'a', country: 'FR' },
+      { user_id: 'a', amount: 1, user_id0: 'a', country: 'DE' },
+      { user_id: null, amount: 2, user_id0: null, country: null },
+      { user_id: 'b', amount: 3, user_id0: null, country: null },
+    ]);
   });
 });
 

@@ -22,6 +22,7 @@ import { INT, TIMESTAMP, type SqlType } from '../types.ts';
 import { aggregateRowFields, compileAggregate } from './aggregate.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
 import { isStateless, neededInputs, operatorInputs } from './fields.ts';
+import { lookupJoin, type JoinHost } from './joins.ts';
 import type { ModuleBuilder } from './module.ts';
 import { NameScope, propertyAccess, propertyKey, toCamelCase, toPascalCase } from './names.ts';
 import { rowInterface } from './schema.ts';
@@ -42,7 +43,7 @@ export interface QueryContext {
 }
 
 /** An object that holds a row: pushable as is when it has the fields an operator reads. */
-interface RowObject {
+export interface RowObject {
   readonly code: string;
   readonly type: string;
   /** Exactly these fields, when known (a row the generated code built itself). */
@@ -52,13 +53,13 @@ interface RowObject {
 }
 
 /** A row as generated code holds it: how to read each field, and the object holding it, if any. */
-interface RowView {
+export interface RowView {
   field(name: string): FieldAccess;
   readonly object: RowObject | null;
 }
 
 /** Appends the statements that handle one row (`kind`: the RowKind expression, or null for inserts). */
-type Consumer = (view: RowView, kind: string | null, fn: FnScope) => string;
+export type Consumer = (view: RowView, kind: string | null, fn: FnScope) => string;
 
 /** A row object `code` of interface `type` with `fields`. */
 function objectView(code: string, type: string, fields: readonly PlanField[], exact: boolean): RowView {
@@ -204,6 +205,10 @@ export class QueryGen {
         return this.sort(node, consumer, depth + 1);
       case 'Union':
         return this.union(node, consumer, needed, depth);
+      case 'LookupJoin': {
+        const j = lookupJoin(this.joinHost(), node, consumer, needed, depth);
+        return this.node(node.input, j.consumer, j.needed, depth);
+      }
       default:
         throw new Error(`internal: unexpected ${node.kind} in a query`);
     }
@@ -606,6 +611,22 @@ export class QueryGen {
 
   private readonly bases = new Map<string, string>();
 
+  /** What the join compilers (joins.ts) use of this query. */
+  private joinHost(): JoinHost {
+    return {
+      module: this.m,
+      diagnostics: this.cx.diagnostics,
+      locals: this.locals,
+      source: (name) => this.cx.source(name),
+      read: (source, fields) => this.cx.read(source, fields),
+      declare: (base, depth, code) => {
+        const placeholder = this.operatorName(base);
+        this.operators.push({ depth, code: code(placeholder), placeholder, base });
+        return placeholder;
+      },
+    };
+  }
+
   /** A placeholder for an operator's variable, named once all operators are known. */
   private operatorName(base: string): string {
     const placeholder = `\u0000op${this.bases.size}\u0000`;
@@ -732,7 +753,8 @@ function producers(node: PlanNode): number {
 }
 
 function findJoin(node: PlanNode): PlanNode | null {
-  if (node.kind === 'LookupJoin' || node.kind === 'IntervalJoin' || node.kind === 'WindowJoin' || node.kind === 'RegularJoin') return node;
+  // (lookup joins are compiled, in joins.ts)
+  if (node.kind === 'IntervalJoin' || node.kind === 'WindowJoin' || node.kind === 'RegularJoin') return node;
   for (const c of children(node)) {
     const j = findJoin(c);
     if (j) return j;

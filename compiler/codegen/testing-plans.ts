@@ -230,7 +230,7 @@ export function typesPlan(format: 'json' | 'csv' = 'json', failOnMissing = false
   return job(`types-${format}.sq`, [t], [out], [query('insert_into_copy', sinkNode(scan(t), out, 'final'), 2)]);
 }
 
-/** A lookup join: not supported by the code generator yet (SQ0802). */
+/** A LEFT lookup join of a stream with a TABLE (compiled in joins.ts). */
 export function joinPlan(): JobPlan {
   const orders = source('orders', [field('user_id', STRING), field('amount', DOUBLE)]);
   const users = source('users', [field('user_id', STRING), field('country', STRING)], { relation: 'TABLE' });
@@ -267,4 +267,5 @@ export const COMPILING_PLANS: Readonly<Record<string, () => JobPlan>> = {
   typesJson: () => typesPlan('json'),
   typesJsonStrict: () => typesPlan('json', true),
   typesCsv: () => typesPlan('csv'),
+  lookupJoin: joinPlan,
 };
