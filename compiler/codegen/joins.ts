@@ -10,11 +10,12 @@
  * null when any key column is NULL (NULL matches nothing).
  */
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
-import type { BoundExpr, LookupJoinNode, PlanField } from '../plan/plan.ts';
-import type { FieldAccess } from './expr.ts';
+import type { BoundExpr, IntervalJoinNode, LookupJoinNode, PlanField, PlanNode, RegularJoinNode, WindowJoinNode } from '../plan/plan.ts';
+import { numberLiteral, type FieldAccess } from './expr.ts';
 import { refsOf } from './fields.ts';
 import type { ModuleBuilder } from './module.ts';
-import { propertyAccess, toCamelCase } from './names.ts';
+import { propertyAccess, propertyKey, toCamelCase } from './names.ts';
+import { rowInterface } from './schema.ts';
 import type { NameScope } from './names.ts';
 import type { Consumer, RowView } from './query.ts';
 import { FnScope } from './scope.ts';
@@ -115,7 +116,8 @@ export function lookupJoin(
     const decls = keyFn.declarations();
     const keyArrow = decls ? `(row) => {\n${decls}\nreturn ${key};\n}` : `(row) => ${key}`;
     const kt = keyType(node.rightKeys);
-    table = host.declare(`${toCamelCase(node.table.name)}Table`, depth, (name) =>
+    // Tables first: operators' `out` callbacks may read them.
+    table = host.declare(`${toCamelCase(node.table.name)}Table`, Number.MAX_SAFE_INTEGER, (name) =>
       `// ${node.joinType.toUpperCase()} lookup join with table ${node.table.name}, loaded before the first batch\nconst ${name} = q.lookup<${names.row}, ${kt}>(${names.spec}, ${keyArrow});`,
     );
     return table;
@@ -185,4 +187,173 @@ export function lookupJoin(
     return lines.join('\n');
   };
   return { consumer, needed: leftReads };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-input joins: interval, window and regular
+
+type TwoInputJoin = IntervalJoinNode | WindowJoinNode | RegularJoinNode;
+
+export interface TwoInputHost extends JoinHost {
+  /** The base of the query's type names (`Attributed`). */
+  readonly base: string;
+  /** Declares a module-level type or function. */
+  declareType(code: string): void;
+  /** Compiles `input` so that each of its rows goes to `consumer` (which reads `needed`). */
+  input(input: PlanNode, consumer: Consumer, needed: ReadonlySet<string>, depth: number): void;
+}
+
+const OPERATOR: Readonly<Record<TwoInputJoin['kind'], { cls: string; id: string; base: string }>> = {
+  IntervalJoin: { cls: 'IntervalJoin', id: 'interval-join', base: 'join' },
+  WindowJoin: { cls: 'WindowJoin', id: 'window-join', base: 'join' },
+  RegularJoin: { cls: 'RegularJoin', id: 'regular-join', base: 'join' },
+};
+
+/**
+ * A stream–stream join as its runtime operator: the left input pushes rows of exactly the left
+ * fields the join reads (side 0), the right input likewise (side 1); the operator's `out` runs
+ * the consumer above the join on a row of the output fields downstream reads.
+ */
+export function twoInputJoin(host: TwoInputHost, node: TwoInputJoin, downstream: Consumer, needed: ReadonlySet<string>, depth: number): void {
+  const m = host.module;
+  const leftSchema = node.left.schema;
+  const rightSchema = node.right.schema;
+  const rightByOutput = new Map<string, PlanField>();
+  node.rightNames.forEach((n, i) => rightByOutput.set(n, rightSchema[i]!));
+  for (const k of [...node.leftKeys, ...node.rightKeys]) {
+    if (!isPrimitive(k.type)) host.diagnostics.push(error('SQ0802', 'a join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span));
+  }
+  const outerLeft = node.joinType === 'left' || node.joinType === 'full';
+  const outerRight = node.joinType === 'right' || node.joinType === 'full';
+
+  // Fields each side's rows carry into the operator.
+  const leftReads = new Set<string>();
+  const rightReads = new Set<string>();
+  for (const k of node.leftKeys) refsOf(k, leftReads);
+  for (const k of node.rightKeys) refsOf(k, rightReads);
+  const timeFields = timeFieldsOf(node);
+  timeFields.left.forEach((f) => leftReads.add(f));
+  timeFields.right.forEach((f) => rightReads.add(f));
+  const outReads = new Set<string>();
+  if (node.residual) refsOf(node.residual, outReads);
+  const outFields = node.schema.filter((f) => needed.has(f.name));
+  for (const f of outFields) outReads.add(f.name);
+  for (const n of outReads) {
+    const r = rightByOutput.get(n);
+    if (r) rightReads.add(r.name);
+    else leftReads.add(n);
+  }
+  const leftFields = leftSchema.filter((f) => leftReads.has(f.name));
+  const rightFields = rightSchema.filter((f) => rightReads.has(f.name));
+  const what = `the ${OPERATOR[node.kind].id.replace('-', ' ')} (${node.joinType.toUpperCase()})`;
+  const leftType = m.names.fresh(`${host.base}JoinLeft`);
+  const rightType = m.names.fresh(`${host.base}JoinRight`);
+  const outType = m.names.fresh(`${host.base}Joined`);
+  host.declareType(rowInterface(leftType, leftFields, `The columns of the left input ${what} reads.`));
+  host.declareType(rowInterface(rightType, rightFields, `The columns of the right input ${what} reads.`));
+  // Output: a side's fields are nullable when the other side is outer.
+  const outPlan = outFields.map((f) => (rightByOutput.has(f.name) ? (outerLeft ? { ...f, nullable: true } : f) : outerRight ? { ...f, nullable: true } : f));
+  host.declareType(rowInterface(outType, outPlan, `A result row of ${what}.`));
+
+  const leftByName = new Map(leftFields.map((f) => [f.name, f]));
+  const rightByName = new Map(rightFields.map((f) => [f.name, f]));
+  const readLeft = (row: string) => (name: string): FieldAccess => {
+    const f = leftByName.get(name)!;
+    return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
+  };
+  const readRight = (row: string) => (name: string): FieldAccess => {
+    const f = rightByName.get(name)!;
+    return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
+  };
+  const fnOf = (params: readonly string[], body: (fn: FnScope) => string): string => {
+    const fn = new FnScope(m, host.diagnostics, host.locals, params);
+    const value = body(fn);
+    const decls = fn.declarations();
+    const ps = params.map((p) => (new RegExp(`\\b${p}\\b`).test(value) ? p : `_${p}`)).join(', ');
+    return decls ? `(${ps}) => {\n${decls}\nreturn ${value};\n}` : `(${ps}) => ${value}`;
+  };
+  const config: string[] = [`id: ${JSON.stringify(`n${node.id}.${OPERATOR[node.kind].id}`)}`, `joinType: ${JSON.stringify(node.joinType)}`];
+  config.push(`leftKey: ${fnOf(['row'], (fn) => keyCode(host, fn, node.leftKeys, readLeft('row'), node.span))}`);
+  config.push(`rightKey: ${fnOf(['row'], (fn) => keyCode(host, fn, node.rightKeys, readRight('row'), node.span))}`);
+  const joinedField = (l: string | null, r: string | null) => (name: string): FieldAccess => {
+    const rf = rightByOutput.get(name);
+    if (rf) return r === null ? { code: 'null', nullable: true, type: rf.type } : readRight(r)(rf.name);
+    return l === null ? { code: 'null', nullable: true, type: leftSchema.find((f) => f.name === name)!.type } : readLeft(l)(name);
+  };
+  config.push(
+    `residual: ${node.residual ? fnOf(['left', 'right'], (fn) => fn.compiler(joinedField('left', 'right'), node.span).isTrue(node.residual!)) : 'null'}`,
+  );
+  const build = (l: string | null, r: string | null) => {
+    const get = joinedField(l, r);
+    return `({ ${outPlan.map((f) => `${propertyKey(f.name)}: ${get(f.name).code}`).join(', ')} })`;
+  };
+  config.push(`join: ${fnOf(['left', 'right'], () => build('left', 'right'))}`);
+  if (outerLeft) config.push(`leftOnly: ${fnOf(['left'], () => build('left', null))}`);
+  if (outerRight) config.push(`rightOnly: ${fnOf(['right'], () => build(null, 'right'))}`);
+  config.push(...timeConfig(node, readLeft('row'), readRight('row')));
+  const outFn = new FnScope(m, host.diagnostics, host.locals, ['row', 'kind']);
+  const outByName = new Map(outPlan.map((f) => [f.name, f]));
+  const statements = downstream(
+    {
+      field(name) {
+        const f = outByName.get(name);
+        if (!f) throw new Error(`internal: join output has no field "${name}"`);
+        return { code: propertyAccess('row', name), nullable: f.nullable, type: f.type };
+      },
+      object: null,
+    },
+    'kind',
+    outFn,
+  );
+  const usesKind = /\bkind\b/.test(statements);
+  config.push(`out: (row, ${usesKind ? 'kind' : '_kind'}) => {\n${outFn.body(statements)}\n}`);
+  const kt = node.leftKeys.length === 1 ? tsType(node.leftKeys[0]!.type) : 'string';
+  const op = host.declare(OPERATOR[node.kind].base, depth + 1, (name) =>
+    `const ${name} = q.operator(\nnew ${m.rt(OPERATOR[node.kind].cls)}<${leftType}, ${rightType}, ${kt}, ${outType}>({\n${config.join(',\n')},\n}),\n);`,
+  );
+  const pusher = (fields: readonly PlanField[], side: number): Consumer => (view, _kind, fn) => {
+    const props = fields.map((f) => {
+      const x = view.field(f.name);
+      const code = !f.nullable && x.nullable ? `${m.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
+      return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+    });
+    void fn;
+    return `${op}.push({ ${props.join(', ')} }, ${side});`;
+  };
+  host.input(node.left, pusher(leftFields, 0), leftReads, depth + 1);
+  host.input(node.right, pusher(rightFields, 1), rightReads, depth + 1);
+}
+
+function timeFieldsOf(node: TwoInputJoin): { left: string[]; right: string[] } {
+  switch (node.kind) {
+    case 'IntervalJoin':
+      return { left: [node.leftTime], right: [node.rightTime] };
+    case 'WindowJoin':
+      return { left: [node.leftStart, node.leftEnd], right: [node.rightStart, node.rightEnd] };
+    case 'RegularJoin':
+      return { left: [], right: [] };
+  }
+}
+
+function timeConfig(node: TwoInputJoin, left: (name: string) => FieldAccess, right: (name: string) => FieldAccess): string[] {
+  switch (node.kind) {
+    case 'IntervalJoin':
+      return [
+        `leftTime: (row) => ${left(node.leftTime).code}`,
+        `rightTime: (row) => ${right(node.rightTime).code}`,
+        `lowerMs: ${numberLiteral(node.lowerMs)}`,
+        `lowerInclusive: ${node.lowerInclusive}`,
+        `upperMs: ${numberLiteral(node.upperMs)}`,
+        `upperInclusive: ${node.upperInclusive}`,
+      ];
+    case 'WindowJoin':
+      return [
+        `leftStart: (row) => ${left(node.leftStart).code}`,
+        `leftEnd: (row) => ${left(node.leftEnd).code}`,
+        `rightStart: (row) => ${right(node.rightStart).code}`,
+        `rightEnd: (row) => ${right(node.rightEnd).code}`,
+      ];
+    case 'RegularJoin':
+      return [];
+  }
 }

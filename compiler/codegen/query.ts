@@ -22,7 +22,7 @@ import { INT, TIMESTAMP, type SqlType } from '../types.ts';
 import { aggregateRowFields, compileAggregate } from './aggregate.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
 import { isStateless, neededInputs, operatorInputs } from './fields.ts';
-import { lookupJoin, type JoinHost } from './joins.ts';
+import { lookupJoin, twoInputJoin, type TwoInputHost } from './joins.ts';
 import type { ModuleBuilder } from './module.ts';
 import { NameScope, propertyAccess, propertyKey, toCamelCase, toPascalCase } from './names.ts';
 import { rowInterface } from './schema.ts';
@@ -153,13 +153,6 @@ export class QueryGen {
   /** Declares the query's types and function; false when the query cannot be compiled. */
   generate(name: string): boolean {
     const root = this.query.root;
-    const join = findJoin(root);
-    if (join) {
-      this.cx.diagnostics.push(
-        error('SQ0802', `${describeJoin(join)} is not supported by the code generator yet`, join.span, 'note: joins are planned and checked, but sqc cannot run them yet'),
-      );
-      return false;
-    }
     this.index(root);
     const sinkNames = this.cx.sink(root.sink.name);
     const options: string[] = [];
@@ -209,6 +202,10 @@ export class QueryGen {
         const j = lookupJoin(this.joinHost(), node, consumer, needed, depth);
         return this.node(node.input, j.consumer, j.needed, depth);
       }
+      case 'IntervalJoin':
+      case 'WindowJoin':
+      case 'RegularJoin':
+        return twoInputJoin(this.joinHost(), node, consumer, needed, depth);
       default:
         throw new Error(`internal: unexpected ${node.kind} in a query`);
     }
@@ -612,8 +609,11 @@ export class QueryGen {
   private readonly bases = new Map<string, string>();
 
   /** What the join compilers (joins.ts) use of this query. */
-  private joinHost(): JoinHost {
+  private joinHost(): TwoInputHost {
     return {
+      base: this.base,
+      declareType: (code) => this.m.declare('queries', code),
+      input: (node, consumer, needed, depth) => this.node(node, consumer, needed, depth),
       module: this.m,
       diagnostics: this.cx.diagnostics,
       locals: this.locals,
@@ -750,29 +750,6 @@ function producers(node: PlanNode): number {
   if (node.kind === 'Union') return node.inputs.reduce((n, i) => n + producers(i), 0);
   if (isStateless(node)) return producers(children(node)[0]!);
   return 1;
-}
-
-function findJoin(node: PlanNode): PlanNode | null {
-  // (lookup joins are compiled, in joins.ts)
-  if (node.kind === 'IntervalJoin' || node.kind === 'WindowJoin' || node.kind === 'RegularJoin') return node;
-  for (const c of children(node)) {
-    const j = findJoin(c);
-    if (j) return j;
-  }
-  return null;
-}
-
-function describeJoin(node: PlanNode): string {
-  switch (node.kind) {
-    case 'LookupJoin':
-      return `the lookup join with table "${node.table.name}"`;
-    case 'IntervalJoin':
-      return 'the stream-stream interval join';
-    case 'WindowJoin':
-      return 'the window join';
-    default:
-      return 'the stream-stream join';
-  }
 }
 
 function keysText(keys: readonly { readonly name: string }[]): string {
