@@ -191,6 +191,11 @@ export interface Operator<In> {
   restore(snapshot: StateSnapshot): void;
   /** Rows held in state (groups × windows, buffered rows), for progress. */
   stateRows(): number;
+  /**
+   * Watermark hold: the watermark the operators after this one see when this one saw `w` (an
+   * interval join emits rows up to its bound behind `w`). Absent: `w` passes unchanged.
+   */
+  outputWatermark?(w: number): number;
 }
 
 /**

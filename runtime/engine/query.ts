@@ -269,13 +269,20 @@ export class Query implements QueryHandle {
       batches[i] = null;
     }
     const w = final ? Infinity : this.nextWatermark();
+    // Operators after one that holds the watermark back (outputWatermark) see the held value.
+    let held = w;
+    let held0 = w0;
     for (const op of this.operators) {
       try {
-        if (w > w0) op.onWatermark(w);
+        if (held > held0) op.onWatermark(held);
         op.onBatchEnd();
         if (final) op.onEnd();
       } catch (e) {
         throw this.operatorError(e, op.id);
+      }
+      if (op.outputWatermark !== undefined) {
+        held = Math.min(held, op.outputWatermark(held));
+        held0 = Math.min(held0, op.outputWatermark(held0));
       }
     }
     this.watermark = w;
