@@ -793,6 +793,7 @@ export class SqParser extends CstParser {
           this.CONSUME(T.RParen);
         }),
       },
+      { GATE: fn(() => this.isPositionIn()), ALT: fn(() => this.SUBRULE(this.positionExpr)) },
       {
         GATE: fn(
           () =>
@@ -924,6 +925,32 @@ export class SqParser extends CstParser {
     this.MANY_SEP({ SEP: T.Comma, DEF: fn(() => this.SUBRULE(this.expression, { LABEL: 'elements' })) });
     this.CONSUME(T.RBracket);
   });
+
+  /** `POSITION(needle IN haystack)`, the SQL-standard form (`POSITION(a, b)` is an ordinary call). */
+  positionExpr = this.RULE('positionExpr', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.concat, { LABEL: 'needle' });
+    this.CONSUME(T.In);
+    this.SUBRULE2(this.concat, { LABEL: 'haystack' });
+    this.CONSUME(T.RParen);
+  });
+
+  /** True when the call starting at LA(1) is `POSITION(... IN ...)` with IN at its top level. */
+  private isPositionIn(): boolean {
+    if (this.LA(1).image.toUpperCase() !== 'POSITION' || this.la(2) !== T.LParen) return false;
+    let depth = 0;
+    for (let i = 3; i < 200; i++) {
+      const t = this.la(i);
+      if (t === EOF) return false;
+      if (t === T.LParen || t === T.LBracket) depth++;
+      else if (t === T.RParen || t === T.RBracket) {
+        if (depth === 0) return false;
+        depth--;
+      } else if (t === T.In && depth === 0) return true;
+    }
+    return false;
+  }
 
   /** `name([DISTINCT|ALL] args | *) [FILTER (WHERE cond)]`. */
   functionCall = this.RULE('functionCall', () => {

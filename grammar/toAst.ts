@@ -810,6 +810,7 @@ class AstBuilder extends BaseVisitor {
       'extractExpr',
       'trimExpr',
       'substringExpr',
+      'positionExpr',
       'arrayCtor',
       'functionCall',
     ]) {
@@ -901,6 +902,20 @@ class AstBuilder extends BaseVisitor {
       kind: 'FunctionCall',
       name: { kind: 'Ident', name: 'SUBSTRING', quoted: false, span: tokenSpan(name) },
       args: nodes(ctx, 'args').map((a) => this.expr(a)),
+      distinct: false,
+      star: false,
+      filter: null,
+      parens: true,
+      span,
+    };
+  }
+
+  positionExpr(ctx: Ctx, span: A.Span): A.FunctionCall {
+    const name = tok(ctx, 'name');
+    return {
+      kind: 'FunctionCall',
+      name: { kind: 'Ident', name: name?.image ?? 'POSITION', quoted: false, span: tokenSpan(name) },
+      args: [this.expr(node(ctx, 'needle'), span), this.expr(node(ctx, 'haystack'), span)],
       distinct: false,
       star: false,
       filter: null,
