@@ -264,7 +264,7 @@ export interface AttributedJoined {
 
 /**
  * examples/ad_attribution.sq:24 INSERT INTO attributed
- * LookupJoin → project → attributed, EMIT FINAL
+ * (impressions left interval join clicks) → left lookup join with campaigns → project → attributed, EMIT FINAL
  */
 function insertIntoAttributed(q: rt.QueryBuilder): void {
   const sink = q.sink<AttributedRow>('attributed');

@@ -8,7 +8,7 @@
  * generated key functions and typed accumulator classes. See README.md next to this file.
  *
  * Deterministic: the same plan always gives the same text. Problems are diagnostics, never
- * exceptions: unsupported constructs (joins, for now) are SQ0802 errors, a prettier failure or
+ * exceptions: unsupported constructs are SQ08xx errors, a prettier failure or
  * an unexpected exception is SQ9999 (a compiler bug).
  */
 import { basename } from 'node:path';

@@ -798,6 +798,14 @@ function describe(node: PlanNode): string {
       return `${describe(node.input)} → ${describeNode(node).replace(/^the /, '')}`;
     case 'Union':
       return `(${node.inputs.map(describe).join(' ∪ ')})`;
+    case 'LookupJoin':
+      return `${describe(node.input)} → ${node.joinType} lookup join with ${node.table.name}`;
+    case 'IntervalJoin':
+    case 'WindowJoin':
+    case 'RegularJoin': {
+      const what = node.kind === 'IntervalJoin' ? 'interval' : node.kind === 'WindowJoin' ? 'window' : 'regular';
+      return `(${describe(node.left)} ${node.joinType} ${what} join ${describe(node.right)})`;
+    }
     default:
       return node.kind;
   }
