@@ -122,3 +122,45 @@ INSERT INTO out SELECT a.id AS lid, b.id AS rid FROM a LEFT JOIN b
     expect(maxState).toBeGreaterThan(50);
   });
 });
+
+describe('generated lookup join: lookup.reload-interval', () => {
+  it('a changed table file is picked up between batches (engine maybeReload), never within one', async () => {
+    const { MemoryStream } = await import('../../runtime/index.ts');
+    const { writeFile } = await import('node:fs/promises');
+    mkdirSync(DIR, { recursive: true });
+    const table = join(DIR, 'reload-users.csv');
+    writeFileSync(table, 'id,name\nu1,old\n');
+    const sql = `
+CREATE STREAM orders (n INT, id STRING) WITH ('connector' = 'memory');
+CREATE TABLE users (id STRING, name STRING)
+  WITH ('connector' = 'file', 'path' = '${table}', 'format' = 'csv', 'csv.header' = 'true', 'lookup.reload-interval' = '10 ms');
+CREATE SINK out WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT o.n, u.name FROM orders o LEFT JOIN users u ON o.id = u.id;`;
+    const result = await compile(sql, 'reload.sq', { runtimeImport: RUNTIME });
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    const modulePath = join(DIR, 'reload.ts');
+    writeFileSync(modulePath, result.code!);
+    const mod = (await import(pathToFileURL(modulePath).href)) as { createJob(o?: JobOverrides): Job };
+    const stream = new MemoryStream<unknown>();
+    const out: unknown[] = [];
+    const job = mod.createJob({ sources: { orders: { stream } }, sinks: { out: { rows: out, json: true } } });
+    const done = job.run();
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 500 && out.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    stream.push({ n: 1, id: 'u1' });
+    await waitFor(1);
+    await writeFile(table, 'id,name\nu1,new\nu1,newer\n');
+    await new Promise((r) => setTimeout(r, 30));
+    // the first batch after the interval starts the check and waits for it: the new version
+    stream.push({ n: 2, id: 'u1' });
+    await waitFor(3);
+    stream.end();
+    await done;
+    expect(out).toEqual([
+      { n: 1, name: 'old' },
+      { n: 2, name: 'new' },
+      { n: 2, name: 'newer' },
+    ]);
+  });
+});
