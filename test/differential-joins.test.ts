@@ -14,24 +14,15 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.ts';
 import type { Job, JobOverrides, QueryProgress } from '../runtime/index.ts';
+import { seededRandom } from '../runtime/random.ts';
 
 const DIR = join(tmpdir(), `sqc-differential-joins-${process.pid}`);
 const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
 const ROWS = 2_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** ROWS rows over ~1 hour, 15 keys + NULL, shuffled within 20 s; whole seconds, so bounds are hit exactly. */
 function writeStream(path: string, seed: number): void {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const t0 = Date.UTC(2025, 3, 21, 12, 0, 0);
   const rows: string[] = [];
   let t = t0;
@@ -47,7 +38,7 @@ function writeStream(path: string, seed: number): void {
 
 /** The table: keys k0..k19 (k15.. never in the streams), some twice, one NULL key. */
 function writeTable(path: string, seed: number): void {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const lines = ['k,name,lim'];
   for (let i = 0; i < 20; i++) {
     const copies = next() < 0.3 ? 2 : next() < 0.1 ? 0 : 1;
@@ -114,7 +105,9 @@ beforeAll(async () => {
   const cols = `columns = {id: 'INTEGER', k: 'VARCHAR', v: 'INTEGER', ts: 'TIMESTAMP'}`;
   await conn.run(`CREATE TABLE a AS SELECT * FROM read_json('${aPath}', format = 'newline_delimited', ${cols})`);
   await conn.run(`CREATE TABLE b AS SELECT * FROM read_json('${bPath}', format = 'newline_delimited', ${cols})`);
-  await conn.run(`CREATE TABLE dim AS SELECT * FROM read_csv('${dimPath}', header = true, columns = {k: 'VARCHAR', name: 'VARCHAR', lim: 'INTEGER'})`);
+  await conn.run(
+    `CREATE TABLE dim AS SELECT * FROM read_csv('${dimPath}', header = true, columns = {k: 'VARCHAR', name: 'VARCHAR', lim: 'INTEGER'})`,
+  );
 });
 
 afterAll(() => conn?.closeSync());

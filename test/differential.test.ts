@@ -14,24 +14,15 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../compiler/index.ts';
 import type { Job, JobOverrides, QueryProgress } from '../runtime/index.ts';
+import { seededRandom } from '../runtime/random.ts';
 
 const DIR = join(tmpdir(), `sqc-differential-${process.pid}`);
 const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
 const MIN = 60_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 6,000 rows over ~3 hours, 12 keys + NULL, ~10% NULL values, shuffled within 30 s. */
 function writeInput(path: string, seed: number): void {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const t0 = Date.UTC(2025, 3, 21, 12, 0, 0);
   const rows: string[] = [];
   let t = t0;

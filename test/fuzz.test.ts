@@ -7,18 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../compiler/analyze.ts';
-
-/** mulberry32: small, fast, good enough for test-case generation. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../runtime/random.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -168,7 +157,7 @@ describe('front-end fuzz', () => {
   it('never throws or hangs on 10,000 seeded mutated programs', () => {
     const base = corpus();
     expect(base.length).toBeGreaterThan(5);
-    const next = rng(20261121);
+    const next = seededRandom(20261121);
     let withDiagnostics = 0;
     for (let n = 0; n < 10_000; n++) {
       const program = mutate(base[n % base.length]!, next);

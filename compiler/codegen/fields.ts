@@ -4,29 +4,11 @@
  * the fields they use, and to build result rows with only the fields downstream needs.
  */
 import type { BoundExpr, PlanNode } from '../plan/plan.ts';
+import { forEachFieldRef } from '../plan/walk.ts';
 
-/** Names of the input fields an expression reads. */
+/** Names of the input fields an expression reads, added to `into`. */
 export function refsOf(e: BoundExpr, into: Set<string> = new Set()): Set<string> {
-  switch (e.kind) {
-    case 'FieldRef':
-      into.add(e.name);
-      break;
-    case 'Literal':
-      break;
-    case 'Cast':
-      refsOf(e.expr, into);
-      break;
-    case 'Case':
-      for (const b of e.branches) {
-        refsOf(b.when, into);
-        refsOf(b.then, into);
-      }
-      refsOf(e.else, into);
-      break;
-    case 'Call':
-      for (const a of e.args) refsOf(a, into);
-      break;
-  }
+  forEachFieldRef(e, (name) => into.add(name));
   return into;
 }
 

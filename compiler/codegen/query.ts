@@ -15,9 +15,20 @@
  * row with exactly those fields. An aggregate followed only by projections into the sink
  * builds the sink's row directly in its `result`.
  */
+import { children } from '../plan/walk.ts';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import { formatDuration } from '../explain/expr.ts';
-import type { AggregateNode, BoundExpr, PlanField, PlanNode, ProjectNode, QueryPlan, SinkNode, SortNode, WindowAggregateNode } from '../plan/plan.ts';
+import type {
+  AggregateNode,
+  BoundExpr,
+  PlanField,
+  PlanNode,
+  ProjectNode,
+  QueryPlan,
+  SinkNode,
+  SortNode,
+  WindowAggregateNode,
+} from '../plan/plan.ts';
 import { INT, TIMESTAMP, type SqlType } from '../types.ts';
 import { aggregateRowFields, compileAggregate } from './aggregate.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
@@ -85,7 +96,10 @@ function nonNullWhenTrue(predicate: BoundExpr): Set<string> {
     if (e.kind !== 'Call') return;
     if (e.op === 'AND') e.args.forEach(visit);
     else if (e.op === 'IS NOT NULL' && e.args[0]!.kind === 'FieldRef') out.add(e.args[0]!.name);
-    else if (COMPARISONS.has(e.op) && e.args.every((a) => a.kind === 'FieldRef' || (a.kind === 'Literal' && a.value !== null))) {
+    else if (
+      COMPARISONS.has(e.op) &&
+      e.args.every((a) => a.kind === 'FieldRef' || (a.kind === 'Literal' && a.value !== null))
+    ) {
       for (const a of e.args) if (a.kind === 'FieldRef') out.add(a.name);
     }
   };
@@ -166,8 +180,14 @@ export class QueryGen {
     const names = new Map(ordered.map((o) => [o.placeholder, this.locals.fresh(o.base)]));
     const named = (code: string) => code.replace(/\u0000op\d+\u0000/g, (p) => names.get(p)!);
     const body = [sinkDecl, ...ordered.map((o) => o.code), ...this.inputs].map(named).join('\n');
-    const doc = [`${this.cx.sourcePath}:${this.query.span.line} INSERT INTO ${root.sink.name}`, `${describe(root.input)} → ${root.sink.name}, EMIT ${root.emit.toUpperCase()}`];
-    this.m.declare('queries', `/**\n * ${doc.join('\n * ')}\n */\nfunction ${name}(q: ${this.m.rt('QueryBuilder')}): void {\n${body}\n}`);
+    const doc = [
+      `${this.cx.sourcePath}:${this.query.span.line} INSERT INTO ${root.sink.name}`,
+      `${describe(root.input)} → ${root.sink.name}, EMIT ${root.emit.toUpperCase()}`,
+    ];
+    this.m.declare(
+      'queries',
+      `/**\n * ${doc.join('\n * ')}\n */\nfunction ${name}(q: ${this.m.rt('QueryBuilder')}): void {\n${body}\n}`,
+    );
     return true;
   }
 
@@ -221,7 +241,12 @@ export class QueryGen {
     this.inputs.push(`q.input(${names.spec}, ${arrow('row', fn, statements)});`);
   }
 
-  private union(node: Extract<PlanNode, { kind: 'Union' }>, consumer: Consumer, needed: ReadonlySet<string>, depth: number): void {
+  private union(
+    node: Extract<PlanNode, { kind: 'Union' }>,
+    consumer: Consumer,
+    needed: ReadonlySet<string>,
+    depth: number,
+  ): void {
     node.inputs.forEach((input) => {
       const rename = new Map(node.schema.map((f, i) => [f.name, input.schema[i]!.name]));
       const same = [...rename].every(([a, b]) => a === b);
@@ -263,7 +288,14 @@ export class QueryGen {
     }
   }
 
-  private project(node: ProjectNode, view: RowView, kind: string | null, fn: FnScope, downstream: Consumer, needed: ReadonlySet<string>): string {
+  private project(
+    node: ProjectNode,
+    view: RowView,
+    kind: string | null,
+    fn: FnScope,
+    downstream: Consumer,
+    needed: ReadonlySet<string>,
+  ): string {
     const c = fn.compiler((n) => view.field(n), node.span);
     const lines: string[] = [];
     const out = new Map<string, FieldAccess>();
@@ -293,12 +325,21 @@ export class QueryGen {
         return f;
       },
       // Renaming nothing and dropping nothing keeps the row object as it is.
-      object: aliases && view.object ? { ...view.object, exact: sameSet(view.object.exact, out.keys()) ? view.object.exact : null } : null,
+      object:
+        aliases && view.object
+          ? { ...view.object, exact: sameSet(view.object.exact, out.keys()) ? view.object.exact : null }
+          : null,
     };
     return [...lines, downstream(projected, kind, fn)].join('\n');
   }
 
-  private unnest(node: Extract<PlanNode, { kind: 'Unnest' }>, view: RowView, kind: string | null, fn: FnScope, downstream: Consumer): string {
+  private unnest(
+    node: Extract<PlanNode, { kind: 'Unnest' }>,
+    view: RowView,
+    kind: string | null,
+    fn: FnScope,
+    downstream: Consumer,
+  ): string {
     const c = fn.compiler((n) => view.field(n), node.span);
     const arrayType = node.array.type;
     if (arrayType.kind !== 'ARRAY') {
@@ -354,7 +395,9 @@ export class QueryGen {
     // A NULL array has no elements: no rows.
     if (v.pre.length === 0 && !v.nullable && (index === null || /^[\w$.]+$/.test(v.code))) {
       const arrayLoop = loop(v.code);
-      return v.guards.length ? `if (${v.guards.map((g) => `${g} !== null`).join(' && ')}) {\n${arrayLoop}\n}` : arrayLoop;
+      return v.guards.length
+        ? `if (${v.guards.map((g) => `${g} !== null`).join(' && ')}) {\n${arrayLoop}\n}`
+        : arrayLoop;
     }
     const decl = `const ${items} = ${c.materialize(v)};`;
     return c.mayBeNull(v) ? `${decl}\nif (${items} !== null) {\n${loop(items)}\n}` : `${decl}\n${loop(items)}`;
@@ -433,14 +476,19 @@ export class QueryGen {
       o.exact.size === columns.length &&
       columns.every((f, i) => {
         const v = view.field(input[i]!.name);
-        return input[i]!.name === f.name && v.code === propertyAccess(o.code, f.name) && (f.nullable || !o.declared(f.name).nullable);
+        return (
+          input[i]!.name === f.name &&
+          v.code === propertyAccess(o.code, f.name) &&
+          (f.nullable || !o.declared(f.name).nullable)
+        );
       })
     ) {
       return o.code;
     }
     const props = columns.map((f, i) => {
       const v = view.field(input[i]!.name);
-      const code = !f.nullable && v.nullable ? `${fn.module.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
+      const code =
+        !f.nullable && v.nullable ? `${fn.module.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
       return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
     });
     return `{ ${props.join(', ')} }`;
@@ -459,7 +507,11 @@ export class QueryGen {
     reads: ReadonlySet<string>,
     view: RowView,
     suffix: string,
-  ): { type: string; fieldIn: (row: string) => (name: string) => FieldAccess; push: (view: RowView, fn: FnScope) => string } {
+  ): {
+    type: string;
+    fieldIn: (row: string) => (name: string) => FieldAccess;
+    push: (view: RowView, fn: FnScope) => string;
+  } {
     const input = children(node)[0]!.schema;
     const o = view.object;
     const direct =
@@ -475,7 +527,10 @@ export class QueryGen {
     }
     const fields = input.filter((f) => reads.has(f.name));
     const type = this.m.names.fresh(`${this.base}${suffix}`);
-    this.m.declare('queries', rowInterface(type, fields, `The columns ${this.describeOperator(node)} reads (${this.where()}).`));
+    this.m.declare(
+      'queries',
+      rowInterface(type, fields, `The columns ${this.describeOperator(node)} reads (${this.where()}).`),
+    );
     const byName = new Map(fields.map((f) => [f.name, f]));
     return {
       type,
@@ -487,14 +542,20 @@ export class QueryGen {
         `{ ${fields
           .map((f) => {
             const x = v.field(f.name);
-            const code = !f.nullable && x.nullable ? `${fn.module.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
+            const code =
+              !f.nullable && x.nullable ? `${fn.module.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
             return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
           })
           .join(', ')} }`,
     };
   }
 
-  private aggregate(node: WindowAggregateNode | AggregateNode, downstream: Consumer, needed: ReadonlySet<string>, depth: number): void {
+  private aggregate(
+    node: WindowAggregateNode | AggregateNode,
+    downstream: Consumer,
+    needed: ReadonlySet<string>,
+    depth: number,
+  ): void {
     const reads = operatorInputs(node);
     let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
     const push: Consumer = (view, _kind, fn) => {
@@ -562,7 +623,10 @@ export class QueryGen {
     } else {
       const fields = aggregateRowFields(node, needed);
       outType = m.names.fresh(`${this.base}${windowed ? 'Window' : 'Group'}`);
-      m.declare('queries', rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`));
+      m.declare(
+        'queries',
+        rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`),
+      );
       const props = fields.map((f) => {
         const v = outputView.field(f.name);
         const code = !f.nullable && v.nullable ? `${m.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
@@ -717,7 +781,15 @@ function windowLiteral(w: Exclude<WindowAggregateNode['window'], { kind: 'sessio
 }
 
 /** Statements returning the order of `x` and `y` (both read already), or falling through when equal. */
-function compareLines(x: string, y: string, type: SqlType, nullable: boolean, descending: boolean, nullsFirst: boolean, m: ModuleBuilder): string {
+function compareLines(
+  x: string,
+  y: string,
+  type: SqlType,
+  nullable: boolean,
+  descending: boolean,
+  nullsFirst: boolean,
+  m: ModuleBuilder,
+): string {
   const before = descending ? '1' : '-1';
   const after = descending ? '-1' : '1';
   const less = isPrimitive(type)
@@ -725,23 +797,10 @@ function compareLines(x: string, y: string, type: SqlType, nullable: boolean, de
       ? `Number(${x}) < Number(${y})`
       : `${x} < ${y}`
     : `${m.fn('valueToString')}(${x}) < ${m.fn('valueToString')}(${y})`;
-  const nulls = nullable ? `if (${x} === null) return ${nullsFirst ? '-1' : '1'};\nif (${y} === null) return ${nullsFirst ? '1' : '-1'};\n` : '';
+  const nulls = nullable
+    ? `if (${x} === null) return ${nullsFirst ? '-1' : '1'};\nif (${y} === null) return ${nullsFirst ? '1' : '-1'};\n`
+    : '';
   return `if (${x} !== ${y}) {\n${nulls}return ${less} ? ${before} : ${after};\n}`;
-}
-
-function children(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case 'Scan':
-      return [];
-    case 'Union':
-      return [...node.inputs];
-    case 'IntervalJoin':
-    case 'WindowJoin':
-    case 'RegularJoin':
-      return [node.left, node.right];
-    default:
-      return [node.input];
-  }
 }
 
 /** How many scans feed rows into `node` (through stateless nodes and unions). */

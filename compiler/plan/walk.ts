@@ -17,27 +17,32 @@ export function children(node: PlanNode): PlanNode[] {
   }
 }
 
-/** The input field names an expression reads, in order of appearance (with repeats). */
-export function fieldRefs(e: BoundExpr, out: string[] = []): string[] {
+/** Calls `visit` with each input field name an expression reads, in order of appearance. */
+export function forEachFieldRef(e: BoundExpr, visit: (name: string) => void): void {
   switch (e.kind) {
     case 'FieldRef':
-      out.push(e.name);
+      visit(e.name);
       break;
     case 'Literal':
       break;
     case 'Cast':
-      fieldRefs(e.expr, out);
+      forEachFieldRef(e.expr, visit);
       break;
     case 'Call':
-      for (const a of e.args) fieldRefs(a, out);
+      for (const a of e.args) forEachFieldRef(a, visit);
       break;
     case 'Case':
       for (const b of e.branches) {
-        fieldRefs(b.when, out);
-        fieldRefs(b.then, out);
+        forEachFieldRef(b.when, visit);
+        forEachFieldRef(b.then, visit);
       }
-      fieldRefs(e.else, out);
+      forEachFieldRef(e.else, visit);
       break;
   }
+}
+
+/** The input field names an expression reads, in order of appearance (with repeats). */
+export function fieldRefs(e: BoundExpr, out: string[] = []): string[] {
+  forEachFieldRef(e, (name) => out.push(name));
   return out;
 }

@@ -9,18 +9,9 @@
 import type { FieldDesc, Json, RecordContext, TypeDesc } from '../index.ts';
 import { parseBoolean, parseDuration, parseInteger, parseList, parseNumber } from '../options.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from './types.ts';
+import { seededRandom } from '../random.ts';
 
 type Gen = (i: number) => unknown;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -37,7 +28,7 @@ class DatagenBatch implements RecordBatch {
 }
 
 class DatagenSource implements SourceConnector {
-  private readonly rand = prng(0x5eed);
+  private readonly rand = seededRandom(0x5eed);
   private readonly gens: { name: string; gen: Gen }[];
   private readonly rowsPerSecond: number;
   private total: number;
@@ -57,13 +48,15 @@ class DatagenSource implements SourceConnector {
 
   private generator(f: FieldDesc): Gen {
     const base = this.valueGenerator(f.name, f.type);
-    const nullRate = this.opt(f.name, 'null-rate') !== undefined ? parseNumber(this.opt(f.name, 'null-rate')!, 0, 1) : 0;
+    const nullRate =
+      this.opt(f.name, 'null-rate') !== undefined ? parseNumber(this.opt(f.name, 'null-rate')!, 0, 1) : 0;
     if (nullRate === 0) return base;
     return (i) => (this.rand() < nullRate ? null : base(i));
   }
 
   private valueGenerator(name: string, type: TypeDesc): Gen {
-    const num = (key: string, dflt: number): number => (this.opt(name, key) !== undefined ? parseNumber(this.opt(name, key)!) : dflt);
+    const num = (key: string, dflt: number): number =>
+      this.opt(name, key) !== undefined ? parseNumber(this.opt(name, key)!) : dflt;
     const isInt = type.kind === 'INT' || type.kind === 'BIGINT' || type.kind === 'TINYINT' || type.kind === 'SMALLINT';
     if ((this.opt(name, 'kind') ?? 'random').toLowerCase() === 'sequence') {
       const start = num('start', 0);
@@ -75,7 +68,8 @@ class DatagenSource implements SourceConnector {
     const values = this.opt(name, 'values');
     if (values !== undefined) {
       const list = parseList(values);
-      const conv = (v: string): unknown => (type.kind === 'STRING' ? v : type.kind === 'BOOLEAN' ? v.toLowerCase() === 'true' : Number(v));
+      const conv = (v: string): unknown =>
+        type.kind === 'STRING' ? v : type.kind === 'BOOLEAN' ? v.toLowerCase() === 'true' : Number(v);
       const vals = list.map(conv);
       return () => vals[Math.floor(this.rand() * vals.length)];
     }

@@ -10,20 +10,11 @@ import { driveWithRestores, type Step } from '../testing/drive.ts';
 import { CountSum, type Ev, type WinOut } from '../testing/specs.ts';
 import { SessionWindowAggregate } from './session-window-aggregate.ts';
 import { WindowAggregate } from './window-aggregate.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../random.ts';
 
 /** Batches of rows with bursts and gaps; each batch's watermark trails its max time by `delay`. */
 function script(seed: number, delay: number): { steps: Step<Ev>[]; rows: Ev[] } {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const rows: Ev[] = [];
   const steps: Step<Ev>[] = [];
   let t = 1_000_000;
