@@ -402,6 +402,28 @@ export interface QueryProgress {
   readonly sinks: readonly { readonly name: string; readonly rowsWritten: number }[];
   /** True for the last batch (end of input: watermark +infinity, everything flushed). */
   readonly final: boolean;
+  /** With `checkpoint.dir`: what checkpointing cost in this batch and the latest restart point. */
+  readonly checkpoint?: CheckpointProgress;
+}
+
+/** The checkpoint part of a progress report. */
+export interface CheckpointProgress {
+  /** Time spent on the write-ahead offsets, the commit marker and a state snapshot, if one was taken (ms). */
+  readonly durationMs: number;
+  /** A state snapshot was written after this batch (every `checkpoint.interval`, at stop and end of input). */
+  readonly stateWritten: boolean;
+  /** The newest state snapshot of this run, or null before the first. */
+  readonly lastState: {
+    readonly batchId: number;
+    /** Size of the state file. */
+    readonly bytes: number;
+    /** Time to write it, including the fsync of the log and the sinks' output (ms). */
+    readonly durationMs: number;
+    /** When it was written (ISO). */
+    readonly timestamp: string;
+  } | null;
+  /** This batch was run again from the checkpoint's log after a restart. */
+  readonly replayed: boolean;
 }
 
 export type QueryStatus = 'created' | 'running' | 'stopped' | 'failed';
@@ -449,6 +471,11 @@ export interface Job {
   /** Finishes the current micro-batch of every query, commits, closes connectors. */
   stop(): Promise<void>;
   on(event: 'progress', listener: (progress: QueryProgress) => void): this;
+  /**
+   * One-line notices for the operator of the job: resuming from a checkpoint, at-least-once sinks
+   * under checkpointing, accepted compatible changes. Without a listener they go to stderr.
+   */
+  on(event: 'notice', listener: (message: string) => void): this;
   lastProgress(query?: string): QueryProgress | null;
 }
 
@@ -485,6 +512,7 @@ export type {
   SinkConnector,
   SinkContext,
   SinkFactory,
+  SinkRecovery,
   SourceConnector,
   SourceContext,
   SourceFactory,

@@ -150,7 +150,6 @@ function sinkCtx(path: string, extra: Partial<SinkContext> = {}, schema: readonl
     binding: null,
     print: null,
     checkpointing: false,
-    resume: false,
     ...extra,
   };
 }
@@ -191,25 +190,30 @@ describe('file sink', () => {
     expect(readFileSync(path, 'utf8')).toBe('k,v,ts\na,2,2025-04-21T10:00:00.000Z\nb,1,2025-04-21T10:00:00.000Z\n');
   });
 
-  it('with checkpoints: a manifest records commits; a resumed sink truncates a torn append and skips committed batches', async () => {
+  it('with checkpoints: staged until published; a resumed sink truncates a torn append and skips published batches', async () => {
     const d = fresh();
     const path = join(d, 'rows.jsonl');
     const s1 = fileSink(sinkCtx(path, { checkpointing: true }));
-    await s1.open();
     const w1 = s1.writer({ query: 'q', emit: 'final', upsertKey: null });
+    await s1.open();
     w1.write(row('a', 1));
-    await w1.commit(0);
+    await w1.commit(0); // pre-commit: staged in a hidden file only
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await w1.publish!(0); // after the checkpoint's commit marker
     await s1.close();
     const committed = readFileSync(path, 'utf8');
+    expect(committed).not.toBe('');
     writeFileSync(path, committed + '{"k":"torn'); // a crash in the middle of batch 1's append
-    const s2 = fileSink(sinkCtx(path, { checkpointing: true, resume: true }));
-    await s2.open();
-    expect(readFileSync(path, 'utf8')).toBe(committed);
+    const s2 = fileSink(sinkCtx(path, { checkpointing: true }));
     const w2 = s2.writer({ query: 'q', emit: 'final', upsertKey: null });
-    w2.write(row('a', 1)); // batch 0 replayed: already committed, not written again
+    await s2.open({ committed: new Map([['q', 0]]) });
+    expect(readFileSync(path, 'utf8')).toBe(committed);
+    w2.write(row('a', 1)); // batch 0 replayed: already published, not written again
     await w2.commit(0);
+    await w2.publish!(0);
     w2.write(row('b', 2));
     await w2.commit(1);
+    await w2.publish!(1);
     expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).k)).toEqual(['a', 'b']);
   });
 });

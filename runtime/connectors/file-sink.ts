@@ -1,103 +1,218 @@
 /**
- * The `file` sink: JSON lines or CSV into one file, committed once per micro-batch so that a
- * crash never leaves a partial or duplicated committed row.
+ * The `file` sink: JSON lines or CSV into one file. With checkpoints it is exactly-once: a
+ * committed row is in the file once, an uncommitted one never.
  *
- * Commit protocol (per query, per batch):
- * 1. the batch's encoded rows go to a hidden staging file `.<name>.<query>.staging`
- *    (uncommitted data lives only in hidden files, which file sources never read);
- * 2. the staged bytes are appended to the target file;
- * 3. a line `{query, batch, size}` is appended to the hidden manifest `.<name>.manifest`.
- * The manifest is kept only when the job checkpoints. On open with `resume` (restart from a checkpoint), the target is truncated to the size of the
- * last manifest entry (dropping a partial append), and a batch the manifest already has for that
- * query is not written again. Without `resume` the file starts empty (a fresh run).
- * COMPLETE mode rewrites the whole file per batch (write hidden temp file, then rename).
- * The file holds result rows only, so `-D` retractions (merged sessions in CHANGES mode) are
- * not written; use a memory or Kafka sink to observe them.
+ * Commit protocol per query and micro-batch, as the engine drives it (docs/checkpoints.md):
+ * 1. `commit(batch)` (pre-commit): the batch's encoded rows go to the hidden staging file
+ *    `.<file>.<query>.pending` (a header line `{q, b, bytes, crc}`, then the rows). Uncommitted
+ *    output lives only there; file sources never read hidden files.
+ * 2. The engine writes the batch's commit marker to the checkpoint log: the batch is committed.
+ * 3. `publish(batch)`: the rows are appended to the target and an entry `{q, b, from, size}`
+ *    (checksummed line) is appended to the hidden manifest `.<file>.manifest`.
+ * On restart (`open(recovery)`), with the last committed batch per query from the checkpoint:
+ * manifest entries of batches that never committed (possible only after a machine crash lost
+ * the log's tail) are rolled back; bytes after the last manifest entry (an append cut short) are
+ * truncated; a staged batch that committed but was not published is published from its staging
+ * file; later staging files are deleted. Batches the engine replays from the log are skipped up
+ * to the last published one per query, so a replayed batch never duplicates committed rows.
+ * `sync()` (at every state checkpoint) fsyncs the file and the manifest and trims the manifest.
+ *
+ * Without checkpoints each commit appends straight to the file, and every run starts it empty.
+ * COMPLETE mode rewrites the whole file per batch (hidden `.<file>.<query>.next`, renamed over
+ * the file). The file holds result rows only, so `-D` retractions (merged sessions in CHANGES
+ * mode) are not written; use a memory or Kafka sink to observe them.
  */
-import { appendFile, mkdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { RowKind } from '../index.ts';
+import { fault } from '../checkpoint/faults.ts';
+import { CheckpointError, crcHex, encodeRecord, parseLog, writeAtomic } from '../checkpoint/files.ts';
 import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../formats/encode.ts';
-import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from './types.ts';
+import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from './types.ts';
 
-interface ManifestEntry {
-  readonly query: string;
-  readonly batch: number;
+/** One published batch: bytes [from, size) of the file (COMPLETE: the whole file). */
+interface Entry {
+  readonly q: string;
+  readonly b: number;
+  readonly from: number;
   readonly size: number;
+  readonly replace?: true;
+}
+
+/** Manifest entries beyond this are trimmed at the next `sync` (the committed prefix goes). */
+const MANIFEST_TRIM = 4096;
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
 class FileSink implements SinkConnector {
-  private readonly path: string;
+  readonly guarantee = 'exactly-once' as const;
+  readonly path: string;
+  private readonly dir: string;
+  private readonly base: string;
   private readonly encode: (row: Record<string, unknown>) => string;
-  private readonly header: string | null;
+  private readonly header: string;
   private readonly manifestPath: string;
-  /** Last committed batch per query (from the manifest). */
-  private readonly committed = new Map<string, number>();
-  /** Commits of several queries into one file are serialised. */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly checkpointing: boolean;
+  /** Queries writing here (known from `writer()` before `open`). */
+  private readonly queries = new Set<string>();
+  /** Last published batch per query. */
+  private readonly published = new Map<string, number>();
+  /** Last staged batch per query (staging files to remove at close). */
+  private readonly staged = new Map<string, number>();
+  private entries: Entry[] = [];
+  private fd = -1;
+  private mfd = -1;
   private size = 0;
 
   constructor(private readonly ctx: SinkContext) {
     const path = ctx.options['path'];
     if (!path) throw new Error(`file sink "${ctx.name}" needs a 'path' option`);
     this.path = path;
-    const dir = dirname(path);
-    this.manifestPath = join(dir, `.${basename(path)}.manifest`);
+    this.dir = dirname(path);
+    this.base = basename(path);
+    this.manifestPath = join(this.dir, `.${this.base}.manifest`);
+    this.checkpointing = ctx.checkpointing;
     if (ctx.format === 'csv') {
       const o = csvOptions(ctx.options);
       this.encode = csvLineEncoder(ctx.schema, o);
-      this.header = o.header ? csvHeader(ctx.schema, o) : null;
+      this.header = o.header ? csvHeader(ctx.schema, o) + '\n' : '';
     } else {
       this.encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
-      this.header = null;
+      this.header = '';
     }
   }
 
-  async open(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    if (!this.ctx.resume) {
-      await rm(this.manifestPath, { force: true });
-      await writeFile(this.path, this.header === null ? '' : this.header + '\n');
-      this.size = (await stat(this.path)).size;
-      return;
+  private pendingPath(query: string): string {
+    return join(this.dir, `.${this.base}.${query.replace(/[^A-Za-z0-9_.-]/g, '_')}.pending`);
+  }
+
+  private nextPath(query: string): string {
+    return join(this.dir, `.${this.base}.${query.replace(/[^A-Za-z0-9_.-]/g, '_')}.next`);
+  }
+
+  private fail(what: string, e: unknown): never {
+    if (e instanceof CheckpointError) throw e;
+    throw new Error(`${what} ${this.path}: ${(e as NodeJS.ErrnoException).code ? `${describe(e)}` : (e as Error).message}`, { cause: e });
+  }
+
+  async open(recovery?: SinkRecovery | null): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const resume = recovery !== undefined && recovery !== null && (await exists(this.manifestPath));
+    if (resume) await this.recover(recovery.committed);
+    else {
+      await this.removeHidden();
+      await writeFile(this.path, this.header);
+      this.size = Buffer.byteLength(this.header);
+      if (this.checkpointing) await writeFile(this.manifestPath, '');
     }
-    let entries: ManifestEntry[] = [];
+    this.fd = openSync(this.path, 'a');
+    if (this.checkpointing) this.mfd = openSync(this.manifestPath, 'a');
+  }
+
+  /** Staging and temp files this sink left (a fresh run starts clean). */
+  private async removeHidden(): Promise<void> {
+    const prefix = `.${this.base}.`;
+    for (const f of await readdir(this.dir)) {
+      if (f.startsWith(prefix) && (f.endsWith('.pending') || f.endsWith('.next') || f.endsWith('.tmp'))) await rm(join(this.dir, f), { force: true });
+    }
+    await rm(this.manifestPath, { force: true });
+  }
+
+  private async recover(committed: ReadonlyMap<string, number>): Promise<void> {
+    const hint = `restore ${this.path} as it was, or delete it together with the checkpoint directory to start over`;
+    const parsed = parseLog(this.manifestPath, await readFile(this.manifestPath), hint);
+    let entries: Entry[] = parsed.records.map((r) => JSON.parse(r) as Entry);
+    let data: Buffer | null = null;
+    let actual: number;
     try {
-      entries = (await readFile(this.manifestPath, 'utf8'))
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l) as ManifestEntry];
-          } catch {
-            return []; // a torn last line: that commit never finished
-          }
+      actual = (await stat(this.path)).size;
+    } catch {
+      if (entries.length > 0) {
+        throw new CheckpointError(this.path, `is missing, but the checkpoint says ${entries.length} batches were written to it`, hint, {
+          subject: `file sink "${this.ctx.name}": output file`,
         });
-    } catch {
-      entries = [];
+      }
+      await writeFile(this.path, this.header);
+      actual = Buffer.byteLength(this.header);
     }
-    for (const e of entries) this.committed.set(e.query, Math.max(this.committed.get(e.query) ?? -1, e.batch));
-    const last = entries.length > 0 ? entries[entries.length - 1]!.size : null;
-    let size = 0;
-    try {
-      size = (await stat(this.path)).size;
-    } catch {
-      await writeFile(this.path, this.header === null ? '' : this.header + '\n');
-      size = (await stat(this.path)).size;
+    const done = (e: Entry) => e.b <= (committed.get(e.q) ?? -1);
+    // 1. roll back batches whose commit marker was lost (a machine crash, not a process crash)
+    const cut = entries.findIndex((e) => !done(e));
+    if (cut >= 0) {
+      const keep = entries.slice(cut).filter(done);
+      const from = entries[cut]!.from;
+      data = await readFile(this.path);
+      const rewritten: Entry[] = [];
+      let pos = from;
+      const chunks: Buffer[] = [];
+      for (const e of keep) {
+        if (e.replace) continue;
+        if (e.size > data.length) {
+          throw new CheckpointError(this.path, `is shorter (${data.length} bytes) than its committed output (${e.size} bytes)`, hint, {
+            subject: `file sink "${this.ctx.name}": output file`,
+          });
+        }
+        chunks.push(data.subarray(e.from, e.size));
+        rewritten.push({ q: e.q, b: e.b, from: pos, size: pos + (e.size - e.from) });
+        pos += e.size - e.from;
+      }
+      if (!entries.slice(cut).some((e) => e.replace)) {
+        await truncate(this.path, from);
+        if (chunks.length > 0) await writeFile(this.path, Buffer.concat(chunks), { flag: 'a' });
+        actual = pos;
+      }
+      entries = [...entries.slice(0, cut), ...rewritten];
+      await writeAtomic(this.manifestPath, Buffer.from(entries.map((e) => encodeRecord(JSON.stringify(e))).join('')));
+    } else if (parsed.tornTail !== null) {
+      await truncate(this.manifestPath, parsed.validBytes);
     }
-    if (last !== null && size > last) {
-      await truncate(this.path, last);
-      size = last;
+    // 2. an append cut short: bytes after the last published batch belong to no batch
+    const last = entries.length > 0 ? entries[entries.length - 1]! : null;
+    const end = last === null ? Buffer.byteLength(this.header) : last.size;
+    if (last === null || !last.replace) {
+      if (actual > end) await truncate(this.path, end);
+      else if (actual < end) {
+        throw new CheckpointError(this.path, `is shorter (${actual} bytes) than its committed output (${end} bytes): it was truncated or changed outside sqc`, hint, {
+          subject: `file sink "${this.ctx.name}": output file`,
+        });
+      }
+      this.size = end;
+    } else {
+      this.size = actual;
     }
-    this.size = size;
-  }
-
-  /** Batch id of the last committed batch of `query` (restarts skip up to it), or -1. */
-  lastCommittedBatch(query: string): number {
-    return this.committed.get(query) ?? -1;
+    this.entries = entries;
+    for (const e of entries) this.published.set(e.q, Math.max(this.published.get(e.q) ?? -1, e.b));
+    // 3. staged batches: publish the committed ones, drop the rest
+    const prefix = `.${this.base}.`;
+    const pendings: { path: string; q: string; b: number; text: Buffer }[] = [];
+    for (const f of await readdir(this.dir)) {
+      if (!f.startsWith(prefix)) continue;
+      const p = join(this.dir, f);
+      if (f.endsWith('.next') || f.endsWith('.tmp')) await rm(p, { force: true });
+      if (!f.endsWith('.pending')) continue;
+      const staged = parsePending(await readFile(p));
+      if (staged !== null && staged.b <= (committed.get(staged.q) ?? -1) && staged.b > (this.published.get(staged.q) ?? -1)) {
+        pendings.push({ path: p, ...staged });
+      } else await rm(p, { force: true });
+    }
+    if (pendings.length > 0) {
+      this.fd = openSync(this.path, 'a');
+      this.mfd = openSync(this.manifestPath, 'a');
+      for (const s of pendings.sort((a, b) => a.b - b.b)) {
+        this.appendPublished(s.q, s.b, s.text);
+        await rm(s.path, { force: true });
+      }
+      closeSync(this.fd);
+      closeSync(this.mfd);
+    }
   }
 
   writer(o: WriterOptions): BatchSinkWriter {
+    this.queries.add(o.query);
     return new FileWriter(this, o);
   }
 
@@ -105,40 +220,169 @@ class FileSink implements SinkConnector {
     return this.encode(row);
   }
 
-  commitBatch(query: string, batchId: number, text: string, replace: boolean): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (batchId <= this.lastCommittedBatch(query)) return;
-      const staging = join(dirname(this.path), `.${basename(this.path)}.${query}.staging`);
+  /**
+   * Pre-commit: makes batch `batchId`'s rows durable in hidden files (checkpointing) or, without
+   * checkpoints, writes them at once. Returns false when the batch was published before.
+   */
+  stage(query: string, batchId: number, text: string, replace: boolean): boolean {
+    if (!this.checkpointing) {
+      this.publish(query, batchId, text, replace);
+      return false;
+    }
+    if (batchId <= (this.published.get(query) ?? -1)) return false;
+    try {
+      fault('sink.write');
+      const body = Buffer.from(replace ? this.header + text : text, 'utf8');
       if (replace) {
-        await writeFile(staging, (this.header === null ? '' : this.header + '\n') + text);
-        await rename(staging, this.path);
-        this.size = (await stat(this.path)).size;
-      } else if (text.length > 0) {
-        await writeFile(staging, text);
-        await appendFile(this.path, text);
-        this.size += Buffer.byteLength(text);
-        await rm(staging, { force: true });
+        const fd = openSync(this.nextPath(query), 'w');
+        try {
+          writeAll(fd, body);
+        } finally {
+          closeSync(fd);
+        }
+      } else {
+        const head = Buffer.from(JSON.stringify({ q: query, b: batchId, bytes: body.length, crc: crcHex(body) }) + '\n', 'utf8');
+        const fd = openSync(this.pendingPath(query), 'w');
+        try {
+          writeAll(fd, Buffer.concat([head, body]));
+        } finally {
+          closeSync(fd);
+        }
       }
-      if (this.ctx.checkpointing) {
-        await appendFile(this.manifestPath, JSON.stringify({ query, batch: batchId, size: this.size }) + '\n');
+      fault('sink.staged');
+    } catch (e) {
+      this.fail('staging a batch for', e);
+    }
+    this.staged.set(query, batchId);
+    return true;
+  }
+
+  /** After the batch's commit marker: makes the staged rows visible in the file. */
+  publish(query: string, batchId: number, text: string, replace: boolean): void {
+    if (batchId <= (this.published.get(query) ?? -1)) return;
+    try {
+      if (!this.checkpointing) fault('sink.write');
+      if (replace) {
+        const body = Buffer.from(this.header + text, 'utf8');
+        const next = this.nextPath(query);
+        if (!this.checkpointing) writeFileSync(next, body); // with checkpoints it was staged
+        renameSync(next, this.path);
+        closeSync(this.fd);
+        this.fd = openSync(this.path, 'a');
+        this.size = body.length;
+        this.record({ q: query, b: batchId, from: 0, size: this.size, replace: true });
+      } else {
+        this.appendPublished(query, batchId, Buffer.from(text, 'utf8'));
       }
-      this.committed.set(query, batchId);
-    };
-    this.chain = this.chain.then(run, run);
-    return this.chain;
+    } catch (e) {
+      this.fail('writing', e);
+    }
+  }
+
+  private appendPublished(query: string, batchId: number, body: Buffer): void {
+    const from = this.size;
+    writeAll(this.fd, body);
+    this.size += body.length;
+    fault('sink.published');
+    this.record({ q: query, b: batchId, from, size: this.size });
+  }
+
+  private record(e: Entry): void {
+    this.published.set(e.q, e.b);
+    if (!this.checkpointing) return;
+    writeAll(this.mfd, Buffer.from(encodeRecord(JSON.stringify(e)), 'utf8'));
+    this.entries.push(e);
+  }
+
+  /**
+   * A state checkpoint is being written: the output so far must be durable first. `durable` is,
+   * per query, the batch of its last state snapshot: manifest entries before the first one a
+   * restart could still roll back are trimmed.
+   */
+  async sync(durable: ReadonlyMap<string, number>): Promise<void> {
+    if (!this.checkpointing) return;
+    try {
+      fsyncSync(this.fd);
+      if (this.entries.length > MANIFEST_TRIM) {
+        const first = this.entries.findIndex((e) => e.b > (durable.get(e.q) ?? -1));
+        const from = first < 0 ? this.entries.length - 1 : first;
+        if (from > 0) {
+          const lastOf = new Map<string, Entry>();
+          for (const e of this.entries.slice(0, from)) lastOf.set(e.q, e);
+          const kept = [...[...lastOf.values()].sort((a, b) => a.size - b.size), ...this.entries.slice(from)];
+          await writeAtomic(this.manifestPath, Buffer.from(kept.map((e) => encodeRecord(JSON.stringify(e))).join('')));
+          closeSync(this.mfd);
+          this.mfd = openSync(this.manifestPath, 'a');
+          this.entries = kept;
+          return;
+        }
+      }
+      fsyncSync(this.mfd);
+    } catch (e) {
+      this.fail('syncing', e);
+    }
   }
 
   async close(): Promise<void> {
-    await this.chain.catch(() => {});
+    if (this.fd >= 0) closeSync(this.fd);
+    if (this.mfd >= 0) closeSync(this.mfd);
+    this.fd = -1;
+    this.mfd = -1;
+    // staging files of published batches are done with; others stay for the restart
+    for (const [q, b] of this.staged) {
+      if (b <= (this.published.get(q) ?? -1)) {
+        await rm(this.pendingPath(q), { force: true });
+        await rm(this.nextPath(q), { force: true });
+      }
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+  };
+  return code && reasons[code] ? `${reasons[code]} (${code})` : (e as Error).message;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A staging file: `{q, b, bytes, crc}` line, then exactly `bytes` bytes with that CRC; else null. */
+function parsePending(buf: Buffer): { q: string; b: number; text: Buffer } | null {
+  const nl = buf.indexOf(10);
+  if (nl < 0) return null;
+  try {
+    const h = JSON.parse(buf.subarray(0, nl).toString('utf8')) as { q: string; b: number; bytes: number; crc: string };
+    const body = buf.subarray(nl + 1);
+    if (body.length !== h.bytes || crcHex(body) !== h.crc) return null;
+    return { q: h.q, b: h.b, text: body };
+  } catch {
+    return null;
   }
 }
 
 class FileWriter implements BatchSinkWriter {
   private lines: string[] = [];
+  private staged: { batch: number; text: string } | null = null;
+  private readonly complete: boolean;
   constructor(
     private readonly sink: FileSink,
     private readonly o: WriterOptions,
-  ) {}
+  ) {
+    this.complete = o.emit === 'complete';
+  }
   write(row: unknown, kind: RowKind = '+I'): void {
     if (kind === '-D') return;
     this.lines.push(this.sink.encodeRow(row as Record<string, unknown>));
@@ -146,12 +390,17 @@ class FileWriter implements BatchSinkWriter {
   pendingRows(): number {
     return this.lines.length;
   }
-  commit(batchId: number): Promise<void> {
-    const complete = this.o.emit === 'complete';
-    if (this.lines.length === 0 && !complete) return Promise.resolve();
+  async commit(batchId: number): Promise<void> {
+    this.staged = null;
+    if (this.lines.length === 0 && !this.complete) return;
     const text = this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
     this.lines = [];
-    return this.sink.commitBatch(this.o.query, batchId, text, complete);
+    if (this.sink.stage(this.o.query, batchId, text, this.complete)) this.staged = { batch: batchId, text };
+  }
+  async publish(batchId: number): Promise<void> {
+    const s = this.staged;
+    this.staged = null;
+    if (s !== null && s.batch === batchId) this.sink.publish(this.o.query, batchId, s.text, this.complete);
   }
 }
 

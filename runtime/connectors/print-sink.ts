@@ -1,5 +1,6 @@
 /**
- * The `print` sink: rows on the console, at-least-once. `print.format = 'table'` (default)
+ * The `print` sink: rows on the console, at-least-once (batches replayed from a checkpoint that
+ * were printed before a crash are not printed again; the one the crash interrupted may be). `print.format = 'table'` (default)
  * prints each committed batch as aligned columns with the change kind:
  *
  *   page_stats> | op | window_start             | page  | views |
@@ -54,6 +55,9 @@ export function printSink(ctx: SinkContext): SinkConnector {
     else out(lines.map((l) => prefix + l).join('\n'));
   };
   return {
+    // Printed lines cannot be taken back: with checkpoints, a micro-batch cut short by a crash
+    // is printed again when it is re-run (the job says so in a notice at start).
+    guarantee: 'at-least-once',
     open: async () => {},
     writer: () => new PrintWriter(flush),
     close: async () => {},

@@ -74,8 +74,12 @@ export interface SinkContext {
   readonly print: ((line: string) => void) | null;
   /** The job writes checkpoints (`checkpoint.dir`): sinks keep what they need for exactly-once. */
   readonly checkpointing: boolean;
-  /** The job resumes from a checkpoint: sinks keep committed output (else a fresh run starts empty). */
-  readonly resume: boolean;
+}
+
+/** A restart from a checkpoint, as a sink sees it (`SinkConnector.open`). */
+export interface SinkRecovery {
+  /** Per query, the last batch whose commit marker the checkpoint holds (-1: none). */
+  readonly committed: ReadonlyMap<string, number>;
 }
 
 export interface WriterOptions {
@@ -84,17 +88,37 @@ export interface WriterOptions {
   readonly upsertKey: readonly string[] | null;
 }
 
-/** A sink writer as the query sees it: buffered writes, committed per micro-batch. */
+/**
+ * A sink writer as the query sees it: buffered writes, committed per micro-batch.
+ *
+ * With checkpoints the engine runs, per batch: `commit(b)`, the checkpoint's commit marker,
+ * `publish(b)`. A writer without `publish` delivers in `commit` (at-least-once: a batch cut
+ * short by a crash is delivered again, and batches replayed from the checkpoint are not
+ * delivered at all). A writer with `publish` is transactional: `commit` only stages (hidden,
+ * durable), `publish` makes the batch visible, both skip batches already published — the
+ * engine then hands it replayed batches too (exactly-once).
+ */
 export interface BatchSinkWriter extends SinkWriter<any> {
-  /** Makes the rows written since the last commit durable and visible, as batch `batchId`. */
+  /** Delivers (or, transactional, stages) the rows written since the last commit, as batch `batchId`. */
   commit(batchId: number): Promise<void>;
+  /** Transactional writers: makes the staged batch visible, after the commit marker. */
+  publish?(batchId: number): Promise<void>;
   /** Rows written in the current (uncommitted) batch. */
   pendingRows(): number;
 }
 
 export interface SinkConnector {
-  open(): Promise<void>;
+  /**
+   * Opens the sink. `recovery` is given when the job resumes from a checkpoint: keep the
+   * committed output (and finish or undo what a crash interrupted); without it a run starts the
+   * output anew.
+   */
+  open(recovery?: SinkRecovery | null): Promise<void>;
   writer(options: WriterOptions): BatchSinkWriter;
+  /** A state checkpoint is being written: make every published batch durable (fsync). */
+  sync?(durable: ReadonlyMap<string, number>): Promise<void>;
+  /** What a checkpointed job can promise for this sink (default at-least-once). */
+  readonly guarantee?: 'exactly-once' | 'at-least-once';
   close(): Promise<void>;
 }
 

@@ -17,9 +17,11 @@ import type {
   SinkSpec,
   SourceSpec,
 } from '../index.ts';
-import type { SinkConnector, SourceConnector } from '../connectors/types.ts';
+import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
-import { parseDuration, parseEnum } from '../options.ts';
+import { parseDuration, parseEnum, parseInteger } from '../options.ts';
+import { describeQuery, formatDuration } from '../checkpoint/describe.ts';
+import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
 import { QueryError, messageOf } from './errors.ts';
 import { Query, type QueryEnv } from './query.ts';
 
@@ -59,6 +61,10 @@ class JobRuntime implements Job {
   private readonly queryList: Query[] = [];
   private readonly sinks = new Map<string, SinkConnector>();
   private readonly listeners: ((p: QueryProgress) => void)[] = [];
+  private readonly noticeListeners: ((message: string) => void)[] = [];
+  /** `checkpoint.dir` and friends, or null without checkpoints. */
+  private readonly checkpoint: Omit<CheckpointSettings, 'notice'> | null;
+  private store: CheckpointStore | null = null;
   private started: Promise<void> | null = null;
   private termination: Promise<void> | null = null;
   private firstError: QueryError | null = null;
@@ -75,6 +81,16 @@ class JobRuntime implements Job {
     this.availableNow =
       (set['trigger.mode'] !== undefined ? parseEnum(set['trigger.mode'], ['continuous', 'available-now']) : spec.options.triggerMode) ===
       'available-now';
+    const dir = set['checkpoint.dir'] ?? spec.options.checkpointDir;
+    this.checkpoint =
+      dir === null || dir === undefined || dir === ''
+        ? null
+        : {
+            dir,
+            job: this.name,
+            intervalMs: set['checkpoint.interval'] !== undefined ? parseDuration(set['checkpoint.interval']) : spec.options.checkpointIntervalMs,
+            retained: set['checkpoint.retained'] !== undefined ? parseInteger(set['checkpoint.retained'], 1) : 3,
+          };
     for (const name of Object.keys(overrides.sources ?? {})) {
       if (!spec.sources.some((s) => s.name === name || s.options['memory.name'] === name)) {
         throw new Error(`createJob: unknown source "${name}" (sources: ${spec.sources.map((s) => s.name).join(', ') || 'none'})`);
@@ -90,9 +106,17 @@ class JobRuntime implements Job {
       availableNow: this.availableNow,
       openSource: (s) => this.openSource(s),
       sink: (name) => this.sink(name),
+      sinkSpec: (name) => this.spec.sinks.find((x) => x.name === name),
       progress: (p) => {
         for (const l of this.listeners) l(p);
       },
+      syncSinks: async (names) => {
+        const durable = new Map<string, number>();
+        for (const [q, log] of this.store?.queries ?? []) durable.set(q, log.stateBatch);
+        for (const n of names) await this.sinks.get(n)?.sync?.(durable);
+      },
+      notice: (m) => this.notice(m),
+      checkpointing: this.checkpoint !== null,
     };
     for (const q of spec.queries) this.queryList.push(new Query(q, env));
   }
@@ -152,8 +176,7 @@ class JobRuntime implements Job {
       deliveryGuarantee: s.deliveryGuarantee,
       binding,
       print: this.overrides.print ?? null,
-      checkpointing: this.spec.options.checkpointDir !== null,
-      resume: false,
+      checkpointing: this.checkpoint !== null,
     });
     this.sinks.set(name, c);
     return c;
@@ -162,10 +185,12 @@ class JobRuntime implements Job {
   start(): Promise<void> {
     if (this.started) return this.started;
     this.started = (async () => {
+      const recovery = await this.openCheckpoint();
       for (const [name, s] of this.sinks) {
         try {
-          await s.open();
+          await s.open(recovery);
         } catch (e) {
+          this.closeCheckpoint();
           throw new Error(`opening sink "${name}" failed: ${messageOf(e)}`, { cause: e });
         }
       }
@@ -188,7 +213,56 @@ class JobRuntime implements Job {
     );
     await Promise.all(runs);
     for (const s of this.sinks.values()) await s.close().catch(() => {});
+    this.closeCheckpoint();
     if (this.firstError !== null) throw this.firstError;
+  }
+
+  /**
+   * With `checkpoint.dir`: opens the checkpoint (refusing an incompatible or damaged one),
+   * restores every query's state and hands it the batches to replay. Returns what the sinks need
+   * to resume, or null for a fresh run.
+   */
+  private async openCheckpoint(): Promise<SinkRecovery | null> {
+    const c = this.checkpoint;
+    if (c === null) return null;
+    const store = await CheckpointStore.open(
+      { ...c, notice: (m) => this.notice(m) },
+      this.queryList.map((q) => describeQuery(q.describeParts())),
+    );
+    this.store = store;
+    try {
+      for (const q of this.queryList) q.attachCheckpoint(store.queries.get(q.name)!);
+    } catch (e) {
+      this.closeCheckpoint();
+      throw e;
+    }
+    const every = c.intervalMs === 0 ? 'after every micro-batch' : `every ${formatDuration(c.intervalMs)}`;
+    if (store.resumed) {
+      const parts = [...store.queries.values()].map((l) => {
+        if (l.finished) return `${l.name} finished in an earlier run (batch ${l.committed}): nothing to do`;
+        const replay = l.replay.length;
+        return `${l.name} after batch ${l.committed}${l.stateBatch >= 0 ? ` (state of batch ${l.stateBatch}` : ' (no state yet'}${replay ? `, replaying ${replay} batch${replay === 1 ? '' : 'es'})` : ')'}`;
+      });
+      this.notice(`resuming from checkpoint ${c.dir}: ${parts.join('; ')}`);
+    } else {
+      this.notice(`checkpoints: ${c.dir}, state ${every}, keeping ${c.retained}`);
+    }
+    for (const [name, s] of this.sinks) {
+      if (s.guarantee === 'at-least-once') {
+        this.notice(`sink "${name}" is at-least-once: after a crash, the rows of the micro-batch that was interrupted may be written again`);
+      }
+    }
+    return store.resumed ? { committed: new Map([...store.queries].map(([q, l]) => [q, l.committed])) } : null;
+  }
+
+  private closeCheckpoint(): void {
+    this.store?.close();
+    this.store = null;
+  }
+
+  private notice(message: string): void {
+    if (this.noticeListeners.length === 0) process.stderr.write(`sqc: ${message}\n`);
+    for (const l of this.noticeListeners) l(message);
   }
 
   async awaitTermination(): Promise<void> {
@@ -206,9 +280,12 @@ class JobRuntime implements Job {
     if (this.termination) await this.termination.catch(() => {});
   }
 
-  on(event: 'progress', listener: (progress: QueryProgress) => void): this {
-    if (event !== 'progress') throw new Error(`unknown job event '${event}'`);
-    this.listeners.push(listener);
+  on(event: 'progress', listener: (progress: QueryProgress) => void): this;
+  on(event: 'notice', listener: (message: string) => void): this;
+  on(event: 'progress' | 'notice', listener: ((progress: QueryProgress) => void) | ((message: string) => void)): this {
+    if (event === 'progress') this.listeners.push(listener as (progress: QueryProgress) => void);
+    else if (event === 'notice') this.noticeListeners.push(listener as (message: string) => void);
+    else throw new Error(`unknown job event '${event as string}'`);
     return this;
   }
 

@@ -1,5 +1,5 @@
 /** Building `QueryProgress` reports (Spark's StreamingQueryProgress, trimmed to what sqc has). */
-import type { Json, QueryProgress, SourceProgress } from '../index.ts';
+import type { CheckpointProgress, Json, QueryProgress, SourceProgress } from '../index.ts';
 
 export function iso(ms: number): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ms > 0 ? '+infinity' : null;
@@ -21,11 +21,12 @@ export interface ProgressParts {
   readonly sources: readonly SourceProgress[];
   readonly sinks: readonly { readonly name: string; readonly rowsWritten: number }[];
   readonly final: boolean;
+  readonly checkpoint?: CheckpointProgress;
 }
 
 export function buildProgress(p: ProgressParts): QueryProgress {
   const numInputRows = p.sources.reduce((n, s) => n + s.numInputRows, 0);
-  const total = p.getBatchMs + p.processMs + p.commitMs;
+  const total = p.getBatchMs + p.processMs + p.commitMs + (p.checkpoint?.durationMs ?? 0);
   const sincePrevious = p.previousStart === null ? total : p.startedAt - p.previousStart;
   return {
     query: p.query,
@@ -44,6 +45,7 @@ export function buildProgress(p: ProgressParts): QueryProgress {
     sources: p.sources,
     sinks: p.sinks,
     final: p.final,
+    ...(p.checkpoint !== undefined ? { checkpoint: p.checkpoint } : {}),
   };
 }
 

@@ -24,8 +24,14 @@ import type {
 } from '../index.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
 import type { FormatName } from '../contract.ts';
+import type { CheckpointProgress, FieldDesc, SinkSpec } from '../index.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
+import { fault } from '../checkpoint/faults.ts';
+import { CheckpointError, describeIoError, isIoError } from '../checkpoint/files.ts';
+import type { QueryParts } from '../checkpoint/describe.ts';
+import type { BatchRecord, QueryLog, StateWritten } from '../checkpoint/store.ts';
+import { encodeState } from '../state/snapshot.ts';
 import { QueryError, messageOf } from './errors.ts';
 import { Input } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
@@ -44,7 +50,14 @@ export interface QueryEnv {
     binding?: MemorySourceBinding | null;
   };
   sink(name: string): SinkConnector;
+  /** The declared sink (schemas for checkpoint metadata), or undefined. */
+  sinkSpec(name: string): SinkSpec | undefined;
   progress(p: QueryProgress): void;
+  /** With checkpoints: makes the named sinks' published output durable before a state snapshot. */
+  syncSinks(names: readonly string[]): Promise<void>;
+  notice(message: string): void;
+  /** Writers get a gate that can mute them (replayed batches of at-least-once sinks). */
+  readonly checkpointing: boolean;
 }
 
 const MAX_WAIT_MS = 100;
@@ -53,8 +66,39 @@ const RECENT = 100;
 interface Writer {
   readonly name: string;
   readonly writer: BatchSinkWriter;
+  /** What generated code writes to: the writer, or (checkpointing) a gate in front of it. */
+  readonly gate: Gate | null;
   written: number;
 }
+
+const EMPTY: readonly RecordBatch[] = [];
+const noWrite = (): void => {};
+
+/**
+ * The sink writer generated code holds when the job checkpoints: `write` is the writer's own,
+ * or a no-op while a batch whose output was delivered before the crash is replayed into an
+ * at-least-once sink.
+ */
+class Gate implements BatchSinkWriter {
+  write: (row: unknown, kind?: import('../index.ts').RowKind) => void;
+  private readonly open: (row: unknown, kind?: import('../index.ts').RowKind) => void;
+  constructor(private readonly inner: BatchSinkWriter) {
+    this.open = inner.write.bind(inner);
+    this.write = this.open;
+  }
+  mute(on: boolean): void {
+    this.write = on ? noWrite : this.open;
+  }
+  commit(batchId: number): Promise<void> {
+    return this.inner.commit(batchId);
+  }
+  pendingRows(): number {
+    return this.inner.pendingRows();
+  }
+}
+
+/** How a batch runs: new, logged before a crash but never committed, or committed and replayed. */
+type BatchMode = 'new' | 'pending' | 'replay';
 
 export class Query implements QueryHandle {
   readonly name: string;
@@ -76,6 +120,13 @@ export class Query implements QueryHandle {
   private previousStart: number | null = null;
   /** Offsets to open each input at (from `restore`), else null. */
   private startOffsets: unknown[] | null = null;
+  /** Connector name and options per input (checkpoint metadata). */
+  private readonly inputInfo: { connector: string; options: Readonly<Record<string, string>> }[] = [];
+  /** The query's checkpoint (`checkpoint.dir`), attached by the job before it starts. */
+  private ck: QueryLog | null = null;
+  /** The state snapshot written after the current batch, for its progress report. */
+  private lastState: StateWritten | null = null;
+  private replayNoticed = new Set<string>();
 
   constructor(
     private readonly spec: QuerySpec,
@@ -99,6 +150,7 @@ export class Query implements QueryHandle {
         });
         if (options?.dropLate !== undefined) explicitDropLate.set(input, options.dropLate);
         this.inputs.push(input);
+        this.inputInfo.push({ connector: s.binding ? 'memory' : (s.options['connector'] ?? source.connector), options: s.options });
       },
       sink: <Row>(name: string, options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null }) =>
         this.writer(name, options?.emit ?? spec.emit, options?.upsertKey ?? null) as SinkWriter<Row>,
@@ -121,8 +173,52 @@ export class Query implements QueryHandle {
 
   private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null): BatchSinkWriter {
     const writer = this.env.sink(name).writer({ query: this.name, emit, upsertKey });
-    this.writers.push({ name, writer, written: 0 });
-    return writer;
+    // Transactional writers skip replayed batches themselves; others are muted while replaying.
+    const gate = this.env.checkpointing && writer.publish === undefined ? new Gate(writer) : null;
+    this.writers.push({ name, writer, gate, written: 0 });
+    return gate ?? writer;
+  }
+
+  /** What checkpoint metadata records about this query (see checkpoint/describe.ts). */
+  describeParts(): QueryParts {
+    const sinks: { name: string; connector: string; schema: readonly FieldDesc[] }[] = [];
+    for (const w of this.writers) {
+      if (sinks.some((x) => x.name === w.name)) continue;
+      const spec = this.env.sinkSpec(w.name);
+      sinks.push({ name: w.name, connector: spec?.connector ?? 'unknown', schema: spec?.schema ?? [] });
+    }
+    return {
+      name: this.name,
+      emit: this.spec.emit,
+      inputs: this.inputs.map((i, k) => ({ source: i.name, connector: this.inputInfo[k]!.connector, options: this.inputInfo[k]!.options, schema: i.spec.schema })),
+      operators: this.operators,
+      sinks,
+    };
+  }
+
+  /**
+   * Before `start()`: resume from the checkpoint `log` — restore its newest state (operators
+   * matched by position among the stateful ones: the job was checked compatible, plan node ids
+   * may have been renumbered), then replay its logged batches in `run()`.
+   */
+  attachCheckpoint(log: QueryLog): void {
+    this.ck = log;
+    const s = log.state;
+    if (s === null) return;
+    const stateful = this.operators.filter((o) => o.snapshot() !== null);
+    const saved = s.operators.filter((o) => o.state !== null);
+    if (stateful.length !== saved.length) {
+      throw new CheckpointError(log.dir, `holds state for ${saved.length} operators, the query has ${stateful.length}`, null, {
+        subject: `checkpoint of query "${this.name}" in`,
+      });
+    }
+    this.restore({
+      ...s,
+      operators: this.operators.map((op) => {
+        const k = stateful.indexOf(op);
+        return { id: op.id, state: k >= 0 ? saved[k]!.state : null };
+      }),
+    });
   }
 
   /** The operators, for snapshots (checkpoints) and tests. */
@@ -131,10 +227,14 @@ export class Query implements QueryHandle {
   }
 
   snapshot(): QuerySnapshot {
+    return this.takeSnapshot(this.batchId);
+  }
+
+  private takeSnapshot(nextBatchId: number): QuerySnapshot {
     return {
       version: 1,
       query: this.name,
-      nextBatchId: this.batchId,
+      nextBatchId,
       watermark: this.watermark,
       inputs: this.inputs.map((i) => ({ source: i.name, offsets: i.connector.offsets(), watermark: i.watermark })),
       operators: this.operators.map((o) => ({ id: o.id, state: o.snapshot() })),
@@ -186,12 +286,18 @@ export class Query implements QueryHandle {
         }
       }
       await this.loop();
+      // A clean stop leaves a state snapshot, so the next run resumes without replaying.
+      const ck = this.ck;
+      const last = this.batchId - 1;
+      if (ck !== null && last > ck.stateBatch && last <= ck.committed) await this.writeState(last, ck.finished);
       this.status = 'stopped';
     } catch (e) {
       this.error =
         e instanceof QueryError
           ? e
-          : new QueryError({ query: this.name, reason: messageOf(e), hint: 'this is likely a bug in sqc; please report it', cause: e });
+          : e instanceof CheckpointError
+            ? new QueryError({ query: this.name, reason: e.message, cause: e })
+            : new QueryError({ query: this.name, reason: messageOf(e), hint: 'this is likely a bug in sqc; please report it', cause: e });
       this.status = 'failed';
       throw this.error;
     } finally {
@@ -202,15 +308,26 @@ export class Query implements QueryHandle {
 
   private async loop(): Promise<void> {
     const inputs = this.inputs;
-    const batches: (RecordBatch | null)[] = new Array(inputs.length).fill(null);
+    const ck = this.ck;
+    if (ck !== null) {
+      // After a restart: the batches logged since the restored state, each exactly as it ran.
+      const committed = ck.committed;
+      for (const rec of ck.replay) {
+        if (this.stopping) return;
+        await this.replay(rec, rec.batch <= committed);
+      }
+      if (ck.finished) return;
+    }
+    const polled: (readonly RecordBatch[])[] = new Array(inputs.length).fill(EMPTY);
     while (!this.stopping) {
       const startedAt = Date.now();
       const t0 = performance.now();
       let n = 0;
       for (let i = 0; i < inputs.length; i++) {
         const input = inputs[i]!;
-        batches[i] = input.exhausted ? null : await input.connector.poll(input.batchSize);
-        const got = batches[i]?.values.length ?? 0;
+        const b = input.exhausted ? null : await input.connector.poll(input.batchSize);
+        const got = b?.values.length ?? 0;
+        polled[i] = b === null || got === 0 ? EMPTY : [b];
         n += got;
         if (got > 0) {
           input.lastDataAt = startedAt;
@@ -223,7 +340,7 @@ export class Query implements QueryHandle {
       const t1 = performance.now();
       if (n === 0) {
         if (inputs.every((i) => i.exhausted)) {
-          if (inputs.every((i) => i.bounded) || !this.env.availableNow) await this.batch(batches, startedAt, t0, t1, true);
+          if (inputs.every((i) => i.bounded) || !this.env.availableNow) await this.batch(polled, startedAt, t0, t1, true, 'new');
           return;
         }
         if (this.nextWatermark() <= this.watermark) {
@@ -231,10 +348,69 @@ export class Query implements QueryHandle {
           continue;
         }
       }
-      await this.batch(batches, startedAt, t0, t1, false);
+      await this.batch(polled, startedAt, t0, t1, false, 'new');
       const interval = this.env.triggerIntervalMs;
       const elapsed = Date.now() - startedAt;
       if (interval > 0 && elapsed < interval) await this.sleep(interval - elapsed);
+    }
+  }
+
+  /**
+   * Runs logged batch `rec` again: the same number of records from each input (from the restored
+   * offsets on), the same idle and end-of-input flags. `committed`: its output was delivered
+   * before the crash (at-least-once sinks are muted, transactional ones skip it); otherwise it
+   * never committed and runs as a normal batch, minus the write-ahead record it already has.
+   */
+  private async replay(rec: BatchRecord, committed: boolean): Promise<void> {
+    if (rec.batch !== this.batchId || rec.inputs.length !== this.inputs.length) {
+      throw new CheckpointError(this.ck!.dir, `logs batch ${rec.batch} with ${rec.inputs.length} inputs; the query is at batch ${this.batchId} with ${this.inputs.length}`, null, {
+        subject: `checkpoint of query "${this.name}" in`,
+      });
+    }
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const polled: (readonly RecordBatch[])[] = [];
+    for (let i = 0; i < this.inputs.length; i++) {
+      const input = this.inputs[i]!;
+      const r = rec.inputs[i]!;
+      const got: RecordBatch[] = [];
+      let n = 0;
+      while (n < r.n) {
+        const b = await input.connector.poll(r.n - n);
+        if (b === null || b.values.length === 0) {
+          if (input.connector.isExhausted()) {
+            throw new QueryError({
+              query: this.name,
+              source: input.name,
+              reason: `replaying batch ${rec.batch} from the checkpoint: the source ended after ${n} of the ${r.n} records the batch read before the restart`,
+              hint: `the input changed since the checkpoint was written (files read by a job must not be modified or removed); start from a new checkpoint directory, or delete ${this.ck!.dir} and the job's output to start over`,
+            });
+          }
+          await input.connector.waitForData(MAX_WAIT_MS);
+          continue;
+        }
+        got.push(b);
+        n += b.values.length;
+      }
+      polled.push(got);
+      input.idle = r.idle;
+      input.exhausted = r.exhausted;
+      if (n > 0) input.lastDataAt = startedAt;
+      if (JSON.stringify(input.connector.offsets()) !== JSON.stringify(r.end) && !this.replayNoticed.has(input.name)) {
+        this.replayNoticed.add(input.name);
+        this.env.notice(
+          `query "${this.name}": source "${input.name}" did not reach the logged offsets when batch ${rec.batch} was replayed; ` +
+            `its records may differ from the first run (exactly-once needs a replayable source)`,
+        );
+      }
+    }
+    const t1 = performance.now();
+    if (!committed) return this.batch(polled, startedAt, t0, t1, rec.final, 'pending');
+    for (const w of this.writers) w.gate?.mute(true);
+    try {
+      await this.batch(polled, startedAt, t0, t1, rec.final, 'replay');
+    } finally {
+      for (const w of this.writers) w.gate?.mute(false);
     }
   }
 
@@ -254,19 +430,46 @@ export class Query implements QueryHandle {
     return min > this.watermark ? min : this.watermark;
   }
 
-  private async batch(batches: (RecordBatch | null)[], startedAt: number, t0: number, t1: number, final: boolean): Promise<void> {
+  private async batch(
+    polled: (readonly RecordBatch[])[],
+    startedAt: number,
+    t0: number,
+    t1: number,
+    final: boolean,
+    mode: BatchMode,
+  ): Promise<void> {
+    const ck = this.ck;
+    let ckMs = 0;
+    if (ck !== null && mode === 'new') {
+      // write-ahead: what this batch reads, before anything of it happens
+      const c0 = performance.now();
+      fault('batch.polled');
+      ck.writeAhead({
+        batch: this.batchId,
+        final,
+        inputs: this.inputs.map((input, i) => {
+          let n = 0;
+          for (const b of polled[i]!) n += b.values.length;
+          return { n, idle: input.idle, exhausted: input.exhausted, end: input.connector.offsets() };
+        }),
+      });
+      fault('offsets.written');
+      ckMs += performance.now() - c0;
+    }
     const w0 = this.watermark;
     for (const table of this.tables) await table.maybeReload();
     for (let i = 0; i < this.inputs.length; i++) {
-      const b = batches[i];
-      if (b === null || b === undefined) continue;
+      const list = polled[i]!;
+      if (list.length === 0) continue;
       const input = this.inputs[i]!;
-      try {
-        input.process(b, w0);
-      } catch (e) {
-        throw input.failure(e) ?? this.operatorError(e);
+      for (const b of list) {
+        try {
+          input.process(b, w0);
+        } catch (e) {
+          throw input.failure(e) ?? this.operatorError(e);
+        }
       }
-      batches[i] = null;
+      polled[i] = EMPTY;
     }
     const w = final ? Infinity : this.nextWatermark();
     // Operators after one that holds the watermark back (outputWatermark) see the held value.
@@ -286,19 +489,83 @@ export class Query implements QueryHandle {
       }
     }
     this.watermark = w;
+    fault('batch.processed');
     const t2 = performance.now();
     for (const w2 of this.writers) w2.written = w2.writer.pendingRows();
     for (const w2 of this.writers) {
+      if (mode === 'replay' && w2.gate !== null) continue; // delivered before the restart
       try {
         await w2.writer.commit(this.batchId);
       } catch (e) {
-        throw new QueryError({ query: this.name, reason: `writing sink "${w2.name}" failed: ${messageOf(e)}`, cause: e });
+        throw this.sinkError(w2.name, e);
+      }
+    }
+    if (ck !== null) {
+      fault('sinks.staged');
+      if (mode !== 'replay') {
+        const c0 = performance.now();
+        ck.commit(this.batchId, final);
+        fault('commit.written');
+        ckMs += performance.now() - c0;
+      }
+      for (const w2 of this.writers) {
+        if (w2.writer.publish === undefined) continue;
+        try {
+          await w2.writer.publish(this.batchId);
+        } catch (e) {
+          throw this.sinkError(w2.name, e);
+        }
       }
     }
     for (const input of this.inputs) await input.connector.commit?.(input.connector.offsets());
     const t3 = performance.now();
-    this.publish(startedAt, t1 - t0, t2 - t1, t3 - t2, final);
+    let stateWritten = false;
+    if (ck !== null) {
+      fault('batch.published');
+      if (mode !== 'replay' && ck.due(final || this.stopping)) {
+        ckMs += (await this.writeState(this.batchId, final)).durationMs;
+        stateWritten = true;
+      }
+    }
+    const checkpoint: CheckpointProgress | undefined =
+      ck === null
+        ? undefined
+        : {
+            durationMs: ckMs,
+            stateWritten,
+            lastState:
+              this.lastState === null
+                ? null
+                : {
+                    batchId: this.lastState.batch,
+                    bytes: this.lastState.bytes,
+                    durationMs: this.lastState.durationMs,
+                    timestamp: new Date(this.lastState.at).toISOString(),
+                  },
+            replayed: mode !== 'new',
+          };
+    this.publish(startedAt, t1 - t0, t2 - t1, t3 - t2, final, checkpoint);
     this.batchId++;
+  }
+
+  /** Writes the state after `batch` (committed) to the checkpoint. */
+  private async writeState(batch: number, finished: boolean): Promise<StateWritten> {
+    const ck = this.ck!;
+    const json = encodeState(this.takeSnapshot(batch + 1));
+    const names = [...new Set(this.writers.map((w) => w.name))];
+    this.lastState = await ck.checkpoint(batch, json, finished, () => this.env.syncSinks(names));
+    return this.lastState;
+  }
+
+  private sinkError(name: string, e: unknown): QueryError {
+    if (e instanceof QueryError) return e;
+    const io = isIoError(e) || isIoError((e as { cause?: unknown } | null)?.cause);
+    const reason = e instanceof CheckpointError ? e.message : `writing sink "${name}" failed: ${messageOf(e)}`;
+    let hint: string | null = null;
+    if (io && this.ck !== null) {
+      hint = `the job stopped; batch ${this.batchId} was not committed and nothing of it is in the output. The checkpoint is intact up to batch ${this.ck.committed}: fix the cause (${describeIoError((e as { cause?: unknown }).cause ?? e)}) and run the job again to resume from it`;
+    } else if (io) hint = 'the output file may hold part of this batch; without checkpoint.dir a new run starts it anew';
+    return new QueryError({ query: this.name, reason, hint, cause: e });
   }
 
   private operatorError(e: unknown, id?: string): QueryError {
@@ -310,7 +577,14 @@ export class Query implements QueryHandle {
     });
   }
 
-  private publish(startedAt: number, getBatchMs: number, processMs: number, commitMs: number, final: boolean): void {
+  private publish(
+    startedAt: number,
+    getBatchMs: number,
+    processMs: number,
+    commitMs: number,
+    final: boolean,
+    checkpoint: CheckpointProgress | undefined,
+  ): void {
     let late = 0;
     let parseErrors = 0;
     const sources = this.inputs.map((i) => {
@@ -347,6 +621,7 @@ export class Query implements QueryHandle {
       sources,
       sinks: this.writers.map((w) => ({ name: w.name, rowsWritten: w.written })),
       final,
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
     });
     this.previousStart = startedAt;
     this.lastProgress = p;
