@@ -1,15 +1,16 @@
 /**
  * `sqc run <file.sq> [--set key=value ...]`: compile (cached) and run a job in this process.
- * On a terminal it keeps a live status line (rows in/out, rows/s, watermark, state rows) and
- * ends with a summary. Exit 0 when bounded input is done and flushed (or after Ctrl-C stopped
+ * On a terminal it keeps a live status line (rows in/out, rows/s, watermark, state rows, the
+ * latest checkpoint) and ends with a summary; notices (resuming from a checkpoint, what a sink
+ * guarantees) go to stderr as `sqc: ...` lines. Exit 0 when bounded input is done and flushed (or after Ctrl-C stopped
  * the job cleanly), 1 on a compile error or a failed query.
  */
 import { pathToFileURL } from 'node:url';
-import type { Job, JobOverrides, QueryProgress } from '../../runtime/index.ts';
+import type { Job, JobOverrides } from '../../runtime/index.ts';
 import type { Command } from '../main.ts';
 import { compileCached } from './cache.ts';
 import { useColor } from './source.ts';
-import { StatusLine, summaryLines } from './status.ts';
+import { StatusLine, Tally, summaryLines } from './status.ts';
 
 function parseSets(values: unknown): Record<string, string> | string {
   const sets: Record<string, string> = {};
@@ -59,13 +60,13 @@ export const runCommand: Command = {
       console.error(`sqc run: ${(e as Error).message}`);
       return 1;
     }
-    const progress = new Map<string, QueryProgress[]>();
+    const tally = new Tally();
     job.on('progress', (p) => {
-      const list = progress.get(p.query) ?? [];
-      list.push(p);
-      progress.set(p.query, list);
-      status.update(progress);
+      tally.add(p);
+      status.update(tally);
     });
+    // Notices (resuming from a checkpoint, at-least-once sinks, accepted changes) are shown even with --quiet.
+    job.on('notice', (message) => status.around(() => process.stderr.write(`sqc: ${message}\n`)));
     let stopping = false;
     const onSigint = () => {
       if (stopping) process.exit(130);
@@ -84,7 +85,7 @@ export const runCommand: Command = {
       process.off('SIGINT', onSigint);
       status.clear();
     }
-    if (!quiet) for (const line of summaryLines(job, progress, performance.now() - started)) process.stderr.write(line + '\n');
+    if (!quiet) for (const line of summaryLines(job, tally, performance.now() - started)) process.stderr.write(line + '\n');
     if (failure) {
       process.stderr.write(`${useColor() ? '\x1b[31;1merror\x1b[0m' : 'error'}: ${failure.message}\n`);
       return 1;

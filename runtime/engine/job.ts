@@ -89,7 +89,7 @@ class JobRuntime implements Job {
             dir,
             job: this.name,
             intervalMs: set['checkpoint.interval'] !== undefined ? parseDuration(set['checkpoint.interval']) : spec.options.checkpointIntervalMs,
-            retained: set['checkpoint.retained'] !== undefined ? parseInteger(set['checkpoint.retained'], 1) : 3,
+            retained: parseInteger(set['checkpoint.retained'] ?? spec.options.raw['checkpoint.retained'] ?? '3', 1),
           };
     for (const name of Object.keys(overrides.sources ?? {})) {
       if (!spec.sources.some((s) => s.name === name || s.options['memory.name'] === name)) {
