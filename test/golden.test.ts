@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../compiler/analyze.ts';
-import { runCase } from './run-case.ts';
+import { canonical, runCase, runCaseWithCrash, type CrashVariant } from './run-case.ts';
 import { renderDiagnostics } from '../compiler/diagnostics/render.ts';
 import { explain } from '../compiler/explain/explain.ts';
 
@@ -74,6 +74,32 @@ describe.runIf(caseDirs('run').length > 0)('run cases (programs executed on bund
       const dir = join(CASES, 'run', name);
       const transcript = await runCase(dir);
       await expect(transcript).toMatchFileSnapshot(join(dir, 'expected.txt'));
+    });
+  }
+});
+
+/**
+ * The same cases again, each failing halfway (at a checkpoint protocol point) and restarted from
+ * its checkpoint: together the two runs must deliver exactly the expected output. With state
+ * after every batch the restart restores the newest state; with a 1 h interval it restores
+ * nothing and replays the whole log.
+ */
+const CRASHES: readonly CrashVariant[] = [
+  { interval: '0', point: 'sinks.staged' },
+  { interval: '1 h', point: 'commit.written' },
+];
+
+describe.runIf(caseDirs('run').length > 0)('run cases, crashed halfway and restored from a checkpoint', () => {
+  for (const name of caseDirs('run')) {
+    it(name, async () => {
+      const dir = join(CASES, 'run', name);
+      const expected = canonical(readFileSync(join(dir, 'expected.txt'), 'utf8'));
+      for (const variant of CRASHES) {
+        const { transcript, firstError } = await runCaseWithCrash(dir, variant);
+        const what = `${name}, failing at ${variant.point} with checkpoint.interval ${variant.interval}`;
+        if (!expected.includes('\n-- error: ')) expect(firstError, what).toContain(`injected fault at ${variant.point}`);
+        expect(canonical(transcript), what).toBe(expected);
+      }
     });
   }
 });

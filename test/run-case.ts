@@ -9,12 +9,13 @@
  *
  * Optional `case.json`: `{ "set": { "trigger.mode": "available-now" } }` (SET overrides).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile } from '../compiler/index.ts';
 import type { Job, JobOverrides, MemorySinkBinding, QueryProgress, SinkBatch } from '../runtime/index.ts';
+import { armFault, faultCount, resetFaults, type FaultPoint } from '../runtime/checkpoint/faults.ts';
 
 const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
 let counter = 0;
@@ -23,7 +24,14 @@ export interface CaseConfig {
   readonly set?: Record<string, string>;
 }
 
-export async function runCase(dir: string): Promise<string> {
+interface Loaded {
+  readonly mod: { createJob(o?: JobOverrides): Job };
+  readonly sources: Record<string, Record<string, string>>;
+  readonly sinkNames: readonly string[];
+  readonly set: Record<string, string>;
+}
+
+async function load(dir: string): Promise<Loaded> {
   const source = readFileSync(join(dir, 'query.sq'), 'utf8');
   const config: CaseConfig = existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {};
   const result = await compile(source, 'query.sq', { runtimeImport: RUNTIME });
@@ -35,34 +43,55 @@ export async function runCase(dir: string): Promise<string> {
   const modulePath = join(out, `case-${process.pid}-${counter++}.ts`);
   writeFileSync(modulePath, result.code);
   const mod = (await import(pathToFileURL(modulePath).href)) as { createJob(o?: JobOverrides): Job };
-
   const sources: Record<string, Record<string, string>> = {};
   for (const s of result.plan.sources) {
     const path = s.source.options['path'];
     if (path && !isAbsolute(path)) sources[s.name] = { path: resolve(dir, path) };
   }
-  const lines: string[] = [];
+  return { mod, sources, sinkNames: result.plan.sinks.map((s) => s.name), set: config.set ?? {} };
+}
+
+/** What a run delivered: sink batches by `sink/query/batch`, progress by `query/batch` (a re-run replaces). */
+interface Delivered {
+  readonly batches: Map<string, { readonly header: string; readonly rows: readonly string[] }>;
+  readonly progress: Map<string, QueryProgress>;
+}
+
+/** Runs the job once; returns its error message (paths relative to the case folder) or null. */
+async function execute(dir: string, c: Loaded, set: Record<string, string>, into: Delivered): Promise<string | null> {
   const sinks: Record<string, MemorySinkBinding> = {};
-  for (const s of result.plan.sinks) {
-    sinks[s.name] = {
+  for (const name of c.sinkNames) {
+    sinks[name] = {
       json: true,
       onBatch: (b: SinkBatch) => {
         if (b.rows.length === 0) return;
-        lines.push(`-- sink ${s.name}, query ${b.query}, batch ${b.batchId}`);
-        b.rows.forEach((row, i) => lines.push(`${b.kinds[i]} ${JSON.stringify(row)}`));
+        const key = `${name}/${b.query}/${b.batchId}`;
+        const batch = { header: `-- sink ${name}, query ${b.query}, batch ${b.batchId}`, rows: b.rows.map((row, i) => `${b.kinds[i]} ${JSON.stringify(row)}`) };
+        const before = into.batches.get(key);
+        // At-least-once delivery after a restart may repeat a batch, but never change it.
+        if (before !== undefined && before.rows.join('\n') !== batch.rows.join('\n')) {
+          throw new Error(`${key} delivered again with different rows:\n${before.rows.join('\n')}\n--- now ---\n${batch.rows.join('\n')}`);
+        }
+        into.batches.set(key, batch);
       },
     };
   }
-  const progress: QueryProgress[] = [];
-  const job = mod.createJob({ sources, sinks, set: config.set ?? {}, print: () => {} });
-  job.on('progress', (p) => progress.push(p));
-  let error: string | null = null;
+  const job = c.mod.createJob({ sources: c.sources, sinks, set: { ...c.set, ...set }, print: () => {} });
+  job.on('progress', (p) => into.progress.set(`${p.query}/${p.batchId}`, p));
+  job.on('notice', () => {});
   try {
     await job.run();
+    return null;
   } catch (e) {
     // Paths in messages are made relative to the case folder, so transcripts are portable.
-    error = (e as Error).message.split(dir + '/').join('').split(relative(process.cwd(), dir) + '/').join('');
+    return (e as Error).message.split(dir + '/').join('').split(relative(process.cwd(), dir) + '/').join('');
   }
+}
+
+function transcript(d: Delivered, error: string | null): string {
+  const lines: string[] = [];
+  for (const b of d.batches.values()) lines.push(b.header, ...b.rows);
+  const progress = [...d.progress.values()];
   const sum = (f: (p: QueryProgress) => number) => progress.reduce((n, p) => n + f(p), 0);
   lines.push(
     `-- progress: ${sum((p) => p.numInputRows)} rows in, ${sum((p) => p.lateRowsDropped)} late, ` +
@@ -70,4 +99,63 @@ export async function runCase(dir: string): Promise<string> {
   );
   if (error !== null) lines.push(`-- error: ${error}`);
   return lines.join('\n') + '\n';
+}
+
+export async function runCase(dir: string): Promise<string> {
+  const c = await load(dir);
+  const d: Delivered = { batches: new Map(), progress: new Map() };
+  const error = await execute(dir, c, {}, d);
+  return transcript(d, error);
+}
+
+/**
+ * A transcript with its sink batches in a canonical order (by query, batch, sink), for comparing
+ * runs whose queries interleaved differently (a restart replays one query while another runs).
+ */
+export function canonical(text: string): string {
+  const blocks: { key: string; text: string }[] = [];
+  const tail: string[] = [];
+  for (const line of text.trimEnd().split('\n')) {
+    const m = /^-- sink (\S+), query (\S+), batch (\d+)$/.exec(line);
+    if (m) blocks.push({ key: `${m[2]}\u0000${m[3]!.padStart(9, '0')}\u0000${m[1]}`, text: line });
+    else if (line.startsWith('-- ')) tail.push(line);
+    else blocks[blocks.length - 1]!.text += '\n' + line;
+  }
+  return [...blocks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((b) => b.text), ...tail].join('\n') + '\n';
+}
+
+export interface CrashVariant {
+  /** `checkpoint.interval` ('0': state after every batch; '1 h': only at the end, so a restart replays the log). */
+  readonly interval: string;
+  /** Where the first run fails, in the middle of the run. */
+  readonly point: FaultPoint;
+}
+
+/**
+ * Runs the case with `checkpoint.dir`, failing at `variant.point` halfway through, then again
+ * from the checkpoint to the end; returns the transcript of what both runs delivered together.
+ * (Memory sinks are at-least-once: a batch interrupted by the failure may be delivered twice, and
+ * must be the same both times.)
+ */
+export async function runCaseWithCrash(dir: string, variant: CrashVariant): Promise<{ transcript: string; firstError: string | null }> {
+  const c = await load(dir);
+  const base = mkdtempSync(join(tmpdir(), 'sqc-crash-case-'));
+  try {
+    // a checkpointed run without failure, to count how often the point is reached
+    resetFaults();
+    const probe: Delivered = { batches: new Map(), progress: new Map() };
+    await execute(dir, c, { 'checkpoint.dir': join(base, 'probe'), 'checkpoint.interval': variant.interval }, probe);
+    const reached = faultCount(variant.point);
+    resetFaults();
+    const set = { 'checkpoint.dir': join(base, 'chk'), 'checkpoint.interval': variant.interval };
+    const d: Delivered = { batches: new Map(), progress: new Map() };
+    if (reached > 0) armFault(variant.point, Math.ceil(reached / 2), 'throw');
+    const firstError = await execute(dir, c, set, d);
+    resetFaults();
+    const error = await execute(dir, c, set, d);
+    return { transcript: transcript(d, error), firstError };
+  } finally {
+    resetFaults();
+    rmSync(base, { recursive: true, force: true });
+  }
 }
