@@ -5,6 +5,11 @@
  *   SQC_CRASH_AT=commit.written:3             SIGKILL this process the 3rd time a commit marker is written
  *   SQC_CRASH_AT=state.temp-written:1,sink.published:7
  *
+ * `SQC_FAIL_AT` makes an I/O call fail instead: the n-th time the point is reached it throws an
+ * Error with that `code`, as Node's fs calls do (a full disk, a permission change):
+ *
+ *   SQC_FAIL_AT=state.write:2=ENOSPC,sink.write:5=EACCES
+ *
  * In process, `armFault(point, n, action)` does the same with an action: `'kill'` (SIGKILL),
  * `'throw'` (an Error, a crash the job sees as a failure) or a function (e.g. throwing an
  * ENOSPC error to simulate a full disk). Counting is per process and across queries; a point
@@ -40,15 +45,23 @@ interface Armed {
 const counts = new Map<string, number>();
 const armed = new Map<string, Armed[]>();
 
-function parseEnv(spec: string | undefined): void {
+function parseEnv(name: 'SQC_CRASH_AT' | 'SQC_FAIL_AT'): void {
+  const spec = process.env[name];
   if (!spec) return;
+  const code = name === 'SQC_FAIL_AT' ? '=<CODE>' : '';
   for (const part of spec.split(',')) {
-    const m = /^\s*([a-z.-]+):(\d+)\s*$/.exec(part);
-    if (!m || !(FAULT_POINTS as readonly string[]).includes(m[1]!)) {
-      throw new Error(`SQC_CRASH_AT: expected <point>:<n>[,...] with a point of ${FAULT_POINTS.join(', ')}; got "${part}"`);
+    const m = /^\s*([a-z.-]+):(\d+)(?:=(E[A-Z]+))?\s*$/.exec(part);
+    if (!m || !(FAULT_POINTS as readonly string[]).includes(m[1]!) || (m[3] === undefined) !== (code === '')) {
+      throw new Error(`${name}: expected <point>:<n>${code}[,...] with a point of ${FAULT_POINTS.join(', ')}; got "${part}"`);
     }
-    armFault(m[1] as FaultPoint, Number(m[2]), 'kill');
+    const errno = m[3];
+    armFault(m[1] as FaultPoint, Number(m[2]), errno === undefined ? 'kill' : () => failWith(errno, m[1]!));
   }
+}
+
+/** Throws like a failing fs call: an Error whose `code` is `errno` (e.g. ENOSPC). */
+function failWith(errno: string, point: string): never {
+  throw Object.assign(new Error(`${errno}: injected failure at ${point}`), { code: errno, syscall: 'write' });
 }
 
 /** Arms `point` to run `action` the `n`-th time it is reached (1-based, counted from now on). */
@@ -97,4 +110,5 @@ export function fault(point: FaultPoint): void {
   }
 }
 
-parseEnv(process.env['SQC_CRASH_AT']);
+parseEnv('SQC_CRASH_AT');
+parseEnv('SQC_FAIL_AT');
