@@ -1,12 +1,14 @@
 /**
  * Writing a query into a relation (INSERT INTO and CREATE ... AS SELECT): the target must be a
- * stream, table or sink; declared columns are checked against the query (count, names, order,
- * types, nullability) and undeclared ones are inferred from the first query written into it.
+ * stream, table or sink; declared columns are checked against the query (count, types,
+ * nullability; without a column list the query is written by position, and names or an order that
+ * differ from the sink's are warnings) and undeclared ones are inferred from the first query
+ * written into it.
  * The returned relation has exactly the target's columns, with implicit widening applied.
  */
 import type { Ident, Query, Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
-import { error } from '../../grammar/diagnostic.ts';
+import { error, warning } from '../../grammar/diagnostic.ts';
 import type { CatalogColumn, RelationEntry } from '../catalog/catalog.ts';
 import { writableColumns } from '../catalog/catalog.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
@@ -91,6 +93,8 @@ export function bindWrite(w: WriteInput): WriteResult {
     : [];
   // Which sink column each query column goes to.
   let mapping: number[];
+  // Reported when the columns otherwise fit (a type error says more), or explain type errors.
+  let warnNames: Diagnostic[] = [];
   if (w.columns) {
     mapping = [];
     const seen = new Set<string>();
@@ -140,38 +144,40 @@ export function bindWrite(w: WriteInput): WriteResult {
       );
       return null;
     }
+    // Without a column list the query is written by position, as in Flink and Spark. A name
+    // that differs from the sink's is usually a mistake, so it is reported, as a warning (Flink's
+    // own NEXMark q7 and q8 insert differently named columns).
     const qNames = fields.map((f) => f.name);
+    const nameWarnings: Diagnostic[] = [];
     const sNames = sinkCols.map((c) => c.name);
     const sameSet = qNames.length === sNames.length && [...qNames].sort().join('\0') === [...sNames].sort().join('\0');
     if (sameSet && qNames.join('\0') !== sNames.join('\0')) {
-      diags.push(
-        error(
+      nameWarnings.push(
+        warning(
           'SQ0401',
-          `the query's columns are in a different order than ${target.kind.toLowerCase()} "${name}" declares: (${sNames.join(', ')})`,
+          `the query's columns are in a different order than ${target.kind.toLowerCase()} "${name}" declares: (${sNames.join(', ')}); they are written by position`,
           w.query.span,
           'help: list the SELECT items in the same order',
         ),
       );
-      return null;
+    } else {
+      fields.forEach((f, i) => {
+        const s = sinkCols[i]!;
+        if (f.name !== s.name && !f.name.startsWith('EXPR$')) {
+          nameWarnings.push(
+            warning(
+              'SQ0401',
+              `column ${i + 1} of the query is "${f.name}" but ${target.kind.toLowerCase()} "${name}" names it "${s.name}"; it is written as "${s.name}"`,
+              at(i),
+              `help: rename it: ... AS ${s.name}`,
+              ...inferredNote,
+            ),
+          );
+        }
+      });
     }
-    let ok = true;
-    fields.forEach((f, i) => {
-      const s = sinkCols[i]!;
-      if (f.name !== s.name && !f.name.startsWith('EXPR$')) {
-        diags.push(
-          error(
-            'SQ0401',
-            `column ${i + 1} of the query is "${f.name}" but ${target.kind.toLowerCase()} "${name}" expects "${s.name}"`,
-            at(i),
-            `help: rename it: ... AS ${s.name}`,
-            ...inferredNote,
-          ),
-        );
-        ok = false;
-      }
-    });
-    if (!ok) return null;
     mapping = fields.map((_, i) => i);
+    warnNames = nameWarnings;
   }
 
   let ok = true;
@@ -221,6 +227,11 @@ export function bindWrite(w: WriteInput): WriteResult {
     }
     exprs.push({ name: s.name, expr: coerce(fieldRef(f), s.type, at(qi), diags)! });
   });
-  if (!ok) return null;
+  if (!ok) {
+    // Columns listed in another order explain the type errors.
+    diags.push(...warnNames.filter((d) => d.message.includes('different order')));
+    return null;
+  }
+  diags.push(...warnNames);
   return { rel: project(rel, exprs, w.query.span), inferred: null };
 }
