@@ -13,13 +13,14 @@ import { error } from '../../grammar/diagnostic.ts';
 import { lookupAggregate } from '../check/aggregates.ts';
 import type { BoundExpr, NamedExpr } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
-import { TIMESTAMP } from '../types.ts';
+import { INTERVAL, TIMESTAMP } from '../types.ts';
+import type { WindowSpec } from '../../runtime/contract.ts';
 import type { AggCollector, ExprCtx, ExprMeta, GroupWindow } from './context.ts';
 import { exprCtx, exprKey, fieldsUsed } from './context.ts';
 import type { Env, FromResult } from './env.ts';
 import { bindExpr } from './expr.ts';
 import type { Rel, RelField, WindowGroup, WindowTvfRel } from './rel.ts';
-import { uniqueName } from './rel.ts';
+import { fieldRef, uniqueName } from './rel.ts';
 import { lookupColumn } from './scope.ts';
 import type { ItemPlan } from './select.ts';
 import { astKey, project } from './select.ts';
@@ -145,6 +146,17 @@ export function bindGroupedSelect(
   }
   const windowFields = fused && tvf ? new Set([tvf.startField, tvf.endField, tvf.timeOutField]) : new Set<string>();
 
+  // GROUP BY the window_start and window_end of an already windowed relation (a window TVF or
+  // window aggregate, possibly renamed, e.g. NEXMark q5's MAX of per-auction counts per window):
+  // a window aggregation over the same windows, as Flink plans it. See `attachedWindow`.
+  const attached =
+    !fused && !windowCall
+      ? attachedWindow(
+          keyExprs.map((k) => k.expr),
+          from.rel,
+        )
+      : null;
+
   // Keys and output names.
   const taken = new Set<string>();
   const keys: NamedExpr[] = [];
@@ -226,6 +238,23 @@ export function bindGroupedSelect(
       gw = { ...call, startField, endField, timeOutField };
     }
   }
+  let attachedTime: string | null = null;
+  if (attached) {
+    attachedTime = uniqueName('window_time', new Set(from.rel.fields.map((f) => f.name)));
+    const startField = uniqueName('window_start', taken);
+    taken.add(startField);
+    const endField = uniqueName('window_end', taken);
+    taken.add(endField);
+    const timeOutField = uniqueName('window_time', taken);
+    taken.add(timeOutField);
+    win = {
+      window: { kind: 'tumble', sizeMs: attached.unitMs },
+      timeField: attachedTime,
+      startField,
+      endField,
+      timeOutField,
+    };
+  }
 
   const collector: AggCollector = {
     calls: [],
@@ -280,14 +309,51 @@ export function bindGroupedSelect(
       return null;
     }
   }
+  if (attached && attachedTime) {
+    // The input's rows with their window's window_time (window_end - 1 ms) as event time.
+    const end = from.rel.fields.find((f) => f.name === attached.end)!;
+    const time: BoundExpr = {
+      kind: 'Call',
+      op: '-',
+      args: [fieldRef(end), { kind: 'Literal', value: 1, type: INTERVAL, nullable: false }],
+      type: TIMESTAMP,
+      nullable: false,
+    };
+    input = {
+      kind: 'Project',
+      input,
+      exprs: [...input.fields.map((f) => ({ name: f.name, expr: fieldRef(f) })), { name: attachedTime, expr: time }],
+      fields: [
+        ...input.fields.map((f) => ({ ...f, time: null, window: undefined })),
+        { name: attachedTime, type: TIMESTAMP, nullable: false, time: 'event', window: 'time' },
+      ],
+      span: sel.span,
+    };
+  }
   if (where) input = { kind: 'Filter', input, predicate: where, fields: input.fields, span: sel.where!.span };
 
   const fields: RelField[] = [
-    ...keys.map((k) => ({ name: k.name, type: k.expr.type, nullable: k.expr.nullable, time: null })),
+    ...keys.map((k): RelField => {
+      const role = attached && k.expr.kind === 'FieldRef' ? attachedRole(attached, k.expr.name) : undefined;
+      return {
+        name: k.name,
+        type: k.expr.type,
+        nullable: k.expr.nullable,
+        time: null,
+        ...(role ? { window: role } : {}),
+      };
+    }),
     ...(win
       ? ([
-          { name: win.startField, type: TIMESTAMP, nullable: false, time: null, window: 'start' },
-          { name: win.endField, type: TIMESTAMP, nullable: false, time: null, window: 'end' },
+          // An attached window's bounds are the grouped window_start/window_end keys above.
+          {
+            name: win.startField,
+            type: TIMESTAMP,
+            nullable: false,
+            time: null,
+            ...(attached ? {} : { window: 'start' }),
+          },
+          { name: win.endField, type: TIMESTAMP, nullable: false, time: null, ...(attached ? {} : { window: 'end' }) },
           { name: win.timeOutField, type: TIMESTAMP, nullable: false, time: 'event', window: 'time' },
         ] satisfies RelField[])
       : []),
@@ -470,5 +536,81 @@ function rewrite(e: BoundExpr, keyMap: ReadonlyMap<string, KeyInfo>, meta: ExprM
       if (!els || branches.some((b) => !b.when || !b.then)) return null;
       return { ...e, branches: branches as { when: BoundExpr; then: BoundExpr }[], else: els };
     }
+  }
+}
+
+interface AttachedWindow {
+  /** The input fields grouped as window_start and window_end. */
+  readonly start: string;
+  readonly end: string;
+  /** Every window end of the input's window is a multiple of this. */
+  readonly unitMs: number;
+}
+
+function attachedRole(a: AttachedWindow, name: string): 'start' | 'end' | undefined {
+  return name === a.start ? 'start' : name === a.end ? 'end' : undefined;
+}
+
+/**
+ * Whether GROUP BY names the window_start and window_end of a windowed `input` (a TUMBLE, HOP or
+ * CUMULATE window; sessions have arbitrary ends). Such an aggregation is planned as a TUMBLE
+ * window aggregate over the input's window_time (window_end - 1 ms) with a size dividing every
+ * window end of the input, grouped by the window bounds as well: each input window falls into
+ * exactly one of its windows, which fires when the watermark passes the input window's end, as
+ * the input window did. Its result carries the grouped bounds as its window_start and window_end
+ * (so it can be window-joined with the input) and window_time as event time.
+ */
+function attachedWindow(keys: readonly BoundExpr[], input: Rel): AttachedWindow | null {
+  const byName = new Map(input.fields.map((f) => [f.name, f]));
+  const refs = keys.flatMap((k) => (k.kind === 'FieldRef' ? [k.name] : []));
+  const start = refs.find((r) => byName.get(r)?.window === 'start');
+  const end = refs.find((r) => byName.get(r)?.window === 'end');
+  if (!start || !end) return null;
+  const a = windowOrigin(input, start);
+  const b = windowOrigin(input, end);
+  if (!a || !b || a !== b) return null;
+  const w = a;
+  const unitMs =
+    w.kind === 'tumble'
+      ? w.sizeMs
+      : w.kind === 'hop'
+        ? gcd(w.sizeMs, w.slideMs)
+        : w.kind === 'cumulate'
+          ? gcd(w.maxMs, w.stepMs)
+          : 0;
+  return unitMs > 0 ? { start, end, unitMs } : null;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The window whose window_start/window_end `field` of `rel` is (through renames), if any. */
+function windowOrigin(rel: Rel, field: string): WindowSpec | null {
+  switch (rel.kind) {
+    case 'Project': {
+      const e = rel.exprs.find((x) => x.name === field)?.expr;
+      return e?.kind === 'FieldRef' ? windowOrigin(rel.input, e.name) : null;
+    }
+    case 'Filter':
+    case 'Sort':
+      return windowOrigin(rel.input, field);
+    case 'WindowTvf':
+      return field === rel.startField || field === rel.endField ? rel.window : windowOrigin(rel.input, field);
+    case 'Aggregate': {
+      if (rel.window && (field === rel.window.startField || field === rel.window.endField)) {
+        // An attached window's own bounds are not the grouped ones.
+        return rel.fields.find((f) => f.name === field)?.window ? rel.window.window : null;
+      }
+      const e = rel.keys.find((k) => k.name === field)?.expr;
+      return e?.kind === 'FieldRef' ? windowOrigin(rel.input, e.name) : null;
+    }
+    case 'Join': {
+      if (rel.left.fields.some((f) => f.name === field)) return windowOrigin(rel.left, field);
+      const i = rel.rightNames.indexOf(field);
+      return i >= 0 ? windowOrigin(rel.right, rel.right.fields[i]!.name) : null;
+    }
+    default:
+      return null;
   }
 }

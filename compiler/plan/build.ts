@@ -193,7 +193,7 @@ function projectNode(
 ): PlanNode {
   const et = input.props.eventTime;
   const kept = et ? exprs.find((e) => e.expr.kind === 'FieldRef' && e.expr.name === et) : undefined;
-  const eventTime = kept?.name ?? null;
+  const eventTime = kept?.name ?? (input.props.watermarked ? derivedWindowTime(exprs, relFields) : null);
   const inputFields = new Map(input.schema.map((f) => [f.name, f]));
   const fields = relFields.map((f, i) => {
     const e = exprs[i]!.expr;
@@ -215,6 +215,28 @@ function projectNode(
     props: { ...stateless(input), eventTime },
     span,
   };
+}
+
+/**
+ * The window_time the binder derives as `window_end - 1 ms` for a window aggregation over an
+ * already windowed relation whose own window_time was projected away (bind/aggregate.ts
+ * `attachedWindow`): the binder marks it as an event-time window_time field. Under a watermark
+ * it is as much an event time as the window_time it reconstructs.
+ */
+function derivedWindowTime(exprs: readonly NamedExpr[], relFields: readonly RelField[]): string | null {
+  const i = relFields.findIndex((f, j) => {
+    const e = exprs[j]!.expr;
+    return (
+      f.window === 'time' &&
+      f.time === 'event' &&
+      e.kind === 'Call' &&
+      e.op === '-' &&
+      e.args[0]!.kind === 'FieldRef' &&
+      e.args[1]!.kind === 'Literal' &&
+      e.args[1]!.value === 1
+    );
+  });
+  return i >= 0 ? relFields[i]!.name : null;
 }
 
 /** The properties of a stateless operator over `input`. */
