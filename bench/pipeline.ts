@@ -18,18 +18,18 @@ import type { Job, JobOverrides } from '../runtime/index.ts';
 import { DuckBench, handFilter, handHop, handTumble, writeEvents, type WindowCount } from './competitors.ts';
 import { median, report, timeAsync } from './util.ts';
 
-const DATA = join(import.meta.dirname, 'data');
-const EVENTS = Number(process.env['SQC_BENCH_EVENTS'] ?? 1_000_000);
+export const DATA = join(import.meta.dirname, 'data');
+export const EVENTS = Number(process.env['SQC_BENCH_EVENTS'] ?? 1_000_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 
-const SOURCE = (path: string) => `
+export const SOURCE = (path: string) => `
 CREATE STREAM events (
   event_id BIGINT, user_id STRING, page STRING, action STRING, amount DOUBLE, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH ('connector' = 'file', 'path' = '${path}', 'format' = 'json', 'scan.batch-size' = '10000');
 `;
 
-const QUERIES = {
+export const QUERIES = {
   tumble: `
 CREATE SINK counts WITH ('connector' = 'blackhole');
 INSERT INTO counts
@@ -51,7 +51,11 @@ SELECT event_id, user_id, amount * 1.2 AS gross FROM events WHERE action = 'purc
 type Name = keyof typeof QUERIES;
 
 async function loadJob(name: Name, events: string): Promise<(overrides?: JobOverrides) => Job> {
-  const source = SOURCE(events) + QUERIES[name];
+  return compileJob(name, SOURCE(events) + QUERIES[name]);
+}
+
+/** Compiles `source` into bench/data/bench-<name>.ts and returns its `createJob`. */
+export async function compileJob(name: string, source: string): Promise<(overrides?: JobOverrides) => Job> {
   const runtimeImport = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
   const result = await compile(source, `bench-${name}.sq`, { runtimeImport });
   if (!result.code)
@@ -94,13 +98,19 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-export async function benchPipeline(): Promise<void> {
+/** The benchmark's events file (`n` events, default `SQC_BENCH_EVENTS`), written on first use. */
+export async function eventsFile(n = EVENTS): Promise<string> {
   mkdirSync(DATA, { recursive: true });
-  const events = join(DATA, `events-${EVENTS}.jsonl`);
+  const events = join(DATA, `events-${n}.jsonl`);
   if (!existsSync(events)) {
-    console.log(`writing ${EVENTS.toLocaleString('en-US')} events to ${events} ...`);
-    await writeEvents(events, EVENTS);
+    console.log(`writing ${n.toLocaleString('en-US')} events to ${events} ...`);
+    await writeEvents(events, n);
   }
+  return events;
+}
+
+export async function benchPipeline(): Promise<void> {
+  const events = await eventsFile();
   const mb = (statSync(events).size / 1e6).toFixed(0);
   const duck = await DuckBench.open();
 

@@ -1,8 +1,13 @@
 /** `npm run bench [suite ...]`: every benchmark, competitors side by side, medians and ratios. */
 import { benchCheck } from './check.ts';
+import { benchCheckpoint } from './checkpoint.ts';
 import { benchPipeline } from './pipeline.ts';
 
-const suites: Record<string, () => Promise<void>> = { check: benchCheck, pipeline: benchPipeline };
+const suites: Record<string, () => Promise<void>> = {
+  check: benchCheck,
+  pipeline: benchPipeline,
+  checkpoint: benchCheckpoint,
+};
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
   if (only.length && !only.includes(name)) continue;

@@ -1,4 +1,6 @@
 /** Small helpers shared by the benchmarks: timing, medians and a side-by-side report. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function time(fn: () => unknown): number {
   const start = performance.now();
@@ -36,4 +38,16 @@ export function report(title: string, rows: readonly Row[], note = ''): void {
       `  ${r.name.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ms  ${rate.padStart(16)}  ${ratio.padStart(7)} time vs first`,
     );
   }
+}
+
+/** Writes a suite's results to bench/results/<suite>.json (gitignored); returns the path. */
+export function writeResults(suite: string, results: unknown): string {
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${suite}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({ suite, at: new Date().toISOString(), node: process.version, results }, null, 2) + '\n',
+  );
+  return path;
 }

@@ -29,9 +29,32 @@ export function expectSnapshot(s: StateSnapshot, kind: string, version: number, 
  * overflowed, ±Infinity watermarks, NaN) survive as `{"$num":"Infinity"}`.
  */
 export function encodeState(value: unknown): string {
+  // A replacer costs a call per value (most of a checkpoint's CPU time for large state): only
+  // state that holds a non-finite number, found by a plain walk, goes through it.
+  if (!hasNonFinite(value)) return JSON.stringify(value);
   return JSON.stringify(value, (_k, v: unknown) =>
     typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v,
   );
+}
+
+/** Whether `v` (JSON-shaped: no toJSON, no cycles) holds a NaN or ±Infinity anywhere. */
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return v - v !== 0;
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'number' ? x - x !== 0 : x !== null && typeof x === 'object' && hasNonFinite(x)) return true;
+    }
+    return false;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true; // unusual: the replacer path decides
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'number' ? x - x !== 0 : x !== null && typeof x === 'object' && hasNonFinite(x)) return true;
+  }
+  return false;
 }
 
 export function decodeState(text: string): Json {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compositeKey, detachKey, splitCompositeKey } from './keys.ts';
 import { KeyedState } from './keyed-state.ts';
+import { decodeState, encodeState } from './snapshot.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 describe('state helpers', () => {
@@ -47,5 +48,19 @@ describe('detachKey', () => {
     expect(detachKey('short')).toBe('short');
     expect(detachKey(42)).toBe(42);
     expect(detachKey(null)).toBe(null);
+  });
+
+  it('encodeState keeps non-finite numbers at any depth, and is plain JSON otherwise', () => {
+    const plain = { a: [1, 'x', null, true, { b: [2.5, -0] }], c: { d: [] } };
+    expect(encodeState(plain)).toBe(JSON.stringify(plain));
+    for (const v of [Infinity, -Infinity, NaN]) {
+      const deep = { a: [1, [{ b: [v] }]], c: 'x' };
+      const text = encodeState(deep);
+      expect(text).toContain('$num');
+      expect(decodeState(text)).toEqual(deep);
+      expect(decodeState(encodeState({ w: v }))).toEqual({ w: v });
+      expect(decodeState(encodeState([v]))).toEqual([v]);
+    }
+    expect(encodeState(-Infinity)).toBe('{"$num":"-Infinity"}');
   });
 });
