@@ -29,6 +29,7 @@ export type FileType = 'metadata' | 'state';
 /** A checkpoint that cannot be used, or cannot be written: which file, what is wrong, what to do. */
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
+  /** The message: `<subject> <file> <reason>` (subject default `checkpoint file`), then the hint. */
   constructor(
     /** The file (or directory) at fault, as configured: relative paths stay relative. */
     readonly file: string,
@@ -37,7 +38,7 @@ export class CheckpointError extends Error {
     readonly hint: string | null = null,
     options?: { readonly cause?: unknown; readonly subject?: string },
   ) {
-    super(`${options?.subject ?? `checkpoint file ${file}`} ${reason}${hint ? `\n  hint: ${hint}` : ''}`, { cause: options?.cause });
+    super(`${options?.subject ?? 'checkpoint file'} ${file} ${reason}${hint ? `\n  hint: ${hint}` : ''}`, { cause: options?.cause });
   }
 }
 

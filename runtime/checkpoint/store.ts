@@ -106,9 +106,16 @@ export class QueryLog {
   }
 
   /** What to do after a write failed: the checkpoint on disk is still good up to `committed`. */
-  private lastGoodHint(): string {
+  private lastGoodHint(e?: unknown): string {
     const at = this.committed >= 0 ? `up to batch ${this.committed}` : 'as it was before this run';
-    return `the job stopped; the checkpoint in ${this.settings.dir} is intact ${at}. Free some space (or fix the permissions) and run the job again to resume from it`;
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    const fix =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'Free some space'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? `Make ${this.settings.dir} writable`
+          : 'Fix the cause';
+    return `the job stopped; the checkpoint in ${this.settings.dir} is intact ${at}. ${fix} and run the job again to resume from it`;
   }
 
   private startOverHint(): string {
@@ -149,7 +156,7 @@ export class QueryLog {
     if (p.job !== this.settings.job || p.query !== this.name || p.batch !== batch) {
       throw new CheckpointError(
         path,
-        `belongs to ${JSON.stringify(p.job)} query ${JSON.stringify(p.query)} batch ${p.batch}, not job "${this.settings.job}" query "${this.name}" batch ${batch}`,
+        `belongs to job ${JSON.stringify(p.job)} query ${JSON.stringify(p.query)} batch ${p.batch}, not job "${this.settings.job}" query "${this.name}" batch ${batch}`,
         hint,
       );
     }
@@ -190,7 +197,7 @@ export class QueryLog {
         if (header.job !== this.settings.job || header.query !== this.name || header.first !== first) {
           throw new CheckpointError(
             path,
-            `belongs to ${JSON.stringify(header.job)} query ${JSON.stringify(header.query)} (first batch ${header.first}), not job "${this.settings.job}" query "${this.name}" (first batch ${first})`,
+            `belongs to job ${JSON.stringify(header.job)} query ${JSON.stringify(header.query)} (first batch ${header.first}), not job "${this.settings.job}" query "${this.name}" (first batch ${first})`,
             hint,
           );
         }
@@ -239,7 +246,7 @@ export class QueryLog {
         await mkdir(this.dir, { recursive: true });
         await writeFile(this.segmentPath, encodeRecord(this.headerRecord(first)));
       } catch (e) {
-        throw ioFailure(this.segmentPath, e, this.lastGoodHint());
+        throw ioFailure(this.segmentPath, e, this.lastGoodHint(e));
       }
       this.segments.push(first);
     }
@@ -254,7 +261,7 @@ export class QueryLog {
       let off = 0;
       while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
     } catch (e) {
-      throw ioFailure(path, e, this.lastGoodHint());
+      throw ioFailure(path, e, this.lastGoodHint(e));
     }
   }
 
@@ -290,11 +297,11 @@ export class QueryLog {
   async checkpoint(batch: number, snapshotJson: string, finished: boolean, syncSinks: () => Promise<void>): Promise<StateWritten> {
     const t0 = performance.now();
     const path = this.statePath(batch);
-    const hint = this.lastGoodHint();
+    const hint = (e: unknown) => this.lastGoodHint(e);
     try {
       fdatasyncSync(this.fd!);
     } catch (e) {
-      throw ioFailure(this.segmentPath, e, hint);
+      throw ioFailure(this.segmentPath, e, hint(e));
     }
     await syncSinks();
     const payload =
@@ -304,7 +311,7 @@ export class QueryLog {
     try {
       await writeAtomic(path, data, { before: 'state.write', beforeRename: 'state.temp-written' });
     } catch (e) {
-      throw ioFailure(path, e, hint);
+      throw ioFailure(path, e, hint(e));
     }
     this.states.push(batch);
     this.stateBatch = batch;
@@ -314,7 +321,7 @@ export class QueryLog {
     try {
       await writeFile(next, encodeRecord(this.headerRecord(batch + 1)));
     } catch (e) {
-      throw ioFailure(next, e, hint);
+      throw ioFailure(next, e, hint(e));
     }
     closeSync(this.fd!);
     this.fd = openSync(next, 'a');
@@ -419,7 +426,7 @@ export class CheckpointStore {
           throw new CheckpointError(
             dir,
             `is not empty and has no metadata file (found ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', ...' : ''}): it is not an sqc checkpoint, or its metadata was deleted`,
-            `point checkpoint.dir at an empty or new directory`,
+            `point checkpoint.dir at an empty or new directory; if ${dir} held this job's checkpoint, it cannot be used without its metadata: delete it to start over`,
             { subject: 'checkpoint directory' },
           );
         }
