@@ -8,8 +8,11 @@
  *
  * `compare(old, new)` sorts differences into incompatible ones (the saved state or offsets would
  * be misread: changed windows, aggregates, join bounds, operators, inputs) and compatible ones
- * (renumbered operator ids, new sink columns, a changed filter or projection, which leave the
- * state alone and do not show up at all).
+ * (renumbered operator ids, new sink columns, a changed filter, projection or expression —
+ * also a new WHERE on an aggregate's input, as Flink and Spark accept it: the saved state keeps
+ * what was aggregated so far, rows from the restart on are filtered the new way). Compatible
+ * changes are reported in one notice; the GROUP BY and join keys are compared as the text of
+ * their generated key functions.
  */
 import { createHash } from 'node:crypto';
 import type { FieldDesc, Json, Operator, TypeDesc } from '../index.ts';
@@ -21,8 +24,18 @@ export interface OperatorDescription {
   readonly version: number | null;
   /** The operator's configuration values (functions left out), e.g. `{window, emit}`. */
   readonly config: { readonly [key: string]: Json };
-  /** Layout of a fresh accumulator's snapshot, e.g. `[number, number, list]`; null when none. */
+  /**
+   * Layout of a fresh accumulator: its fields (`rows, vSum, vCount`: generated per aggregate) or,
+   * for an accumulator without own fields, its snapshot's shape (`[number, number, list]`); null
+   * when the operator does not aggregate.
+   */
   readonly state: string | null;
+  /**
+   * The generated key functions (`key`, `leftKey`, `rightKey`) as source text, e.g.
+   * `{"key": "row.k"}`: the saved state is keyed by what they compute (GROUP BY, join keys).
+   * Absent in a description written before keys were recorded.
+   */
+  readonly keys?: { readonly [name: string]: string };
 }
 
 export interface InputDescription {
@@ -45,6 +58,11 @@ export interface QueryDescription {
   readonly inputs: readonly InputDescription[];
   readonly operators: readonly OperatorDescription[];
   readonly sinks: readonly SinkDescription[];
+  /**
+   * Hash of the generated query function's text: its filters, projections and expressions (they
+   * keep no state, so a change is compatible and only reported). Absent in older descriptions.
+   */
+  readonly logic?: string;
 }
 
 /** What the engine hands over to describe one query. */
@@ -59,6 +77,8 @@ export interface QueryParts {
   }[];
   readonly operators: readonly Operator<unknown>[];
   readonly sinks: readonly { readonly name: string; readonly connector: string; readonly schema: readonly FieldDesc[] }[];
+  /** The source text of the generated query function (`build`), when known. */
+  readonly code?: string;
 }
 
 /** Operators whose state holds input rows (their layout is the upstream projection's). */
@@ -113,16 +133,36 @@ function shape(v: unknown, top: boolean): string {
   return typeof v;
 }
 
-/** The layout of a fresh accumulator's snapshot, when the operator aggregates. */
+/** The layout of a fresh accumulator (its fields, else its snapshot's shape), when the operator aggregates. */
 function stateLayout(op: Operator<unknown>): string | null {
   const cfg = (op as unknown as { cfg?: { create?: unknown } }).cfg;
   if (!cfg || typeof cfg.create !== 'function') return null;
   try {
     const acc = (cfg.create as (key: unknown, row: unknown) => { snapshot?: () => unknown })(null, {});
-    return acc && typeof acc.snapshot === 'function' ? shape(acc.snapshot(), true) : null;
+    if (!acc || typeof acc.snapshot !== 'function') return null;
+    const fields = Object.keys(acc).filter((k) => typeof (acc as Record<string, unknown>)[k] !== 'function');
+    return fields.length > 0 ? fields.join(', ') : shape(acc.snapshot(), true);
   } catch {
     return null;
   }
+}
+
+const KEY_FUNCTIONS = ['key', 'leftKey', 'rightKey'];
+
+/** `(row) => row.k` → `row.k`: the text of a one-parameter arrow function's body, whitespace collapsed. */
+function functionText(f: { toString(): string }): string {
+  const text = f.toString().replace(/\s+/g, ' ').trim();
+  const m = /^\(?\s*\w*\s*\)?\s*=>\s*([\s\S]*)$/.exec(text);
+  return m ? m[1]! : text;
+}
+
+/** The generated key functions of an operator, as text. */
+function keysOf(op: Operator<unknown>): Record<string, string> | undefined {
+  const cfg = (op as unknown as { cfg?: Record<string, unknown> }).cfg;
+  if (!cfg || typeof cfg !== 'object') return undefined;
+  const out: Record<string, string> = {};
+  for (const k of KEY_FUNCTIONS) if (typeof cfg[k] === 'function') out[k] = functionText(cfg[k] as () => unknown);
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function locationOf(connector: string, options: Readonly<Record<string, string>>, source: string): string | null {
@@ -157,9 +197,18 @@ export function describeQuery(q: QueryParts): QueryDescription {
       } catch {
         snap = null;
       }
-      return { id: op.id, kind: snap?.kind ?? null, version: snap?.version ?? null, config: configOf(op), state: stateLayout(op) };
+      const keys = snap === null ? undefined : keysOf(op);
+      return {
+        id: op.id,
+        kind: snap?.kind ?? null,
+        version: snap?.version ?? null,
+        config: configOf(op),
+        state: stateLayout(op),
+        ...(keys ? { keys } : {}),
+      };
     }),
     sinks: q.sinks.map((s) => ({ name: s.name, connector: s.connector, columns: columnsText(s.schema) })),
+    ...(q.code !== undefined ? { logic: createHash('sha256').update(q.code.replace(/\s+/g, ' ')).digest('hex').slice(0, 16) } : {}),
   };
 }
 
@@ -247,7 +296,18 @@ function compareOperator(a: OperatorDescription, b: OperatorDescription, problem
     problems.push(`${name}: ${CONFIG_NAMES[k] ?? k} changed from ${valueText(k, x)} to ${valueText(k, y)}`);
   }
   if (a.state !== b.state) {
-    problems.push(`${name}: aggregate state changed from ${a.state ?? 'none'} to ${b.state ?? 'none'} (the aggregates computed changed)`);
+    problems.push(
+      `${name}: the aggregates computed changed (accumulator fields (${a.state ?? 'none'}) are now (${b.state ?? 'none'})): the saved accumulators cannot be read as the new ones`,
+    );
+  }
+  if (a.keys !== undefined && b.keys !== undefined) {
+    for (const k of [...new Set([...Object.keys(a.keys), ...Object.keys(b.keys)])].sort()) {
+      const x = a.keys[k];
+      const y = b.keys[k];
+      if (x === y) continue;
+      const what = k === 'key' ? 'grouping key' : k === 'leftKey' ? 'left join key' : 'right join key';
+      problems.push(`${name}: ${what} changed from ${x ?? 'none'} to ${y ?? 'none'}: the saved state is keyed by the old key`);
+    }
   }
   if (problems.length === before && a.id !== b.id) notes.push(`operator ${a.id} is now ${b.id} (same state)`);
 }
@@ -303,6 +363,12 @@ export function compare(a: QueryDescription, b: QueryDescription): Comparison {
     else if (o.columns !== s.columns) notes.push(`${q}: sink ${s.name}: columns changed from (${o.columns}) to (${s.columns})`);
   }
   for (const s of a.sinks) if (!b.sinks.some((x) => x.name === s.name)) notes.push(`${q}: no longer writes sink ${s.name}`);
-  if (problems.length === 0 && notes.length === 0 && fingerprint(a) !== fingerprint(b)) notes.push(`${q}: plan details changed`);
+  if (problems.length === 0 && notes.length === 0 && fingerprint(a) !== fingerprint(b)) {
+    notes.push(
+      a.logic !== undefined && b.logic !== undefined && a.logic !== b.logic
+        ? `${q}: its filters, projections or expressions changed (the saved state is kept as it is; rows from now on are computed the new way)`
+        : `${q}: plan details changed`,
+    );
+  }
   return { incompatible: problems, compatible: notes };
 }

@@ -227,7 +227,7 @@ class JobRuntime implements Job {
     if (c === null) return null;
     const store = await CheckpointStore.open(
       { ...c, notice: (m) => this.notice(m) },
-      this.queryList.map((q) => describeQuery(q.describeParts())),
+      this.queryList.map((q, i) => describeQuery({ ...q.describeParts(), code: String(this.spec.queries[i]!.build) })),
     );
     this.store = store;
     try {
