@@ -20,6 +20,7 @@ import { analyze } from '../compiler/analyze.ts';
 import { canonical, runCase, runCaseWithCrash, type CrashVariant } from './run-case.ts';
 import { renderDiagnostics } from '../compiler/diagnostics/render.ts';
 import { explain } from '../compiler/explain/explain.ts';
+import { runRestartCase } from './restart-case.ts';
 
 const CASES = join(import.meta.dirname, 'cases');
 
@@ -101,5 +102,22 @@ describe.runIf(caseDirs('run').length > 0)('run cases, crashed halfway and resto
         expect(canonical(transcript), what).toBe(expected);
       }
     });
+  }
+});
+
+/**
+ * test/cases/restart/<name>/first.sq (+ second.sq, case.json): `sqc run` restarted on one
+ * checkpoint after a changed job, a damaged file or a failing disk; see test/restart-case.ts.
+ */
+const restartCases = existsSync(join(CASES, 'restart'))
+  ? readdirSync(join(CASES, 'restart')).filter((n) => existsSync(join(CASES, 'restart', n, 'first.sq'))).sort()
+  : [];
+
+describe.runIf(restartCases.length > 0).concurrent('restart cases (sqc run on a checkpoint: changed job, damaged files, failing disk)', () => {
+  for (const name of restartCases) {
+    it(name, async ({ expect }) => {
+      const dir = join(CASES, 'restart', name);
+      await expect(await runRestartCase(dir)).toMatchFileSnapshot(join(dir, 'expected.txt'));
+    }, 60_000);
   }
 });
