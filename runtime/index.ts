@@ -417,7 +417,7 @@ export interface CheckpointProgress {
     readonly batchId: number;
     /** Size of the state file. */
     readonly bytes: number;
-    /** Time to write it, including the fsync of the log and the sinks' output (ms). */
+    /** Time to take, encode and write it, including the fsync of the log and the sinks' output (ms). */
     readonly durationMs: number;
     /** When it was written (ISO). */
     readonly timestamp: string;

@@ -14,7 +14,7 @@
  * committed, then goes on reading. The newest `checkpoint.retained` state files are kept, with
  * the log segments that follow them.
  */
-import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Json, QuerySnapshot } from '../index.ts';
@@ -298,12 +298,11 @@ export class QueryLog {
     const t0 = performance.now();
     const path = this.statePath(batch);
     const hint = (e: unknown) => this.lastGoodHint(e);
-    try {
-      fdatasyncSync(this.fd!);
-    } catch (e) {
-      throw ioFailure(this.segmentPath, e, hint(e));
-    }
+    // the log and the sinks' output are made durable together, off the event loop for the log
+    const logSynced = new Promise<void>((resolve, reject) => fdatasync(this.fd!, (e) => (e ? reject(ioFailure(this.segmentPath, e, hint(e))) : resolve())));
+    logSynced.catch(() => {}); // awaited below; a sink failure must not leave it unhandled
     await syncSinks();
+    await logSynced;
     const payload =
       `{"job":${JSON.stringify(this.settings.job)},"query":${JSON.stringify(this.name)},"batch":${batch},` +
       `"finished":${finished},"created":${JSON.stringify(new Date().toISOString())},"snapshot":${snapshotJson}}`;
