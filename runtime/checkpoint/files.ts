@@ -17,6 +17,7 @@
  * which file and what is wrong; nothing damaged is ever used.
  */
 import { crc32 } from 'node:zlib';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fault, type FaultPoint } from './faults.ts';
@@ -166,6 +167,40 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** The hidden temp file `writeAtomic` writes `path` through: `.<name>.tmp` beside it. */
+export function atomicTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp`);
+}
+
+/**
+ * `writeAtomic` without yielding to the event loop: for a file other code appends to between
+ * awaits (a file sink's manifest, which every query writing to the sink appends to), so nothing
+ * can be appended to the old file while the new one is being written.
+ */
+export function writeAtomicSync(path: string, data: Buffer): void {
+  const tmp = atomicTempPath(path);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
 /**
  * Writes `data` to `path` atomically: hidden temp file `.<name>.tmp` beside it, fsync, rename,
  * fsync of the directory. On any error the temp file is removed and `path` is untouched.
@@ -176,7 +211,7 @@ export async function writeAtomic(
   data: Buffer,
   points: { readonly before?: FaultPoint; readonly beforeRename?: FaultPoint } = {},
 ): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp`);
+  const tmp = atomicTempPath(path);
   try {
     if (points.before) fault(points.before);
     const fh = await open(tmp, 'w');

@@ -27,7 +27,7 @@ import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import type { RowKind } from '../index.ts';
 import { fault } from '../checkpoint/faults.ts';
-import { CheckpointError, crcHex, encodeRecord, parseLog, writeAtomic } from '../checkpoint/files.ts';
+import { CheckpointError, atomicTempPath, crcHex, encodeRecord, parseLog, writeAtomic, writeAtomicSync } from '../checkpoint/files.ts';
 import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../formats/encode.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from './types.ts';
 
@@ -122,10 +122,13 @@ class FileSink implements SinkConnector {
       if (f.startsWith(prefix) && (f.endsWith('.pending') || f.endsWith('.next') || f.endsWith('.tmp'))) await rm(join(this.dir, f), { force: true });
     }
     await rm(this.manifestPath, { force: true });
+    await rm(atomicTempPath(this.manifestPath), { force: true });
   }
 
   private async recover(committed: ReadonlyMap<string, number>): Promise<void> {
     const hint = `restore ${this.path} as it was, or delete it together with the checkpoint directory to start over`;
+    // a manifest rewrite (trim, rollback) the process died in: the manifest itself is intact
+    await rm(atomicTempPath(this.manifestPath), { force: true });
     const parsed = parseLog(this.manifestPath, await readFile(this.manifestPath), hint);
     let entries: Entry[] = parsed.records.map((r) => JSON.parse(r) as Entry);
     let data: Buffer | null = null;
@@ -319,7 +322,9 @@ class FileSink implements SinkConnector {
           const lastOf = new Map<string, Entry>();
           for (const e of this.entries.slice(0, from)) lastOf.set(e.q, e);
           const kept = [...[...lastOf.values()].sort((a, b) => a.size - b.size), ...this.entries.slice(from)];
-          await writeAtomic(this.manifestPath, Buffer.from(kept.map((e) => encodeRecord(JSON.stringify(e))).join('')));
+          // synchronously: another query writing to this sink must not append an entry to the
+          // old manifest (or to `entries`) while the trimmed one replaces it
+          writeAtomicSync(this.manifestPath, Buffer.from(kept.map((e) => encodeRecord(JSON.stringify(e))).join('')));
           closeSync(this.mfd);
           this.mfd = openSync(this.manifestPath, 'a');
           this.entries = kept;

@@ -1,0 +1,111 @@
+/**
+ * File sink crash cases found by test/crash.test.ts's review: what a restart finds after the
+ * process died in the middle of the manifest trim (`sync`), with two queries writing one file.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SinkContext } from './types.ts';
+import { fileSink } from './file-sink.ts';
+import { EV_FIELDS, type Ev } from '../testing/specs.ts';
+
+function ctx(path: string): SinkContext {
+  return {
+    name: 'out',
+    options: { path },
+    format: 'json',
+    schema: EV_FIELDS,
+    keyFields: [],
+    deliveryGuarantee: 'exactly-once',
+    binding: null,
+    print: null,
+    checkpointing: true,
+  };
+}
+
+const row = (k: string, v: number): Ev => ({ k, v, ts: Date.UTC(2025, 3, 21, 10) });
+
+function rows(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const r = JSON.parse(l) as Ev;
+      return `${r.k}${r.v}`;
+    });
+}
+
+describe('file sink manifest trim', () => {
+  it('keeps the entry of a batch another query published while the trimmed manifest was being written', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sqc-fsink-'));
+    const path = join(d, 'rows.jsonl');
+    const s1 = fileSink(ctx(path));
+    const a = s1.writer({ query: 'a', emit: 'final', upsertKey: null });
+    const b = s1.writer({ query: 'b', emit: 'final', upsertKey: null });
+    await s1.open(null);
+    const n = 4100; // more manifest entries than the sink keeps before trimming
+    for (let i = 0; i < n; i++) {
+      a.write(row('a', i));
+      await a.commit(i);
+      await a.publish!(i);
+    }
+    b.write(row('b', 0));
+    await b.commit(0);
+    await b.publish!(0);
+    // query a writes its state: the sink trims its manifest; meanwhile query b publishes batch 1
+    const syncing = s1.sync!(
+      new Map([
+        ['a', n - 1],
+        ['b', -1],
+      ]),
+    );
+    b.write(row('b', 1));
+    await b.commit(1);
+    await b.publish!(1);
+    await syncing;
+    // b writes its state after batch 1 (nothing of it is replayed again), stages batch 2 (its
+    // staging file no longer holds batch 1), and the process dies before batch 2 commits
+    await s1.sync!(
+      new Map([
+        ['a', n - 1],
+        ['b', 1],
+      ]),
+    );
+    b.write(row('b', 2));
+    await b.commit(2);
+    const s2 = fileSink(ctx(path));
+    s2.writer({ query: 'a', emit: 'final', upsertKey: null });
+    s2.writer({ query: 'b', emit: 'final', upsertKey: null });
+    await s2.open({
+      committed: new Map([
+        ['a', n - 1],
+        ['b', 1],
+      ]),
+    });
+    await s2.close();
+    const out = rows(path);
+    expect(out.filter((r) => r.startsWith('b'))).toEqual(['b0', 'b1']);
+    expect(out).toHaveLength(n + 2);
+  });
+
+  it('a restart removes the temp file of a manifest trim the process died in', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sqc-fsink-'));
+    const path = join(d, 'rows.jsonl');
+    const s1 = fileSink(ctx(path));
+    const w = s1.writer({ query: 'q', emit: 'final', upsertKey: null });
+    await s1.open(null);
+    w.write(row('a', 1));
+    await w.commit(0);
+    await w.publish!(0);
+    // died inside writeAtomic: the temp file beside the manifest is all that is left of the trim
+    const tmp = join(d, '..rows.jsonl.manifest.tmp');
+    writeFileSync(tmp, 'partial');
+    const s2 = fileSink(ctx(path));
+    s2.writer({ query: 'q', emit: 'final', upsertKey: null });
+    await s2.open({ committed: new Map([['q', 0]]) });
+    await s2.close();
+    expect(existsSync(tmp)).toBe(false);
+    expect(rows(path)).toEqual(['a1']);
+  });
+});
