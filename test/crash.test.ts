@@ -1,6 +1,7 @@
 /**
  * Crash tests (issue 4): test/crash/job.sq — a tumbling and a hopping aggregate with
- * COUNT(DISTINCT), a session aggregate and a stateless filter/projection, all to exactly-once
+ * COUNT(DISTINCT), a session aggregate, a stateless filter/projection and an EMIT COMPLETE
+ * aggregate (the sink replaces the file each batch through a hidden .next), all to exactly-once
  * file sinks (JSON lines and CSV) — runs over 500k seeded rows as a separate `sqc run` process
  * that is SIGKILLed again and again and restarted each time until it completes. Its output must
  * then equal an uninterrupted run's byte for byte (no row lost, none duplicated) and no hidden
@@ -49,7 +50,7 @@ const SEED = 20250421;
 /** SIGKILLs at seeded random moments (at least 20): during start-up, during replay, spread over the run. */
 const KILLS = 20;
 const JOB = join(ROOT, 'test', 'crash', 'job.sq');
-const OUTPUTS = ['per_user.jsonl', 'per_page.csv', 'sessions.jsonl', 'big_orders.csv'];
+const OUTPUTS = ['per_user.jsonl', 'per_page.csv', 'sessions.jsonl', 'big_orders.csv', 'page_totals.csv'];
 
 /**
  * Fault points of the 200 ms chain, with the occurrence (counted per process, over the four
