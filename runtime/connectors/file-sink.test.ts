@@ -2,10 +2,10 @@
  * File sink crash cases found by test/crash.test.ts's review: what a restart finds after the
  * process died in the middle of the manifest trim (`sync`), with two queries writing one file.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SinkContext } from './types.ts';
 import { fileSink } from './file-sink.ts';
 import { EV_FIELDS, type Ev } from '../testing/specs.ts';
@@ -24,6 +24,17 @@ function ctx(path: string): SinkContext {
   };
 }
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function fresh(): string {
+  const d = fresh();
+  dirs.push(d);
+  return d;
+}
+
 const row = (k: string, v: number): Ev => ({ k, v, ts: Date.UTC(2025, 3, 21, 10) });
 
 function rows(path: string): string[] {
@@ -38,7 +49,7 @@ function rows(path: string): string[] {
 
 describe('file sink manifest trim', () => {
   it('keeps the entry of a batch another query published while the trimmed manifest was being written', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'sqc-fsink-'));
+    const d = fresh();
     const path = join(d, 'rows.jsonl');
     const s1 = fileSink(ctx(path));
     const a = s1.writer({ query: 'a', emit: 'final', upsertKey: null });
@@ -90,7 +101,7 @@ describe('file sink manifest trim', () => {
   });
 
   it('a restart removes the temp file of a manifest trim the process died in', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'sqc-fsink-'));
+    const d = fresh();
     const path = join(d, 'rows.jsonl');
     const s1 = fileSink(ctx(path));
     const w = s1.writer({ query: 'q', emit: 'final', upsertKey: null });
