@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 function fresh(): string {
-  const d = fresh();
+  const d = mkdtempSync(join(tmpdir(), 'sqc-fsink-'));
   dirs.push(d);
   return d;
 }
