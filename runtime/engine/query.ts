@@ -61,6 +61,8 @@ export interface QueryEnv {
 }
 
 const MAX_WAIT_MS = 100;
+
+const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const RECENT = 100;
 
 interface Writer {
@@ -352,6 +354,9 @@ export class Query implements QueryHandle {
       const interval = this.env.triggerIntervalMs;
       const elapsed = Date.now() - startedAt;
       if (interval > 0 && elapsed < interval) await this.sleep(interval - elapsed);
+      // Let the job's other queries run a batch too: a poll served from read-ahead resolves
+      // without I/O, and would otherwise keep this query running thousands of batches ahead.
+      else await yieldToOthers();
     }
   }
 
