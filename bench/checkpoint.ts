@@ -18,10 +18,10 @@
  *    window aggregates with many open windows (per-user TUMBLE 1 h, HOP 1 h / 10 min,
  *    HOP 1 h / 1 min). For the largest state snapshot written (interval 1 s): state rows
  *    (progress `stateRows`), state file bytes (`checkpoint.lastState.bytes`), bytes per row, the
- *    write duration the progress reports (`lastState.durationMs`: log fsync, sink sync, file
- *    write + fsync + rename + dir fsync, cleanup) and, measured here, the time to take the
- *    snapshot and encode it as JSON (`encodeState(query.snapshot())`), which that duration
- *    does not include.
+ *    total time the progress reports (`lastState.durationMs`: taking the snapshot, encoding it,
+ *    log fsync, sink sync, file write + fsync + rename + dir fsync, cleanup) and, measured here
+ *    separately, the parts spent taking the snapshot and encoding it as JSON
+ *    (`encodeState(query.snapshot())`).
  *
  * Results go to bench/results/checkpoint.json.
  */
@@ -201,7 +201,7 @@ async function throughput(events: string): Promise<unknown[]> {
   }
   console.log(
     '  (spread: ±half the max-min range over the median; paired: median of per-round ratios; ckpt ms: progress checkpoint.durationMs summed;\n' +
-      '   state ms: lastState.durationMs summed — neither includes taking the snapshot and JSON-encoding it; commit ms: progress durationMs.commit summed)',
+      '   state ms: lastState.durationMs summed (taking, encoding and writing snapshots); commit ms: progress durationMs.commit summed)',
   );
   return out;
 }
@@ -221,7 +221,7 @@ async function sizes(events: string): Promise<unknown[]> {
     `\n## checkpoint size vs. state rows (${fmt(N_EVENTS)} events, interval 1 s, largest state written; medians of ${SIZE_RUNS} runs)`,
   );
   console.log(
-    `  ${'query'.padEnd(26)} ${'state rows'.padStart(10)} ${'file bytes'.padStart(12)} ${'bytes/row'.padStart(9)} ${'write ms'.padStart(9)} ${'snap ms'.padStart(9)} ${'encode ms'.padStart(9)} ${'MB/s'.padStart(9)}`,
+    `  ${'query'.padEnd(26)} ${'state rows'.padStart(10)} ${'file bytes'.padStart(12)} ${'bytes/row'.padStart(9)} ${'total ms'.padStart(9)} ${'snap ms'.padStart(9)} ${'encode ms'.padStart(9)} ${'MB/s'.padStart(9)}`,
   );
   for (const [name, sql] of Object.entries(SIZE_QUERIES)) {
     const create = await compileJob(`ckpt-size-${slug(name)}`, SOURCE(events) + sql);
@@ -267,12 +267,12 @@ async function sizes(events: string): Promise<unknown[]> {
     };
     out.push(row);
     console.log(
-      `  ${name.padEnd(26)} ${fmt(p0.rows).padStart(10)} ${fmt(p0.bytes).padStart(12)} ${(row.bytesPerRow === null ? '—' : fmt(row.bytesPerRow, 1)).padStart(9)} ${fmt(writeMs, 1).padStart(9)} ${fmt(snapshotMs, 1).padStart(9)} ${fmt(encodeMs, 1).padStart(9)} ${fmt(p0.bytes / 1e6 / ((writeMs + snapshotMs + encodeMs) / 1000), 0).padStart(9)}`,
+      `  ${name.padEnd(26)} ${fmt(p0.rows).padStart(10)} ${fmt(p0.bytes).padStart(12)} ${(row.bytesPerRow === null ? '—' : fmt(row.bytesPerRow, 1)).padStart(9)} ${fmt(writeMs, 1).padStart(9)} ${fmt(snapshotMs, 1).padStart(9)} ${fmt(encodeMs, 1).padStart(9)} ${fmt(p0.bytes / 1e6 / (writeMs / 1000), 0).padStart(9)}`,
     );
   }
   console.log(
-    '  (write ms: progress lastState.durationMs; snap ms: query.snapshot(); encode ms: encodeState(snapshot), measured separately at the same point;\n' +
-      '   MB/s: file bytes / (write + snap + encode))',
+    '  (total ms: progress lastState.durationMs (snapshot + encode + write); snap ms: query.snapshot() and encode ms: encodeState(snapshot),\n' +
+      '   the parts of it measured separately at the same point; MB/s: file bytes / total)',
   );
   return out;
 }
