@@ -14,7 +14,8 @@
  * committed, then goes on reading. The newest `checkpoint.retained` state files are kept, with
  * the log segments that follow them.
  */
-import { closeSync, fdatasync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { mkdir, open, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Json, QuerySnapshot } from '../index.ts';
@@ -492,15 +493,13 @@ export class CheckpointStore {
   private async lock(): Promise<void> {
     const dir = this.settings.dir;
     const path = join(dir, '.lock');
-    const inUse = (pid: number) =>
-      new CheckpointError(dir, `is in use by ${pid === process.pid ? 'another job in this process' : `process ${pid}`}`, 'stop that job first, or use another checkpoint.dir', {
-        subject: 'checkpoint directory',
-      });
-    if (lockedHere.has(dir)) throw inUse(process.pid);
+    const inUse = (holder: string, hint = 'stop that job first, or use another checkpoint.dir') =>
+      new CheckpointError(dir, `is in use by ${holder}`, hint, { subject: 'checkpoint directory' });
+    if (lockedHere.has(dir)) throw inUse('another job in this process');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fh = await open(path, 'wx');
-        await fh.writeFile(String(process.pid));
+        await fh.writeFile(`${process.pid} ${startTime(process.pid) ?? '-'} ${hostname()}`);
         await fh.close();
         lockedHere.add(dir);
         this.locked = true;
@@ -513,11 +512,18 @@ export class CheckpointStore {
           });
         }
       }
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(pid);
-      await rm(path, { force: true }); // stale: its process is gone
+      // `<pid> <start time> <host>` (older locks: `<pid>`)
+      const [pidText, started, host] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+      const pid = Number(pidText);
+      if (host !== undefined && host !== hostname()) {
+        throw inUse(`process ${pid} on host ${host}`, `stop that job first; if it is gone, delete ${path}`);
+      }
+      // Stale when its process is gone, or the pid now belongs to another process (pids are reused).
+      const live = Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
+      if (live && (started === undefined || started === '-' || startTime(pid) === null || startTime(pid) === started)) throw inUse(`process ${pid}`);
+      await rm(path, { force: true });
     }
-    throw inUse(0);
+    throw inUse('another process');
   }
 
   close(): void {
@@ -532,6 +538,16 @@ export class CheckpointStore {
         /* ignore */
       }
     }
+  }
+}
+
+/** When process `pid` started (Linux: clock ticks since boot, from /proc), or null where unknown. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
 
