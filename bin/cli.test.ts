@@ -108,6 +108,15 @@ describe('sqc explain, compile and run', () => {
     expect(sqc('run', 'good.sq').code).toBe(0);
   });
 
+  it('refuses a program without an INSERT (nothing to run), exit 1', () => {
+    writeFileSync(join(dir, 'tables-only.sq'), "CREATE TABLE t (a INT) WITH ('connector' = 'datagen');\n");
+    const r = sqc('run', 'tables-only.sq');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'sqc run: tables-only.sq has no INSERT INTO statement: nothing to run (each INSERT INTO ... SELECT is one streaming query)\n',
+    );
+  });
+
   it('stops with the source location of a malformed record, exit 1', () => {
     writeFileSync(join(dir, 'broken.jsonl'), '{"id":"a","n":1,"ts":"2025-01-01T00:00:10Z"}\n{"id":"b","n":oops}\n');
     writeFileSync(

@@ -41,7 +41,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 
@@ -85,7 +85,14 @@ function sqcRun(cwd: string, file: string, env: Record<string, string>, set: Rea
   const text = readFileSync(join(cwd, file));
   const stable = join(CACHE, 'sq', createHash('sha256').update(text).digest('hex').slice(0, 16));
   mkdirSync(stable, { recursive: true });
-  writeFileSync(join(stable, basename(file)), text);
+  // Cases run concurrently and share this path: write it once, atomically (a plain rewrite
+  // truncates it while another case's sqc may be reading it, which then runs an empty job).
+  const target = join(stable, basename(file));
+  if (!existsSync(target)) {
+    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  }
   const args = [SQC, 'run', '--quiet', join(stable, basename(file)), ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, SQC_CACHE_DIR: CACHE, NO_COLOR: '1', ...env };
   for (const k of ['FORCE_COLOR', 'SQC_CRASH_AT', 'SQC_FAIL_AT']) if (!(k in env)) delete childEnv[k];

@@ -60,6 +60,10 @@ export const runCommand: Command = {
       console.error(`sqc run: ${(e as Error).message}`);
       return 1;
     }
+    if (job.queries.length === 0) {
+      console.error(`sqc run: ${files[0]} has no INSERT INTO statement: nothing to run (each INSERT INTO ... SELECT is one streaming query)`);
+      return 1;
+    }
     const tally = new Tally();
     job.on('progress', (p) => {
       tally.add(p);
