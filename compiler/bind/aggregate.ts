@@ -168,8 +168,7 @@ export function bindGroupedSelect(
     const alias = sel.items.find((i) => i.kind === 'SelectExpr' && i.alias && astKey(i.expr) === astKey(k.ast));
     const base =
       k.expr.kind === 'FieldRef' ? k.expr.name : alias && alias.kind === 'SelectExpr' ? alias.alias!.name : 'key';
-    const name = uniqueName(base, taken);
-    taken.add(name);
+    const name = claimName(base, taken);
     keys.push({ name, expr: k.expr });
     keyMap.set(key, { name, type: k.expr.type, nullable: k.expr.nullable });
   }
@@ -209,12 +208,7 @@ export function bindGroupedSelect(
     };
   }
   if ((fused && tvf) || call) {
-    const startField = uniqueName('window_start', taken);
-    taken.add(startField);
-    const endField = uniqueName('window_end', taken);
-    taken.add(endField);
-    const timeOutField = uniqueName('window_time', taken);
-    taken.add(timeOutField);
+    const { startField, endField, timeOutField } = windowFieldNames(taken);
     if (fused && tvf) {
       win = { window: tvf.window, timeField: tvf.timeField, startField, endField, timeOutField };
       const ref = (name: string): string => exprKey({ kind: 'FieldRef', name, type: TIMESTAMP, nullable: false }, meta);
@@ -241,12 +235,7 @@ export function bindGroupedSelect(
   let attachedTime: string | null = null;
   if (attached) {
     attachedTime = uniqueName('window_time', new Set(from.rel.fields.map((f) => f.name)));
-    const startField = uniqueName('window_start', taken);
-    taken.add(startField);
-    const endField = uniqueName('window_end', taken);
-    taken.add(endField);
-    const timeOutField = uniqueName('window_time', taken);
-    taken.add(timeOutField);
+    const { startField, endField, timeOutField } = windowFieldNames(taken);
     win = {
       window: { kind: 'tumble', sizeMs: attached.unitMs },
       timeField: attachedTime,
@@ -613,4 +602,16 @@ function windowOrigin(rel: Rel, field: string): WindowSpec | null {
     default:
       return null;
   }
+}
+
+/** `base`, or `base` with a number when taken; the name is then taken. */
+function claimName(base: string, taken: Set<string>): string {
+  const name = uniqueName(base, taken);
+  taken.add(name);
+  return name;
+}
+
+/** Fresh names for a window aggregate's window_start, window_end and window_time columns. */
+function windowFieldNames(taken: Set<string>): { startField: string; endField: string; timeOutField: string } {
+  return { startField: claimName('window_start', taken), endField: claimName('window_end', taken), timeOutField: claimName('window_time', taken) };
 }

@@ -10,16 +10,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmitMode, JobSpec, SinkBatch } from '../index.ts';
 import { defineJob } from '../engine/job.ts';
-import { SessionWindowAggregate } from '../operators/session-window-aggregate.ts';
-import { WindowAggregate } from '../operators/window-aggregate.ts';
-import { CountSum, EV_FIELDS, WIN_FIELDS, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
+import { EV_FIELDS, WIN_FIELDS, disorderedEvents, evSource, jobSpec, sinkSpec, windowQueries, type Ev } from '../testing/specs.ts';
 import { FAULT_POINTS, armFault, faultCount, resetFaults } from './faults.ts';
 
 afterEach(() => resetFaults());
 
 function spec(emit: EmitMode, dir: string): JobSpec {
   const src = evSource('events', { delayMs: 3_000, connector: 'file', options: { path: join(dir, 'events.jsonl'), 'scan.batch-size': '7' } });
-  const result = (acc: CountSum, k: string | null, start: number, end: number): WinOut => ({ k, start, end, n: acc.count, sum: acc.sum });
   return jobSpec(
     [src],
     [
@@ -29,52 +26,7 @@ function spec(emit: EmitMode, dir: string): JobSpec {
       sinkSpec('mem', WIN_FIELDS),
     ],
     [
-      {
-        name: 'hop',
-        emit,
-        build: (q) => {
-          const out = q.sink<WinOut>('out');
-          const mem = q.sink<WinOut>('mem');
-          const agg = q.operator(
-            new WindowAggregate<Ev, string | null, CountSum, WinOut>({
-              id: 'hop',
-              window: { kind: 'hop', sizeMs: 10_000, slideMs: 5_000 },
-              emit,
-              time: (r) => r.ts,
-              key: (r) => r.k,
-              create: () => new CountSum(),
-              restore: (_k, s) => CountSum.restore(s),
-              result,
-              out: (r, k) => {
-                out.write(r, k);
-                mem.write(r, k);
-              },
-            }),
-          );
-          q.input(src, (r) => agg.push(r, 0));
-        },
-      },
-      {
-        name: 'sessions',
-        emit,
-        build: (q) => {
-          const out = q.sink<WinOut>('sessions');
-          const agg = q.operator(
-            new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({
-              id: 'session',
-              gapMs: 4_000,
-              emit,
-              time: (r) => r.ts,
-              key: (r) => r.k,
-              create: () => new CountSum(),
-              restore: (_k, s) => CountSum.restore(s),
-              result,
-              out: (r, k) => out.write(r, k),
-            }),
-          );
-          q.input(src, (r) => agg.push(r, 0));
-        },
-      },
+      ...windowQueries(src, emit, ['out', 'mem'], 'sessions'),
       {
         name: 'copy',
         emit: 'final',
@@ -89,22 +41,9 @@ function spec(emit: EmitMode, dir: string): JobSpec {
   );
 }
 
-/** Deterministic pseudo-random events, partly out of order, some late. */
-function events(n: number): string {
-  const out: string[] = [];
-  let a = 7;
-  const next = () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  let t = Date.UTC(2025, 3, 21, 10);
-  for (let i = 0; i < n; i++) {
-    t += Math.floor(next() * 2_500);
-    out.push(JSON.stringify({ k: `k${Math.floor(next() * 3)}`, v: i, ts: t - Math.floor(next() * 5_000) }));
-  }
-  return out.join('\n') + '\n';
-}
-
 function fresh(): string {
   const d = mkdtempSync(join(tmpdir(), 'sqc-ckpt-'));
-  writeFileSync(join(d, 'events.jsonl'), events(100));
+  writeFileSync(join(d, 'events.jsonl'), disorderedEvents(100).map((e) => JSON.stringify(e) + '\n').join(''));
   return d;
 }
 

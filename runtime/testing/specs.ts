@@ -3,7 +3,9 @@
  * type with its source spec and decoder, accumulators, sink specs and a job wrapper. Not part of
  * the public API.
  */
-import type { Accumulator, FieldDesc, Json, JobSpec, QuerySpec, SinkSpec, SourceSpec } from '../index.ts';
+import type { Accumulator, EmitMode, FieldDesc, Json, JobSpec, QuerySpec, SinkSpec, SourceSpec } from '../index.ts';
+import { SessionWindowAggregate } from '../operators/session-window-aggregate.ts';
+import { WindowAggregate } from '../operators/window-aggregate.ts';
 import * as decode from '../formats/decode.ts';
 
 export interface Ev {
@@ -137,4 +139,65 @@ export function at(hms: string): number {
 
 export function ev(k: string | null, hms: string, v: number | null = 1): Ev {
   return { k, v, ts: at(hms) };
+}
+
+/** Deterministic pseudo-random events 2.5 s apart on average, up to 5 s out of order (some late), keys k0–k2. */
+export function disorderedEvents(n: number): Ev[] {
+  const out: Ev[] = [];
+  let a = 7;
+  const next = () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let t = Date.UTC(2025, 3, 21, 10);
+  for (let i = 0; i < n; i++) {
+    t += Math.floor(next() * 2_500);
+    out.push({ k: `k${Math.floor(next() * 3)}`, v: i, ts: t - Math.floor(next() * 5_000) });
+  }
+  return out;
+}
+
+/**
+ * Two windowed queries over `src`, COUNT and SUM per key: `hop` (10 s every 5 s, operator `hop`)
+ * writing each result to every sink of `hopSinks`, and `sessions` (gap 4 s, operator `session`)
+ * writing to `sessionSink`.
+ */
+export function windowQueries(src: SourceSpec<Ev>, emit: EmitMode, hopSinks: readonly string[], sessionSink: string): QuerySpec[] {
+  const result = (acc: CountSum, k: string | null, start: number, end: number): WinOut => ({ k, start, end, n: acc.count, sum: acc.sum });
+  const common = {
+    emit,
+    time: (r: Ev) => r.ts,
+    key: (r: Ev) => r.k,
+    create: () => new CountSum(),
+    restore: (_k: string | null, s: Json) => CountSum.restore(s),
+    result,
+  };
+  return [
+    {
+      name: 'hop',
+      emit,
+      build: (q) => {
+        const outs = hopSinks.map((s) => q.sink<WinOut>(s));
+        const agg = q.operator(
+          new WindowAggregate<Ev, string | null, CountSum, WinOut>({
+            ...common,
+            id: 'hop',
+            window: { kind: 'hop', sizeMs: 10_000, slideMs: 5_000 },
+            out: (r, k) => {
+              for (const o of outs) o.write(r, k);
+            },
+          }),
+        );
+        q.input(src, (r) => agg.push(r, 0));
+      },
+    },
+    {
+      name: 'sessions',
+      emit,
+      build: (q) => {
+        const out = q.sink<WinOut>(sessionSink);
+        const agg = q.operator(
+          new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({ ...common, id: 'session', gapMs: 4_000, out: (r, k) => out.write(r, k) }),
+        );
+        q.input(src, (r) => agg.push(r, 0));
+      },
+    },
+  ];
 }
