@@ -360,6 +360,7 @@ describe('functions', () => {
     expect(ev(call('FLOOR', [d], DOUBLE), { d: -1.5 })).toBe(-2);
     expect(ev(call('POWER', [d, lit(2, DOUBLE)], DOUBLE), { d: 3 })).toBe(9);
     expect(ev(call('ABS', [ref('n', INT)], INT), { n: -4 })).toBe(4);
+    expect(ev(call('ABS', [ref('n', INT)], INT), { n: -2147483648 })).toBe(-2147483648); // wraps, as Java's Math.abs
     expect(ev(call('MOD', [ref('n', INT), lit(3)], INT), { n: -7 })).toBe(-1);
     expect(ev(call('SIGN', [d], DOUBLE), { d: -0.1 })).toBe(-1);
     expect(ev(call('GREATEST', [ref('n', INT), lit(3)], INT), { n: 7 })).toBe(7);

@@ -845,7 +845,8 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   MD5: lib('md5'),
 
   // numbers
-  ABS: math('abs'),
+  // INT wraps as in Flink (Java): ABS(-2147483648) is -2147483648
+  ABS: (call, c) => (call.type.kind === 'INT' ? c.strictCall(call, ([a]) => `Math.abs(${a}) | 0`) : math('abs')(call, c)),
   ROUND: (call, c) => {
     const t = call.type.kind;
     if (t === 'INT' || t === 'BIGINT') {
