@@ -108,6 +108,15 @@ describe('sqc explain, compile and run', () => {
     expect(sqc('run', 'good.sq').code).toBe(0);
   });
 
+  it('checks --set like a SET statement: unknown keys with a did-you-mean, values by type', () => {
+    const r = sqc('run', 'good.sq', '--set', 'checkpoint.intreval=1s', '--set', 'checkpoint.retained=0');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "sqc run: --set checkpoint.intreval=1s: unknown SET option 'checkpoint.intreval'\n  help: did you mean 'checkpoint.interval'?\n" +
+        "sqc run: --set checkpoint.retained=0: 'checkpoint.retained' = '0' must be at least 1\n",
+    );
+  });
+
   it('refuses a program without an INSERT (nothing to run), exit 1', () => {
     writeFileSync(join(dir, 'tables-only.sq'), "CREATE TABLE t (a INT) WITH ('connector' = 'datagen');\n");
     const r = sqc('run', 'tables-only.sq');

@@ -7,19 +7,34 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Job, JobOverrides } from '../../runtime/index.ts';
+import { validateSetOption } from '../../compiler/connectors/job.ts';
 import type { Command } from '../main.ts';
 import { compileCached } from './cache.ts';
 import { useColor } from './source.ts';
 import { StatusLine, Tally, summaryLines } from './status.ts';
 
+/**
+ * `--set key=value` pairs, checked as the SET statements they override are (unknown keys with a
+ * did-you-mean, values by type; aliases resolved); a string is the error to print.
+ */
 function parseSets(values: unknown): Record<string, string> | string {
   const sets: Record<string, string> = {};
+  const noSpan = { offset: 0, end: 0, line: 1, col: 1 };
+  const problems: string[] = [];
   for (const item of (values as string[] | undefined) ?? []) {
     const eq = item.indexOf('=');
     if (eq <= 0) return `--set expects key=value, got "${item}"`;
-    sets[item.slice(0, eq).trim().replace(/^'(.*)'$/, '$1')] = item.slice(eq + 1).trim().replace(/^'(.*)'$/, '$1');
+    const key = item.slice(0, eq).trim().replace(/^'(.*)'$/, '$1');
+    const value = item.slice(eq + 1).trim().replace(/^'(.*)'$/, '$1');
+    const r = validateSetOption({ kind: 'SetStatement', key, keySpan: noSpan, value, valueSpan: noSpan, span: noSpan });
+    for (const d of r.diagnostics) {
+      const line = `--set ${item}: ${d.message}${d.notes.map((n) => `\n  ${n}`).join('')}`;
+      if (d.severity === 'error') problems.push(line);
+      else console.error(`sqc run: warning: ${line}`);
+    }
+    if (r.key !== null) sets[r.key] = r.value;
   }
-  return sets;
+  return problems.length > 0 ? problems.join('\nsqc run: ') : sets;
 }
 
 export const runCommand: Command = {

@@ -391,7 +391,10 @@ export class CheckpointStore {
     try {
       await mkdir(dir, { recursive: true });
     } catch (e) {
-      throw new CheckpointError(dir, `cannot be created: ${describeIoError(e)}`, 'choose a writable checkpoint.dir', {
+      const code = (e as NodeJS.ErrnoException).code;
+      const reason =
+        code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, or lies under one: it must be a directory' : `cannot be created: ${describeIoError(e)}`;
+      throw new CheckpointError(dir, reason, 'choose a writable checkpoint.dir', {
         cause: e,
         subject: 'checkpoint directory',
       });

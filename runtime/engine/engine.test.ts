@@ -391,6 +391,14 @@ describe('errors', () => {
     const src = evSource('clicks');
     expect(() => defineJob(counting(src), { sources: { click: { rows: [] } } })).toThrow('createJob: unknown source "click" (sources: clicks)');
   });
+
+  it('a bad SET override names the option and what is wrong', () => {
+    const src = evSource('clicks');
+    expect(() => defineJob(counting(src), { set: { 'checkpoint.dir': '/tmp/x', 'checkpoint.interval': 'soon' } })).toThrow(
+      "option 'checkpoint.interval' = 'soon' is not a duration",
+    );
+    expect(() => defineJob(counting(src), { set: { 'trigger.mode': 'batch' } })).toThrow("option 'trigger.mode' = 'batch' ");
+  });
 });
 
 async function waitFor(cond: () => boolean, ms = 5_000): Promise<void> {

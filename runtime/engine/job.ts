@@ -77,10 +77,18 @@ class JobRuntime implements Job {
   ) {
     this.name = spec.options.pipelineName ?? spec.name;
     const set = { ...spec.options.raw, ...(overrides.set ?? {}) };
-    this.triggerIntervalMs = set['trigger.interval'] !== undefined ? parseDuration(set['trigger.interval']) : spec.options.triggerIntervalMs;
-    this.availableNow =
-      (set['trigger.mode'] !== undefined ? parseEnum(set['trigger.mode'], ['continuous', 'available-now']) : spec.options.triggerMode) ===
-      'available-now';
+    /** A SET option's value parsed; a bad value is an error that names the option. */
+    const option = <T>(key: string, parse: (text: string) => T, fallback: T): T => {
+      const text = set[key];
+      if (text === undefined) return fallback;
+      try {
+        return parse(text);
+      } catch (e) {
+        throw new Error(`option '${key}' = '${text}' ${messageOf(e)}`, { cause: e });
+      }
+    };
+    this.triggerIntervalMs = option('trigger.interval', parseDuration, spec.options.triggerIntervalMs);
+    this.availableNow = option('trigger.mode', (t) => parseEnum(t, ['continuous', 'available-now']), spec.options.triggerMode) === 'available-now';
     const dir = set['checkpoint.dir'] ?? spec.options.checkpointDir;
     this.checkpoint =
       dir === null || dir === undefined || dir === ''
@@ -88,8 +96,8 @@ class JobRuntime implements Job {
         : {
             dir,
             job: this.name,
-            intervalMs: set['checkpoint.interval'] !== undefined ? parseDuration(set['checkpoint.interval']) : spec.options.checkpointIntervalMs,
-            retained: parseInteger(set['checkpoint.retained'] ?? spec.options.raw['checkpoint.retained'] ?? '3', 1),
+            intervalMs: option('checkpoint.interval', parseDuration, spec.options.checkpointIntervalMs),
+            retained: option('checkpoint.retained', (t) => parseInteger(t, 1), 3),
           };
     for (const name of Object.keys(overrides.sources ?? {})) {
       if (!spec.sources.some((s) => s.name === name || s.options['memory.name'] === name)) {
