@@ -29,32 +29,42 @@ export function expectSnapshot(s: StateSnapshot, kind: string, version: number, 
  * overflowed, ±Infinity watermarks, NaN) survive as `{"$num":"Infinity"}`.
  */
 export function encodeState(value: unknown): string {
-  // A replacer costs a call per value (most of a checkpoint's CPU time for large state): only
-  // state that holds a non-finite number, found by a plain walk, goes through it.
-  if (!hasNonFinite(value)) return JSON.stringify(value);
-  return JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? { $num: String(v) } : v,
-  );
+  // A replacer would cost a call per value (most of a checkpoint's CPU time for large state), and
+  // nearly every query snapshot holds one non-finite number (a ±Infinity watermark). So a plain
+  // walk copies just the containers on the way to a non-finite number, with it replaced, and the
+  // rest goes through JSON.stringify as it is.
+  return JSON.stringify(finite(value));
 }
 
-/** Whether `v` (JSON-shaped: no toJSON, no cycles) holds a NaN or ±Infinity anywhere. */
-function hasNonFinite(v: unknown): boolean {
-  if (typeof v === 'number') return v - v !== 0;
-  if (v === null || typeof v !== 'object') return false;
+/** `v`, or a copy of it (sharing every part that needs no change) with non-finite numbers as `{$num}`. */
+function finite(v: unknown): unknown {
+  if (typeof v === 'number') return v - v !== 0 ? { $num: String(v) } : v;
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
+    let copy: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      if (typeof x === 'number' ? x - x !== 0 : x !== null && typeof x === 'object' && hasNonFinite(x)) return true;
+      if (typeof x === 'number' ? x - x === 0 : x === null || typeof x !== 'object') continue;
+      const y = finite(x);
+      if (y === x) continue;
+      copy ??= v.slice();
+      copy[i] = y;
     }
-    return false;
+    return copy ?? v;
   }
-  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return true; // unusual: the replacer path decides
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return finite(toJSON.call(v));
+  let copy: Record<string, unknown> | null = null;
   for (const k in v) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     const x = (v as Record<string, unknown>)[k];
-    if (typeof x === 'number' ? x - x !== 0 : x !== null && typeof x === 'object' && hasNonFinite(x)) return true;
+    if (typeof x === 'number' ? x - x === 0 : x === null || typeof x !== 'object') continue;
+    const y = finite(x);
+    if (y === x) continue;
+    copy ??= { ...(v as Record<string, unknown>) };
+    copy[k] = y;
   }
-  return false;
+  return copy ?? v;
 }
 
 export function decodeState(text: string): Json {
