@@ -68,11 +68,28 @@ function finite(v: unknown): unknown {
 }
 
 export function decodeState(text: string): Json {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      if (typeof o.$num === 'string' && Object.keys(o).length === 1) return Number(o.$num);
+  // As in encodeState: no reviver call per value; one walk puts the non-finite numbers back.
+  return numbers(JSON.parse(text)) as Json;
+}
+
+/** `v` with every `{$num: "..."}` replaced by its number (in place: `v` is freshly parsed). */
+function numbers(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (x !== null && typeof x === 'object') v[i] = numbers(x);
     }
     return v;
-  }) as Json;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o['$num'] === 'string' && Object.keys(o).length === 1) return Number(o['$num']);
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === null || typeof x !== 'object') continue;
+    const y = numbers(x);
+    // a key "__proto__" (user data in a MAP) is an own property of parsed JSON: keep it one
+    if (y !== x) Object.defineProperty(o, k, { value: y, writable: true, enumerable: true, configurable: true });
+  }
+  return o;
 }

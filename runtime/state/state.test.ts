@@ -63,4 +63,16 @@ describe('detachKey', () => {
     }
     expect(encodeState(-Infinity)).toBe('{"$num":"-Infinity"}');
   });
+
+  it('encodeState leaves its input alone; decodeState keeps user keys such as "__proto__" as data', () => {
+    const state = { wm: -Infinity, rows: [['k', { sum: Infinity }]] };
+    decodeState(encodeState(state));
+    expect(state).toEqual({ wm: -Infinity, rows: [['k', { sum: Infinity }]] });
+    const back = decodeState('{"m":{"__proto__":{"$num":"NaN"},"x":{"__proto__":[1]}}}') as Record<string, Record<string, unknown>>;
+    expect(Object.keys(back['m']!)).toEqual(['__proto__', 'x']);
+    expect(Number.isNaN(back['m']!['__proto__'])).toBe(true);
+    expect(Object.getPrototypeOf(back['m']!['x'])).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back['m']!['x'], '__proto__')?.value).toEqual([1]);
+    expect(encodeState(back)).toBe('{"m":{"__proto__":{"$num":"NaN"},"x":{"__proto__":[1]}}}');
+  });
 });
