@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['grammar/**/*.test.ts', 'compiler/**/*.test.ts', 'runtime/**/*.test.ts', 'test/**/*.test.ts', 'bin/**/*.test.ts'],
+    include: [
+      'grammar/**/*.test.ts',
+      'compiler/**/*.test.ts',
+      'runtime/**/*.test.ts',
+      'test/**/*.test.ts',
+      'bin/**/*.test.ts',
+    ],
     // Two cores on every machine: one worker per core keeps CPU-heavy suites from starving.
     pool: 'forks',
     maxWorkers: 2,

@@ -86,9 +86,26 @@ function spec(fast: boolean): rt.JobSpec {
   return {
     name: 'smoke',
     file: 'smoke.sq',
-    options: { pipelineName: null, checkpointDir: null, checkpointIntervalMs: 10_000, triggerIntervalMs: 0, triggerMode: 'continuous', raw: {} },
+    options: {
+      pipelineName: null,
+      checkpointDir: null,
+      checkpointIntervalMs: 10_000,
+      triggerIntervalMs: 0,
+      triggerMode: 'continuous',
+      raw: {},
+    },
     sources: [clicks],
-    sinks: [{ name: 'out', connector: 'blackhole', format: null, options: {}, schema: [], keyFields: [], deliveryGuarantee: 'at-least-once' }],
+    sinks: [
+      {
+        name: 'out',
+        connector: 'blackhole',
+        format: null,
+        options: {},
+        schema: [],
+        keyFields: [],
+        deliveryGuarantee: 'at-least-once',
+      },
+    ],
     queries: [
       {
         name: 'counts',

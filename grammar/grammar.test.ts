@@ -278,7 +278,11 @@ describe('expressions', () => {
       chars: { kind: 'StringLiteral' },
     });
     expect(expr(`TRIM(s)`)).toMatchObject({ kind: 'TrimExpr', mode: 'BOTH', chars: null });
-    expect(expr(`POSITION('lo' IN s)`)).toMatchObject({ kind: 'FunctionCall', name: { name: 'POSITION' }, args: [{ kind: 'StringLiteral' }, { kind: 'ColumnRef' }] });
+    expect(expr(`POSITION('lo' IN s)`)).toMatchObject({
+      kind: 'FunctionCall',
+      name: { name: 'POSITION' },
+      args: [{ kind: 'StringLiteral' }, { kind: 'ColumnRef' }],
+    });
     expect(expr(`POSITION(x, y)`)).toMatchObject({ kind: 'FunctionCall', args: [{}, {}] });
     expect(expr(`SUBSTRING(s FROM 2 FOR 3)`)).toMatchObject({
       kind: 'FunctionCall',

@@ -220,8 +220,11 @@ export interface AggregateFns<In, Key extends KeyValue, Acc extends Accumulator<
 }
 
 /** Config of `WindowAggregate` (TUMBLE, HOP, CUMULATE). */
-export interface WindowAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out>
-  extends AggregateFns<In, Key, Acc> {
+export interface WindowAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends AggregateFns<
+  In,
+  Key,
+  Acc
+> {
   readonly id: string;
   readonly window: Exclude<WindowSpec, { kind: 'session' }>;
   readonly emit: EmitMode;
@@ -233,8 +236,12 @@ export interface WindowAggregateConfig<In, Key extends KeyValue, Acc extends Acc
 }
 
 /** Config of `SessionWindowAggregate`; `Acc.merge` is required (sessions merge). */
-export interface SessionAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out>
-  extends AggregateFns<In, Key, Acc> {
+export interface SessionAggregateConfig<
+  In,
+  Key extends KeyValue,
+  Acc extends Accumulator<In>,
+  Out,
+> extends AggregateFns<In, Key, Acc> {
   readonly id: string;
   readonly gapMs: number;
   readonly emit: EmitMode;
@@ -244,8 +251,11 @@ export interface SessionAggregateConfig<In, Key extends KeyValue, Acc extends Ac
 }
 
 /** Config of `GroupAggregate` (non-windowed GROUP BY and SELECT DISTINCT). */
-export interface GroupAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out>
-  extends AggregateFns<In, Key, Acc> {
+export interface GroupAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends AggregateFns<
+  In,
+  Key,
+  Acc
+> {
   readonly id: string;
   /** CHANGES (default for streams), COMPLETE, or FINAL (bounded input: every group once at end). */
   readonly emit: EmitMode;
@@ -287,7 +297,10 @@ export interface QueryBuilder {
    */
   input<Row>(source: SourceSpec<Row>, push: (row: Row) => void, options?: { readonly dropLate?: boolean }): void;
   /** This query's writer into the named sink. `emit` defaults to the query's emit mode. */
-  sink<Row>(name: string, options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null }): SinkWriter<Row>;
+  sink<Row>(
+    name: string,
+    options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null },
+  ): SinkWriter<Row>;
   /** Registers a stateful operator; register in dataflow order (upstream first). Returns it. */
   operator<Op extends Operator<any>>(op: Op): Op;
   /**

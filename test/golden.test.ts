@@ -98,7 +98,8 @@ describe.runIf(caseDirs('run').length > 0)('run cases, crashed halfway and resto
       for (const variant of CRASHES) {
         const { transcript, firstError } = await runCaseWithCrash(dir, variant);
         const what = `${name}, failing at ${variant.point} with checkpoint.interval ${variant.interval}`;
-        if (!expected.includes('\n-- error: ')) expect(firstError, what).toContain(`injected fault at ${variant.point}`);
+        if (!expected.includes('\n-- error: '))
+          expect(firstError, what).toContain(`injected fault at ${variant.point}`);
         expect(canonical(transcript), what).toBe(expected);
       }
     });
@@ -110,14 +111,22 @@ describe.runIf(caseDirs('run').length > 0)('run cases, crashed halfway and resto
  * checkpoint after a changed job, a damaged file or a failing disk; see test/restart-case.ts.
  */
 const restartCases = existsSync(join(CASES, 'restart'))
-  ? readdirSync(join(CASES, 'restart')).filter((n) => existsSync(join(CASES, 'restart', n, 'first.sq'))).sort()
+  ? readdirSync(join(CASES, 'restart'))
+      .filter((n) => existsSync(join(CASES, 'restart', n, 'first.sq')))
+      .sort()
   : [];
 
-describe.runIf(restartCases.length > 0).concurrent('restart cases (sqc run on a checkpoint: changed job, damaged files, failing disk)', () => {
-  for (const name of restartCases) {
-    it(name, async ({ expect }) => {
-      const dir = join(CASES, 'restart', name);
-      await expect(await runRestartCase(dir)).toMatchFileSnapshot(join(dir, 'expected.txt'));
-    }, 60_000);
-  }
-});
+describe
+  .runIf(restartCases.length > 0)
+  .concurrent('restart cases (sqc run on a checkpoint: changed job, damaged files, failing disk)', () => {
+    for (const name of restartCases) {
+      it(
+        name,
+        async ({ expect }) => {
+          const dir = join(CASES, 'restart', name);
+          await expect(await runRestartCase(dir)).toMatchFileSnapshot(join(dir, 'expected.txt'));
+        },
+        60_000,
+      );
+    }
+  });

@@ -41,7 +41,17 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 
@@ -79,7 +89,12 @@ interface RunResult {
   readonly stderr: string;
 }
 
-function sqcRun(cwd: string, file: string, env: Record<string, string>, set: Readonly<Record<string, string>>): Promise<RunResult> {
+function sqcRun(
+  cwd: string,
+  file: string,
+  env: Record<string, string>,
+  set: Readonly<Record<string, string>>,
+): Promise<RunResult> {
   // The .sq runs from a path that depends only on its text (paths in it resolve against the working
   // directory), so the compile cache, keyed by path and text, compiles each distinct text once.
   const text = readFileSync(join(cwd, file));
@@ -93,7 +108,13 @@ function sqcRun(cwd: string, file: string, env: Record<string, string>, set: Rea
     writeFileSync(tmp, text);
     renameSync(tmp, target);
   }
-  const args = [SQC, 'run', '--quiet', join(stable, basename(file)), ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const args = [
+    SQC,
+    'run',
+    '--quiet',
+    join(stable, basename(file)),
+    ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+  ];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, SQC_CACHE_DIR: CACHE, NO_COLOR: '1', ...env };
   for (const k of ['FORCE_COLOR', 'SQC_CRASH_AT', 'SQC_FAIL_AT']) if (!(k in env)) delete childEnv[k];
   return new Promise((resolve) => {
@@ -123,8 +144,9 @@ function snapshot(dir: string): Map<string, string> {
 
 function changes(before: Map<string, string>, after: Map<string, string>): string[] {
   const out: string[] = [];
-  for (const [f, h] of before) if (!after.has(f)) out.push(`deleted ${f}`);
-  else if (after.get(f) !== h) out.push(`changed ${f}`);
+  for (const [f, h] of before)
+    if (!after.has(f)) out.push(`deleted ${f}`);
+    else if (after.get(f) !== h) out.push(`changed ${f}`);
   for (const f of after.keys()) if (!before.has(f)) out.push(`created ${f}`);
   return out.sort();
 }
@@ -192,11 +214,17 @@ function mutate(dir: string, step: Extract<Step, { file: string }>): string {
  * The first run of many cases is the same job on the same input: it runs once, and the files it
  * leaves are copied for the other cases (their transcripts are golden, so it is deterministic).
  */
-const firstRuns = new Map<string, Promise<{ readonly result: RunResult; readonly files: string; readonly origin: string }>>();
+const firstRuns = new Map<
+  string,
+  Promise<{ readonly result: RunResult; readonly files: string; readonly origin: string }>
+>();
 
 function firstRun(dir: string, step: Extract<Step, { run: string }>, env: Record<string, string>): Promise<RunResult> {
-  const h = createHash('sha256').update(JSON.stringify([step, env])).update(readFileSync(join(dir, step.run)));
-  for (const [f] of [...snapshot(dir)].sort()) if (!f.endsWith('.sq')) h.update(`\0${f}\0`).update(readFileSync(join(dir, f)));
+  const h = createHash('sha256')
+    .update(JSON.stringify([step, env]))
+    .update(readFileSync(join(dir, step.run)));
+  for (const [f] of [...snapshot(dir)].sort())
+    if (!f.endsWith('.sq')) h.update(`\0${f}\0`).update(readFileSync(join(dir, f)));
   const key = h.digest('hex').slice(0, 16);
   let memo = firstRuns.get(key);
   const hit = memo !== undefined;
@@ -217,9 +245,13 @@ function firstRun(dir: string, step: Extract<Step, { run: string }>, env: Record
 }
 
 export async function runRestartCase(caseDir: string): Promise<string> {
-  const config: RestartCase = existsSync(join(caseDir, 'case.json')) ? JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8')) : {};
-  const steps: readonly Step[] =
-    config.steps ?? [{ run: 'first.sq' }, ...(existsSync(join(caseDir, 'second.sq')) ? [{ run: 'second.sq', unchanged: true }] : [])];
+  const config: RestartCase = existsSync(join(caseDir, 'case.json'))
+    ? JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8'))
+    : {};
+  const steps: readonly Step[] = config.steps ?? [
+    { run: 'first.sq' },
+    ...(existsSync(join(caseDir, 'second.sq')) ? [{ run: 'second.sq', unchanged: true }] : []),
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'sqc-restart-'));
   try {
     cpSync(caseDir, dir, { recursive: true, filter: (src) => !/(expected\.txt|case\.json)$/.test(src) });
@@ -246,10 +278,24 @@ export async function runRestartCase(caseDir: string): Promise<string> {
       const before = step.unchanged ? snapshot(dir) : null;
       const r = first ? await firstRun(dir, step, env) : await sqcRun(dir, step.run, env, step.set ?? {});
       first = false;
-      const sets = Object.entries(step.set ?? {}).map(([k, v]) => ` --set ${/\s/.test(k + v) ? `'${k}=${v}'` : `${k}=${v}`}`);
-      lines.push(`$ ${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}sqc run ${step.run}${sets.join('')}`);
-      for (const l of normalise(r.stdout).split('\n').filter((x) => x !== '')) lines.push(`stdout: ${l}`);
-      lines.push(...normalise(r.stderr).replace(/\n$/, '').split('\n').filter((x) => x !== ''));
+      const sets = Object.entries(step.set ?? {}).map(
+        ([k, v]) => ` --set ${/\s/.test(k + v) ? `'${k}=${v}'` : `${k}=${v}`}`,
+      );
+      lines.push(
+        `$ ${Object.entries(env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join('')}sqc run ${step.run}${sets.join('')}`,
+      );
+      for (const l of normalise(r.stdout)
+        .split('\n')
+        .filter((x) => x !== ''))
+        lines.push(`stdout: ${l}`);
+      lines.push(
+        ...normalise(r.stderr)
+          .replace(/\n$/, '')
+          .split('\n')
+          .filter((x) => x !== ''),
+      );
       lines.push(r.signal !== null ? `-- killed by ${r.signal}` : `-- exit ${r.code}`);
       if (before !== null) {
         const diff = changes(before, snapshot(dir));
@@ -265,7 +311,12 @@ export async function runRestartCase(caseDir: string): Promise<string> {
       if (r.code !== 0) throw new Error(`the uninterrupted run of ${config.uninterrupted} failed:\n${r.stderr}`);
       const reference = outputs(dir);
       const same = reference.join('\n') === out.join('\n');
-      lines.push(same ? `-- output equals an uninterrupted run of ${config.uninterrupted}` : `-- output DIFFERS from an uninterrupted run of ${config.uninterrupted}:`, ...(same ? [] : reference));
+      lines.push(
+        same
+          ? `-- output equals an uninterrupted run of ${config.uninterrupted}`
+          : `-- output DIFFERS from an uninterrupted run of ${config.uninterrupted}:`,
+        ...(same ? [] : reference),
+      );
     }
     return lines.join('\n') + '\n';
   } finally {

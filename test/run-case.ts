@@ -33,10 +33,14 @@ interface Loaded {
 
 async function load(dir: string): Promise<Loaded> {
   const source = readFileSync(join(dir, 'query.sq'), 'utf8');
-  const config: CaseConfig = existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {};
+  const config: CaseConfig = existsSync(join(dir, 'case.json'))
+    ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'))
+    : {};
   const result = await compile(source, 'query.sq', { runtimeImport: RUNTIME });
   if (!result.code || !result.plan) {
-    throw new Error(`case does not compile:\n${result.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n')}`);
+    throw new Error(
+      `case does not compile:\n${result.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n')}`,
+    );
   }
   const out = join(tmpdir(), 'sqc-run-cases');
   mkdirSync(out, { recursive: true });
@@ -66,11 +70,16 @@ async function execute(dir: string, c: Loaded, set: Record<string, string>, into
       onBatch: (b: SinkBatch) => {
         if (b.rows.length === 0) return;
         const key = `${name}/${b.query}/${b.batchId}`;
-        const batch = { header: `-- sink ${name}, query ${b.query}, batch ${b.batchId}`, rows: b.rows.map((row, i) => `${b.kinds[i]} ${JSON.stringify(row)}`) };
+        const batch = {
+          header: `-- sink ${name}, query ${b.query}, batch ${b.batchId}`,
+          rows: b.rows.map((row, i) => `${b.kinds[i]} ${JSON.stringify(row)}`),
+        };
         const before = into.batches.get(key);
         // At-least-once delivery after a restart may repeat a batch, but never change it.
         if (before !== undefined && before.rows.join('\n') !== batch.rows.join('\n')) {
-          throw new Error(`${key} delivered again with different rows:\n${before.rows.join('\n')}\n--- now ---\n${batch.rows.join('\n')}`);
+          throw new Error(
+            `${key} delivered again with different rows:\n${before.rows.join('\n')}\n--- now ---\n${batch.rows.join('\n')}`,
+          );
         }
         into.batches.set(key, batch);
       },
@@ -84,7 +93,11 @@ async function execute(dir: string, c: Loaded, set: Record<string, string>, into
     return null;
   } catch (e) {
     // Paths in messages are made relative to the case folder, so transcripts are portable.
-    return (e as Error).message.split(dir + '/').join('').split(relative(process.cwd(), dir) + '/').join('');
+    return (e as Error).message
+      .split(dir + '/')
+      .join('')
+      .split(relative(process.cwd(), dir) + '/')
+      .join('');
   }
 }
 
@@ -121,7 +134,10 @@ export function canonical(text: string): string {
     else if (line.startsWith('-- ')) tail.push(line);
     else blocks[blocks.length - 1]!.text += '\n' + line;
   }
-  return [...blocks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((b) => b.text), ...tail].join('\n') + '\n';
+  return (
+    [...blocks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((b) => b.text), ...tail].join('\n') +
+    '\n'
+  );
 }
 
 export interface CrashVariant {
@@ -137,7 +153,10 @@ export interface CrashVariant {
  * (Memory sinks are at-least-once: a batch interrupted by the failure may be delivered twice, and
  * must be the same both times.)
  */
-export async function runCaseWithCrash(dir: string, variant: CrashVariant): Promise<{ transcript: string; firstError: string | null }> {
+export async function runCaseWithCrash(
+  dir: string,
+  variant: CrashVariant,
+): Promise<{ transcript: string; firstError: string | null }> {
   const c = await load(dir);
   const base = mkdtempSync(join(tmpdir(), 'sqc-crash-case-'));
   try {

@@ -25,7 +25,12 @@ function report(batchId: number, over: Partial<QueryProgress> = {}): QueryProgre
   };
 }
 
-const state = (batchId: number, bytes: number, durationMs: number, timestamp: string) => ({ batchId, bytes, durationMs, timestamp });
+const state = (batchId: number, bytes: number, durationMs: number, timestamp: string) => ({
+  batchId,
+  bytes,
+  durationMs,
+  timestamp,
+});
 
 /** A terminal stand-in that keeps what was written. */
 function terminal(): { out: NodeJS.WriteStream; text: () => string } {
@@ -40,17 +45,29 @@ describe('sqc run status', () => {
     tally.add(report(0, { checkpoint: { durationMs: 0.2, stateWritten: false, lastState: null, replayed: true } }));
     tally.add(
       report(1, {
-        checkpoint: { durationMs: 4, stateWritten: true, lastState: state(1, 18_200, 3.4, new Date(Date.now() - 1000).toISOString()), replayed: false },
+        checkpoint: {
+          durationMs: 4,
+          stateWritten: true,
+          lastState: state(1, 18_200, 3.4, new Date(Date.now() - 1000).toISOString()),
+          replayed: false,
+        },
       }),
     );
     tally.add(
       report(2, {
-        checkpoint: { durationMs: 0.3, stateWritten: false, lastState: state(1, 18_200, 3.4, new Date(Date.now() - 1000).toISOString()), replayed: false },
+        checkpoint: {
+          durationMs: 0.3,
+          stateWritten: false,
+          lastState: state(1, 18_200, 3.4, new Date(Date.now() - 1000).toISOString()),
+          replayed: false,
+        },
       }),
     );
     const t = terminal();
     new StatusLine(t.out, true).update(tally);
-    expect(t.text()).toContain('⏵ 1 query · batch 3 · in 3,000 rows (612.4k/s) · out 30 · wm 2025-04-21T14:05:00.000Z · state 1,310 rows');
+    expect(t.text()).toContain(
+      '⏵ 1 query · batch 3 · in 3,000 rows (612.4k/s) · out 30 · wm 2025-04-21T14:05:00.000Z · state 1,310 rows',
+    );
     expect(t.text()).toMatch(/ · ckpt batch 1 \(18\.2 kB, 3 ms\) [12] s ago$/);
 
     const job = { name: 'orders', queries: [{ name: 'insert_into_counts', status: 'stopped' }] } as unknown as Job;

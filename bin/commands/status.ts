@@ -9,7 +9,8 @@
 import type { Job, QueryProgress } from '../../runtime/index.ts';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const rate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M/s` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k/s` : `${Math.round(n)}/s`);
+const rate = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M/s` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k/s` : `${Math.round(n)}/s`;
 
 /** `812 B`, `18.2 kB`, `3.4 MB` (decimal units, as `ls -lh --si`). */
 export function formatBytes(n: number): string {
@@ -45,7 +46,18 @@ export class Tally {
   add(p: QueryProgress): void {
     let t = this.queries.get(p.query);
     if (t === undefined) {
-      t = { last: null, inputRows: 0, outputRows: 0, lateRows: 0, parseErrors: 0, replayed: 0, checkpoints: 0, checkpointBytes: 0, checkpointMs: 0, checkpointTotalMs: 0 };
+      t = {
+        last: null,
+        inputRows: 0,
+        outputRows: 0,
+        lateRows: 0,
+        parseErrors: 0,
+        replayed: 0,
+        checkpoints: 0,
+        checkpointBytes: 0,
+        checkpointMs: 0,
+        checkpointTotalMs: 0,
+      };
       this.queries.set(p.query, t);
     }
     t.last = p;
@@ -149,7 +161,9 @@ export class StatusLine {
 
 /** The closing summary: one line per query (and its checkpoints), then the totals. */
 export function summaryLines(job: Job, tally: Tally, elapsedMs: number): string[] {
-  const lines = [`job ${job.name}: ${job.queries.length} quer${job.queries.length === 1 ? 'y' : 'ies'} in ${(elapsedMs / 1000).toFixed(2)} s`];
+  const lines = [
+    `job ${job.name}: ${job.queries.length} quer${job.queries.length === 1 ? 'y' : 'ies'} in ${(elapsedMs / 1000).toFixed(2)} s`,
+  ];
   for (const q of job.queries) {
     const t = tally.queries.get(q.name);
     const last = t?.last ?? null;
@@ -167,7 +181,9 @@ export function summaryLines(job: Job, tally: Tally, elapsedMs: number): string[
       const s = last.checkpoint.lastState;
       lines.push(
         `    checkpoints: ${t.checkpoints} written` +
-          (t.checkpoints ? ` (${formatBytes(Math.round(t.checkpointBytes / t.checkpoints))} and ${ms(t.checkpointMs / t.checkpoints)} each on average)` : '') +
+          (t.checkpoints
+            ? ` (${formatBytes(Math.round(t.checkpointBytes / t.checkpoints))} and ${ms(t.checkpointMs / t.checkpoints)} each on average)`
+            : '') +
           (s ? `, last after batch ${s.batchId}` : '') +
           (t.replayed ? `, ${t.replayed} batch${t.replayed === 1 ? '' : 'es'} replayed from the log` : '') +
           `, ${ms(t.checkpointTotalMs)} spent checkpointing`,

@@ -613,5 +613,9 @@ function claimName(base: string, taken: Set<string>): string {
 
 /** Fresh names for a window aggregate's window_start, window_end and window_time columns. */
 function windowFieldNames(taken: Set<string>): { startField: string; endField: string; timeOutField: string } {
-  return { startField: claimName('window_start', taken), endField: claimName('window_end', taken), timeOutField: claimName('window_time', taken) };
+  return {
+    startField: claimName('window_start', taken),
+    endField: claimName('window_end', taken),
+    timeOutField: claimName('window_time', taken),
+  };
 }

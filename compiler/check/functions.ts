@@ -411,19 +411,17 @@ const defs: FunctionDef[] = [
     },
   },
   // `a IS [NOT] DISTINCT FROM b` (the parser writes it as a call): NULL-safe equality, never NULL.
-  ...(['IS DISTINCT FROM', 'IS NOT DISTINCT FROM'] as const).map(
-    (op): FunctionDef => ({
-      name: op.replace(/ /g, '_'),
-      op,
-      display: '(T, T)',
-      check: (args) => {
-        if (args.length !== 2) return null;
-        const r = unified(2)(args);
-        if (!r || typeof r === 'string') return r;
-        return { ...r, type: BOOLEAN, nullable: () => false };
-      },
-    }),
-  ),
+  ...(['IS DISTINCT FROM', 'IS NOT DISTINCT FROM'] as const).map((op): FunctionDef => ({
+    name: op.replace(/ /g, '_'),
+    op,
+    display: '(T, T)',
+    check: (args) => {
+      if (args.length !== 2) return null;
+      const r = unified(2)(args);
+      if (!r || typeof r === 'string') return r;
+      return { ...r, type: BOOLEAN, nullable: () => false };
+    },
+  })),
   { name: 'GREATEST', op: 'GREATEST', display: '(T, T, ...)', check: unified(1) },
   { name: 'LEAST', op: 'LEAST', display: '(T, T, ...)', check: unified(1) },
 ];

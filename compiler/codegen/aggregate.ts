@@ -149,7 +149,12 @@ export function compileAggregate(
         load: (p) => `${m.rt(`agg.${cls}`)}.restore${generic}(${p})`,
         comment,
       }));
-    const value = (id: string, comment: string, add: (field: string, v: string) => string, merge: (field: string, o: string) => string): Slot =>
+    const value = (
+      id: string,
+      comment: string,
+      add: (field: string, v: string) => string,
+      merge: (field: string, o: string) => string,
+    ): Slot =>
       slotOf(inputFor(arg, a.filter), id, (field) => ({
         field,
         tsType: `${nullableTsType(argType, true)}`,
@@ -166,13 +171,20 @@ export function compileAggregate(
       case 'count_star':
       case 'count': {
         if (a.distinct && arg) {
-          const s = helper('DistinctSet', `${base}Distinct`, `the distinct non-NULL ${w}`, `<${keyed ? valueType : 'string'}>`);
+          const s = helper(
+            'DistinctSet',
+            `${base}Distinct`,
+            `the distinct non-NULL ${w}`,
+            `<${keyed ? valueType : 'string'}>`,
+          );
           outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.size`, nullable: false }));
           break;
         }
         const input = inputFor(a.kind === 'count' ? arg : null, a.filter);
         const s =
-          a.kind === 'count_star' && !a.filter ? counter(input, 'rows', 'COUNT(*)') : counter(input, `${base}Count`, `count of the ${a.kind === 'count' ? 'non-NULL ' : ''}${w}`);
+          a.kind === 'count_star' && !a.filter
+            ? counter(input, 'rows', 'COUNT(*)')
+            : counter(input, `${base}Count`, `count of the ${a.kind === 'count' ? 'non-NULL ' : ''}${w}`);
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}`, nullable: false }));
         break;
       }
@@ -204,7 +216,8 @@ export function compileAggregate(
         }
         const input = inputFor(arg, a.filter);
         // SUM(INT) wraps at 32 bits and SUM(BIGINT) must stay exact, as their arithmetic does.
-        const mode = a.kind === 'avg' ? 'plain' : resultKind === 'INT' ? 'int' : resultKind === 'BIGINT' ? 'bigint' : 'plain';
+        const mode =
+          a.kind === 'avg' ? 'plain' : resultKind === 'INT' ? 'int' : resultKind === 'BIGINT' ? 'bigint' : 'plain';
         // The slot id keeps the modes apart; the field is just `xSum` (`xSum2` next to another).
         const sum = slotOf(input, `${base}Sum ${mode}`, (field) => ({
           field,
@@ -241,16 +254,20 @@ export function compileAggregate(
       case 'max': {
         if (!arg) break;
         if (!isPrimitive(argType)) {
-          diagnostics.push(error('SQ0202', `${a.kind.toUpperCase()} of ${typeToString(argType)} is not supported`, node.span));
+          diagnostics.push(
+            error('SQ0202', `${a.kind.toUpperCase()} of ${typeToString(argType)} is not supported`, node.span),
+          );
           break;
         }
         const op = a.kind === 'min' ? '<' : '>';
-        const better = (v: string, cur: string) => (argType.kind === 'BOOLEAN' ? `Number(${v}) ${op} Number(${cur})` : `${v} ${op} ${cur}`);
+        const better = (v: string, cur: string) =>
+          argType.kind === 'BOOLEAN' ? `Number(${v}) ${op} Number(${cur})` : `${v} ${op} ${cur}`;
         const s = value(
           `${base}${a.kind === 'min' ? 'Min' : 'Max'}`,
           sql,
           (f, v) => `if (this.${f} === null || ${better(v, `this.${f}`)}) this.${f} = ${v};`,
-          (f, o) => `if (${o}.${f} !== null && (this.${f} === null || ${better(`${o}.${f}`, `this.${f}`)})) this.${f} = ${o}.${f};`,
+          (f, o) =>
+            `if (${o}.${f} !== null && (this.${f} === null || ${better(`${o}.${f}`, `this.${f}`)})) this.${f} = ${o}.${f};`,
         );
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}`, nullable: true }));
         break;
@@ -264,7 +281,8 @@ export function compileAggregate(
           sql,
           (f, v) => (first ? `if (this.${f} === null) this.${f} = ${v};` : `this.${f} = ${v};`),
           // `other` is the later session: FIRST keeps ours, LAST takes theirs.
-          (f, o) => (first ? `if (this.${f} === null) this.${f} = ${o}.${f};` : `if (${o}.${f} !== null) this.${f} = ${o}.${f};`),
+          (f, o) =>
+            first ? `if (this.${f} === null) this.${f} = ${o}.${f};` : `if (${o}.${f} !== null) this.${f} = ${o}.${f};`,
         );
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}`, nullable: true }));
         break;
@@ -281,7 +299,9 @@ export function compileAggregate(
       case 'var_samp': {
         if (!arg) break;
         const s = helper('Welford', `${base}Stats`, `count, mean and squared deviations of the non-NULL ${w}`);
-        const method = { stddev_pop: 'stddevPop', stddev_samp: 'stddevSamp', var_pop: 'varPop', var_samp: 'varSamp' }[a.kind];
+        const method = { stddev_pop: 'stddevPop', stddev_samp: 'stddevSamp', var_pop: 'varPop', var_samp: 'varSamp' }[
+          a.kind
+        ];
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.${method}()`, nullable: true }));
         break;
       }
@@ -299,7 +319,8 @@ export function compileAggregate(
           `${base}${and ? 'All' : 'Any'}`,
           sql,
           (f, v) => `this.${f} = this.${f} === null ? ${v} : this.${f} ${and ? '&&' : '||'} ${v};`,
-          (f, o) => `if (${o}.${f} !== null) this.${f} = this.${f} === null ? ${o}.${f} : this.${f} ${and ? '&&' : '||'} ${o}.${f};`,
+          (f, o) =>
+            `if (${o}.${f} !== null) this.${f} = this.${f} === null ? ${o}.${f} : this.${f} ${and ? '&&' : '||'} ${o}.${f};`,
         );
         outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}`, nullable: true }));
         break;
@@ -339,18 +360,27 @@ export function compileAggregate(
   const slots = inputs.flatMap((i) => [...i.slots.values()]);
   const acc = names.acc;
   // Field types are written where the initial value does not say them (`null`).
-  const fields = slots.map((s) => `/** ${s.comment} */\n${s.field}${s.init === 'null' ? `: ${s.tsType}` : ''} = ${s.init};`);
+  const fields = slots.map(
+    (s) => `/** ${s.comment} */\n${s.field}${s.init === 'null' ? `: ${s.tsType}` : ''} = ${s.init};`,
+  );
   const parts = slots.map((s) => s.field);
   const restoreLines = slots.map((s, i) => `acc.${s.field} = ${s.load(parts[i]!)};`);
   const methods = [
     `add(${/\brow\b/.test(addLines.join('\n')) ? 'row' : '_row'}: ${inType}): void {\n${addScope.body(addLines.join('\n'))}\n}`,
-    ...(merge ? [`/** Folds in the accumulator of a later session that merges into this one. */\nmerge(other: ${acc}): void {\n${slots.map((s) => s.merge('other')).join('\n')}\n}`] : []),
+    ...(merge
+      ? [
+          `/** Folds in the accumulator of a later session that merges into this one. */\nmerge(other: ${acc}): void {\n${slots.map((s) => s.merge('other')).join('\n')}\n}`,
+        ]
+      : []),
     `snapshot(): ${m.rt('Json')} {\nreturn [${slots.map((s) => s.save).join(', ')}];\n}`,
     `static restore(state: ${m.rt('Json')}): ${acc} {\n${
       slots.length ? `const [${parts.join(', ')}] = state as [${slots.map((s) => s.saveType).join(', ')}];\n` : ''
     }const acc = new ${acc}();\n${restoreLines.join('\n')}${restoreLines.length ? '\n' : ''}return acc;\n}`,
   ];
-  m.declare('queries', `/** The aggregates of one group ${where}. */\nclass ${acc} implements ${m.rt('Accumulator')}<${inType}> {\n${[...fields, ...methods].join('\n\n')}\n}`);
+  m.declare(
+    'queries',
+    `/** The aggregates of one group ${where}. */\nclass ${acc} implements ${m.rt('Accumulator')}<${inType}> {\n${[...fields, ...methods].join('\n\n')}\n}`,
+  );
 
   // The key: one column → its value; several → a composite string, decoded by a typed function.
   const keyScope = new FnScope(m, diagnostics, m.names, ['row']);
@@ -375,7 +405,10 @@ export function compileAggregate(
     const v = kc.value(k.expr);
     keyType = nullableTsType(k.expr.type, k.expr.nullable);
     key = keyBody(keyScope, v);
-    output = (name) => (name === k.name ? { code: 'key', nullable: k.expr.nullable, type: k.expr.type } : (aggOutput(name) ?? unknownOutput(name)));
+    output = (name) =>
+      name === k.name
+        ? { code: 'key', nullable: k.expr.nullable, type: k.expr.type }
+        : (aggOutput(name) ?? unknownOutput(name));
   } else {
     keyType = 'string';
     const parts = keyFields.map((k) => kc.value(k.expr));
@@ -414,7 +447,9 @@ function avgCode(quotient: string, resultKind: SqlType['kind']): string {
 }
 
 function declareKeyDecoder(m: ModuleBuilder, name: string, keys: readonly NamedExpr[], where: string): void {
-  const tuple = keys.map((k) => `${toIdentifierLabel(k.name)}: ${nullableTsType(k.expr.type, k.expr.nullable)}`).join(', ');
+  const tuple = keys
+    .map((k) => `${toIdentifierLabel(k.name)}: ${nullableTsType(k.expr.type, k.expr.nullable)}`)
+    .join(', ');
   const plain = keys.map((k) => nullableTsType(k.expr.type, k.expr.nullable)).join(', ');
   m.declare(
     'queries',

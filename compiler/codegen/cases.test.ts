@@ -37,11 +37,18 @@ describe('code generation of the valid golden cases', () => {
       }
       expect(unexpected).toEqual([]);
       expect(files.length).toBeGreaterThan(names.length / 2);
-      const config = ts.getParsedCommandLineOfConfigFile(join(import.meta.dirname, '../../tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+      const config = ts.getParsedCommandLineOfConfigFile(
+        join(import.meta.dirname, '../../tsconfig.json'),
+        {},
+        { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+      )!;
       const program = ts.createProgram(files, { ...config.options, noEmit: true });
       const problems = ts
         .getPreEmitDiagnostics(program)
-        .map((d) => `${d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        .map(
+          (d) =>
+            `${d.file ? `${d.file.fileName.replace(dir, '')}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        );
       expect(problems).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { BoundExpr, PlanField, ScalarOp } from '../plan/plan.ts';
-import { BIGINT, BOOLEAN, DATE, DOUBLE, INT, INTERVAL, STRING, TIMESTAMP, arrayOf, call, caseWhen, cast, compileExpr, compileExprs, decimal, field, lit, ref, rowOf } from './testing.ts';
+import {
+  BIGINT,
+  BOOLEAN,
+  DATE,
+  DOUBLE,
+  INT,
+  INTERVAL,
+  STRING,
+  TIMESTAMP,
+  arrayOf,
+  call,
+  caseWhen,
+  cast,
+  compileExpr,
+  compileExprs,
+  decimal,
+  field,
+  lit,
+  ref,
+  rowOf,
+} from './testing.ts';
 
 type V = null | boolean | number | string;
 const B = BOOLEAN;
@@ -277,7 +297,10 @@ describe('CASE, COALESCE, NULLIF, IF', () => {
     expect(e.run({ n: 1, m: null })).toBe(true);
     expect(e.run({ n: 1, m: 1 })).toBe(false);
     const arrays = [field('x', arrayOf(INT)), field('y', arrayOf(INT))];
-    const deep = compileExpr(call('IS NOT DISTINCT FROM', [ref('x', arrayOf(INT)), ref('y', arrayOf(INT))], B, false), arrays);
+    const deep = compileExpr(
+      call('IS NOT DISTINCT FROM', [ref('x', arrayOf(INT)), ref('y', arrayOf(INT))], B, false),
+      arrays,
+    );
     expect(deep.run({ x: [1, null], y: [1, null] })).toBe(true);
     expect(deep.run({ x: [1], y: null })).toBe(false);
   });
@@ -306,7 +329,9 @@ describe('casts', () => {
     expect(run(cast(ref('d', DOUBLE), STRING), fields, { d: 1e7 })).toBe('1.0E7');
     expect(run(cast(ref('i', INT), STRING), fields, { i: -3 })).toBe('-3');
     expect(run(cast(ref('b', BOOLEAN), STRING), fields, { b: true })).toBe('TRUE');
-    expect(run(cast(ref('t', TIMESTAMP), STRING), fields, { t: Date.UTC(2025, 3, 21, 14, 8, 35, 120) })).toBe('2025-04-21 14:08:35.120');
+    expect(run(cast(ref('t', TIMESTAMP), STRING), fields, { t: Date.UTC(2025, 3, 21, 14, 8, 35, 120) })).toBe(
+      '2025-04-21 14:08:35.120',
+    );
   });
 
   it('DOUBLE to INT truncates; TIMESTAMP to DATE floors', () => {
@@ -325,7 +350,14 @@ describe('casts', () => {
 describe('functions', () => {
   const s = ref('s', STRING);
   const t = ref('t', TIMESTAMP);
-  const fields = [field('s', STRING), field('t', TIMESTAMP), field('n', INT), field('d', DOUBLE), field('r', rowOf({ a: INT, b: STRING })), field('arr', arrayOf(STRING))];
+  const fields = [
+    field('s', STRING),
+    field('t', TIMESTAMP),
+    field('n', INT),
+    field('d', DOUBLE),
+    field('r', rowOf({ a: INT, b: STRING })),
+    field('arr', arrayOf(STRING)),
+  ];
   const ev = (e: BoundExpr, row: Record<string, unknown>) => run(e, fields, row);
   const T = Date.UTC(2025, 3, 21, 14, 8, 35, 123);
 
@@ -371,14 +403,22 @@ describe('functions', () => {
   it('time functions', () => {
     expect(ev(call('DATE_FORMAT', [t, lit('yyyy-MM-dd HH:mm:ss')], STRING), { t: T })).toBe('2025-04-21 14:08:35');
     expect(ev(call('DATE_FORMAT', [s, lit('yyyy/MM/dd')], STRING), { s: '2025-04-21T14:08:35Z' })).toBe('2025/04/21');
-    expect(ev(call('TO_TIMESTAMP', [s], TIMESTAMP), { s: '2025-04-21 14:08:35' })).toBe(Date.UTC(2025, 3, 21, 14, 8, 35));
-    expect(ev(call('TO_TIMESTAMP', [s, lit('dd/MM/yyyy HH:mm')], TIMESTAMP), { s: '21/04/2025 14:08' })).toBe(Date.UTC(2025, 3, 21, 14, 8));
+    expect(ev(call('TO_TIMESTAMP', [s], TIMESTAMP), { s: '2025-04-21 14:08:35' })).toBe(
+      Date.UTC(2025, 3, 21, 14, 8, 35),
+    );
+    expect(ev(call('TO_TIMESTAMP', [s, lit('dd/MM/yyyy HH:mm')], TIMESTAMP), { s: '21/04/2025 14:08' })).toBe(
+      Date.UTC(2025, 3, 21, 14, 8),
+    );
     expect(ev(call('TO_TIMESTAMP', [s], TIMESTAMP), { s: 'nope' })).toBe(null);
     expect(ev(call('EXTRACT', [lit('HOUR'), t], BIGINT), { t: T })).toBe(14);
     expect(ev(call('EXTRACT', [lit('YEAR'), t], BIGINT), { t: T })).toBe(2025);
-    expect(ev(call('TIMESTAMPDIFF', [lit('SECOND'), t, call('+', [t, lit(90_500, INTERVAL)], TIMESTAMP)], INT), { t: T })).toBe(90);
+    expect(
+      ev(call('TIMESTAMPDIFF', [lit('SECOND'), t, call('+', [t, lit(90_500, INTERVAL)], TIMESTAMP)], INT), { t: T }),
+    ).toBe(90);
     expect(ev(call('TIMESTAMPDIFF', [lit('MONTH'), lit(Date.UTC(2025, 0, 31), TIMESTAMP), t], INT), { t: T })).toBe(2);
-    expect(ev(call('TIMESTAMPADD', [lit('MONTH'), lit(1), lit(Date.UTC(2025, 0, 31), TIMESTAMP)], TIMESTAMP), {})).toBe(Date.UTC(2025, 1, 28));
+    expect(ev(call('TIMESTAMPADD', [lit('MONTH'), lit(1), lit(Date.UTC(2025, 0, 31), TIMESTAMP)], TIMESTAMP), {})).toBe(
+      Date.UTC(2025, 1, 28),
+    );
     expect(ev(call('TIMESTAMPADD', [lit('MINUTE'), ref('n', INT), t], TIMESTAMP), { t: T, n: 2 })).toBe(T + 120_000);
     expect(ev(call('TO_TIMESTAMP_LTZ', [ref('n', INT), lit(0)], TIMESTAMP), { n: 2 })).toBe(2000);
     expect(ev(call('FROM_UNIXTIME', [ref('n', INT)], STRING), { n: 86_400 })).toBe('1970-01-02 00:00:00');
@@ -445,7 +485,8 @@ function interpret(e: BoundExpr, row: Record<string, V>): V {
     case 'Call': {
       const args = e.args.map((x) => interpret(x, row));
       const [x, y] = args;
-      const strictNum = (f: (p: number, q: number) => V): V => (x === null || y === null ? null : f(x as number, y as number));
+      const strictNum = (f: (p: number, q: number) => V): V =>
+        x === null || y === null ? null : f(x as number, y as number);
       switch (e.op) {
         case 'AND':
           return args.reduce((p, q) => AND(p, q), true as V);
@@ -493,17 +534,34 @@ function interpret(e: BoundExpr, row: Record<string, V>): V {
 }
 
 function randomExpr(rand: () => number, depth: number, type: 'bool' | 'int'): BoundExpr {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   if (type === 'int') {
     if (depth <= 0 || rand() < 0.3) {
       return rand() < 0.6 ? ref(pick(['x', 'y']), INT) : lit(pick([null, 0, 1, 2, -3]), INT);
     }
     const op = pick(['+', '-', 'COALESCE', 'NULLIF', 'CASE'] as const);
-    if (op === 'CASE') return caseWhen([[randomExpr(rand, depth - 1, 'bool'), randomExpr(rand, depth - 1, 'int')]], randomExpr(rand, depth - 1, 'int'));
+    if (op === 'CASE')
+      return caseWhen(
+        [[randomExpr(rand, depth - 1, 'bool'), randomExpr(rand, depth - 1, 'int')]],
+        randomExpr(rand, depth - 1, 'int'),
+      );
     return call(op, [randomExpr(rand, depth - 1, 'int'), randomExpr(rand, depth - 1, 'int')], INT, true);
   }
   if (depth <= 0 || rand() < 0.2) return rand() < 0.7 ? ref(pick(['p', 'q']), B) : lit(pick([null, true, false]), B);
-  const op = pick(['AND', 'OR', 'NOT', 'IS NULL', 'IS NOT NULL', '=', '<>', '<', '>=', 'BETWEEN', 'IN', 'AND3'] as const);
+  const op = pick([
+    'AND',
+    'OR',
+    'NOT',
+    'IS NULL',
+    'IS NOT NULL',
+    '=',
+    '<>',
+    '<',
+    '>=',
+    'BETWEEN',
+    'IN',
+    'AND3',
+  ] as const);
   const int = () => randomExpr(rand, depth - 1, 'int');
   const bool = () => randomExpr(rand, depth - 1, 'bool');
   switch (op) {
@@ -529,12 +587,11 @@ function randomExpr(rand: () => number, depth: number, type: 'bool' | 'int'): Bo
 describe('random expressions agree with a reference interpreter', () => {
   it('1,500 seeded expressions × all NULL/value combinations, value and WHERE modes', () => {
     let seed = 20250421;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const fields = [field('x', INT), field('y', INT), field('p', B), field('q', B)];
     const rows: Record<string, V>[] = [];
     for (const x of [null, 0, 2])
-      for (const y of [null, 1, 2])
-        for (const p of TRUTH) for (const q of TRUTH) rows.push({ x, y, p, q });
+      for (const y of [null, 1, 2]) for (const p of TRUTH) for (const q of TRUTH) rows.push({ x, y, p, q });
     const exprs = Array.from({ length: 1500 }, () => randomExpr(rand, 4, 'bool'));
     const values = compileExprs(exprs, fields);
     const trues = compileExprs(exprs, fields, 'true');
@@ -545,10 +602,14 @@ describe('random expressions agree with a reference interpreter', () => {
         const expected = interpret(e, row);
         const got = value.run(row);
         if (got !== expected) {
-          throw new Error(`mismatch for row ${JSON.stringify(row)}: expected ${expected}, got ${String(got)}\n${value.source}`);
+          throw new Error(
+            `mismatch for row ${JSON.stringify(row)}: expected ${expected}, got ${String(got)}\n${value.source}`,
+          );
         }
         if (whenTrue.run(row) !== (expected === true) || whenFalse.run(row) !== (expected === false)) {
-          throw new Error(`WHERE-mode mismatch for row ${JSON.stringify(row)}: expected ${expected}\n${whenTrue.source}\n${whenFalse.source}`);
+          throw new Error(
+            `WHERE-mode mismatch for row ${JSON.stringify(row)}: expected ${expected}\n${whenTrue.source}\n${whenFalse.source}`,
+          );
         }
       }
     }
@@ -653,8 +714,14 @@ describe('every ScalarOp', () => {
     TO_DATE: [call('TO_DATE', [lit('1970-01-02')], DATE), 1],
     DATE_TRUNC: [call('DATE_TRUNC', [lit('DAY'), t], TIMESTAMP), Date.UTC(2025, 3, 21)],
     JSON_VALUE: [call('JSON_VALUE', [lit('{"a":[1,2]}'), lit('$.a[1]')], STRING), '2'],
-    CARDINALITY: [call('CARDINALITY', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true })], INT), 1],
-    ELEMENT_AT: [call('ELEMENT_AT', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true }), lit('k')], INT), 3],
+    CARDINALITY: [
+      call('CARDINALITY', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true })], INT),
+      1,
+    ],
+    ELEMENT_AT: [
+      call('ELEMENT_AT', [ref('m', { kind: 'MAP', key: STRING, value: INT, valueNullable: true }), lit('k')], INT),
+      3,
+    ],
     ARRAY: [call('ARRAY', [n, lit(1)], arrayOf(INT), false), [7, 1]],
     ARRAY_CONTAINS: [call('ARRAY_CONTAINS', [ref('arr', arrayOf(STRING)), lit('y')], B), true],
     FIELD: [call('FIELD', [ref('r', rowOf({ a: INT })), lit('a')], INT), 4],
@@ -666,7 +733,10 @@ describe('every ScalarOp', () => {
   };
   it('each is compiled and evaluated', () => {
     const entries = Object.entries(cases) as [ScalarOp, [BoundExpr, unknown]][];
-    const compiled = compileExprs(entries.map(([, [e]]) => e), fields);
+    const compiled = compileExprs(
+      entries.map(([, [e]]) => e),
+      fields,
+    );
     entries.forEach(([op, [, expected]], i) => {
       expect(compiled[i]!.diagnostics, op).toEqual([]);
       expect(compiled[i]!.run(row), op).toEqual(expected);

@@ -103,7 +103,9 @@ function paren(code: string): string {
 }
 
 function isSimpleCode(code: string): boolean {
-  return /^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\["(?:[^"\\]|\\.)*"\])*|-?\d[\d_.e+]*|"(?:[^"\\]|\\.)*"|true|false|null)$/.test(code);
+  return /^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\["(?:[^"\\]|\\.)*"\])*|-?\d[\d_.e+]*|"(?:[^"\\]|\\.)*"|true|false|null)$/.test(
+    code,
+  );
 }
 
 function unique(xs: readonly string[]): string[] {
@@ -231,8 +233,16 @@ export class ExprCompiler {
         return e.val;
       case 'FieldRef': {
         const f = this.env.field(e.name);
-        if (!isSimpleCode(f.code)) return { pre: [], guards: [], code: f.code, nullable: f.nullable, type: e.type, simple: false };
-        return { pre: [], guards: f.nullable ? [f.code] : [], code: f.code, nullable: false, type: e.type, simple: true };
+        if (!isSimpleCode(f.code))
+          return { pre: [], guards: [], code: f.code, nullable: f.nullable, type: e.type, simple: false };
+        return {
+          pre: [],
+          guards: f.nullable ? [f.code] : [],
+          code: f.code,
+          nullable: false,
+          type: e.type,
+          simple: true,
+        };
       }
       case 'Literal':
         return this.literal(e.value, e.type);
@@ -267,7 +277,9 @@ export class ExprCompiler {
   materialize(v: Val): string {
     // A guard that is the value itself needs no test: `x === null ? null : x` is just `x`.
     const guards = !v.nullable && v.guards[v.guards.length - 1] === v.code ? v.guards.slice(0, -1) : v.guards;
-    const core = guards.length ? `${guards.map((g) => `${g} === null`).join(' || ')} ? null : ${paren(v.code)}` : v.code;
+    const core = guards.length
+      ? `${guards.map((g) => `${g} === null`).join(' || ')} ? null : ${paren(v.code)}`
+      : v.code;
     return this.withPre(v.pre, core);
   }
 
@@ -304,7 +316,12 @@ export class ExprCompiler {
    * `nullableResult`: the operation itself may return NULL for non-NULL arguments.
    * `repeat`: the arguments that `build` uses more than once (they are pinned to temporaries).
    */
-  strict(type: SqlType, args: readonly Val[], build: (codes: string[]) => string, opts: { nullableResult?: boolean; repeat?: readonly number[] } = {}): Val {
+  strict(
+    type: SqlType,
+    args: readonly Val[],
+    build: (codes: string[]) => string,
+    opts: { nullableResult?: boolean; repeat?: readonly number[] } = {},
+  ): Val {
     if (args.some((a) => this.isNullLiteral(a))) return this.nullVal(type);
     const pinned = args.map((a, i) => (a.nullable || (opts.repeat?.includes(i) && !a.simple) ? this.pin(a) : a));
     const code = build(pinned.map((a) => a.code));
@@ -319,8 +336,17 @@ export class ExprCompiler {
   }
 
   /** Compiles the arguments of a call and applies `strict`. */
-  strictCall(call: CallExpr, build: (codes: string[]) => string, opts: { nullableResult?: boolean; repeat?: readonly number[] } = {}): Val {
-    return this.strict(call.type, call.args.map((a) => this.compile(a)), build, opts);
+  strictCall(
+    call: CallExpr,
+    build: (codes: string[]) => string,
+    opts: { nullableResult?: boolean; repeat?: readonly number[] } = {},
+  ): Val {
+    return this.strict(
+      call.type,
+      call.args.map((a) => this.compile(a)),
+      build,
+      opts,
+    );
   }
 
   /** A library function call `fn.name(a, b)`, strict in every argument. */
@@ -380,8 +406,20 @@ export class ExprCompiler {
     const [e, lo, hi] = call.args as [BoundExpr, BoundExpr, BoundExpr];
     const v = this.pin(this.compile(e), 'between');
     const operand = compiled({ ...v, pre: [] }, e.nullable);
-    const cmp = (op: ScalarOp, other: BoundExpr): CallExpr => ({ kind: 'Call', op, args: [operand, other], type: BOOLEAN, nullable: true });
-    const test: CallExpr = { kind: 'Call', op: 'AND', args: [cmp('>=', lo), cmp('<=', hi)], type: call.type, nullable: call.nullable };
+    const cmp = (op: ScalarOp, other: BoundExpr): CallExpr => ({
+      kind: 'Call',
+      op,
+      args: [operand, other],
+      type: BOOLEAN,
+      nullable: true,
+    });
+    const test: CallExpr = {
+      kind: 'Call',
+      op: 'AND',
+      args: [cmp('>=', lo), cmp('<=', hi)],
+      type: call.type,
+      nullable: call.nullable,
+    };
     return { pre: v.pre, test };
   }
 
@@ -444,7 +482,10 @@ export class ExprCompiler {
   /** Converts a compiled value between SQL types (CAST semantics; `isTry`: NULL on failure). */
   convert(v: Val, from: SqlType, to: SqlType, isTry: boolean): Val {
     if (from.kind === 'NULL' || this.isNullLiteral(v)) return this.nullVal(to);
-    if (sameType(from, to) || (from.kind === 'TIMESTAMP' && to.kind === 'TIMESTAMP' && from.precision >= to.precision)) {
+    if (
+      sameType(from, to) ||
+      (from.kind === 'TIMESTAMP' && to.kind === 'TIMESTAMP' && from.precision >= to.precision)
+    ) {
       return { ...v, type: to };
     }
     const conv = this.conversion(from, to);
@@ -518,7 +559,8 @@ export class ExprCompiler {
     }
     if (numeric(a) && numeric(b)) {
       if (b === 'DOUBLE') return ok((x) => x);
-      if (b === 'INT') return a === 'BIGINT' || a === 'INT' ? ok((x) => `${paren(x)} | 0`) : ok((x) => `${f('doubleToInt')}(${x})`);
+      if (b === 'INT')
+        return a === 'BIGINT' || a === 'INT' ? ok((x) => `${paren(x)} | 0`) : ok((x) => `${f('doubleToInt')}(${x})`);
       if (b === 'BIGINT') return a === 'INT' ? ok((x) => x) : fallible((x) => `${f('doubleToBigint')}(${x})`);
       const { precision, scale } = to as Extract<SqlType, { kind: 'DECIMAL' }>;
       return fallible((x) => `${f('toDecimal')}(${x}, ${precision}, ${scale})`);
@@ -540,7 +582,9 @@ export class ExprCompiler {
     if (from.kind === 'MAP' && to.kind === 'MAP') {
       const v = this.conversion(from.value, to.value);
       if (v === null || v.mayFail) return null;
-      return ok((x) => `Object.fromEntries(Object.entries(${x}).map(([k, e]) => [k, e === null ? null : ${v.code('e')}]))`);
+      return ok(
+        (x) => `Object.fromEntries(Object.entries(${x}).map(([k, e]) => [k, e === null ? null : ${v.code('e')}]))`,
+      );
     }
     return null;
   }
@@ -557,11 +601,17 @@ export class ExprCompiler {
       try {
         re = new RegExp(pattern, flags.replace('u', ''));
       } catch (e) {
-        this.env.diagnostics.push(error('SQ0202', `invalid regular expression '${pattern}': ${(e as Error).message}`, this.env.span));
+        this.env.diagnostics.push(
+          error('SQ0202', `invalid regular expression '${pattern}': ${(e as Error).message}`, this.env.span),
+        );
         return null;
       }
     }
-    return this.m.constant(base, `/${re.source}/${re.flags}`, `${base === 'LIKE' ? 'LIKE' : 'regular expression'} '${pattern}'`);
+    return this.m.constant(
+      base,
+      `/${re.source}/${re.flags}`,
+      `${base === 'LIKE' ? 'LIKE' : 'regular expression'} '${pattern}'`,
+    );
   }
 
   /** Milliseconds of a TIMESTAMP or DATE value (DATE is days). */
@@ -582,7 +632,14 @@ export class ExprCompiler {
 // ---------------------------------------------------------------------------------------------
 // The operator table
 
-const INFIX: Partial<Record<ScalarOp, string>> = { '=': '===', '<>': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const INFIX: Partial<Record<ScalarOp, string>> = {
+  '=': '===',
+  '<>': '!==',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 
 function arithmetic(op: '+' | '-' | '*'): OpCompiler {
   return (call, c) => {
@@ -592,7 +649,8 @@ function arithmetic(op: '+' | '-' | '*'): OpCompiler {
     if (t.kind === 'TIMESTAMP' || t.kind === 'DATE' || t.kind === 'TIME' || t.kind === 'INTERVAL') {
       return c.strictCall(call, ([x, y]) => {
         if (t.kind === 'DATE' && (a.type.kind === 'INTERVAL' || b.type.kind === 'INTERVAL')) {
-          const days = (code: string, type: SqlType) => (type.kind === 'INTERVAL' ? `Math.trunc(${code} / ${numberLiteral(MS_PER_DAY)})` : code);
+          const days = (code: string, type: SqlType) =>
+            type.kind === 'INTERVAL' ? `Math.trunc(${code} / ${numberLiteral(MS_PER_DAY)})` : code;
           return `${paren(days(x!, a.type))} ${op} ${paren(days(y!, b.type))}`;
         }
         const ms = (code: string, type: SqlType) => (t.kind === 'TIMESTAMP' ? c.toMillis(code, type) : code);
@@ -623,11 +681,17 @@ function division(kind: 'div' | 'mod'): OpCompiler {
     }
     switch (t.kind) {
       case 'INT':
-        return safeDivisor ? c.strictCall(call, ([x, y]) => `(${paren(x!)} / ${paren(y!)}) | 0`) : c.strictCall(call, ([x, y]) => `${f('intDiv')}(${x}, ${y})`);
+        return safeDivisor
+          ? c.strictCall(call, ([x, y]) => `(${paren(x!)} / ${paren(y!)}) | 0`)
+          : c.strictCall(call, ([x, y]) => `${f('intDiv')}(${x}, ${y})`);
       case 'BIGINT':
-        return safeDivisor ? c.strictCall(call, ([x, y]) => `Math.trunc(${paren(x!)} / ${paren(y!)})`) : c.strictCall(call, ([x, y]) => `${f('bigintDiv')}(${x}, ${y})`);
+        return safeDivisor
+          ? c.strictCall(call, ([x, y]) => `Math.trunc(${paren(x!)} / ${paren(y!)})`)
+          : c.strictCall(call, ([x, y]) => `${f('bigintDiv')}(${x}, ${y})`);
       case 'DECIMAL':
-        return safeDivisor ? c.strictCall(call, ([x, y]) => `${paren(x!)} / ${paren(y!)}`) : c.strictCall(call, ([x, y]) => `${f('decimalDiv')}(${x}, ${y})`);
+        return safeDivisor
+          ? c.strictCall(call, ([x, y]) => `${paren(x!)} / ${paren(y!)}`)
+          : c.strictCall(call, ([x, y]) => `${f('decimalDiv')}(${x}, ${y})`);
       default:
         return c.strictCall(call, ([x, y]) => `${paren(x!)} / ${paren(y!)}`);
     }
@@ -639,7 +703,9 @@ function comparison(op: ScalarOp): OpCompiler {
     const type = call.args[0]!.type;
     if (!isPrimitive(type)) {
       if (op !== '=' && op !== '<>') {
-        c.env.diagnostics.push(error('SQ0201', `cannot compare values of type ${typeToString(type)} with "${op}"`, c.env.span));
+        c.env.diagnostics.push(
+          error('SQ0201', `cannot compare values of type ${typeToString(type)} with "${op}"`, c.env.span),
+        );
         return c.nullVal(call.type);
       }
       const equals = c.env.module.fn('equals');
@@ -653,7 +719,14 @@ function comparison(op: ScalarOp): OpCompiler {
 }
 
 function isTest(test: (c: ExprCompiler, e: BoundExpr) => string): OpCompiler {
-  return (call, c) => ({ pre: [], guards: [], code: test(c, call.args[0]!), nullable: false, type: call.type, simple: false });
+  return (call, c) => ({
+    pre: [],
+    guards: [],
+    code: test(c, call.args[0]!),
+    nullable: false,
+    type: call.type,
+    simple: false,
+  });
 }
 
 function distinct(negate: boolean): OpCompiler {
@@ -684,7 +757,11 @@ function now(call: CallExpr, c: ExprCompiler): Val {
 }
 
 /** A Java-style date pattern argument: hoisted when literal (and checked at compile time). */
-function patternConstant(c: ExprCompiler, e: BoundExpr | undefined, factory: 'dateFormatter' | 'timestampParser'): string | null {
+function patternConstant(
+  c: ExprCompiler,
+  e: BoundExpr | undefined,
+  factory: 'dateFormatter' | 'timestampParser',
+): string | null {
   const p = literalString(e);
   if (p === null) return null;
   try {
@@ -693,14 +770,19 @@ function patternConstant(c: ExprCompiler, e: BoundExpr | undefined, factory: 'da
     c.env.diagnostics.push(error('SQ0202', (err as Error).message, c.env.span));
   }
   const base = factory === 'dateFormatter' ? `FORMAT_${p}` : `PARSE_${p}`;
-  return c.env.module.constant(base, `${c.env.module.fn(factory)}(${JSON.stringify(p)})`, `${factory === 'dateFormatter' ? 'formats' : 'parses'} '${p}'`);
+  return c.env.module.constant(
+    base,
+    `${c.env.module.fn(factory)}(${JSON.stringify(p)})`,
+    `${factory === 'dateFormatter' ? 'formats' : 'parses'} '${p}'`,
+  );
 }
 
 /** The timestamp argument of a time function as epoch milliseconds (DATE → ms, STRING → parsed). */
 function timeArg(c: ExprCompiler, e: BoundExpr): Val {
   const v = c.compile(e);
   if (e.type.kind === 'DATE') return c.strict(e.type, [v], ([x]) => c.toMillis(x!, e.type));
-  if (e.type.kind === 'STRING') return c.strict(e.type, [v], ([x]) => `${c.env.module.fn('parseTimestamp')}(${x})`, { nullableResult: true });
+  if (e.type.kind === 'STRING')
+    return c.strict(e.type, [v], ([x]) => `${c.env.module.fn('parseTimestamp')}(${x})`, { nullableResult: true });
   return v;
 }
 
@@ -723,8 +805,16 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   '>=': comparison('>='),
 
   // logic
-  AND: (call, c) => c.and(call.args.map((a) => c.compile(a)), call.type),
-  OR: (call, c) => c.or(call.args.map((a) => c.compile(a)), call.type),
+  AND: (call, c) =>
+    c.and(
+      call.args.map((a) => c.compile(a)),
+      call.type,
+    ),
+  OR: (call, c) =>
+    c.or(
+      call.args.map((a) => c.compile(a)),
+      call.type,
+    ),
   NOT: (call, c) => c.strictCall(call, ([x]) => `!${paren(x!)}`),
   'IS NULL': isTest((c, e) => c.isNull(e)),
   'IS NOT NULL': isTest((c, e) => c.isNotNull(e)),
@@ -746,7 +836,9 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const [e, ...items] = call.args as [BoundExpr, ...BoundExpr[]];
     const v = c.pin(c.compile(e), 'needle');
     const operand = compiled({ ...v, pre: [] }, e.nullable);
-    const tests = items.map((i) => OPS['=']({ kind: 'Call', op: '=', args: [operand, i], type: BOOLEAN, nullable: true }, c));
+    const tests = items.map((i) =>
+      OPS['=']({ kind: 'Call', op: '=', args: [operand, i], type: BOOLEAN, nullable: true }, c),
+    );
     const any = c.or(tests, call.type);
     return { ...any, pre: [...v.pre, ...any.pre] };
   },
@@ -763,8 +855,10 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
       const parts = pattern.split('%');
       const inner = parts.slice(1, -1);
       if (parts.length === 1) return c.strict(call.type, [subject], ([s]) => `${s} === ${lit(pattern)}`);
-      if (parts.length === 2 && parts[1] === '') return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.startsWith(${lit(parts[0]!)})`);
-      if (parts.length === 2 && parts[0] === '') return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.endsWith(${lit(parts[1]!)})`);
+      if (parts.length === 2 && parts[1] === '')
+        return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.startsWith(${lit(parts[0]!)})`);
+      if (parts.length === 2 && parts[0] === '')
+        return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.endsWith(${lit(parts[1]!)})`);
       if (parts.length === 3 && parts[0] === '' && parts[2] === '' && inner[0] !== '')
         return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.includes(${lit(parts[1]!)})`);
     }
@@ -807,10 +901,14 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const extract = c.env.module.fn('regexpExtract');
     if (re === null) {
       const dyn = c.env.module.fn('regex');
-      return c.strictCall(call, ([s, pat, g]) => `${extract}(${s}, ${dyn}(${pat}), ${g ?? 0})`, { nullableResult: true });
+      return c.strictCall(call, ([s, pat, g]) => `${extract}(${s}, ${dyn}(${pat}), ${g ?? 0})`, {
+        nullableResult: true,
+      });
     }
     const args = [call.args[0]!, ...call.args.slice(2)].map((a) => c.compile(a));
-    return c.strict(call.type, args, ([s, g]) => `${extract}(${s}, ${re}${g === undefined ? '' : `, ${g}`})`, { nullableResult: true });
+    return c.strict(call.type, args, ([s, g]) => `${extract}(${s}, ${re}${g === undefined ? '' : `, ${g}`})`, {
+      nullableResult: true,
+    });
   },
   REGEXP_REPLACE: (call, c) => {
     const p = literalString(call.args[1]);
@@ -846,7 +944,8 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
 
   // numbers
   // INT wraps as in Flink (Java): ABS(-2147483648) is -2147483648
-  ABS: (call, c) => (call.type.kind === 'INT' ? c.strictCall(call, ([a]) => `Math.abs(${a}) | 0`) : math('abs')(call, c)),
+  ABS: (call, c) =>
+    call.type.kind === 'INT' ? c.strictCall(call, ([a]) => `Math.abs(${a}) | 0`) : math('abs')(call, c),
   ROUND: (call, c) => {
     const t = call.type.kind;
     if (t === 'INT' || t === 'BIGINT') {
@@ -855,8 +954,10 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     }
     return c.fnCall(call, 'round');
   },
-  FLOOR: (call, c) => (call.type.kind === 'INT' || call.type.kind === 'BIGINT' ? c.compile(call.args[0]!) : math('floor')(call, c)),
-  CEIL: (call, c) => (call.type.kind === 'INT' || call.type.kind === 'BIGINT' ? c.compile(call.args[0]!) : math('ceil')(call, c)),
+  FLOOR: (call, c) =>
+    call.type.kind === 'INT' || call.type.kind === 'BIGINT' ? c.compile(call.args[0]!) : math('floor')(call, c),
+  CEIL: (call, c) =>
+    call.type.kind === 'INT' || call.type.kind === 'BIGINT' ? c.compile(call.args[0]!) : math('ceil')(call, c),
   POWER: math('pow'),
   SQRT: math('sqrt'),
   EXP: math('exp'),
@@ -864,9 +965,14 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   LOG10: math('log10'),
   SIGN: lib('sign'),
   RAND: (call, c) => {
-    if (call.args.length === 0) return { pre: [], guards: [], code: 'Math.random()', nullable: false, type: call.type, simple: false };
+    if (call.args.length === 0)
+      return { pre: [], guards: [], code: 'Math.random()', nullable: false, type: call.type, simple: false };
     const seed = literalNumber(call.args[0]) ?? 0;
-    const gen = c.env.module.constant('RANDOM', `${c.env.module.fn('seededRandom')}(${seed})`, `RAND(${seed}): a repeatable sequence`);
+    const gen = c.env.module.constant(
+      'RANDOM',
+      `${c.env.module.fn('seededRandom')}(${seed})`,
+      `RAND(${seed}): a repeatable sequence`,
+    );
     return { pre: [], guards: [], code: `${gen}()`, nullable: false, type: call.type, simple: false };
   },
 
@@ -889,14 +995,21 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const parser = call.args.length === 2 ? patternConstant(c, call.args[1], 'timestampParser') : null;
     const parsed: Val =
       call.args.length === 1
-        ? c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${c.env.module.fn('parseTimestamp')}(${s})`, { nullableResult: true })
+        ? c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${c.env.module.fn('parseTimestamp')}(${s})`, {
+            nullableResult: true,
+          })
         : parser !== null
           ? c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${parser}(${s})`, { nullableResult: true })
           : c.fnCall(call, 'toTimestamp', { nullableResult: true });
     return c.strict(call.type, [parsed], ([ms]) => `Math.floor(${ms} / 1000)`);
   },
   FROM_UNIXTIME: (call, c) => {
-    const pattern: BoundExpr = call.args[1] ?? { kind: 'Literal', value: DEFAULT_TIMESTAMP_PATTERN, type: call.type, nullable: false };
+    const pattern: BoundExpr = call.args[1] ?? {
+      kind: 'Literal',
+      value: DEFAULT_TIMESTAMP_PATTERN,
+      type: call.type,
+      nullable: false,
+    };
     const fmt = patternConstant(c, pattern, 'dateFormatter');
     if (fmt === null) {
       const dateFormat = c.env.module.fn('dateFormat');
@@ -921,14 +1034,21 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   },
   CURRENT_TIMESTAMP: now,
   PROCTIME: now,
-  CURRENT_DATE: (call, c) => ({ ...now(call, c), code: `Math.floor(${c.env.module.fn('now')}() / ${numberLiteral(MS_PER_DAY)})` }),
+  CURRENT_DATE: (call, c) => ({
+    ...now(call, c),
+    code: `Math.floor(${c.env.module.fn('now')}() / ${numberLiteral(MS_PER_DAY)})`,
+  }),
   TIMESTAMPDIFF: (call, c) => {
     const unit = c.unitOf(call.args[0], 'TIMESTAMPDIFF');
     if (unit === null) return c.nullVal(call.type);
     const args = [timeArg(c, call.args[1]!), timeArg(c, call.args[2]!)];
     const size = UNIT_MS[unit.replace(/^SQL_TSI_/, '')];
     if (size !== undefined) {
-      return c.strict(call.type, args, ([a, b]) => (size === 1 ? `${paren(b!)} - ${paren(a!)}` : `Math.trunc((${paren(b!)} - ${paren(a!)}) / ${numberLiteral(size)})`));
+      return c.strict(call.type, args, ([a, b]) =>
+        size === 1
+          ? `${paren(b!)} - ${paren(a!)}`
+          : `Math.trunc((${paren(b!)} - ${paren(a!)}) / ${numberLiteral(size)})`,
+      );
     }
     const diff = c.env.module.fn('timestampDiff');
     return c.strict(call.type, args, ([a, b]) => `${diff}(${JSON.stringify(unit)}, ${a}, ${b})`);
@@ -939,14 +1059,20 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const tsArg = call.args[2]!;
     const args = [c.compile(call.args[1]!), timeArg(c, tsArg)];
     const size = UNIT_MS[unit.replace(/^SQL_TSI_/, '')];
-    const back = (code: string) => (call.type.kind === 'DATE' ? `Math.floor(${code} / ${numberLiteral(MS_PER_DAY)})` : code);
-    if (size !== undefined) return c.strict(call.type, args, ([n, t]) => back(`${paren(t!)} + ${paren(n!)} * ${numberLiteral(size)}`));
+    const back = (code: string) =>
+      call.type.kind === 'DATE' ? `Math.floor(${code} / ${numberLiteral(MS_PER_DAY)})` : code;
+    if (size !== undefined)
+      return c.strict(call.type, args, ([n, t]) => back(`${paren(t!)} + ${paren(n!)} * ${numberLiteral(size)}`));
     const add = c.env.module.fn('timestampAdd');
     return c.strict(call.type, args, ([n, t]) => back(`${add}(${JSON.stringify(unit)}, ${n}, ${t})`));
   },
   TO_DATE: (call, c) => {
     if (call.args.length === 1 && call.args[0]!.type.kind !== 'STRING') {
-      return c.strict(call.type, [timeArg(c, call.args[0]!)], ([t]) => `Math.floor(${t} / ${numberLiteral(MS_PER_DAY)})`);
+      return c.strict(
+        call.type,
+        [timeArg(c, call.args[0]!)],
+        ([t]) => `Math.floor(${t} / ${numberLiteral(MS_PER_DAY)})`,
+      );
     }
     if (call.args.length === 1) return c.fnCall(call, 'parseDate', { nullableResult: true });
     const parser = patternConstant(c, call.args[1], 'timestampParser');
@@ -968,7 +1094,12 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const path = literalString(call.args[1]);
     let text: Val;
     if (path === null) {
-      text = c.strict(call.type, call.args.map((a) => c.compile(a)), ([s, p]) => `${c.env.module.fn('jsonValueDynamic')}(${s}, ${p})`, { nullableResult: true });
+      text = c.strict(
+        call.type,
+        call.args.map((a) => c.compile(a)),
+        ([s, p]) => `${c.env.module.fn('jsonValueDynamic')}(${s}, ${p})`,
+        { nullableResult: true },
+      );
     } else {
       try {
         compileJsonPath(path);
@@ -976,8 +1107,17 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
         c.env.diagnostics.push(error('SQ0202', (e as Error).message, c.env.span));
         return c.nullVal(call.type);
       }
-      const steps = c.env.module.constant(`PATH_${path}`, `${c.env.module.fn('compileJsonPath')}(${JSON.stringify(path)})`, `JSON path '${path}'`);
-      text = c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${c.env.module.fn('jsonValue')}(${s}, ${steps})`, { nullableResult: true });
+      const steps = c.env.module.constant(
+        `PATH_${path}`,
+        `${c.env.module.fn('compileJsonPath')}(${JSON.stringify(path)})`,
+        `JSON path '${path}'`,
+      );
+      text = c.strict(
+        call.type,
+        [c.compile(call.args[0]!)],
+        ([s]) => `${c.env.module.fn('jsonValue')}(${s}, ${steps})`,
+        { nullableResult: true },
+      );
     }
     if (call.type.kind === 'STRING') return text;
     // JSON_VALUE(... RETURNING type): converted like TRY_CAST (NULL ON ERROR).
@@ -997,7 +1137,8 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   },
   ARRAY_CONTAINS: (call, c) => {
     const arr = call.args[0]!.type;
-    if (arr.kind === 'ARRAY' && !arr.elementNullable && isPrimitive(arr.element)) return c.strictCall(call, ([a, x]) => `${paren(a!)}.includes(${x})`);
+    if (arr.kind === 'ARRAY' && !arr.elementNullable && isPrimitive(arr.element))
+      return c.strictCall(call, ([a, x]) => `${paren(a!)}.includes(${x})`);
     return c.fnCall(call, 'arrayContains', { nullableResult: true });
   },
   FIELD: (call, c) => {
@@ -1005,12 +1146,20 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const row = call.args[0]!;
     const field = row.type.kind === 'ROW' ? row.type.fields.find((f) => f.name === name) : undefined;
     if (name === null || field === undefined) {
-      c.env.diagnostics.push(error('SQ0106', `unknown field ${JSON.stringify(name)} of ${typeToString(row.type)}`, c.env.span));
+      c.env.diagnostics.push(
+        error('SQ0106', `unknown field ${JSON.stringify(name)} of ${typeToString(row.type)}`, c.env.span),
+      );
       return c.nullVal(call.type);
     }
     const v = c.compile(row);
     const base = v.nullable ? c.pin(v) : v;
-    return { ...base, code: propertyAccess(base.code, name), nullable: field.nullable, type: call.type, simple: base.simple };
+    return {
+      ...base,
+      code: propertyAccess(base.code, name),
+      nullable: field.nullable,
+      type: call.type,
+      simple: base.simple,
+    };
   },
 
   // NULL handling and conditionals
@@ -1043,9 +1192,13 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     return { pre: [], guards: [], code, nullable: a.nullable || b.nullable, type: call.type, simple: false };
   },
   GREATEST: (call, c) =>
-    isNumberType(call.type) ? math('max')(call, c) : c.strictCall(call, (a) => `${c.env.module.fn('greatest')}(${a.join(', ')})`),
+    isNumberType(call.type)
+      ? math('max')(call, c)
+      : c.strictCall(call, (a) => `${c.env.module.fn('greatest')}(${a.join(', ')})`),
   LEAST: (call, c) =>
-    isNumberType(call.type) ? math('min')(call, c) : c.strictCall(call, (a) => `${c.env.module.fn('least')}(${a.join(', ')})`),
+    isNumberType(call.type)
+      ? math('min')(call, c)
+      : c.strictCall(call, (a) => `${c.env.module.fn('least')}(${a.join(', ')})`),
 };
 
 function isNumberType(t: SqlType): boolean {

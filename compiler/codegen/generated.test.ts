@@ -30,19 +30,28 @@ describe('generated/ corpus', () => {
       if (emitted && !all.some((d) => d.severity === 'error')) {
         await expect(emitted.code).toMatchFileSnapshot(join(CORPUS, `${name}.ts`));
       } else {
-        await expect(renderDiagnostics(all, { file: sourcePath, source })).toMatchFileSnapshot(join(CORPUS, `${name}.errors.txt`));
+        await expect(renderDiagnostics(all, { file: sourcePath, source })).toMatchFileSnapshot(
+          join(CORPUS, `${name}.errors.txt`),
+        );
       }
     });
   }
 
   it('type-checks (tsc -p generated/tsconfig.json)', () => {
     const configPath = join(CORPUS, 'tsconfig.json');
-    const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+    const config = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+    )!;
     expect(config.fileNames.length).toBeGreaterThan(0);
     const program = ts.createProgram(config.fileNames, config.options);
     const problems = ts
       .getPreEmitDiagnostics(program)
-      .map((d) => `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      .map(
+        (d) =>
+          `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
     expect(problems).toEqual([]);
   });
 });

@@ -38,7 +38,12 @@ export interface EmitResult {
 }
 
 /** How generated modules are formatted. */
-export const PRETTIER_OPTIONS = { parser: 'typescript', singleQuote: true, printWidth: 110, trailingComma: 'all' } as const;
+export const PRETTIER_OPTIONS = {
+  parser: 'typescript',
+  singleQuote: true,
+  printWidth: 110,
+  trailingComma: 'all',
+} as const;
 
 const START = { offset: 0, end: 0, line: 1, col: 1 };
 
@@ -70,13 +75,20 @@ function literal(v: unknown): string {
   if (typeof v === 'number') return numberLiteral(v);
   if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
   if (v !== null && typeof v === 'object') {
-    return `{ ${Object.entries(v).map(([k, x]) => `${propertyKey(k)}: ${literal(x)}`).join(', ')} }`;
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${propertyKey(k)}: ${literal(x)}`)
+      .join(', ')} }`;
   }
   return JSON.stringify(v);
 }
 
 function internalError(message: string): Diagnostic {
-  return error('SQ9999', `internal compiler error: ${message}`, START, 'note: this is a bug in sqc; please report it with the program that triggers it');
+  return error(
+    'SQ9999',
+    `internal compiler error: ${message}`,
+    START,
+    'note: this is a bug in sqc; please report it with the program that triggers it',
+  );
 }
 
 /** The unformatted module text. */
@@ -141,7 +153,10 @@ export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagn
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
     `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn} }`).join(', ')}]`,
   ];
-  m.declare('job', `/** Everything the runtime needs to run \`${sourcePath}\`. */\nexport const job: ${m.rt('JobSpec')} = {\n${job.join(',\n')},\n};`);
+  m.declare(
+    'job',
+    `/** Everything the runtime needs to run \`${sourcePath}\`. */\nexport const job: ${m.rt('JobSpec')} = {\n${job.join(',\n')},\n};`,
+  );
   m.declare(
     'job',
     `/**\n * The job of \`${sourcePath}\`, ready to \`run()\`. \`overrides\` re-point connectors (merged into their\n * WITH options), bind sources and sinks to memory, or override SET options.\n */\nexport function createJob(overrides?: ${m.rt('JobOverrides')}): ${m.rt('Job')} {\nreturn ${m.rt('defineJob')}(job, overrides);\n}`,

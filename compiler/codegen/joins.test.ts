@@ -17,7 +17,7 @@ const T0 = Date.UTC(2025, 0, 1, 10, 0, 0);
 
 function rows(seed: number, n: number): unknown[] {
   let a = seed;
-  const next = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (a = (a * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out: unknown[] = [];
   let t = T0;
   for (let i = 0; i < n; i++) {
@@ -56,7 +56,12 @@ describe('generated joins: stop, snapshot, restore, resume', () => {
       const mod = (await import(pathToFileURL(modulePath).href)) as { createJob(o?: JobOverrides): Job };
       const a = rows(7, 300);
       const b = rows(11, 300);
-      const dim = [{ k: 'k0', name: 'zero' }, { k: 'k1', name: 'one' }, { k: 'k1', name: 'uno' }, { k: null, name: 'none' }];
+      const dim = [
+        { k: 'k0', name: 'zero' },
+        { k: 'k1', name: 'one' },
+        { k: 'k1', name: 'uno' },
+        { k: null, name: 'none' },
+      ];
       const run = async (stopAfter: number | null, restore: unknown[] | null) => {
         const lines: string[] = [];
         const job = mod.createJob({
@@ -65,12 +70,19 @@ describe('generated joins: stop, snapshot, restore, resume', () => {
             b: { rows: b, options: { 'scan.batch-size': '17' } },
             ...(sql.includes('dim') ? { dim: { rows: dim } } : {}),
           },
-          sinks: { out: { onBatch: (batch) => batch.rows.forEach((r, i) => lines.push(`${batch.kinds[i]} ${JSON.stringify(r)}`)), json: true } },
+          sinks: {
+            out: {
+              onBatch: (batch) => batch.rows.forEach((r, i) => lines.push(`${batch.kinds[i]} ${JSON.stringify(r)}`)),
+              json: true,
+            },
+          },
         });
         if (restore) job.queries.forEach((q, i) => (q as unknown as { restore(s: unknown): void }).restore(restore[i]));
         if (stopAfter !== null) job.on('progress', (p) => void (p.batchId === stopAfter && job.stop()));
         await job.run();
-        const snaps = job.queries.map((q) => decodeState(encodeState((q as unknown as { snapshot(): unknown }).snapshot())));
+        const snaps = job.queries.map((q) =>
+          decodeState(encodeState((q as unknown as { snapshot(): unknown }).snapshot())),
+        );
         return { lines, snaps };
       };
       const straight = (await run(null, null)).lines;
@@ -101,13 +113,21 @@ INSERT INTO out SELECT a.id AS lid, b.id AS rid FROM a LEFT JOIN b
     const N = 1_000_000;
     // one row per second per side (2M rows in all), 1,000 keys, times jittered by up to 10 s (less than the delay)
     function* gen(offset: number) {
-      for (let i = 0; i < N; i++) yield { id: i, k: `k${(i * 7 + offset) % 1000}`, ts: new Date(T0 + i * 1000 - ((i * 13 + offset) % 10) * 1000).toISOString() };
+      for (let i = 0; i < N; i++)
+        yield {
+          id: i,
+          k: `k${(i * 7 + offset) % 1000}`,
+          ts: new Date(T0 + i * 1000 - ((i * 13 + offset) % 10) * 1000).toISOString(),
+        };
     }
     let maxState = 0;
     let outRows = 0;
     let late = 0;
     const job = mod.createJob({
-      sources: { a: { rows: gen(1), options: { 'scan.batch-size': '200' } }, b: { rows: gen(5), options: { 'scan.batch-size': '200' } } },
+      sources: {
+        a: { rows: gen(1), options: { 'scan.batch-size': '200' } },
+        b: { rows: gen(5), options: { 'scan.batch-size': '200' } },
+      },
       sinks: { out: { onBatch: (batch) => void (outRows += batch.rows.length) } },
     });
     job.on('progress', (p) => {

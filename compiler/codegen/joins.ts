@@ -10,7 +10,15 @@
  * null when any key column is NULL (NULL matches nothing).
  */
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
-import type { BoundExpr, IntervalJoinNode, LookupJoinNode, PlanField, PlanNode, RegularJoinNode, WindowJoinNode } from '../plan/plan.ts';
+import type {
+  BoundExpr,
+  IntervalJoinNode,
+  LookupJoinNode,
+  PlanField,
+  PlanNode,
+  RegularJoinNode,
+  WindowJoinNode,
+} from '../plan/plan.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
 import { refsOf } from './fields.ts';
 import type { ModuleBuilder } from './module.ts';
@@ -49,14 +57,21 @@ function rightFields(node: LookupJoinNode): { byOutput: Map<string, PlanField>; 
  * A key expression over `field`: the value of one key, or a composite string of several;
  * null when any key column is NULL. Returns the code (may use temporaries of `fn`).
  */
-function keyCode(host: JoinHost, fn: FnScope, keys: readonly BoundExpr[], field: (name: string) => FieldAccess, span: LookupJoinNode['span']): string {
+function keyCode(
+  host: JoinHost,
+  fn: FnScope,
+  keys: readonly BoundExpr[],
+  field: (name: string) => FieldAccess,
+  span: LookupJoinNode['span'],
+): string {
   const c = fn.compiler(field, span);
   if (keys.length === 1) return c.value(keys[0]!);
   const parts = keys.map((k, i) => {
     const v = c.compile(k);
     if (!c.mayBeNull(v) && v.simple) return { code: v.code, nullable: false };
     // A field read (`row.user_id`): tested and passed as is (TypeScript narrows it).
-    if (v.simple && v.pre.length === 0 && v.guards.length === 1 && v.guards[0] === v.code) return { code: v.code, nullable: true };
+    if (v.simple && v.pre.length === 0 && v.guards.length === 1 && v.guards[0] === v.code)
+      return { code: v.code, nullable: true };
     const t = fn.temp(`k${i}`, `${tsType(k.type)} | null`);
     return { code: t, nullable: true, init: `${t} = ${c.materialize(v)}` };
   });
@@ -87,7 +102,10 @@ export function lookupJoin(
   const m = host.module;
   const { byOutput, right } = rightFields(node);
   for (const k of [...node.leftKeys, ...node.rightKeys]) {
-    if (!isPrimitive(k.type)) host.diagnostics.push(error('SQ0802', 'a lookup join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span));
+    if (!isPrimitive(k.type))
+      host.diagnostics.push(
+        error('SQ0802', 'a lookup join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span),
+      );
   }
   // Table columns read: keys, residual and output.
   const outputReads = new Set(needed);
@@ -109,16 +127,25 @@ export function lookupJoin(
   const declareTable = (): string => {
     if (table !== null) return table;
     const keyFn = new FnScope(m, host.diagnostics, host.locals, ['row']);
-    const key = keyCode(host, keyFn, node.rightKeys, (name) => {
-      const f = tableFields.get(name)!;
-      return { code: propertyAccess('row', name), nullable: f.nullable, type: f.type };
-    }, node.span);
+    const key = keyCode(
+      host,
+      keyFn,
+      node.rightKeys,
+      (name) => {
+        const f = tableFields.get(name)!;
+        return { code: propertyAccess('row', name), nullable: f.nullable, type: f.type };
+      },
+      node.span,
+    );
     const decls = keyFn.declarations();
     const keyArrow = decls ? `(row) => {\n${decls}\nreturn ${key};\n}` : `(row) => ${key}`;
     const kt = keyType(node.rightKeys);
     // Tables first: operators' `out` callbacks may read them.
-    table = host.declare(`${toCamelCase(node.table.name)}Table`, Number.MAX_SAFE_INTEGER, (name) =>
-      `// ${node.joinType.toUpperCase()} lookup join with table ${node.table.name}, loaded before the first batch\nconst ${name} = q.lookup<${names.row}, ${kt}>(${names.spec}, ${keyArrow});`,
+    table = host.declare(
+      `${toCamelCase(node.table.name)}Table`,
+      Number.MAX_SAFE_INTEGER,
+      (name) =>
+        `// ${node.joinType.toUpperCase()} lookup join with table ${node.table.name}, loaded before the first batch\nconst ${name} = q.lookup<${names.row}, ${kt}>(${names.spec}, ${keyArrow});`,
     );
     return table;
   };
@@ -178,7 +205,9 @@ export function lookupJoin(
       `let ${matched} = false;`,
       `for (let ${i} = 0, ${n} = ${matches}?.length ?? 0; ${i} <= ${n}; ${i}++) {`,
       `const ${r} = ${i} < ${n} ? ${matches}![${i}]! : null;`,
-      test === null ? `if (${r} === null && ${matched}) continue;` : `if (${r} === null ? ${matched} : !(${test})) continue;`,
+      test === null
+        ? `if (${r} === null && ${matched}) continue;`
+        : `if (${r} === null ? ${matched} : !(${test})) continue;`,
       `${matched} = true;`,
       ...prelude,
       body,
@@ -214,14 +243,21 @@ const OPERATOR: Readonly<Record<TwoInputJoin['kind'], { cls: string; id: string;
  * fields the join reads (side 0), the right input likewise (side 1); the operator's `out` runs
  * the consumer above the join on a row of the output fields downstream reads.
  */
-export function twoInputJoin(host: TwoInputHost, node: TwoInputJoin, downstream: Consumer, needed: ReadonlySet<string>, depth: number): void {
+export function twoInputJoin(
+  host: TwoInputHost,
+  node: TwoInputJoin,
+  downstream: Consumer,
+  needed: ReadonlySet<string>,
+  depth: number,
+): void {
   const m = host.module;
   const leftSchema = node.left.schema;
   const rightSchema = node.right.schema;
   const rightByOutput = new Map<string, PlanField>();
   node.rightNames.forEach((n, i) => rightByOutput.set(n, rightSchema[i]!));
   for (const k of [...node.leftKeys, ...node.rightKeys]) {
-    if (!isPrimitive(k.type)) host.diagnostics.push(error('SQ0802', 'a join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span));
+    if (!isPrimitive(k.type))
+      host.diagnostics.push(error('SQ0802', 'a join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span));
   }
   const outerLeft = node.joinType === 'left' || node.joinType === 'full';
   const outerRight = node.joinType === 'right' || node.joinType === 'full';
@@ -252,19 +288,25 @@ export function twoInputJoin(host: TwoInputHost, node: TwoInputJoin, downstream:
   host.declareType(rowInterface(leftType, leftFields, `The columns of the left input ${what} reads.`));
   host.declareType(rowInterface(rightType, rightFields, `The columns of the right input ${what} reads.`));
   // Output: a side's fields are nullable when the other side is outer.
-  const outPlan = outFields.map((f) => (rightByOutput.has(f.name) ? (outerLeft ? { ...f, nullable: true } : f) : outerRight ? { ...f, nullable: true } : f));
+  const outPlan = outFields.map((f) =>
+    rightByOutput.has(f.name) ? (outerLeft ? { ...f, nullable: true } : f) : outerRight ? { ...f, nullable: true } : f,
+  );
   host.declareType(rowInterface(outType, outPlan, `A result row of ${what}.`));
 
   const leftByName = new Map(leftFields.map((f) => [f.name, f]));
   const rightByName = new Map(rightFields.map((f) => [f.name, f]));
-  const readLeft = (row: string) => (name: string): FieldAccess => {
-    const f = leftByName.get(name)!;
-    return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
-  };
-  const readRight = (row: string) => (name: string): FieldAccess => {
-    const f = rightByName.get(name)!;
-    return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
-  };
+  const readLeft =
+    (row: string) =>
+    (name: string): FieldAccess => {
+      const f = leftByName.get(name)!;
+      return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
+    };
+  const readRight =
+    (row: string) =>
+    (name: string): FieldAccess => {
+      const f = rightByName.get(name)!;
+      return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
+    };
   const fnOf = (params: readonly string[], body: (fn: FnScope) => string): string => {
     const fn = new FnScope(m, host.diagnostics, host.locals, params);
     const value = body(fn);
@@ -272,14 +314,21 @@ export function twoInputJoin(host: TwoInputHost, node: TwoInputJoin, downstream:
     const ps = params.map((p) => (new RegExp(`\\b${p}\\b`).test(value) ? p : `_${p}`)).join(', ');
     return decls ? `(${ps}) => {\n${decls}\nreturn ${value};\n}` : `(${ps}) => ${value}`;
   };
-  const config: string[] = [`id: ${JSON.stringify(`n${node.id}.${OPERATOR[node.kind].id}`)}`, `joinType: ${JSON.stringify(node.joinType)}`];
+  const config: string[] = [
+    `id: ${JSON.stringify(`n${node.id}.${OPERATOR[node.kind].id}`)}`,
+    `joinType: ${JSON.stringify(node.joinType)}`,
+  ];
   config.push(`leftKey: ${fnOf(['row'], (fn) => keyCode(host, fn, node.leftKeys, readLeft('row'), node.span))}`);
   config.push(`rightKey: ${fnOf(['row'], (fn) => keyCode(host, fn, node.rightKeys, readRight('row'), node.span))}`);
-  const joinedField = (l: string | null, r: string | null) => (name: string): FieldAccess => {
-    const rf = rightByOutput.get(name);
-    if (rf) return r === null ? { code: 'null', nullable: true, type: rf.type } : readRight(r)(rf.name);
-    return l === null ? { code: 'null', nullable: true, type: leftSchema.find((f) => f.name === name)!.type } : readLeft(l)(name);
-  };
+  const joinedField =
+    (l: string | null, r: string | null) =>
+    (name: string): FieldAccess => {
+      const rf = rightByOutput.get(name);
+      if (rf) return r === null ? { code: 'null', nullable: true, type: rf.type } : readRight(r)(rf.name);
+      return l === null
+        ? { code: 'null', nullable: true, type: leftSchema.find((f) => f.name === name)!.type }
+        : readLeft(l)(name);
+    };
   config.push(
     `residual: ${node.residual ? fnOf(['left', 'right'], (fn) => fn.compiler(joinedField('left', 'right'), node.span).isTrue(node.residual!)) : 'null'}`,
   );
@@ -308,18 +357,23 @@ export function twoInputJoin(host: TwoInputHost, node: TwoInputJoin, downstream:
   const usesKind = /\bkind\b/.test(statements);
   config.push(`out: (row, ${usesKind ? 'kind' : '_kind'}) => {\n${outFn.body(statements)}\n}`);
   const kt = node.leftKeys.length === 1 ? tsType(node.leftKeys[0]!.type) : 'string';
-  const op = host.declare(OPERATOR[node.kind].base, depth + 1, (name) =>
-    `const ${name} = q.operator(\nnew ${m.rt(OPERATOR[node.kind].cls)}<${leftType}, ${rightType}, ${kt}, ${outType}>({\n${config.join(',\n')},\n}),\n);`,
+  const op = host.declare(
+    OPERATOR[node.kind].base,
+    depth + 1,
+    (name) =>
+      `const ${name} = q.operator(\nnew ${m.rt(OPERATOR[node.kind].cls)}<${leftType}, ${rightType}, ${kt}, ${outType}>({\n${config.join(',\n')},\n}),\n);`,
   );
-  const pusher = (fields: readonly PlanField[], side: number): Consumer => (view, _kind, fn) => {
-    const props = fields.map((f) => {
-      const x = view.field(f.name);
-      const code = !f.nullable && x.nullable ? `${m.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
-      return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
-    });
-    void fn;
-    return `${op}.push({ ${props.join(', ')} }, ${side});`;
-  };
+  const pusher =
+    (fields: readonly PlanField[], side: number): Consumer =>
+    (view, _kind, fn) => {
+      const props = fields.map((f) => {
+        const x = view.field(f.name);
+        const code = !f.nullable && x.nullable ? `${m.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
+        return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+      });
+      void fn;
+      return `${op}.push({ ${props.join(', ')} }, ${side});`;
+    };
   host.input(node.left, pusher(leftFields, 0), leftReads, depth + 1);
   host.input(node.right, pusher(rightFields, 1), rightReads, depth + 1);
 }
@@ -335,7 +389,11 @@ function timeFieldsOf(node: TwoInputJoin): { left: string[]; right: string[] } {
   }
 }
 
-function timeConfig(node: TwoInputJoin, left: (name: string) => FieldAccess, right: (name: string) => FieldAccess): string[] {
+function timeConfig(
+  node: TwoInputJoin,
+  left: (name: string) => FieldAccess,
+  right: (name: string) => FieldAccess,
+): string[] {
   switch (node.kind) {
     case 'IntervalJoin':
       return [

@@ -73,7 +73,10 @@ export function toConstantCase(name: string): string {
 export class NameScope {
   private readonly used = new Set<string>();
 
-  constructor(reserved: Iterable<string> = [], private readonly parent: NameScope | null = null) {
+  constructor(
+    reserved: Iterable<string> = [],
+    private readonly parent: NameScope | null = null,
+  ) {
     for (const r of reserved) this.used.add(r);
   }
 

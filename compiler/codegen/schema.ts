@@ -39,7 +39,10 @@ function typeDescLiteral(m: ModuleBuilder, t: SqlType): string {
   }
 }
 
-function fieldDesc(m: ModuleBuilder, f: { readonly name: string; readonly type: SqlType; readonly nullable: boolean }): string {
+function fieldDesc(
+  m: ModuleBuilder,
+  f: { readonly name: string; readonly type: SqlType; readonly nullable: boolean },
+): string {
   return `{ name: ${JSON.stringify(f.name)}, type: ${typeDesc(m, f.type)}${f.nullable ? '' : ', nullable: false'} }`;
 }
 

@@ -8,10 +8,17 @@ export interface SinkNames {
   readonly spec: string;
 }
 
-const RELATION: Record<SinkDef['relation'], string> = { SINK: 'CREATE SINK', STREAM: 'CREATE STREAM', TABLE: 'CREATE TABLE' };
+const RELATION: Record<SinkDef['relation'], string> = {
+  SINK: 'CREATE SINK',
+  STREAM: 'CREATE STREAM',
+  TABLE: 'CREATE TABLE',
+};
 
 export function emitSink(m: ModuleBuilder, def: SinkDef, names: SinkNames, sourcePath: string): void {
-  m.declare('rows', rowInterface(names.row, def.schema, `A row written to \`${def.name}\` (${sourcePath}:${def.span.line}).`));
+  m.declare(
+    'rows',
+    rowInterface(names.row, def.schema, `A row written to \`${def.name}\` (${sourcePath}:${def.span.line}).`),
+  );
   const props = [
     `name: ${JSON.stringify(def.name)}`,
     `connector: ${JSON.stringify(def.connector)}`,
@@ -21,5 +28,8 @@ export function emitSink(m: ModuleBuilder, def: SinkDef, names: SinkNames, sourc
     `keyFields: ${JSON.stringify(def.keyFields)}`,
     `deliveryGuarantee: ${JSON.stringify(def.deliveryGuarantee)}`,
   ];
-  m.declare('sinks', `/** ${RELATION[def.relation]} ${def.name} (${sourcePath}:${def.span.line}). */\nconst ${names.spec}: ${m.rt('SinkSpec')} = {\n${props.join(',\n')},\n};`);
+  m.declare(
+    'sinks',
+    `/** ${RELATION[def.relation]} ${def.name} (${sourcePath}:${def.span.line}). */\nconst ${names.spec}: ${m.rt('SinkSpec')} = {\n${props.join(',\n')},\n};`,
+  );
 }

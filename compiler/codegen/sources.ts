@@ -114,7 +114,8 @@ class SourceGen {
     m.declare('rows', rowInterface(this.names.row, this.fields, doc));
 
     const decoders: string[] = [`object: ${this.names.decode}`];
-    const needsFinish = this.metadata.length > 0 || def.computed.some((c) => this.fields.some((f) => f.name === c.name));
+    const needsFinish =
+      this.metadata.length > 0 || def.computed.some((c) => this.fields.some((f) => f.name === c.name));
     if (needsFinish) m.declare('sources', this.finisher());
     m.declare('sources', this.objectDecoder(needsFinish));
     const format = def.format;
@@ -152,7 +153,9 @@ class SourceGen {
       const read = METADATA[md.key];
       const id = scope.names.fresh(md.name);
       if (!read) {
-        this.diagnostics.push(error('SQ0403', `unknown metadata key '${md.key}' for column "${md.name}"`, this.def.span));
+        this.diagnostics.push(
+          error('SQ0403', `unknown metadata key '${md.key}' for column "${md.name}"`, this.def.span),
+        );
         lines.push(`const ${id} = null;`);
       } else {
         lines.push(`const ${id} = ${read('ctx')};`);
@@ -177,8 +180,14 @@ class SourceGen {
         props.push(propertyKey(f.name) === l.code ? l.code : `${propertyKey(f.name)}: ${l.code}`);
       }
     }
-    const sig = [...params.map(({ f, id }) => `${id}: ${nullableTsType(f.type, f.nullable)}`), `ctx: ${this.m.rt('RecordContext')}`].join(', ');
-    const what = [this.metadata.length ? 'metadata columns from the record context' : '', this.def.computed.length ? 'computed columns' : '']
+    const sig = [
+      ...params.map(({ f, id }) => `${id}: ${nullableTsType(f.type, f.nullable)}`),
+      `ctx: ${this.m.rt('RecordContext')}`,
+    ].join(', ');
+    const what = [
+      this.metadata.length ? 'metadata columns from the record context' : '',
+      this.def.computed.length ? 'computed columns' : '',
+    ]
       .filter(Boolean)
       .join(' and ');
     return `/** Completes a row of \`${this.def.name}\` from its decoded columns: ${what}. */\nfunction ${this.finishName}(${sig}): ${this.names.row} {\n${scope.body(`${lines.join('\n')}\nreturn { ${props.join(', ')} };`)}\n}`;
@@ -186,11 +195,14 @@ class SourceGen {
 
   /** The row from decoded physical values (an object literal, or a call of the finisher). */
   private assemble(values: ReadonlyMap<string, string>, needsFinish: boolean): string {
-    if (needsFinish) return `${this.finishName}(${[...this.physical.map((f) => values.get(f.name)!), 'ctx'].join(', ')})`;
-    return `{ ${this.fields.map((f) => {
-      const v = values.get(f.name)!;
-      return v === propertyKey(f.name) ? v : `${propertyKey(f.name)}: ${v}`;
-    }).join(', ')} }`;
+    if (needsFinish)
+      return `${this.finishName}(${[...this.physical.map((f) => values.get(f.name)!), 'ctx'].join(', ')})`;
+    return `{ ${this.fields
+      .map((f) => {
+        const v = values.get(f.name)!;
+        return v === propertyKey(f.name) ? v : `${propertyKey(f.name)}: ${v}`;
+      })
+      .join(', ')} }`;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -201,11 +213,15 @@ class SourceGen {
     const scalar = scalarCoercion(t);
     let code: string;
     if (scalar !== null) code = `${this.m.rt(`decode.${scalar}`)}(${value}, ${field})`;
-    else if (t.kind === 'ARRAY') code = `${this.m.rt('decode.array')}(${value}, ${field}, ${this.elementCoercion(t.element, t.elementNullable)})`;
-    else if (t.kind === 'MAP') code = `${this.m.rt('decode.map')}(${value}, ${field}, ${this.elementCoercion(t.value, t.valueNullable)})`;
+    else if (t.kind === 'ARRAY')
+      code = `${this.m.rt('decode.array')}(${value}, ${field}, ${this.elementCoercion(t.element, t.elementNullable)})`;
+    else if (t.kind === 'MAP')
+      code = `${this.m.rt('decode.map')}(${value}, ${field}, ${this.elementCoercion(t.value, t.valueNullable)})`;
     else if (t.kind === 'ROW') code = `${this.rowDecoder(t)}(${value}, ${field})`;
     else {
-      this.diagnostics.push(error('SQ0404', `columns of type ${typeToString(t)} cannot be decoded from JSON`, this.def.span));
+      this.diagnostics.push(
+        error('SQ0404', `columns of type ${typeToString(t)} cannot be decoded from JSON`, this.def.span),
+      );
       code = 'null';
     }
     return nullable ? code : `${this.m.rt('decode.notNull')}(${code}, ${field})`;
@@ -224,9 +240,14 @@ class SourceGen {
     const key = typeToString(t);
     const existing = this.rowDecoders.get(key);
     if (existing) return existing;
-    const name = this.m.names.fresh(`decode${this.p}${t.fields.map((f) => f.name[0]!.toUpperCase() + f.name.slice(1)).join('')}`);
+    const name = this.m.names.fresh(
+      `decode${this.p}${t.fields.map((f) => f.name[0]!.toUpperCase() + f.name.slice(1)).join('')}`,
+    );
     this.rowDecoders.set(key, name);
-    const props = t.fields.map((f) => `${propertyKey(f.name)}: ${this.coerce(propertyAccess('o', f.name), f.type, f.nullable, `\`\${field}.${f.name}\``)}`);
+    const props = t.fields.map(
+      (f) =>
+        `${propertyKey(f.name)}: ${this.coerce(propertyAccess('o', f.name), f.type, f.nullable, `\`\${field}.${f.name}\``)}`,
+    );
     this.m.declare(
       'sources',
       `/** A nested ${typeToString(t)} value. */\nfunction ${name}(value: unknown, field: string): ${tsType(t)} | null {\nif (value === null || value === undefined) return null;\nconst o = ${this.m.rt('decode.object')}(value, field);\nreturn { ${props.join(', ')} };\n}`,
@@ -237,10 +258,14 @@ class SourceGen {
   private objectDecoder(needsFinish: boolean): string {
     const values = new Map<string, string>();
     for (const f of this.physical) {
-      const raw = this.failOnMissing ? `${this.m.rt('decode.present')}(o, ${JSON.stringify(f.name)})` : propertyAccess('o', f.name);
+      const raw = this.failOnMissing
+        ? `${this.m.rt('decode.present')}(o, ${JSON.stringify(f.name)})`
+        : propertyAccess('o', f.name);
       values.set(f.name, this.coerce(raw, f.type, f.nullable, JSON.stringify(f.name)));
     }
-    const o = this.physical.length ? `const o = ${this.m.rt('decode.object')}(value);\n` : `${this.m.rt('decode.object')}(value);\n`;
+    const o = this.physical.length
+      ? `const o = ${this.m.rt('decode.object')}(value);\n`
+      : `${this.m.rt('decode.object')}(value);\n`;
     const ctx = needsFinish ? 'ctx' : '_ctx';
     return `/** A record of \`${this.def.name}\` from its parsed JSON value (also the fallback of the fast paths). */\nfunction ${this.names.decode}(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
   }
@@ -274,7 +299,14 @@ class SourceGen {
     });
     const fallback = `${this.names.decode}(JSON.parse(line), ctx)`;
     const guard = checks.length ? [`if (${checks.join(' || ')}) return ${fallback};`] : [];
-    const body = [`const s = ${scanner};`, `if (!s.scan(line)) return ${fallback};`, ...plain, ...guard, ...composite, `return ${this.assemble(values, needsFinish)};`].join('\n');
+    const body = [
+      `const s = ${scanner};`,
+      `if (!s.scan(line)) return ${fallback};`,
+      ...plain,
+      ...guard,
+      ...composite,
+      `return ${this.assemble(values, needsFinish)};`,
+    ].join('\n');
     return `/**\n * A record of \`${this.def.name}\` from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(JSON.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
   }
 
@@ -284,7 +316,9 @@ class SourceGen {
       const index = this.def.physical.findIndex((x) => x.name === f.name);
       const cell = `fields[${index}]`;
       if (scalarCoercion(f.type) === null) {
-        this.diagnostics.push(error('SQ0404', `column "${f.name}" of type ${typeToString(f.type)} cannot be read from CSV`, this.def.span));
+        this.diagnostics.push(
+          error('SQ0404', `column "${f.name}" of type ${typeToString(f.type)} cannot be read from CSV`, this.def.span),
+        );
       }
       const code =
         f.type.kind === 'STRING'
@@ -302,7 +336,9 @@ class SourceGen {
     const values = new Map<string, string>();
     const [first, ...others] = this.def.physical;
     if (!first || others.length > 0 || first.type.kind !== 'STRING') {
-      this.diagnostics.push(error('SQ0404', `format 'raw' needs exactly one STRING column in "${this.def.name}"`, this.def.span));
+      this.diagnostics.push(
+        error('SQ0404', `format 'raw' needs exactly one STRING column in "${this.def.name}"`, this.def.span),
+      );
     }
     for (const f of this.physical) values.set(f.name, 'value');
     const ctx = needsFinish ? 'ctx' : '_ctx';

@@ -48,7 +48,12 @@ function as(name: string, expr: BoundExpr): NamedExpr {
 
 /** SELECT order_id, amount * 1.2 AS gross, UPPER(status) AS status FROM orders WHERE amount > 50 */
 export function statelessPlan(): JobPlan {
-  const orders = source('orders', [field('order_id', STRING, false), field('amount', DOUBLE), field('status', STRING), field('ts', TIMESTAMP)]);
+  const orders = source('orders', [
+    field('order_id', STRING, false),
+    field('amount', DOUBLE),
+    field('status', STRING),
+    field('ts', TIMESTAMP),
+  ]);
   const out = sink('big_orders', [field('order_id', STRING, false), field('gross', DOUBLE), field('status', STRING)]);
   const s = scan(orders);
   const f = filter(s, call('>', [ref('amount', DOUBLE), lit(50, DOUBLE)], BOOLEAN));
@@ -62,13 +67,32 @@ export function statelessPlan(): JobPlan {
 
 /** Word counts: UNNEST(SPLIT(line, ' ')), a hopping window, EMIT CHANGES. */
 export function wordCountPlan(): JobPlan {
-  const lines = source('lines', [field('line', STRING), field('timestamp', TIMESTAMP)], { watermark: watermark('timestamp', 10 * MINUTE) });
-  const out = sink('word_counts', [field('window_start', TIMESTAMP, false), field('window_end', TIMESTAMP, false), field('word', STRING), field('cnt', BIGINT, false)]);
+  const lines = source('lines', [field('line', STRING), field('timestamp', TIMESTAMP)], {
+    watermark: watermark('timestamp', 10 * MINUTE),
+  });
+  const out = sink('word_counts', [
+    field('window_start', TIMESTAMP, false),
+    field('window_end', TIMESTAMP, false),
+    field('word', STRING),
+    field('cnt', BIGINT, false),
+  ]);
   const u = unnest(scan(lines), call('SPLIT', [ref('line', STRING), lit(' ')], arrayOf(STRING)), 'word');
   const words = project(u, [as('word', ref('word', STRING)), as('timestamp', ref('timestamp', TIMESTAMP))]);
-  const w = windowAggregate(words, { kind: 'hop', sizeMs: 10 * MINUTE, slideMs: 5 * MINUTE }, 'timestamp', [named('word', STRING)], [agg('cnt', 'count_star', [], BIGINT)], 'changes');
+  const w = windowAggregate(
+    words,
+    { kind: 'hop', sizeMs: 10 * MINUTE, slideMs: 5 * MINUTE },
+    'timestamp',
+    [named('word', STRING)],
+    [agg('cnt', 'count_star', [], BIGINT)],
+    'changes',
+  );
   const p = project(w, keep(w, ['window_start', 'window_end', 'word', 'cnt']));
-  return job('word_count.sq', [lines], [out], [query('insert_into_word_counts', sinkNode(p, out, 'changes', ['window_start', 'window_end', 'word']), 12)]);
+  return job(
+    'word_count.sq',
+    [lines],
+    [out],
+    [query('insert_into_word_counts', sinkNode(p, out, 'changes', ['window_start', 'window_end', 'word']), 12)],
+  );
 }
 
 const STATS_AGGS = () => {
@@ -100,19 +124,55 @@ function cast(e: BoundExpr, type: SqlType): BoundExpr {
   return { kind: 'Cast', expr: e, type, try: false, nullable: e.nullable };
 }
 
-export const STATS_COLUMNS = ['k1', 'k2', 'n', 'nx', 'sx', 'ax', 'mn', 'mx', 'dx', 'big', 'first', 'last', 'sd', 'vs', 'every', 'some', 'list', 'approx', 'sdx'];
+export const STATS_COLUMNS = [
+  'k1',
+  'k2',
+  'n',
+  'nx',
+  'sx',
+  'ax',
+  'mn',
+  'mx',
+  'dx',
+  'big',
+  'first',
+  'last',
+  'sd',
+  'vs',
+  'every',
+  'some',
+  'list',
+  'approx',
+  'sdx',
+];
 
 /** GROUP BY k1, k2 with every aggregate kind (FINAL on a bounded input: one row per group at the end). */
 export function statsPlan(emit: 'final' | 'changes' = 'final'): JobPlan {
-  const t = source('t', [field('k1', STRING), field('k2', INT), field('x', INT), field('s', STRING), field('b', BOOLEAN)]);
+  const t = source('t', [
+    field('k1', STRING),
+    field('k2', INT),
+    field('x', INT),
+    field('s', STRING),
+    field('b', BOOLEAN),
+  ]);
   const g = aggregate(scan(t), [named('k1', STRING), named('k2', INT)], STATS_AGGS(), emit);
-  const out = sink('stats', g.schema.map((f) => field(f.name, f.type, f.nullable)));
-  return job('stats.sq', [t], [out], [query('insert_into_stats', sinkNode(g, out, emit, emit === 'changes' ? ['k1', 'k2'] : null), 5)]);
+  const out = sink(
+    'stats',
+    g.schema.map((f) => field(f.name, f.type, f.nullable)),
+  );
+  return job(
+    'stats.sq',
+    [t],
+    [out],
+    [query('insert_into_stats', sinkNode(g, out, emit, emit === 'changes' ? ['k1', 'k2'] : null), 5)],
+  );
 }
 
 /** Sessions per user with COLLECT_LIST and TIMESTAMPDIFF(SECOND, MIN(ts), MAX(ts)). */
 export function sessionPlan(): JobPlan {
-  const ev = source('user_events', [field('user_id', STRING), field('event_type', STRING), field('ts', TIMESTAMP)], { watermark: watermark('ts', MINUTE) });
+  const ev = source('user_events', [field('user_id', STRING), field('event_type', STRING), field('ts', TIMESTAMP)], {
+    watermark: watermark('ts', MINUTE),
+  });
   const out = sink('sessions', [
     field('user_id', STRING),
     field('session_start', TIMESTAMP, false),
@@ -121,18 +181,27 @@ export function sessionPlan(): JobPlan {
     field('total_time_s', BIGINT),
     field('events', arrayOf(STRING, false), false),
   ]);
-  const w = windowAggregate(scan(ev), { kind: 'session', gapMs: 30 * MINUTE }, 'ts', [named('user_id', STRING)], [
-    agg('page_views', 'count_star', [], BIGINT),
-    agg('first_ts', 'min', [ref('ts', TIMESTAMP)], TIMESTAMP),
-    agg('last_ts', 'max', [ref('ts', TIMESTAMP)], TIMESTAMP),
-    agg('events', 'collect_list', [ref('event_type', STRING)], arrayOf(STRING, false), { nullable: false }),
-  ]);
+  const w = windowAggregate(
+    scan(ev),
+    { kind: 'session', gapMs: 30 * MINUTE },
+    'ts',
+    [named('user_id', STRING)],
+    [
+      agg('page_views', 'count_star', [], BIGINT),
+      agg('first_ts', 'min', [ref('ts', TIMESTAMP)], TIMESTAMP),
+      agg('last_ts', 'max', [ref('ts', TIMESTAMP)], TIMESTAMP),
+      agg('events', 'collect_list', [ref('event_type', STRING)], arrayOf(STRING, false), { nullable: false }),
+    ],
+  );
   const p = project(w, [
     as('user_id', ref('user_id', STRING)),
     as('session_start', ref('window_start', TIMESTAMP, false)),
     as('session_end', ref('window_end', TIMESTAMP, false)),
     as('page_views', ref('page_views', BIGINT, false)),
-    as('total_time_s', call('TIMESTAMPDIFF', [lit('SECOND'), ref('first_ts', TIMESTAMP), ref('last_ts', TIMESTAMP)], BIGINT)),
+    as(
+      'total_time_s',
+      call('TIMESTAMPDIFF', [lit('SECOND'), ref('first_ts', TIMESTAMP), ref('last_ts', TIMESTAMP)], BIGINT),
+    ),
     as('events', ref('events', arrayOf(STRING, false), false)),
   ]);
   return job('sessions.sq', [ev], [out], [query('insert_into_sessions', sinkNode(p, out, 'final'), 8)]);
@@ -141,8 +210,18 @@ export function sessionPlan(): JobPlan {
 /** Tumbling counts with HAVING COUNT(*) > 1 (a filter between the aggregate and the sink). */
 export function havingPlan(): JobPlan {
   const clicks = source('clicks', [field('page', STRING), field('ts', TIMESTAMP)], { watermark: watermark('ts', 0) });
-  const out = sink('busy_pages', [field('page', STRING), field('window_start', TIMESTAMP, false), field('views', BIGINT, false)]);
-  const w = windowAggregate(scan(clicks), { kind: 'tumble', sizeMs: MINUTE }, 'ts', [named('page', STRING)], [agg('views', 'count_star', [], BIGINT)]);
+  const out = sink('busy_pages', [
+    field('page', STRING),
+    field('window_start', TIMESTAMP, false),
+    field('views', BIGINT, false),
+  ]);
+  const w = windowAggregate(
+    scan(clicks),
+    { kind: 'tumble', sizeMs: MINUTE },
+    'ts',
+    [named('page', STRING)],
+    [agg('views', 'count_star', [], BIGINT)],
+  );
   const f = filter(w, call('>', [ref('views', BIGINT, false), lit(1, BIGINT)], BOOLEAN));
   const p = project(f, keep(f, ['page', 'window_start', 'views']));
   return job('having.sq', [clicks], [out], [query('insert_into_busy_pages', sinkNode(p, out, 'final'), 4)]);
@@ -151,12 +230,21 @@ export function havingPlan(): JobPlan {
 /** A tumbling window TVF whose rows are not aggregated: every row gets its window. */
 export function windowAssignPlan(): JobPlan {
   const clicks = source('clicks', [field('page', STRING), field('ts', TIMESTAMP)], { watermark: watermark('ts', 0) });
-  const out = sink('windowed', [field('page', STRING), field('window_start', TIMESTAMP, false), field('window_end', TIMESTAMP, false)]);
+  const out = sink('windowed', [
+    field('page', STRING),
+    field('window_start', TIMESTAMP, false),
+    field('window_end', TIMESTAMP, false),
+  ]);
   const s = scan(clicks);
   const assign: PlanNode = {
     kind: 'WindowAssign',
     id: 90,
-    schema: [...s.schema, field('window_start', TIMESTAMP, false), field('window_end', TIMESTAMP, false), field('window_time', TIMESTAMP, false, 'event')],
+    schema: [
+      ...s.schema,
+      field('window_start', TIMESTAMP, false),
+      field('window_end', TIMESTAMP, false),
+      field('window_time', TIMESTAMP, false, 'event'),
+    ],
     props: s.props,
     span: s.span,
     input: s,
@@ -213,7 +301,13 @@ export function typesPlan(format: 'json' | 'csv' = 'json', failOnMissing = false
     field('ts', TIMESTAMP),
     field('day', { kind: 'DATE' }),
     field('name', STRING),
-    ...(format === 'json' ? [field('tags', arrayOf(STRING)), field('point', rowOf({ x: INT, y: DOUBLE })), field('attrs', { kind: 'MAP', key: STRING, value: INT, valueNullable: true })] : []),
+    ...(format === 'json'
+      ? [
+          field('tags', arrayOf(STRING)),
+          field('point', rowOf({ x: INT, y: DOUBLE })),
+          field('attrs', { kind: 'MAP', key: STRING, value: INT, valueNullable: true }),
+        ]
+      : []),
   ];
   const computed = [{ name: 'half', expr: call('/', [ref('d', DOUBLE), lit(2, DOUBLE)], DOUBLE) }];
   const options: Record<string, string> = { connector: 'file', path: `data/types.${format}`, format };

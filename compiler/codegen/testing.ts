@@ -59,7 +59,17 @@ export function ref(name: string, type: SqlType, nullable = true): BoundExpr {
 }
 
 export function lit(value: null | boolean | number | string, type?: SqlType): LiteralExpr {
-  const t = type ?? (value === null ? { kind: 'NULL' } : typeof value === 'boolean' ? BOOLEAN : typeof value === 'string' ? STRING : Number.isInteger(value) ? INT : DOUBLE);
+  const t =
+    type ??
+    (value === null
+      ? { kind: 'NULL' }
+      : typeof value === 'boolean'
+        ? BOOLEAN
+        : typeof value === 'string'
+          ? STRING
+          : Number.isInteger(value)
+            ? INT
+            : DOUBLE);
   return { kind: 'Literal', value, type: t, nullable: value === null };
 }
 
@@ -91,7 +101,8 @@ export function field(name: string, type: SqlType, nullable = true, time: PlanFi
 
 /** Strips TypeScript types (no type check) so generated code can run in-process. */
 export function transpile(code: string): string {
-  return ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  return ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } })
+    .outputText;
 }
 
 export interface CompiledExpr {
@@ -113,7 +124,11 @@ export function compileExpr(expr: BoundExpr, fields: readonly PlanField[], mode:
 }
 
 /** `compileExpr` for many expressions at once (one transpilation: much faster for fuzzing). */
-export function compileExprs(exprs: readonly BoundExpr[], fields: readonly PlanField[], mode: ExprMode = 'value'): CompiledExpr[] {
+export function compileExprs(
+  exprs: readonly BoundExpr[],
+  fields: readonly PlanField[],
+  mode: ExprMode = 'value',
+): CompiledExpr[] {
   const module = new ModuleBuilder();
   const rowType = `{ ${fields.map((f) => `${JSON.stringify(f.name)}: ${nullableTsType(f.type, f.nullable)}`).join('; ')} }`;
   const compiled = exprs.map((expr, i) => {
@@ -137,12 +152,17 @@ export function compileExprs(exprs: readonly BoundExpr[], fields: readonly PlanF
     };
     const c = new ExprCompiler(env);
     const body = mode === 'value' ? c.value(expr) : mode === 'true' ? c.isTrue(expr) : c.isFalse(expr);
-    return { fn: `export function evaluate${i}(row: ${rowType}) {\n${temps.join('\n')}\nreturn ${body};\n}`, diagnostics };
+    return {
+      fn: `export function evaluate${i}(row: ${rowType}) {\n${temps.join('\n')}\nreturn ${body};\n}`,
+      diagnostics,
+    };
   });
   const constants = module.render('', 'sqc/runtime').replace(/^import .*\n/gm, '');
   const js = transpile(`${constants}\n${compiled.map((c) => c.fn).join('\n')}`).replace(/^export /gm, '');
   const names = exprs.map((_, i) => `evaluate${i}`);
-  const fns = new Function('fn', `${js}\nreturn [${names.join(', ')}];`)(functions) as ((row: Record<string, unknown>) => unknown)[];
+  const fns = new Function('fn', `${js}\nreturn [${names.join(', ')}];`)(functions) as ((
+    row: Record<string, unknown>,
+  ) => unknown)[];
   return compiled.map((c, i) => ({ source: `${constants}\n${c.fn}`, diagnostics: c.diagnostics, run: fns[i]! }));
 }
 
@@ -151,7 +171,13 @@ export function compileExprs(exprs: readonly BoundExpr[], fields: readonly PlanF
 
 let nextId = 1;
 
-const APPEND: StreamProps = { bounded: true, eventTime: null, watermarked: false, appendOnly: true, state: { kind: 'none' } };
+const APPEND: StreamProps = {
+  bounded: true,
+  eventTime: null,
+  watermarked: false,
+  appendOnly: true,
+  state: { kind: 'none' },
+};
 
 function props(overrides: Partial<StreamProps> = {}): StreamProps {
   return { ...APPEND, ...overrides };
@@ -203,7 +229,12 @@ export function scan(def: SourceDef, overrides: Partial<StreamProps> = {}): Scan
     kind: 'Scan',
     id: nextId++,
     schema: def.schema,
-    props: props({ bounded: def.bounded, eventTime: def.watermark?.field ?? null, watermarked: def.watermark !== null, ...overrides }),
+    props: props({
+      bounded: def.bounded,
+      eventTime: def.watermark?.field ?? null,
+      watermarked: def.watermark !== null,
+      ...overrides,
+    }),
     span: SPAN,
     source: def,
   };
@@ -215,19 +246,47 @@ export function filter(input: PlanNode, predicate: BoundExpr): FilterNode {
 
 export function project(input: PlanNode, exprs: readonly NamedExpr[]): ProjectNode {
   const schema = exprs.map((e) => {
-    const time = e.expr.kind === 'FieldRef' ? (input.schema.find((f) => f.name === (e.expr as { name: string }).name)?.time ?? null) : null;
+    const time =
+      e.expr.kind === 'FieldRef'
+        ? (input.schema.find((f) => f.name === (e.expr as { name: string }).name)?.time ?? null)
+        : null;
     return field(e.name, e.expr.type, e.expr.nullable, time);
   });
   return { kind: 'Project', id: nextId++, schema, props: input.props, span: SPAN, input, exprs };
 }
 
-export function unnest(input: PlanNode, array: BoundExpr, elementField: string, ordinalityField: string | null = null): UnnestNode {
+export function unnest(
+  input: PlanNode,
+  array: BoundExpr,
+  elementField: string,
+  ordinalityField: string | null = null,
+): UnnestNode {
   const element = array.type.kind === 'ARRAY' ? array.type.element : STRING;
-  const schema = [...input.schema, field(elementField, element, true), ...(ordinalityField ? [field(ordinalityField, INT, false)] : [])];
-  return { kind: 'Unnest', id: nextId++, schema, props: input.props, span: SPAN, input, array, elementFields: [elementField], ordinalityField };
+  const schema = [
+    ...input.schema,
+    field(elementField, element, true),
+    ...(ordinalityField ? [field(ordinalityField, INT, false)] : []),
+  ];
+  return {
+    kind: 'Unnest',
+    id: nextId++,
+    schema,
+    props: input.props,
+    span: SPAN,
+    input,
+    array,
+    elementFields: [elementField],
+    ordinalityField,
+  };
 }
 
-export function agg(name: string, kind: AggregateKind, args: readonly BoundExpr[], type: SqlType, extra: Partial<AggCall> = {}): AggCall {
+export function agg(
+  name: string,
+  kind: AggregateKind,
+  args: readonly BoundExpr[],
+  type: SqlType,
+  extra: Partial<AggCall> = {},
+): AggCall {
   const nullable = kind === 'count' || kind === 'count_star' || kind === 'approx_count_distinct' ? false : true;
   return { name, kind, args, distinct: false, filter: null, type, nullable, ...extra };
 }
@@ -265,8 +324,16 @@ export function windowAggregate(
   };
 }
 
-export function aggregate(input: PlanNode, keys: readonly NamedExpr[], aggs: readonly AggCall[], emit: EmitMode = 'changes'): AggregateNode {
-  const schema = [...keys.map((k) => field(k.name, k.expr.type, k.expr.nullable)), ...aggs.map((a) => field(a.name, a.type, a.nullable))];
+export function aggregate(
+  input: PlanNode,
+  keys: readonly NamedExpr[],
+  aggs: readonly AggCall[],
+  emit: EmitMode = 'changes',
+): AggregateNode {
+  const schema = [
+    ...keys.map((k) => field(k.name, k.expr.type, k.expr.nullable)),
+    ...aggs.map((a) => field(a.name, a.type, a.nullable)),
+  ];
   return {
     kind: 'Aggregate',
     id: nextId++,
@@ -280,15 +347,35 @@ export function aggregate(input: PlanNode, keys: readonly NamedExpr[], aggs: rea
   };
 }
 
-export function sinkNode(input: PlanNode, def: SinkDef, emit: EmitMode, upsertKey: readonly string[] | null = null): SinkNode {
-  return { kind: 'Sink', id: nextId++, schema: input.schema, props: input.props, span: SPAN, input, sink: def, emit, upsertKey };
+export function sinkNode(
+  input: PlanNode,
+  def: SinkDef,
+  emit: EmitMode,
+  upsertKey: readonly string[] | null = null,
+): SinkNode {
+  return {
+    kind: 'Sink',
+    id: nextId++,
+    schema: input.schema,
+    props: input.props,
+    span: SPAN,
+    input,
+    sink: def,
+    emit,
+    upsertKey,
+  };
 }
 
 export function query(name: string, root: SinkNode, line = 1): QueryPlan {
   return { name, root, span: { ...SPAN, line } };
 }
 
-export function job(file: string, sources: readonly SourceDef[], sinks: readonly SinkDef[], queries: readonly QueryPlan[]): JobPlan {
+export function job(
+  file: string,
+  sources: readonly SourceDef[],
+  sinks: readonly SinkDef[],
+  queries: readonly QueryPlan[],
+): JobPlan {
   return {
     file,
     options: {
@@ -317,7 +404,9 @@ export interface LoadedJob {
   readonly code: string;
   readonly diagnostics: readonly Diagnostic[];
   readonly job: import('../../runtime/index.ts').JobSpec;
-  readonly createJob: (overrides?: import('../../runtime/index.ts').JobOverrides) => import('../../runtime/index.ts').Job;
+  readonly createJob: (
+    overrides?: import('../../runtime/index.ts').JobOverrides,
+  ) => import('../../runtime/index.ts').Job;
 }
 
 /**
@@ -332,7 +421,10 @@ export async function loadPlan(plan: JobPlan): Promise<LoadedJob> {
   const js = transpile(code)
     .replace(/^import .*$/gm, '')
     .replace(/^export /gm, '');
-  const exports = new Function('rt', 'fn', `${js}\nreturn { job, createJob };`)(rt, functions) as Pick<LoadedJob, 'job' | 'createJob'>;
+  const exports = new Function('rt', 'fn', `${js}\nreturn { job, createJob };`)(rt, functions) as Pick<
+    LoadedJob,
+    'job' | 'createJob'
+  >;
   return { code, diagnostics, ...exports };
 }
 
@@ -346,8 +438,10 @@ export async function runRows(
   const out: Record<string, unknown[]> = {};
   const sinkBindings: Record<string, { rows: unknown[]; json: boolean }> = {};
   for (const s of sinks) sinkBindings[s] = { rows: (out[s] = []), json };
-  const sourceBindings: Record<string, { rows: readonly unknown[] } | { batches: readonly (readonly unknown[])[] }> = {};
-  for (const [name, rows] of Object.entries(sources)) sourceBindings[name] = Array.isArray(rows) ? { rows } : (rows as { batches: readonly (readonly unknown[])[] });
+  const sourceBindings: Record<string, { rows: readonly unknown[] } | { batches: readonly (readonly unknown[])[] }> =
+    {};
+  for (const [name, rows] of Object.entries(sources))
+    sourceBindings[name] = Array.isArray(rows) ? { rows } : (rows as { batches: readonly (readonly unknown[])[] });
   await loaded.createJob({ sources: sourceBindings, sinks: sinkBindings }).run();
   return out;
 }

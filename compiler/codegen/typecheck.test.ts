@@ -23,11 +23,18 @@ describe('generated modules type-check', () => {
         writeFileSync(file, code);
         files.push(file);
       }
-      const config = ts.getParsedCommandLineOfConfigFile(join(import.meta.dirname, '../../tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+      const config = ts.getParsedCommandLineOfConfigFile(
+        join(import.meta.dirname, '../../tsconfig.json'),
+        {},
+        { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+      )!;
       const program = ts.createProgram(files, { ...config.options, noEmit: true });
       const problems = ts
         .getPreEmitDiagnostics(program)
-        .map((d) => `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        .map(
+          (d) =>
+            `${d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        );
       expect(problems).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

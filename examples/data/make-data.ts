@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const DIR = import.meta.dirname;
 let seed = 42;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const iso = (ms: number) => new Date(ms).toISOString();
 const T0 = Date.UTC(2025, 3, 21, 14, 0, 0);
@@ -18,7 +18,9 @@ const T0 = Date.UTC(2025, 3, 21, 14, 0, 0);
   const lines = ['product_id,category,price,quantity,transaction_date'];
   for (let i = 0; i < 500; i++) {
     const price = (1 + Math.floor(rand() * 20000) / 100).toFixed(2);
-    lines.push(`p${100 + Math.floor(rand() * 50)},${pick(categories)},${price},${1 + Math.floor(rand() * 5)},2025-04-${String(1 + (i % 28)).padStart(2, '0')}`);
+    lines.push(
+      `p${100 + Math.floor(rand() * 50)},${pick(categories)},${price},${1 + Math.floor(rand() * 5)},2025-04-${String(1 + (i % 28)).padStart(2, '0')}`,
+    );
     if (i % 97 === 50) lines.push(`p999,books,not-a-price,1,2025-04-10`);
   }
   writeFileSync(join(DIR, 'sales_data.csv'), lines.join('\n') + '\n');

@@ -10,13 +10,26 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmitMode, JobSpec, SinkBatch } from '../index.ts';
 import { defineJob } from '../engine/job.ts';
-import { EV_FIELDS, WIN_FIELDS, disorderedEvents, evSource, jobSpec, sinkSpec, windowQueries, type Ev } from '../testing/specs.ts';
+import {
+  EV_FIELDS,
+  WIN_FIELDS,
+  disorderedEvents,
+  evSource,
+  jobSpec,
+  sinkSpec,
+  windowQueries,
+  type Ev,
+} from '../testing/specs.ts';
 import { FAULT_POINTS, armFault, faultCount, resetFaults } from './faults.ts';
 
 afterEach(() => resetFaults());
 
 function spec(emit: EmitMode, dir: string): JobSpec {
-  const src = evSource('events', { delayMs: 3_000, connector: 'file', options: { path: join(dir, 'events.jsonl'), 'scan.batch-size': '7' } });
+  const src = evSource('events', {
+    delayMs: 3_000,
+    connector: 'file',
+    options: { path: join(dir, 'events.jsonl'), 'scan.batch-size': '7' },
+  });
   return jobSpec(
     [src],
     [
@@ -43,7 +56,12 @@ function spec(emit: EmitMode, dir: string): JobSpec {
 
 function fresh(): string {
   const d = mkdtempSync(join(tmpdir(), 'sqc-ckpt-'));
-  writeFileSync(join(d, 'events.jsonl'), disorderedEvents(100).map((e) => JSON.stringify(e) + '\n').join(''));
+  writeFileSync(
+    join(d, 'events.jsonl'),
+    disorderedEvents(100)
+      .map((e) => JSON.stringify(e) + '\n')
+      .join(''),
+  );
   return d;
 }
 
@@ -82,7 +100,8 @@ async function run(dir: string, emit: EmitMode, set: Record<string, string>, mem
 
 function outputs(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(join(dir, 'out')).sort()) out[f] = f.startsWith('.') && f.endsWith('.manifest') ? '(manifest)' : readFileSync(join(dir, 'out', f), 'utf8');
+  for (const f of readdirSync(join(dir, 'out')).sort())
+    out[f] = f.startsWith('.') && f.endsWith('.manifest') ? '(manifest)' : readFileSync(join(dir, 'out', f), 'utf8');
   return out;
 }
 
@@ -92,13 +111,24 @@ describe('crash at a fault point, restart from the checkpoint', () => {
       for (const interval of ['0', '1 h']) {
         const base = fresh();
         resetFaults();
-        const set = { 'checkpoint.dir': join(base, 'chk'), 'checkpoint.interval': interval, 'checkpoint.retained': '2' };
+        const set = {
+          'checkpoint.dir': join(base, 'chk'),
+          'checkpoint.interval': interval,
+          'checkpoint.retained': '2',
+        };
         const straight = await run(base, emit, set, new Map());
         expect(straight.error).toBeNull();
         const reached = new Map(FAULT_POINTS.map((p) => [p, faultCount(p)]));
         const expected = outputs(base);
         expect(expected['hop.jsonl']!.split('\n').length).toBeGreaterThan(20);
-        expect(Object.keys(expected)).toEqual(['.copy.jsonl.manifest', '.hop.jsonl.manifest', '.sessions.csv.manifest', 'copy.jsonl', 'hop.jsonl', 'sessions.csv']);
+        expect(Object.keys(expected)).toEqual([
+          '.copy.jsonl.manifest',
+          '.hop.jsonl.manifest',
+          '.sessions.csv.manifest',
+          'copy.jsonl',
+          'hop.jsonl',
+          'sessions.csv',
+        ]);
 
         for (const point of FAULT_POINTS) {
           const count = reached.get(point)!;

@@ -76,7 +76,11 @@ export interface QueryParts {
     readonly schema: readonly FieldDesc[];
   }[];
   readonly operators: readonly Operator<unknown>[];
-  readonly sinks: readonly { readonly name: string; readonly connector: string; readonly schema: readonly FieldDesc[] }[];
+  readonly sinks: readonly {
+    readonly name: string;
+    readonly connector: string;
+    readonly schema: readonly FieldDesc[];
+  }[];
   /** The source text of the generated query function (`build`), when known. */
   readonly code?: string;
 }
@@ -106,7 +110,10 @@ function isPlain(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(isPlain);
   if (typeof v === 'object') {
     const proto = Object.getPrototypeOf(v);
-    return (proto === Object.prototype || proto === null) && Object.values(v as object).every((x) => x === undefined || isPlain(x));
+    return (
+      (proto === Object.prototype || proto === null) &&
+      Object.values(v as object).every((x) => x === undefined || isPlain(x))
+    );
   }
   return false;
 }
@@ -128,7 +135,12 @@ function shape(v: unknown, top: boolean): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return top ? `[${v.map((x) => shape(x, false)).join(', ')}]` : 'list';
   if (typeof v === 'object') {
-    return top ? `{${Object.keys(v).sort().map((k) => `${k}: ${shape((v as Record<string, unknown>)[k], false)}`).join(', ')}}` : 'object';
+    return top
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${k}: ${shape((v as Record<string, unknown>)[k], false)}`)
+          .join(', ')}}`
+      : 'object';
   }
   return typeof v;
 }
@@ -208,7 +220,9 @@ export function describeQuery(q: QueryParts): QueryDescription {
       };
     }),
     sinks: q.sinks.map((s) => ({ name: s.name, connector: s.connector, columns: columnsText(s.schema) })),
-    ...(q.code !== undefined ? { logic: createHash('sha256').update(q.code.replace(/\s+/g, ' ')).digest('hex').slice(0, 16) } : {}),
+    ...(q.code !== undefined
+      ? { logic: createHash('sha256').update(q.code.replace(/\s+/g, ' ')).digest('hex').slice(0, 16) }
+      : {}),
   };
 }
 
@@ -280,11 +294,15 @@ function valueText(key: string, v: Json | undefined): string {
 function compareOperator(a: OperatorDescription, b: OperatorDescription, problems: string[], notes: string[]): void {
   const name = `operator ${b.id}`;
   if (a.kind !== b.kind) {
-    problems.push(`${name}: was a ${a.kind ?? 'stateless'} operator (${a.id}), is now a ${b.kind ?? 'stateless'} operator`);
+    problems.push(
+      `${name}: was a ${a.kind ?? 'stateless'} operator (${a.id}), is now a ${b.kind ?? 'stateless'} operator`,
+    );
     return;
   }
   if (a.version !== b.version) {
-    problems.push(`${name}: its state has version ${a.version} in the checkpoint; this runtime reads version ${b.version}`);
+    problems.push(
+      `${name}: its state has version ${a.version} in the checkpoint; this runtime reads version ${b.version}`,
+    );
     return;
   }
   const keys = [...new Set([...Object.keys(a.config), ...Object.keys(b.config)])].sort();
@@ -306,7 +324,9 @@ function compareOperator(a: OperatorDescription, b: OperatorDescription, problem
       const y = b.keys[k];
       if (x === y) continue;
       const what = k === 'key' ? 'grouping key' : k === 'leftKey' ? 'left join key' : 'right join key';
-      problems.push(`${name}: ${what} changed from ${x ?? 'none'} to ${y ?? 'none'}: the saved state is keyed by the old key`);
+      problems.push(
+        `${name}: ${what} changed from ${x ?? 'none'} to ${y ?? 'none'}: the saved state is keyed by the old key`,
+      );
     }
   }
   if (problems.length === before && a.id !== b.id) notes.push(`operator ${a.id} is now ${b.id} (same state)`);
@@ -331,9 +351,12 @@ export function compare(a: QueryDescription, b: QueryDescription): Comparison {
   } else {
     b.inputs.forEach((i, k) => {
       const o = a.inputs[k]!;
-      if (o.connector !== i.connector) problems.push(`${q}: source ${i.source}: connector changed from ${o.connector} to ${i.connector}`);
+      if (o.connector !== i.connector)
+        problems.push(`${q}: source ${i.source}: connector changed from ${o.connector} to ${i.connector}`);
       else if (o.location !== i.location) {
-        problems.push(`${q}: source ${i.source}: changed from '${o.location}' to '${i.location}' (the saved offsets refer to the old input)`);
+        problems.push(
+          `${q}: source ${i.source}: changed from '${o.location}' to '${i.location}' (the saved offsets refer to the old input)`,
+        );
       }
       if (o.columns !== i.columns) {
         const rowState = b.operators.filter((op) => op.kind !== null && ROW_STATE.has(op.kind));
@@ -360,9 +383,11 @@ export function compare(a: QueryDescription, b: QueryDescription): Comparison {
   for (const s of b.sinks) {
     const o = sinksA.get(s.name);
     if (!o) notes.push(`${q}: now also writes sink ${s.name}`);
-    else if (o.columns !== s.columns) notes.push(`${q}: sink ${s.name}: columns changed from (${o.columns}) to (${s.columns})`);
+    else if (o.columns !== s.columns)
+      notes.push(`${q}: sink ${s.name}: columns changed from (${o.columns}) to (${s.columns})`);
   }
-  for (const s of a.sinks) if (!b.sinks.some((x) => x.name === s.name)) notes.push(`${q}: no longer writes sink ${s.name}`);
+  for (const s of a.sinks)
+    if (!b.sinks.some((x) => x.name === s.name)) notes.push(`${q}: no longer writes sink ${s.name}`);
   if (problems.length === 0 && notes.length === 0 && fingerprint(a) !== fingerprint(b)) {
     notes.push(
       a.logic !== undefined && b.logic !== undefined && a.logic !== b.logic

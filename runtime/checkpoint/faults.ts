@@ -52,7 +52,9 @@ function parseEnv(name: 'SQC_CRASH_AT' | 'SQC_FAIL_AT'): void {
   for (const part of spec.split(',')) {
     const m = /^\s*([a-z.-]+):(\d+)(?:=(E[A-Z]+))?\s*$/.exec(part);
     if (!m || !(FAULT_POINTS as readonly string[]).includes(m[1]!) || (m[3] === undefined) !== (code === '')) {
-      throw new Error(`${name}: expected <point>:<n>${code}[,...] with a point of ${FAULT_POINTS.join(', ')}; got "${part}"`);
+      throw new Error(
+        `${name}: expected <point>:<n>${code}[,...] with a point of ${FAULT_POINTS.join(', ')}; got "${part}"`,
+      );
     }
     const errno = m[3];
     armFault(m[1] as FaultPoint, Number(m[2]), errno === undefined ? 'kill' : () => failWith(errno, m[1]!));

@@ -39,7 +39,9 @@ export class CheckpointError extends Error {
     readonly hint: string | null = null,
     options?: { readonly cause?: unknown; readonly subject?: string },
   ) {
-    super(`${options?.subject ?? 'checkpoint file'} ${file} ${reason}${hint ? `\n  hint: ${hint}` : ''}`, { cause: options?.cause });
+    super(`${options?.subject ?? 'checkpoint file'} ${file} ${reason}${hint ? `\n  hint: ${hint}` : ''}`, {
+      cause: options?.cause,
+    });
   }
 }
 
@@ -55,7 +57,10 @@ export function encodeFile(type: FileType, payload: string): Buffer {
 }
 
 function printable(b: Buffer): string {
-  const s = b.subarray(0, 24).toString('utf8').replace(/[^\x20-\x7e]/g, '?');
+  const s = b
+    .subarray(0, 24)
+    .toString('utf8')
+    .replace(/[^\x20-\x7e]/g, '?');
   return JSON.stringify(s + (b.length > 24 ? '…' : ''));
 }
 
@@ -65,28 +70,43 @@ export function decodeFile(path: string, data: Buffer, type: FileType, hint: str
   const headerText = nl < 0 ? '' : data.subarray(0, nl).toString('utf8');
   const parts = headerText.split(' ');
   if (parts[0] !== MAGIC) {
-    if (data.length === 0) throw new CheckpointError(path, 'is empty (0 bytes): it is not a complete sqc checkpoint file', hint);
+    if (data.length === 0)
+      throw new CheckpointError(path, 'is empty (0 bytes): it is not a complete sqc checkpoint file', hint);
     if (data.subarray(0, MAGIC.length).toString('utf8') === MAGIC) {
       throw new CheckpointError(path, `is truncated: its header line ends after ${data.length} bytes`, hint);
     }
-    throw new CheckpointError(path, `is not an sqc checkpoint file (it starts with ${printable(data)}, not "${MAGIC}")`, hint);
+    throw new CheckpointError(
+      path,
+      `is not an sqc checkpoint file (it starts with ${printable(data)}, not "${MAGIC}")`,
+      hint,
+    );
   }
   if (parts.length !== 5 || !/^\d+$/.test(parts[1]!) || !/^\d+$/.test(parts[3]!) || !/^[0-9a-f]{8}$/.test(parts[4]!)) {
     throw new CheckpointError(path, `has a damaged header line: ${JSON.stringify(headerText.slice(0, 80))}`, hint);
   }
   const version = Number(parts[1]);
   if (version !== FORMAT_VERSION) {
-    throw new CheckpointError(path, `has checkpoint format version ${version}; this runtime reads version ${FORMAT_VERSION}`, hint);
+    throw new CheckpointError(
+      path,
+      `has checkpoint format version ${version}; this runtime reads version ${FORMAT_VERSION}`,
+      hint,
+    );
   }
   if (parts[2] !== type) throw new CheckpointError(path, `is a ${parts[2]} file, expected a ${type} file`, hint);
   const length = Number(parts[3]);
   const body = data.subarray(nl + 1);
-  if (body.length < length) throw new CheckpointError(path, `is truncated: ${body.length} of ${length} payload bytes`, hint);
+  if (body.length < length)
+    throw new CheckpointError(path, `is truncated: ${body.length} of ${length} payload bytes`, hint);
   if (body.length > length) {
-    throw new CheckpointError(path, `is damaged: ${body.length - length} bytes after the end of its ${length}-byte payload`, hint);
+    throw new CheckpointError(
+      path,
+      `is damaged: ${body.length - length} bytes after the end of its ${length}-byte payload`,
+      hint,
+    );
   }
   const crc = crcHex(body);
-  if (crc !== parts[4]) throw new CheckpointError(path, `is corrupt: checksum mismatch (stored ${parts[4]}, computed ${crc})`, hint);
+  if (crc !== parts[4])
+    throw new CheckpointError(path, `is corrupt: checksum mismatch (stored ${parts[4]}, computed ${crc})`, hint);
   return body.toString('utf8');
 }
 
@@ -125,7 +145,8 @@ export function parseLog(path: string, data: Buffer, hint: string): ParsedLog {
     if (problem !== null) {
       // Damage in the last line is a write that never finished; anywhere else it is corruption.
       const rest = nl < 0 ? '' : data.subarray(nl + 1).toString('utf8');
-      if (rest.replace(/\0/g, '').trim() === '') return { records, validBytes: pos, tornTail: `line ${line}: ${problem}` };
+      if (rest.replace(/\0/g, '').trim() === '')
+        return { records, validBytes: pos, tornTail: `line ${line}: ${problem}` };
       throw new CheckpointError(path, `is corrupt: line ${line} is ${problem}, and good records follow it`, hint);
     }
     records.push(text.slice(9));

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointStore, type CheckpointSettings } from './store.ts';
 
 function settings(): CheckpointSettings {
-  return { dir: mkdtempSync(join(tmpdir(), 'sqc-lock-')), job: 'orders', intervalMs: 1000, retained: 3, notice: () => {} };
+  return {
+    dir: mkdtempSync(join(tmpdir(), 'sqc-lock-')),
+    job: 'orders',
+    intervalMs: 1000,
+    retained: 3,
+    notice: () => {},
+  };
 }
 
 /** Start time of a process as the lock records it (Linux /proc). */
@@ -20,7 +26,9 @@ describe.runIf(process.platform === 'linux')('checkpoint directory lock', () => 
     const s = settings();
     const store = await CheckpointStore.open(s, []);
     expect(readFileSync(join(s.dir, '.lock'), 'utf8')).toBe(`${process.pid} ${started(process.pid)} ${hostname()}`);
-    await expect(CheckpointStore.open(s, [])).rejects.toThrow(`checkpoint directory ${s.dir} is in use by another job in this process`);
+    await expect(CheckpointStore.open(s, [])).rejects.toThrow(
+      `checkpoint directory ${s.dir} is in use by another job in this process`,
+    );
     store.close();
     (await CheckpointStore.open(s, [])).close();
   });

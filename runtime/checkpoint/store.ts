@@ -22,7 +22,16 @@ import type { Json, QuerySnapshot } from '../index.ts';
 import { decodeState } from '../state/snapshot.ts';
 import { compare, fingerprint, type QueryDescription } from './describe.ts';
 import { fault } from './faults.ts';
-import { CheckpointError, decodeFile, describeIoError, encodeFile, encodeRecord, isIoError, parseLog, writeAtomic } from './files.ts';
+import {
+  CheckpointError,
+  decodeFile,
+  describeIoError,
+  encodeFile,
+  encodeRecord,
+  isIoError,
+  parseLog,
+  writeAtomic,
+} from './files.ts';
 
 /** One input's part of a batch: how many records were polled, its idle/end flags, its offsets after. */
 export interface InputRecord {
@@ -172,7 +181,11 @@ export class QueryLog {
     const hint = `the log cannot be trusted: ${this.startOverHint()}`;
     if (chain[0] !== this.stateBatch + 1) {
       const missing = this.logPath(this.stateBatch + 1);
-      throw new CheckpointError(missing, `is missing: it holds the batches after state-${this.stateBatch}.ckpt (the next log is log-${chain[0]}.log)`, hint);
+      throw new CheckpointError(
+        missing,
+        `is missing: it holds the batches after state-${this.stateBatch}.ckpt (the next log is log-${chain[0]}.log)`,
+        hint,
+      );
     }
     let expect = this.stateBatch + 1;
     let pending: BatchRecord | null = null;
@@ -180,21 +193,28 @@ export class QueryLog {
       const first = chain[k]!;
       const path = this.logPath(first);
       if (first !== expect || pending !== null) {
-        throw new CheckpointError(path, `does not continue the previous log (it starts at batch ${first}, expected ${expect})`, hint);
+        throw new CheckpointError(
+          path,
+          `does not continue the previous log (it starts at batch ${first}, expected ${expect})`,
+          hint,
+        );
       }
       const data = await readFile(path);
       const log = parseLog(path, data, hint);
       const last = k === chain.length - 1;
       if (log.tornTail !== null) {
         if (!last) throw new CheckpointError(path, `is corrupt: ${log.tornTail}, and a later log follows it`, hint);
-        this.settings.notice(`checkpoint file ${path}: ignored an unfinished last record (${log.tornTail}); the batch it belonged to runs again`);
+        this.settings.notice(
+          `checkpoint file ${path}: ignored an unfinished last record (${log.tornTail}); the batch it belonged to runs again`,
+        );
       }
       const records = log.records;
       if (records.length === 0) {
         if (!last) throw new CheckpointError(path, 'is empty, and a later log follows it', hint);
       } else {
         const header = JSON.parse(records[0]!) as { t?: string; job?: string; query?: string; first?: number };
-        if (header.t !== 'log') throw new CheckpointError(path, 'is corrupt: it does not start with a log header record', hint);
+        if (header.t !== 'log')
+          throw new CheckpointError(path, 'is corrupt: it does not start with a log header record', hint);
         if (header.job !== this.settings.job || header.query !== this.name || header.first !== first) {
           throw new CheckpointError(
             path,
@@ -204,17 +224,34 @@ export class QueryLog {
         }
       }
       for (let i = 1; i < records.length; i++) {
-        const r = JSON.parse(records[i]!) as { t?: string; b?: number; final?: boolean; in?: { n: number; idle: boolean; ex: boolean; end: Json }[] };
+        const r = JSON.parse(records[i]!) as {
+          t?: string;
+          b?: number;
+          final?: boolean;
+          in?: { n: number; idle: boolean; ex: boolean; end: Json }[];
+        };
         const where = `line ${i + 1}`;
         if (this.finished) throw new CheckpointError(path, `is corrupt: ${where} follows the end-of-input batch`, hint);
         if (r.t === 'offsets') {
           if (pending !== null || r.b !== expect || !Array.isArray(r.in)) {
-            throw new CheckpointError(path, `is corrupt: ${where} is an offsets record for batch ${r.b}, expected batch ${expect}`, hint);
+            throw new CheckpointError(
+              path,
+              `is corrupt: ${where} is an offsets record for batch ${r.b}, expected batch ${expect}`,
+              hint,
+            );
           }
-          pending = { batch: r.b, final: r.final === true, inputs: r.in.map((x) => ({ n: x.n, idle: x.idle, exhausted: x.ex, end: x.end })) };
+          pending = {
+            batch: r.b,
+            final: r.final === true,
+            inputs: r.in.map((x) => ({ n: x.n, idle: x.idle, exhausted: x.ex, end: x.end })),
+          };
         } else if (r.t === 'commit') {
           if (pending === null || r.b !== pending.batch) {
-            throw new CheckpointError(path, `is corrupt: ${where} commits batch ${r.b}, whose offsets are not logged before it`, hint);
+            throw new CheckpointError(
+              path,
+              `is corrupt: ${where} commits batch ${r.b}, whose offsets are not logged before it`,
+              hint,
+            );
           }
           this.replay.push(pending);
           this.committed = pending.batch;
@@ -295,12 +332,19 @@ export class QueryLog {
    * the sinks' output; writes `state-<batch>.ckpt` atomically; starts a new log segment; deletes
    * checkpoints beyond the retained number.
    */
-  async checkpoint(batch: number, snapshotJson: string, finished: boolean, syncSinks: () => Promise<void>): Promise<StateWritten> {
+  async checkpoint(
+    batch: number,
+    snapshotJson: string,
+    finished: boolean,
+    syncSinks: () => Promise<void>,
+  ): Promise<StateWritten> {
     const t0 = performance.now();
     const path = this.statePath(batch);
     const hint = (e: unknown) => this.lastGoodHint(e);
     // the log and the sinks' output are made durable together, off the event loop for the log
-    const logSynced = new Promise<void>((resolve, reject) => fdatasync(this.fd!, (e) => (e ? reject(ioFailure(this.segmentPath, e, hint(e))) : resolve())));
+    const logSynced = new Promise<void>((resolve, reject) =>
+      fdatasync(this.fd!, (e) => (e ? reject(ioFailure(this.segmentPath, e, hint(e))) : resolve())),
+    );
     logSynced.catch(() => {}); // awaited below; a sink failure must not leave it unhandled
     await syncSinks();
     await logSynced;
@@ -363,7 +407,11 @@ interface Metadata {
   readonly job: string;
   readonly created: string;
   readonly updated: string;
-  readonly queries: readonly { readonly name: string; readonly fingerprint: string; readonly description: QueryDescription }[];
+  readonly queries: readonly {
+    readonly name: string;
+    readonly fingerprint: string;
+    readonly description: QueryDescription;
+  }[];
 }
 
 /** Directories locked by this process (a second job on the same directory is refused). */
@@ -393,7 +441,9 @@ export class CheckpointStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const reason =
-        code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, or lies under one: it must be a directory' : `cannot be created: ${describeIoError(e)}`;
+        code === 'EEXIST' || code === 'ENOTDIR'
+          ? 'is a file, or lies under one: it must be a directory'
+          : `cannot be created: ${describeIoError(e)}`;
       throw new CheckpointError(dir, reason, 'choose a writable checkpoint.dir', {
         cause: e,
         subject: 'checkpoint directory',
@@ -405,7 +455,10 @@ export class CheckpointStore {
     try {
       entries = await readdir(dir);
     } catch (e) {
-      throw new CheckpointError(dir, `cannot be read: ${describeIoError(e)}`, null, { cause: e, subject: 'checkpoint directory' });
+      throw new CheckpointError(dir, `cannot be read: ${describeIoError(e)}`, null, {
+        cause: e,
+        subject: 'checkpoint directory',
+      });
     }
     const store = new CheckpointStore(settings, entries.includes('metadata'));
     await store.lock();
@@ -416,12 +469,21 @@ export class CheckpointStore {
         try {
           meta = JSON.parse(payload) as Metadata;
         } catch (e) {
-          throw new CheckpointError(metaPath, `is corrupt: its payload is not valid JSON (${(e as Error).message})`, startOver);
+          throw new CheckpointError(
+            metaPath,
+            `is corrupt: its payload is not valid JSON (${(e as Error).message})`,
+            startOver,
+          );
         }
         if (meta.job !== settings.job) {
-          throw new CheckpointError(dir, `holds the checkpoint of job "${meta.job}", not of job "${settings.job}"`, startOver, {
-            subject: 'checkpoint directory',
-          });
+          throw new CheckpointError(
+            dir,
+            `holds the checkpoint of job "${meta.job}", not of job "${settings.job}"`,
+            startOver,
+            {
+              subject: 'checkpoint directory',
+            },
+          );
         }
       } else {
         const other = entries.filter((e) => !e.startsWith('.'));
@@ -441,7 +503,9 @@ export class CheckpointStore {
         for (const q of queries) {
           const old = saved.get(q.name);
           if (!old) {
-            problems.push(`query "${q.name}" is new: the checkpoint has no offsets or state for it (it has ${meta.queries.map((x) => `"${x.name}"`).join(', ')})`);
+            problems.push(
+              `query "${q.name}" is new: the checkpoint has no offsets or state for it (it has ${meta.queries.map((x) => `"${x.name}"`).join(', ')})`,
+            );
             continue;
           }
           if (old.fingerprint === fingerprint(q)) continue;
@@ -450,7 +514,8 @@ export class CheckpointStore {
           notes.push(...c.compatible);
         }
         for (const old of meta.queries) {
-          if (!queries.some((q) => q.name === old.name)) problems.push(`query "${old.name}" is in the checkpoint but no longer in the job`);
+          if (!queries.some((q) => q.name === old.name))
+            problems.push(`query "${old.name}" is in the checkpoint but no longer in the job`);
         }
         if (problems.length > 0) {
           throw new CheckpointError(
@@ -466,7 +531,9 @@ export class CheckpointStore {
         if (store.resumed) await log.load();
         store.queries.set(q.name, log);
       }
-      const changed = meta === null || queries.some((q) => meta!.queries.find((x) => x.name === q.name)?.fingerprint !== fingerprint(q));
+      const changed =
+        meta === null ||
+        queries.some((q) => meta!.queries.find((x) => x.name === q.name)?.fingerprint !== fingerprint(q));
       if (changed) {
         const now = new Date().toISOString();
         const m: Metadata = {
@@ -479,7 +546,13 @@ export class CheckpointStore {
         try {
           await writeAtomic(metaPath, encodeFile('metadata', JSON.stringify(m)));
         } catch (e) {
-          throw ioFailure(metaPath, e, store.resumed ? 'the checkpoint is unchanged; fix the cause and run again' : 'choose a writable checkpoint.dir');
+          throw ioFailure(
+            metaPath,
+            e,
+            store.resumed
+              ? 'the checkpoint is unchanged; fix the cause and run again'
+              : 'choose a writable checkpoint.dir',
+          );
         }
       }
       if (notes.length > 0) settings.notice(`checkpoint ${dir}: accepted compatible changes: ${notes.join('; ')}`);
@@ -487,7 +560,11 @@ export class CheckpointStore {
     } catch (e) {
       store.close();
       if (e instanceof CheckpointError) throw e;
-      if (isIoError(e)) throw new CheckpointError(dir, `cannot be used: ${describeIoError(e)}`, null, { cause: e, subject: 'checkpoint directory' });
+      if (isIoError(e))
+        throw new CheckpointError(dir, `cannot be used: ${describeIoError(e)}`, null, {
+          cause: e,
+          subject: 'checkpoint directory',
+        });
       throw e;
     }
     return store;
@@ -509,10 +586,15 @@ export class CheckpointStore {
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new CheckpointError(dir, `cannot be written: ${describeIoError(e)}`, 'choose a writable checkpoint.dir', {
-            cause: e,
-            subject: 'checkpoint directory',
-          });
+          throw new CheckpointError(
+            dir,
+            `cannot be written: ${describeIoError(e)}`,
+            'choose a writable checkpoint.dir',
+            {
+              cause: e,
+              subject: 'checkpoint directory',
+            },
+          );
         }
       }
       // `<pid> <start time> <host>` (older locks: `<pid>`)
@@ -523,7 +605,8 @@ export class CheckpointStore {
       }
       // Stale when its process is gone, or the pid now belongs to another process (pids are reused).
       const live = Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
-      if (live && (started === undefined || started === '-' || startTime(pid) === null || startTime(pid) === started)) throw inUse(`process ${pid}`);
+      if (live && (started === undefined || started === '-' || startTime(pid) === null || startTime(pid) === started))
+        throw inUse(`process ${pid}`);
       await rm(path, { force: true });
     }
     throw inUse('another process');
@@ -562,7 +645,6 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
 
 function rmSyncQuiet(path: string): void {
   rmSync(path, { force: true });

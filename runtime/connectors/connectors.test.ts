@@ -20,10 +20,29 @@ const fresh = () => {
 };
 
 function srcCtx(options: Record<string, string>, extra: Partial<SourceContext> = {}): SourceContext {
-  return { name: 'src', options, format: 'json', physical: EV_FIELDS, bounded: true, availableNow: false, binding: null, ...extra };
+  return {
+    name: 'src',
+    options,
+    format: 'json',
+    physical: EV_FIELDS,
+    bounded: true,
+    availableNow: false,
+    binding: null,
+    ...extra,
+  };
 }
 
-const ctx = (): RecordContext => ({ source: 's', file: null, line: -1, topic: null, partition: -1, offset: -1, timestamp: null, key: null, headers: null });
+const ctx = (): RecordContext => ({
+  source: 's',
+  file: null,
+  line: -1,
+  topic: null,
+  partition: -1,
+  offset: -1,
+  timestamp: null,
+  key: null,
+  headers: null,
+});
 
 /** Polls a source dry; returns [value, location] pairs. */
 async function drain(src: SourceConnector, max = 1000): Promise<[unknown, string][]> {
@@ -95,14 +114,25 @@ describe('file source', () => {
     await expect(src.open(null)).rejects.toThrow(`file source "src": no file found at`);
   });
 
-  it('maps CSV columns by each file\'s header and reports parse errors at file:line', async () => {
+  it("maps CSV columns by each file's header and reports parse errors at file:line", async () => {
     const d = fresh();
     writeFileSync(join(d, '1.csv'), 'ts,k,v\n2025-04-21 10:00:00,a,1\n\n2025-04-21 10:00:01,"b,c",2\n');
     writeFileSync(join(d, '2.csv'), 'k,v,ts\nd,3,2025-04-21 10:00:02\ne,oops,2025-04-21 10:00:03\n');
     const src = evSource('src', { connector: 'file', options: { path: d, format: 'csv' } });
-    const spec = jobSpec([{ ...src, format: 'csv' }], [sinkSpec('out', EV_FIELDS)], [
-      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
-    ]);
+    const spec = jobSpec(
+      [{ ...src, format: 'csv' }],
+      [sinkSpec('out', EV_FIELDS)],
+      [
+        {
+          name: 'q',
+          emit: 'final',
+          build: (q) => {
+            const s = q.sink<Ev>('out');
+            q.input(src, (r) => s.write(r));
+          },
+        },
+      ],
+    );
     const out: Ev[] = [];
     await expect(defineJob(spec, { sinks: { out: { rows: out } } }).run()).rejects.toThrow(
       `failed reading source "src" at ${join(d, '2.csv')}:3: malformed record: field "v": expected a number, got "oops"\n  hint: fix the input, or set 'csv.ignore-parse-errors' = 'true'`,
@@ -123,10 +153,25 @@ describe('file source', () => {
   it('with source.monitor-interval picks up new files until stopped', async () => {
     const d = fresh();
     writeFileSync(join(d, '1.jsonl'), '{"k":"a","v":1,"ts":0}\n');
-    const src = evSource('src', { connector: 'file', bounded: false, options: { path: d, format: 'json', 'source.monitor-interval': '20 ms' } });
-    const spec = jobSpec([{ ...src, format: 'json' }], [sinkSpec('out', EV_FIELDS)], [
-      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
-    ]);
+    const src = evSource('src', {
+      connector: 'file',
+      bounded: false,
+      options: { path: d, format: 'json', 'source.monitor-interval': '20 ms' },
+    });
+    const spec = jobSpec(
+      [{ ...src, format: 'json' }],
+      [sinkSpec('out', EV_FIELDS)],
+      [
+        {
+          name: 'q',
+          emit: 'final',
+          build: (q) => {
+            const s = q.sink<Ev>('out');
+            q.input(src, (r) => s.write(r));
+          },
+        },
+      ],
+    );
     const out: Ev[] = [];
     const job = defineJob(spec, { sinks: { out: { rows: out } } });
     await job.start();
@@ -139,7 +184,11 @@ describe('file source', () => {
   });
 });
 
-function sinkCtx(path: string, extra: Partial<SinkContext> = {}, schema: readonly FieldDesc[] = EV_FIELDS): SinkContext {
+function sinkCtx(
+  path: string,
+  extra: Partial<SinkContext> = {},
+  schema: readonly FieldDesc[] = EV_FIELDS,
+): SinkContext {
   return {
     name: 'out',
     options: { path },
@@ -214,7 +263,12 @@ describe('file sink', () => {
     w2.write(row('b', 2));
     await w2.commit(1);
     await w2.publish!(1);
-    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).k)).toEqual(['a', 'b']);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).k),
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -230,7 +284,12 @@ describe('print sink', () => {
     w.write({ page: '/home', views: 3 }, '+I');
     w.write({ page: null, views: 12 }, '+U');
     await w.commit(0);
-    const json = printSink({ ...sinkCtx('', {}, schema), name: 'stats', options: { 'print.format': 'json', 'print-identifier': 'dbg' }, print: (l) => lines.push(l) });
+    const json = printSink({
+      ...sinkCtx('', {}, schema),
+      name: 'stats',
+      options: { 'print.format': 'json', 'print-identifier': 'dbg' },
+      print: (l) => lines.push(l),
+    });
     const wj = json.writer({ query: 'q', emit: 'final', upsertKey: null });
     wj.write({ page: '/', views: 1 });
     await wj.commit(0);
@@ -269,7 +328,16 @@ describe('datagen source', () => {
     await src.open(null);
     const rows = (await drain(src)).map((r) => r[0] as { id: number; name: string; score: number; ts: number });
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(rows.every((r) => (r.name === 'x' || r.name === 'y') && r.score >= 5 && r.score <= 7 && r.ts <= Date.now() && r.ts > Date.now() - 61_000)).toBe(true);
+    expect(
+      rows.every(
+        (r) =>
+          (r.name === 'x' || r.name === 'y') &&
+          r.score >= 5 &&
+          r.score <= 7 &&
+          r.ts <= Date.now() &&
+          r.ts > Date.now() - 61_000,
+      ),
+    ).toBe(true);
     const limited = datagenSource(srcCtx({ 'number-of-rows': '10', 'fields.name.length': '4' }, { physical: fields }));
     await limited.open(null);
     const ten = await drain(limited);

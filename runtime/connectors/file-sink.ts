@@ -27,7 +27,15 @@ import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import type { RowKind } from '../index.ts';
 import { fault } from '../checkpoint/faults.ts';
-import { CheckpointError, atomicTempPath, crcHex, encodeRecord, parseLog, writeAtomic, writeAtomicSync } from '../checkpoint/files.ts';
+import {
+  CheckpointError,
+  atomicTempPath,
+  crcHex,
+  encodeRecord,
+  parseLog,
+  writeAtomic,
+  writeAtomicSync,
+} from '../checkpoint/files.ts';
 import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../formats/encode.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from './types.ts';
 
@@ -98,7 +106,10 @@ class FileSink implements SinkConnector {
 
   private fail(what: string, e: unknown): never {
     if (e instanceof CheckpointError) throw e;
-    throw new Error(`${what} ${this.path}: ${(e as NodeJS.ErrnoException).code ? `${describe(e)}` : (e as Error).message}`, { cause: e });
+    throw new Error(
+      `${what} ${this.path}: ${(e as NodeJS.ErrnoException).code ? `${describe(e)}` : (e as Error).message}`,
+      { cause: e },
+    );
   }
 
   async open(recovery?: SinkRecovery | null): Promise<void> {
@@ -119,7 +130,8 @@ class FileSink implements SinkConnector {
   private async removeHidden(): Promise<void> {
     const prefix = `.${this.base}.`;
     for (const f of await readdir(this.dir)) {
-      if (f.startsWith(prefix) && (f.endsWith('.pending') || f.endsWith('.next') || f.endsWith('.tmp'))) await rm(join(this.dir, f), { force: true });
+      if (f.startsWith(prefix) && (f.endsWith('.pending') || f.endsWith('.next') || f.endsWith('.tmp')))
+        await rm(join(this.dir, f), { force: true });
     }
     await rm(this.manifestPath, { force: true });
     await rm(atomicTempPath(this.manifestPath), { force: true });
@@ -137,9 +149,14 @@ class FileSink implements SinkConnector {
       actual = (await stat(this.path)).size;
     } catch {
       if (entries.length > 0) {
-        throw new CheckpointError(this.path, `is missing, but the checkpoint says ${entries.length} batches were written to it`, hint, {
-          subject: `file sink "${this.ctx.name}": output file`,
-        });
+        throw new CheckpointError(
+          this.path,
+          `is missing, but the checkpoint says ${entries.length} batches were written to it`,
+          hint,
+          {
+            subject: `file sink "${this.ctx.name}": output file`,
+          },
+        );
       }
       await writeFile(this.path, this.header);
       actual = Buffer.byteLength(this.header);
@@ -157,9 +174,14 @@ class FileSink implements SinkConnector {
       for (const e of keep) {
         if (e.replace) continue;
         if (e.size > data.length) {
-          throw new CheckpointError(this.path, `is shorter (${data.length} bytes) than its committed output (${e.size} bytes)`, hint, {
-            subject: `file sink "${this.ctx.name}": output file`,
-          });
+          throw new CheckpointError(
+            this.path,
+            `is shorter (${data.length} bytes) than its committed output (${e.size} bytes)`,
+            hint,
+            {
+              subject: `file sink "${this.ctx.name}": output file`,
+            },
+          );
         }
         chunks.push(data.subarray(e.from, e.size));
         rewritten.push({ q: e.q, b: e.b, from: pos, size: pos + (e.size - e.from) });
@@ -181,9 +203,14 @@ class FileSink implements SinkConnector {
     if (last === null || !last.replace) {
       if (actual > end) await truncate(this.path, end);
       else if (actual < end) {
-        throw new CheckpointError(this.path, `is shorter (${actual} bytes) than its committed output (${end} bytes): it was truncated or changed outside sqc`, hint, {
-          subject: `file sink "${this.ctx.name}": output file`,
-        });
+        throw new CheckpointError(
+          this.path,
+          `is shorter (${actual} bytes) than its committed output (${end} bytes): it was truncated or changed outside sqc`,
+          hint,
+          {
+            subject: `file sink "${this.ctx.name}": output file`,
+          },
+        );
       }
       this.size = end;
     } else {
@@ -200,7 +227,11 @@ class FileSink implements SinkConnector {
       if (f.endsWith('.next') || f.endsWith('.tmp')) await rm(p, { force: true });
       if (!f.endsWith('.pending')) continue;
       const staged = parsePending(await readFile(p));
-      if (staged !== null && staged.b <= (committed.get(staged.q) ?? -1) && staged.b > (this.published.get(staged.q) ?? -1)) {
+      if (
+        staged !== null &&
+        staged.b <= (committed.get(staged.q) ?? -1) &&
+        staged.b > (this.published.get(staged.q) ?? -1)
+      ) {
         pendings.push({ path: p, ...staged });
       } else await rm(p, { force: true });
     }
@@ -246,7 +277,10 @@ class FileSink implements SinkConnector {
           closeSync(fd);
         }
       } else {
-        const head = Buffer.from(JSON.stringify({ q: query, b: batchId, bytes: body.length, crc: crcHex(body) }) + '\n', 'utf8');
+        const head = Buffer.from(
+          JSON.stringify({ q: query, b: batchId, bytes: body.length, crc: crcHex(body) }) + '\n',
+          'utf8',
+        );
         // One open staging file per query, overwritten in place: re-creating it each batch
         // (O_TRUNC on a file with unflushed data) makes ext4 flush it on close, ~1-2 ms a batch.
         // A crash mid-overwrite leaves a length or CRC mismatch, which recovery discards; the

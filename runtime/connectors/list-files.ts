@@ -23,7 +23,11 @@ function globRegex(glob: string): RegExp {
       const close = glob.indexOf('}', i);
       if (close < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, close).split(',').map(escape).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, close)
+          .split(',')
+          .map(escape)
+          .join('|')})`;
         i = close;
       }
     } else re += escape(c);
@@ -66,7 +70,10 @@ export async function listFiles(path: string): Promise<string[]> {
     }
     const prefix = base === '.' && !normalized.startsWith('./') ? '' : base.endsWith('/') ? base : `${base}/`;
     for (const f of all) {
-      const rel = f.split(sep).join('/').slice(base === '.' ? (f.startsWith('./') ? 2 : 0) : prefix.length);
+      const rel = f
+        .split(sep)
+        .join('/')
+        .slice(base === '.' ? (f.startsWith('./') ? 2 : 0) : prefix.length);
       if (re.test(rel)) out.push(f);
     }
   } else {

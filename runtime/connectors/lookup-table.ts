@@ -43,7 +43,10 @@ type Index<Row, Key> = Map<Key, Row[]>;
 
 export class LookupTable<Row, Key extends KeyValue = KeyValue> {
   /** Reads and indexes `spec` (a bounded TABLE source) before it is used. */
-  static async load<Row, Key extends KeyValue>(spec: SourceSpec<Row>, config: LookupTableConfig<Row, Key>): Promise<LookupTable<Row, Key>> {
+  static async load<Row, Key extends KeyValue>(
+    spec: SourceSpec<Row>,
+    config: LookupTableConfig<Row, Key>,
+  ): Promise<LookupTable<Row, Key>> {
     const t = new LookupTable(spec, config);
     await t.open();
     return t;
@@ -80,7 +83,12 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
     const binding = config.binding ?? null;
     this.options = config.options ?? spec.options;
     this.connector = binding !== null ? 'memory' : (this.options['connector'] ?? spec.connector);
-    this.format = binding !== null ? null : config.format !== undefined ? config.format : defaultFormat(this.connector, this.options, spec.format);
+    this.format =
+      binding !== null
+        ? null
+        : config.format !== undefined
+          ? config.format
+          : defaultFormat(this.connector, this.options, spec.format);
     this.watchable = binding === null && (this.connector === 'file' || this.connector === 'filesystem');
     const reload = this.options['lookup.reload-interval'];
     this.reloadIntervalMs = reload !== undefined && this.watchable ? parseDuration(reload) : null;
@@ -250,10 +258,15 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
 }
 
 /** The engine's rule: the `format` option, else the declared format, else csv for `*.csv` paths, else json. */
-function defaultFormat(connector: string, options: Readonly<Record<string, string>>, declared: FormatName | null): FormatName | null {
+function defaultFormat(
+  connector: string,
+  options: Readonly<Record<string, string>>,
+  declared: FormatName | null,
+): FormatName | null {
   const f = options['format'] ?? options['value.format'];
   if (f !== undefined) return f.toLowerCase() as FormatName;
   if (declared !== null) return declared;
-  if (connector === 'file' || connector === 'filesystem') return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
+  if (connector === 'file' || connector === 'filesystem')
+    return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
   return null;
 }

@@ -34,7 +34,9 @@ class MemoryWriter implements BatchSinkWriter {
 export function memorySink(ctx: SinkContext): SinkConnector {
   const binding = ctx.binding;
   if (binding === null) {
-    throw new Error(`memory sink "${ctx.name}" has no binding: pass createJob({ sinks: { ${ctx.name}: { rows: [] } } })`);
+    throw new Error(
+      `memory sink "${ctx.name}" has no binding: pass createJob({ sinks: { ${ctx.name}: { rows: [] } } })`,
+    );
   }
   const convert = binding.json ? jsonObjectConverter(ctx.schema) : null;
   return {

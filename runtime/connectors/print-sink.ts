@@ -17,14 +17,25 @@ import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext }
 const NUMERIC = new Set(['INT', 'BIGINT', 'DOUBLE', 'DECIMAL', 'TINYINT', 'SMALLINT', 'FLOAT']);
 
 /** Formats one batch as aligned table lines (header first). */
-export function tableLines(schema: readonly FieldDesc[], rows: readonly Record<string, unknown>[], kinds: readonly RowKind[]): string[] {
+export function tableLines(
+  schema: readonly FieldDesc[],
+  rows: readonly Record<string, unknown>[],
+  kinds: readonly RowKind[],
+): string[] {
   const convs = schema.map((f) => textConverter(f.type, 'NULL'));
   const cells = rows.map((r) => schema.map((f, i) => convs[i]!(r[f.name])));
   const widths = schema.map((f, i) => Math.max(f.name.length, ...cells.map((c) => c[i]!.length)));
   const right = schema.map((f) => NUMERIC.has(f.type.kind));
   const line = (op: string, values: readonly string[], header: boolean): string =>
     `| ${op} | ${values.map((v, i) => (right[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
-  return [line('op', schema.map((f) => f.name), true), ...cells.map((c, k) => line(kinds[k]!, c, false))];
+  return [
+    line(
+      'op',
+      schema.map((f) => f.name),
+      true,
+    ),
+    ...cells.map((c, k) => line(kinds[k]!, c, false)),
+  ];
 }
 
 class PrintWriter implements BatchSinkWriter {
@@ -45,8 +56,7 @@ class PrintWriter implements BatchSinkWriter {
 export function printSink(ctx: SinkContext): SinkConnector {
   const prefix = `${ctx.options['print-identifier'] ?? ctx.name}> `;
   const toStderr = ctx.options['standard-error'] !== undefined && parseBoolean(ctx.options['standard-error']);
-  const out =
-    ctx.print ?? ((line: string) => (toStderr ? process.stderr : process.stdout).write(line + '\n'));
+  const out = ctx.print ?? ((line: string) => (toStderr ? process.stderr : process.stdout).write(line + '\n'));
   const json = (ctx.options['print.format'] ?? 'table').toLowerCase() === 'json';
   const encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
   const flush = (rows: Record<string, unknown>[], kinds: RowKind[]): void => {

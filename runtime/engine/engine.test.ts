@@ -11,13 +11,29 @@ import type { EmitMode, QueryProgress, SinkBatch, SourceSpec, WindowSpec } from 
 import { MemoryStream } from '../connectors/memory-source.ts';
 import { WindowAggregate } from '../operators/window-aggregate.ts';
 import { GroupAggregate } from '../operators/group-aggregate.ts';
-import { CountSum, EV_FIELDS, WIN_FIELDS, at, ev, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
+import {
+  CountSum,
+  EV_FIELDS,
+  WIN_FIELDS,
+  at,
+  ev,
+  evSource,
+  jobSpec,
+  sinkSpec,
+  type Ev,
+  type WinOut,
+} from '../testing/specs.ts';
 import { defineJob } from './job.ts';
 import { QueryError } from './errors.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
-function windowQuery(name: string, sources: SourceSpec<Ev>[], window: Exclude<WindowSpec, { kind: 'session' }>, emit: EmitMode) {
+function windowQuery(
+  name: string,
+  sources: SourceSpec<Ev>[],
+  window: Exclude<WindowSpec, { kind: 'session' }>,
+  emit: EmitMode,
+) {
   return {
     name,
     emit,
@@ -66,9 +82,11 @@ async function run(spec: ReturnType<typeof jobSpec>, sources: Record<string, obj
 describe('watermarks and late rows', () => {
   it('TUMBLE FINAL with batch size 1: late rows are dropped, counted and sent to late.sink', async () => {
     const src = evSource('clicks', { delayMs: 5_000, lateSink: 'late' });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS), sinkSpec('late', EV_FIELDS)], [
-      windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'final'),
-    ]);
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS), sinkSpec('late', EV_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'final')],
+    );
     const rows = [
       ev('a', '10:00:01'),
       ev('a', '10:00:12'), // W = 10:00:07 after this batch
@@ -78,7 +96,9 @@ describe('watermarks and late rows', () => {
       ev('a', '10:00:09'), // late
       ev('b', '10:00:25'), // W = 10:00:20: [10,20) fires
     ];
-    const { lines, progress, extra } = await run(spec, { clicks: { rows, options: { 'scan.batch-size': '1' } } }, ['late']);
+    const { lines, progress, extra } = await run(spec, { clicks: { rows, options: { 'scan.batch-size': '1' } } }, [
+      'late',
+    ]);
     expect(lines).toEqual([
       '4: +I a [10:00:00-10:00:10) n=2',
       '6: +I a [10:00:10-10:00:20) n=2',
@@ -93,7 +113,11 @@ describe('watermarks and late rows', () => {
 
   it('a row is late against the watermark at the START of its batch, not one advanced inside it', async () => {
     const src = evSource('clicks', { delayMs: 0 });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'final')]);
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'final')],
+    );
     // one batch: the 10:00:30 row would make 10:00:01 late if W advanced per row
     const { lines, progress } = await run(spec, { clicks: { batches: [[ev('a', '10:00:30'), ev('a', '10:00:01')]] } });
     expect(progress[0]!.lateRowsDropped).toBe(0);
@@ -103,23 +127,43 @@ describe('watermarks and late rows', () => {
   it('a stateless query passes late rows through (only stateful operators drop them)', async () => {
     const src = evSource('clicks', { delayMs: 0 });
     const out: unknown[] = [];
-    const spec = jobSpec([src], [sinkSpec('out', EV_FIELDS)], [
-      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
-    ]);
-    await defineJob(spec, { sources: { clicks: { batches: [[ev('a', '10:00:30')], [ev('a', '10:00:01')]] } }, sinks: { out: { rows: out } } }).run();
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', EV_FIELDS)],
+      [
+        {
+          name: 'q',
+          emit: 'final',
+          build: (q) => {
+            const s = q.sink<Ev>('out');
+            q.input(src, (r) => s.write(r));
+          },
+        },
+      ],
+    );
+    await defineJob(spec, {
+      sources: { clicks: { batches: [[ev('a', '10:00:30')], [ev('a', '10:00:01')]] } },
+      sinks: { out: { rows: out } },
+    }).run();
     expect(out).toHaveLength(2);
   });
 
   it('query watermark is the min over inputs; an idle input stops holding it back', async () => {
     const fast = evSource('fast', { delayMs: 0 });
     const slow = evSource('slow', { delayMs: 0, idleTimeoutMs: 50 });
-    const spec = jobSpec([fast, slow], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [fast, slow], { kind: 'tumble', sizeMs: 10_000 }, 'final')]);
+    const spec = jobSpec(
+      [fast, slow],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [fast, slow], { kind: 'tumble', sizeMs: 10_000 }, 'final')],
+    );
     const fastStream = new MemoryStream<Ev>();
     const slowStream = new MemoryStream<Ev>();
     const lines: string[] = [];
     const job = defineJob(spec, {
       sources: { fast: { stream: fastStream }, slow: { stream: slowStream } },
-      sinks: { out: { onBatch: (b) => b.rows.forEach((r) => lines.push(`${(r as WinOut).k} ${iso((r as WinOut).start)}`)) } },
+      sinks: {
+        out: { onBatch: (b) => b.rows.forEach((r) => lines.push(`${(r as WinOut).k} ${iso((r as WinOut).start)}`)) },
+      },
     });
     const progress: QueryProgress[] = [];
     job.on('progress', (p) => progress.push(p));
@@ -143,8 +187,14 @@ describe('watermarks and late rows', () => {
 
   it('end of bounded input flushes every window (watermark +infinity), then the query stops', async () => {
     const src = evSource('clicks', { delayMs: 60_000 });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'hop', sizeMs: 10_000, slideMs: 5_000 }, 'final')]);
-    const { lines, progress } = await run(spec, { clicks: { rows: [ev('a', '10:00:01'), ev('a', '10:00:07'), ev('b', '10:00:12')] } });
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'hop', sizeMs: 10_000, slideMs: 5_000 }, 'final')],
+    );
+    const { lines, progress } = await run(spec, {
+      clicks: { rows: [ev('a', '10:00:01'), ev('a', '10:00:07'), ev('b', '10:00:12')] },
+    });
     expect(lines).toEqual([
       '1: +I a [09:59:55-10:00:05) n=1',
       '1: +I a [10:00:00-10:00:10) n=2',
@@ -159,7 +209,11 @@ describe('watermarks and late rows', () => {
 
   it('CHANGES emits per batch and drops windows when final', async () => {
     const src = evSource('clicks', { delayMs: 0 });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'changes')]);
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'changes')],
+    );
     const { lines, progress } = await run(spec, {
       clicks: { batches: [[ev('a', '10:00:01'), ev('b', '10:00:02')], [ev('a', '10:00:03')], [ev('a', '10:00:15')]] },
     });
@@ -174,7 +228,11 @@ describe('watermarks and late rows', () => {
 
   it('COMPLETE emits the whole table after every batch', async () => {
     const src = evSource('clicks', { delayMs: 0 });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'complete')]);
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'complete')],
+    );
     const { lines } = await run(spec, { clicks: { batches: [[ev('a', '10:00:01')], [ev('a', '10:00:15')]] } });
     expect(lines).toEqual([
       '0: +I a [10:00:00-10:00:10) n=1',
@@ -186,8 +244,18 @@ describe('watermarks and late rows', () => {
   });
 
   it('available-now stops an unbounded input without the +infinity flush', async () => {
-    const src = evSource('clicks', { delayMs: 0, bounded: false, connector: 'datagen', options: { 'rows-per-second': '1000000', 'fields.k.values': 'x', 'fields.ts.kind': 'random' } });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 3_600_000 }, 'final')], { 'trigger.mode': 'available-now' });
+    const src = evSource('clicks', {
+      delayMs: 0,
+      bounded: false,
+      connector: 'datagen',
+      options: { 'rows-per-second': '1000000', 'fields.k.values': 'x', 'fields.ts.kind': 'random' },
+    });
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 3_600_000 }, 'final')],
+      { 'trigger.mode': 'available-now' },
+    );
     const job = defineJob(spec, { sinks: { out: { rows: [] } } });
     const progress: QueryProgress[] = [];
     job.on('progress', (p) => progress.push(p));
@@ -198,9 +266,20 @@ describe('watermarks and late rows', () => {
 
 describe('embedding', () => {
   const passthrough = (src: SourceSpec<Ev>) =>
-    jobSpec([src], [sinkSpec('out', EV_FIELDS)], [
-      { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
-    ]);
+    jobSpec(
+      [src],
+      [sinkSpec('out', EV_FIELDS)],
+      [
+        {
+          name: 'q',
+          emit: 'final',
+          build: (q) => {
+            const s = q.sink<Ev>('out');
+            q.input(src, (r) => s.write(r));
+          },
+        },
+      ],
+    );
 
   it('trigger.interval spaces micro-batch starts', async () => {
     const src = evSource('s');
@@ -261,18 +340,33 @@ describe('embedding', () => {
 
   it('COMPLETE hands every batch to onBatch, the last one after the end-of-input batch', async () => {
     const src = evSource('s', { delayMs: 0 });
-    const spec = jobSpec([src], [sinkSpec('out', WIN_FIELDS)], [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'complete')]);
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS)],
+      [windowQuery('q', [src], { kind: 'tumble', sizeMs: 10_000 }, 'complete')],
+    );
     const sizes: number[] = [];
-    await defineJob(spec, { sources: { s: { batches: [[ev('a', '10:00:00')], [ev('b', '10:00:01')]] } }, sinks: { out: { onBatch: (b) => void sizes.push(b.rows.length) } } }).run();
+    await defineJob(spec, {
+      sources: { s: { batches: [[ev('a', '10:00:00')], [ev('b', '10:00:01')]] } },
+      sinks: { out: { onBatch: (b) => void sizes.push(b.rows.length) } },
+    }).run();
     expect(sizes).toEqual([1, 2, 2]);
   });
 
   it('lastProgress reports per-source offsets and sink rows', async () => {
     const src = evSource('s');
-    const job = defineJob(passthrough(src), { sources: { s: { rows: [ev('a', '10:00:00'), ev('b', '10:00:00')] } }, sinks: { out: { rows: [] } } });
+    const job = defineJob(passthrough(src), {
+      sources: { s: { rows: [ev('a', '10:00:00'), ev('b', '10:00:00')] } },
+      sinks: { out: { rows: [] } },
+    });
     const progress: QueryProgress[] = [];
     await job.on('progress', (p) => progress.push(p)).run();
-    expect(progress[0]!.sources[0]).toMatchObject({ name: 's', startOffset: { position: 0 }, endOffset: { position: 2 }, numInputRows: 2 });
+    expect(progress[0]!.sources[0]).toMatchObject({
+      name: 's',
+      startOffset: { position: 0 },
+      endOffset: { position: 2 },
+      numInputRows: 2,
+    });
     expect(progress[0]!.sinks).toEqual([{ name: 'out', rowsWritten: 2 }]);
     expect(job.lastProgress('q')!.final).toBe(true);
     expect(() => job.lastProgress('nope')).toThrow('no query named "nope" (queries: q)');
@@ -281,38 +375,52 @@ describe('embedding', () => {
 
 describe('errors', () => {
   const counting = (src: SourceSpec<Ev>) =>
-    jobSpec([src], [sinkSpec('out', [{ name: 'n', type: { kind: 'BIGINT' } }])], [
-      {
-        name: 'counts',
-        emit: 'final',
-        build: (q) => {
-          const out = q.sink<{ n: number }>('out');
-          const agg = q.operator(
-            new GroupAggregate<Ev, string | null, CountSum, { n: number }>({
-              id: 'g',
-              emit: 'final',
-              key: () => null,
-              create: () => new CountSum(),
-              restore: (_k, s) => CountSum.restore(s),
-              result: (acc) => ({ n: acc.count }),
-              out: (r, k) => out.write(r, k),
-            }),
-          );
-          q.input(src, (r) => {
-            if (r.v === 13) throw new Error('unlucky value');
-            agg.push(r, 0);
-          });
+    jobSpec(
+      [src],
+      [sinkSpec('out', [{ name: 'n', type: { kind: 'BIGINT' } }])],
+      [
+        {
+          name: 'counts',
+          emit: 'final',
+          build: (q) => {
+            const out = q.sink<{ n: number }>('out');
+            const agg = q.operator(
+              new GroupAggregate<Ev, string | null, CountSum, { n: number }>({
+                id: 'g',
+                emit: 'final',
+                key: () => null,
+                create: () => new CountSum(),
+                restore: (_k, s) => CountSum.restore(s),
+                result: (acc) => ({ n: acc.count }),
+                out: (r, k) => out.write(r, k),
+              }),
+            );
+            q.input(src, (r) => {
+              if (r.v === 13) throw new Error('unlucky value');
+              agg.push(r, 0);
+            });
+          },
         },
-      },
-    ]);
+      ],
+    );
 
   it('a malformed record stops the query with source and record location', async () => {
     const src = evSource('clicks');
     const job = defineJob(counting(src), {
-      sources: { clicks: { rows: [{ k: 'a', v: 1, ts: 0 }, { k: 'a', v: 'x', ts: 0 }] } },
+      sources: {
+        clicks: {
+          rows: [
+            { k: 'a', v: 1, ts: 0 },
+            { k: 'a', v: 'x', ts: 0 },
+          ],
+        },
+      },
       sinks: { out: { rows: [] } },
     });
-    const err = await job.run().then(() => null, (e: unknown) => e);
+    const err = await job.run().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(QueryError);
     expect((err as QueryError).message).toBe(
       'query "counts" failed reading source "clicks" at record 1: malformed record: field "v": expected a number, got "x"\n' +
@@ -326,7 +434,15 @@ describe('errors', () => {
     const out: unknown[] = [];
     const progress: QueryProgress[] = [];
     const job = defineJob(counting(src), {
-      sources: { clicks: { rows: [{ k: 'a', v: 1, ts: 0 }, { k: 'a', v: 'x', ts: 0 }, { k: 'a', v: 2, ts: 0 }] } },
+      sources: {
+        clicks: {
+          rows: [
+            { k: 'a', v: 1, ts: 0 },
+            { k: 'a', v: 'x', ts: 0 },
+            { k: 'a', v: 2, ts: 0 },
+          ],
+        },
+      },
       sinks: { out: { rows: out } },
     }).on('progress', (p) => progress.push(p));
     await job.run();
@@ -337,7 +453,14 @@ describe('errors', () => {
   it('an exception in generated code names the record that caused it', async () => {
     const src = evSource('clicks');
     const job = defineJob(counting(src), {
-      sources: { clicks: { rows: [{ k: 'a', v: 1, ts: 0 }, { k: 'a', v: 13, ts: 0 }] } },
+      sources: {
+        clicks: {
+          rows: [
+            { k: 'a', v: 1, ts: 0 },
+            { k: 'a', v: 13, ts: 0 },
+          ],
+        },
+      },
       sinks: { out: { rows: [] } },
     });
     await expect(job.run()).rejects.toThrow('query "counts" failed reading source "clicks" at record 1: unlucky value');
@@ -348,7 +471,21 @@ describe('errors', () => {
     const good = evSource('good', { bounded: false });
     const stream = new MemoryStream<Ev>();
     const spec = counting(bad);
-    const spec2 = { ...spec, sources: [bad, good], queries: [...spec.queries, { name: 'forever', emit: 'final' as const, build: (q: import('../index.ts').QueryBuilder) => { const s = q.sink<Ev>('out'); q.input(good, (r) => s.write(r)); } }] };
+    const spec2 = {
+      ...spec,
+      sources: [bad, good],
+      queries: [
+        ...spec.queries,
+        {
+          name: 'forever',
+          emit: 'final' as const,
+          build: (q: import('../index.ts').QueryBuilder) => {
+            const s = q.sink<Ev>('out');
+            q.input(good, (r) => s.write(r));
+          },
+        },
+      ],
+    };
     const job = defineJob(spec2, {
       sources: { bad: { rows: [{ k: 'a', v: 13, ts: 0 }] }, good: { stream } },
       sinks: { out: { rows: [] } },
@@ -365,13 +502,27 @@ describe('errors', () => {
       const src = evSource('src', { connector: 'file', options: { path: join(d, file), format: 'csv', ...options } });
       const out: Ev[] = [];
       const progress: QueryProgress[] = [];
-      const spec = jobSpec([{ ...src, format: 'csv' }], [sinkSpec('out', EV_FIELDS)], [
-        { name: 'q', emit: 'final', build: (q) => { const s = q.sink<Ev>('out'); q.input(src, (r) => s.write(r)); } },
-      ]);
+      const spec = jobSpec(
+        [{ ...src, format: 'csv' }],
+        [sinkSpec('out', EV_FIELDS)],
+        [
+          {
+            name: 'q',
+            emit: 'final',
+            build: (q) => {
+              const s = q.sink<Ev>('out');
+              q.input(src, (r) => s.write(r));
+            },
+          },
+        ],
+      );
       const error = await defineJob(spec, { sinks: { out: { rows: out } } })
         .on('progress', (p) => progress.push(p))
         .run()
-        .then(() => null, (e: Error) => e.message.split('\n')[0]);
+        .then(
+          () => null,
+          (e: Error) => e.message.split('\n')[0],
+        );
       return { keys: out.map((r) => r.k), skipped: progress.reduce((n, p) => n + p.parseErrorsSkipped, 0), error };
     };
     expect(await read('h.csv', { 'scan.batch-size': '1' })).toEqual({
@@ -379,7 +530,11 @@ describe('errors', () => {
       skipped: 0,
       error: `query "q" failed reading source "src" at ${join(d, 'h.csv')}:3: malformed record: CSV record has 2 fields, the header has 3`,
     });
-    expect(await read('h.csv', { 'csv.ignore-parse-errors': 'true' })).toEqual({ keys: ['a', 'd'], skipped: 2, error: null });
+    expect(await read('h.csv', { 'csv.ignore-parse-errors': 'true' })).toEqual({
+      keys: ['a', 'd'],
+      skipped: 2,
+      error: null,
+    });
     expect(await read('n.csv', { 'csv.header': 'false' })).toEqual({
       keys: [],
       skipped: 0,
@@ -389,15 +544,19 @@ describe('errors', () => {
 
   it('unknown relation names in overrides are reported', () => {
     const src = evSource('clicks');
-    expect(() => defineJob(counting(src), { sources: { click: { rows: [] } } })).toThrow('createJob: unknown source "click" (sources: clicks)');
+    expect(() => defineJob(counting(src), { sources: { click: { rows: [] } } })).toThrow(
+      'createJob: unknown source "click" (sources: clicks)',
+    );
   });
 
   it('a bad SET override names the option and what is wrong', () => {
     const src = evSource('clicks');
-    expect(() => defineJob(counting(src), { set: { 'checkpoint.dir': '/tmp/x', 'checkpoint.interval': 'soon' } })).toThrow(
-      "option 'checkpoint.interval' = 'soon' is not a duration",
+    expect(() =>
+      defineJob(counting(src), { set: { 'checkpoint.dir': '/tmp/x', 'checkpoint.interval': 'soon' } }),
+    ).toThrow("option 'checkpoint.interval' = 'soon' is not a duration");
+    expect(() => defineJob(counting(src), { set: { 'trigger.mode': 'batch' } })).toThrow(
+      "option 'trigger.mode' = 'batch' ",
     );
-    expect(() => defineJob(counting(src), { set: { 'trigger.mode': 'batch' } })).toThrow("option 'trigger.mode' = 'batch' ");
   });
 });
 

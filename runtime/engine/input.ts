@@ -16,7 +16,8 @@ type Decode<Row> = (value: unknown, ctx: RecordContext) => Row;
 /** `file:line`, `partition P offset O` or `record N` from a located context. */
 export function locationOf(ctx: RecordContext): string {
   if (ctx.file !== null) return `${ctx.file}:${ctx.line}`;
-  if (ctx.partition >= 0) return `${ctx.topic !== null ? `topic ${ctx.topic} ` : ''}partition ${ctx.partition} offset ${ctx.offset}`;
+  if (ctx.partition >= 0)
+    return `${ctx.topic !== null ? `topic ${ctx.topic} ` : ''}partition ${ctx.partition} offset ${ctx.offset}`;
   return `record ${ctx.offset}`;
 }
 
@@ -80,7 +81,8 @@ export class Input<Row> {
     const max = opts['scan.batch-size'] ?? opts['scan.max-offsets-per-trigger'];
     this.batchSize = max !== undefined ? parseInteger(max, 1) : 1000;
     this.bounded = o.bounded;
-    this.idleTimeoutMs = opts['scan.idle-timeout'] !== undefined ? parseDuration(opts['scan.idle-timeout']) : spec.idleTimeoutMs;
+    this.idleTimeoutMs =
+      opts['scan.idle-timeout'] !== undefined ? parseDuration(opts['scan.idle-timeout']) : spec.idleTimeoutMs;
     this.hasWatermark = spec.watermark !== null;
     this.dropLate = o.dropLate;
     const ignoreKey = o.format === 'csv' ? 'csv.ignore-parse-errors' : 'json.ignore-parse-errors';
@@ -110,7 +112,10 @@ export class Input<Row> {
         const against = batch.header === null ? 'the table has' : 'the header has';
         return (line, ctx) => {
           const raw = splitCsvLine(line as string, o);
-          if (raw.length !== width) throw new ParseError(`CSV record has ${raw.length} field${raw.length === 1 ? '' : 's'}, ${against} ${width}`);
+          if (raw.length !== width)
+            throw new ParseError(
+              `CSV record has ${raw.length} field${raw.length === 1 ? '' : 's'}, ${against} ${width}`,
+            );
           const fields = new Array<string | null>(n);
           for (let j = 0; j < n; j++) {
             const k = map === null ? j : map[j]!;
@@ -195,7 +200,8 @@ export class Input<Row> {
       query: this.o.query,
       source: this.name,
       location: locationOf(this.ctx),
-      reason: e instanceof SyntaxError ? `malformed record: invalid JSON (${e.message})` : `malformed record: ${e.message}`,
+      reason:
+        e instanceof SyntaxError ? `malformed record: invalid JSON (${e.message})` : `malformed record: ${e.message}`,
       hint: `fix the input, or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`,
       cause: e,
     });

@@ -40,7 +40,8 @@ function defaultFormat(connector: string, options: Options, declared: FormatName
   const f = options['format'] ?? options['value.format'];
   if (f !== undefined) return f.toLowerCase() as FormatName;
   if (declared !== null) return declared;
-  if (connector === 'file' || connector === 'filesystem') return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
+  if (connector === 'file' || connector === 'filesystem')
+    return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
   return null;
 }
 
@@ -50,7 +51,10 @@ function isBounded(connector: string, options: Options, declared: boolean): bool
     case 'filesystem':
       return options['source.monitor-interval'] === undefined;
     case 'datagen':
-      return options['number-of-rows'] !== undefined || Object.keys(options).some((k) => /^fields\..+\.kind$/.test(k) && options[k] === 'sequence');
+      return (
+        options['number-of-rows'] !== undefined ||
+        Object.keys(options).some((k) => /^fields\..+\.kind$/.test(k) && options[k] === 'sequence')
+      );
     default:
       return declared;
   }
@@ -88,7 +92,9 @@ class JobRuntime implements Job {
       }
     };
     this.triggerIntervalMs = option('trigger.interval', parseDuration, spec.options.triggerIntervalMs);
-    this.availableNow = option('trigger.mode', (t) => parseEnum(t, ['continuous', 'available-now']), spec.options.triggerMode) === 'available-now';
+    this.availableNow =
+      option('trigger.mode', (t) => parseEnum(t, ['continuous', 'available-now']), spec.options.triggerMode) ===
+      'available-now';
     const dir = set['checkpoint.dir'] ?? spec.options.checkpointDir;
     this.checkpoint =
       dir === null || dir === undefined || dir === ''
@@ -101,12 +107,16 @@ class JobRuntime implements Job {
           };
     for (const name of Object.keys(overrides.sources ?? {})) {
       if (!spec.sources.some((s) => s.name === name || s.options['memory.name'] === name)) {
-        throw new Error(`createJob: unknown source "${name}" (sources: ${spec.sources.map((s) => s.name).join(', ') || 'none'})`);
+        throw new Error(
+          `createJob: unknown source "${name}" (sources: ${spec.sources.map((s) => s.name).join(', ') || 'none'})`,
+        );
       }
     }
     for (const name of Object.keys(overrides.sinks ?? {})) {
       if (!spec.sinks.some((s) => s.name === name || s.options['memory.name'] === name)) {
-        throw new Error(`createJob: unknown sink "${name}" (sinks: ${spec.sinks.map((s) => s.name).join(', ') || 'none'})`);
+        throw new Error(
+          `createJob: unknown sink "${name}" (sinks: ${spec.sinks.map((s) => s.name).join(', ') || 'none'})`,
+        );
       }
     }
     const env: QueryEnv = {
@@ -142,12 +152,15 @@ class JobRuntime implements Job {
   } {
     const o = this.overrides.sources?.[s.name] ?? this.overrides.sources?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSourceBinding(o) ? o : null;
-    const options: Options = binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
+    const options: Options =
+      binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
     const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
     const format = binding !== null ? null : defaultFormat(connector, options, s.format);
     // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
     const bounded =
-      binding !== null || connector === 'memory' ? options['memory.bounded']?.toLowerCase() !== 'false' : isBounded(connector, options, s.bounded);
+      binding !== null || connector === 'memory'
+        ? options['memory.bounded']?.toLowerCase() !== 'false'
+        : isBounded(connector, options, s.bounded);
     const factory = sourceFactory(connector);
     return {
       connector: factory({
@@ -257,7 +270,9 @@ class JobRuntime implements Job {
     }
     for (const [name, s] of this.sinks) {
       if (s.guarantee === 'at-least-once') {
-        this.notice(`sink "${name}" is at-least-once: after a crash, the rows of the micro-batch that was interrupted may be written again`);
+        this.notice(
+          `sink "${name}" is at-least-once: after a crash, the rows of the micro-batch that was interrupted may be written again`,
+        );
       }
     }
     return store.resumed ? { committed: new Map([...store.queries].map(([q, l]) => [q, l.committed])) } : null;
@@ -300,7 +315,8 @@ class JobRuntime implements Job {
   lastProgress(query?: string): QueryProgress | null {
     if (query === undefined) {
       let last: QueryProgress | null = null;
-      for (const q of this.queryList) if (q.lastProgress && (!last || q.lastProgress.timestamp >= last.timestamp)) last = q.lastProgress;
+      for (const q of this.queryList)
+        if (q.lastProgress && (!last || q.lastProgress.timestamp >= last.timestamp)) last = q.lastProgress;
       return last;
     }
     const q = this.queryList.find((x) => x.name === query);

@@ -152,18 +152,33 @@ export class Query implements QueryHandle {
         });
         if (options?.dropLate !== undefined) explicitDropLate.set(input, options.dropLate);
         this.inputs.push(input);
-        this.inputInfo.push({ connector: s.binding ? 'memory' : (s.options['connector'] ?? source.connector), options: s.options });
+        this.inputInfo.push({
+          connector: s.binding ? 'memory' : (s.options['connector'] ?? source.connector),
+          options: s.options,
+        });
       },
-      sink: <Row>(name: string, options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null }) =>
-        this.writer(name, options?.emit ?? spec.emit, options?.upsertKey ?? null) as SinkWriter<Row>,
-      lookup: <Row, Key extends KeyValue>(source: SourceSpec<Row>, key: (row: Row) => Key | null): LookupTable<Row, Key> => {
+      sink: <Row>(
+        name: string,
+        options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null },
+      ) => this.writer(name, options?.emit ?? spec.emit, options?.upsertKey ?? null) as SinkWriter<Row>,
+      lookup: <Row, Key extends KeyValue>(
+        source: SourceSpec<Row>,
+        key: (row: Row) => Key | null,
+      ): LookupTable<Row, Key> => {
         const s = env.openSource(source as SourceSpec<unknown>);
-        const table = new LookupTable<Row, Key>(source, { key, options: s.options, format: s.format, binding: s.binding ?? null, query: spec.name });
+        const table = new LookupTable<Row, Key>(source, {
+          key,
+          options: s.options,
+          format: s.format,
+          binding: s.binding ?? null,
+          query: spec.name,
+        });
         this.tables.push(table);
         return table;
       },
       operator: <Op extends Operator<any>>(op: Op): Op => {
-        if (this.operators.some((o) => o.id === op.id)) throw new Error(`query "${spec.name}": duplicate operator id "${op.id}"`);
+        if (this.operators.some((o) => o.id === op.id))
+          throw new Error(`query "${spec.name}": duplicate operator id "${op.id}"`);
         this.operators.push(op);
         return op;
       },
@@ -192,7 +207,12 @@ export class Query implements QueryHandle {
     return {
       name: this.name,
       emit: this.spec.emit,
-      inputs: this.inputs.map((i, k) => ({ source: i.name, connector: this.inputInfo[k]!.connector, options: this.inputInfo[k]!.options, schema: i.spec.schema })),
+      inputs: this.inputs.map((i, k) => ({
+        source: i.name,
+        connector: this.inputInfo[k]!.connector,
+        options: this.inputInfo[k]!.options,
+        schema: i.spec.schema,
+      })),
       operators: this.operators,
       sinks,
     };
@@ -210,9 +230,14 @@ export class Query implements QueryHandle {
     const stateful = this.operators.filter((o) => o.snapshot() !== null);
     const saved = s.operators.filter((o) => o.state !== null);
     if (stateful.length !== saved.length) {
-      throw new CheckpointError(log.dir, `holds state for ${saved.length} operators, the query has ${stateful.length}`, null, {
-        subject: `checkpoint of query "${this.name}" in`,
-      });
+      throw new CheckpointError(
+        log.dir,
+        `holds state for ${saved.length} operators, the query has ${stateful.length}`,
+        null,
+        {
+          subject: `checkpoint of query "${this.name}" in`,
+        },
+      );
     }
     this.restore({
       ...s,
@@ -299,7 +324,12 @@ export class Query implements QueryHandle {
           ? e
           : e instanceof CheckpointError
             ? new QueryError({ query: this.name, reason: e.message, cause: e })
-            : new QueryError({ query: this.name, reason: messageOf(e), hint: 'this is likely a bug in sqc; please report it', cause: e });
+            : new QueryError({
+                query: this.name,
+                reason: messageOf(e),
+                hint: 'this is likely a bug in sqc; please report it',
+                cause: e,
+              });
       this.status = 'failed';
       throw this.error;
     } finally {
@@ -342,7 +372,8 @@ export class Query implements QueryHandle {
       const t1 = performance.now();
       if (n === 0) {
         if (inputs.every((i) => i.exhausted)) {
-          if (inputs.every((i) => i.bounded) || !this.env.availableNow) await this.batch(polled, startedAt, t0, t1, true, 'new');
+          if (inputs.every((i) => i.bounded) || !this.env.availableNow)
+            await this.batch(polled, startedAt, t0, t1, true, 'new');
           return;
         }
         if (this.nextWatermark() <= this.watermark) {
@@ -368,9 +399,14 @@ export class Query implements QueryHandle {
    */
   private async replay(rec: BatchRecord, committed: boolean): Promise<void> {
     if (rec.batch !== this.batchId || rec.inputs.length !== this.inputs.length) {
-      throw new CheckpointError(this.ck!.dir, `logs batch ${rec.batch} with ${rec.inputs.length} inputs; the query is at batch ${this.batchId} with ${this.inputs.length}`, null, {
-        subject: `checkpoint of query "${this.name}" in`,
-      });
+      throw new CheckpointError(
+        this.ck!.dir,
+        `logs batch ${rec.batch} with ${rec.inputs.length} inputs; the query is at batch ${this.batchId} with ${this.inputs.length}`,
+        null,
+        {
+          subject: `checkpoint of query "${this.name}" in`,
+        },
+      );
     }
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -572,7 +608,8 @@ export class Query implements QueryHandle {
     let hint: string | null = null;
     if (io && this.ck !== null) {
       hint = `the job stopped; batch ${this.batchId} was not committed and nothing of it is in the output. The checkpoint is intact up to batch ${this.ck.committed}: fix the cause (${describeIoError((e as { cause?: unknown }).cause ?? e)}) and run the job again to resume from it`;
-    } else if (io) hint = 'the output file may hold part of this batch; without checkpoint.dir a new run starts it anew';
+    } else if (io)
+      hint = 'the output file may hold part of this batch; without checkpoint.dir a new run starts it anew';
     return new QueryError({ query: this.name, reason, hint, cause: e });
   }
 

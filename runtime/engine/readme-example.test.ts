@@ -32,7 +32,13 @@ describe('README example', () => {
       })
       .run();
     expect(out).toEqual([
-      { window_start: '2025-04-21T14:00:00.000Z', window_end: '2025-04-21T14:01:00.000Z', page: '/', views: 1, users: 1 },
+      {
+        window_start: '2025-04-21T14:00:00.000Z',
+        window_end: '2025-04-21T14:01:00.000Z',
+        page: '/',
+        views: 1,
+        users: 1,
+      },
     ]);
   });
 
@@ -41,14 +47,25 @@ describe('README example', () => {
     const lines = [];
     for (let i = 0; i < 300; i++) {
       const ts = new Date(Date.UTC(2025, 3, 21, 14, 0, i)).toISOString();
-      lines.push(JSON.stringify({ user_id: `u${i % 7}`, page: i % 2 ? '/a' : '/b', action: i % 3 ? 'view' : 'click', ts }));
+      lines.push(
+        JSON.stringify({ user_id: `u${i % 7}`, page: i % 2 ? '/a' : '/b', action: i % 3 ? 'view' : 'click', ts }),
+      );
     }
     writeFileSync(input, lines.join('\n') + '\n');
     const output = join(dir, 'out', 'page_stats.jsonl');
     await mod.createJob({ sources: { clicks: { path: input } }, sinks: { page_stats: { path: output } } }).run();
-    const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(10);
-    expect(rows[0]).toEqual({ window_start: '2025-04-21T14:00:00.000Z', window_end: '2025-04-21T14:01:00.000Z', page: '/a', views: 20, users: 7 });
+    expect(rows[0]).toEqual({
+      window_start: '2025-04-21T14:00:00.000Z',
+      window_end: '2025-04-21T14:01:00.000Z',
+      page: '/a',
+      views: 20,
+      users: 7,
+    });
     expect(rows.reduce((n, r) => n + r.views, 0)).toBe(200);
   });
 });

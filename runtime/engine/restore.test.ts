@@ -6,17 +6,34 @@
 import { describe, expect, it } from 'vitest';
 import type { EmitMode, JobSpec, QuerySnapshot, SinkBatch } from '../index.ts';
 import { decodeState, encodeState } from '../state/snapshot.ts';
-import { EV_FIELDS, WIN_FIELDS, disorderedEvents, evSource, jobSpec, sinkSpec, windowQueries } from '../testing/specs.ts';
+import {
+  EV_FIELDS,
+  WIN_FIELDS,
+  disorderedEvents,
+  evSource,
+  jobSpec,
+  sinkSpec,
+  windowQueries,
+} from '../testing/specs.ts';
 import { defineJob } from './job.ts';
 
 function spec(emit: EmitMode): JobSpec {
   const src = evSource('events', { delayMs: 3_000, lateSink: 'late' });
-  return jobSpec([src], [sinkSpec('out', WIN_FIELDS), sinkSpec('sessions', WIN_FIELDS), sinkSpec('late', EV_FIELDS)], windowQueries(src, emit, ['out'], 'sessions'));
+  return jobSpec(
+    [src],
+    [sinkSpec('out', WIN_FIELDS), sinkSpec('sessions', WIN_FIELDS), sinkSpec('late', EV_FIELDS)],
+    windowQueries(src, emit, ['out'], 'sessions'),
+  );
 }
 
-async function runJob(emit: EmitMode, stopAfter: number | null, restore: QuerySnapshot[] | null): Promise<{ lines: string[]; snaps: QuerySnapshot[] }> {
+async function runJob(
+  emit: EmitMode,
+  stopAfter: number | null,
+  restore: QuerySnapshot[] | null,
+): Promise<{ lines: string[]; snaps: QuerySnapshot[] }> {
   const lines: string[] = [];
-  const record = (b: SinkBatch) => b.rows.forEach((r, i) => lines.push(`${b.query}#${b.batchId} ${b.kinds[i]} ${JSON.stringify(r)}`));
+  const record = (b: SinkBatch) =>
+    b.rows.forEach((r, i) => lines.push(`${b.query}#${b.batchId} ${b.kinds[i]} ${JSON.stringify(r)}`));
   const job = defineJob(spec(emit), {
     sources: { events: { rows: disorderedEvents(120), options: { 'scan.batch-size': '7' } } },
     sinks: { out: { onBatch: record }, sessions: { onBatch: record }, late: { onBatch: record } },
@@ -48,9 +65,14 @@ describe('query snapshot → restore', () => {
   }
 
   it('refuses a snapshot of a different query shape, saying what differs', () => {
-    const job = defineJob(spec('final'), { sources: { events: { rows: [] } }, sinks: { out: { rows: [] }, sessions: { rows: [] }, late: { rows: [] } } });
+    const job = defineJob(spec('final'), {
+      sources: { events: { rows: [] } },
+      sinks: { out: { rows: [] }, sessions: { rows: [] }, late: { rows: [] } },
+    });
     const snap = job.queries[0]!.snapshot();
-    expect(() => job.queries[1]!.restore(snap)).toThrow('cannot resume query "sessions" from this state: it was written by query "hop"');
+    expect(() => job.queries[1]!.restore(snap)).toThrow(
+      'cannot resume query "sessions" from this state: it was written by query "hop"',
+    );
     expect(() => job.queries[0]!.restore({ ...snap, operators: [{ id: 'other', state: null }] })).toThrow(
       'the query has operators (hop), the state has (other)',
     );

@@ -33,7 +33,12 @@ const steps: Step<Ev>[] = [
 
 describe('GroupAggregate', () => {
   it('CHANGES: the groups changed in each batch', () => {
-    expect(driveWithRestores(make('changes'), steps, fmt)).toEqual(['0: +I a=2', '0: +I b=1', '1: +U b=2', '1: +I null=1']);
+    expect(driveWithRestores(make('changes'), steps, fmt)).toEqual([
+      '0: +I a=2',
+      '0: +I b=1',
+      '1: +U b=2',
+      '1: +I null=1',
+    ]);
   });
 
   it('COMPLETE: every group after every batch', () => {
@@ -54,25 +59,54 @@ describe('GroupAggregate', () => {
   });
 
   it('SELECT DISTINCT (keyOnly): a key is emitted only when it first appears', () => {
-    expect(driveWithRestores(make('changes', true), steps, (r) => String(r.k))).toEqual(['0: +I a', '0: +I b', '1: +I null']);
+    expect(driveWithRestores(make('changes', true), steps, (r) => String(r.k))).toEqual([
+      '0: +I a',
+      '0: +I b',
+      '1: +I null',
+    ]);
   });
 });
 
 describe('SortLimit', () => {
-  const sortMake = (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: '+I' | '+U' | '-D') => void) =>
-    new SortLimit<Out>({ id: 'sort', emit, limit, compare: (a, b) => b.n - a.n || String(a.k).localeCompare(String(b.k)), out });
+  const sortMake =
+    (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: '+I' | '+U' | '-D') => void) =>
+      new SortLimit<Out>({
+        id: 'sort',
+        emit,
+        limit,
+        compare: (a, b) => b.n - a.n || String(a.k).localeCompare(String(b.k)),
+        out,
+      });
 
   it('final: sorts everything at end of input, keeping the top N', () => {
     const rows: Out[] = [];
     for (let i = 0; i < 5000; i++) rows.push({ k: `k${i}`, n: (i * 7919) % 1000 });
-    const lines = driveWithRestores(sortMake('final', 3), [{ rows: rows.slice(0, 2500) }, { rows: rows.slice(2500) }], fmt);
+    const lines = driveWithRestores(
+      sortMake('final', 3),
+      [{ rows: rows.slice(0, 2500) }, { rows: rows.slice(2500) }],
+      fmt,
+    );
     expect(lines).toEqual(['2: +I k1321=999', '2: +I k2321=999', '2: +I k321=999']);
   });
 
   it('complete: sorts each batch (the whole upstream table) at batch end', () => {
     const lines = driveWithRestores(
       sortMake('complete', 2),
-      [{ rows: [{ k: 'a', n: 1 }, { k: 'b', n: 2 }] }, { rows: [{ k: 'a', n: 5 }, { k: 'b', n: 2 }, { k: 'c', n: 3 }] }],
+      [
+        {
+          rows: [
+            { k: 'a', n: 1 },
+            { k: 'b', n: 2 },
+          ],
+        },
+        {
+          rows: [
+            { k: 'a', n: 5 },
+            { k: 'b', n: 2 },
+            { k: 'c', n: 3 },
+          ],
+        },
+      ],
       fmt,
     );
     expect(lines).toEqual(['0: +I b=2', '0: +I a=1', '1: +I a=5', '1: +I c=3']);

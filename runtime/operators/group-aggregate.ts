@@ -44,7 +44,8 @@ export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In
   override onBatchEnd(): void {
     if (this.changes) {
       const groups = this.groups.map;
-      for (const [key, created] of this.changed) this.cfg.out(this.cfg.result(groups.get(key)!, key), created ? '+I' : '+U');
+      for (const [key, created] of this.changed)
+        this.cfg.out(this.cfg.result(groups.get(key)!, key), created ? '+I' : '+U');
       this.changed.clear();
     } else if (this.cfg.emit === 'complete') {
       this.emitAll();
@@ -65,7 +66,11 @@ export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In
 
   /** `[[key, accState], ...]` in first-seen order. */
   override snapshot(): StateSnapshot {
-    return snapshotOf(KIND, VERSION, this.groups.snapshot((acc) => acc.snapshot()));
+    return snapshotOf(
+      KIND,
+      VERSION,
+      this.groups.snapshot((acc) => acc.snapshot()),
+    );
   }
 
   override restore(s: StateSnapshot): void {

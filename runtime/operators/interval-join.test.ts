@@ -50,8 +50,12 @@ function make(joinType: JoinKind, b: Bounds, residual: ((l: J, r: J) => boolean)
     });
 }
 
-const run = (joinType: JoinKind, b: Bounds, steps: Step<Sided<J>>[], residual: ((l: J, r: J) => boolean) | null = null) =>
-  driveWithRestores(sided(make(joinType, b, residual)), steps, fmt);
+const run = (
+  joinType: JoinKind,
+  b: Bounds,
+  steps: Step<Sided<J>>[],
+  residual: ((l: J, r: J) => boolean) | null = null,
+) => driveWithRestores(sided(make(joinType, b, residual)), steps, fmt);
 
 describe('IntervalJoin', () => {
   it('INNER: equal keys within the bound; several matches per row; duplicates give the cross product', () => {
@@ -72,10 +76,15 @@ describe('IntervalJoin', () => {
   });
 
   it('the residual filters matches (SQL TRUE only)', () => {
-    const lines = run('left', { lo: 0, hi: 10 }, [
-      { rows: [L(j('a1', 'a', 100, 1)), L(j('a2', 'a', 100, 2))], wm: 100 },
-      { rows: [R(j('x1', 'a', 105, 2))], wm: 200 },
-    ], (l, r) => l.v === r.v);
+    const lines = run(
+      'left',
+      { lo: 0, hi: 10 },
+      [
+        { rows: [L(j('a1', 'a', 100, 1)), L(j('a2', 'a', 100, 2))], wm: 100 },
+        { rows: [R(j('x1', 'a', 105, 2))], wm: 200 },
+      ],
+      (l, r) => l.v === r.v,
+    );
     expect(lines).toEqual(['1: +I a2|x1', '1: +I a1|-']);
   });
 
@@ -92,7 +101,15 @@ describe('IntervalJoin', () => {
       { rows: [L(j('l', 'a', 100))] },
       { rows: [R(j('r95', 'a', 95)), R(j('r96', 'a', 96)), R(j('r109', 'a', 109)), R(j('r110', 'a', 110))] },
       // and the other way round: left rows probing a stored right row
-      { rows: [R(j('s', 'b', 200)), L(j('m190', 'b', 190)), L(j('m191', 'b', 191)), L(j('m204', 'b', 204)), L(j('m205', 'b', 205))] },
+      {
+        rows: [
+          R(j('s', 'b', 200)),
+          L(j('m190', 'b', 190)),
+          L(j('m191', 'b', 191)),
+          L(j('m204', 'b', 204)),
+          L(j('m205', 'b', 205)),
+        ],
+      },
     ]);
     expect(lines).toEqual(['1: +I l|r96', '1: +I l|r109', '2: +I m191|s', '2: +I m204|s']);
   });
@@ -141,17 +158,13 @@ describe('IntervalJoin', () => {
       { rows: [L(j('l3', 'c', 103)), R(j('m', 'c', 108))], wm: 115 },
       { rows: [], wm: 120 },
     ]);
-    expect(lines).toEqual([
-      '1: +I l3|m',
-      '1: +I l1|-',
-      '1: +I l2|-',
-      '1: +I -|r5',
-      '1: +I -|r9',
-    ]);
+    expect(lines).toEqual(['1: +I l3|m', '1: +I l1|-', '1: +I l2|-', '1: +I -|r5', '1: +I -|r9']);
   });
 
   it('NULL keys never match; outer sides emit them at once with NULLs, inner sides drop them', () => {
-    const steps: Step<Sided<J>>[] = [{ rows: [L(j('ln', null, 100)), R(j('rn', null, 100)), L(j('l', 'a', 100)), R(j('r', 'a', 100))] }];
+    const steps: Step<Sided<J>>[] = [
+      { rows: [L(j('ln', null, 100)), R(j('rn', null, 100)), L(j('l', 'a', 100)), R(j('r', 'a', 100))] },
+    ];
     expect(run('inner', { lo: 0, hi: 10 }, steps)).toEqual(['0: +I l|r']);
     expect(run('left', { lo: 0, hi: 10 }, steps)).toEqual(['0: +I ln|-', '0: +I l|r']);
     expect(run('right', { lo: 0, hi: 10 }, steps)).toEqual(['0: +I -|rn', '0: +I l|r']);
@@ -159,7 +172,10 @@ describe('IntervalJoin', () => {
   });
 
   it('NULL times match nothing: outer sides emit at once, inner sides drop and count', () => {
-    expect(run('full', { lo: 0, hi: 10 }, [{ rows: [L(j('l', 'a', null)), R(j('r', 'a', null))] }])).toEqual(['0: +I l|-', '0: +I -|r']);
+    expect(run('full', { lo: 0, hi: 10 }, [{ rows: [L(j('l', 'a', null)), R(j('r', 'a', null))] }])).toEqual([
+      '0: +I l|-',
+      '0: +I -|r',
+    ]);
     const op = make('left', { lo: 0, hi: 10 })(() => {});
     op.push(j('r', 'a', null), 1);
     expect([op.nullTimeRowsDropped, op.stateRows()]).toEqual([1, 0]);
@@ -239,7 +255,9 @@ describe('IntervalJoin', () => {
     expect(() => op.restore({ kind: 'window-join', version: 1, data: {} })).toThrow(
       'state of operator "ij" was written by a "window-join" operator, this query has "interval-join" there',
     );
-    expect(() => op.restore({ kind: 'interval-join', version: 2, data: {} })).toThrow('has version 2, this runtime reads version 1');
+    expect(() => op.restore({ kind: 'interval-join', version: 2, data: {} })).toThrow(
+      'has version 2, this runtime reads version 1',
+    );
     expect(() => make('inner', { lo: 10, hi: 0 })(() => {})).toThrow('can never hold');
     expect(() => make('inner', { lo: 5, hi: 5, hiIncl: false })(() => {})).toThrow('can never hold');
     expect(
@@ -299,12 +317,17 @@ describe('IntervalJoin', () => {
       const residual = (l: J, r: J) => l.v === r.v;
       const got = driveWithRestores(sided(make(kind, b, residual)), steps, fmt);
       expect([...got].sort()).toEqual(oracle(kind, b, steps, residual).sort());
-      for (const line of got) if (line.includes('-')) outerRows++;
-      else pairs++;
+      for (const line of got)
+        if (line.includes('-')) outerRows++;
+        else pairs++;
       // every row emitted in a batch is at or after the held-back watermark downstream still has
       let before = -Infinity;
       let bad = 0;
-      const op = make(kind, b, residual)((o) => {
+      const op = make(
+        kind,
+        b,
+        residual,
+      )((o) => {
         const floor = op.outputWatermark(before);
         if ((o.l?.t != null && o.l.t < floor) || (o.r?.t != null && o.r.t < floor)) bad++;
       });
@@ -385,7 +408,12 @@ describe('IntervalJoin', () => {
  * side (emitted in the first batch whose watermark passes its bound; at once for a NULL key/time).
  * A row is accepted unless its time is below the watermark in force when it arrives.
  */
-function oracle(kind: JoinKind, b: Bounds, steps: readonly Step<Sided<J>>[], residual: (l: J, r: J) => boolean): string[] {
+function oracle(
+  kind: JoinKind,
+  b: Bounds,
+  steps: readonly Step<Sided<J>>[],
+  residual: (l: J, r: J) => boolean,
+): string[] {
   const lo = b.lo;
   const hi = b.hi;
   const inBound = (d: number) => (b.loIncl !== false ? d >= lo : d > lo) && (b.hiIncl !== false ? d <= hi : d < hi);
@@ -409,7 +437,8 @@ function oracle(kind: JoinKind, b: Bounds, steps: readonly Step<Sided<J>>[], res
       if (c.side !== 1) continue;
       const l = a.row;
       const r = c.row;
-      if (l.k === null || l.k !== r.k || l.t === null || r.t === null || !inBound(r.t - l.t) || !residual(l, r)) continue;
+      if (l.k === null || l.k !== r.k || l.t === null || r.t === null || !inBound(r.t - l.t) || !residual(l, r))
+        continue;
       matched.add(l).add(r);
       out.push(`${Math.max(a.batch, c.batch)}: +I ${l.id}|${r.id}`);
     }
@@ -417,7 +446,14 @@ function oracle(kind: JoinKind, b: Bounds, steps: readonly Step<Sided<J>>[], res
   const expiry = (side: 0 | 1, t: number, from: number) => {
     for (let i = from; i < wms.length; i++) {
       const wm = wms[i]!;
-      const gone = side === 0 ? (b.hiIncl !== false ? wm > t + hi : wm >= t + hi) : b.loIncl !== false ? wm > t - lo : wm >= t - lo;
+      const gone =
+        side === 0
+          ? b.hiIncl !== false
+            ? wm > t + hi
+            : wm >= t + hi
+          : b.loIncl !== false
+            ? wm > t - lo
+            : wm >= t - lo;
       if (gone) return i;
     }
     return wms.length - 1;
@@ -445,7 +481,15 @@ describe('IntervalJoin snapshots', () => {
       data: {
         wm: 100,
         seq: 3,
-        left: [['a', [[100, 0, 1, j('l', 'a', 100)], [100, 2, 1, j('l2', 'a', 100)]]]],
+        left: [
+          [
+            'a',
+            [
+              [100, 0, 1, j('l', 'a', 100)],
+              [100, 2, 1, j('l2', 'a', 100)],
+            ],
+          ],
+        ],
         right: [['a', [[105, 1, 1, j('r', 'a', 105)]]]],
       },
     });

@@ -166,7 +166,10 @@ class Side<Row, Key> {
 
   restore(data: Json): void {
     this.clear();
-    for (const [key, rows] of data as readonly (readonly [Key, readonly (readonly [number, number, number, Json])[]])[]) {
+    for (const [key, rows] of data as readonly (readonly [
+      Key,
+      readonly (readonly [number, number, number, Json])[],
+    ])[]) {
       const b = new Bucket<Row, Key>(key);
       for (const [time, seq, matched, row] of rows) {
         const e = new Entry(row as Row, time, seq);
@@ -201,7 +204,12 @@ export class IntervalJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<
   constructor(private readonly cfg: IntervalJoinConfig<L, R, Key, Out>) {
     super(cfg.id);
     const { lowerMs: lo, upperMs: hi } = cfg;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi || (lo === hi && !(cfg.lowerInclusive && cfg.upperInclusive))) {
+    if (
+      !Number.isFinite(lo) ||
+      !Number.isFinite(hi) ||
+      lo > hi ||
+      (lo === hi && !(cfg.lowerInclusive && cfg.upperInclusive))
+    ) {
       throw new Error(`interval join "${cfg.id}": the time bounds ${lo} ms .. ${hi} ms can never hold`);
     }
     const outer = outerSides(cfg, 'interval join');
@@ -347,7 +355,12 @@ export class IntervalJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<
   }
 
   override restore(s: StateSnapshot): void {
-    const data = expectSnapshot(s, KIND, VERSION, this.id) as { wm: number | null; seq: number; left: Json; right: Json };
+    const data = expectSnapshot(s, KIND, VERSION, this.id) as {
+      wm: number | null;
+      seq: number;
+      left: Json;
+      right: Json;
+    };
     this.watermark = data.wm ?? -Infinity;
     this.seq = data.seq;
     this.left.restore(data.left);

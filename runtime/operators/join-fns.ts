@@ -37,7 +37,9 @@ export function outerSides<L, R, Key extends KeyValue, Out>(
 ): { readonly left: boolean; readonly right: boolean } {
   const left = cfg.joinType === 'left' || cfg.joinType === 'full';
   const right = cfg.joinType === 'right' || cfg.joinType === 'full';
-  if (left && !cfg.leftOnly) throw new Error(`${operator} "${cfg.id}": a ${cfg.joinType.toUpperCase()} join needs leftOnly`);
-  if (right && !cfg.rightOnly) throw new Error(`${operator} "${cfg.id}": a ${cfg.joinType.toUpperCase()} join needs rightOnly`);
+  if (left && !cfg.leftOnly)
+    throw new Error(`${operator} "${cfg.id}": a ${cfg.joinType.toUpperCase()} join needs leftOnly`);
+  if (right && !cfg.rightOnly)
+    throw new Error(`${operator} "${cfg.id}": a ${cfg.joinType.toUpperCase()} join needs rightOnly`);
   return { left, right };
 }

@@ -30,7 +30,11 @@ const USER_FIELDS: readonly FieldDesc[] = [
 
 const decodeUser = (v: unknown): User => {
   const o = decode.object(v);
-  return { user_id: decode.string(o.user_id, 'user_id'), country: decode.string(o.country, 'country'), tier: decode.int(o.tier, 'tier') };
+  return {
+    user_id: decode.string(o.user_id, 'user_id'),
+    country: decode.string(o.country, 'country'),
+    tier: decode.int(o.tier, 'tier'),
+  };
 };
 
 function users(path: string, options: Record<string, string> = {}): SourceSpec<User> {
@@ -61,7 +65,11 @@ function file(name: string, text: string): string {
 }
 
 /** `FROM orders o [LEFT] JOIN users FOR SYSTEM_TIME AS OF o.proc_time AS u ON o.user_id = u.user_id [AND u.tier > 0]`. */
-function lookupJoin(table: LookupTable<User, string>, joinType: 'inner' | 'left', residual: ((o: Order, u: User) => boolean) | null = null) {
+function lookupJoin(
+  table: LookupTable<User, string>,
+  joinType: 'inner' | 'left',
+  residual: ((o: Order, u: User) => boolean) | null = null,
+) {
   const out: string[] = [];
   const op = new LookupJoin<Order, User, string, string>({
     id: 'lj',
@@ -120,7 +128,9 @@ describe('LookupTable', () => {
   });
 
   it('a missing file fails the load', async () => {
-    await expect(LookupTable.load(users(join(dir, 'nope.csv')), { key: (u) => u.user_id })).rejects.toThrow('no file found');
+    await expect(LookupTable.load(users(join(dir, 'nope.csv')), { key: (u) => u.user_id })).rejects.toThrow(
+      'no file found',
+    );
   });
 });
 
@@ -128,7 +138,11 @@ describe('LookupJoin', () => {
   it('INNER: one row per match (duplicates in table order); no match or NULL key: nothing', async () => {
     const t = await LookupTable.load(users(file('inner.csv', CSV)), { key: (u) => u.user_id });
     const { op, push } = lookupJoin(t, 'inner');
-    expect(push(['o1', 'u1'], ['o2', 'u9'], ['o3', null], ['o4', 'u2'])).toEqual(['+I o1 u1 DE', '+I o1 u1 AT', '+I o4 u2 FR']);
+    expect(push(['o1', 'u1'], ['o2', 'u9'], ['o3', null], ['o4', 'u2'])).toEqual([
+      '+I o1 u1 DE',
+      '+I o1 u1 AT',
+      '+I o4 u2 FR',
+    ]);
     expect([op.snapshot(), op.stateRows()]).toEqual([null, 0]);
   });
 
@@ -144,10 +158,13 @@ describe('LookupJoin', () => {
     ]);
   });
 
-  it("lookup.reload-interval: a changed file is re-read and swapped in at a batch end, never within a batch", async () => {
+  it('lookup.reload-interval: a changed file is re-read and swapped in at a batch end, never within a batch', async () => {
     const p = file('reload.csv', 'user_id,country,tier\nu1,DE,1\n');
     let now = 0;
-    const t = await LookupTable.load(users(p, { 'lookup.reload-interval': '1 min' }), { key: (u) => u.user_id, now: () => now });
+    const t = await LookupTable.load(users(p, { 'lookup.reload-interval': '1 min' }), {
+      key: (u) => u.user_id,
+      now: () => now,
+    });
     expect(t.reloadIntervalMs).toBe(60_000);
     const { op, push } = lookupJoin(t, 'left');
     expect(push(['o1', 'u1'])).toEqual(['+I o1 u1 DE']);
@@ -175,11 +192,18 @@ describe('LookupJoin', () => {
   it('a failed reload keeps the old version and is retried at the next interval', async () => {
     const p = file('flaky.jsonl', '{"user_id":"u1","country":"DE","tier":1}\n');
     let now = 0;
-    const t = await LookupTable.load(users(p, { 'lookup.reload-interval': '10 s' }), { key: (u) => u.user_id, now: () => now });
+    const t = await LookupTable.load(users(p, { 'lookup.reload-interval': '10 s' }), {
+      key: (u) => u.user_id,
+      now: () => now,
+    });
     writeFileSync(p, '{"user_id":"u1","country":"CH","ti');
     now = 10_000;
     expect(await t.maybeReload()).toBe(false);
-    expect([t.reloadFailures, t.lastReloadError?.message, t.get('u1')?.[0]?.country]).toEqual([1, expect.stringContaining('invalid JSON'), 'DE']);
+    expect([t.reloadFailures, t.lastReloadError?.message, t.get('u1')?.[0]?.country]).toEqual([
+      1,
+      expect.stringContaining('invalid JSON'),
+      'DE',
+    ]);
     writeFileSync(p, '{"user_id":"u1","country":"CH","tier":1}\n');
     now = 15_000;
     expect(await t.maybeReload()).toBe(false); // not due yet
@@ -197,7 +221,10 @@ describe('LookupJoin', () => {
     expect(t.size).toBe(2);
     t.tick(); // no interval: nothing scheduled
     await t.whenIdle();
-    const m = await LookupTable.load(users(p, { 'lookup.reload-interval': '1 ms' }), { key: (u) => u.user_id, binding: { rows: [] } });
+    const m = await LookupTable.load(users(p, { 'lookup.reload-interval': '1 ms' }), {
+      key: (u) => u.user_id,
+      binding: { rows: [] },
+    });
     expect([m.reloadIntervalMs, await m.reloadIfChanged()]).toEqual([null, false]);
   });
 });

@@ -18,7 +18,11 @@ interface Out {
 const row = (id: string, k: string | null, v = 0): Row => ({ id, k, v });
 const fmt = (o: Out) => `${o.l?.id ?? '-'}|${o.r?.id ?? '-'}`;
 
-function make(joinType: JoinKind, outerEmit?: 'retract' | 'end', residual: ((l: Row, r: Row) => boolean) | null = null) {
+function make(
+  joinType: JoinKind,
+  outerEmit?: 'retract' | 'end',
+  residual: ((l: Row, r: Row) => boolean) | null = null,
+) {
   return (out: Emit<Out>) =>
     new RegularJoin<Row, Row, string, Out>({
       id: 'rj',
@@ -111,6 +115,8 @@ describe('RegularJoin', () => {
     expect(() => op.restore({ kind: 'interval-join', version: 1, data: {} })).toThrow(
       'state of operator "rj" was written by a "interval-join" operator, this query has "regular-join" there',
     );
-    expect(() => op.restore({ kind: 'regular-join', version: 0, data: {} })).toThrow('has version 0, this runtime reads version 1');
+    expect(() => op.restore({ kind: 'regular-join', version: 0, data: {} })).toThrow(
+      'has version 0, this runtime reads version 1',
+    );
   });
 });

@@ -69,13 +69,18 @@ describe('SessionWindowAggregate', () => {
   });
 
   it('out-of-order rows extend a session backwards', () => {
-    const lines = driveWithRestores(make('final'), [{ rows: [ev('a', '10:00:20'), ev('a', '10:00:12'), ev('a', '10:00:03')] }], fmt);
+    const lines = driveWithRestores(
+      make('final'),
+      [{ rows: [ev('a', '10:00:20'), ev('a', '10:00:12'), ev('a', '10:00:03')] }],
+      fmt,
+    );
     expect(lines).toEqual(['1: +I a [10:00:03-10:00:30) n=3 sum=3']);
   });
 
   it('keeps many keys apart and fires each when due (timer heap)', () => {
     const rows: Ev[] = [];
-    for (let i = 0; i < 200; i++) rows.push(ev(`k${i % 20}`, `10:0${Math.floor(i / 40)}:${String(i % 40).padStart(2, '0')}`));
+    for (let i = 0; i < 200; i++)
+      rows.push(ev(`k${i % 20}`, `10:0${Math.floor(i / 40)}:${String(i % 40).padStart(2, '0')}`));
     const lines = driveWithRestores(make('final', 5_000), [{ rows, wm: at('10:02:00') }, { rows: [] }], fmt);
     // rows of one key are 20 s apart with a 5 s gap: every row is its own session;
     // W = 10:02:00 fires minutes 0 and 1, the end of input the rest

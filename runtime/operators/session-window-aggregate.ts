@@ -47,11 +47,19 @@ function compareKeys(a: KeyValue, b: KeyValue): number {
   return a < b ? -1 : 1;
 }
 
-function byEndStartKey(a: { key: KeyValue; session: Session<unknown> }, b: { key: KeyValue; session: Session<unknown> }): number {
+function byEndStartKey(
+  a: { key: KeyValue; session: Session<unknown> },
+  b: { key: KeyValue; session: Session<unknown> },
+): number {
   return a.session.end - b.session.end || a.session.start - b.session.start || compareKeys(a.key, b.key);
 }
 
-export class SessionWindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends BaseOperator<In> {
+export class SessionWindowAggregate<
+  In,
+  Key extends KeyValue,
+  Acc extends Accumulator<In>,
+  Out,
+> extends BaseOperator<In> {
   private readonly sessions = new Map<Key, Session<Acc>[]>();
   private readonly timers = new TimerHeap<Key>();
   private readonly dirty: { key: Key; session: Session<Acc> }[] = [];

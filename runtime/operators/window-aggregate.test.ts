@@ -124,7 +124,9 @@ describe('WindowAggregate', () => {
     expect(() => op.restore({ kind: 'group-aggregate', version: 1, data: [] })).toThrow(
       'state of operator "w" was written by a "group-aggregate" operator, this query has "window-aggregate" there',
     );
-    expect(() => op.restore({ kind: 'window-aggregate', version: 9, data: [] })).toThrow('has version 9, this runtime reads version 1');
+    expect(() => op.restore({ kind: 'window-aggregate', version: 9, data: [] })).toThrow(
+      'has version 9, this runtime reads version 1',
+    );
   });
 
   it('events before 1970 land in epoch-aligned windows', () => {

@@ -48,20 +48,17 @@ const run = (kind: JoinKind, steps: Step<Sided<W>>[], residual: ((l: W, r: W) =>
 
 const steps: Step<Sided<W>>[] = [
   { rows: [L(w('a1', 'a', 0)), R(w('x1', 'a', 0)), L(w('b1', 'b', 0)), R(w('x2', 'a', 0)), L(w('a2', 'a', 0))], wm: 5 },
-  { rows: [R(w('c1', 'c', 0)), L(w('a3', 'a', 10)), R(w('y1', 'a', 10)), L(w('n1', null, 0)), R(w('n2', null, 0))], wm: 9 },
+  {
+    rows: [R(w('c1', 'c', 0)), L(w('a3', 'a', 10)), R(w('y1', 'a', 10)), L(w('n1', null, 0)), R(w('n2', null, 0))],
+    wm: 9,
+  },
   { rows: [L(w('a4', 'a', 20))], wm: 10 },
   { rows: [R(w('z1', 'z', 20))], wm: 19 },
 ];
 
 describe('WindowJoin', () => {
   it('INNER: per window, equal keys, cross product of duplicates; emitted when W >= window_end', () => {
-    expect(run('inner', steps)).toEqual([
-      '2: +I a1|x1',
-      '2: +I a1|x2',
-      '2: +I a2|x1',
-      '2: +I a2|x2',
-      '4: +I a3|y1',
-    ]);
+    expect(run('inner', steps)).toEqual(['2: +I a1|x1', '2: +I a1|x2', '2: +I a2|x1', '2: +I a2|x2', '4: +I a3|y1']);
   });
 
   it('LEFT / RIGHT / FULL: unmatched rows with NULLs when the window fires, NULL keys included', () => {
@@ -147,7 +144,9 @@ describe('WindowJoin', () => {
     expect(() => op.restore({ kind: 'interval-join', version: 1, data: {} })).toThrow(
       'state of operator "wj" was written by a "interval-join" operator, this query has "window-join" there',
     );
-    expect(() => op.restore({ kind: 'window-join', version: 3, data: {} })).toThrow('has version 3, this runtime reads version 1');
+    expect(() => op.restore({ kind: 'window-join', version: 3, data: {} })).toThrow(
+      'has version 3, this runtime reads version 1',
+    );
     expect(
       () =>
         new WindowJoin<W, W, string, Out>({
@@ -203,7 +202,17 @@ describe('WindowJoin', () => {
       for (const op of ops) op.onWatermark(wm);
       return out.splice(0);
     };
-    expect(batch([[0, 'a', 1], [0, 'a', 2], [1, 'a', 3], [0, 'b', 4]], 5)).toEqual([]);
+    expect(
+      batch(
+        [
+          [0, 'a', 1],
+          [0, 'a', 2],
+          [1, 'a', 3],
+          [0, 'b', 4],
+        ],
+        5,
+      ),
+    ).toEqual([]);
     expect(batch([[1, 'a', 12]], 10)).toEqual(['a [0,10) 2/1', 'b [0,10) 1/-']);
     expect(batch([], Infinity)).toEqual([]);
   });

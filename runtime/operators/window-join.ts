@@ -192,7 +192,11 @@ export class WindowJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<L 
   override restore(s: StateSnapshot): void {
     const data = expectSnapshot(s, KIND, VERSION, this.id) as {
       wm: number | null;
-      windows: readonly (readonly [number, number, readonly (readonly [Key | null, readonly Json[], readonly Json[]])[]])[];
+      windows: readonly (readonly [
+        number,
+        number,
+        readonly (readonly [Key | null, readonly Json[], readonly Json[]])[],
+      ])[];
     };
     this.windows.clear();
     this.ends = [];

@@ -68,7 +68,10 @@ describe('detachKey', () => {
     const state = { wm: -Infinity, rows: [['k', { sum: Infinity }]] };
     decodeState(encodeState(state));
     expect(state).toEqual({ wm: -Infinity, rows: [['k', { sum: Infinity }]] });
-    const back = decodeState('{"m":{"__proto__":{"$num":"NaN"},"x":{"__proto__":[1]}}}') as Record<string, Record<string, unknown>>;
+    const back = decodeState('{"m":{"__proto__":{"$num":"NaN"},"x":{"__proto__":[1]}}}') as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(Object.keys(back['m']!)).toEqual(['__proto__', 'x']);
     expect(Number.isNaN(back['m']!['__proto__'])).toBe(true);
     expect(Object.getPrototypeOf(back['m']!['x'])).toBe(Object.prototype);

@@ -159,8 +159,19 @@ export function disorderedEvents(n: number): Ev[] {
  * writing each result to every sink of `hopSinks`, and `sessions` (gap 4 s, operator `session`)
  * writing to `sessionSink`.
  */
-export function windowQueries(src: SourceSpec<Ev>, emit: EmitMode, hopSinks: readonly string[], sessionSink: string): QuerySpec[] {
-  const result = (acc: CountSum, k: string | null, start: number, end: number): WinOut => ({ k, start, end, n: acc.count, sum: acc.sum });
+export function windowQueries(
+  src: SourceSpec<Ev>,
+  emit: EmitMode,
+  hopSinks: readonly string[],
+  sessionSink: string,
+): QuerySpec[] {
+  const result = (acc: CountSum, k: string | null, start: number, end: number): WinOut => ({
+    k,
+    start,
+    end,
+    n: acc.count,
+    sum: acc.sum,
+  });
   const common = {
     emit,
     time: (r: Ev) => r.ts,
@@ -194,7 +205,12 @@ export function windowQueries(src: SourceSpec<Ev>, emit: EmitMode, hopSinks: rea
       build: (q) => {
         const out = q.sink<WinOut>(sessionSink);
         const agg = q.operator(
-          new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({ ...common, id: 'session', gapMs: 4_000, out: (r, k) => out.write(r, k) }),
+          new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({
+            ...common,
+            id: 'session',
+            gapMs: 4_000,
+            out: (r, k) => out.write(r, k),
+          }),
         );
         q.input(src, (r) => agg.push(r, 0));
       },
