@@ -117,6 +117,17 @@ describe('sqc explain, compile and run', () => {
     );
   });
 
+  it('runs without checkpoints with an empty --set checkpoint.dir=', () => {
+    writeFileSync(
+      join(dir, 'ck.sq'),
+      `SET 'checkpoint.dir' = 'ck-chk';\n` + GOOD.replace("'out.jsonl'", "'out3.jsonl'"),
+    );
+    const r = sqc('run', 'ck.sq', '--set', 'checkpoint.dir=');
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('checkpoints:');
+    expect(existsSync(join(dir, 'ck-chk'))).toBe(false);
+  });
+
   it('refuses a program without an INSERT (nothing to run), exit 1', () => {
     writeFileSync(join(dir, 'tables-only.sq'), "CREATE TABLE t (a INT) WITH ('connector' = 'datagen');\n");
     const r = sqc('run', 'tables-only.sq');

@@ -24,8 +24,23 @@ function parseSets(values: unknown): Record<string, string> | string {
   for (const item of (values as string[] | undefined) ?? []) {
     const eq = item.indexOf('=');
     if (eq <= 0) return `--set expects key=value, got "${item}"`;
-    const key = item.slice(0, eq).trim().replace(/^'(.*)'$/, '$1');
-    const value = item.slice(eq + 1).trim().replace(/^'(.*)'$/, '$1');
+    const key = item
+      .slice(0, eq)
+      .trim()
+      .replace(/^'(.*)'$/, '$1');
+    const value = item
+      .slice(eq + 1)
+      .trim()
+      .replace(/^'(.*)'$/, '$1');
+    // `--set checkpoint.dir=` (empty) runs without checkpoints, whatever the file SETs
+    const unset =
+      value === '' &&
+      validateSetOption({ kind: 'SetStatement', key, keySpan: noSpan, value: '.', valueSpan: noSpan, span: noSpan })
+        .key === 'checkpoint.dir';
+    if (unset) {
+      sets['checkpoint.dir'] = '';
+      continue;
+    }
     const r = validateSetOption({ kind: 'SetStatement', key, keySpan: noSpan, value, valueSpan: noSpan, span: noSpan });
     for (const d of r.diagnostics) {
       const line = `--set ${item}: ${d.message}${d.notes.map((n) => `\n  ${n}`).join('')}`;
@@ -76,7 +91,9 @@ export const runCommand: Command = {
       return 1;
     }
     if (job.queries.length === 0) {
-      console.error(`sqc run: ${files[0]} has no INSERT INTO statement: nothing to run (each INSERT INTO ... SELECT is one streaming query)`);
+      console.error(
+        `sqc run: ${files[0]} has no INSERT INTO statement: nothing to run (each INSERT INTO ... SELECT is one streaming query)`,
+      );
       return 1;
     }
     const tally = new Tally();
@@ -90,7 +107,9 @@ export const runCommand: Command = {
     const onSigint = () => {
       if (stopping) process.exit(130);
       stopping = true;
-      status.around(() => process.stderr.write('stopping: finishing the current micro-batch (Ctrl-C again to abort)\n'));
+      status.around(() =>
+        process.stderr.write('stopping: finishing the current micro-batch (Ctrl-C again to abort)\n'),
+      );
       void job.stop();
     };
     process.on('SIGINT', onSigint);
@@ -104,7 +123,8 @@ export const runCommand: Command = {
       process.off('SIGINT', onSigint);
       status.clear();
     }
-    if (!quiet) for (const line of summaryLines(job, tally, performance.now() - started)) process.stderr.write(line + '\n');
+    if (!quiet)
+      for (const line of summaryLines(job, tally, performance.now() - started)) process.stderr.write(line + '\n');
     if (failure) {
       process.stderr.write(`${useColor() ? '\x1b[31;1merror\x1b[0m' : 'error'}: ${failure.message}\n`);
       return 1;
