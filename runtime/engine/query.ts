@@ -24,7 +24,7 @@ import type {
 } from '../index.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
 import type { FormatName } from '../contract.ts';
-import type { CheckpointProgress, FieldDesc, SinkSpec } from '../index.ts';
+import type { CheckpointProgress, FieldDesc, RowKind, SinkSpec } from '../index.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
 import { fault } from '../checkpoint/faults.ts';
@@ -82,8 +82,8 @@ const noWrite = (): void => {};
  * at-least-once sink.
  */
 class Gate implements BatchSinkWriter {
-  write: (row: unknown, kind?: import('../index.ts').RowKind) => void;
-  private readonly open: (row: unknown, kind?: import('../index.ts').RowKind) => void;
+  write: (row: unknown, kind?: RowKind) => void;
+  private readonly open: (row: unknown, kind?: RowKind) => void;
   constructor(private readonly inner: BatchSinkWriter) {
     this.open = inner.write.bind(inner);
     this.write = this.open;
