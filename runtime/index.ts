@@ -295,7 +295,11 @@ export interface QueryBuilder {
    * projections, unnest) and ends by calling an operator's `push` or a sink writer's `write`.
    * `dropLate` (default: true when the query registers an operator) drops late rows (§5).
    */
-  input<Row>(source: SourceSpec<Row>, push: (row: Row) => void, options?: { readonly dropLate?: boolean }): void;
+  input<Row>(
+    source: SourceSpec<Row>,
+    push: (row: Row, kind: RowKind) => void,
+    options?: { readonly dropLate?: boolean },
+  ): void;
   /** This query's writer into the named sink. `emit` defaults to the query's emit mode. */
   sink<Row>(
     name: string,
@@ -381,6 +385,13 @@ export interface SourceProgress {
   readonly watermark: string | null;
   readonly idle: boolean;
   readonly exhausted: boolean;
+  /** Sources read in partitions (Kafka): per partition its lag (records not read yet), watermark and idleness. */
+  readonly partitions?: readonly {
+    readonly id: string;
+    readonly lag: number | null;
+    readonly watermark: string | null;
+    readonly idle: boolean;
+  }[];
 }
 
 /** One micro-batch of one query, like Spark's StreamingQueryProgress. */
@@ -451,7 +462,13 @@ export interface QuerySnapshot {
   readonly query: string;
   readonly nextBatchId: number;
   readonly watermark: number;
-  readonly inputs: readonly { readonly source: string; readonly offsets: Json; readonly watermark: number }[];
+  readonly inputs: readonly {
+    readonly source: string;
+    readonly offsets: Json;
+    readonly watermark: number;
+    /** Sources read in splits (Kafka partitions): the watermark per split. */
+    readonly splits?: Readonly<Record<string, number>>;
+  }[];
   readonly operators: readonly { readonly id: string; readonly state: StateSnapshot | null }[];
 }
 

@@ -237,8 +237,10 @@ export class QueryGen {
     this.cx.read(def.name, needed);
     const fn = new FnScope(this.m, this.cx.diagnostics, this.locals, ['row']);
     const view = objectView('row', names.row, def.schema, false);
-    const statements = consumer(view, null, fn);
-    this.inputs.push(`q.input(${names.spec}, ${arrow('row', fn, statements)});`);
+    // a changelog source (upsert-kafka) hands each row's kind on: +U for a value, -D for a tombstone
+    const changelog = !node.props.appendOnly;
+    const statements = consumer(view, changelog ? 'kind' : null, fn);
+    this.inputs.push(`q.input(${names.spec}, ${arrow(changelog ? 'row, kind' : 'row', fn, statements)});`);
   }
 
   private union(

@@ -29,6 +29,24 @@ export interface RecordBatch {
   readonly header: readonly (string | null)[] | null;
   /** Fills `ctx` with the location and metadata of record `i` (file/line, partition/offset...). */
   locate(i: number, ctx: RecordContext): void;
+  /**
+   * Sources read in splits (Kafka partitions): consecutive runs of records, run k being records
+   * [splits[k-1].end, splits[k].end) of split `splits[k].id`. The engine keeps a watermark per split.
+   */
+  readonly splits?: readonly { readonly id: string; readonly end: number }[];
+  /** 'object' batches: turns `values[i]` into the value for `decode.object`, inside the parse-error policy. */
+  readonly parse?: (value: unknown, i: number) => unknown;
+  /** The change kind per record (changelog sources such as upsert-kafka), or null/absent for inserts. */
+  readonly kinds?: readonly RowKind[] | null;
+}
+
+/** One split of a source read in parallel parts (a Kafka partition). */
+export interface SourceSplit {
+  readonly id: string;
+  /** No records for `scan.idle-timeout`: the split does not hold the source's watermark back. */
+  readonly idle: boolean;
+  /** Records between the read position and the end of the split (null: not known yet). */
+  readonly lag: number | null;
 }
 
 export interface SourceContext {
@@ -44,6 +62,8 @@ export interface SourceContext {
   readonly availableNow: boolean;
   /** Memory binding from `createJob`, or null. */
   readonly binding: MemorySourceBinding | null;
+  /** Tells the user something while the job runs (broker lost, data-loss warnings). */
+  readonly notice?: (message: string) => void;
 }
 
 export interface SourceConnector {
@@ -59,6 +79,16 @@ export interface SourceConnector {
   offsets(): Json;
   /** The batch that ended at `offsets` is committed (e.g. commit Kafka group offsets). */
   commit?(offsets: Json): Promise<void>;
+  /**
+   * Sources read in splits: the current splits. The source's watermark is the minimum of the
+   * split watermarks over the splits that are not idle (a split without records yet holds it back).
+   */
+  splits?(): readonly SourceSplit[];
+  /**
+   * Replaying a logged batch: the next polls return exactly the records from the current
+   * position up to `end` (an `offsets()` value), in the order the batch first had.
+   */
+  replayTo?(end: Json): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +104,8 @@ export interface SinkContext {
   readonly print: ((line: string) => void) | null;
   /** The job writes checkpoints (`checkpoint.dir`): sinks keep what they need for exactly-once. */
   readonly checkpointing: boolean;
+  /** Tells the user something while the job runs. */
+  readonly notice?: (message: string) => void;
 }
 
 /** A restart from a checkpoint, as a sink sees it (`SinkConnector.open`). */

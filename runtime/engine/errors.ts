@@ -52,3 +52,9 @@ export class QueryError extends Error {
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** The `hint` an error carries (connector errors say what to do), or null. */
+export function hintOf(e: unknown): string | null {
+  const h = (e as { hint?: unknown } | null)?.hint;
+  return typeof h === 'string' && h !== '' ? h : null;
+}

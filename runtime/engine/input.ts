@@ -4,7 +4,8 @@
  * `process` is the per-row hot loop of the runtime: one decoder call, one event-time call and
  * one call of the generated `push` per row, no allocation of its own.
  */
-import type { FormatName, RecordContext, SourceSpec } from '../index.ts';
+import type { FormatName, RecordContext, RowKind, SourceProgress, SourceSpec } from '../index.ts';
+import { iso } from './progress.ts';
 import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
 import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
 import { object as asObject } from '../formats/decode.ts';
@@ -49,6 +50,8 @@ export class Input<Row> {
   parseErrors = 0;
   totalRows = 0;
   startOffset: unknown = null;
+  /** Sources read in splits (Kafka partitions): the watermark of each split seen so far. */
+  readonly splitWatermarks = new Map<string, number>();
 
   private readonly ignoreParseErrors: boolean;
   private readonly csv: CsvOptions | null;
@@ -62,7 +65,7 @@ export class Input<Row> {
   constructor(
     readonly spec: SourceSpec<Row>,
     readonly connector: SourceConnector,
-    private readonly push: (row: Row) => void,
+    private readonly push: (row: Row, kind: RowKind) => void,
     private readonly o: InputOptions,
   ) {
     this.name = spec.name;
@@ -94,7 +97,13 @@ export class Input<Row> {
 
   private decoderFor(batch: RecordBatch): Decode<Row> {
     const d = this.spec.decode;
-    if (batch.kind === 'object') return d.object;
+    if (batch.kind === 'object') {
+      const parse = batch.parse;
+      if (parse === undefined) return d.object;
+      const obj = d.object;
+      // `ctx.offset` is not the index; the batch's own parse step gets the record index
+      return (v, ctx) => obj(parse(v, this.at), ctx);
+    }
     switch (this.o.format) {
       case 'csv': {
         const csv = d.csv;
@@ -153,11 +162,22 @@ export class Input<Row> {
     const delay = wm?.delayMs ?? 0;
     const dropLate = this.dropLate;
     const push = this.push;
+    const splits = batch.splits;
+    const kinds = batch.kinds ?? null;
     let maxWm = -Infinity;
+    let run = 0;
+    let runEnd = splits === undefined ? n : splits.length > 0 ? splits[0]!.end : 0;
     this.batch = batch;
     for (let i = 0; i < n; i++) {
+      if (i === runEnd) {
+        // the next split's records: close the previous split's watermark
+        this.closeSplit(splits![run]!.id, maxWm);
+        maxWm = -Infinity;
+        runEnd = splits![++run]!.end;
+      }
       if (locate) batch.locate(i, ctx);
       let row: Row;
+      this.at = i;
       try {
         row = decode(values[i], ctx);
       } catch (e) {
@@ -176,14 +196,39 @@ export class Input<Row> {
           }
         }
       }
-      this.at = i;
-      push(row);
+      push(row, kinds === null ? '+I' : kinds[i]!);
     }
     this.at = -1;
     this.batch = null;
     this.rows += n;
     this.totalRows += n;
-    if (maxWm > this.watermark) this.watermark = maxWm;
+    if (splits !== undefined) {
+      if (splits.length > 0) this.closeSplit(splits[run]!.id, maxWm);
+    } else if (maxWm > this.watermark) this.watermark = maxWm;
+  }
+
+  private closeSplit(id: string, wm: number): void {
+    const w = this.splitWatermarks.get(id);
+    if (w === undefined || wm > w) this.splitWatermarks.set(id, wm);
+  }
+
+  /**
+   * Sources read in splits: the source watermark becomes the minimum over the splits that are
+   * not idle (a split without records holds it back at -infinity); never decreasing; when every
+   * split is idle it stays.
+   */
+  advanceSplitWatermark(): void {
+    const splits = this.connector.splits?.();
+    if (splits === undefined || !this.hasWatermark) return;
+    let min = Infinity;
+    let active = 0;
+    for (const s of splits) {
+      if (s.idle) continue;
+      active++;
+      const w = this.splitWatermarks.get(s.id) ?? -Infinity;
+      if (w < min) min = w;
+    }
+    if (active > 0 && min > this.watermark) this.watermark = min;
   }
 
   private parseError(e: unknown, batch: RecordBatch, i: number): void {
@@ -228,6 +273,18 @@ export class Input<Row> {
     this.batch = null;
     this.at = -1;
     return err;
+  }
+
+  /** Per split (Kafka partition): its lag, watermark and idleness, for progress reports. */
+  splitProgress(): SourceProgress['partitions'] {
+    const splits = this.connector.splits?.();
+    if (splits === undefined) return undefined;
+    return splits.map((s) => ({
+      id: s.id,
+      lag: s.lag,
+      watermark: iso(this.splitWatermarks.get(s.id) ?? -Infinity),
+      idle: s.idle,
+    }));
   }
 
   resetBatchCounters(): void {

@@ -22,7 +22,7 @@ import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
 import { parseDuration, parseEnum, parseInteger } from '../options.ts';
 import { describeQuery, formatDuration } from '../checkpoint/describe.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
-import { QueryError, messageOf } from './errors.ts';
+import { QueryError, hintOf, messageOf } from './errors.ts';
 import { Query, type QueryEnv } from './query.ts';
 
 type Options = Readonly<Record<string, string>>;
@@ -50,6 +50,10 @@ function isBounded(connector: string, options: Options, declared: boolean): bool
     case 'file':
     case 'filesystem':
       return options['source.monitor-interval'] === undefined;
+    case 'kafka':
+    case 'upsert-kafka':
+      // scan.bounded.mode: a Kafka source that stops at the offsets it resolves at start
+      return options['scan.bounded.mode'] !== undefined && options['scan.bounded.mode'] !== 'unbounded';
     case 'datagen':
       return (
         options['number-of-rows'] !== undefined ||
@@ -171,6 +175,7 @@ class JobRuntime implements Job {
         bounded,
         availableNow: this.availableNow,
         binding,
+        notice: (m) => this.notice(m),
       }),
       options,
       format,
@@ -198,6 +203,7 @@ class JobRuntime implements Job {
       binding,
       print: this.overrides.print ?? null,
       checkpointing: this.checkpoint !== null,
+      notice: (m) => this.notice(m),
     });
     this.sinks.set(name, c);
     return c;
@@ -212,7 +218,10 @@ class JobRuntime implements Job {
           await s.open(recovery);
         } catch (e) {
           this.closeCheckpoint();
-          throw new Error(`opening sink "${name}" failed: ${messageOf(e)}`, { cause: e });
+          const hint = hintOf(e);
+          throw new Error(`opening sink "${name}" failed: ${messageOf(e)}${hint !== null ? `\n  hint: ${hint}` : ''}`, {
+            cause: e,
+          });
         }
       }
     })();

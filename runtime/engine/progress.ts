@@ -57,6 +57,7 @@ export function sourceProgress(
   watermark: number,
   idle: boolean,
   exhausted: boolean,
+  partitions?: SourceProgress['partitions'],
 ): SourceProgress {
   return {
     name,
@@ -66,5 +67,6 @@ export function sourceProgress(
     watermark: iso(watermark),
     idle,
     exhausted,
+    ...(partitions !== undefined ? { partitions } : {}),
   };
 }

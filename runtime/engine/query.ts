@@ -24,7 +24,7 @@ import type {
 } from '../index.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
 import type { FormatName } from '../contract.ts';
-import type { CheckpointProgress, FieldDesc, RowKind, SinkSpec } from '../index.ts';
+import type { CheckpointProgress, FieldDesc, Json, RowKind, SinkSpec } from '../index.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
 import { fault } from '../checkpoint/faults.ts';
@@ -32,7 +32,7 @@ import { CheckpointError, describeIoError, isIoError } from '../checkpoint/files
 import type { QueryParts } from '../checkpoint/describe.ts';
 import type { BatchRecord, QueryLog, StateWritten } from '../checkpoint/store.ts';
 import { encodeState } from '../state/snapshot.ts';
-import { QueryError, messageOf } from './errors.ts';
+import { QueryError, hintOf, messageOf } from './errors.ts';
 import { Input } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
 
@@ -138,7 +138,11 @@ export class Query implements QueryHandle {
     const explicitDropLate = new Map<Input<any>, boolean>();
     const builder: QueryBuilder = {
       name: spec.name,
-      input: <Row>(source: SourceSpec<Row>, push: (row: Row) => void, options?: { readonly dropLate?: boolean }) => {
+      input: <Row>(
+        source: SourceSpec<Row>,
+        push: (row: Row, kind: RowKind) => void,
+        options?: { readonly dropLate?: boolean },
+      ) => {
         const s = env.openSource(source as SourceSpec<unknown>);
         const lateSinkName = s.options['late.sink'] ?? source.lateSink;
         const lateWriter = lateSinkName ? this.writer(lateSinkName, 'final', null) : null;
@@ -263,7 +267,12 @@ export class Query implements QueryHandle {
       query: this.name,
       nextBatchId,
       watermark: this.watermark,
-      inputs: this.inputs.map((i) => ({ source: i.name, offsets: i.connector.offsets(), watermark: i.watermark })),
+      inputs: this.inputs.map((i) => ({
+        source: i.name,
+        offsets: i.connector.offsets(),
+        watermark: i.watermark,
+        ...(i.splitWatermarks.size > 0 ? { splits: Object.fromEntries(i.splitWatermarks) } : {}),
+      })),
       operators: this.operators.map((o) => ({ id: o.id, state: o.snapshot() })),
     };
   }
@@ -282,7 +291,11 @@ export class Query implements QueryHandle {
     this.batchId = s.nextBatchId;
     this.watermark = s.watermark;
     this.startOffsets = s.inputs.map((i) => i.offsets);
-    s.inputs.forEach((i, k) => (this.inputs[k]!.watermark = i.watermark));
+    s.inputs.forEach((i, k) => {
+      const input = this.inputs[k]!;
+      input.watermark = i.watermark;
+      for (const [id, w] of Object.entries(i.splits ?? {})) input.splitWatermarks.set(id, w);
+    });
     s.operators.forEach((o, k) => {
       if (o.state !== null) this.operators[k]!.restore(o.state);
     });
@@ -301,7 +314,13 @@ export class Query implements QueryHandle {
         try {
           await input.connector.open((this.startOffsets?.[this.inputs.indexOf(input)] ?? null) as never);
         } catch (e) {
-          throw new QueryError({ query: this.name, source: input.name, reason: messageOf(e), cause: e });
+          throw new QueryError({
+            query: this.name,
+            source: input.name,
+            reason: messageOf(e),
+            hint: hintOf(e),
+            cause: e,
+          });
         }
         input.startOffset = input.connector.offsets();
       }
@@ -416,6 +435,7 @@ export class Query implements QueryHandle {
       const r = rec.inputs[i]!;
       const got: RecordBatch[] = [];
       let n = 0;
+      input.connector.replayTo?.(r.end as Json);
       while (n < r.n) {
         const b = await input.connector.poll(r.n - n);
         if (b === null || b.values.length === 0) {
@@ -461,6 +481,7 @@ export class Query implements QueryHandle {
     let active = 0;
     for (const input of this.inputs) {
       if (!input.hasWatermark) continue;
+      input.advanceSplitWatermark();
       if (input.exhausted && input.bounded) continue; // +infinity
       if (input.idle) continue;
       active++;
@@ -636,7 +657,7 @@ export class Query implements QueryHandle {
       late += i.late;
       parseErrors += i.parseErrors;
       const end = i.connector.offsets();
-      const p = sourceProgress(i.name, i.startOffset, end, i.rows, i.watermark, i.idle, i.exhausted);
+      const p = sourceProgress(i.name, i.startOffset, end, i.rows, i.watermark, i.idle, i.exhausted, i.splitProgress());
       i.startOffset = end;
       i.resetBatchCounters();
       return p;
