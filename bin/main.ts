@@ -4,10 +4,6 @@
  * with a request to file an issue, never as a bare stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkCommand } from './commands/check.ts';
-import { compileCommand } from './commands/compile.ts';
-import { explainCommand } from './commands/explain.ts';
-import { runCommand } from './commands/run.ts';
 import { SQC_VERSION } from '../compiler/version.ts';
 import { suggest } from '../grammar/suggest.ts';
 
@@ -18,21 +14,26 @@ export interface Command {
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
-  check: checkCommand,
-  explain: explainCommand,
-  compile: compileCommand,
-  run: runCommand,
+/**
+ * Each command's module is loaded only when it runs (or for help), so that a command pays only
+ * for what it uses: `sqc run` of a cached module never loads the parser or code generation.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.ts')).checkCommand,
+  explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  compile: async () => (await import('./commands/compile.ts')).compileCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
 };
 
-function usage(): string {
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, await load()] as const));
   const lines = [
     `sqc ${SQC_VERSION} — compiles sq streaming SQL into typed TypeScript pipelines`,
     '',
     'Usage: sqc <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
+    ...commands.map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
     '',
     "Run `sqc <command> --help` for a command's options.",
   ];
@@ -52,20 +53,22 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    if (topic && COMMANDS[topic]) console.log(commandHelp(topic, COMMANDS[topic]));
-    else console.log(usage());
+    const load = topic === undefined ? undefined : COMMANDS[topic];
+    if (topic && load) console.log(commandHelp(topic, await load()));
+    else console.log(await usage());
     return name === undefined ? 2 : 0;
   }
   if (name === '-v' || name === '--version') {
     console.log(SQC_VERSION);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     const close = suggest(name, Object.keys(COMMANDS));
-    console.error(`sqc: unknown command "${name}"${close ? `: did you mean "${close}"?` : ''}\n\n${usage()}`);
+    console.error(`sqc: unknown command "${name}"${close ? `: did you mean "${close}"?` : ''}\n\n${await usage()}`);
     return 2;
   }
+  const command = await load();
   let parsed;
   try {
     parsed = parseArgs({

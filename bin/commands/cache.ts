@@ -2,20 +2,24 @@
  * Compiled-output cache for `sqc run`: a re-run of an unchanged file with an unchanged compiler
  * loads the module it generated last time, without parsing or generating again.
  *
- * The key hashes the sqc version, the compiler's own sources (paths, sizes and mtimes — so a
+ * The key hashes the sqc version, the compiler's own files (paths, sizes and mtimes — so a
  * developer's edit to the compiler invalidates it), the file's path and text. Entries live in
- * `$SQC_CACHE_DIR`, else `~/.cache/sqc`; warnings are stored beside the module and replayed.
+ * `$SQC_CACHE_DIR`, else `~/.cache/sqc`, as JavaScript (`.mjs`, types stripped by TypeScript's
+ * `transpileModule` on a miss), so a hit runs on plain node without loading the compiler, prettier
+ * or TypeScript; warnings are stored beside the module and replayed.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
 import { SQC_VERSION } from '../../compiler/version.ts';
 import { readSource } from './source.ts';
+import { withTools } from './tools.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+/** Run from the TypeScript sources (inside the repository) or from the built package. */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 export interface Compiled {
   /** Absolute path of the generated module (importable: it imports the runtime by absolute URL). */
@@ -29,13 +33,23 @@ function cacheDir(): string {
 
 let fingerprint: string | null = null;
 
-/** Cheap fingerprint of the compiler's sources (stat only, no reads). */
+/**
+ * The runtime generated modules import: the sources in the repository, else the package's own
+ * `sqc/runtime` (its built JavaScript).
+ */
+function runtimeUrl(): string {
+  return FROM_SOURCES ? new URL('../../runtime/index.ts', import.meta.url).href : import.meta.resolve('sqc/runtime');
+}
+
+/** Cheap fingerprint of the compiler (stat only, no reads): its sources, or the built CLI's files. */
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash('sha256');
-  for (const dir of ['grammar', 'compiler']) {
-    const entries = readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dirs = FROM_SOURCES ? ['grammar', 'compiler'].map((d) => resolve(here, '..', '..', d)) : [here];
+  for (const dir of dirs) {
+    const entries = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.[jt]s$/.test(e.name) && !e.name.endsWith('.test.ts'))
       .map((e) => join(e.parentPath, e.name))
       .sort();
     for (const f of entries) {
@@ -53,20 +67,26 @@ export async function compileCached(
 ): Promise<Compiled | null> {
   const src = readSource(file);
   if (!src) return null;
-  const runtimeImport = pathToFileURL(join(ROOT, 'runtime', 'index.ts')).href;
+  const runtimeImport = runtimeUrl();
   const key = createHash('sha256')
     .update([SQC_VERSION, compilerFingerprint(), resolve(file), runtimeImport, src.text].join('\0'))
     .digest('hex')
     .slice(0, 32);
   const dir = cacheDir();
-  // `.mts`: the cache is outside any `"type": "module"` package, and the module is ESM.
-  const modulePath = join(dir, `${key}.mts`);
+  // `.mjs`: the cache is outside any `"type": "module"` package, and the module is ESM.
+  const modulePath = join(dir, `${key}.mjs`);
   const warningsPath = join(dir, `${key}.warnings.txt`);
   if (opts.useCache && existsSync(modulePath)) {
     if (existsSync(warningsPath)) process.stderr.write(readFileSync(warningsPath, 'utf8'));
     return { modulePath, fromCache: true };
   }
-  const { compile } = await import('../../compiler/index.ts'); // ts-morph + prettier: only on a cache miss
+  // The compiler, prettier and TypeScript: only on a cache miss.
+  const tools = await withTools('sqc run', async () => ({
+    ts: (await import('typescript')).default,
+    compile: (await import('../../compiler/index.ts')).compile,
+  }));
+  if (!tools) return null;
+  const { ts, compile } = tools;
   const result = await compile(src.text, file, { runtimeImport });
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: opts.color }) + '\n');
@@ -76,7 +96,7 @@ export async function compileCached(
     mkdirSync(dir, { recursive: true });
     // Write-then-rename, so a concurrent run never imports a half-written module.
     const tmp = `${modulePath}.${process.pid}.tmp`;
-    writeFileSync(tmp, result.code);
+    writeFileSync(tmp, javascript(ts, result.code));
     renameSync(tmp, modulePath);
     const warnings = result.diagnostics.length
       ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n'
@@ -89,4 +109,16 @@ export async function compileCached(
     return null;
   }
   return { modulePath, fromCache: false };
+}
+
+/** The generated module with its types stripped (ES2022 modules, as Node 20 runs them). */
+function javascript(ts: typeof import('typescript'), code: string): string {
+  return ts.transpileModule(code, {
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: false,
+      sourceMap: false,
+    },
+  }).outputText;
 }

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
 import type { Command } from '../main.ts';
 import { readSource, useColor } from './source.ts';
+import { withTools } from './tools.ts';
 
 /** Where `x/orders.sq` is written: beside it as `x/orders.ts`, or into `outDir`. */
 export function outputPath(file: string, outDir: string | undefined): string {
@@ -20,8 +21,10 @@ async function compileOne(
 ): Promise<boolean> {
   const src = readSource(file);
   if (!src) return false;
-  // Loaded on demand: code generation pulls in ts-morph and prettier, which `check` never needs.
-  const { compile } = await import('../../compiler/index.ts');
+  // Loaded on demand: code generation pulls in prettier, which `check` never needs.
+  const compiler = await withTools('sqc compile', () => import('../../compiler/index.ts'));
+  if (!compiler) return false;
+  const { compile } = compiler;
   const result = await compile(src.text, file, runtimeImport ? { runtimeImport } : {});
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: useColor() }) + '\n');
