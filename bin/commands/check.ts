@@ -1,8 +1,7 @@
 /** `sqc check <files...>`: report every diagnostic; exit 1 on errors (or warnings with --strict). */
-import { analyze } from '../../compiler/analyze.ts';
-import { diagnosticsToJson, renderDiagnostics } from '../../compiler/diagnostics/render.ts';
 import type { Command } from '../main.ts';
 import { readSource, useColor } from './source.ts';
+import { withTools } from './tools.ts';
 
 export const checkCommand: Command = {
   summary: 'check .sq files and report errors and warnings with file:line:col',
@@ -21,6 +20,12 @@ export const checkCommand: Command = {
       console.error('sqc check: no input files (usage: sqc check <files...>)');
       return 2;
     }
+    const compiler = await withTools('sqc check', async () => ({
+      ...(await import('../../compiler/analyze.ts')),
+      ...(await import('../../compiler/diagnostics/render.ts')),
+    }));
+    if (!compiler) return 1;
+    const { analyze, diagnosticsToJson, renderDiagnostics } = compiler;
     let failed = false;
     const json: object[] = [];
     for (const path of files) {

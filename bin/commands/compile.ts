@@ -25,12 +25,12 @@ async function compileOne(
   const compiler = await withTools('sqc compile', () => import('../../compiler/index.ts'));
   if (!compiler) return false;
   const { compile } = compiler;
-  const result = await compile(src.text, file, runtimeImport ? { runtimeImport } : {});
+  const out = outputPath(file, outDir);
+  const result = await compile(src.text, file, { outFile: out, ...(runtimeImport ? { runtimeImport } : {}) });
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: useColor() }) + '\n');
   }
   if (result.code === null || (strict && result.diagnostics.length > 0)) return false;
-  const out = outputPath(file, outDir);
   try {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, result.code);

@@ -1,9 +1,7 @@
 /** `sqc explain <file>`: print the logical plan (operators, types, time attributes, state, emit mode). */
-import { analyze } from '../../compiler/analyze.ts';
-import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
-import { explain } from '../../compiler/explain/explain.ts';
 import type { Command } from '../main.ts';
 import { readSource, useColor } from './source.ts';
+import { withTools } from './tools.ts';
 
 export const explainCommand: Command = {
   summary: 'print the logical plan of a .sq file',
@@ -16,6 +14,13 @@ export const explainCommand: Command = {
     }
     const src = readSource(files[0]!);
     if (!src) return 1;
+    const compiler = await withTools('sqc explain', async () => ({
+      ...(await import('../../compiler/analyze.ts')),
+      ...(await import('../../compiler/diagnostics/render.ts')),
+      ...(await import('../../compiler/explain/explain.ts')),
+    }));
+    if (!compiler) return 1;
+    const { analyze, explain, renderDiagnostics } = compiler;
     const { plan, diagnostics } = analyze(src.text, src.path);
     if (diagnostics.length)
       process.stderr.write(

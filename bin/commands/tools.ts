@@ -1,8 +1,9 @@
 /**
- * The compiler's tools (prettier formats generated modules, TypeScript strips their types for
- * `sqc run`) are optional peer dependencies of sqc: an app's production install (the runtime and
- * kafkajs) does not hold them; a development install adds them (`npm install -D prettier
- * typescript`). Loaded on demand; a missing one is reported with the command that installs it.
+ * The compiler's tools (chevrotain parses, prettier formats generated modules, TypeScript strips
+ * their types for `sqc run`) are optional peer dependencies of sqc: an app's production install
+ * (the runtime and kafkajs) does not hold them; a development install adds them (`npm install -D
+ * chevrotain prettier typescript`). Loaded on demand; a missing one is reported with the command
+ * that installs it.
  */
 
 /** Whether `error` says that package `name` is not installed. */
@@ -14,13 +15,13 @@ export function isMissingPackage(error: unknown, name: string): boolean {
   );
 }
 
-export const TOOLS = ['prettier', 'typescript'] as const;
+export const TOOLS = ['chevrotain', 'prettier', 'typescript'] as const;
 
 /** The message for a missing tool. */
 export function missingToolMessage(name: string, command: string): string {
   return (
-    `${command}: needs the package "${name}", which is not installed. sqc's code generation uses ` +
-    `${TOOLS.join(' and ')} (optional peer dependencies, so that production installs stay small): ` +
+    `${command}: needs the package "${name}", which is not installed. sqc's compiler uses ` +
+    `${TOOLS.join(', ')} (optional peer dependencies, so that production installs stay small): ` +
     `install them as development dependencies with \`npm install -D ${TOOLS.join(' ')}\``
   );
 }
