@@ -8,6 +8,7 @@ export default defineConfig({
       'runtime/**/*.test.ts',
       'test/**/*.test.ts',
       'bin/**/*.test.ts',
+      'broker/**/*.test.ts',
     ],
     // Two cores on every machine: one worker per core keeps CPU-heavy suites from starving.
     pool: 'forks',

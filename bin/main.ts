@@ -1,5 +1,5 @@
 /**
- * The `sqc` command line: `check`, `explain`, `compile`, `run`. Every command returns an exit
+ * The `sqc` command line: `check`, `explain`, `compile`, `run`, `broker`. Every command returns an exit
  * code; nothing here throws to the user — unexpected failures are reported as internal errors
  * with a request to file an issue, never as a bare stack trace.
  */
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   compile: async () => (await import('./commands/compile.ts')).compileCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
+  broker: async () => (await import('./commands/broker.ts')).brokerCommand,
 };
 
 async function usage(): Promise<string> {
