@@ -96,6 +96,11 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     ctx.diags.push(error('SQ0202', msg, e.span));
     return null;
   }
+  const bad = def.literals?.(infos) ?? null;
+  if (bad !== null) {
+    ctx.diags.push(error('SQ0202', bad.message, e.args[bad.arg]?.span ?? e.span));
+    return null;
+  }
   const finalArgs: BoundExpr[] = [];
   for (let i = 0; i < bound.length; i++) {
     let a = bound[i]!;

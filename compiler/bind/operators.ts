@@ -14,6 +14,7 @@ import type {
   UnaryExpr,
 } from '../../grammar/ast.ts';
 import { error } from '../../grammar/diagnostic.ts';
+import { likeToRegExpSource } from '../../runtime/functions/strings.ts';
 import { commonType, isOrderable, widerNumeric } from '../check/typing.ts';
 import type { BoundExpr, ScalarOp } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
@@ -280,6 +281,16 @@ export function bindLike(e: LikeExpr, ctx: ExprCtx): BoundExpr | null {
   if (e.escape && args[2]!.kind === 'Literal' && typeof args[2]!.value === 'string' && args[2]!.value.length !== 1) {
     ctx.diags.push(error('SQ0204', 'the LIKE escape must be a single character', e.escape.span));
     return null;
+  }
+  const [, pattern, escape] = args as [BoundExpr, BoundExpr, BoundExpr | undefined];
+  if (pattern.kind === 'Literal' && typeof pattern.value === 'string' && (!escape || escape.kind === 'Literal')) {
+    const esc = escape && typeof escape.value === 'string' ? escape.value : undefined;
+    try {
+      likeToRegExpSource(pattern.value, esc);
+    } catch (err) {
+      ctx.diags.push(error('SQ0202', (err as Error).message, e.pattern.span, `help: escape it as '${esc}${esc}'`));
+      return null;
+    }
   }
   const r = call('LIKE', args, BOOLEAN);
   return e.negated ? call('NOT', [r], BOOLEAN) : r;

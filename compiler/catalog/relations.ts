@@ -6,7 +6,7 @@
 import type { ColumnDef, CreateRelation } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
-import type { JobOptions } from '../../runtime/contract.ts';
+import type { FormatName, JobOptions } from '../../runtime/contract.ts';
 import type { ExprMeta } from '../bind/context.ts';
 import { exprCtx, typeName } from '../bind/context.ts';
 import { bindExpr } from '../bind/expr.ts';
@@ -94,6 +94,11 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     for (const p of problems) diags.push(error('SQ0403', p.message, p.node.span));
     if (problems.length) declOk = false;
     if (c.kind === 'PhysicalColumn') {
+      const unfit = problems.length === 0 && stmt.relation !== 'SINK' ? formatCannotHold(opts.format, type) : null;
+      if (unfit !== null) {
+        diags.push(error('SQ0404', `column "${c.name.name}" of type ${typeToString(type)} ${unfit}`, c.type.span));
+        declOk = false;
+      }
       columns.push({
         name: c.name.name,
         type,
@@ -282,6 +287,32 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
   };
   if (!readable || !known || entry.broken) return entry;
   return { ...entry, source: sourceDef(entry, columns, watermark, rc.job) };
+}
+
+/**
+ * Why a column of type `t` cannot be read in `format` (null when it can): JSON decodes every type
+ * but BYTES (nested too), CSV cells hold scalars only, and 'raw' is one STRING column.
+ */
+function formatCannotHold(format: FormatName | null, t: SqlType): string | null {
+  switch (format) {
+    case 'json':
+      return jsonHolds(t) ? null : 'cannot be decoded from JSON';
+    case 'csv':
+      return t.kind === 'ARRAY' || t.kind === 'MAP' || t.kind === 'ROW' || t.kind === 'BYTES'
+        ? 'cannot be read from CSV (a cell holds one scalar value)'
+        : null;
+    case 'raw':
+      return t.kind === 'STRING' ? null : "cannot be read with format 'raw' (the whole record is one STRING column)";
+    default:
+      return null;
+  }
+}
+
+function jsonHolds(t: SqlType): boolean {
+  if (t.kind === 'ARRAY') return jsonHolds(t.element);
+  if (t.kind === 'MAP') return jsonHolds(t.value);
+  if (t.kind === 'ROW') return t.fields.every((f) => jsonHolds(f.type));
+  return t.kind !== 'BYTES' && t.kind !== 'NULL';
 }
 
 /** `ts - INTERVAL '5' SECOND` → 5000; `ts` → 0; anything else → null (evaluated per row at run time). */

@@ -12,6 +12,9 @@ import type { ScalarOp } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { BIGINT, BOOLEAN, DATE, DOUBLE, INT, STRING, TIMESTAMP, isNumeric, typeToString } from '../types.ts';
 import { commonType } from './typing.ts';
+import { compileJsonPath } from '../../runtime/functions/json.ts';
+import { literalRegExp } from '../../runtime/functions/strings.ts';
+import { parsePattern } from '../../runtime/functions/time.ts';
 
 export interface ArgInfo {
   readonly type: SqlType;
@@ -34,7 +37,37 @@ export interface FunctionDef {
   readonly display: string;
   /** Resolves a call, or returns null (generic "expects ... but got ..." message) or a specific message. */
   readonly check: (args: readonly ArgInfo[]) => Resolved | string | null;
+  /**
+   * Validates literal arguments (regular expressions, date patterns, JSON paths) once the call
+   * resolved: the problem and the argument it is in, or null. Code generation relies on it.
+   */
+  readonly literals?: (args: readonly ArgInfo[]) => LiteralProblem | null;
 }
+
+export interface LiteralProblem {
+  readonly arg: number;
+  readonly message: string;
+}
+
+/** A literal STRING argument `arg` checked by `test` (which throws with the message). */
+function literalArg(
+  arg: number,
+  test: (literal: string) => unknown,
+): (args: readonly ArgInfo[]) => LiteralProblem | null {
+  return (args) => {
+    const v = args[arg]?.literal;
+    if (typeof v !== 'string') return null;
+    try {
+      test(v);
+      return null;
+    } catch (e) {
+      return { arg, message: (e as Error).message };
+    }
+  };
+}
+
+const regexArg = literalArg(1, (p) => literalRegExp(p));
+const patternArg = literalArg(1, parsePattern);
 
 type Param =
   'STRING' | 'INT' | 'NUMERIC' | 'DOUBLE' | 'BOOLEAN' | 'TIMESTAMP' | 'TEMPORAL' | 'ANY' | 'ARRAY' | 'COLLECTION';
@@ -189,15 +222,23 @@ const defs: FunctionDef[] = [
     name: 'REGEXP_EXTRACT',
     op: 'REGEXP_EXTRACT',
     display: '(STRING, STRING regex [, INT group])',
+    literals: regexArg,
     check: sig(['STRING', 'STRING', 'INT'], 2, str, { nullable: alwaysNullable }),
   },
   {
     name: 'REGEXP_REPLACE',
     op: 'REGEXP_REPLACE',
     display: '(STRING, STRING regex, STRING)',
+    literals: regexArg,
     check: sig(['STRING', 'STRING', 'STRING'], 3, str),
   },
-  { name: 'REGEXP', op: 'REGEXP', display: '(STRING, STRING regex)', check: sig(['STRING', 'STRING'], 2, bool) },
+  {
+    name: 'REGEXP',
+    op: 'REGEXP',
+    display: '(STRING, STRING regex)',
+    literals: regexArg,
+    check: sig(['STRING', 'STRING'], 2, bool),
+  },
   {
     name: 'SPLIT_INDEX',
     op: 'SPLIT_INDEX',
@@ -248,6 +289,7 @@ const defs: FunctionDef[] = [
     name: 'TO_TIMESTAMP',
     op: 'TO_TIMESTAMP',
     display: '(STRING [, STRING format])',
+    literals: patternArg,
     check: sig(['STRING', 'STRING'], 1, ts, { nullable: alwaysNullable }),
   },
   {
@@ -266,6 +308,7 @@ const defs: FunctionDef[] = [
     name: 'UNIX_TIMESTAMP',
     op: 'UNIX_TIMESTAMP',
     display: '([STRING | TIMESTAMP [, STRING format]])',
+    literals: patternArg,
     check: (args) => {
       if (args.length === 0) return { targets: [], type: BIGINT, nullable: never };
       if (args[0]!.type.kind === 'TIMESTAMP' && args.length === 1) return { targets: [null], type: BIGINT };
@@ -276,18 +319,21 @@ const defs: FunctionDef[] = [
     name: 'FROM_UNIXTIME',
     op: 'FROM_UNIXTIME',
     display: '(BIGINT seconds [, STRING format])',
+    literals: patternArg,
     check: sig(['INT', 'STRING'], 1, str),
   },
   {
     name: 'DATE_FORMAT',
     op: 'DATE_FORMAT',
     display: '(TIMESTAMP, STRING format)',
+    literals: patternArg,
     check: sig(['TIMESTAMP', 'STRING'], 2, str),
   },
   {
     name: 'TO_DATE',
     op: 'TO_DATE',
     display: '(STRING [, STRING format])',
+    literals: patternArg,
     check: sig(['STRING', 'STRING'], 1, () => DATE, { nullable: alwaysNullable }),
   },
   {
@@ -332,6 +378,7 @@ const defs: FunctionDef[] = [
     name: 'JSON_VALUE',
     op: 'JSON_VALUE',
     display: '(STRING json, STRING path)',
+    literals: literalArg(1, compileJsonPath),
     check: (args) => {
       const r = sig(['STRING', 'STRING'], 2, str, { nullable: alwaysNullable })(args);
       if (r && typeof r !== 'string' && typeof args[1]!.literal === 'string' && !args[1]!.literal.startsWith('$')) {

@@ -213,8 +213,24 @@ export function canCast(from: SqlType, to: SqlType): boolean {
   // Epoch milliseconds, both ways (Spark's cast; Flink needs TO_TIMESTAMP_LTZ).
   if (f === 'TIMESTAMP' && (t === 'BIGINT' || t === 'DOUBLE')) return true;
   if ((f === 'BIGINT' || f === 'INT') && t === 'TIMESTAMP') return true;
-  if (f === 'ARRAY' && t === 'ARRAY') return canCast(from.element, (to as { element: SqlType }).element);
-  if (f === 'MAP' && t === 'MAP') return canCast(from.value, (to as { value: SqlType }).value);
+  // Elements convert only when every value does (a fallible element cast has no per-element error).
+  if (f === 'ARRAY' && t === 'ARRAY') return elementCast(from.element, (to as { element: SqlType }).element);
+  if (f === 'MAP' && t === 'MAP') return elementCast(from.value, (to as { value: SqlType }).value);
+  return false;
+}
+
+function elementCast(from: SqlType, to: SqlType): boolean {
+  return sameType(from, to) || (canCast(from, to) && !castMayFail(from, to));
+}
+
+/**
+ * True when CAST from `from` to `to` can fail at run time for some value (CAST raises an error,
+ * TRY_CAST gives NULL): text to anything but text, and numbers into BIGINT or DECIMAL.
+ */
+export function castMayFail(from: SqlType, to: SqlType): boolean {
+  if (from.kind === 'STRING') return to.kind !== 'STRING';
+  if (isNumeric(from) && (to.kind === 'BIGINT' || to.kind === 'DECIMAL'))
+    return !(to.kind === 'BIGINT' && (from.kind === 'INT' || from.kind === 'BIGINT'));
   return false;
 }
 

@@ -10,7 +10,7 @@
  * arrival order. Non-trivial states use the runtime's helpers (`rt.agg.DistinctSet`,
  * `HyperLogLog`, `Welford`, `CollectList`).
  */
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { internal } from './internal.ts';
 import type { AggCall, AggregateNode, BoundExpr, NamedExpr, PlanField, WindowAggregateNode } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { typeToString } from '../types.ts';
@@ -74,7 +74,6 @@ export function compileAggregate(
   inField: (name: string) => FieldAccess,
   where: string,
   merge: boolean,
-  diagnostics: Diagnostic[],
 ): AggregateCode {
   const classNames = new NameScope(['add', 'merge', 'snapshot', 'restore', 'constructor']);
   const inputs: Input[] = [];
@@ -82,7 +81,7 @@ export function compileAggregate(
 
   // Aggregates over the same value (`x` and `CAST(x AS DOUBLE)` compile alike) and FILTER share
   // one input: the value is computed and tested for NULL once per row.
-  const probe = new FnScope(m, [], m.names, ['row']).compiler(inField, node.span);
+  const probe = new FnScope(m, m.names, ['row']).compiler(inField, node.span);
   const inputKey = (arg: BoundExpr | null, filter: BoundExpr | null) =>
     `${arg ? probe.value(arg) : '*'} ${filter ? probe.isTrue(filter) : ''}`;
   const inputFor = (arg: BoundExpr | null, filter: BoundExpr | null): Input => {
@@ -254,10 +253,7 @@ export function compileAggregate(
       case 'max': {
         if (!arg) break;
         if (!isPrimitive(argType)) {
-          diagnostics.push(
-            error('SQ0202', `${a.kind.toUpperCase()} of ${typeToString(argType)} is not supported`, node.span),
-          );
-          break;
+          internal(`${a.kind.toUpperCase()} of ${typeToString(argType)} is not supported`);
         }
         const op = a.kind === 'min' ? '<' : '>';
         const better = (v: string, cur: string) =>
@@ -326,14 +322,11 @@ export function compileAggregate(
         break;
       }
     }
-    if (!outputs.has(a.name)) {
-      diagnostics.push(error('SQ9999', `internal compiler error: cannot compile the aggregate ${sql}`, node.span));
-      outputs.set(a.name, () => ({ code: 'null', nullable: true }));
-    }
+    if (!outputs.has(a.name)) internal(`cannot compile the aggregate ${sql}`);
   }
 
   // add(row): compute each input once, test it for NULL once, update its slots.
-  const addScope = new FnScope(m, diagnostics, m.names, ['row']);
+  const addScope = new FnScope(m, m.names, ['row']);
   const c = addScope.compiler(inField, node.span);
   const addLines: string[] = [];
   for (const input of inputs) {
@@ -383,7 +376,7 @@ export function compileAggregate(
   );
 
   // The key: one column → its value; several → a composite string, decoded by a typed function.
-  const keyScope = new FnScope(m, diagnostics, m.names, ['row']);
+  const keyScope = new FnScope(m, m.names, ['row']);
   const kc = keyScope.compiler(inField, node.span);
   let keyType: string;
   let key: string;

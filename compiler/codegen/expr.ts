@@ -24,13 +24,12 @@
  * - CAST of a value that does not convert is an error; TRY_CAST gives NULL.
  * - Casts between BIGINT and TIMESTAMP are epoch milliseconds both ways (as the checker says).
  */
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { Span } from '../../grammar/ast.ts';
 import type { BoundExpr, CallExpr, ScalarOp } from '../plan/plan.ts';
 import { BOOLEAN, sameType, typeToString, type SqlType } from '../types.ts';
-import { likeToRegExpSource } from '../../runtime/functions/strings.ts';
-import { compileJsonPath } from '../../runtime/functions/json.ts';
-import { DEFAULT_TIMESTAMP_PATTERN, parsePattern } from '../../runtime/functions/time.ts';
+import { likeToRegExpSource, literalRegExp } from '../../runtime/functions/strings.ts';
+import { DEFAULT_TIMESTAMP_PATTERN } from '../../runtime/functions/time.ts';
+import { internal } from './internal.ts';
 import type { ModuleBuilder } from './module.ts';
 import { propertyAccess } from './names.ts';
 import { isPrimitive, nullableTsType, tsType } from './ts-types.ts';
@@ -61,9 +60,8 @@ export interface ExprEnv {
   field(name: string): FieldAccess;
   /** Declares a temporary (`let name: tsType;`) in the enclosing function; returns its name. */
   temp(base: string, tsType: string): string;
-  /** Where the expression comes from, for diagnostics. */
+  /** Where the expression comes from. */
   readonly span: Span;
-  readonly diagnostics: Diagnostic[];
 }
 
 /** An already compiled value used as an operand of a synthesised expression (BETWEEN, IN). */
@@ -490,10 +488,7 @@ export class ExprCompiler {
     }
     const conv = this.conversion(from, to);
     if (conv === null) {
-      this.env.diagnostics.push(
-        error('SQ0203', `cannot compile a cast from ${typeToString(from)} to ${typeToString(to)}`, this.env.span),
-      );
-      return this.nullVal(to);
+      return internal(`cannot compile a cast from ${typeToString(from)} to ${typeToString(to)}`);
     }
     if (!conv.mayFail) return this.strict(to, [v], ([x]) => conv.code(x!));
     if (isTry) return this.strict(to, [v], ([x]) => conv.code(x!), { nullableResult: true });
@@ -592,21 +587,9 @@ export class ExprCompiler {
   // -------------------------------------------------------------------------------------------
   // Helpers used by the operator table
 
-  /** A hoisted, literal regular expression; reports an invalid pattern as a diagnostic. */
-  regexConstant(pattern: string, flags: string, base = 'PATTERN'): string | null {
-    let re: RegExp;
-    try {
-      re = new RegExp(pattern, flags.includes('u') ? flags : `${flags}u`);
-    } catch {
-      try {
-        re = new RegExp(pattern, flags.replace('u', ''));
-      } catch (e) {
-        this.env.diagnostics.push(
-          error('SQ0202', `invalid regular expression '${pattern}': ${(e as Error).message}`, this.env.span),
-        );
-        return null;
-      }
-    }
+  /** A hoisted, literal regular expression (the checker validated the pattern). */
+  regexConstant(pattern: string, flags: string, base = 'PATTERN'): string {
+    const re = literalRegExp(pattern, flags);
     return this.m.constant(
       base,
       `/${re.source}/${re.flags}`,
@@ -622,8 +605,7 @@ export class ExprCompiler {
   unitOf(e: BoundExpr | undefined, what: string): string | null {
     const u = literalString(e);
     if (u === null) {
-      this.env.diagnostics.push(error('SQ0202', `${what}: the unit must be a literal`, this.env.span));
-      return null;
+      return internal(`${what}: the unit must be a literal`);
     }
     return u.toUpperCase();
   }
@@ -703,10 +685,7 @@ function comparison(op: ScalarOp): OpCompiler {
     const type = call.args[0]!.type;
     if (!isPrimitive(type)) {
       if (op !== '=' && op !== '<>') {
-        c.env.diagnostics.push(
-          error('SQ0201', `cannot compare values of type ${typeToString(type)} with "${op}"`, c.env.span),
-        );
-        return c.nullVal(call.type);
+        return internal(`cannot compare values of type ${typeToString(type)} with "${op}"`);
       }
       const equals = c.env.module.fn('equals');
       return c.strictCall(call, ([x, y]) => `${op === '=' ? '' : '!'}${equals}(${x}, ${y})`);
@@ -764,11 +743,6 @@ function patternConstant(
 ): string | null {
   const p = literalString(e);
   if (p === null) return null;
-  try {
-    parsePattern(p);
-  } catch (err) {
-    c.env.diagnostics.push(error('SQ0202', (err as Error).message, c.env.span));
-  }
   const base = factory === 'dateFormatter' ? `FORMAT_${p}` : `PARSE_${p}`;
   return c.env.module.constant(
     base,
@@ -862,13 +836,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
       if (parts.length === 3 && parts[0] === '' && parts[2] === '' && inner[0] !== '')
         return c.strict(call.type, [subject], ([s]) => `${paren(s!)}.includes(${lit(parts[1]!)})`);
     }
-    let source: string;
-    try {
-      source = likeToRegExpSource(pattern, escape);
-    } catch (e) {
-      c.env.diagnostics.push(error('SQ0202', (e as Error).message, c.env.span));
-      return c.nullVal(call.type);
-    }
+    const source = likeToRegExpSource(pattern, escape);
     const re = c.env.module.constant('LIKE', `/${new RegExp(source).source}/`, `LIKE '${pattern}'`);
     return c.strict(call.type, [subject], ([s]) => `${re}.test(${s})`);
   },
@@ -1101,12 +1069,6 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
         { nullableResult: true },
       );
     } else {
-      try {
-        compileJsonPath(path);
-      } catch (e) {
-        c.env.diagnostics.push(error('SQ0202', (e as Error).message, c.env.span));
-        return c.nullVal(call.type);
-      }
       const steps = c.env.module.constant(
         `PATH_${path}`,
         `${c.env.module.fn('compileJsonPath')}(${JSON.stringify(path)})`,
@@ -1146,10 +1108,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const row = call.args[0]!;
     const field = row.type.kind === 'ROW' ? row.type.fields.find((f) => f.name === name) : undefined;
     if (name === null || field === undefined) {
-      c.env.diagnostics.push(
-        error('SQ0106', `unknown field ${JSON.stringify(name)} of ${typeToString(row.type)}`, c.env.span),
-      );
-      return c.nullVal(call.type);
+      return internal(`unknown field ${JSON.stringify(name)} of ${typeToString(row.type)}`);
     }
     const v = c.compile(row);
     const base = v.nullable ? c.pin(v) : v;

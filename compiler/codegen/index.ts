@@ -7,9 +7,9 @@
  * stateless operators into per-row code and wires the stateful ones to the runtime with
  * generated key functions and typed accumulator classes. See README.md next to this file.
  *
- * Deterministic: the same plan always gives the same text. Problems are diagnostics, never
- * exceptions: unsupported constructs are SQ08xx errors, a prettier failure or
- * an unexpected exception is SQ9999 (a compiler bug).
+ * Deterministic: the same plan always gives the same text. It renders a plan that `analyze`
+ * accepted and reports no user errors (every check is the checker's): a plan it cannot render,
+ * a prettier failure or any exception is SQ9999, a compiler bug to report (see internal.ts).
  */
 import { basename } from 'node:path';
 import { format } from 'prettier';
@@ -51,7 +51,7 @@ export async function emit(plan: JobPlan, options: EmitOptions): Promise<EmitRes
   const diagnostics: Diagnostic[] = [];
   let text: string;
   try {
-    text = generate(plan, options, diagnostics);
+    text = generate(plan, options);
   } catch (e) {
     diagnostics.push(internalError(`code generation failed: ${(e as Error).message}`));
     return { code: '', diagnostics };
@@ -92,7 +92,7 @@ function internalError(message: string): Diagnostic {
 }
 
 /** The unformatted module text. */
-export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagnostic[]): string {
+export function generate(plan: JobPlan, options: EmitOptions): string {
   const m = new ModuleBuilder();
   const sourcePath = options.sourcePath;
   const sourceNames = new Map<string, SourceNames>();
@@ -119,7 +119,6 @@ export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagn
   const cx: QueryContext = {
     module: m,
     sourcePath,
-    diagnostics,
     source: (name) => sourceNames.get(name)!,
     sink: (name) => sinkNames.get(name)!,
     read(source, fields) {
@@ -141,7 +140,7 @@ export function generate(plan: JobPlan, options: EmitOptions, diagnostics: Diagn
   const usedSinks = new Set(plan.queries.map((q) => q.root.sink.name));
   for (const s of sources) if (s.source.lateSink) usedSinks.add(s.source.lateSink);
   const sinks = plan.sinks.filter((s) => usedSinks.has(s.name));
-  for (const s of sources) emitSource(m, s, sourceNames.get(s.name)!, read.get(s.name)!, sourcePath, diagnostics);
+  for (const s of sources) emitSource(m, s, sourceNames.get(s.name)!, read.get(s.name)!, sourcePath);
   for (const s of sinks) emitSink(m, s, sinkNames.get(s.name)!, sourcePath);
 
   const jobName = plan.options.pipelineName ?? basename(sourcePath).replace(/\.sq$/i, '');

@@ -9,7 +9,7 @@
  * with the table fields NULL. Keys: one column → its value; several → `rt.compositeKey(...)`,
  * null when any key column is NULL (NULL matches nothing).
  */
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { internal } from './internal.ts';
 import type {
   BoundExpr,
   IntervalJoinNode,
@@ -35,7 +35,6 @@ type JoinConsumer = Consumer;
 /** What a join needs from the query compiler. */
 export interface JoinHost {
   readonly module: ModuleBuilder;
-  readonly diagnostics: Diagnostic[];
   readonly locals: NameScope;
   /** The row type and spec variable of a source. */
   source(name: string): { readonly row: string; readonly spec: string };
@@ -102,10 +101,7 @@ export function lookupJoin(
   const m = host.module;
   const { byOutput, right } = rightFields(node);
   for (const k of [...node.leftKeys, ...node.rightKeys]) {
-    if (!isPrimitive(k.type))
-      host.diagnostics.push(
-        error('SQ0802', 'a lookup join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span),
-      );
+    if (!isPrimitive(k.type)) internal('a lookup join key must be a scalar (not ARRAY, MAP, ROW or BYTES)');
   }
   // Table columns read: keys, residual and output.
   const outputReads = new Set(needed);
@@ -126,7 +122,7 @@ export function lookupJoin(
   let table: string | null = null;
   const declareTable = (): string => {
     if (table !== null) return table;
-    const keyFn = new FnScope(m, host.diagnostics, host.locals, ['row']);
+    const keyFn = new FnScope(m, host.locals, ['row']);
     const key = keyCode(
       host,
       keyFn,
@@ -256,8 +252,7 @@ export function twoInputJoin(
   const rightByOutput = new Map<string, PlanField>();
   node.rightNames.forEach((n, i) => rightByOutput.set(n, rightSchema[i]!));
   for (const k of [...node.leftKeys, ...node.rightKeys]) {
-    if (!isPrimitive(k.type))
-      host.diagnostics.push(error('SQ0802', 'a join key must be a scalar (not ARRAY, MAP, ROW or BYTES)', node.span));
+    if (!isPrimitive(k.type)) internal('a join key must be a scalar (not ARRAY, MAP, ROW or BYTES)');
   }
   const outerLeft = node.joinType === 'left' || node.joinType === 'full';
   const outerRight = node.joinType === 'right' || node.joinType === 'full';
@@ -308,7 +303,7 @@ export function twoInputJoin(
       return { code: propertyAccess(row, name), nullable: f.nullable, type: f.type };
     };
   const fnOf = (params: readonly string[], body: (fn: FnScope) => string): string => {
-    const fn = new FnScope(m, host.diagnostics, host.locals, params);
+    const fn = new FnScope(m, host.locals, params);
     const value = body(fn);
     const decls = fn.declarations();
     const ps = params.map((p) => (new RegExp(`\\b${p}\\b`).test(value) ? p : `_${p}`)).join(', ');
@@ -340,7 +335,7 @@ export function twoInputJoin(
   if (outerLeft) config.push(`leftOnly: ${fnOf(['left'], () => build('left', null))}`);
   if (outerRight) config.push(`rightOnly: ${fnOf(['right'], () => build(null, 'right'))}`);
   config.push(...timeConfig(node, readLeft('row'), readRight('row')));
-  const outFn = new FnScope(m, host.diagnostics, host.locals, ['row', 'kind']);
+  const outFn = new FnScope(m, host.locals, ['row', 'kind']);
   const outByName = new Map(outPlan.map((f) => [f.name, f]));
   const statements = downstream(
     {

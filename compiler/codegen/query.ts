@@ -16,7 +16,7 @@
  * builds the sink's row directly in its `result`.
  */
 import { children } from '../plan/walk.ts';
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { internal } from './internal.ts';
 import { formatDuration } from '../explain/expr.ts';
 import type {
   AggregateNode,
@@ -46,7 +46,6 @@ import { isPrimitive } from './ts-types.ts';
 export interface QueryContext {
   readonly module: ModuleBuilder;
   readonly sourcePath: string;
-  readonly diagnostics: Diagnostic[];
   source(name: string): SourceNames;
   sink(name: string): SinkNames;
   /** Records that this job reads these columns of a source (projection pushdown). */
@@ -235,7 +234,7 @@ export class QueryGen {
     const def = node.source;
     const names = this.cx.source(def.name);
     this.cx.read(def.name, needed);
-    const fn = new FnScope(this.m, this.cx.diagnostics, this.locals, ['row']);
+    const fn = new FnScope(this.m, this.locals, ['row']);
     const view = objectView('row', names.row, def.schema, false);
     // a changelog source (upsert-kafka) hands each row's kind on: +U for a value, -D for a tombstone
     const changelog = !node.props.appendOnly;
@@ -345,8 +344,7 @@ export class QueryGen {
     const c = fn.compiler((n) => view.field(n), node.span);
     const arrayType = node.array.type;
     if (arrayType.kind !== 'ARRAY') {
-      this.cx.diagnostics.push(error('SQ0202', 'UNNEST needs an ARRAY', node.span));
-      return '';
+      return internal('UNNEST needs an ARRAY');
     }
     const v = c.compile(node.array);
     const items = fn.names.fresh(node.elementFields.length === 1 ? `${node.elementFields[0]}s` : 'items');
@@ -449,8 +447,7 @@ export class QueryGen {
         break;
       }
       case 'session':
-        this.cx.diagnostics.push(error('SQ0305', 'a SESSION window must be aggregated', node.span));
-        return '';
+        return internal('a SESSION window must be aggregated');
     }
     // Rows without an event time belong to no window (as in the window operators).
     return time.nullable ? `${lines.join('\n')}\nif (${t} !== null) {\n${code}\n}` : `${lines.join('\n')}\n${code}`;
@@ -586,11 +583,10 @@ export class QueryGen {
       input.fieldIn('row'),
       `of ${this.describeOperator(node)} (${this.where()})`,
       session,
-      this.cx.diagnostics,
     );
     const windowed = node.kind === 'WindowAggregate';
     const params = windowed ? ['acc', 'key', 'start', 'end'] : ['acc', 'key'];
-    const resultFn = new FnScope(m, this.cx.diagnostics, this.locals, params);
+    const resultFn = new FnScope(m, this.locals, params);
     const prelude: string[] = [];
     const outputView: RowView = {
       field: (name) => {
@@ -635,7 +631,7 @@ export class QueryGen {
         return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
       });
       resultBody = [...prelude, `return { ${props.join(', ')} };`].join('\n');
-      const outFn = new FnScope(m, this.cx.diagnostics, this.locals, ['row', 'kind']);
+      const outFn = new FnScope(m, this.locals, ['row', 'kind']);
       const statements = downstream(objectView('row', outType, fields, true), 'kind', outFn);
       out = arrow('row, kind', outFn, statements);
     }
@@ -681,7 +677,6 @@ export class QueryGen {
       declareType: (code) => this.m.declare('queries', code),
       input: (node, consumer, needed, depth) => this.node(node, consumer, needed, depth),
       module: this.m,
-      diagnostics: this.cx.diagnostics,
       locals: this.locals,
       source: (name) => this.cx.source(name),
       read: (source, fields) => this.cx.read(source, fields),
@@ -720,7 +715,7 @@ export class QueryGen {
       if (!op) {
         const input = this.operatorInput(node, reads, view, 'Row');
         const m = this.m;
-        const cmp = new FnScope(m, this.cx.diagnostics, this.locals, ['a', 'b']);
+        const cmp = new FnScope(m, this.locals, ['a', 'b']);
         const lines: string[] = [];
         node.keys.forEach((k, i) => {
           const read = (row: string) => cmp.compiler(input.fieldIn(row), node.span).value(k.expr);
@@ -731,7 +726,7 @@ export class QueryGen {
         });
         lines.push('return 0;');
         const emit = this.query.root.emit === 'complete' ? 'complete' : 'final';
-        const outFn = new FnScope(m, this.cx.diagnostics, this.locals, ['row', 'kind']);
+        const outFn = new FnScope(m, this.locals, ['row', 'kind']);
         const statements = downstream(objectView('row', input.type, node.input.schema, true), 'kind', outFn);
         const name = this.operatorName('sorted');
         const config = [

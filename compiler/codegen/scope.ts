@@ -4,7 +4,6 @@
  * expressions without changing evaluation order).
  */
 import type { Span } from '../../grammar/ast.ts';
-import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { ExprCompiler, type ExprEnv, type FieldAccess } from './expr.ts';
 import type { ModuleBuilder } from './module.ts';
 import type { NameScope } from './names.ts';
@@ -15,7 +14,6 @@ export class FnScope {
 
   constructor(
     readonly module: ModuleBuilder,
-    readonly diagnostics: Diagnostic[],
     parent: NameScope,
     params: readonly string[] = [],
   ) {
@@ -46,7 +44,6 @@ export class FnScope {
       field,
       temp: (base, type) => this.temp(base, type),
       span,
-      diagnostics: this.diagnostics,
     };
     return new ExprCompiler(env);
   }

@@ -13,7 +13,7 @@
  * - `decodeXCsv(fields, ctx)` for CSV and `decodeXText(value, ctx)` for the raw format.
  * Metadata columns read the record context; computed columns are evaluated last.
  */
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { internal } from './internal.ts';
 import type { MetadataField, PlanField, SourceDef } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { typeToString } from '../types.ts';
@@ -97,7 +97,6 @@ class SourceGen {
     private readonly names: SourceNames,
     read: ReadonlySet<string>,
     private readonly sourcePath: string,
-    private readonly diagnostics: Diagnostic[],
   ) {
     this.p = names.row.replace(/Row$/, '');
     this.fields = sourceFields(def, read);
@@ -141,7 +140,7 @@ class SourceGen {
 
   /** `completeX(physical..., ctx)`: adds metadata and computed columns, builds the row. */
   private finisher(): string {
-    const scope = new FnScope(this.m, this.diagnostics, this.m.names, ['ctx']);
+    const scope = new FnScope(this.m, this.m.names, ['ctx']);
     const params = this.physical.map((f) => {
       const id = scope.names.fresh(f.name);
       return { f, id };
@@ -152,14 +151,8 @@ class SourceGen {
     for (const md of this.metadata) {
       const read = METADATA[md.key];
       const id = scope.names.fresh(md.name);
-      if (!read) {
-        this.diagnostics.push(
-          error('SQ0403', `unknown metadata key '${md.key}' for column "${md.name}"`, this.def.span),
-        );
-        lines.push(`const ${id} = null;`);
-      } else {
-        lines.push(`const ${id} = ${read('ctx')};`);
-      }
+      if (!read) internal(`unknown metadata key '${md.key}' for column "${md.name}"`);
+      lines.push(`const ${id} = ${read('ctx')};`);
       locals.set(md.name, { code: id, nullable: true, type: md.type });
     }
     const c = scope.compiler((name) => {
@@ -218,12 +211,7 @@ class SourceGen {
     else if (t.kind === 'MAP')
       code = `${this.m.rt('decode.map')}(${value}, ${field}, ${this.elementCoercion(t.value, t.valueNullable)})`;
     else if (t.kind === 'ROW') code = `${this.rowDecoder(t)}(${value}, ${field})`;
-    else {
-      this.diagnostics.push(
-        error('SQ0404', `columns of type ${typeToString(t)} cannot be decoded from JSON`, this.def.span),
-      );
-      code = 'null';
-    }
+    else code = internal(`columns of type ${typeToString(t)} cannot be decoded from JSON`);
     return nullable ? code : `${this.m.rt('decode.notNull')}(${code}, ${field})`;
   }
 
@@ -277,7 +265,7 @@ class SourceGen {
       `new ${this.m.fn('JsonFieldScanner')}([${keys.join(', ')}]${this.failOnMissing ? ', true' : ''})`,
       `Finds the values of the columns \`${this.def.name}\` reads in a JSON line.`,
     );
-    const scope = new FnScope(this.m, this.diagnostics, this.m.names, ['line', 'ctx', 's']);
+    const scope = new FnScope(this.m, this.m.names, ['line', 'ctx', 's']);
     const plain: string[] = [];
     const composite: string[] = [];
     const checks: string[] = [];
@@ -316,9 +304,7 @@ class SourceGen {
       const index = this.def.physical.findIndex((x) => x.name === f.name);
       const cell = `fields[${index}]`;
       if (scalarCoercion(f.type) === null) {
-        this.diagnostics.push(
-          error('SQ0404', `column "${f.name}" of type ${typeToString(f.type)} cannot be read from CSV`, this.def.span),
-        );
+        internal(`column "${f.name}" of type ${typeToString(f.type)} cannot be read from CSV`);
       }
       const code =
         f.type.kind === 'STRING'
@@ -336,9 +322,7 @@ class SourceGen {
     const values = new Map<string, string>();
     const [first, ...others] = this.def.physical;
     if (!first || others.length > 0 || first.type.kind !== 'STRING') {
-      this.diagnostics.push(
-        error('SQ0404', `format 'raw' needs exactly one STRING column in "${this.def.name}"`, this.def.span),
-      );
+      internal(`format 'raw' needs exactly one STRING column in "${this.def.name}"`);
     }
     for (const f of this.physical) values.set(f.name, 'value');
     const ctx = needsFinish ? 'ctx' : '_ctx';
@@ -358,7 +342,7 @@ class SourceGen {
       if (wm.delayMs !== null) {
         watermark = `{ eventTime: (row) => ${time}, delayMs: ${numberLiteral(wm.delayMs)} }`;
       } else {
-        const scope = new FnScope(m, this.diagnostics, m.names, ['row']);
+        const scope = new FnScope(m, m.names, ['row']);
         const byName = new Map(this.fields.map((f) => [f.name, f]));
         const c = scope.compiler((name) => {
           const f = byName.get(name)!;
@@ -394,7 +378,6 @@ export function emitSource(
   names: SourceNames,
   read: ReadonlySet<string>,
   sourcePath: string,
-  diagnostics: Diagnostic[],
 ): void {
-  new SourceGen(m, def, names, read, sourcePath, diagnostics).generate();
+  new SourceGen(m, def, names, read, sourcePath).generate();
 }

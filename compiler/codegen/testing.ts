@@ -108,7 +108,6 @@ export function transpile(code: string): string {
 export interface CompiledExpr {
   /** The function's TypeScript, with the module constants it uses (for assertions on the code). */
   readonly source: string;
-  readonly diagnostics: readonly Diagnostic[];
   /** Evaluates the expression for one row (field name → value). */
   readonly run: (row: Record<string, unknown>) => unknown;
 }
@@ -134,11 +133,9 @@ export function compileExprs(
   const compiled = exprs.map((expr, i) => {
     const temps: string[] = [];
     const locals = module.names.child(['row']);
-    const diagnostics: Diagnostic[] = [];
     const env: ExprEnv = {
       module,
       span: SPAN,
-      diagnostics,
       field(name) {
         const f = fields.find((x) => x.name === name);
         if (!f) throw new Error(`no field ${name}`);
@@ -154,7 +151,6 @@ export function compileExprs(
     const body = mode === 'value' ? c.value(expr) : mode === 'true' ? c.isTrue(expr) : c.isFalse(expr);
     return {
       fn: `export function evaluate${i}(row: ${rowType}) {\n${temps.join('\n')}\nreturn ${body};\n}`,
-      diagnostics,
     };
   });
   const constants = module.render('', 'sqc/runtime').replace(/^import .*\n/gm, '');
@@ -163,7 +159,7 @@ export function compileExprs(
   const fns = new Function('fn', `${js}\nreturn [${names.join(', ')}];`)(functions) as ((
     row: Record<string, unknown>,
   ) => unknown)[];
-  return compiled.map((c, i) => ({ source: `${constants}\n${c.fn}`, diagnostics: c.diagnostics, run: fns[i]! }));
+  return compiled.map((c, i) => ({ source: `${constants}\n${c.fn}`, run: fns[i]! }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { error, warning } from '../../grammar/diagnostic.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JoinKind } from '../../runtime/contract.ts';
 import type { BoundExpr, PlanNode, SourceDef } from './plan.ts';
+import { typeToString, type SqlType } from '../types.ts';
 import {
   and,
   conjuncts,
@@ -52,7 +53,7 @@ interface Keys {
 }
 
 /** Splits `left_expr = right_expr` conjuncts (either order) into key pairs. */
-function equiKeys(parts: readonly BoundExpr[], s: Sides): Keys {
+function equiKeys(parts: readonly BoundExpr[], s: Sides, cx: JoinContext, rel: JoinRel): Keys {
   const leftKeys: BoundExpr[] = [];
   const rightKeys: BoundExpr[] = [];
   const rest: BoundExpr[] = [];
@@ -61,6 +62,12 @@ function equiKeys(parts: readonly BoundExpr[], s: Sides): Keys {
       const [a, b] = c.args as [BoundExpr, BoundExpr];
       const sa = sideOf(a, s);
       const sb = sideOf(b, s);
+      if (((sa === 'L' && sb === 'R') || (sa === 'R' && sb === 'L')) && !isScalarKey(a.type)) {
+        const what = a.kind === 'FieldRef' ? `"${a.name}" is ${typeToString(a.type)}` : `it is ${typeToString(a.type)}`;
+        cx.diags.push(
+          error('SQ0802', `a join key must be a scalar (not ARRAY, MAP, ROW or BYTES), but ${what}`, rel.span),
+        );
+      }
       if (sa === 'L' && sb === 'R') {
         leftKeys.push(a);
         rightKeys.push(renameFields(b, s.rightIn));
@@ -75,6 +82,11 @@ function equiKeys(parts: readonly BoundExpr[], s: Sides): Keys {
     rest.push(c);
   }
   return { leftKeys, rightKeys, rest };
+}
+
+/** Join keys are hashed by value: ARRAY, MAP, ROW and BYTES values cannot be keys. */
+function isScalarKey(t: SqlType): boolean {
+  return t.kind !== 'ARRAY' && t.kind !== 'MAP' && t.kind !== 'ROW' && t.kind !== 'BYTES';
 }
 
 interface TimeTerm {
@@ -236,7 +248,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const endEq = parts.map((c) => eqPair(c, le, re)).find((p) => p);
   if (startEq && endEq) {
     const rest = parts.filter((c) => !eqPair(c, ls, rs) && !eqPair(c, le, re));
-    const k = equiKeys(rest, sides);
+    const k = equiKeys(rest, sides, cx, rel);
     const eventTime =
       kind === 'inner' || kind === 'left'
         ? left.props.eventTime
@@ -282,7 +294,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
         );
         return null;
       }
-      const k = equiKeys(b.rest, sides);
+      const k = equiKeys(b.rest, sides, cx, rel);
       const eventTime = kind === 'inner' || kind === 'left' ? lt : kind === 'right' ? rt : null;
       return {
         ...base,
@@ -342,7 +354,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
     );
     return null;
   }
-  const k = equiKeys(parts, sides);
+  const k = equiKeys(parts, sides, cx, rel);
   if (!bounded) {
     cx.diags.push(
       warning(
@@ -390,7 +402,7 @@ function lookup(rel: JoinRel, input: PlanNode, lt: LookupTable, kind: JoinKind, 
     rightIn: new Map(rel.right.fields.map((f, i) => [rel.rightNames[i]!, f.name])),
   };
   const toOut = new Map(rel.right.fields.map((f, i) => [f.name, rel.rightNames[i]!]));
-  const k = equiKeys([...conjuncts(rel.condition), ...lt.filters.map((f) => renameFields(f, toOut))], sides);
+  const k = equiKeys([...conjuncts(rel.condition), ...lt.filters.map((f) => renameFields(f, toOut))], sides, cx, rel);
   return {
     kind: 'LookupJoin',
     id: 0,
@@ -444,7 +456,7 @@ function swappedLookup(
     rightIn: new Map(rel.left.fields.map((f, i) => [tableOut[i]!, f.name])),
   };
   const tableToOut = new Map(rel.left.fields.map((f, i) => [f.name, tableOut[i]!]));
-  const k = equiKeys([...conjuncts(cond), ...lt.filters.map((f) => renameFields(f, tableToOut))], sides);
+  const k = equiKeys([...conjuncts(cond), ...lt.filters.map((f) => renameFields(f, tableToOut))], sides, cx, rel);
   const lookupFields = [
     ...rel.right.fields.map((f, i) => ({ ...rel.fields[nLeft + i]!, name: streamNames[i]! })),
     ...rel.left.fields.map((f, i) => ({ ...rel.fields[i]!, name: tableOut[i]! })),

@@ -195,6 +195,23 @@ export function regex(pattern: string): RegExp {
 }
 
 /**
+ * A regular expression written as a SQL literal: Unicode mode when the pattern allows it (as
+ * `regex` does at run time). Throws `invalid regular expression '...': why` for a bad pattern;
+ * the checker calls it on literal patterns, so generated code only hoists valid ones.
+ */
+export function literalRegExp(pattern: string, flags = ''): RegExp {
+  try {
+    return new RegExp(pattern, flags.includes('u') ? flags : `${flags}u`);
+  } catch {
+    try {
+      return new RegExp(pattern, flags.replace('u', ''));
+    } catch (e) {
+      throw new Error(`invalid regular expression '${pattern}': ${(e as Error).message}`);
+    }
+  }
+}
+
+/**
  * `REGEXP_EXTRACT(s, re[, group])`: group `group` (0 = the whole match, the default) of the
  * first match; NULL when there is no match or no such group.
  */
