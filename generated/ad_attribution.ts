@@ -58,16 +58,16 @@ function decodeImpressions(value: unknown, _ctx: rt.RecordContext): ImpressionsR
 
 /**
  * A record of `impressions` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeImpressions(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeImpressions(rt.decode.parse(line))`.
  */
 function decodeImpressionsLine(line: string, ctx: rt.RecordContext): ImpressionsRow {
   const s = IMPRESSIONS_FIELDS;
-  if (!s.scan(line)) return decodeImpressions(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeImpressions(rt.decode.parse(line), ctx);
   const uuid = s.string(0);
   const ad_id = s.string(1);
   const create_date = s.timestamp(2);
   if (uuid === undefined || ad_id === undefined || create_date === undefined)
-    return decodeImpressions(JSON.parse(line), ctx);
+    return decodeImpressions(rt.decode.parse(line), ctx);
   return { uuid, ad_id, create_date };
 }
 
@@ -116,14 +116,14 @@ function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
 
 /**
  * A record of `clicks` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeClicks(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeClicks(rt.decode.parse(line))`.
  */
 function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
   const s = CLICKS_FIELDS;
-  if (!s.scan(line)) return decodeClicks(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeClicks(rt.decode.parse(line), ctx);
   const uuid = s.string(0);
   const create_date = s.timestamp(1);
-  if (uuid === undefined || create_date === undefined) return decodeClicks(JSON.parse(line), ctx);
+  if (uuid === undefined || create_date === undefined) return decodeClicks(rt.decode.parse(line), ctx);
   return { uuid, create_date };
 }
 

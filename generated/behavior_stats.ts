@@ -40,14 +40,15 @@ function decodeUserBehaviors(value: unknown, _ctx: rt.RecordContext): UserBehavi
 
 /**
  * A record of `user_behaviors` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeUserBehaviors(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeUserBehaviors(rt.decode.parse(line))`.
  */
 function decodeUserBehaviorsLine(line: string, ctx: rt.RecordContext): UserBehaviorsRow {
   const s = USER_BEHAVIORS_FIELDS;
-  if (!s.scan(line)) return decodeUserBehaviors(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeUserBehaviors(rt.decode.parse(line), ctx);
   const category = s.string(0);
   const behavior = s.string(1);
-  if (category === undefined || behavior === undefined) return decodeUserBehaviors(JSON.parse(line), ctx);
+  if (category === undefined || behavior === undefined)
+    return decodeUserBehaviors(rt.decode.parse(line), ctx);
   return { category, behavior };
 }
 

@@ -50,16 +50,16 @@ function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
 
 /**
  * A record of `clicks` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeClicks(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeClicks(rt.decode.parse(line))`.
  */
 function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
   const s = CLICKS_FIELDS;
-  if (!s.scan(line)) return decodeClicks(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeClicks(rt.decode.parse(line), ctx);
   const user_id = s.string(0);
   const page = s.string(1);
   const timestamp = s.timestamp(2);
   if (user_id === undefined || page === undefined || timestamp === undefined)
-    return decodeClicks(JSON.parse(line), ctx);
+    return decodeClicks(rt.decode.parse(line), ctx);
   return { user_id, page, timestamp };
 }
 

@@ -80,11 +80,11 @@ function decodeOrders(value: unknown, _ctx: rt.RecordContext): OrdersRow {
 
 /**
  * A record of `orders` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeOrders(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeOrders(rt.decode.parse(line))`.
  */
 function decodeOrdersLine(line: string, ctx: rt.RecordContext): OrdersRow {
   const s = ORDERS_FIELDS;
-  if (!s.scan(line)) return decodeOrders(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeOrders(rt.decode.parse(line), ctx);
   const user_id = s.string(0);
   const product_id = s.string(1);
   const amount = s.double(2);
@@ -99,7 +99,7 @@ function decodeOrdersLine(line: string, ctx: rt.RecordContext): OrdersRow {
     order_time === undefined ||
     status === undefined
   )
-    return decodeOrders(JSON.parse(line), ctx);
+    return decodeOrders(rt.decode.parse(line), ctx);
   return { user_id, product_id, amount, quantity, order_time, status };
 }
 

@@ -45,16 +45,16 @@ function decodeUserEvents(value: unknown, _ctx: rt.RecordContext): UserEventsRow
 
 /**
  * A record of `user_events` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeUserEvents(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeUserEvents(rt.decode.parse(line))`.
  */
 function decodeUserEventsLine(line: string, ctx: rt.RecordContext): UserEventsRow {
   const s = USER_EVENTS_FIELDS;
-  if (!s.scan(line)) return decodeUserEvents(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeUserEvents(rt.decode.parse(line), ctx);
   const user_id = s.string(0);
   const event_type = s.string(1);
   const ts = s.timestamp(2);
   if (user_id === undefined || event_type === undefined || ts === undefined)
-    return decodeUserEvents(JSON.parse(line), ctx);
+    return decodeUserEvents(rt.decode.parse(line), ctx);
   return { user_id, event_type, ts };
 }
 

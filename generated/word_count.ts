@@ -37,14 +37,14 @@ function decodeLines(value: unknown, _ctx: rt.RecordContext): LinesRow {
 
 /**
  * A record of `lines` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeLines(JSON.parse(line))`.
+ * scanner does not take plainly is decoded by `decodeLines(rt.decode.parse(line))`.
  */
 function decodeLinesLine(line: string, ctx: rt.RecordContext): LinesRow {
   const s = LINES_FIELDS;
-  if (!s.scan(line)) return decodeLines(JSON.parse(line), ctx);
+  if (!s.scan(line)) return decodeLines(rt.decode.parse(line), ctx);
   const line2 = s.string(0);
   const timestamp = s.timestamp(1);
-  if (line2 === undefined || timestamp === undefined) return decodeLines(JSON.parse(line), ctx);
+  if (line2 === undefined || timestamp === undefined) return decodeLines(rt.decode.parse(line), ctx);
   return { line: line2, timestamp };
 }
 

@@ -87,7 +87,7 @@ export interface RecordContext {
  * `JSON.parse` throw) for a malformed record: the runtime applies the source's parse-error policy
  * (§8). Any other exception is a bug and fails the query.
  *
- * Which decoder runs: format `json` → `json(line)` when present, else `object(JSON.parse(line))`;
+ * Which decoder runs: format `json` → `json(line)` when present, else `object(decode.parse(line))`;
  * `csv` → `csv(fields)`; `raw` → `text(value)`; memory and datagen sources → `object(value)`.
  */
 export interface Decoders<Row> {

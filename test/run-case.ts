@@ -131,7 +131,7 @@ export function canonical(text: string): string {
   for (const line of text.trimEnd().split('\n')) {
     const m = /^-- sink (\S+), query (\S+), batch (\d+)$/.exec(line);
     if (m) blocks.push({ key: `${m[2]}\u0000${m[3]!.padStart(9, '0')}\u0000${m[1]}`, text: line });
-    else if (line.startsWith('-- ')) tail.push(line);
+    else if (line.startsWith('-- ') || blocks.length === 0) tail.push(line);
     else blocks[blocks.length - 1]!.text += '\n' + line;
   }
   return (

@@ -8,7 +8,8 @@
  *   used for memory and datagen sources and as the fallback of the fast path;
  * - `decodeXLine(line, ctx)` for JSON lines: a `fn.JsonFieldScanner` finds the wanted values
  *   without building the parsed object; anything it does not handle plainly (escaped keys,
- *   numbers in strings, unusual timestamps, malformed JSON) goes to `decodeX(JSON.parse(line))`,
+ *   numbers in strings, unusual timestamps, malformed JSON) goes to `decodeX(rt.decode.parse(line))`
+ *   (`JSON.parse`, with integers beyond 2^53 kept exact),
  *   so both paths give the same rows and the same errors;
  * - `decodeXCsv(fields, ctx)` for CSV and `decodeXText(value, ctx)` for the raw format.
  * Metadata columns read the record context; computed columns are evaluated last.
@@ -285,8 +286,12 @@ class SourceGen {
         composite.push(`const ${id} = ${this.coerce(`s.json(${slot})`, f.type, f.nullable, JSON.stringify(f.name))};`);
       }
     });
-    const fallback = `${this.names.decode}(JSON.parse(line), ctx)`;
-    const guard = checks.length ? [`if (${checks.join(' || ')}) return ${fallback};`] : [];
+    const fallback = `${this.names.decode}(${this.m.rt('decode.parse')}(line), ctx)`;
+    // One `if` per 64 checks: a single `||` chain over thousands of columns is too deep for the
+    // formatter (and reads no better).
+    const guard: string[] = [];
+    for (let i = 0; i < checks.length; i += 64)
+      guard.push(`if (${checks.slice(i, i + 64).join(' || ')}) return ${fallback};`);
     const body = [
       `const s = ${scanner};`,
       `if (!s.scan(line)) return ${fallback};`,
@@ -295,7 +300,7 @@ class SourceGen {
       ...composite,
       `return ${this.assemble(values, needsFinish)};`,
     ].join('\n');
-    return `/**\n * A record of \`${this.def.name}\` from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(JSON.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
+    return `/**\n * A record of \`${this.def.name}\` from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(rt.decode.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
   }
 
   private csvDecoder(needsFinish: boolean): string {

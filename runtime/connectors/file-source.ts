@@ -60,7 +60,7 @@ class OpenFile {
       if (bytesRead === 0) {
         this.eof = true;
         if (carryLen === 0) return false;
-        this.lines = [this.carry!.toString('utf8')];
+        this.lines = [this.carry!.toString('utf8', this.bomAt(this.carry!))];
         this.carry = null;
         this.idx = 0;
         return true;
@@ -72,12 +72,23 @@ class OpenFile {
         this.carry = Buffer.from(data);
         continue;
       }
-      this.lines = data.toString('utf8', 0, nl).split('\n');
+      this.lines = data.toString('utf8', this.bomAt(data), nl).split('\n');
       this.idx = 0;
       this.carry = nl + 1 < data.length ? Buffer.from(data.subarray(nl + 1)) : null;
       this.ahead = { pos: this.pos, read: this.readAt(this.pos) };
       return true;
     }
+  }
+
+  /**
+   * Where the text of `data` (which begins at `chunkStart`) starts: after a UTF-8 byte order mark
+   * at the very start of the file (editors and Excel write one; it is not part of the first
+   * value), else 0.
+   */
+  private bomAt(data: Buffer): number {
+    return this.chunkStart === 0 && data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf
+      ? 3
+      : 0;
   }
 
   /** One positional chunk read; errors are returned, not thrown, so an unused read-ahead never rejects unhandled. */

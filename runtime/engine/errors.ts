@@ -8,7 +8,14 @@
 /** A record that cannot be decoded: invalid JSON/CSV or a value that does not convert. */
 export class ParseError extends Error {
   override readonly name = 'ParseError';
-  constructor(readonly reason: string) {
+  /**
+   * @param hint what to do, when it is not the usual "fix the input or skip malformed records"
+   *   (a CSV header that lacks a column: every record of the file fails alike).
+   */
+  constructor(
+    readonly reason: string,
+    readonly hint: string | null = null,
+  ) {
     super(reason);
   }
 }

@@ -8,7 +8,7 @@ import type { FormatName, RecordContext, RowKind, SourceProgress, SourceSpec } f
 import { iso } from './progress.ts';
 import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
 import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
-import { object as asObject } from '../formats/decode.ts';
+import { object as asObject, parse as parseJson } from '../formats/decode.ts';
 import { parseBoolean, parseDuration, parseInteger } from '../options.ts';
 import { ParseError, QueryError, messageOf } from './errors.ts';
 
@@ -115,6 +115,20 @@ export class Input<Row> {
           this.mapping = batch.header === null ? null : headerMapping(batch.header, this.columns);
         }
         const map = this.mapping;
+        const missing = map === null ? -1 : map.indexOf(-1);
+        if (missing >= 0) {
+          // Every record of the file would read the column as NULL: refuse them, naming the column.
+          const column = this.columns[missing]!;
+          const has = batch.header!.map((h) => JSON.stringify(h ?? '')).join(', ');
+          const error = new ParseError(
+            `the file's CSV header has no column "${column}" (its columns: ${has})`,
+            `add "${column}" to the file's header line, declare the columns of "${this.name}" as the header names them, ` +
+              `or set 'csv.header' = 'false' to read columns by position`,
+          );
+          return () => {
+            throw error;
+          };
+        }
         // A record with another number of fields than the header (or, without one, the table) is
         // malformed: reading it would silently shift or drop values (Flink: "Row length mismatch").
         const width = batch.header === null ? n : batch.header.length;
@@ -141,7 +155,7 @@ export class Input<Row> {
       default: {
         if (d.json) return d.json as Decode<Row>;
         const obj = d.object;
-        return (line, ctx) => obj(asObject(JSON.parse(line as string)), ctx);
+        return (line, ctx) => obj(asObject(parseJson(line as string)), ctx);
       }
     }
   }
@@ -247,7 +261,10 @@ export class Input<Row> {
       location: locationOf(this.ctx),
       reason:
         e instanceof SyntaxError ? `malformed record: invalid JSON (${e.message})` : `malformed record: ${e.message}`,
-      hint: `fix the input, or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`,
+      hint:
+        e instanceof ParseError && e.hint !== null
+          ? `${e.hint}; or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`
+          : `fix the input, or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`,
       cause: e,
     });
   }

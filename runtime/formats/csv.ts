@@ -78,7 +78,8 @@ export function splitCsvLine(line: string, o: CsvOptions): (string | null)[] {
 
 /**
  * Maps a file's header to the declared physical columns: `map[j]` = index in the record of
- * declared column j, or -1 when the header lacks it (the decoder then gets null).
+ * declared column j, or -1 when the header lacks it (then every record of the file is refused
+ * as malformed, naming the column).
  */
 export function headerMapping(header: readonly (string | null)[], columns: readonly string[]): Int32Array {
   const map = new Int32Array(columns.length);

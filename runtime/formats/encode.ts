@@ -1,7 +1,9 @@
 /**
  * Row encoders built once per sink from its schema (the per-row work is a loop over prepared
  * column encoders, no type dispatch). TIMESTAMP → ISO-8601 UTC with ms, DATE → `YYYY-MM-DD`,
- * TIME → `HH:MM:SS.mmm`, INTERVAL → ms, non-finite doubles → null in JSON (JSON has no NaN).
+ * TIME → `HH:MM:SS.mmm`, INTERVAL → ms, non-finite doubles → the strings `"NaN"`, `"Infinity"`,
+ * `"-Infinity"` (JSON has no such numbers; Flink's Jackson writes them so, and the decoders read
+ * them back).
  */
 import type { FieldDesc, RowKind, TypeDesc } from '../index.ts';
 import { csvOptions, quoteCsv, type CsvOptions } from './csv.ts';
@@ -11,7 +13,7 @@ import { formatDate, formatTime, formatTimestamp } from './timestamp.ts';
 type ToJson = (v: unknown) => unknown;
 
 const identity: ToJson = (v) => v;
-const finite: ToJson = (v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const finite: ToJson = (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
 /** A converter from a run-time value of `type` to a JSON-ready value (null stays null). */
 export function toJsonValue(type: TypeDesc): ToJson {

@@ -124,9 +124,9 @@ describe('JSON and print encoders', () => {
   ];
   const row = { ts: T - 123, name: 'a"b', x: NaN, tags: [0], r: { d: 1 } };
 
-  it('writes TIMESTAMP as ISO-8601 UTC with ms, nested too; NaN as null', () => {
+  it('writes TIMESTAMP as ISO-8601 UTC with ms, nested too; NaN as "NaN" (as Flink)', () => {
     expect(jsonLineEncoder(schema)(row)).toBe(
-      '{"ts":"2025-04-21T14:08:35.000Z","name":"a\\"b","x":null,"tags":["1970-01-01T00:00:00.000Z"],"r":{"d":"1970-01-02"}}',
+      '{"ts":"2025-04-21T14:08:35.000Z","name":"a\\"b","x":"NaN","tags":["1970-01-01T00:00:00.000Z"],"r":{"d":"1970-01-02"}}',
     );
     expect(jsonObjectConverter(schema)(row)).toEqual(JSON.parse(jsonLineEncoder(schema)(row)));
   });
@@ -137,6 +137,17 @@ describe('JSON and print encoders', () => {
       jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL', 'json.encode.ignore-null-fields': 'true' }),
     );
     expect(enc({ ts: T, name: null })).toBe('{"ts":"2025-04-21 14:08:35.123"}');
+  });
+
+  it('writes non-finite doubles in a form the decoders read back (JSON, CSV)', () => {
+    const doubles = [{ name: 'x', type: { kind: 'DOUBLE' } }];
+    const csv = csvOptions({});
+    for (const x of [NaN, Infinity, -Infinity, 1e308, 5e-324, -1.5]) {
+      const line = jsonLineEncoder(doubles)({ x });
+      expect(decode.double((JSON.parse(line) as { x: unknown }).x, 'x')).toBe(x);
+      expect(decode.double(splitCsvLine(csvLineEncoder(doubles, csv)({ x }), csv)[0], 'x')).toBe(x);
+    }
+    expect(jsonLineEncoder(doubles)({ x: -Infinity })).toBe('{"x":"-Infinity"}');
   });
 
   it('changelog text', () => {

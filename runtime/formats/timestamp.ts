@@ -7,6 +7,15 @@
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The range of TIMESTAMP and DATE values (Flink's): years 0000 to 9999, so that every value
+ * has a 4-digit-year ISO form that reads back. Decoders refuse values outside it.
+ */
+export const MIN_TIMESTAMP = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+export const MAX_TIMESTAMP = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+export const MIN_DATE = -719_528; // 0000-01-01
+export const MAX_DATE = 2_932_896; // 9999-12-31
+
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 export function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;

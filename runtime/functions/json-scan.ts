@@ -22,7 +22,16 @@
  * So for every line, the fast path returns what the slow path returns, or defers to it.
  * A key that appears twice takes its last value, as `JSON.parse` does.
  */
-import { parseDate, parseTime, parseTimestamp } from '../formats/timestamp.ts';
+import { parseJson } from '../formats/json.ts';
+import {
+  MAX_DATE,
+  MAX_TIMESTAMP,
+  MIN_DATE,
+  MIN_TIMESTAMP,
+  parseDate,
+  parseTime,
+  parseTimestamp,
+} from '../formats/timestamp.ts';
 import { escapeRegExp } from './strings.ts';
 import { daysFromCivil, daysInMonth } from './time.ts';
 
@@ -324,12 +333,21 @@ export class JsonFieldScanner {
     return this.kinds[slot] !== ABSENT;
   }
 
-  /** STRING: a JSON string (escapes decoded) or null. */
+  /**
+   * STRING: a JSON string (escapes decoded) or null; a number as its text (`String(value)`, and
+   * an integer beyond 2^53 with every digit as written, as `rt.decode.string` gives).
+   */
   string(slot: number): string | null | undefined {
     const k = this.kinds[slot];
     if (k === STRING) return this.token(slot);
     if (k === ESCAPED_STRING)
       return JSON.parse(this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
+    if (k === NUMBER) {
+      const v = this.numberAt(slot);
+      if (Number.isSafeInteger(v)) return String(v);
+      const token = this.token(slot);
+      return /^-?\d+$/.test(token) ? token : String(v);
+    }
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
 
@@ -374,11 +392,11 @@ export class JsonFieldScanner {
       const text = this.texts[slot]!;
       let t = end - start === 24 ? canonicalTimestamp(text, start, this.minute) : NaN;
       if (t !== t) t = parseTimestamp(text.slice(start, end));
-      return t === t ? t : undefined;
+      return t >= MIN_TIMESTAMP && t <= MAX_TIMESTAMP ? t : undefined;
     }
     if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isFinite(v) ? Math.floor(v) : undefined;
+      const v = Math.floor(this.numberAt(slot));
+      return v >= MIN_TIMESTAMP && v <= MAX_TIMESTAMP ? v : undefined;
     }
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
@@ -392,7 +410,7 @@ export class JsonFieldScanner {
     }
     if (k === NUMBER) {
       const v = this.numberAt(slot);
-      return Number.isInteger(v) ? v : undefined;
+      return Number.isInteger(v) && v >= MIN_DATE && v <= MAX_DATE ? v : undefined;
     }
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
@@ -406,14 +424,14 @@ export class JsonFieldScanner {
     }
     if (k === NUMBER) {
       const v = this.numberAt(slot);
-      return Number.isInteger(v) ? v : undefined;
+      return Number.isInteger(v) && v >= 0 && v < 86_400_000 ? v : undefined;
     }
     return this.isNullish(slot) ? this.missing(slot) : undefined;
   }
 
   /**
-   * Any value as parsed JSON (for ROW, ARRAY and MAP columns, which the decoder then converts
-   * like the slow path does); absent → `undefined` so the slow-path coercion sees what
+   * Any value as parsed JSON (`rt.decode.parse`, for ROW, ARRAY and MAP columns, which the
+   * decoder then converts like the slow path does); absent → `undefined` so the slow-path coercion sees what
    * `JSON.parse` would have given.
    */
   json(slot: number): unknown {
@@ -431,7 +449,7 @@ export class JsonFieldScanner {
       case FALSE:
         return false;
       default:
-        return JSON.parse(this.token(slot));
+        return parseJson(this.token(slot));
     }
   }
 }
