@@ -158,6 +158,53 @@ describe('the data directory', () => {
     }
   });
 
+  it('keeps an open transaction open across a restart, until its transactional id fences and aborts it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqc-broker-'));
+    try {
+      const first = await start({ dataDir });
+      first.createTopic('tx', 1);
+      first.createTopic('in', 1);
+      const zombie = client(first).producer({ transactionalId: 'job-0', idempotent: true, maxInFlightRequests: 1 });
+      await zombie.connect();
+      const done = await zombie.transaction();
+      await done.send({ topic: 'tx', messages: [{ value: 'committed' }] });
+      await done.sendOffsets({
+        consumerGroupId: 'job',
+        topics: [{ topic: 'in', partitions: [{ partition: 0, offset: '7' }] }],
+      });
+      await done.commit();
+      const open = await zombie.transaction();
+      await open.send({ topic: 'tx', messages: [{ value: 'in-flight' }] });
+      await first.stop(); // the producer never finishes: a crash of the job and the broker at once
+      await zombie.disconnect().catch(() => {});
+
+      const second = await start({ dataDir });
+      const kafka = client(second);
+      const admin = kafka.admin();
+      await admin.connect();
+      // read_committed high watermark = LSO: still held at the open transaction (offset 2, after a marker).
+      expect((await admin.fetchTopicOffsets('tx'))[0]).toMatchObject({ high: '2' });
+      expect((await admin.fetchOffsets({ groupId: 'job', topics: ['in'] }))[0]!.partitions[0]!.offset).toBe('7');
+      const next = kafka.producer({ transactionalId: 'job-0', idempotent: true, maxInFlightRequests: 1 });
+      await next.connect();
+      const t = await next.transaction(); // fences the old epoch, aborts 'in-flight'
+      await t.send({ topic: 'tx', messages: [{ value: 'resumed' }] });
+      await t.commit();
+      await next.disconnect();
+      const seen: string[] = [];
+      const consumer = kafka.consumer({ groupId: 'check', maxWaitTimeInMs: 300 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'tx', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+      await until(() => seen.length >= 2, 'the committed records');
+      await consumer.disconnect();
+      expect(seen).toEqual(['committed', 'resumed']);
+      await admin.disconnect();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('drops a batch torn by a crash and keeps the ones before it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqc-broker-'));
     try {
