@@ -246,6 +246,60 @@ describe('kafkajs against the broker', () => {
     expect(await at(t0 + 45)).toBe('5');
   });
 
+  it('adds partitions to a topic', async () => {
+    const topic = await k.topic(2);
+    await k.admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+    await until(
+      async () => (await k.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length === 4,
+      'four partitions',
+    );
+    const producer = k.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'on-3', partition: 3 }] });
+    await producer.disconnect();
+    const offsets = await k.admin.fetchTopicOffsets(topic);
+    expect(offsets.map((o) => [o.partition, o.high]).sort()).toEqual([
+      [0, '0'],
+      [1, '0'],
+      [2, '0'],
+      [3, '1'],
+    ]);
+    await expect(k.admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] })).rejects.toThrow();
+  });
+
+  it('deletes records below an offset: the log start moves and older offsets are out of range', async () => {
+    const topic = await k.topic(1);
+    const producer = k.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `r${i}` })) });
+    await producer.disconnect();
+    await k.admin.fetchTopicMetadata({ topics: [topic] }); // kafkajs finds the leader in its metadata cache
+    await k.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
+    expect((await k.admin.fetchTopicOffsets(topic))[0]).toMatchObject({ low: '6', high: '10' });
+    const raw = await RawClient.connect(k.brokers[0]!);
+    try {
+      const fetchAt = (fetchOffset: string) =>
+        raw.call('fetch', 1, 4, {
+          replicaId: -1,
+          maxWaitTime: 0,
+          minBytes: 0,
+          maxBytes: 1 << 20,
+          topics: [{ topic, partitions: [{ partition: 0, fetchOffset, maxBytes: 1 << 20 }] }],
+        });
+      expect((await fetchAt('2')).responses[0].partitions[0].errorCode).toBe(1); // OFFSET_OUT_OF_RANGE
+      const ok = (await fetchAt('6')).responses[0].partitions[0];
+      expect(ok.errorCode).toBe(0);
+      expect(ok.messages.filter((m: any) => Number(m.offset) >= 6).map((m: any) => m.value.toString())).toEqual([
+        'r6',
+        'r7',
+        'r8',
+        'r9',
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('deletes topics', async () => {
     const topic = await k.topic(2);
     expect(await k.admin.listTopics()).toContain(topic);

@@ -2,7 +2,8 @@
  * One partition's log: its batches in offset order, the high watermark (single replica, so the
  * log end offset), the transactions still open on it (they hold back the last stable offset)
  * and the aborted ones (read_committed fetches list them). With a file, every appended batch is
- * written through to `<dir>/<partition>.log` and read back on restart.
+ * written through to `<dir>/<partition>.log` and read back on restart. DeleteRecords moves the log
+ * start (kept in `<partition>.start`); the bytes below it stay in the file but are never served.
  */
 import * as fs from 'node:fs';
 import {
@@ -33,6 +34,9 @@ export interface ProducerEntry {
 
 const RECENT_BATCHES = 5;
 
+/** Where the log start offset moved by DeleteRecords is kept: `<partition>.start` beside the log. */
+const startFile = (logFile: string) => logFile.replace(/\.log$/, '.start');
+
 export class PartitionLog {
   readonly batches: Batch[] = [];
   logStartOffset = 0;
@@ -57,6 +61,29 @@ export class PartitionLog {
     if (consumed < bytes.length) fs.truncateSync(file, consumed); // a write cut short by a crash
     for (const b of batches) this.track(b);
     this.fd = fs.openSync(file, 'a');
+    const start = startFile(file);
+    if (fs.existsSync(start)) this.trimBefore(Number(fs.readFileSync(start, 'utf8')));
+  }
+
+  /**
+   * DeleteRecords: records below `offset` (-1 = the high watermark) become unreadable and the log
+   * start moves there. Returns the new log start, or null when `offset` is past the end.
+   */
+  deleteBefore(offset: number): number | null {
+    const target = offset === -1 ? this.highWatermark : offset;
+    if (target < 0 || target > this.highWatermark) return null;
+    if (target > this.logStartOffset) {
+      this.trimBefore(target);
+      if (this.file !== null) fs.writeFileSync(startFile(this.file), `${target}\n`);
+    }
+    return this.logStartOffset;
+  }
+
+  private trimBefore(offset: number): void {
+    this.logStartOffset = Math.max(this.logStartOffset, offset);
+    const keep = this.indexOf(this.logStartOffset);
+    if (keep > 0) this.batches.splice(0, keep);
+    while (this.aborted.length > 0 && this.aborted[0]!.lastOffset < this.logStartOffset) this.aborted.shift();
   }
 
   get lastStableOffset(): number {

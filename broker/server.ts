@@ -40,6 +40,10 @@ export interface KafkaBroker {
   readonly host: string;
   readonly port: number;
   createTopic(name: string, partitions?: number): void;
+  /** Grows a topic to `count` partitions (as `kafka-topics --alter --partitions`). */
+  createPartitions(name: string, count: number): void;
+  /** Makes records of a partition below `offset` unreadable (as retention would; -1 = all). */
+  deleteRecords(topic: string, partition: number, offset: number): void;
   deleteTopic(name: string): void;
   /** Closes every connection and the listening socket; the data directory stays. */
   stop(): Promise<void>;
@@ -117,6 +121,16 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     port,
     createTopic(name, partitions = defaultPartitions) {
       topics.create(name, partitions);
+    },
+    createPartitions(name, count) {
+      topics.addPartitions(name, count);
+    },
+    deleteRecords(topic, partition, offset) {
+      const log = topics.partition(topic, partition);
+      if (!log) throw new Error(`${topic}/${partition} does not exist`);
+      if (log.deleteBefore(offset) === null) {
+        throw new Error(`${topic}/${partition}: offset ${offset} is past the end (${log.highWatermark})`);
+      }
     },
     deleteTopic(name) {
       topics.delete(name);

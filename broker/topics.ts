@@ -86,6 +86,23 @@ export class Topics {
     return t;
   }
 
+  /** CreatePartitions: grows a topic to `count` partitions (never shrinks one). */
+  addPartitions(name: string, count: number): void {
+    const t = this.byName.get(name);
+    if (!t) throw new TopicError(ERR_UNKNOWN_TOPIC, `topic "${name}" does not exist`);
+    if (!Number.isInteger(count) || count <= t.partitions.length || count > 10_000) {
+      throw new TopicError(
+        ERR_INVALID_PARTITIONS,
+        `topic "${name}" has ${t.partitions.length} partitions; the new count must be larger (at most 10000), got ${count}`,
+      );
+    }
+    for (let p = t.partitions.length; p < count; p++) {
+      t.partitions.push(new PartitionLog(name, p, this.dir === null ? null : path.join(this.dir, name, `${p}.log`)));
+    }
+    if (this.dir !== null)
+      fs.writeFileSync(path.join(this.dir, name, 'topic.json'), JSON.stringify({ partitions: count }) + '\n');
+  }
+
   delete(name: string): void {
     const t = this.byName.get(name);
     if (!t) throw new TopicError(ERR_UNKNOWN_TOPIC, `topic "${name}" does not exist`);

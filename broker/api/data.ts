@@ -1,6 +1,6 @@
 /**
- * Topic and data APIs: Metadata v1, Produce v3, Fetch v4, ListOffsets v2, CreateTopics v0,
- * DeleteTopics v0.
+ * Topic and data APIs: Metadata v1, Produce v3, Fetch v4, ListOffsets v1–2, CreateTopics v0,
+ * DeleteTopics v0, CreatePartitions v0–1, DeleteRecords v0.
  */
 import { Writer, type Reader } from '../codec.ts';
 import type { BrokerContext, Handler } from '../context.ts';
@@ -255,4 +255,50 @@ export const deleteTopics: Handler = (ctx, r: Reader) => {
   });
   ctx.changes.notify();
   return new Writer().array(results, (w, t) => w.string(t.name).int16(t.error));
+};
+
+export const createPartitions: Handler = (ctx, r) => {
+  const topics = r.array((r) => ({
+    name: r.string(),
+    count: r.int32(),
+    assignment: r.nullableArray((r) => r.nullableArray((r) => r.int32())),
+  }));
+  r.int32(); // timeout
+  const validateOnly = r.bool();
+  const results = topics.map((t) => {
+    try {
+      if (validateOnly) {
+        const current = ctx.topics.get(t.name)?.partitions.length;
+        if (current === undefined)
+          return { name: t.name, error: ERR_UNKNOWN_TOPIC, message: `topic "${t.name}" does not exist` };
+        if (t.count <= current)
+          return { name: t.name, error: 37, message: `topic "${t.name}" has ${current} partitions` };
+      } else {
+        ctx.topics.addPartitions(t.name, t.count);
+      }
+      return { name: t.name, error: 0, message: null };
+    } catch (e) {
+      if (e instanceof TopicError) return { name: t.name, error: e.code, message: e.message };
+      throw e;
+    }
+  });
+  return new Writer().int32(0).array(results, (w, t) => w.string(t.name).int16(t.error).string(t.message));
+};
+
+export const deleteRecords: Handler = (ctx, r) => {
+  const topics = r.array((r) => ({
+    topic: r.string(),
+    partitions: r.array((r) => ({ partition: r.int32(), offset: r.int64() })),
+  }));
+  r.int32(); // timeout
+  return new Writer().int32(0).array(topics, (w, t) =>
+    w.string(t.topic).array(t.partitions, (w, p) => {
+      const log = ctx.topics.partition(t.topic, p.partition);
+      const low = log ? log.deleteBefore(p.offset) : null;
+      const error = !log ? ERR_UNKNOWN_TOPIC : low === null ? ERR_OFFSET_OUT_OF_RANGE : 0;
+      w.int32(p.partition)
+        .int64(low ?? -1)
+        .int16(error);
+    }),
+  );
 };

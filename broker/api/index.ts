@@ -3,7 +3,16 @@
  */
 import { Writer } from '../codec.ts';
 import type { Handler } from '../context.ts';
-import { createTopics, deleteTopics, fetch, listOffsets, metadata, produce } from './data.ts';
+import {
+  createPartitions,
+  createTopics,
+  deleteRecords,
+  deleteTopics,
+  fetch,
+  listOffsets,
+  metadata,
+  produce,
+} from './data.ts';
 import {
   deleteGroups,
   describeGroups,
@@ -59,11 +68,13 @@ export const APIS: ReadonlyMap<number, Api> = new Map<number, Api>([
   [API_VERSIONS_KEY, { name: 'ApiVersions', min: 0, max: 3, handle: apiVersions }],
   [19, { name: 'CreateTopics', min: 0, max: 0, handle: createTopics }],
   [20, { name: 'DeleteTopics', min: 0, max: 0, handle: deleteTopics }],
+  [21, { name: 'DeleteRecords', min: 0, max: 0, handle: deleteRecords }],
   [22, { name: 'InitProducerId', min: 0, max: 0, handle: initProducerId }],
   [24, { name: 'AddPartitionsToTxn', min: 0, max: 0, handle: addPartitionsToTxn }],
   [25, { name: 'AddOffsetsToTxn', min: 0, max: 0, handle: addOffsetsToTxn }],
   [26, { name: 'EndTxn', min: 0, max: 0, handle: endTxn }],
   [28, { name: 'TxnOffsetCommit', min: 0, max: 0, handle: txnOffsetCommit }],
+  [37, { name: 'CreatePartitions', min: 0, max: 1, handle: createPartitions }],
   [42, { name: 'DeleteGroups', min: 0, max: 0, handle: deleteGroups }],
 ]);
 
