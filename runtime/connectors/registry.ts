@@ -10,12 +10,16 @@ import { fileSource } from './file-source.ts';
 import { memorySink } from './memory-sink.ts';
 import { memorySource } from './memory-source.ts';
 import { printSink } from './print-sink.ts';
+import { kafkaSink } from './kafka/sink.ts';
+import { kafkaSource } from './kafka/source.ts';
 
 const sources = new Map<string, SourceFactory>([
   ['file', fileSource],
   ['filesystem', fileSource],
   ['memory', memorySource],
   ['datagen', datagenSource],
+  ['kafka', kafkaSource],
+  ['upsert-kafka', kafkaSource],
 ]);
 
 const sinks = new Map<string, SinkFactory>([
@@ -24,6 +28,8 @@ const sinks = new Map<string, SinkFactory>([
   ['memory', memorySink],
   ['print', printSink],
   ['blackhole', blackholeSink],
+  ['kafka', kafkaSink],
+  ['upsert-kafka', kafkaSink],
 ]);
 
 export function registerSource(connector: string, factory: SourceFactory): void {

@@ -1,0 +1,254 @@
+/**
+ * Direct partition access through kafkajs 2.2.4's cluster and broker layer (deep imports of
+ * `kafkajs/src/...`, typed here; see README.md for why). kafkajs has no `assign()`: its consumer
+ * only reads through a consumer group and resets out-of-range offsets silently. sqc needs exact
+ * per-partition positions (the checkpoint is the source of truth, replays read exactly the
+ * logged ranges, exactly-once and scale-out assign partitions themselves), so the source asks
+ * the partition leaders for records at the offsets it chooses, with no group membership.
+ *
+ * Everything kafkajs-internal is confined to this file; the kafkajs version is pinned.
+ */
+import { createRequire } from 'node:module';
+import type { KafkaConfig } from 'kafkajs';
+
+const require = createRequire(import.meta.url);
+
+/** A record as kafkajs decodes it. */
+export interface FetchedMessage {
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | Buffer[] | undefined>>;
+  readonly isControlRecord: boolean;
+  readonly batchContext: {
+    readonly producerId: string;
+    readonly inTransaction: boolean;
+    readonly timestampType: number;
+  };
+}
+
+export interface FetchedPartition {
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly highWatermark: string;
+  readonly lastStableOffset?: string;
+  readonly logStartOffset?: string;
+  readonly abortedTransactions?: readonly { readonly producerId: string; readonly firstOffset: string }[];
+  readonly messages: readonly FetchedMessage[];
+}
+
+interface FetchResponse {
+  readonly responses: readonly { readonly topicName: string; readonly partitions: readonly FetchedPartition[] }[];
+}
+
+interface InternalBroker {
+  fetch(request: {
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<FetchResponse>;
+  metadata(topics: string[]): Promise<{
+    topicMetadata: { topic: string; topicErrorCode: number; partitionMetadata: { partitionId: number }[] }[];
+  }>;
+}
+
+interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  isConnected(): boolean;
+  refreshMetadata(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(o: { nodeId: string }): Promise<InternalBroker>;
+  metadata(o?: { topics?: string[] }): Promise<{ topicMetadata: { topic: string }[] }>;
+  fetchTopicsOffset(
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning?: boolean; fromTimestamp?: number }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+}
+
+type ClusterCtor = new (o: Record<string, unknown>) => InternalCluster;
+
+const Cluster = require('kafkajs/src/cluster/index.js') as ClusterCtor;
+const { createLogger } = require('kafkajs/src/loggers/index.js') as {
+  createLogger(o: { level: number; logCreator: unknown }): unknown;
+};
+const LoggerConsole = require('kafkajs/src/loggers/console.js') as unknown;
+const socketFactory = require('kafkajs/src/network/socketFactory.js') as () => unknown;
+
+export const READ_COMMITTED = 1;
+export const READ_UNCOMMITTED = 0;
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface FetchRequest {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** One connection to a cluster for reading partitions directly (no consumer group). */
+export class PartitionReader {
+  private readonly cluster: InternalCluster;
+
+  constructor(
+    config: KafkaConfig,
+    readonly isolationLevel: number,
+  ) {
+    this.cluster = new Cluster({
+      logger: createLogger({ level: 0, logCreator: LoggerConsole }),
+      socketFactory: socketFactory(),
+      brokers: config.brokers,
+      ssl: config.ssl,
+      sasl: config.sasl,
+      clientId: config.clientId,
+      connectionTimeout: config.connectionTimeout,
+      requestTimeout: config.requestTimeout,
+      enforceRequestTimeout: true,
+      metadataMaxAge: 300_000,
+      retry: config.retry,
+      allowAutoTopicCreation: false,
+      isolationLevel,
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.cluster.disconnect();
+  }
+
+  /** Every topic of the cluster (for `topic-pattern`). */
+  async listTopics(): Promise<string[]> {
+    const m = await this.cluster.metadata({ topics: [] });
+    return m.topicMetadata.map((t) => t.topic);
+  }
+
+  /** The partitions of `topics` (fresh metadata); a missing topic throws UNKNOWN_TOPIC_OR_PARTITION. */
+  async partitions(topics: readonly string[]): Promise<TopicPartition[]> {
+    await this.cluster.addMultipleTargetTopics([...topics]);
+    await this.cluster.refreshMetadata();
+    const out: TopicPartition[] = [];
+    for (const topic of topics) {
+      const ps = this.cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+      ps.sort((a, b) => a - b);
+      for (const partition of ps) out.push({ topic, partition });
+    }
+    return out;
+  }
+
+  /**
+   * Offsets per partition: 'earliest' (log start), 'latest' (high watermark; the last stable
+   * offset under read_committed) or the first offset with a timestamp ≥ `ms` (latest if none).
+   */
+  async offsets(
+    parts: readonly TopicPartition[],
+    at: 'earliest' | 'latest' | { readonly timestamp: number },
+  ): Promise<Map<string, number>> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of parts) {
+      const l = byTopic.get(p.topic) ?? [];
+      l.push(p.partition);
+      byTopic.set(p.topic, l);
+    }
+    const out = new Map<string, number>();
+    if (byTopic.size === 0) return out;
+    const res = await this.cluster.fetchTopicsOffset(
+      [...byTopic].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map((partition) => ({ partition })),
+        ...(typeof at === 'object' ? { fromTimestamp: at.timestamp } : { fromBeginning: at === 'earliest' }),
+      })),
+    );
+    for (const t of res) for (const p of t.partitions) out.set(`${t.topic}/${p.partition}`, Number(p.offset));
+    if (typeof at === 'object') {
+      // no record at or after the timestamp: ListOffsets answers -1; start at the end
+      const missing = parts.filter((p) => (out.get(`${p.topic}/${p.partition}`) ?? -1) < 0);
+      if (missing.length > 0) for (const [k, v] of await this.offsets(missing, 'latest')) out.set(k, v);
+    }
+    return out;
+  }
+
+  /** Groups partitions by their leader's node id. */
+  leaders(parts: readonly TopicPartition[]): Map<string, TopicPartition[]> {
+    const out = new Map<string, TopicPartition[]>();
+    const byTopic = new Map<string, number[]>();
+    for (const p of parts) {
+      const l = byTopic.get(p.topic) ?? [];
+      l.push(p.partition);
+      byTopic.set(p.topic, l);
+    }
+    for (const [topic, ps] of byTopic) {
+      for (const [node, list] of Object.entries(this.cluster.findLeaderForPartitions(topic, ps))) {
+        const l = out.get(node) ?? [];
+        for (const partition of list) l.push({ topic, partition });
+        out.set(node, l);
+      }
+    }
+    return out;
+  }
+
+  async refreshMetadata(): Promise<void> {
+    await this.cluster.refreshMetadata();
+  }
+
+  /** One Fetch request to the leader `node`; returns per partition what kafkajs decoded. */
+  async fetch(
+    node: string,
+    requests: readonly FetchRequest[],
+    o: { maxWaitMs: number; maxBytes: number; partitionMaxBytes: number },
+  ): Promise<{ topic: string; data: FetchedPartition }[]> {
+    const broker = await this.cluster.findBroker({ nodeId: node });
+    const byTopic = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+    for (const r of requests) {
+      const l = byTopic.get(r.topic) ?? [];
+      l.push({ partition: r.partition, fetchOffset: String(r.offset), maxBytes: o.partitionMaxBytes });
+      byTopic.set(r.topic, l);
+    }
+    const res = await broker.fetch({
+      isolationLevel: this.isolationLevel,
+      maxWaitTime: o.maxWaitMs,
+      minBytes: 1,
+      maxBytes: o.maxBytes,
+      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+    });
+    const out: { topic: string; data: FetchedPartition }[] = [];
+    for (const t of res.responses) for (const data of t.partitions) out.push({ topic: t.topicName, data });
+    return out;
+  }
+}
+
+/**
+ * The records of a fetched partition a reader may see: at or after `from` (a compressed batch
+ * starts before the requested offset), not control records, not in an aborted transaction.
+ */
+export function visibleMessages(data: FetchedPartition, from: number): FetchedMessage[] {
+  const aborted = data.abortedTransactions ?? [];
+  const out: FetchedMessage[] = [];
+  const open = new Set<string>();
+  let next = 0;
+  for (const m of data.messages) {
+    const offset = Number(m.offset);
+    while (next < aborted.length && offset >= Number(aborted[next]!.firstOffset)) {
+      open.add(aborted[next]!.producerId);
+      next++;
+    }
+    const pid = m.batchContext.producerId;
+    if (m.isControlRecord) {
+      open.delete(pid);
+      continue;
+    }
+    if (offset < from) continue;
+    if (open.size > 0 && m.batchContext.inTransaction && open.has(pid)) continue;
+    out.push(m);
+  }
+  return out;
+}

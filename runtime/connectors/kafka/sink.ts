@@ -1,0 +1,192 @@
+/**
+ * The `kafka` and `upsert-kafka` sinks: each micro-batch's rows become records of one topic,
+ * sent with acks=all and awaited in `commit`, i.e. before the checkpoint's commit marker
+ * (at-least-once: a batch cut short by a crash is sent again when it is re-run).
+ *
+ * Key: `key.fields` (or the PRIMARY KEY / the query's group key) in `key.format`. Partition:
+ * `sink.partitioner` — `default` (Java-compatible murmur2 of the key bytes; keyless records
+ * round-robin), `fixed` (everything to partition 0, Flink's one-subtask FlinkFixedPartitioner),
+ * `round-robin`. A `-D` row is a tombstone (null value) for its key; `upsert-kafka` writes
+ * `+I`/`+U` as values and `-D` as tombstones, so the topic's last value per key is the result.
+ */
+import { CompressionTypes, Kafka, type Message, type Producer } from 'kafkajs';
+import type { RowKind } from '../../index.ts';
+import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
+import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
+import { recordEncoder, recordLayout } from './codec.ts';
+import { partitionOfKey } from './murmur2.ts';
+import { registerCodecs } from './compression.ts';
+
+type Row = Record<string, unknown>;
+
+/** Records per produce request (kafkajs sends one request per broker per call). */
+const CHUNK_BYTES = 512 * 1024;
+
+const COMPRESSION: Readonly<Record<string, CompressionTypes>> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+type Partitioner = (key: Buffer | null, partitions: number) => number;
+
+function partitioner(name: string): Partitioner {
+  let next = 0;
+  switch (name) {
+    case 'fixed':
+      return () => 0;
+    case 'round-robin':
+      return (_key, n) => next++ % n;
+    case 'default':
+      return (key, n) => (key === null ? next++ % n : partitionOfKey(key, n));
+    default:
+      throw new KafkaError(
+        `sink.partitioner '${name}' is not supported`,
+        "use 'default' (murmur2 of the key), 'fixed' or 'round-robin'",
+        false,
+      );
+  }
+}
+
+class KafkaSink implements SinkConnector {
+  readonly guarantee = 'at-least-once' as const;
+  private readonly settings: ClientSettings;
+  private readonly topic: string;
+  private readonly upsert: boolean;
+  private readonly compression: CompressionTypes;
+  private producer: Producer | null = null;
+  private partitions = 0;
+  private readonly partition: Partitioner;
+
+  constructor(private readonly ctx: SinkContext) {
+    this.upsert = (ctx.options['connector'] ?? '') === 'upsert-kafka';
+    this.settings = clientSettings(ctx.name, ctx.options);
+    const topics = (ctx.options['topic'] ?? '').split(';').filter((t) => t.trim() !== '');
+    if (topics.length !== 1) throw new KafkaError(`sink "${ctx.name}" needs 'topic' naming one topic`, null, false);
+    this.topic = topics[0]!.trim();
+    this.partition = partitioner((ctx.options['sink.partitioner'] ?? 'default').toLowerCase());
+    const codec = (ctx.options['properties.compression.type'] ?? 'none').toLowerCase();
+    const c = COMPRESSION[codec];
+    if (c === undefined)
+      throw new KafkaError(
+        `properties.compression.type '${codec}' is not supported`,
+        "use 'none', 'gzip', 'snappy', 'lz4' or 'zstd'",
+        false,
+      );
+    if (c !== CompressionTypes.None && c !== CompressionTypes.GZIP) registerCodecs();
+    this.compression = c;
+  }
+
+  async open(): Promise<void> {
+    const kafka = new Kafka(this.settings.config);
+    const what = `sink "${this.ctx.name}" (topic ${this.topic})`;
+    const admin = kafka.admin();
+    this.partitions = await withRetry(
+      async () => {
+        await admin.connect();
+        try {
+          const exists = (await admin.listTopics()).includes(this.topic);
+          // Sinks create their topic with the cluster's defaults, as a Kafka producer would.
+          if (!exists) await admin.createTopics({ topics: [{ topic: this.topic }], waitForLeaders: true });
+          const meta = await admin.fetchTopicMetadata({ topics: [this.topic] });
+          return meta.topics[0]!.partitions.length;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      { budgetMs: this.settings.retryTimeoutMs, brokers: this.settings.brokers, what },
+    );
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3 } });
+    await withRetry(() => producer.connect(), {
+      budgetMs: this.settings.retryTimeoutMs,
+      brokers: this.settings.brokers,
+      what,
+    });
+    this.producer = producer;
+  }
+
+  writer(o: WriterOptions): BatchSinkWriter {
+    const keyFields = this.ctx.keyFields.length > 0 ? this.ctx.keyFields : (o.upsertKey ?? []);
+    const layout = recordLayout(this.ctx.schema, this.ctx.options, this.ctx.format, keyFields);
+    const enc = recordEncoder(layout, this.ctx.options);
+    return new KafkaWriter(this, enc.key, enc.value, this.upsert);
+  }
+
+  /** Sends one batch's records and waits for every acknowledgement. */
+  async send(
+    rows: readonly Row[],
+    kinds: readonly RowKind[],
+    key: ((r: Row) => string) | null,
+    value: (r: Row) => string,
+    upsert: boolean,
+  ): Promise<void> {
+    const producer = this.producer;
+    if (producer === null) throw new Error(`sink "${this.ctx.name}" is not open`);
+    let chunk: Message[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const messages = chunk;
+      chunk = [];
+      bytes = 0;
+      try {
+        await producer.send({ topic: this.topic, messages, acks: -1, compression: this.compression });
+      } catch (e) {
+        throw kafkaError(e, this.settings.brokers, `writing to topic ${this.topic}`);
+      }
+    };
+    for (let i = 0; i < rows.length; i++) {
+      const kind = kinds[i]!;
+      const row = rows[i]!;
+      const k = key === null ? null : Buffer.from(key(row));
+      let v: string | null;
+      if (kind === '-D') {
+        // a deleted result row: a tombstone for its key (nothing to delete without a key)
+        if (k === null) continue;
+        v = null;
+      } else v = value(row);
+      if (upsert && k === null) continue;
+      chunk.push({ key: k, value: v, partition: this.partition(k, this.partitions) });
+      bytes += (k?.length ?? 0) + (v?.length ?? 0) + 32;
+      if (bytes >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+  }
+
+  async close(): Promise<void> {
+    const p = this.producer;
+    this.producer = null;
+    await p?.disconnect().catch(() => {});
+  }
+}
+
+class KafkaWriter implements BatchSinkWriter {
+  private rows: Row[] = [];
+  private kinds: RowKind[] = [];
+  constructor(
+    private readonly sink: KafkaSink,
+    private readonly key: ((r: Row) => string) | null,
+    private readonly value: (r: Row) => string,
+    private readonly upsert: boolean,
+  ) {}
+  write(row: unknown, kind: RowKind = '+I'): void {
+    this.rows.push(row as Row);
+    this.kinds.push(kind);
+  }
+  pendingRows(): number {
+    return this.rows.length;
+  }
+  async commit(): Promise<void> {
+    const rows = this.rows;
+    const kinds = this.kinds;
+    this.rows = [];
+    this.kinds = [];
+    if (rows.length > 0) await this.sink.send(rows, kinds, this.key, this.value, this.upsert);
+  }
+}
+
+export function kafkaSink(ctx: SinkContext): SinkConnector {
+  return new KafkaSink(ctx);
+}

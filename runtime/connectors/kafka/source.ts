@@ -1,0 +1,743 @@
+/**
+ * The `kafka` and `upsert-kafka` sources: partitions read directly from their leaders at the
+ * offsets sqc chooses (cluster.ts), no consumer group. The checkpoint holds the offsets
+ * (`offsets()`), so a restart resumes exactly where the last committed batch ended; group
+ * offsets are committed after a batch commits only for monitoring tools (`commit`).
+ *
+ * Reading: one fetch loop per partition leader keeps a bounded read-ahead buffer per partition.
+ * `poll(max)` hands out buffered records partition by partition in a fixed order (topic, then
+ * partition), at most `max` in all, split across partitions by backlog (Spark's
+ * maxOffsetsPerTrigger); the batch says which records came from which partition, so the engine
+ * keeps a watermark per partition. A replayed batch (`replayTo`) returns exactly the logged
+ * ranges, in the same order.
+ *
+ * Positions never move silently: a position below the log start (retention, a recreated topic)
+ * or above the log end is data loss — an error naming topic, partition and offsets, or with
+ * `scan.fail-on-data-loss = false` a counted warning and a jump to the log start.
+ */
+import type { Json, RecordContext, RowKind } from '../../index.ts';
+import type { RecordBatch, SourceConnector, SourceContext, SourceSplit } from '../types.ts';
+import { parseDuration, parseInteger } from '../../options.ts';
+import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
+import {
+  PartitionReader,
+  READ_COMMITTED,
+  READ_UNCOMMITTED,
+  visibleMessages,
+  type FetchedMessage,
+  type TopicPartition,
+} from './cluster.ts';
+import { recordLayout, recordParser, splitList } from './codec.ts';
+import { registerCodecs } from './compression.ts';
+import { Kafka, type Admin } from 'kafkajs';
+
+type Options = Readonly<Record<string, string>>;
+/** `{ topic: { partition: offset } }` (Spark's offset JSON). */
+type OffsetMap = Record<string, Record<string, number>>;
+
+/** Read-ahead per partition, in records. */
+const BUFFER_RECORDS = 50_000;
+const FETCH_MAX_WAIT_MS = 250;
+const FETCH_MAX_BYTES = 16 * 1024 * 1024;
+const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
+const DEFAULT_DISCOVERY_MS = 5 * 60_000;
+
+interface Chunk {
+  readonly messages: FetchedMessage[];
+  pos: number;
+  /** The fetch position after this chunk (past control records and aborted data). */
+  readonly after: number;
+}
+
+class Partition {
+  readonly id: string;
+  /** The offset after the last record handed out. */
+  next: number;
+  /** Where the next fetch starts. */
+  fetchAt: number;
+  readonly chunks: Chunk[] = [];
+  buffered = 0;
+  /** The high watermark (last stable offset under read_committed) at the last fetch. */
+  high = -1;
+  /** Stop before this offset (bounded reading), or Infinity. */
+  end = Infinity;
+  lastDataAt = Date.now();
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    at: number,
+  ) {
+    this.id = `${topic}/${partition}`;
+    this.next = at;
+    this.fetchAt = at;
+  }
+  get done(): boolean {
+    return this.next >= this.end;
+  }
+  /** The offset after the last buffered record (or where a fetch would start). */
+  clear(at: number): void {
+    this.chunks.length = 0;
+    this.buffered = 0;
+    this.next = at;
+    this.fetchAt = at;
+  }
+}
+
+export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
+
+/** `partition:0,offset:42;partition:1,offset:300` (Flink), per topic when several are read. */
+export function parseSpecificOffsets(text: string, topics: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const part of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const fields = new Map<string, string>();
+    for (const kv of part.split(',')) {
+      const [k, v] = kv.split(':').map((s) => s.trim());
+      if (k && v !== undefined) fields.set(k.toLowerCase(), v);
+    }
+    const p = fields.get('partition');
+    const o = fields.get('offset');
+    if (p === undefined || o === undefined)
+      throw new KafkaError(
+        `specific offsets '${part}' must look like 'partition:0,offset:42'`,
+        "write 'partition:<n>,offset:<n>' pairs separated by ';' (add 'topic:<name>,' when reading several topics)",
+        false,
+      );
+    const topic = fields.get('topic') ?? topics[0]!;
+    out.set(`${topic}/${parseInteger(p, 0)}`, parseInteger(o, 0));
+  }
+  return out;
+}
+
+export class KafkaSource implements SourceConnector {
+  private readonly settings: ClientSettings;
+  private readonly reader: PartitionReader;
+  private readonly options: Options;
+  private readonly topics: readonly string[];
+  private readonly pattern: RegExp | null;
+  private readonly groupId: string | null;
+  private readonly failOnDataLoss: boolean;
+  private readonly idleTimeoutMs: number | null;
+  private readonly discoveryMs: number;
+  private readonly upsert: boolean;
+  /** Key columns read from the record key (EXCEPT_KEY layouts), else null: values go to the decoder as text. */
+  private readonly parse: ((key: string | null, value: string | null) => Record<string, unknown>) | null;
+  private parts: Partition[] = [];
+  private byId = new Map<string, Partition>();
+  private fetching = new Set<string>();
+  private closed = false;
+  private fatal: KafkaError | null = null;
+  /** Since when fetching fails (broker lost), or 0. */
+  private failingSince = 0;
+  private wake: (() => void) | null = null;
+  private lastDiscovery = 0;
+  private replayEnd: Map<string, number> | null = null;
+  private admin: Admin | null = null;
+  private committedToGroup = '';
+  /** Records skipped because their offsets vanished, with `scan.fail-on-data-loss = false`. */
+  dataLossSkipped = 0;
+
+  constructor(private readonly ctx: SourceContext) {
+    const o = ctx.options;
+    this.options = o;
+    this.settings = clientSettings(ctx.name, o);
+    this.upsert = (o['connector'] ?? '') === 'upsert-kafka';
+    this.topics = splitList(o['topic']);
+    this.pattern = o['topic-pattern'] !== undefined ? new RegExp(`^(?:${o['topic-pattern']})$`) : null;
+    if (this.topics.length === 0 && this.pattern === null)
+      throw new KafkaError(`source "${ctx.name}" needs 'topic' or 'topic-pattern'`, null, false);
+    this.groupId = o['properties.group.id'] ?? null;
+    this.failOnDataLoss = (o['scan.fail-on-data-loss'] ?? 'true').toLowerCase() !== 'false';
+    this.idleTimeoutMs = o['scan.idle-timeout'] !== undefined ? parseDuration(o['scan.idle-timeout']) : null;
+    const discovery = o['scan.topic-partition-discovery.interval'];
+    this.discoveryMs = discovery === undefined ? DEFAULT_DISCOVERY_MS : parseDuration(discovery);
+    const isolation = (o['properties.isolation.level'] ?? 'read_committed').toLowerCase();
+    this.reader = new PartitionReader(
+      this.settings.config,
+      isolation === 'read_uncommitted' ? READ_UNCOMMITTED : READ_COMMITTED,
+    );
+    const keyFields = this.upsert ? splitList(o['key.fields']) : splitList(o['key.fields']);
+    const exceptKey = (o['value.fields-include'] ?? 'ALL').toUpperCase() === 'EXCEPT_KEY';
+    this.parse =
+      keyFields.length > 0 && (exceptKey || this.upsert)
+        ? recordParser(recordLayout(ctx.physical, o, ctx.format, keyFields), o)
+        : null;
+    registerCodecs();
+  }
+
+  private get what(): string {
+    return `source "${this.ctx.name}" (${this.pattern !== null ? `topics matching /${this.options['topic-pattern']}/` : `topic ${this.topics.join(', ')}`})`;
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, {
+      budgetMs: this.settings.retryTimeoutMs,
+      brokers: this.settings.brokers,
+      what: this.what,
+      cancelled: () => this.closed,
+      onRetry: (e, attempt) => {
+        if (attempt === 1)
+          this.ctx.notice?.(`${e.reason}; retrying for up to ${Math.round(this.settings.retryTimeoutMs / 1000)} s`);
+      },
+    });
+  }
+
+  private async topicList(): Promise<string[]> {
+    if (this.pattern === null) return [...this.topics];
+    const all = await this.reader.listTopics();
+    return all.filter((t) => this.pattern!.test(t)).sort();
+  }
+
+  /** The partitions of the topics read, failing for a topic that does not exist. */
+  private async discover(): Promise<TopicPartition[]> {
+    const topics = await this.topicList();
+    if (this.pattern === null) {
+      const existing = new Set(await this.reader.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0)
+        throw new KafkaError(
+          `${this.what}: topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist at ${this.settings.brokers.join(',')}`,
+          'create the topic first (sqc never creates the topics it reads), or fix the topic name',
+          false,
+        );
+    }
+    return this.reader.partitions(topics);
+  }
+
+  async open(start: Json | null): Promise<void> {
+    await this.retry(() => this.reader.connect());
+    const found = await this.retry(() => this.discover());
+    this.lastDiscovery = Date.now();
+    const saved = start as { next?: OffsetMap; end?: OffsetMap | null } | null;
+    const positions = new Map<string, number>();
+    if (saved?.next !== undefined) {
+      // the checkpoint is the source of truth; partitions it does not know start at earliest
+      for (const [t, ps] of Object.entries(saved.next))
+        for (const [p, off] of Object.entries(ps)) positions.set(`${t}/${p}`, off);
+      const unknown = found.filter((p) => !positions.has(`${p.topic}/${p.partition}`));
+      for (const [k, v] of await this.retry(() => this.reader.offsets(unknown, 'earliest'))) positions.set(k, v);
+    } else {
+      for (const [k, v] of await this.retry(() => this.startOffsets(found))) positions.set(k, v);
+    }
+    const all: TopicPartition[] = [...found];
+    for (const k of positions.keys()) {
+      if (!all.some((p) => `${p.topic}/${p.partition}` === k)) {
+        const i = k.lastIndexOf('/');
+        all.push({ topic: k.slice(0, i), partition: Number(k.slice(i + 1)) });
+      }
+    }
+    for (const tp of all) this.add(tp, positions.get(`${tp.topic}/${tp.partition}`)!);
+    const ends = saved?.next !== undefined ? (saved.end ?? null) : await this.retry(() => this.endOffsets(found));
+    if (ends !== null) {
+      for (const p of this.parts) p.end = ends[p.topic]?.[String(p.partition)] ?? p.next;
+    }
+    this.bounded = ends !== null;
+    this.endMap = ends;
+    if (this.groupId !== null) this.admin = new Kafka(this.settings.config).admin();
+    for (const p of this.parts) if (p.next < p.end) await this.checkPosition(p);
+    this.pump();
+  }
+
+  private bounded = false;
+  private endMap: OffsetMap | null = null;
+
+  private add(tp: TopicPartition, at: number): Partition {
+    const p = new Partition(tp.topic, tp.partition, at);
+    this.parts.push(p);
+    this.parts.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    this.byId.set(p.id, p);
+    return p;
+  }
+
+  /** Where a query without a checkpoint starts (`scan.startup.mode`). */
+  private async startOffsets(parts: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const o = this.options;
+    const mode = (
+      this.upsert
+        ? 'earliest-offset'
+        : (o['scan.startup.mode'] ?? (this.groupId !== null ? 'group-offsets' : 'earliest-offset'))
+    ) as StartupMode;
+    switch (mode) {
+      case 'latest-offset':
+        return this.reader.offsets(parts, 'latest');
+      case 'timestamp':
+        return this.reader.offsets(parts, { timestamp: parseInteger(o['scan.startup.timestamp-millis'] ?? '0', 0) });
+      case 'specific-offsets': {
+        const given = parseSpecificOffsets(o['scan.startup.specific-offsets'] ?? '', this.topics);
+        const out = await this.reader.offsets(parts, 'earliest');
+        for (const [k, v] of given) if (out.has(k)) out.set(k, v);
+        return out;
+      }
+      case 'group-offsets': {
+        const out = await this.reader.offsets(parts, 'earliest');
+        if (this.groupId === null) return out;
+        const admin = new Kafka(this.settings.config).admin();
+        await admin.connect();
+        try {
+          const topics = [...new Set(parts.map((p) => p.topic))];
+          for (const t of await admin.fetchOffsets({ groupId: this.groupId, topics })) {
+            for (const p of t.partitions)
+              if (Number(p.offset) >= 0) out.set(`${t.topic}/${p.partition}`, Number(p.offset));
+          }
+        } finally {
+          await admin.disconnect();
+        }
+        return out;
+      }
+      default:
+        return this.reader.offsets(parts, 'earliest');
+    }
+  }
+
+  /** Where reading stops (`scan.bounded.mode`, or available-now), or null when it does not. */
+  private async endOffsets(parts: readonly TopicPartition[]): Promise<OffsetMap | null> {
+    const o = this.options;
+    const mode = o['scan.bounded.mode'] ?? (this.ctx.availableNow ? 'latest-offset' : 'unbounded');
+    let ends: Map<string, number>;
+    switch (mode) {
+      case 'unbounded':
+        return null;
+      case 'latest-offset':
+        ends = await this.reader.offsets(parts, 'latest');
+        break;
+      case 'timestamp':
+        ends = await this.reader.offsets(parts, {
+          timestamp: parseInteger(o['scan.bounded.timestamp-millis'] ?? '0', 0),
+        });
+        break;
+      case 'specific-offsets': {
+        // partitions without an offset are not read (Flink)
+        const given = parseSpecificOffsets(o['scan.bounded.specific-offsets'] ?? '', this.topics);
+        ends = new Map();
+        for (const p of parts) {
+          const k = `${p.topic}/${p.partition}`;
+          ends.set(k, given.get(k) ?? this.byId.get(k)?.next ?? 0);
+        }
+        break;
+      }
+      case 'group-offsets': {
+        ends = await this.reader.offsets(parts, 'latest');
+        if (this.groupId !== null) {
+          const admin = new Kafka(this.settings.config).admin();
+          await admin.connect();
+          try {
+            for (const t of await admin.fetchOffsets({
+              groupId: this.groupId,
+              topics: [...new Set(parts.map((p) => p.topic))],
+            }))
+              for (const p of t.partitions)
+                if (Number(p.offset) >= 0) ends.set(`${t.topic}/${p.partition}`, Number(p.offset));
+          } finally {
+            await admin.disconnect();
+          }
+        }
+        break;
+      }
+      default:
+        throw new KafkaError(
+          `scan.bounded.mode '${mode}' is not supported`,
+          "use 'latest-offset', 'group-offsets', 'timestamp' or 'specific-offsets'",
+          false,
+        );
+    }
+    const out: OffsetMap = {};
+    for (const p of parts) (out[p.topic] ??= {})[String(p.partition)] = ends.get(`${p.topic}/${p.partition}`) ?? 0;
+    return out;
+  }
+
+  /**
+   * A position outside the partition's log [start, end] means records vanished (retention,
+   * a deleted and recreated topic): an error, or with `scan.fail-on-data-loss = false` a
+   * counted warning and a jump to the log start. Never a silent reset.
+   */
+  private async checkPosition(p: Partition): Promise<void> {
+    const tp = [{ topic: p.topic, partition: p.partition }];
+    const [low, high] = await Promise.all([
+      this.retry(() => this.reader.offsets(tp, 'earliest')),
+      this.retry(() => this.reader.offsets(tp, 'latest')),
+    ]);
+    const start = low.get(p.id) ?? 0;
+    const end = high.get(p.id) ?? 0;
+    if (p.fetchAt >= start && p.fetchAt <= end) return;
+    const what =
+      p.fetchAt < start
+        ? `offsets ${p.fetchAt}..${start - 1} of topic ${p.topic} partition ${p.partition} are no longer available (the log now starts at offset ${start})`
+        : `offset ${p.fetchAt} of topic ${p.topic} partition ${p.partition} is beyond the end of the log (offset ${end}): the topic was deleted and recreated, or truncated`;
+    if (this.failOnDataLoss) {
+      throw new KafkaError(
+        `${this.what}: data loss: ${what}`,
+        `records the query had not read yet are gone (retention shorter than the job's lag, or a recreated topic). To skip them and go on from the log start, set 'scan.fail-on-data-loss' = 'false'; to start over, delete the checkpoint directory`,
+        false,
+      );
+    }
+    const lost = p.fetchAt < start ? start - p.fetchAt : 0;
+    this.dataLossSkipped += lost;
+    this.ctx.notice?.(
+      `warning: ${this.what}: data loss: ${what}; going on from offset ${start} ('scan.fail-on-data-loss' = 'false')`,
+    );
+    p.clear(start);
+  }
+
+  /** Starts a fetch for every leader that has partitions wanting records and none in flight. */
+  private pump(): void {
+    if (this.closed || this.fatal !== null) return;
+    const wanting = this.parts.filter(
+      (p) => p.buffered < BUFFER_RECORDS && p.fetchAt < p.end && !this.fetching.has(p.id),
+    );
+    if (wanting.length === 0) return;
+    let groups: Map<string, TopicPartition[]>;
+    try {
+      groups = this.reader.leaders(wanting);
+    } catch (e) {
+      this.fetchFailed(e, wanting);
+      return;
+    }
+    for (const [node, list] of groups) {
+      const ps = list.map((tp) => this.byId.get(`${tp.topic}/${tp.partition}`)!);
+      for (const p of ps) this.fetching.add(p.id);
+      void this.fetchFrom(node, ps);
+    }
+  }
+
+  private async fetchFrom(node: string, ps: Partition[]): Promise<void> {
+    const positions = ps.map((p) => p.fetchAt);
+    try {
+      const res = await this.reader.fetch(
+        node,
+        ps.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchAt })),
+        { maxWaitMs: FETCH_MAX_WAIT_MS, maxBytes: FETCH_MAX_BYTES, partitionMaxBytes: PARTITION_MAX_BYTES },
+      );
+      if (this.failingSince !== 0) {
+        this.ctx.notice?.(`${this.what}: the Kafka brokers are reachable again; resuming`);
+        this.failingSince = 0;
+      }
+      for (const { topic, data } of res) {
+        const p = this.byId.get(`${topic}/${data.partition}`);
+        const k = p === undefined ? -1 : ps.indexOf(p);
+        if (p === undefined || k < 0 || p.fetchAt !== positions[k]) continue; // moved meanwhile
+        p.high = Number(data.lastStableOffset ?? data.highWatermark);
+        if (data.messages.length === 0) continue;
+        const last = Number(data.messages[data.messages.length - 1]!.offset);
+        let visible = visibleMessages(data, p.fetchAt);
+        let after = last + 1;
+        if (p.end !== Infinity && after > p.end) {
+          visible = visible.filter((m) => Number(m.offset) < p.end);
+          after = p.end;
+        }
+        if (after <= p.fetchAt) continue;
+        p.fetchAt = after;
+        p.chunks.push({ messages: visible, pos: 0, after });
+        p.buffered += visible.length;
+      }
+    } catch (e) {
+      const err = e as { name?: string; topic?: string; partition?: number };
+      if (err?.name === 'KafkaJSOffsetOutOfRange') {
+        const p = this.byId.get(`${err.topic}/${err.partition}`);
+        try {
+          if (p !== undefined) await this.checkPosition(p);
+        } catch (x) {
+          this.fatal = kafkaError(x, this.settings.brokers, this.what);
+        }
+      } else this.fetchFailed(e, ps);
+    } finally {
+      for (const p of ps) this.fetching.delete(p.id);
+    }
+    this.notify();
+    if (this.failingSince !== 0 && this.fatal === null && !this.closed) await new Promise((r) => setTimeout(r, 500));
+    this.pump();
+  }
+
+  private fetchFailed(e: unknown, _ps: readonly Partition[]): void {
+    const err = kafkaError(e, this.settings.brokers, this.what);
+    if (!err.transient) {
+      this.fatal = err;
+      return;
+    }
+    const now = Date.now();
+    if (this.failingSince === 0) {
+      this.failingSince = now;
+      this.ctx.notice?.(
+        `${err.reason}; the query is paused and retries for up to ${Math.round(this.settings.retryTimeoutMs / 1000)} s`,
+      );
+      void this.reader.refreshMetadata().catch(() => {});
+    } else if (now - this.failingSince >= this.settings.retryTimeoutMs) {
+      this.fatal = new KafkaError(
+        `${err.reason}; gave up after retrying for ${Math.round((now - this.failingSince) / 1000)} s`,
+        `the job stopped; its checkpoint is intact up to the last committed batch. Run it again once the brokers are back to resume ('connect.retry-timeout' sets how long to retry)`,
+        false,
+        e,
+      );
+    } else void this.reader.refreshMetadata().catch(() => {});
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async maybeDiscover(): Promise<void> {
+    if (this.discoveryMs <= 0 || this.bounded || Date.now() - this.lastDiscovery < this.discoveryMs) return;
+    this.lastDiscovery = Date.now();
+    let found: TopicPartition[];
+    try {
+      const topics = await this.topicList();
+      found = await this.reader.partitions(topics);
+    } catch {
+      return; // the next discovery tries again; fetch errors report an unreachable cluster
+    }
+    const fresh = found.filter((tp) => !this.byId.has(`${tp.topic}/${tp.partition}`));
+    if (fresh.length === 0) return;
+    // new partitions start at the earliest offset (Flink, Spark)
+    const at = await this.reader.offsets(fresh, 'earliest').catch(() => null);
+    if (at === null) return;
+    for (const tp of fresh) this.add(tp, at.get(`${tp.topic}/${tp.partition}`) ?? 0);
+    this.ctx.notice?.(
+      `${this.what}: reading new partition${fresh.length > 1 ? 's' : ''} ${fresh.map((p) => `${p.topic}/${p.partition}`).join(', ')} from the earliest offset`,
+    );
+    this.pump();
+  }
+
+  async poll(max: number): Promise<RecordBatch | null> {
+    if (this.fatal !== null) throw this.fatal;
+    await this.maybeDiscover();
+    const replay = this.replayEnd;
+    const take = new Map<Partition, number>();
+    if (replay !== null) {
+      // a logged batch: all of it at once, once every partition has its range buffered
+      for (const p of this.parts) {
+        const end = replay.get(p.id) ?? p.next;
+        if (end <= p.next) continue;
+        if (p.fetchAt < end) {
+          this.pump();
+          return null;
+        }
+        take.set(p, Infinity);
+      }
+      this.replayEnd = null;
+      return this.cut(take, replay);
+    }
+    let available = 0;
+    for (const p of this.parts) available += p.buffered;
+    if (available === 0) {
+      this.pump();
+      // chunks holding only skipped records (control records, aborted data) still move the position
+      for (const p of this.parts) this.skipEmpty(p);
+      return null;
+    }
+    if (available <= max) {
+      for (const p of this.parts) if (p.buffered > 0) take.set(p, p.buffered);
+    } else {
+      // split `max` across partitions by backlog (Spark's maxOffsetsPerTrigger), shares < 1 rounded up
+      let backlog = 0;
+      const lag = this.parts.map((p) => Math.max(p.buffered, p.high - p.next));
+      for (const l of lag) backlog += l;
+      this.parts.forEach((p, i) => {
+        if (p.buffered === 0) return;
+        take.set(p, Math.min(p.buffered, Math.max(1, Math.ceil((max * lag[i]!) / backlog))));
+      });
+    }
+    const batch = this.cut(take, null);
+    this.pump();
+    return batch;
+  }
+
+  private skipEmpty(p: Partition): void {
+    while (p.chunks.length > 0 && p.chunks[0]!.pos >= p.chunks[0]!.messages.length) {
+      p.next = p.chunks.shift()!.after;
+    }
+  }
+
+  /** Takes `take` records per partition (or, replaying, everything below `until`) into one batch. */
+  private cut(take: Map<Partition, number>, until: Map<string, number> | null): RecordBatch {
+    const messages: FetchedMessage[] = [];
+    const splitIds: string[] = [];
+    const splitEnds: number[] = [];
+    const topics: string[] = [];
+    const partitions: number[] = [];
+    const now = Date.now();
+    for (const p of this.parts) {
+      let n = take.get(p);
+      if (n === undefined) continue;
+      const stop = until?.get(p.id) ?? Infinity;
+      const before = messages.length;
+      let consumed = 0;
+      while (n > 0 && p.chunks.length > 0) {
+        const c = p.chunks[0]!;
+        while (n > 0 && c.pos < c.messages.length) {
+          const m = c.messages[c.pos]!;
+          const off = Number(m.offset);
+          if (off >= stop) {
+            n = 0;
+            break;
+          }
+          c.pos++;
+          consumed++;
+          // a tombstone (null value) in a plain kafka source is no row (Flink's formats skip it)
+          if (m.value !== null || this.upsert) messages.push(m);
+          n--;
+          p.next = off + 1;
+        }
+        if (c.pos >= c.messages.length && c.after <= stop) {
+          p.chunks.shift();
+          p.next = c.after;
+        } else break;
+      }
+      if (until !== null && stop !== Infinity && p.next < stop) p.next = stop;
+      const got = messages.length - before;
+      p.buffered -= consumed;
+      if (got > 0) {
+        p.lastDataAt = now;
+        splitIds.push(p.id);
+        splitEnds.push(messages.length);
+        topics.push(p.topic);
+        partitions.push(p.partition);
+      }
+    }
+    return this.batchOf(messages, splitIds, splitEnds, topics, partitions);
+  }
+
+  private batchOf(
+    messages: FetchedMessage[],
+    splitIds: string[],
+    splitEnds: number[],
+    topics: string[],
+    partitions: number[],
+  ): RecordBatch {
+    const n = messages.length;
+    const parse = this.parse;
+    const upsert = this.upsert;
+    const values: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = messages[i]!.value;
+      values[i] = v === null ? null : v.toString();
+    }
+    const splits = splitIds.map((id, k) => ({ id, end: splitEnds[k]! }));
+    let run = 0;
+    const locate = (i: number, ctx: RecordContext): void => {
+      if (i < (run > 0 ? splitEnds[run - 1]! : 0) || i >= splitEnds[run]!) {
+        run = 0;
+        while (splitEnds[run]! <= i) run++;
+      }
+      const m = messages[i]!;
+      ctx.topic = topics[run]!;
+      ctx.partition = partitions[run]!;
+      ctx.offset = Number(m.offset);
+      ctx.timestamp = Number(m.timestamp);
+      ctx.key = m.key === null ? null : m.key.toString();
+      ctx.headers = headersOf(m);
+    };
+    // Key columns from the record key, or upsert-kafka tombstones (null values, a deletion of
+    // the key): JS objects for decode.object, parsed inside the engine's parse-error policy.
+    const kinds = upsert ? values.map((v) => (v === null ? '-D' : '+U') as RowKind) : null;
+    if (parse === null && kinds === null) return { kind: 'text', values, header: null, locate, splits };
+    const p = parse ?? ((_key: string | null, value: string | null) => (value === null ? {} : JSON.parse(value)));
+    return {
+      kind: 'object',
+      values,
+      header: null,
+      locate,
+      splits,
+      kinds,
+      parse: (value: unknown, i: number): unknown => {
+        const m = messages[i]!;
+        return p(m.key === null ? null : m.key.toString(), value as string | null);
+      },
+    };
+  }
+
+  isExhausted(): boolean {
+    if (!this.bounded) return false;
+    for (const p of this.parts) if (!p.done) return false;
+    return true;
+  }
+
+  async waitForData(ms: number): Promise<void> {
+    if (this.fatal !== null) return;
+    for (const p of this.parts) if (p.buffered > 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  offsets(): Json {
+    const next: OffsetMap = {};
+    for (const p of this.parts) (next[p.topic] ??= {})[String(p.partition)] = p.next;
+    return this.endMap === null ? { next } : { next, end: this.endMap };
+  }
+
+  splits(): readonly SourceSplit[] {
+    const now = Date.now();
+    const timeout = this.idleTimeoutMs;
+    return this.parts.map((p) => ({
+      id: p.id,
+      idle: timeout !== null && p.buffered === 0 && now - p.lastDataAt >= timeout,
+      lag: p.high < 0 ? null : Math.max(0, Math.min(p.high, p.end) - p.next),
+    }));
+  }
+
+  replayTo(end: Json): void {
+    const e = end as { next?: OffsetMap } | null;
+    const m = new Map<string, number>();
+    for (const [t, ps] of Object.entries(e?.next ?? {}))
+      for (const [p, off] of Object.entries(ps)) m.set(`${t}/${p}`, off);
+    this.replayEnd = m;
+  }
+
+  /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
+  async commit(offsets: Json): Promise<void> {
+    if (this.admin === null || this.groupId === null) return;
+    const text = JSON.stringify(offsets);
+    if (text === this.committedToGroup) return;
+    this.committedToGroup = text;
+    const next = (offsets as { next: OffsetMap }).next;
+    try {
+      await this.admin.connect();
+      for (const [topic, ps] of Object.entries(next)) {
+        await this.admin.setOffsets({
+          groupId: this.groupId,
+          topic,
+          partitions: Object.entries(ps).map(([partition, offset]) => ({
+            partition: Number(partition),
+            offset: String(offset),
+          })),
+        });
+      }
+    } catch {
+      // monitoring only: the checkpoint holds the offsets; a failed commit is retried after the next batch
+      this.committedToGroup = '';
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.notify();
+    await this.admin?.disconnect().catch(() => {});
+    await this.reader.disconnect().catch(() => {});
+  }
+}
+
+function headersOf(m: FetchedMessage): Record<string, string> | null {
+  const h = m.headers;
+  let out: Record<string, string> | null = null;
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined) continue;
+    out ??= {};
+    out[k] = Array.isArray(v) ? (v[v.length - 1]?.toString() ?? '') : v.toString();
+  }
+  return out;
+}
+
+export function kafkaSource(ctx: SourceContext): SourceConnector {
+  return new KafkaSource(ctx);
+}
