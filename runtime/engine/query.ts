@@ -376,7 +376,7 @@ export class Query implements QueryHandle {
       let n = 0;
       for (let i = 0; i < inputs.length; i++) {
         const input = inputs[i]!;
-        const b = input.exhausted ? null : await input.connector.poll(input.batchSize);
+        const b = input.exhausted ? null : await this.poll(input, input.batchSize);
         const got = b?.values.length ?? 0;
         polled[i] = b === null || got === 0 ? EMPTY : [b];
         n += got;
@@ -437,7 +437,7 @@ export class Query implements QueryHandle {
       let n = 0;
       input.connector.replayTo?.(r.end as Json);
       while (n < r.n) {
-        const b = await input.connector.poll(r.n - n);
+        const b = await this.poll(input, r.n - n);
         if (b === null || b.values.length === 0) {
           if (input.connector.isExhausted()) {
             throw new QueryError({
@@ -472,6 +472,16 @@ export class Query implements QueryHandle {
       await this.batch(polled, startedAt, t0, t1, rec.final, 'replay');
     } finally {
       for (const w of this.writers) w.gate?.mute(false);
+    }
+  }
+
+  /** Polls `input`; a failing source (a lost broker after its retry budget) stops the query naming it. */
+  private async poll(input: Input<any>, max: number): Promise<RecordBatch | null> {
+    try {
+      return await input.connector.poll(max);
+    } catch (e) {
+      if (e instanceof QueryError) throw e;
+      throw new QueryError({ query: this.name, source: input.name, reason: messageOf(e), hint: hintOf(e), cause: e });
     }
   }
 

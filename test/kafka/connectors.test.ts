@@ -3,9 +3,13 @@
  * cluster in KAFKA_BROKERS): compiled programs read topics and write topics; what they write is
  * read back with a plain reader.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
-import type { QueryProgress } from '../../runtime/index.ts';
+import { kafkaForTests, startKafkaBroker, type KafkaForTests } from '../../broker/index.ts';
+import type { QueryProgress, SinkBatch } from '../../runtime/index.ts';
 import { partitionOfKey } from '../../runtime/connectors/kafka/murmur2.ts';
 import { loadProgram, produce, readTopic } from './support.ts';
 
@@ -65,3 +69,539 @@ describe('kafka source and sink', () => {
     expect(last.sources[0]!.partitions!.map((p) => p.lag)).toEqual([0, 0, 0]);
   });
 });
+
+const servers = () => k.brokers.join(',');
+const click = (i: number, page: string, ts: number, user = `u${i % 7}`) =>
+  JSON.stringify({ user_id: user, page, ts: iso(ts) });
+
+describe('kafka source', () => {
+  it('resumes from its checkpoint exactly: a job stopped mid-stream and restarted writes what one run writes', async () => {
+    const src = await k.topic(3);
+    const events = Array.from({ length: 900 }, (_, i) => ({
+      partition: i % 3,
+      value: click(i, ['/', '/a', '/b'][i % 3]!, T0 + i * 1_000),
+    }));
+    await produce(k.kafka, src, events);
+    const sq = `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}',
+      'scan.max-offsets-per-trigger' = '50', 'format' = 'json');
+CREATE SINK views WITH ('connector' = 'memory');
+INSERT INTO views
+SELECT window_start, page, COUNT(*) AS n, COUNT(DISTINCT user_id) AS u
+FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY window_start, window_end, page;`;
+    const m = await loadProgram('kafka_resume', sq);
+    const straight: unknown[] = [];
+    await m
+      .createJob({
+        sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+        sinks: { views: { rows: straight, json: true } },
+      })
+      .run();
+    const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-ck-'));
+    try {
+      const resumed: unknown[] = [];
+      let batches = 0;
+      const first = m.createJob({
+        set: { 'checkpoint.dir': dir, 'checkpoint.interval': '0' },
+        sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+        sinks: { views: { rows: resumed, json: true } },
+      });
+      first.on('notice', () => {});
+      first.on('progress', () => {
+        if (++batches === 7) void first.stop();
+      });
+      await first.run();
+      expect(batches).toBeLessThan(19);
+      const second = m.createJob({
+        set: { 'checkpoint.dir': dir, 'checkpoint.interval': '0' },
+        sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+        sinks: { views: { rows: resumed, json: true } },
+      });
+      second.on('notice', () => {});
+      await second.run();
+      expect(resumed).toEqual(straight);
+      expect(straight.length).toBe(45);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('splits scan.max-offsets-per-trigger across partitions by backlog', async () => {
+    const src = await k.topic(2);
+    // partition 0 holds 3× the records of partition 1
+    const events = [
+      ...Array.from({ length: 300 }, (_, i) => ({ partition: 0, value: click(i, '/', T0 + i) })),
+      ...Array.from({ length: 100 }, (_, i) => ({ partition: 1, value: click(i, '/', T0 + i) })),
+    ];
+    await produce(k.kafka, src, events);
+    const sq = `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}',
+      'scan.max-offsets-per-trigger' = '40', 'format' = 'json');
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT page FROM clicks;`;
+    const m = await loadProgram('kafka_split', sq);
+    const progress: QueryProgress[] = [];
+    const job = m.createJob({
+      sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+      sinks: { out: { rows: [] } },
+    });
+    job.on('progress', (p) => progress.push(p));
+    await job.run();
+    const withRows = progress.filter((p) => p.numInputRows > 0);
+    expect(withRows.reduce((n, p) => n + p.numInputRows, 0)).toBe(400);
+    for (const p of withRows) expect(p.numInputRows).toBeLessThanOrEqual(41);
+    // the first batch, once both partitions are buffered, takes 30 from partition 0 and 10 from partition 1
+    const first = withRows.find((p) => p.numInputRows === 40)!;
+    const start = first.sources[0]!.startOffset as { next: Record<string, Record<string, number>> };
+    const end = first.sources[0]!.endOffset as { next: Record<string, Record<string, number>> };
+    const d0 = end.next[src]!['0']! - start.next[src]!['0']!;
+    const d1 = end.next[src]!['1']! - start.next[src]!['1']!;
+    expect(d0 / (d0 + d1)).toBeGreaterThan(0.6);
+    expect(d1).toBeGreaterThan(0);
+  });
+
+  it('reads metadata columns and key columns from the record key (EXCEPT_KEY)', async () => {
+    const src = await k.topic(2);
+    await produce(k.kafka, src, [
+      {
+        partition: 1,
+        key: '{"user_id":"u1"}',
+        value: '{"page":"/x"}',
+        headers: { trace: 'abc' },
+        timestamp: String(T0),
+      },
+      { partition: 1, key: '{"user_id":"u2"}', value: '{"page":"/y"}', timestamp: String(T0 + 5) },
+    ]);
+    const sq = `
+CREATE STREAM clicks (
+  user_id STRING, page STRING,
+  k STRING METADATA FROM 'key' VIRTUAL, t STRING METADATA FROM 'topic' VIRTUAL,
+  p INT METADATA FROM 'partition' VIRTUAL, o BIGINT METADATA FROM 'offset' VIRTUAL,
+  ts TIMESTAMP(3) METADATA FROM 'timestamp', h MAP<STRING, STRING> METADATA FROM 'headers' VIRTUAL
+) WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}',
+        'key.format' = 'json', 'key.fields' = 'user_id', 'value.fields-include' = 'EXCEPT_KEY', 'format' = 'json');
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT user_id, page, k, t, p, o, ts, h FROM clicks;`;
+    const m = await loadProgram('kafka_meta', sq);
+    const rows: unknown[] = [];
+    await m
+      .createJob({
+        sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+        sinks: { out: { rows, json: true } },
+      })
+      .run();
+    expect(rows).toEqual([
+      { user_id: 'u1', page: '/x', k: '{"user_id":"u1"}', t: src, p: 1, o: 0, ts: iso(T0), h: { trace: 'abc' } },
+      { user_id: 'u2', page: '/y', k: '{"user_id":"u2"}', t: src, p: 1, o: 1, ts: iso(T0 + 5), h: null },
+    ]);
+  });
+
+  it('stops at a malformed record naming topic, partition and offset, or skips and counts it', async () => {
+    const src = await k.topic(1);
+    await produce(k.kafka, src, [
+      { value: click(0, '/', T0) },
+      { value: '{"page": "/", "ts": ' },
+      { value: click(2, '/', T0) },
+    ]);
+    const sq = (ignore: boolean) => `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json'
+      ${ignore ? ", 'json.ignore-parse-errors' = 'true'" : ''});
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT page FROM clicks;`;
+    const failing = await loadProgram('kafka_bad', sq(false));
+    await expect(
+      failing
+        .createJob({ sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } }, sinks: { out: { rows: [] } } })
+        .run(),
+    ).rejects.toThrow(
+      new RegExp(
+        `^query "insert_into_out" failed reading source "clicks" at topic ${src} partition 0 offset 1: malformed record: invalid JSON`,
+      ),
+    );
+    const skipping = await loadProgram('kafka_skip', sq(true));
+    const rows: unknown[] = [];
+    const progress: QueryProgress[] = [];
+    const job = skipping.createJob({
+      sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } },
+      sinks: { out: { rows } },
+    });
+    job.on('progress', (p) => progress.push(p));
+    await job.run();
+    expect(rows.length).toBe(2);
+    expect(progress.reduce((n, p) => n + p.parseErrorsSkipped, 0)).toBe(1);
+  });
+
+  it('starts where scan.startup.mode says: latest, timestamp, specific offsets, group offsets', async () => {
+    const src = await k.topic(2);
+    await produce(
+      k.kafka,
+      src,
+      Array.from({ length: 20 }, (_, i) => ({
+        partition: i % 2,
+        value: click(i, `/${i}`, T0),
+        timestamp: String(T0 + i * 1000),
+      })),
+    );
+    const sq = `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json');
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT page FROM clicks;`;
+    const m = await loadProgram('kafka_startup', sq);
+    const pages = async (o: Record<string, string>) => {
+      const rows: { page: string }[] = [];
+      await m
+        .createJob({ sources: { clicks: { 'scan.bounded.mode': 'latest-offset', ...o } }, sinks: { out: { rows } } })
+        .run();
+      return rows.map((r) => Number(r.page.slice(1))).sort((a, b) => a - b);
+    };
+    expect(await pages({ 'scan.startup.mode': 'earliest-offset' })).toEqual([...Array(20).keys()]);
+    expect(await pages({ 'scan.startup.mode': 'latest-offset' })).toEqual([]);
+    expect(
+      await pages({ 'scan.startup.mode': 'timestamp', 'scan.startup.timestamp-millis': String(T0 + 15_000) }),
+    ).toEqual([15, 16, 17, 18, 19]);
+    expect(
+      await pages({
+        'scan.startup.mode': 'specific-offsets',
+        'scan.startup.specific-offsets': 'partition:0,offset:8;partition:1,offset:9',
+      }),
+    ).toEqual([16, 18, 19]);
+    const group = k.groupId();
+    await k.admin.setOffsets({ groupId: group, topic: src, partitions: [{ partition: 0, offset: '9' }] });
+    expect(await pages({ 'scan.startup.mode': 'group-offsets', 'properties.group.id': group })).toEqual([
+      1, 3, 5, 7, 9, 11, 13, 15, 17, 18, 19,
+    ]);
+    // the group's offsets are committed after the batch, for monitoring
+    const committed = await k.admin.fetchOffsets({ groupId: group, topics: [src] });
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+      [0, '10'],
+      [1, '10'],
+    ]);
+  });
+});
+
+const passThrough = (src: string, extra = '') => `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json'${extra});
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT page FROM clicks;`;
+
+describe('kafka faults', () => {
+  it('a missing topic is an error naming it', async () => {
+    const m = await loadProgram('kafka_missing', passThrough('no-such-topic-here'));
+    await expect(m.createJob({ sinks: { out: { rows: [] } } }).run()).rejects.toThrow(
+      `query "insert_into_out" failed reading source "clicks": source "clicks" (topic no-such-topic-here): topic "no-such-topic-here" does not exist at ${servers()}\n  hint: create the topic first (sqc never creates the topics it reads), or fix the topic name`,
+    );
+  });
+
+  it('unreachable brokers at start: retried for connect.retry-timeout, then an error naming the bootstrap servers', async () => {
+    const m = await loadProgram('kafka_unreachable', passThrough('t'));
+    const notices: string[] = [];
+    const job = m.createJob({
+      sources: { clicks: { 'properties.bootstrap.servers': '127.0.0.1:1', 'connect.retry-timeout': '1 s' } },
+      sinks: { out: { rows: [] } },
+    });
+    job.on('notice', (n) => notices.push(n));
+    const err = await job.run().then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err!.message).toMatch(
+      /^query "insert_into_out" failed reading source "clicks": source "clicks" \(topic t\): cannot reach the Kafka brokers at 127\.0\.0\.1:1 \(.*ECONNREFUSED.*\); gave up after retrying for 1 s\n  hint: check properties\.bootstrap\.servers and that the brokers are running and reachable from here; 'connect\.retry-timeout' sets how long to retry \(now 1 s\)$/,
+    );
+    expect(notices[0]).toMatch(
+      /^source "clicks" \(topic t\): cannot reach the Kafka brokers at 127\.0\.0\.1:1 .*; retrying for up to 1 s$/,
+    );
+  });
+
+  it('offsets that vanished (a recreated topic) are an error naming topic, partition and offsets, or a warning when opted out', async () => {
+    const src = await k.topic(1);
+    await produce(
+      k.kafka,
+      src,
+      Array.from({ length: 10 }, (_, i) => ({ value: click(i, `/${i}`, T0) })),
+    );
+    const m = await loadProgram('kafka_loss', passThrough(src));
+    const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-loss-'));
+    try {
+      // available-now: each run reads what exists and stops without finishing the query
+      const run = (o: Record<string, string> = {}) => {
+        const rows: { page: string }[] = [];
+        const notices: string[] = [];
+        const job = m.createJob({
+          set: { 'checkpoint.dir': dir, 'trigger.mode': 'available-now' },
+          sources: { clicks: o },
+          sinks: { out: { rows } },
+        });
+        job.on('notice', (n) => notices.push(n));
+        return { job, rows, notices };
+      };
+      const first = run();
+      await first.job.run();
+      expect(first.rows.length).toBe(10);
+      // the topic is deleted and recreated with fewer records: offset 10 is beyond its end
+      await k.admin.deleteTopics({ topics: [src] });
+      await k.admin.createTopics({ topics: [{ topic: src, numPartitions: 1 }], waitForLeaders: true });
+      await produce(
+        k.kafka,
+        src,
+        Array.from({ length: 3 }, (_, i) => ({ value: click(i, `/new${i}`, T0) })),
+      );
+      await expect(run().job.run()).rejects.toThrow(
+        `query "insert_into_out" failed reading source "clicks": source "clicks" (topic ${src}): data loss: offset 10 of topic ${src} partition 0 is beyond the end of the log (offset 3): the topic was deleted and recreated, or truncated\n  hint: records the query had not read yet are gone (retention shorter than the job's lag, or a recreated topic). To skip them and go on from the log start, set 'scan.fail-on-data-loss' = 'false'; to start over, delete the checkpoint directory`,
+      );
+      const third = run({ 'scan.fail-on-data-loss': 'false' });
+      await third.job.run();
+      expect(third.rows.map((r) => r.page)).toEqual(['/new0', '/new1', '/new2']);
+      expect(third.notices).toContain(
+        `warning: source "clicks" (topic ${src}): data loss: offset 10 of topic ${src} partition 0 is beyond the end of the log (offset 3): the topic was deleted and recreated, or truncated; going on from offset 0 ('scan.fail-on-data-loss' = 'false')`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a partition added while running, from its earliest offset', async () => {
+    const src = await k.topic(1);
+    await produce(k.kafka, src, [{ partition: 0, value: click(0, '/p0', T0) }]);
+    const m = await loadProgram(
+      'kafka_discovery',
+      passThrough(src, ", 'scan.topic-partition-discovery.interval' = '200 ms'"),
+    );
+    const rows: { page: string }[] = [];
+    const notices: string[] = [];
+    const job = m.createJob({ sinks: { out: { rows } } });
+    job.on('notice', (n) => notices.push(n));
+    await job.start();
+    await until(() => rows.length === 1);
+    await k.admin.createPartitions({ topicPartitions: [{ topic: src, count: 2 }] });
+    await produce(k.kafka, src, [{ partition: 1, value: click(1, '/p1', T0) }]);
+    await until(() => rows.length === 2);
+    await job.stop();
+    expect(rows.map((r) => r.page)).toEqual(['/p0', '/p1']);
+    expect(notices).toContain(
+      `source "clicks" (topic ${src}): reading new partition ${src}/1 from the earliest offset`,
+    );
+  });
+});
+
+describe('upsert-kafka', () => {
+  it('sink: EMIT CHANGES values keyed by the primary key; the last value per key is the result', async () => {
+    const src = await k.topic(2);
+    const out = await k.topic(3);
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      partition: i % 2,
+      value: JSON.stringify({ category: `c${i % 3}`, behavior: i % 2 ? 'buy' : 'view', ts: iso(T0 + i * 1000) }),
+    }));
+    await produce(k.kafka, src, events);
+    const sq = `
+CREATE STREAM ev (category STRING, behavior STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}',
+      'scan.max-offsets-per-trigger' = '40', 'format' = 'json');
+CREATE TABLE stats (category STRING, behavior STRING, n BIGINT, PRIMARY KEY (category, behavior) NOT ENFORCED)
+WITH ('connector' = 'upsert-kafka', 'topic' = '${out}', 'properties.bootstrap.servers' = '${servers()}',
+      'key.format' = 'json', 'format' = 'json');
+INSERT INTO stats SELECT category, behavior, COUNT(*) AS n FROM ev GROUP BY category, behavior;`;
+    const m = await loadProgram('upsert_sink', sq);
+    await m.createJob({ sources: { ev: { 'scan.bounded.mode': 'latest-offset' } } }).run();
+    const records = await readTopic(k.brokers, out);
+    expect(records.length).toBeGreaterThan(6); // one update per changed key per batch
+    const last = new Map<string, string | null>();
+    for (const r of records) {
+      expect(r.partition).toBe(partitionOfKey(Buffer.from(r.key!), 3));
+      last.set(r.key!, r.value);
+    }
+    expect(
+      [...last]
+        .map(([key, v]) => [JSON.parse(key), JSON.parse(v!).n])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      [
+        [{ category: 'c0', behavior: 'buy' }, 50],
+        [{ category: 'c0', behavior: 'view' }, 50],
+        [{ category: 'c1', behavior: 'buy' }, 50],
+        [{ category: 'c1', behavior: 'view' }, 50],
+        [{ category: 'c2', behavior: 'buy' }, 50],
+        [{ category: 'c2', behavior: 'view' }, 50],
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+  });
+
+  it('source: a changelog — values update their key (+U), a tombstone deletes it (-D)', async () => {
+    const src = await k.topic(1);
+    await produce(k.kafka, src, [
+      { key: '{"id":"a"}', value: '{"id":"a","v":1}' },
+      { key: '{"id":"b"}', value: '{"id":"b","v":2}' },
+      { key: '{"id":"a"}', value: '{"id":"a","v":3}' },
+      { key: '{"id":"b"}', value: null },
+    ]);
+    const sq = `
+CREATE TABLE t (id STRING, v INT, PRIMARY KEY (id) NOT ENFORCED)
+WITH ('connector' = 'upsert-kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}',
+      'key.format' = 'json', 'format' = 'json');
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT id, v FROM t EMIT CHANGES;`;
+    const m = await loadProgram('upsert_source', sq);
+    const got: string[] = [];
+    await m
+      .createJob({
+        set: { 'trigger.mode': 'available-now' },
+        sinks: {
+          out: {
+            onBatch: (b: SinkBatch) => {
+              b.rows.forEach((r, i) => got.push(`${b.kinds[i]} ${JSON.stringify(r)}`));
+            },
+          },
+        },
+      })
+      .run();
+    expect(got).toEqual([
+      '+U {"id":"a","v":1}',
+      '+U {"id":"b","v":2}',
+      '+U {"id":"a","v":3}',
+      '-D {"id":"b","v":null}',
+    ]);
+  });
+});
+
+describe.skipIf(process.env['KAFKA_BROKERS'])(
+  'kafka broker lost while running (in-process broker, stopped and restarted)',
+  () => {
+    const program = (brokers: string, topic: string) => `
+CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
+WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json');
+CREATE SINK out WITH ('connector' = 'memory');
+INSERT INTO out SELECT page FROM clicks;`;
+
+    async function withBroker(
+      fn: (b: {
+        port: number;
+        dataDir: string;
+        restart(): Promise<void>;
+        stop(): Promise<void>;
+        kafka: Kafka;
+      }) => Promise<void>,
+    ) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sqc-kafka-data-'));
+      let broker = await startKafkaBroker({ dataDir, log: () => {} });
+      const port = broker.port;
+      const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: 0 });
+      try {
+        await fn({
+          port,
+          dataDir,
+          kafka,
+          restart: async () => {
+            broker = await startKafkaBroker({ dataDir, port, log: () => {} });
+          },
+          stop: () => broker.stop(),
+        });
+      } finally {
+        await broker.stop().catch(() => {});
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+
+    it('pauses, says so, and resumes without losing or duplicating a record when the broker comes back', async () => {
+      await withBroker(async (b) => {
+        const admin = b.kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] });
+        await admin.disconnect();
+        await produce(
+          b.kafka,
+          'clicks',
+          Array.from({ length: 100 }, (_, i) => ({ partition: i % 2, value: click(i, `/${i}`, T0) })),
+        );
+        const m = await loadProgram('kafka_lost', program(`127.0.0.1:${b.port}`, 'clicks'));
+        const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-lost-'));
+        try {
+          const rows: { page: string }[] = [];
+          const notices: string[] = [];
+          const job = m.createJob({
+            set: { 'checkpoint.dir': dir },
+            sources: { clicks: { 'connect.retry-timeout': '60 s' } },
+            sinks: { out: { rows } },
+          });
+          job.on('notice', (n) => notices.push(n));
+          await job.start();
+          await until(() => rows.length === 100);
+          await b.stop();
+          await until(() => notices.some((n) => n.includes('the query is paused and retries')));
+          await b.restart();
+          await produce(
+            b.kafka,
+            'clicks',
+            Array.from({ length: 100 }, (_, i) => ({ partition: i % 2, value: click(i, `/${100 + i}`, T0) })),
+          );
+          await until(() => rows.length >= 200);
+          await job.stop();
+          expect(rows.map((r) => Number(r.page.slice(1))).sort((x, y) => x - y)).toEqual([...Array(200).keys()]);
+          expect(notices.find((n) => n.includes('paused'))).toMatch(
+            new RegExp(
+              `^source "clicks" \\(topic clicks\\): cannot reach the Kafka brokers at 127\\.0\\.0\\.1:${b.port} \\(.*\\); the query is paused and retries for up to 60 s$`,
+            ),
+          );
+          expect(notices).toContain('source "clicks" (topic clicks): the Kafka brokers are reachable again; resuming');
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+
+    it('after the retry budget it stops with its checkpoint intact; a rerun resumes exactly', async () => {
+      await withBroker(async (b) => {
+        const admin = b.kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] });
+        await admin.disconnect();
+        await produce(
+          b.kafka,
+          'clicks',
+          Array.from({ length: 50 }, (_, i) => ({ partition: i % 2, value: click(i, `/${i}`, T0) })),
+        );
+        const m = await loadProgram('kafka_budget', program(`127.0.0.1:${b.port}`, 'clicks'));
+        const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-budget-'));
+        try {
+          const rows: { page: string }[] = [];
+          const job = m.createJob({
+            set: { 'checkpoint.dir': dir },
+            sources: { clicks: { 'connect.retry-timeout': '1 s' } },
+            sinks: { out: { rows } },
+          });
+          job.on('notice', () => {});
+          await job.start();
+          await until(() => rows.length === 50);
+          await b.stop();
+          await expect(job.awaitTermination()).rejects.toThrow(
+            /^query "insert_into_out" failed reading source "clicks": source "clicks" \(topic clicks\): cannot reach the Kafka brokers at .*; gave up after retrying for \d+ s\n  hint: the job stopped; its checkpoint is intact up to the last committed batch\. Run it again once the brokers are back to resume \('connect\.retry-timeout' sets how long to retry\)$/,
+          );
+          await b.restart();
+          await produce(
+            b.kafka,
+            'clicks',
+            Array.from({ length: 50 }, (_, i) => ({ partition: i % 2, value: click(i, `/${50 + i}`, T0) })),
+          );
+          const again = m.createJob({
+            set: { 'checkpoint.dir': dir, 'trigger.mode': 'available-now' },
+            sinks: { out: { rows } },
+          });
+          again.on('notice', () => {});
+          await again.run();
+          expect(rows.map((r) => Number(r.page.slice(1))).sort((x, y) => x - y)).toEqual([...Array(100).keys()]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  },
+);
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!ok()) throw new Error('condition not reached in 30 s');
+}

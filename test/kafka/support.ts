@@ -51,7 +51,7 @@ export interface ReadRecord {
 /** Every committed record of `topic`, partition by partition in offset order. */
 export async function readTopic(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
   const r = new PartitionReader(
-    { brokers: [...brokers], clientId: 'sqc-test-reader', retry: { retries: 2 } },
+    { brokers: [...brokers], clientId: 'sqc-test-reader', connectionTimeout: 5_000, retry: { retries: 5 } },
     READ_COMMITTED,
   );
   await r.connect();

@@ -28,6 +28,7 @@ import {
   type TopicPartition,
 } from './cluster.ts';
 import { recordLayout, recordParser, splitList } from './codec.ts';
+import { object as asObject } from '../../formats/decode.ts';
 import { registerCodecs } from './compression.ts';
 import { Kafka, type Admin } from 'kafkajs';
 
@@ -158,12 +159,23 @@ export class KafkaSource implements SourceConnector {
       this.settings.config,
       isolation === 'read_uncommitted' ? READ_UNCOMMITTED : READ_COMMITTED,
     );
-    const keyFields = this.upsert ? splitList(o['key.fields']) : splitList(o['key.fields']);
+    const keyFields = splitList(o['key.fields']);
     const exceptKey = (o['value.fields-include'] ?? 'ALL').toUpperCase() === 'EXCEPT_KEY';
-    this.parse =
-      keyFields.length > 0 && (exceptKey || this.upsert)
-        ? recordParser(recordLayout(ctx.physical, o, ctx.format, keyFields), o)
-        : null;
+    if (keyFields.length > 0 && (exceptKey || this.upsert))
+      this.parse = recordParser(recordLayout(ctx.physical, o, ctx.format, keyFields), o);
+    else if (this.upsert && (o['key.format'] ?? 'json') === 'json' && (ctx.format ?? 'json') === 'json') {
+      // upsert-kafka with JSON keys: the key object names its columns (a tombstone has only those)
+      this.parse = (key, value) => {
+        const row = value === null ? {} : asObject(JSON.parse(value));
+        return key === null ? row : Object.assign(row, asObject(JSON.parse(key)));
+      };
+    } else if (this.upsert)
+      throw new KafkaError(
+        `source "${ctx.name}": upsert-kafka with key.format '${o['key.format']}' needs 'key.fields' naming the PRIMARY KEY columns`,
+        "use key.format 'json', or set 'key.fields'",
+        false,
+      );
+    else this.parse = null;
     registerCodecs();
   }
 
@@ -229,14 +241,17 @@ export class KafkaSource implements SourceConnector {
       }
     }
     for (const tp of all) this.add(tp, positions.get(`${tp.topic}/${tp.partition}`)!);
-    const ends = saved?.next !== undefined ? (saved.end ?? null) : await this.retry(() => this.endOffsets(found));
+    // Bounded reading keeps the end it resolved at the first start; available-now resolves the
+    // end at every start (Spark), so each run reads what exists when it starts.
+    const keep = saved?.end !== undefined && saved.end !== null && this.options['scan.bounded.mode'] !== undefined;
+    const ends = keep ? saved.end! : await this.retry(() => this.endOffsets(all));
     if (ends !== null) {
       for (const p of this.parts) p.end = ends[p.topic]?.[String(p.partition)] ?? p.next;
     }
     this.bounded = ends !== null;
     this.endMap = ends;
     if (this.groupId !== null) this.admin = new Kafka(this.settings.config).admin();
-    for (const p of this.parts) if (p.next < p.end) await this.checkPosition(p);
+    await this.checkPositions(this.parts);
     this.pump();
   }
 
@@ -352,32 +367,35 @@ export class KafkaSource implements SourceConnector {
    * a deleted and recreated topic): an error, or with `scan.fail-on-data-loss = false` a
    * counted warning and a jump to the log start. Never a silent reset.
    */
-  private async checkPosition(p: Partition): Promise<void> {
-    const tp = [{ topic: p.topic, partition: p.partition }];
+  private async checkPositions(parts: readonly Partition[]): Promise<void> {
+    if (parts.length === 0) return;
     const [low, high] = await Promise.all([
-      this.retry(() => this.reader.offsets(tp, 'earliest')),
-      this.retry(() => this.reader.offsets(tp, 'latest')),
+      this.retry(() => this.reader.offsets(parts, 'earliest')),
+      this.retry(() => this.reader.offsets(parts, 'latest')),
     ]);
-    const start = low.get(p.id) ?? 0;
-    const end = high.get(p.id) ?? 0;
-    if (p.fetchAt >= start && p.fetchAt <= end) return;
-    const what =
-      p.fetchAt < start
-        ? `offsets ${p.fetchAt}..${start - 1} of topic ${p.topic} partition ${p.partition} are no longer available (the log now starts at offset ${start})`
-        : `offset ${p.fetchAt} of topic ${p.topic} partition ${p.partition} is beyond the end of the log (offset ${end}): the topic was deleted and recreated, or truncated`;
-    if (this.failOnDataLoss) {
-      throw new KafkaError(
-        `${this.what}: data loss: ${what}`,
-        `records the query had not read yet are gone (retention shorter than the job's lag, or a recreated topic). To skip them and go on from the log start, set 'scan.fail-on-data-loss' = 'false'; to start over, delete the checkpoint directory`,
-        false,
+    for (const p of parts) {
+      const start = low.get(p.id) ?? 0;
+      const end = high.get(p.id) ?? 0;
+      if (p.fetchAt >= start && p.fetchAt <= end) continue;
+      const what =
+        p.fetchAt < start
+          ? `offsets ${p.fetchAt}..${start - 1} of topic ${p.topic} partition ${p.partition} are no longer available (the log now starts at offset ${start})`
+          : `offset ${p.fetchAt} of topic ${p.topic} partition ${p.partition} is beyond the end of the log (offset ${end}): the topic was deleted and recreated, or truncated`;
+      if (this.failOnDataLoss) {
+        throw new KafkaError(
+          `${this.what}: data loss: ${what}`,
+          `records the query had not read yet are gone (retention shorter than the job's lag, or a recreated topic). To skip them and go on from the log start, set 'scan.fail-on-data-loss' = 'false'; to start over, delete the checkpoint directory`,
+          false,
+        );
+      }
+      if (p.fetchAt < start) this.dataLossSkipped += start - p.fetchAt;
+      this.ctx.notice?.(
+        `warning: ${this.what}: data loss: ${what}; going on from offset ${start} ('scan.fail-on-data-loss' = 'false')`,
       );
+      // records already buffered were read before the gap: they stay
+      if (p.buffered === 0) p.clear(start);
+      else p.fetchAt = start;
     }
-    const lost = p.fetchAt < start ? start - p.fetchAt : 0;
-    this.dataLossSkipped += lost;
-    this.ctx.notice?.(
-      `warning: ${this.what}: data loss: ${what}; going on from offset ${start} ('scan.fail-on-data-loss' = 'false')`,
-    );
-    p.clear(start);
   }
 
   /** Starts a fetch for every leader that has partitions wanting records and none in flight. */
@@ -436,7 +454,7 @@ export class KafkaSource implements SourceConnector {
       if (err?.name === 'KafkaJSOffsetOutOfRange') {
         const p = this.byId.get(`${err.topic}/${err.partition}`);
         try {
-          if (p !== undefined) await this.checkPosition(p);
+          if (p !== undefined) await this.checkPositions([p]);
         } catch (x) {
           this.fatal = kafkaError(x, this.settings.brokers, this.what);
         }
