@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, startKafkaBroker, type KafkaForTests } from '../../broker/index.ts';
 import type { QueryProgress, SinkBatch } from '../../runtime/index.ts';
 import { partitionOfKey } from '../../runtime/connectors/kafka/murmur2.ts';
-import { loadProgram, produce, readTopic } from './support.ts';
+import { loadProgram, produce, readTopic, type JobModule } from './support.ts';
 
 let k: KafkaForTests;
 beforeAll(async () => {
@@ -284,9 +284,10 @@ INSERT INTO out SELECT page FROM clicks;`;
   });
 });
 
-const passThrough = (src: string, extra = '') => `
+const passThrough = (src: string, extra = '') => passThroughAt(servers(), src, extra);
+const passThroughAt = (brokers: string, src: string, extra = '') => `
 CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
-WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json'${extra});
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json'${extra});
 CREATE SINK out WITH ('connector' = 'memory');
 INSERT INTO out SELECT page FROM clicks;`;
 
@@ -471,30 +472,44 @@ INSERT INTO out SELECT id, v FROM t EMIT CHANGES;`;
 describe.skipIf(process.env['KAFKA_BROKERS'])(
   'kafka broker lost while running (in-process broker, stopped and restarted)',
   () => {
-    const program = (brokers: string, topic: string) => `
-CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
-WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json');
-CREATE SINK out WITH ('connector' = 'memory');
-INSERT INTO out SELECT page FROM clicks;`;
+    interface Lost {
+      readonly port: number;
+      readonly kafka: Kafka;
+      readonly m: JobModule;
+      /** A fresh checkpoint directory. */
+      readonly dir: string;
+      restart(): Promise<void>;
+      stop(): Promise<void>;
+      /** Produces pages `/from` .. `/from+n-1` over the topic's two partitions. */
+      more(from: number, n: number): Promise<void>;
+    }
 
-    async function withBroker(
-      fn: (b: {
-        port: number;
-        dataDir: string;
-        restart(): Promise<void>;
-        stop(): Promise<void>;
-        kafka: Kafka;
-      }) => Promise<void>,
-    ) {
+    /** A broker with a data directory on a fixed port, topic `clicks` holding pages /0../n-1, and a pass-through job. */
+    async function withBroker(n: number, fn: (b: Lost) => Promise<void>): Promise<void> {
       const dataDir = mkdtempSync(join(tmpdir(), 'sqc-kafka-data-'));
+      const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-lost-'));
       let broker = await startKafkaBroker({ dataDir, log: () => {} });
       const port = broker.port;
       const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: 0 });
       try {
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] });
+        await admin.disconnect();
+        const more = (from: number, count: number) =>
+          produce(
+            kafka,
+            'clicks',
+            Array.from({ length: count }, (_, i) => ({ partition: i % 2, value: click(i, `/${from + i}`, T0) })),
+          );
+        await more(0, n);
+        const m = await loadProgram(`kafka_lost_${n}`, passThroughAt(`127.0.0.1:${port}`, 'clicks'));
         await fn({
           port,
-          dataDir,
           kafka,
+          m,
+          dir,
+          more,
           restart: async () => {
             broker = await startKafkaBroker({ dataDir, port, log: () => {} });
           },
@@ -503,99 +518,64 @@ INSERT INTO out SELECT page FROM clicks;`;
       } finally {
         await broker.stop().catch(() => {});
         rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
       }
     }
 
+    const pagesOf = (rows: { page: string }[]) => rows.map((r) => Number(r.page.slice(1))).sort((x, y) => x - y);
+
     it('pauses, says so, and resumes without losing or duplicating a record when the broker comes back', async () => {
-      await withBroker(async (b) => {
-        const admin = b.kafka.admin();
-        await admin.connect();
-        await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] });
-        await admin.disconnect();
-        await produce(
-          b.kafka,
-          'clicks',
-          Array.from({ length: 100 }, (_, i) => ({ partition: i % 2, value: click(i, `/${i}`, T0) })),
+      await withBroker(100, async (b) => {
+        const rows: { page: string }[] = [];
+        const notices: string[] = [];
+        const job = b.m.createJob({
+          set: { 'checkpoint.dir': b.dir },
+          sources: { clicks: { 'connect.retry-timeout': '60 s' } },
+          sinks: { out: { rows } },
+        });
+        job.on('notice', (n) => notices.push(n));
+        await job.start();
+        await until(() => rows.length === 100);
+        await b.stop();
+        await until(() => notices.some((n) => n.includes('the query is paused and retries')));
+        await b.restart();
+        await b.more(100, 100);
+        await until(() => rows.length >= 200);
+        await job.stop();
+        expect(pagesOf(rows)).toEqual([...Array(200).keys()]);
+        expect(notices.find((n) => n.includes('paused'))).toMatch(
+          new RegExp(
+            `^source "clicks" \\(topic clicks\\): cannot reach the Kafka brokers at 127\\.0\\.0\\.1:${b.port} \\(.*\\); the query is paused and retries for up to 60 s$`,
+          ),
         );
-        const m = await loadProgram('kafka_lost', program(`127.0.0.1:${b.port}`, 'clicks'));
-        const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-lost-'));
-        try {
-          const rows: { page: string }[] = [];
-          const notices: string[] = [];
-          const job = m.createJob({
-            set: { 'checkpoint.dir': dir },
-            sources: { clicks: { 'connect.retry-timeout': '60 s' } },
-            sinks: { out: { rows } },
-          });
-          job.on('notice', (n) => notices.push(n));
-          await job.start();
-          await until(() => rows.length === 100);
-          await b.stop();
-          await until(() => notices.some((n) => n.includes('the query is paused and retries')));
-          await b.restart();
-          await produce(
-            b.kafka,
-            'clicks',
-            Array.from({ length: 100 }, (_, i) => ({ partition: i % 2, value: click(i, `/${100 + i}`, T0) })),
-          );
-          await until(() => rows.length >= 200);
-          await job.stop();
-          expect(rows.map((r) => Number(r.page.slice(1))).sort((x, y) => x - y)).toEqual([...Array(200).keys()]);
-          expect(notices.find((n) => n.includes('paused'))).toMatch(
-            new RegExp(
-              `^source "clicks" \\(topic clicks\\): cannot reach the Kafka brokers at 127\\.0\\.0\\.1:${b.port} \\(.*\\); the query is paused and retries for up to 60 s$`,
-            ),
-          );
-          expect(notices).toContain('source "clicks" (topic clicks): the Kafka brokers are reachable again; resuming');
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        expect(notices).toContain('source "clicks" (topic clicks): the Kafka brokers are reachable again; resuming');
       });
     });
 
     it('after the retry budget it stops with its checkpoint intact; a rerun resumes exactly', async () => {
-      await withBroker(async (b) => {
-        const admin = b.kafka.admin();
-        await admin.connect();
-        await admin.createTopics({ topics: [{ topic: 'clicks', numPartitions: 2 }] });
-        await admin.disconnect();
-        await produce(
-          b.kafka,
-          'clicks',
-          Array.from({ length: 50 }, (_, i) => ({ partition: i % 2, value: click(i, `/${i}`, T0) })),
+      await withBroker(50, async (b) => {
+        const rows: { page: string }[] = [];
+        const job = b.m.createJob({
+          set: { 'checkpoint.dir': b.dir },
+          sources: { clicks: { 'connect.retry-timeout': '1 s' } },
+          sinks: { out: { rows } },
+        });
+        job.on('notice', () => {});
+        await job.start();
+        await until(() => rows.length === 50);
+        await b.stop();
+        await expect(job.awaitTermination()).rejects.toThrow(
+          /^query "insert_into_out" failed reading source "clicks": source "clicks" \(topic clicks\): cannot reach the Kafka brokers at .*; gave up after retrying for \d+ s\n  hint: the job stopped; its checkpoint is intact up to the last committed batch\. Run it again once the brokers are back to resume \('connect\.retry-timeout' sets how long to retry\)$/,
         );
-        const m = await loadProgram('kafka_budget', program(`127.0.0.1:${b.port}`, 'clicks'));
-        const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-budget-'));
-        try {
-          const rows: { page: string }[] = [];
-          const job = m.createJob({
-            set: { 'checkpoint.dir': dir },
-            sources: { clicks: { 'connect.retry-timeout': '1 s' } },
-            sinks: { out: { rows } },
-          });
-          job.on('notice', () => {});
-          await job.start();
-          await until(() => rows.length === 50);
-          await b.stop();
-          await expect(job.awaitTermination()).rejects.toThrow(
-            /^query "insert_into_out" failed reading source "clicks": source "clicks" \(topic clicks\): cannot reach the Kafka brokers at .*; gave up after retrying for \d+ s\n  hint: the job stopped; its checkpoint is intact up to the last committed batch\. Run it again once the brokers are back to resume \('connect\.retry-timeout' sets how long to retry\)$/,
-          );
-          await b.restart();
-          await produce(
-            b.kafka,
-            'clicks',
-            Array.from({ length: 50 }, (_, i) => ({ partition: i % 2, value: click(i, `/${50 + i}`, T0) })),
-          );
-          const again = m.createJob({
-            set: { 'checkpoint.dir': dir, 'trigger.mode': 'available-now' },
-            sinks: { out: { rows } },
-          });
-          again.on('notice', () => {});
-          await again.run();
-          expect(rows.map((r) => Number(r.page.slice(1))).sort((x, y) => x - y)).toEqual([...Array(100).keys()]);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        await b.restart();
+        await b.more(50, 50);
+        const again = b.m.createJob({
+          set: { 'checkpoint.dir': b.dir, 'trigger.mode': 'available-now' },
+          sinks: { out: { rows } },
+        });
+        again.on('notice', () => {});
+        await again.run();
+        expect(pagesOf(rows)).toEqual([...Array(100).keys()]);
       });
     });
   },
