@@ -95,13 +95,16 @@ async function producer(transactionalId?: string): Promise<Producer> {
 }
 
 describe('kcat (librdkafka) against the broker', () => {
-  it('produces (-P) records that kafkajs reads, in every compression codec', async () => {
+  it('produces (-P) records that kafkajs reads, in every compression codec, idempotently too', async () => {
     const topic = await k.topic(3);
     const lines = Array.from({ length: 90 }, (_, i) => `key${i % 9}:value-${i}`);
     await kcat(['-P', '-t', topic, '-K', ':'], lines.slice(0, 30).join('\n') + '\n');
     await kcat(['-P', '-t', topic, '-K', ':', '-z', 'gzip'], lines.slice(30, 60).join('\n') + '\n');
     await kcat(['-P', '-t', topic, '-K', ':', '-z', 'snappy'], lines.slice(60, 70).join('\n') + '\n');
-    await kcat(['-P', '-t', topic, '-K', ':', '-z', 'lz4'], lines.slice(70, 80).join('\n') + '\n');
+    await kcat(
+      ['-P', '-t', topic, '-K', ':', '-z', 'lz4', '-X', 'enable.idempotence=true'],
+      lines.slice(70, 80).join('\n') + '\n',
+    );
     await kcat(['-P', '-t', topic, '-K', ':', '-z', 'zstd'], lines.slice(80).join('\n') + '\n');
     // kcat reads every codec back; kafkajs without codec packages only none and gzip.
     const all = order(parse(await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', ...FORMAT])));

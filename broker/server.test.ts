@@ -94,6 +94,67 @@ describe('the broker’s wire handling', () => {
     raw.close();
   });
 
+  it('sends no response to acks=0 produces, and answers the next request on the socket', async () => {
+    const b = await start();
+    b.createTopic('fire-and-forget', 1);
+    const raw = await RawClient.connect(b.bootstrap);
+    const body = async (acks: number, value: string) =>
+      (
+        await kafkajsRequest(
+          'produce',
+          3,
+        )({
+          acks,
+          timeout: 1000,
+          topicData: [{ topic: 'fire-and-forget', partitions: [{ partition: 0, messages: [{ value }] }] }],
+        }).encode()
+      ).buffer;
+    let answered = false;
+    void raw.request(0, 3, await body(0, 'unacknowledged')).then(() => (answered = true));
+    const acked = await raw.request(0, 3, await body(1, 'acknowledged'));
+    expect(acked.length).toBeGreaterThan(0);
+    const meta = await raw.call('metadata', 3, 1, { topics: ['fire-and-forget'] });
+    expect(meta.topicMetadata[0].topic).toBe('fire-and-forget');
+    expect(answered).toBe(false);
+    raw.close();
+    const admin = client(b).admin();
+    await admin.connect();
+    expect((await admin.fetchTopicOffsets('fire-and-forget'))[0]!.high).toBe('2');
+    await admin.disconnect();
+  });
+
+  it('returns whole batches, and at least one even when it is larger than max_bytes', async () => {
+    const b = await start();
+    b.createTopic('big', 1);
+    const producer = client(b).producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'big',
+      messages: Array.from({ length: 50 }, (_, i) => ({ value: `record-${i}-${'x'.repeat(100)}` })),
+    });
+    await producer.send({ topic: 'big', messages: [{ value: 'second batch' }] });
+    await producer.disconnect();
+    const raw = await RawClient.connect(b.bootstrap);
+    const fetchAt = (fetchOffset: string, maxBytes: number) =>
+      raw.call('fetch', 1, 4, {
+        replicaId: -1,
+        maxWaitTime: 0,
+        minBytes: 1,
+        maxBytes,
+        topics: [{ topic: 'big', partitions: [{ partition: 0, fetchOffset, maxBytes }] }],
+      });
+    // 100 bytes allow no batch, but the first comes whole; from the middle of it, the whole batch too.
+    for (const from of ['0', '20']) {
+      const p = (await fetchAt(from, 100)).responses[0].partitions[0];
+      expect(p.errorCode).toBe(0);
+      expect(p.messages.map((m: any) => Number(m.offset))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    }
+    const both = (await fetchAt('0', 1 << 20)).responses[0].partitions[0];
+    expect(both.messages).toHaveLength(51);
+    expect((await fetchAt('52', 100)).responses[0].partitions[0].errorCode).toBe(1); // past the end
+    raw.close();
+  });
+
   it('creates topics on first use only when asked to', async () => {
     const strict = await start();
     const admin = client(strict).admin();
@@ -125,7 +186,16 @@ describe('the data directory', () => {
       await producer.disconnect();
       const admin = kafka.admin();
       await admin.connect();
-      await admin.setOffsets({ groupId: 'g', topic: 'kept', partitions: [{ partition: 0, offset: '3' }] });
+      const raw = await RawClient.connect(first.bootstrap);
+      await raw.call('offsetCommit', 8, 2, {
+        groupId: 'g',
+        groupGenerationId: -1, // an admin commit to a group without members
+        memberId: '',
+        retentionTime: -1,
+        topics: [{ topic: 'kept', partitions: [{ partition: 0, offset: '3' }] }],
+      });
+      raw.close();
+      await admin.fetchTopicMetadata({ topics: ['kept'] });
       await admin.deleteTopicRecords({ topic: 'kept', partitions: [{ partition: 1, offset: '2' }] });
       const before = await admin.fetchTopicOffsets('kept');
       expect(before.find((o) => o.partition === 1)!.low).toBe('2');
