@@ -6,6 +6,7 @@
  * start (kept in `<partition>.start`); the bytes below it stay in the file but are never served.
  */
 import * as fs from 'node:fs';
+import { writeAll } from './journal.ts';
 import {
   assignOffset,
   controlBatch,
@@ -95,7 +96,7 @@ export class PartitionLog {
   /** Appends a batch (offsets assigned here) and returns its base offset. */
   append(b: Batch): number {
     assignOffset(b, this.highWatermark);
-    if (this.fd !== null) fs.writeSync(this.fd, b.bytes);
+    if (this.fd !== null) writeAll(this.fd, b.bytes);
     this.track(b);
     return b.baseOffset;
   }

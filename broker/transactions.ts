@@ -10,9 +10,9 @@
  * `<dataDir>/transactions.log` (JSON lines) at each change and replayed on start; a transaction
  * caught between "prepare" and "complete" by a crash is completed then.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GroupCoordinator } from './groups.ts';
+import { Journal } from './journal.ts';
 import type { Topics } from './topics.ts';
 
 export const ERR_INVALID_PRODUCER_EPOCH = 47;
@@ -55,7 +55,7 @@ export class TransactionCoordinator {
   private nextProducerId = 1000;
   private readonly byId = new Map<string, TxnState>();
   private readonly byProducer = new Map<number, TxnState>();
-  private fd: number | null = null;
+  private readonly journal: Journal | null;
 
   constructor(
     dataDir: string | null,
@@ -66,60 +66,41 @@ export class TransactionCoordinator {
     /** Called after markers change what read_committed readers may see. */
     private readonly onMarkers: () => void,
   ) {
-    if (dataDir !== null) this.load(path.join(dataDir, 'transactions.log'));
+    this.journal =
+      dataDir === null
+        ? null
+        : new Journal(path.join(dataDir, 'transactions.log'), () => [
+            { nextProducerId: this.nextProducerId },
+            ...[...this.byId.values()].map(record),
+          ]);
+    if (this.journal !== null) this.load(this.journal);
   }
 
-  private load(file: string): void {
-    if (fs.existsSync(file)) {
-      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        let e: {
-          nextProducerId?: number;
-          id?: string;
-          pid?: number;
-          epoch?: number;
-          timeout?: number;
-          status?: TxnStatus;
-          started?: number;
-          partitions?: string[];
-          offsets?: [string, PendingOffset[]][];
-        };
-        try {
-          e = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (e.nextProducerId !== undefined) this.nextProducerId = Math.max(this.nextProducerId, e.nextProducerId);
-        if (e.id === undefined) continue;
-        const s: TxnState = {
-          id: e.id,
-          producerId: e.pid!,
-          epoch: e.epoch!,
-          timeoutMs: e.timeout!,
-          status: e.status!,
-          startedAt: e.started!,
-          partitions: new Set(e.partitions),
-          offsets: new Map(e.offsets),
-        };
-        this.byId.set(s.id, s);
-        this.nextProducerId = Math.max(this.nextProducerId, s.producerId + 1);
-      }
+  private load(journal: Journal): void {
+    for (const e of journal.read() as TxnEntry[]) {
+      if (e.nextProducerId !== undefined) this.nextProducerId = Math.max(this.nextProducerId, e.nextProducerId);
+      if (e.id === undefined) continue;
+      const s: TxnState = {
+        id: e.id,
+        producerId: e.pid!,
+        epoch: e.epoch!,
+        timeoutMs: e.timeout!,
+        status: e.status!,
+        startedAt: e.started!,
+        partitions: new Set(e.partitions),
+        offsets: new Map(e.offsets),
+      };
+      this.byId.set(s.id, s);
+      this.nextProducerId = Math.max(this.nextProducerId, s.producerId + 1);
     }
     for (const s of this.byId.values()) this.byProducer.set(s.producerId, s);
     // Producer ids seen in the logs (idempotent producers) are never handed out again.
     for (const t of this.topics.byName.values()) {
-      for (const p of t.partitions)
+      for (const p of t.partitions) {
         for (const pid of p.producers.keys()) this.nextProducerId = Math.max(this.nextProducerId, pid + 1);
+      }
     }
-    const tmp = `${file}.tmp`;
-    fs.writeFileSync(
-      tmp,
-      [{ nextProducerId: this.nextProducerId }, ...[...this.byId.values()].map(record)]
-        .map((r) => JSON.stringify(r) + '\n')
-        .join(''),
-    );
-    fs.renameSync(tmp, file);
-    this.fd = fs.openSync(file, 'a');
+    journal.open();
     for (const s of this.byId.values()) {
       if (s.status === 'PrepareCommit' || s.status === 'PrepareAbort') this.complete(s, s.status === 'PrepareCommit');
     }
@@ -136,8 +117,8 @@ export class TransactionCoordinator {
     }
   }
 
-  private persist(entry: object): void {
-    if (this.fd !== null) fs.writeSync(this.fd, JSON.stringify(entry) + '\n');
+  private persist(entry: TxnEntry): void {
+    this.journal?.append(entry);
   }
 
   private save(s: TxnState): void {
@@ -306,12 +287,24 @@ export class TransactionCoordinator {
   }
 
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.journal?.close();
   }
 }
 
-function record(s: TxnState) {
+/** A line of transactions.log: the next producer id, or the whole state of one transactional id. */
+interface TxnEntry {
+  readonly nextProducerId?: number;
+  readonly id?: string;
+  readonly pid?: number;
+  readonly epoch?: number;
+  readonly timeout?: number;
+  readonly status?: TxnStatus;
+  readonly started?: number;
+  readonly partitions?: string[];
+  readonly offsets?: [string, PendingOffset[]][];
+}
+
+function record(s: TxnState): TxnEntry {
   return {
     id: s.id,
     pid: s.producerId,
