@@ -27,7 +27,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 async function usage(): Promise<string> {
-  const commands = await Promise.all(Object.entries(COMMANDS).map(async ([name, load]) => [name, await load()] as const));
+  const commands = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => [name, await load()] as const),
+  );
   const lines = [
     `sqc ${SQC_VERSION} — compiles sq streaming SQL into typed TypeScript pipelines`,
     '',

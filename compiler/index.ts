@@ -42,7 +42,9 @@ export interface CompileResult {
  */
 export function sourceName(file: string, outFile?: string): string {
   if (outFile === undefined) return basename(file);
-  const rel = relative(dirname(resolve(outFile)), resolve(file)).split('\\').join('/');
+  const rel = relative(dirname(resolve(outFile)), resolve(file))
+    .split('\\')
+    .join('/');
   return isAbsolute(rel) ? basename(file) : rel.startsWith('../') ? rel : `./${rel}`;
 }
 

@@ -50,9 +50,9 @@ export interface AttributedRow {
 function decodeImpressions(value: unknown, _ctx: rt.RecordContext): ImpressionsRow {
   const o = rt.decode.object(value);
   return {
-    uuid: rt.decode.string(o.uuid, 'uuid'),
-    ad_id: rt.decode.string(o.ad_id, 'ad_id'),
-    create_date: rt.decode.timestamp(o.create_date, 'create_date'),
+    uuid: rt.decode.string(o['uuid'], 'uuid'),
+    ad_id: rt.decode.string(o['ad_id'], 'ad_id'),
+    create_date: rt.decode.timestamp(o['create_date'], 'create_date'),
   };
 }
 
@@ -109,8 +109,8 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
 function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
   const o = rt.decode.object(value);
   return {
-    uuid: rt.decode.string(o.uuid, 'uuid'),
-    create_date: rt.decode.timestamp(o.create_date, 'create_date'),
+    uuid: rt.decode.string(o['uuid'], 'uuid'),
+    create_date: rt.decode.timestamp(o['create_date'], 'create_date'),
   };
 }
 
@@ -162,12 +162,15 @@ const clicks: rt.SourceSpec<ClicksRow> = {
 /** A record of `campaigns` from its parsed JSON value (also the fallback of the fast paths). */
 function decodeCampaigns(value: unknown, _ctx: rt.RecordContext): CampaignsRow {
   const o = rt.decode.object(value);
-  return { ad_id: rt.decode.string(o.ad_id, 'ad_id'), campaign: rt.decode.string(o.campaign, 'campaign') };
+  return {
+    ad_id: rt.decode.string(o['ad_id'], 'ad_id'),
+    campaign: rt.decode.string(o['campaign'], 'campaign'),
+  };
 }
 
 /** A record of `campaigns` from its CSV cells (declared column order; null when absent). */
 function decodeCampaignsCsv(fields: readonly (string | null)[], _ctx: rt.RecordContext): CampaignsRow {
-  return { ad_id: fields[0], campaign: fields[1] };
+  return { ad_id: fields[0] ?? null, campaign: fields[1] ?? null };
 }
 
 /** CREATE TABLE campaigns (examples/ad_attribution.sq:18). */
@@ -357,9 +360,41 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  impressions: {
+    readonly uuid?: string | null;
+    readonly ad_id?: string | null;
+    readonly create_date?: string | number | null;
+  };
+  clicks: { readonly uuid?: string | null; readonly create_date?: string | number | null };
+  campaigns: { readonly ad_id?: string | null; readonly campaign?: string | null };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  attributed: rt.SinkRows<
+    AttributedRow,
+    {
+      impr_uuid: string | null;
+      ad_id: string | null;
+      campaign: string | null;
+      impr_date: string | null;
+      click_date: string | null;
+      clicked: boolean;
+    }
+  >;
+}
+
+/**
  * The job of `examples/ad_attribution.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

@@ -33,8 +33,8 @@ export interface BehaviorStatsRow {
 function decodeUserBehaviors(value: unknown, _ctx: rt.RecordContext): UserBehaviorsRow {
   const o = rt.decode.object(value);
   return {
-    category: rt.decode.string(o.category, 'category'),
-    behavior: rt.decode.string(o.behavior, 'behavior'),
+    category: rt.decode.string(o['category'], 'category'),
+    behavior: rt.decode.string(o['behavior'], 'behavior'),
   };
 }
 
@@ -202,9 +202,39 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  user_behaviors: {
+    readonly user_id?: string | null;
+    readonly item_id?: string | null;
+    readonly category?: string | null;
+    readonly behavior?: string | null;
+    readonly ts?: string | number | null;
+  };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  behavior_stats: rt.SinkRows<
+    BehaviorStatsRow,
+    {
+      category: string | null;
+      behavior: string | null;
+      behavior_count: number | null;
+      update_time: string | null;
+    }
+  >;
+}
+
+/**
  * The job of `examples/behavior_stats.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

@@ -42,9 +42,9 @@ export interface PageStatsDebugRow {
 function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
   const o = rt.decode.object(value);
   return {
-    user_id: rt.decode.string(o.user_id, 'user_id'),
-    page: rt.decode.string(o.page, 'page'),
-    timestamp: rt.decode.timestamp(o.timestamp, 'timestamp'),
+    user_id: rt.decode.string(o['user_id'], 'user_id'),
+    page: rt.decode.string(o['page'], 'page'),
+    timestamp: rt.decode.timestamp(o['timestamp'], 'timestamp'),
   };
 }
 
@@ -272,9 +272,43 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  clicks: {
+    readonly user_id?: string | null;
+    readonly page?: string | null;
+    readonly action?: string | null;
+    readonly timestamp?: string | number | null;
+  };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  page_stats: rt.SinkRows<
+    PageStatsRow,
+    {
+      window_start: string;
+      window_end: string;
+      page: string | null;
+      view_count: number;
+      unique_users: number;
+    }
+  >;
+  page_stats_debug: rt.SinkRows<
+    PageStatsDebugRow,
+    { window_start: string; page: string | null; view_count: number }
+  >;
+}
+
+/**
  * The job of `examples/clickstream.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

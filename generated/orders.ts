@@ -69,12 +69,12 @@ export interface AnomaliesRow {
 function decodeOrders(value: unknown, _ctx: rt.RecordContext): OrdersRow {
   const o = rt.decode.object(value);
   return {
-    user_id: rt.decode.string(o.user_id, 'user_id'),
-    product_id: rt.decode.string(o.product_id, 'product_id'),
-    amount: rt.decode.double(o.amount, 'amount'),
-    quantity: rt.decode.int(o.quantity, 'quantity'),
-    order_time: rt.decode.timestamp(o.order_time, 'order_time'),
-    status: rt.decode.string(o.status, 'status'),
+    user_id: rt.decode.string(o['user_id'], 'user_id'),
+    product_id: rt.decode.string(o['product_id'], 'product_id'),
+    amount: rt.decode.double(o['amount'], 'amount'),
+    quantity: rt.decode.int(o['quantity'], 'quantity'),
+    order_time: rt.decode.timestamp(o['order_time'], 'order_time'),
+    status: rt.decode.string(o['status'], 'status'),
   };
 }
 
@@ -487,9 +487,65 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  orders: {
+    readonly order_id: string;
+    readonly user_id?: string | null;
+    readonly product_id?: string | null;
+    readonly amount?: number | null;
+    readonly quantity?: number | null;
+    readonly order_time?: string | number | null;
+    readonly status?: string | null;
+  };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  revenue_aggregates: rt.SinkRows<
+    RevenueAggregatesRow,
+    {
+      window_start: string;
+      window_end: string;
+      product_id: string | null;
+      order_count: number;
+      total_revenue: number | null;
+      avg_order_value: number | null;
+      total_quantity: number | null;
+    }
+  >;
+  user_stats: rt.SinkRows<
+    UserStatsRow,
+    {
+      window_start: string;
+      user_id: string | null;
+      user_order_count: number;
+      user_total_spent: number | null;
+      purchased_products: (string | null)[];
+    }
+  >;
+  anomalies: rt.SinkRows<
+    AnomaliesRow,
+    {
+      window_start: string;
+      window_end: string;
+      user_id: string | null;
+      recent_orders: number;
+      recent_spending: number | null;
+      avg_order_value: number | null;
+    }
+  >;
+}
+
+/**
  * The job of `examples/orders.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

@@ -34,16 +34,16 @@ export interface SalesSummaryRow {
 function decodeSales(value: unknown, _ctx: rt.RecordContext): SalesRow {
   const o = rt.decode.object(value);
   return {
-    category: rt.decode.string(o.category, 'category'),
-    price: rt.decode.double(o.price, 'price'),
-    quantity: rt.decode.int(o.quantity, 'quantity'),
+    category: rt.decode.string(o['category'], 'category'),
+    price: rt.decode.double(o['price'], 'price'),
+    quantity: rt.decode.int(o['quantity'], 'quantity'),
   };
 }
 
 /** A record of `sales` from its CSV cells (declared column order; null when absent). */
 function decodeSalesCsv(fields: readonly (string | null)[], _ctx: rt.RecordContext): SalesRow {
   return {
-    category: fields[1],
+    category: fields[1] ?? null,
     price: rt.decode.double(fields[2], 'price'),
     quantity: rt.decode.int(fields[3], 'quantity'),
   };
@@ -240,9 +240,40 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  sales: {
+    readonly product_id?: string | null;
+    readonly category?: string | null;
+    readonly price?: number | null;
+    readonly quantity?: number | null;
+    readonly transaction_date?: string | null;
+  };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  sales_summary: rt.SinkRows<
+    SalesSummaryRow,
+    {
+      category: string | null;
+      total_revenue: number | null;
+      avg_price: number | null;
+      total_quantity: number | null;
+      transaction_count: number;
+    }
+  >;
+}
+
+/**
  * The job of `examples/sales_batch.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

@@ -37,9 +37,9 @@ export interface SessionsRow {
 function decodeUserEvents(value: unknown, _ctx: rt.RecordContext): UserEventsRow {
   const o = rt.decode.object(value);
   return {
-    user_id: rt.decode.string(o.user_id, 'user_id'),
-    event_type: rt.decode.string(o.event_type, 'event_type'),
-    ts: rt.decode.timestamp(o.ts, 'ts'),
+    user_id: rt.decode.string(o['user_id'], 'user_id'),
+    event_type: rt.decode.string(o['event_type'], 'event_type'),
+    ts: rt.decode.timestamp(o['ts'], 'ts'),
   };
 }
 
@@ -228,9 +228,39 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  user_events: {
+    readonly user_id?: string | null;
+    readonly event_type?: string | null;
+    readonly ts?: string | number | null;
+  };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  sessions: rt.SinkRows<
+    SessionsRow,
+    {
+      user_id: string | null;
+      session_start: string;
+      session_end: string;
+      page_views: number;
+      total_time_s: number | null;
+      events: (string | null)[];
+    }
+  >;
+}
+
+/**
  * The job of `examples/sessions.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

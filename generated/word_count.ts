@@ -32,7 +32,10 @@ export interface WordCountsRow {
 /** A record of `lines` from its parsed JSON value (also the fallback of the fast paths). */
 function decodeLines(value: unknown, _ctx: rt.RecordContext): LinesRow {
   const o = rt.decode.object(value);
-  return { line: rt.decode.string(o.line, 'line'), timestamp: rt.decode.timestamp(o.timestamp, 'timestamp') };
+  return {
+    line: rt.decode.string(o['line'], 'line'),
+    timestamp: rt.decode.timestamp(o['timestamp'], 'timestamp'),
+  };
 }
 
 /**
@@ -181,9 +184,28 @@ export const job: rt.JobSpec = {
 };
 
 /**
+ * The records each source's memory binding takes (`createJob({ sources: { name: { rows } } })`):
+ * JSON values, as in a JSON-lines record; TIMESTAMP as ISO-8601 text or epoch milliseconds.
+ */
+export interface JobSources {
+  lines: { readonly line?: string | null; readonly timestamp?: string | number | null };
+}
+
+/**
+ * The rows each sink's memory binding hands out (`createJob({ sinks: { name: { rows, onBatch } } })`):
+ * `row` as the job computes them, `json` with `json: true` (TIMESTAMP as ISO-8601 text).
+ */
+export interface JobSinks {
+  word_counts: rt.SinkRows<
+    WordCountsRow,
+    { window_start: string; window_end: string; word: string; cnt: number }
+  >;
+}
+
+/**
  * The job of `examples/word_count.sq`, ready to `run()`. `overrides` re-point connectors (merged into their
  * WITH options), bind sources and sinks to memory, or override SET options.
  */
-export function createJob(overrides?: rt.JobOverrides): rt.Job {
+export function createJob(overrides?: rt.CreateJobOverrides<JobSources, JobSinks>): rt.Job {
   return rt.defineJob(job, overrides);
 }

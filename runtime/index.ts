@@ -356,9 +356,9 @@ export interface SinkBatch<Row = unknown> {
 /** Rows handed out to the embedding program instead of the declared connector. */
 export interface MemorySinkBinding {
   /** Every committed row is pushed here (COMPLETE: the whole table, batch after batch). */
-  readonly rows?: unknown[];
-  /** Called once per committed micro-batch (also for empty COMPLETE tables). */
-  readonly onBatch?: (batch: SinkBatch) => void | Promise<void>;
+  readonly rows?: RowCollector<unknown>;
+  /** Called once per committed micro-batch (also for empty COMPLETE tables); a promise is awaited. */
+  readonly onBatch?: (batch: SinkBatch) => unknown;
   /** Hand out JSON-ready rows (TIMESTAMP as ISO strings) instead of run-time values. */
   readonly json?: boolean;
 }
@@ -374,6 +374,62 @@ export interface JobOverrides {
   /** Where `print` sinks write lines (default: process.stdout). */
   readonly print?: (line: string) => void;
 }
+
+/**
+ * `createJob(overrides)` of a generated module: `JobOverrides` typed by the job. `Sources` maps
+ * each source name to the records its memory binding takes; `Sinks` maps each sink name to the
+ * rows it hands out (`row`: run-time values; `json`: with `json: true`). A misspelled relation or
+ * a field the relation does not declare is a type error.
+ */
+export interface CreateJobOverrides<
+  Sources,
+  Sinks extends { readonly [K in keyof Sinks]: SinkRows<unknown, unknown> },
+> {
+  readonly sources?: {
+    readonly [K in keyof Sources]?: Readonly<Record<string, string>> | TypedMemorySourceBinding<Sources[K]>;
+  };
+  readonly sinks?: {
+    readonly [K in keyof Sinks]?:
+      Readonly<Record<string, string>> | TypedMemorySinkBinding<Sinks[K]['row'], Sinks[K]['json']>;
+  };
+  readonly set?: Readonly<Record<string, string>>;
+  /** Where `print` sinks write lines (default: process.stdout). */
+  readonly print?: (line: string) => void;
+}
+
+/** A sink's rows as a memory binding hands them out: run-time values, or JSON-ready with `json: true`. */
+export interface SinkRows<Row, JsonRow> {
+  readonly row: Row;
+  readonly json: JsonRow;
+}
+
+/** A memory source binding whose records are typed by the source. */
+export interface TypedMemorySourceBinding<Record> extends MemorySourceBinding {
+  readonly rows?: Iterable<Record>;
+  readonly batches?: Iterable<Iterable<Record>>;
+  readonly stream?: AsyncIterable<Record>;
+}
+
+/** Where a memory sink pushes committed rows: an array, or anything with `push`. */
+export interface RowCollector<Row> {
+  push(row: Row): unknown;
+}
+
+/**
+ * A memory sink binding whose rows are typed by the sink: run-time values, or with `json: true`
+ * JSON-ready rows. `onBatch` may return anything; a promise is awaited before the next batch.
+ */
+export type TypedMemorySinkBinding<Row, JsonRow> =
+  | {
+      readonly rows?: RowCollector<Row>;
+      readonly onBatch?: (batch: SinkBatch<Row>) => unknown;
+      readonly json?: false;
+    }
+  | {
+      readonly rows?: RowCollector<JsonRow>;
+      readonly onBatch?: (batch: SinkBatch<JsonRow>) => unknown;
+      readonly json: true;
+    };
 
 /** Per-source part of a progress report. */
 export interface SourceProgress {

@@ -27,6 +27,14 @@ import { nullableTsType, tsType } from './ts-types.ts';
 import { numberLiteral } from './expr.ts';
 
 /** Names chosen for one source's declarations. */
+/**
+ * `o["name"]`: a field of a decoded JSON object (a `Record<string, unknown>`), written as an index
+ * access so that apps compiling with `noPropertyAccessFromIndexSignature` accept it.
+ */
+function indexAccess(object: string, name: string): string {
+  return `${object}[${JSON.stringify(name)}]`;
+}
+
 export interface SourceNames {
   readonly row: string;
   readonly spec: string;
@@ -235,7 +243,7 @@ class SourceGen {
     this.rowDecoders.set(key, name);
     const props = t.fields.map(
       (f) =>
-        `${propertyKey(f.name)}: ${this.coerce(propertyAccess('o', f.name), f.type, f.nullable, `\`\${field}.${f.name}\``)}`,
+        `${propertyKey(f.name)}: ${this.coerce(indexAccess('o', f.name), f.type, f.nullable, `\`\${field}.${f.name}\``)}`,
     );
     this.m.declare(
       'sources',
@@ -249,7 +257,7 @@ class SourceGen {
     for (const f of this.physical) {
       const raw = this.failOnMissing
         ? `${this.m.rt('decode.present')}(o, ${JSON.stringify(f.name)})`
-        : propertyAccess('o', f.name);
+        : indexAccess('o', f.name);
       values.set(f.name, this.coerce(raw, f.type, f.nullable, JSON.stringify(f.name)));
     }
     const o = this.physical.length
@@ -314,7 +322,7 @@ class SourceGen {
       const code =
         f.type.kind === 'STRING'
           ? f.nullable
-            ? cell
+            ? `${cell} ?? null`
             : `${this.m.rt('decode.notNull')}(${cell}, ${JSON.stringify(f.name)})`
           : this.coerce(cell, f.type, f.nullable, JSON.stringify(f.name));
       values.set(f.name, code);

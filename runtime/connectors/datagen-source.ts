@@ -114,7 +114,7 @@ class DatagenSource implements SourceConnector {
 
   async open(start: Json | null): Promise<void> {
     this.startedAt = Date.now();
-    const pos = start !== null && typeof start === 'object' && 'emitted' in start ? (start.emitted as number) : 0;
+    const pos = start !== null && typeof start === 'object' && 'emitted' in start ? (start['emitted'] as number) : 0;
     this.emitted = pos;
     this.startedAt -= (pos / this.rowsPerSecond) * 1000;
   }

@@ -86,7 +86,7 @@ class MemorySource implements SourceConnector {
     else if (b.stream) this.pump(b.stream);
     else throw new Error(`memory source "${this.name}" binding needs rows, batches or stream`);
     // resuming (checkpoint): skip what was already read
-    const skip = typeof start === 'object' && start !== null && 'position' in start ? (start.position as number) : 0;
+    const skip = typeof start === 'object' && start !== null && 'position' in start ? (start['position'] as number) : 0;
     while (this.position < skip && !this.done) {
       const b2 = await this.poll(skip - this.position);
       if (b2 === null) break;

@@ -7,6 +7,7 @@
  */
 import type {
   FormatName,
+  CreateJobOverrides,
   Job,
   JobOverrides,
   JobSpec,
@@ -14,6 +15,7 @@ import type {
   MemorySourceBinding,
   QueryHandle,
   QueryProgress,
+  SinkRows,
   SinkSpec,
   SourceSpec,
 } from '../index.ts';
@@ -334,7 +336,16 @@ class JobRuntime implements Job {
   }
 }
 
-/** Creates a job from a generated module's spec; call `run()` (or `start()`) to execute it. */
-export function defineJob(spec: JobSpec, overrides: JobOverrides = {}): Job {
-  return new JobRuntime(spec, overrides);
+/**
+ * Creates a job from a generated module's spec; call `run()` (or `start()`) to execute it. A
+ * generated `createJob` passes `CreateJobOverrides` typed by its job; the engine reads them as
+ * the untyped `JobOverrides` (the same objects: typed bindings narrow what the untyped ones take).
+ */
+export function defineJob(spec: JobSpec, overrides?: JobOverrides): Job;
+export function defineJob<Sources, Sinks extends { readonly [K in keyof Sinks]: SinkRows<unknown, unknown> }>(
+  spec: JobSpec,
+  overrides?: CreateJobOverrides<Sources, Sinks>,
+): Job;
+export function defineJob(spec: JobSpec, overrides: object = {}): Job {
+  return new JobRuntime(spec, overrides as JobOverrides);
 }

@@ -34,7 +34,7 @@ export function object(v: unknown, field = '(record)'): Record<string, unknown> 
  * STRING: strings as is; numbers and booleans as text (integers beyond 2^53, read by `parse` as
  * `bigint`, keep every digit); objects/arrays as compact JSON text (Flink), at any depth.
  */
-export function string(v: unknown, field: string): string | null {
+export function string(v: unknown, _field: string): string | null {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return null;
   if (typeof v === 'object') {
