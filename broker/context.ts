@@ -34,9 +34,12 @@ export type Handler = (ctx: BrokerContext, r: Reader, h: RequestHeader) => Write
 /** Wakes waiters when a log grows or a transaction ends. */
 export class ChangeSignal {
   private waiters = new Set<() => void>();
+  /** Set when the broker stops: waits end at once. */
+  closed = false;
 
   /** Resolves at the next `notify()` or after `ms`, whichever comes first. */
   wait(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -46,6 +49,11 @@ export class ChangeSignal {
       const timer = setTimeout(done, Math.max(0, ms));
       this.waiters.add(done);
     });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.notify();
   }
 
   notify(): void {

@@ -1,5 +1,5 @@
 /**
- * A JSON-lines state file (committed offsets, transaction state): each change appended as one
+ * Small files of the data directory. A JSON-lines state file (committed offsets, transaction state): each change appended as one
  * line, the live state rewritten compacted on open and again whenever the file has grown to
  * many times the live state. A line cut short by a crash is skipped on reading.
  */
@@ -9,6 +9,13 @@ import * as fs from 'node:fs';
 export function writeAll(fd: number, buf: Uint8Array): void {
   let at = 0;
   while (at < buf.length) at += fs.writeSync(fd, buf, at, buf.length - at);
+}
+
+/** Replaces `file` with `text` in one step (write a temporary file, then rename over it). */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
 const COMPACT_AFTER = 10_000;
@@ -44,9 +51,7 @@ export class Journal {
   open(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     const entries = this.live();
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, entries.map((e) => JSON.stringify(e) + '\n').join(''));
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, entries.map((e) => JSON.stringify(e) + '\n').join(''));
     this.fd = fs.openSync(this.file, 'a');
     this.appended = 0;
     this.liveAtOpen = entries.length;

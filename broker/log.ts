@@ -6,7 +6,7 @@
  * start (kept in `<partition>.start`); the bytes below it stay in the file but are never served.
  */
 import * as fs from 'node:fs';
-import { writeAll } from './journal.ts';
+import { writeAll, writeFileAtomic } from './journal.ts';
 import {
   assignOffset,
   controlBatch,
@@ -75,7 +75,7 @@ export class PartitionLog {
     if (target < 0 || target > this.highWatermark) return null;
     if (target > this.logStartOffset) {
       this.trimBefore(target);
-      if (this.file !== null) fs.writeFileSync(startFile(this.file), `${target}\n`);
+      if (this.file !== null) writeFileAtomic(startFile(this.file), `${target}\n`);
     }
     return this.logStartOffset;
   }

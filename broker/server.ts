@@ -142,7 +142,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
         clearInterval(timer);
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-        changes.notify();
+        changes.close();
         txns.close();
         groups.close();
         topics.close();

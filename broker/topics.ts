@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './journal.ts';
 import { PartitionLog } from './log.ts';
 
 export const ERR_INVALID_TOPIC = 17;
@@ -79,7 +80,7 @@ export class Topics {
     if (this.dir !== null) {
       const d = path.join(this.dir, name);
       fs.mkdirSync(d, { recursive: true });
-      fs.writeFileSync(path.join(d, 'topic.json'), JSON.stringify({ partitions }) + '\n');
+      writeFileAtomic(path.join(d, 'topic.json'), JSON.stringify({ partitions }) + '\n');
     }
     const t = this.open(name, partitions);
     this.byName.set(name, t);
@@ -100,7 +101,7 @@ export class Topics {
       t.partitions.push(new PartitionLog(name, p, this.dir === null ? null : path.join(this.dir, name, `${p}.log`)));
     }
     if (this.dir !== null)
-      fs.writeFileSync(path.join(this.dir, name, 'topic.json'), JSON.stringify({ partitions: count }) + '\n');
+      writeFileAtomic(path.join(this.dir, name, 'topic.json'), JSON.stringify({ partitions: count }) + '\n');
   }
 
   delete(name: string): void {

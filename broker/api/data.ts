@@ -177,7 +177,7 @@ export const fetch: Handler = async (ctx, r) => {
   let res = fetchOnce(ctx, topics, maxBytes, readCommitted);
   // Long poll: hold an empty answer until data arrives or maxWait passes (other requests on
   // the socket are answered meanwhile).
-  while (res.total < Math.max(1, minBytes) && res.errors === 0 && minBytes > 0 && Date.now() < deadline) {
+  while (res.total < minBytes && res.errors === 0 && !ctx.changes.closed && Date.now() < deadline) {
     await ctx.changes.wait(deadline - Date.now());
     res = fetchOnce(ctx, topics, maxBytes, readCommitted);
   }
