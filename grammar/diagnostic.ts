@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = {
   // SQ00xx: lexical and syntax
   SQ0001: 'syntax error',
   SQ0002: 'invalid token (unterminated string or comment, stray character)',
+  SQ0003: 'statement beyond a size limit (nesting depth, operators per expression)',
   // SQ01xx: names
   SQ0101: 'unknown relation',
   SQ0102: 'unknown column',

@@ -9,6 +9,7 @@
 import type { IToken } from 'chevrotain';
 import type { Script, Span, Statement } from './ast.ts';
 import { error, type Diagnostic } from './diagnostic.ts';
+import { checkLimits } from './limits.ts';
 import { parser } from './parser.ts';
 import { toAst, tokenSpan } from './toAst.ts';
 import { editDistance, suggest } from './suggest.ts';
@@ -48,6 +49,14 @@ export function parse(source: string): ParseResult {
     const lexicalErrorAt = diagnostics.map((d) => d.span.offset);
     const groups = splitStatements(tokens);
     groups.forEach((group, i) => {
+      const tooLarge = checkLimits(group);
+      if (tooLarge) {
+        // Not parsed: every later stage recurses over the statement's expressions.
+        diagnostics.push(tooLarge);
+        const placeholder = placeholderFor(group);
+        if (placeholder) statements.push(placeholder);
+        return;
+      }
       parser.input = group;
       const cst = parser.statement();
       const first = parser.errors[0];

@@ -12,11 +12,11 @@
  * a prettier failure or any exception is SQ9999, a compiler bug to report (see internal.ts).
  */
 import { basename } from 'node:path';
-import { format } from 'prettier';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
 import { SQC_VERSION } from '../version.ts';
+import { formatModule } from './format.ts';
 import { ModuleBuilder } from './module.ts';
 import { numberLiteral } from './expr.ts';
 import { propertyKey, toCamelCase, toPascalCase } from './names.ts';
@@ -58,7 +58,7 @@ export async function emit(plan: JobPlan, options: EmitOptions): Promise<EmitRes
     return { code: '', diagnostics };
   }
   try {
-    return { code: await format(text, PRETTIER_OPTIONS), diagnostics };
+    return { code: await formatModule(text, PRETTIER_OPTIONS), diagnostics };
   } catch (e) {
     diagnostics.push(internalError(`the generated module does not format: ${(e as Error).message.split('\n')[0]}`));
     return { code: text, diagnostics };

@@ -28,7 +28,7 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
   json: {
     name: 'json',
     description:
-      'One JSON object per record (per line in files). TIMESTAMP input may be an ISO-8601 string or epoch milliseconds.',
+      'One JSON object per record (per line in files; a UTF-8 byte order mark at the start of a file is skipped). TIMESTAMP input may be an ISO-8601 string or epoch milliseconds.',
     options: [
       {
         key: 'json.ignore-parse-errors',
@@ -70,7 +70,8 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
   },
   csv: {
     name: 'csv',
-    description: 'Comma-separated values, RFC 4180 quoting; one row per line.',
+    description:
+      'Comma-separated values, RFC 4180 quoting; one row per line (a UTF-8 byte order mark at the start of a file is skipped).',
     options: [
       {
         key: 'csv.header',
@@ -79,7 +80,7 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
         default: 'true',
         connectors: ['file'],
         description:
-          'Files start with a header line of column names (skipped on read, written first on write). sqc extension; Flink has no header support.',
+          'Files start with a header line of column names (skipped on read, written first on write); columns are matched by name, so a header may order them freely and hold others. A header that lacks a declared column makes every record of that file malformed (the error names the column). sqc extension; Flink has no header support.',
       },
       {
         key: 'csv.field-delimiter',

@@ -150,7 +150,9 @@ export function date(v: unknown, field: string): number | null {
     return d === d ? d : fail(field, 'a DATE (YYYY-MM-DD)', v);
   }
   if (typeof v === 'number' && Number.isInteger(v)) {
-    return v >= MIN_DATE && v <= MAX_DATE ? v : fail(field, 'a DATE within years 0000-9999 (epoch days -719528 to 2932896)', v);
+    return v >= MIN_DATE && v <= MAX_DATE
+      ? v
+      : fail(field, 'a DATE within years 0000-9999 (epoch days -719528 to 2932896)', v);
   }
   if (v === null || v === undefined) return null;
   return fail(field, 'a DATE (YYYY-MM-DD)', v);

@@ -108,13 +108,14 @@ function readKey(s: string, i: number, frame: Frame): number {
 
 /** Sets an own data property, as `JSON.parse` does (also for a key named `__proto__`). */
 function setMember(o: Record<string, unknown>, key: string, v: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
   else o[key] = v;
 }
 
 /** `i` at the opening quote of a valid string: the index of its closing quote. */
 function stringEnd(s: string, i: number): number {
-  for (let j = i + 1; ; ) {
+  for (let j = i + 1; ;) {
     const q = s.indexOf('"', j);
     let k = q - 1;
     while (s.charCodeAt(k) === 92) k--;
