@@ -345,7 +345,32 @@ export const job: rt.JobSpec = {
   },
   sources: [impressions, clicks, campaigns],
   sinks: [attributedSink],
-  queries: [{ name: 'insert_into_attributed', emit: 'final', build: insertIntoAttributed }],
+  queries: [
+    {
+      name: 'insert_into_attributed',
+      emit: 'final',
+      build: insertIntoAttributed,
+      descriptor: {
+        operators: [
+          {
+            id: 'n3.interval-join',
+            kind: 'interval-join',
+            version: 1,
+            config: {
+              joinType: 'left',
+              lowerMs: 0,
+              lowerInclusive: true,
+              upperMs: 300_000,
+              upperInclusive: true,
+            },
+            keys: { leftKey: 'uuid', rightKey: 'uuid' },
+            state: null,
+          },
+        ],
+        logic: '9e62574f8fbe1ed0',
+      },
+    },
+  ],
 };
 
 /**

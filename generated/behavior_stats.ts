@@ -198,7 +198,27 @@ export const job: rt.JobSpec = {
   },
   sources: [userBehaviors],
   sinks: [behaviorStatsSink],
-  queries: [{ name: 'insert_into_behavior_stats', emit: 'changes', build: insertIntoBehaviorStats }],
+  queries: [
+    {
+      name: 'insert_into_behavior_stats',
+      emit: 'changes',
+      build: insertIntoBehaviorStats,
+      descriptor: {
+        operators: [
+          {
+            id: 'n2.group-aggregate',
+            kind: 'group-aggregate',
+            version: 1,
+            config: { emit: 'changes' },
+            keys: { key: 'category, behavior' },
+            state: ['rows: number'],
+            aggregates: ['COUNT(*)'],
+          },
+        ],
+        logic: '08cbb4d73280c689',
+      },
+    },
+  ],
 };
 
 /**

@@ -143,7 +143,7 @@ const pageStatsDebugSink: rt.SinkSpec = {
 // ---------------------------------------------------------------------------------------------
 // Queries: one function per INSERT, wiring generated code to the runtime operators
 
-/** The aggregates of one group of the tumbling 5 min window aggregate by page (examples/clickstream.sq:22). */
+/** The aggregates of one group of the tumble(5 min) window aggregate by page (examples/clickstream.sq:22). */
 class PageStatsAcc implements rt.Accumulator<ClicksRow> {
   /** COUNT(*) */
   rows = 0;
@@ -173,7 +173,7 @@ class PageStatsAcc implements rt.Accumulator<ClicksRow> {
 
 /**
  * examples/clickstream.sq:22 INSERT INTO page_stats
- * clicks → tumbling 5 min window aggregate by page → project → page_stats, EMIT FINAL
+ * clicks → tumble(5 min) window aggregate by page → project → page_stats, EMIT FINAL
  */
 function insertIntoPageStats(q: rt.QueryBuilder): void {
   const sink = q.sink<PageStatsRow>('page_stats');
@@ -199,7 +199,7 @@ function insertIntoPageStats(q: rt.QueryBuilder): void {
   q.input(clicks, (row) => windows.push(row, 0));
 }
 
-/** The aggregates of one group of the tumbling 5 min window aggregate by page (examples/clickstream.sq:30). */
+/** The aggregates of one group of the tumble(5 min) window aggregate by page (examples/clickstream.sq:30). */
 class PageStatsDebugAcc implements rt.Accumulator<ClicksRow> {
   /** COUNT(*) */
   rows = 0;
@@ -222,7 +222,7 @@ class PageStatsDebugAcc implements rt.Accumulator<ClicksRow> {
 
 /**
  * examples/clickstream.sq:30 INSERT INTO page_stats_debug
- * clicks → tumbling 5 min window aggregate by page → project → page_stats_debug, EMIT CHANGES
+ * clicks → tumble(5 min) window aggregate by page → project → page_stats_debug, EMIT CHANGES
  */
 function insertIntoPageStatsDebug(q: rt.QueryBuilder): void {
   const sink = q.sink<PageStatsDebugRow>('page_stats_debug', { upsertKey: ['window_start', 'page'] });
@@ -266,8 +266,44 @@ export const job: rt.JobSpec = {
   sources: [clicks],
   sinks: [pageStatsSink, pageStatsDebugSink],
   queries: [
-    { name: 'insert_into_page_stats', emit: 'final', build: insertIntoPageStats },
-    { name: 'insert_into_page_stats_debug', emit: 'changes', build: insertIntoPageStatsDebug },
+    {
+      name: 'insert_into_page_stats',
+      emit: 'final',
+      build: insertIntoPageStats,
+      descriptor: {
+        operators: [
+          {
+            id: 'n2.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'tumble', sizeMs: 300_000 }, emit: 'final' },
+            keys: { key: 'page' },
+            state: ['rows: number', 'userIdDistinct: rt.Json'],
+            aggregates: ['COUNT(*)', 'COUNT(DISTINCT user_id)'],
+          },
+        ],
+        logic: '4bc8d1ab3e6f626b',
+      },
+    },
+    {
+      name: 'insert_into_page_stats_debug',
+      emit: 'changes',
+      build: insertIntoPageStatsDebug,
+      descriptor: {
+        operators: [
+          {
+            id: 'n6.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'tumble', sizeMs: 300_000 }, emit: 'changes' },
+            keys: { key: 'page' },
+            state: ['rows: number'],
+            aggregates: ['COUNT(*)'],
+          },
+        ],
+        logic: '371b8ed63ecf175e',
+      },
+    },
   ],
 };
 

@@ -225,7 +225,7 @@ const anomaliesSink: rt.SinkSpec = {
 // ---------------------------------------------------------------------------------------------
 // Queries: one function per INSERT, wiring generated code to the runtime operators
 
-/** The aggregates of one group of the tumbling 5 s window aggregate by product_id (examples/orders.sq:31). */
+/** The aggregates of one group of the tumble(5 s) window aggregate by product_id (examples/orders.sq:31). */
 class RevenueAggregatesAcc implements rt.Accumulator<OrdersRow> {
   /** COUNT(*) */
   rows = 0;
@@ -278,7 +278,7 @@ class RevenueAggregatesAcc implements rt.Accumulator<OrdersRow> {
 
 /**
  * examples/orders.sq:31 INSERT INTO revenue_aggregates
- * orders → filter → tumbling 5 s window aggregate by product_id → project → revenue_aggregates, EMIT CHANGES
+ * orders → filter → tumble(5 s) window aggregate by product_id → project → revenue_aggregates, EMIT CHANGES
  */
 function insertIntoRevenueAggregates(q: rt.QueryBuilder): void {
   const sink = q.sink<RevenueAggregatesRow>('revenue_aggregates', {
@@ -312,7 +312,7 @@ function insertIntoRevenueAggregates(q: rt.QueryBuilder): void {
   });
 }
 
-/** The aggregates of one group of the tumbling 1 min window aggregate by user_id (examples/orders.sq:44). */
+/** The aggregates of one group of the tumble(1 min) window aggregate by user_id (examples/orders.sq:44). */
 class UserStatsAcc implements rt.Accumulator<OrdersRow> {
   /** COUNT(*) */
   rows = 0;
@@ -354,7 +354,7 @@ class UserStatsAcc implements rt.Accumulator<OrdersRow> {
 
 /**
  * examples/orders.sq:44 INSERT INTO user_stats
- * orders → tumbling 1 min window aggregate by user_id → project → user_stats, EMIT CHANGES
+ * orders → tumble(1 min) window aggregate by user_id → project → user_stats, EMIT CHANGES
  */
 function insertIntoUserStats(q: rt.QueryBuilder): void {
   const sink = q.sink<UserStatsRow>('user_stats', { upsertKey: ['window_start', 'user_id'] });
@@ -380,7 +380,7 @@ function insertIntoUserStats(q: rt.QueryBuilder): void {
   q.input(orders, (row) => windows.push(row, 0));
 }
 
-/** The aggregates of one group of the hopping 5 min every 1 min window aggregate by user_id (examples/orders.sq:53). */
+/** The aggregates of one group of the hop(size 5 min, slide 1 min) window aggregate by user_id (examples/orders.sq:53). */
 class AnomaliesAcc implements rt.Accumulator<OrdersRow> {
   /** COUNT(*) */
   rows = 0;
@@ -413,7 +413,7 @@ class AnomaliesAcc implements rt.Accumulator<OrdersRow> {
   }
 }
 
-/** A result row of the hopping 5 min every 1 min window aggregate by user_id (examples/orders.sq:53). */
+/** A result row of the hop(size 5 min, slide 1 min) window aggregate by user_id (examples/orders.sq:53). */
 export interface AnomaliesWindow {
   user_id: string | null;
   window_start: number; // epoch milliseconds (UTC)
@@ -425,7 +425,7 @@ export interface AnomaliesWindow {
 
 /**
  * examples/orders.sq:53 INSERT INTO anomalies
- * orders → hopping 5 min every 1 min window aggregate by user_id → filter → project → anomalies, EMIT FINAL
+ * orders → hop(size 5 min, slide 1 min) window aggregate by user_id → filter → project → anomalies, EMIT FINAL
  */
 function insertIntoAnomalies(q: rt.QueryBuilder): void {
   const sink = q.sink<AnomaliesRow>('anomalies');
@@ -480,9 +480,69 @@ export const job: rt.JobSpec = {
   sources: [orders],
   sinks: [revenueAggregatesSink, userStatsSink, anomaliesSink],
   queries: [
-    { name: 'insert_into_revenue_aggregates', emit: 'changes', build: insertIntoRevenueAggregates },
-    { name: 'insert_into_user_stats', emit: 'changes', build: insertIntoUserStats },
-    { name: 'insert_into_anomalies', emit: 'final', build: insertIntoAnomalies },
+    {
+      name: 'insert_into_revenue_aggregates',
+      emit: 'changes',
+      build: insertIntoRevenueAggregates,
+      descriptor: {
+        operators: [
+          {
+            id: 'n2.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'tumble', sizeMs: 5000 }, emit: 'changes' },
+            keys: { key: 'product_id' },
+            state: [
+              'rows: number',
+              'amountSum: number',
+              'amountCount: number',
+              'quantitySum: number',
+              'quantityCount: number',
+            ],
+            aggregates: ['COUNT(*)', 'SUM(amount)', 'AVG(amount)', 'SUM(quantity)'],
+          },
+        ],
+        logic: '603b4325b00a9425',
+      },
+    },
+    {
+      name: 'insert_into_user_stats',
+      emit: 'changes',
+      build: insertIntoUserStats,
+      descriptor: {
+        operators: [
+          {
+            id: 'n7.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'tumble', sizeMs: 60_000 }, emit: 'changes' },
+            keys: { key: 'user_id' },
+            state: ['rows: number', 'amountSum: number', 'amountCount: number', 'productIdList: rt.Json'],
+            aggregates: ['COUNT(*)', 'SUM(amount)', 'COLLECT_LIST(product_id)'],
+          },
+        ],
+        logic: 'd9088207695c4b70',
+      },
+    },
+    {
+      name: 'insert_into_anomalies',
+      emit: 'final',
+      build: insertIntoAnomalies,
+      descriptor: {
+        operators: [
+          {
+            id: 'n12.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'hop', sizeMs: 300_000, slideMs: 60_000 }, emit: 'final' },
+            keys: { key: 'user_id' },
+            state: ['rows: number', 'amountSum: number', 'amountCount: number'],
+            aggregates: ['COUNT(*)', 'SUM(amount)', 'AVG(amount)'],
+          },
+        ],
+        logic: '074249c0a5788785',
+      },
+    },
   ],
 };
 

@@ -236,7 +236,40 @@ export const job: rt.JobSpec = {
   },
   sources: [sales],
   sinks: [salesSummarySink],
-  queries: [{ name: 'insert_into_sales_summary', emit: 'final', build: insertIntoSalesSummary }],
+  queries: [
+    {
+      name: 'insert_into_sales_summary',
+      emit: 'final',
+      build: insertIntoSalesSummary,
+      descriptor: {
+        operators: [
+          {
+            id: 'n1.group-aggregate',
+            kind: 'group-aggregate',
+            version: 1,
+            config: { emit: 'final' },
+            keys: { key: 'category' },
+            state: [
+              'totalRevenueSum: number',
+              'totalRevenueCount: number',
+              'priceSum: number',
+              'priceCount: number',
+              'quantitySum: number',
+              'quantityCount: number',
+              'rows: number',
+            ],
+            aggregates: [
+              'SUM((price * CAST(quantity AS DOUBLE)))',
+              'AVG(price)',
+              'SUM(quantity)',
+              'COUNT(*)',
+            ],
+          },
+        ],
+        logic: '19f74d6f58a8d19c',
+      },
+    },
+  ],
 };
 
 /**

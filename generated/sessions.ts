@@ -121,7 +121,7 @@ const sessionsSink: rt.SinkSpec = {
 // ---------------------------------------------------------------------------------------------
 // Queries: one function per INSERT, wiring generated code to the runtime operators
 
-/** The aggregates of one group of the session (gap 30 min) window aggregate by user_id (examples/sessions.sq:10). */
+/** The aggregates of one group of the session(gap 30 min) window aggregate by user_id (examples/sessions.sq:10). */
 class SessionsAcc implements rt.Accumulator<UserEventsRow> {
   /** COUNT(*) */
   rows = 0;
@@ -171,7 +171,7 @@ class SessionsAcc implements rt.Accumulator<UserEventsRow> {
 
 /**
  * examples/sessions.sq:10 INSERT INTO sessions
- * user_events → session (gap 30 min) window aggregate by user_id → project → sessions, EMIT FINAL
+ * user_events → session(gap 30 min) window aggregate by user_id → project → sessions, EMIT FINAL
  */
 function insertIntoSessions(q: rt.QueryBuilder): void {
   const sink = q.sink<SessionsRow>('sessions');
@@ -224,7 +224,27 @@ export const job: rt.JobSpec = {
   },
   sources: [userEvents],
   sinks: [sessionsSink],
-  queries: [{ name: 'insert_into_sessions', emit: 'final', build: insertIntoSessions }],
+  queries: [
+    {
+      name: 'insert_into_sessions',
+      emit: 'final',
+      build: insertIntoSessions,
+      descriptor: {
+        operators: [
+          {
+            id: 'n2.session-window-aggregate',
+            kind: 'session-window-aggregate',
+            version: 1,
+            config: { window: { kind: 'session', gapMs: 1_800_000 }, emit: 'final' },
+            keys: { key: 'user_id' },
+            state: ['rows: number', 'tsMin: number | null', 'tsMax: number | null', 'eventTypeList: rt.Json'],
+            aggregates: ['COUNT(*)', 'MIN(ts)', 'MAX(ts)', 'COLLECT_LIST(event_type)'],
+          },
+        ],
+        logic: 'eb52e001f16b81fb',
+      },
+    },
+  ],
 };
 
 /**

@@ -103,13 +103,13 @@ const wordCountsSink: rt.SinkSpec = {
 // ---------------------------------------------------------------------------------------------
 // Queries: one function per INSERT, wiring generated code to the runtime operators
 
-/** The columns the hopping 10 min every 5 min window aggregate by word reads (examples/word_count.sq:13). */
+/** The columns the hop(size 10 min, slide 5 min) window aggregate by word reads (examples/word_count.sq:13). */
 export interface WordCountsInput {
   word: string;
   timestamp: number | null; // epoch milliseconds (UTC)
 }
 
-/** The aggregates of one group of the hopping 10 min every 5 min window aggregate by word (examples/word_count.sq:13). */
+/** The aggregates of one group of the hop(size 10 min, slide 5 min) window aggregate by word (examples/word_count.sq:13). */
 class WordCountsAcc implements rt.Accumulator<WordCountsInput> {
   /** COUNT(*) */
   rows = 0;
@@ -132,7 +132,7 @@ class WordCountsAcc implements rt.Accumulator<WordCountsInput> {
 
 /**
  * examples/word_count.sq:13 INSERT INTO word_counts
- * lines → unnest → project → hopping 10 min every 5 min window aggregate by word → project → word_counts, EMIT CHANGES
+ * lines → unnest → project → hop(size 10 min, slide 5 min) window aggregate by word → project → word_counts, EMIT CHANGES
  */
 function insertIntoWordCounts(q: rt.QueryBuilder): void {
   const sink = q.sink<WordCountsRow>('word_counts', { upsertKey: ['window_start', 'window_end', 'word'] });
@@ -180,7 +180,27 @@ export const job: rt.JobSpec = {
   },
   sources: [lines],
   sinks: [wordCountsSink],
-  queries: [{ name: 'insert_into_word_counts', emit: 'changes', build: insertIntoWordCounts }],
+  queries: [
+    {
+      name: 'insert_into_word_counts',
+      emit: 'changes',
+      build: insertIntoWordCounts,
+      descriptor: {
+        operators: [
+          {
+            id: 'n2.window-aggregate',
+            kind: 'window-aggregate',
+            version: 1,
+            config: { window: { kind: 'hop', sizeMs: 600_000, slideMs: 300_000 }, emit: 'changes' },
+            keys: { key: 'word' },
+            state: ['rows: number'],
+            aggregates: ['COUNT(*)'],
+          },
+        ],
+        logic: 'cb2220157e1a5339',
+      },
+    },
+  ],
 };
 
 /**

@@ -72,3 +72,58 @@ export interface JobOptions {
   /** Every SET pair as written, for options the runtime interprets itself. */
   readonly raw: Readonly<Record<string, string>>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint compatibility: facts the compiler writes about each query's state
+
+/** The stateful operators and the version of their snapshot format (bumped when it changes). */
+export const STATE_VERSIONS = {
+  'window-aggregate': 1,
+  'session-window-aggregate': 1,
+  'group-aggregate': 1,
+  'sort-limit': 1,
+  'interval-join': 1,
+  'window-join': 1,
+  'regular-join': 1,
+} as const;
+
+export type StatefulKind = keyof typeof STATE_VERSIONS;
+
+/** A JSON value in a descriptor. */
+export type DescriptorValue =
+  null | boolean | number | string | readonly DescriptorValue[] | { readonly [key: string]: DescriptorValue };
+
+/**
+ * What one stateful operator's saved state depends on, as plan facts (never generated code):
+ * written by the compiler into the module, recorded in checkpoint metadata and compared on a
+ * restart (runtime/checkpoint/describe.ts).
+ */
+export interface OperatorDescriptor {
+  /** The operator id (`n3.window-aggregate`), the key of its state in a snapshot. */
+  readonly id: string;
+  readonly kind: StatefulKind;
+  /** `STATE_VERSIONS[kind]` when compiled. */
+  readonly version: number;
+  /** Configuration that shapes the state: `window`, `emit`, `joinType`, time bounds, `limit`. */
+  readonly config: { readonly [key: string]: DescriptorValue };
+  /** What the state is keyed by, as SQL: `{ key: 'k, v' }`, `{ leftKey: 'k', rightKey: 'k' }`. */
+  readonly keys: { readonly [role: string]: string };
+  /**
+   * The state schema: accumulator fields with their types (`rows: number`), or null when the
+   * state holds input rows (joins, sorts).
+   */
+  readonly state: readonly string[] | null;
+  /** The aggregates as SQL (`COUNT(*)`, `SUM(v)`), for messages. */
+  readonly aggregates?: readonly string[];
+}
+
+/** The compiler-written description of one query's state and logic. */
+export interface QueryDescriptor {
+  /** Stateful operators in registration (dataflow) order. */
+  readonly operators: readonly OperatorDescriptor[];
+  /**
+   * A hash of the query's plan (filters, projections, expressions): they keep no state, so a
+   * change is compatible and only reported.
+   */
+  readonly logic: string;
+}

@@ -8,11 +8,31 @@
  * This file declares the public types first; the implementations are re-exported at the end.
  * Nothing here imports from compiler/ or grammar/: the runtime is linked by generated code.
  */
-import type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
+import type {
+  ConnectorName,
+  EmitMode,
+  FormatName,
+  JobOptions,
+  QueryDescriptor,
+  SourceOptions,
+  WindowSpec,
+} from './contract.ts';
+import type { QueryDescription } from './checkpoint/describe.ts';
 import type { QueryError } from './engine/errors.ts';
 import type { LookupTable } from './connectors/lookup-table.ts';
 
-export type { ConnectorName, EmitMode, FormatName, JobOptions, SourceOptions, WindowSpec } from './contract.ts';
+export type {
+  ConnectorName,
+  DescriptorValue,
+  EmitMode,
+  FormatName,
+  JobOptions,
+  OperatorDescriptor,
+  QueryDescriptor,
+  SourceOptions,
+  WindowSpec,
+} from './contract.ts';
+export type { QueryDescription } from './checkpoint/describe.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Values and schemas
@@ -320,6 +340,8 @@ export interface QuerySpec {
   readonly name: string;
   readonly emit: EmitMode;
   readonly build: (q: QueryBuilder) => void;
+  /** The compiler's facts about the query's state, for checkpoint compatibility (contract.ts). */
+  readonly descriptor?: QueryDescriptor;
 }
 
 /** A whole generated module's job. */
@@ -563,6 +585,8 @@ export interface Job {
    */
   on(event: 'notice', listener: (message: string) => void): this;
   lastProgress(query?: string): QueryProgress | null;
+  /** What checkpoint metadata records about each query (compared on a restart; checkpoint/describe.ts). */
+  describe(): QueryDescription[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,19 +46,8 @@ export function parseDuration(text: string): number {
   return rounded;
 }
 
-/** Formats milliseconds with the largest unit that divides them: 10000 → `'10 s'`, 90000 → `'90 s'`. */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0 ms';
-  for (const [unit, factor] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['min', 60_000],
-    ['s', 1_000],
-  ] as const) {
-    if (ms % factor === 0) return `${ms / factor} ${unit}`;
-  }
-  return `${ms} ms`;
-}
+/** Formats milliseconds with the largest unit that divides them (the one duration formatter). */
+export { formatDuration } from './windows/format.ts';
 
 /** `'true'` or `'false'`, in any case (as Flink). */
 export function parseBoolean(text: string): boolean {

@@ -57,6 +57,10 @@ export interface AggregateCode {
    * `prelude` collects statements the reads need (decoding a composite key).
    */
   readonly output: (name: string, prelude: string[], scope: FnScope) => FieldAccess;
+  /** The state schema: the accumulator's fields with the types of their saved state. */
+  readonly state: readonly string[];
+  /** The aggregates as SQL (`SUM(v)`), in plan order. */
+  readonly aggregates: readonly string[];
 }
 
 type AggNode = WindowAggregateNode | AggregateNode;
@@ -127,9 +131,11 @@ export function compileAggregate(
       comment,
     }));
 
+  const aggregates: string[] = [];
   for (const a of node.aggs) {
     const arg = a.args[0] ?? null;
     const sql = `${a.kind === 'count_star' ? 'COUNT' : a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${arg ? exprToSql(arg) : '*'})${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
+    aggregates.push(sql);
     const base = baseName(a);
     const w = what(a);
     const argType: SqlType = arg?.type ?? { kind: 'BIGINT' };
@@ -422,7 +428,7 @@ export function compileAggregate(
       return { code: ids[i]!, nullable: k.expr.nullable, type: k.expr.type };
     };
   }
-  return { acc, keyType, key, output };
+  return { acc, keyType, key, output, state: slots.map((s) => `${s.field}: ${s.saveType}`), aggregates };
 }
 
 function unknownOutput(name: string): never {

@@ -13,7 +13,7 @@
  */
 import { basename } from 'node:path';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
-import type { JobOptions } from '../../runtime/contract.ts';
+import type { JobOptions, QueryDescriptor } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
 import { SQC_VERSION } from '../version.ts';
 import { formatModule } from './format.ts';
@@ -129,11 +129,11 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     },
   };
 
-  const queries: { name: string; fn: string; emit: string }[] = [];
+  const queries: { name: string; fn: string; emit: string; descriptor: QueryDescriptor }[] = [];
   for (const q of plan.queries) {
     const gen = new QueryGen(cx, q);
     const fn = m.names.fresh(gen.functionName);
-    if (gen.generate(fn)) queries.push({ name: q.name, fn, emit: q.root.emit });
+    if (gen.generate(fn)) queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor });
   }
 
   // Sources and sinks the queries use (a source's late.sink included).
@@ -151,7 +151,7 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     `options: ${literal(jobOptions(plan.options))}`,
     `sources: [${sources.map((s) => sourceNames.get(s.name)!.spec).join(', ')}]`,
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
-    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn} }`).join(', ')}]`,
+    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn}, descriptor: ${literal(q.descriptor)} }`).join(', ')}]`,
   ];
   m.declare(
     'job',

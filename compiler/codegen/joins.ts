@@ -10,6 +10,8 @@
  * null when any key column is NULL (NULL matches nothing).
  */
 import { internal } from './internal.ts';
+import { STATE_VERSIONS, type OperatorDescriptor } from '../../runtime/contract.ts';
+import { exprToSql } from '../explain/expr.ts';
 import type {
   BoundExpr,
   IntervalJoinNode,
@@ -41,7 +43,7 @@ export interface JoinHost {
   /** Records the columns of a source read by the job. */
   read(source: string, fields: Iterable<string>): void;
   /** Declares a query-level constant (`code` uses `name`); returns its (placeholder) name. */
-  declare(base: string, depth: number, code: (name: string) => string): string;
+  declare(base: string, depth: number, code: (name: string) => string, descriptor?: OperatorDescriptor): string;
 }
 
 /** The right-side (table) fields by output name, and the inverse. */
@@ -228,7 +230,9 @@ export interface TwoInputHost extends JoinHost {
   input(input: PlanNode, consumer: Consumer, needed: ReadonlySet<string>, depth: number): void;
 }
 
-const OPERATOR: Readonly<Record<TwoInputJoin['kind'], { cls: string; id: string; base: string }>> = {
+const OPERATOR: Readonly<
+  Record<TwoInputJoin['kind'], { cls: string; id: 'interval-join' | 'window-join' | 'regular-join'; base: string }>
+> = {
   IntervalJoin: { cls: 'IntervalJoin', id: 'interval-join', base: 'join' },
   WindowJoin: { cls: 'WindowJoin', id: 'window-join', base: 'join' },
   RegularJoin: { cls: 'RegularJoin', id: 'regular-join', base: 'join' },
@@ -352,11 +356,32 @@ export function twoInputJoin(
   const usesKind = /\bkind\b/.test(statements);
   config.push(`out: (row, ${usesKind ? 'kind' : '_kind'}) => {\n${outFn.body(statements)}\n}`);
   const kt = node.leftKeys.length === 1 ? tsType(node.leftKeys[0]!.type) : 'string';
+  const kind = OPERATOR[node.kind].id;
   const op = host.declare(
     OPERATOR[node.kind].base,
     depth + 1,
     (name) =>
       `const ${name} = q.operator(\nnew ${m.rt(OPERATOR[node.kind].cls)}<${leftType}, ${rightType}, ${kt}, ${outType}>({\n${config.join(',\n')},\n}),\n);`,
+    {
+      id: `n${node.id}.${kind}`,
+      kind,
+      version: STATE_VERSIONS[kind],
+      config:
+        node.kind === 'IntervalJoin'
+          ? {
+              joinType: node.joinType,
+              lowerMs: node.lowerMs,
+              lowerInclusive: node.lowerInclusive,
+              upperMs: node.upperMs,
+              upperInclusive: node.upperInclusive,
+            }
+          : { joinType: node.joinType },
+      keys: {
+        leftKey: node.leftKeys.map(exprToSql).join(', '),
+        rightKey: node.rightKeys.map(exprToSql).join(', '),
+      },
+      state: null,
+    },
   );
   const pusher =
     (fields: readonly PlanField[], side: number): Consumer =>

@@ -16,8 +16,12 @@
  * builds the sink's row directly in its `result`.
  */
 import { children } from '../plan/walk.ts';
+import { createHash } from 'node:crypto';
 import { internal } from './internal.ts';
-import { formatDuration } from '../explain/expr.ts';
+import { STATE_VERSIONS, type OperatorDescriptor, type QueryDescriptor } from '../../runtime/contract.ts';
+import { explainTree } from '../explain/explain.ts';
+import { exprToSql } from '../explain/expr.ts';
+import { formatDuration, formatWindow } from '../../runtime/windows/format.ts';
 import type {
   AggregateNode,
   BoundExpr,
@@ -144,7 +148,15 @@ export class QueryGen {
   /** Local names of the query function. */
   private readonly locals: NameScope;
   /** Operator declarations with their distance from the sink (upstream first when sorted). */
-  private readonly operators: { depth: number; code: string; placeholder: string; base: string }[] = [];
+  private readonly operators: {
+    depth: number;
+    code: string;
+    placeholder: string;
+    base: string;
+    /** What the operator's saved state depends on (stateful operators). */
+    descriptor?: OperatorDescriptor;
+  }[] = [];
+  private described: QueryDescriptor | null = null;
   private readonly inputs: string[] = [];
   private readonly parents = new Map<PlanNode, PlanNode>();
   private sinkVar = 'sink';
@@ -156,6 +168,15 @@ export class QueryGen {
     this.m = cx.module;
     this.base = baseName(query);
     this.locals = this.m.names.child(['q']);
+  }
+
+  /**
+   * What checkpoint compatibility compares (runtime/contract.ts `QueryDescriptor`): the stateful
+   * operators in registration order, as plan facts, and a hash of the query's plan. After `generate`.
+   */
+  get descriptor(): QueryDescriptor {
+    if (this.described === null) return internal('the query descriptor is read before the query is generated');
+    return this.described;
   }
 
   /** The name of the generated function. */
@@ -176,6 +197,10 @@ export class QueryGen {
     this.node(root.input, this.sinkConsumer(root), needed, 0);
     // Operators are declared upstream first and named in that order (`windows`, then `windows2`).
     const ordered = [...this.operators].sort((a, b) => b.depth - a.depth);
+    this.described = {
+      operators: ordered.flatMap((o) => (o.descriptor ? [o.descriptor] : [])),
+      logic: createHash('sha256').update(explainTree(this.query)).digest('hex').slice(0, 16),
+    };
     const names = new Map(ordered.map((o) => [o.placeholder, this.locals.fresh(o.base)]));
     const named = (code: string) => code.replace(/\u0000op\d+\u0000/g, (p) => names.get(p)!);
     const body = [sinkDecl, ...ordered.map((o) => o.code), ...this.inputs].map(named).join('\n');
@@ -664,7 +689,20 @@ export class QueryGen {
     );
     const name = this.operatorName(session ? 'sessions' : windowed ? 'windows' : 'groups');
     const code = `const ${name} = q.operator(\nnew ${m.rt(cls)}<${input.type}, ${keyType}, ${agg.acc}, ${outType}>({\n${config.join(',\n')},\n}),\n);`;
-    this.operators.push({ depth, code, placeholder: name, base: this.bases.get(name)! });
+    const kind = operatorKind(node);
+    const descriptor: OperatorDescriptor = {
+      id: `n${node.id}.${kind}`,
+      kind,
+      version: STATE_VERSIONS[kind],
+      config:
+        node.kind === 'WindowAggregate'
+          ? { window: { ...node.window }, emit: node.emit }
+          : { emit: node.emit, ...(node.aggs.length === 0 ? { keyOnly: true } : {}) },
+      keys: { key: node.keys.map((k) => exprToSql(k.expr)).join(', ') },
+      state: agg.state,
+      aggregates: agg.aggregates,
+    };
+    this.operators.push({ depth, code, placeholder: name, base: this.bases.get(name)!, descriptor });
     return { name, push: input.push };
   }
 
@@ -680,9 +718,15 @@ export class QueryGen {
       locals: this.locals,
       source: (name) => this.cx.source(name),
       read: (source, fields) => this.cx.read(source, fields),
-      declare: (base, depth, code) => {
+      declare: (base, depth, code, descriptor) => {
         const placeholder = this.operatorName(base);
-        this.operators.push({ depth, code: code(placeholder), placeholder, base });
+        this.operators.push({
+          depth,
+          code: code(placeholder),
+          placeholder,
+          base,
+          ...(descriptor ? { descriptor } : {}),
+        });
         return placeholder;
       },
     };
@@ -741,6 +785,14 @@ export class QueryGen {
           code: `const ${name} = q.operator(\nnew ${m.rt('SortLimit')}<${input.type}>({\n${config.join(',\n')},\n}),\n);`,
           placeholder: name,
           base: 'sorted',
+          descriptor: {
+            id: `n${node.id}.sort-limit`,
+            kind: 'sort-limit',
+            version: STATE_VERSIONS['sort-limit'],
+            config: { emit, limit: node.limit },
+            keys: {},
+            state: null,
+          },
         });
         op = { name, push: input.push };
       }
@@ -761,7 +813,9 @@ export class QueryGen {
   }
 }
 
-function operatorKind(node: WindowAggregateNode | AggregateNode): string {
+function operatorKind(
+  node: WindowAggregateNode | AggregateNode,
+): 'group-aggregate' | 'session-window-aggregate' | 'window-aggregate' {
   if (node.kind === 'Aggregate') return 'group-aggregate';
   return node.window.kind === 'session' ? 'session-window-aggregate' : 'window-aggregate';
 }
@@ -816,15 +870,7 @@ function describeNode(node: PlanNode): string {
   switch (node.kind) {
     case 'WindowAggregate': {
       const w = node.window;
-      const what =
-        w.kind === 'tumble'
-          ? `tumbling ${formatDuration(w.sizeMs)}`
-          : w.kind === 'hop'
-            ? `hopping ${formatDuration(w.sizeMs)} every ${formatDuration(w.slideMs)}`
-            : w.kind === 'cumulate'
-              ? `cumulating ${formatDuration(w.stepMs)} up to ${formatDuration(w.maxMs)}`
-              : `session (gap ${formatDuration(w.gapMs)})`;
-      return `the ${what} window aggregate${keysText(node.keys)}`;
+      return `the ${formatWindow(w)} window aggregate${keysText(node.keys)}`;
     }
     case 'Aggregate':
       return node.aggs.length === 0 ? `the distinct rows${keysText(node.keys)}` : `the aggregate${keysText(node.keys)}`;

@@ -4,10 +4,20 @@
  * emit mode. Deterministic text: it is also the golden `plan.txt` of valid test cases.
  */
 import type { WindowSpec } from '../../runtime/contract.ts';
-import type { AggCall, BoundExpr, JobPlan, PlanField, PlanNode, SourceDef, StreamProps } from '../plan/plan.ts';
+import type {
+  AggCall,
+  BoundExpr,
+  JobPlan,
+  PlanField,
+  PlanNode,
+  QueryPlan,
+  SourceDef,
+  StreamProps,
+} from '../plan/plan.ts';
 import { typeToString } from '../types.ts';
 import { children } from '../plan/walk.ts';
-import { exprToSql, formatDuration } from './expr.ts';
+import { exprToSql } from './expr.ts';
+import { formatDuration, formatWindow } from '../../runtime/windows/format.ts';
 
 export interface ExplainOptions {
   /** Print each operator's output schema (default true). */
@@ -27,15 +37,29 @@ export function explain(plan: JobPlan, options: ExplainOptions = {}): string {
   );
   for (const q of plan.queries) {
     out.push('');
-    const root = q.root;
-    out.push(
-      `query ${q.name} (line ${q.span.line}): emit ${root.emit}` +
-        (root.upsertKey ? `, upsert key (${root.upsertKey.join(', ')})` : '') +
-        `, ${root.props.bounded ? 'bounded' : 'unbounded'}`,
-    );
-    printNode(root, '  ', '', out, schemas);
+    printQuery(q, out, schemas);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * A query's operator tree as `explain` prints it, without the query's name and line: what its
+ * checkpoint descriptor hashes as the query's logic (filters, projections, expressions).
+ */
+export function explainTree(q: QueryPlan): string {
+  const out: string[] = [];
+  printNode(q.root, '', '', out, true);
+  return out.join('\n') + '\n';
+}
+
+function printQuery(q: QueryPlan, out: string[], schemas: boolean): void {
+  const root = q.root;
+  out.push(
+    `query ${q.name} (line ${q.span.line}): emit ${root.emit}` +
+      (root.upsertKey ? `, upsert key (${root.upsertKey.join(', ')})` : '') +
+      `, ${root.props.bounded ? 'bounded' : 'unbounded'}`,
+  );
+  printNode(root, '  ', '', out, schemas);
 }
 
 function printNode(node: PlanNode, indent: string, branch: string, out: string[], schemas: boolean): void {
@@ -61,17 +85,17 @@ function describe(node: PlanNode): string {
     case 'Unnest':
       return `Unnest ${exprToSql(node.array)} AS (${[...node.elementFields, ...(node.ordinalityField ? [node.ordinalityField] : [])].join(', ')})`;
     case 'WindowAssign':
-      return `WindowAssign ${windowToString(node.window)} ON ${node.timeField}`;
+      return `WindowAssign ${formatWindow(node.window)} ON ${node.timeField}`;
     case 'WindowAggregate':
-      return `WindowAggregate ${windowToString(node.window)} ON ${node.timeField}, emit ${node.emit}`;
+      return `WindowAggregate ${formatWindow(node.window)} ON ${node.timeField}, emit ${node.emit}`;
     case 'Aggregate':
       return `Aggregate, emit ${node.emit}`;
     case 'LookupJoin':
       return `LookupJoin ${node.joinType} with table ${node.table.name} ${sourceSummary(node.table)}`;
     case 'IntervalJoin':
       return (
-        `IntervalJoin ${node.joinType}: ${node.lowerInclusive ? '[' : '('}${signedDuration(node.lowerMs)}, ` +
-        `${signedDuration(node.upperMs)}${node.upperInclusive ? ']' : ')'} of ${node.rightTime} - ${node.leftTime}`
+        `IntervalJoin ${node.joinType}: ${node.lowerInclusive ? '[' : '('}${formatDuration(node.lowerMs)}, ` +
+        `${formatDuration(node.upperMs)}${node.upperInclusive ? ']' : ')'} of ${node.rightTime} - ${node.leftTime}`
       );
     case 'WindowJoin':
       return `WindowJoin ${node.joinType} on (${node.leftStart}, ${node.leftEnd}) = (${node.rightStart}, ${node.rightEnd})`;
@@ -149,19 +173,6 @@ function named(name: string, expr: BoundExpr): string {
   return sql === name ? name : `${name} := ${sql}`;
 }
 
-export function windowToString(w: WindowSpec): string {
-  switch (w.kind) {
-    case 'tumble':
-      return `tumble(${formatDuration(w.sizeMs)})`;
-    case 'hop':
-      return `hop(size ${formatDuration(w.sizeMs)}, slide ${formatDuration(w.slideMs)})`;
-    case 'cumulate':
-      return `cumulate(step ${formatDuration(w.stepMs)}, max ${formatDuration(w.maxMs)})`;
-    case 'session':
-      return `session(gap ${formatDuration(w.gapMs)})`;
-  }
-}
-
 function schemaToString(fields: readonly PlanField[]): string {
   return fields
     .map(
@@ -182,8 +193,4 @@ function stateToString(p: StreamProps): string {
   const state =
     p.state.kind === 'none' ? '' : `state: ${p.state.kind === 'bounded' ? 'bounded' : 'UNBOUNDED'} (${p.state.by})`;
   return [state, flags].filter(Boolean).join('; ');
-}
-
-function signedDuration(ms: number): string {
-  return ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms);
 }

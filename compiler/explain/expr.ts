@@ -87,9 +87,4 @@ const UNITS: [number, string][] = [
   [1_000, 's'],
 ];
 
-/** 300000 → `5 min`, 90000 → `90 s`, 1500 → `1500 ms`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  for (const [size, unit] of UNITS) if (ms !== 0 && ms % size === 0) return `${ms / size} ${unit}`;
-  return `${ms} ms`;
-}
+export { formatDuration } from '../../runtime/windows/format.ts';

@@ -125,27 +125,5 @@ export function childrenOf(n: PlanNode): PlanNode[] {
 }
 
 /** 300000 → `5 min`, -1000 → `-1 s`, 1500 → `1500 ms`. */
-export function durationText(ms: number): string {
-  if (ms < 0) return `-${durationText(-ms)}`;
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'min'],
-    [1_000, 's'],
-  ];
-  for (const [size, unit] of units) if (ms !== 0 && ms % size === 0) return `${ms / size} ${unit}`;
-  return `${ms} ms`;
-}
-
-export function windowText(w: WindowSpec): string {
-  switch (w.kind) {
-    case 'tumble':
-      return `tumbling ${durationText(w.sizeMs)}`;
-    case 'hop':
-      return `hopping ${durationText(w.sizeMs)} (slide ${durationText(w.slideMs)})`;
-    case 'cumulate':
-      return `cumulating ${durationText(w.maxMs)} (step ${durationText(w.stepMs)})`;
-    case 'session':
-      return `session (gap ${durationText(w.gapMs)})`;
-  }
-}
+/** Durations and windows are spelled by the runtime's one formatter (runtime/windows/format.ts). */
+export { formatDuration as durationText, formatWindow as windowText } from '../../runtime/windows/format.ts';

@@ -1,41 +1,41 @@
 /**
  * What a checkpoint records about each query so that a restart with a changed job can be judged:
- * the *state schema* (per stateful operator: kind, snapshot version, its configuration as data —
- * window, emit mode, join type and bounds — and the layout of a fresh accumulator's state), the
- * inputs whose offsets it holds, and the sinks it writes. The *fingerprint* is a hash of all of
- * it. Everything is derived at run time from the JobSpec the generated module already passes
- * (no code-generator field is needed).
+ * the *state schema* (per stateful operator: kind, snapshot version, its configuration — window,
+ * emit mode, join type and bounds —, the keys its state is keyed by and its accumulator fields),
+ * the inputs whose offsets it holds, and the sinks it writes. The *fingerprint* is a hash of all
+ * of it.
+ *
+ * The operator facts come from the compiler: the generated module carries a `QueryDescriptor`
+ * per query (runtime/contract.ts) written from the plan — keys as SQL, not generated code — so a
+ * renamed local or a minified module describes the same state. Nothing here reads operator
+ * internals; an operator without a descriptor (a hand-written spec) is described by its id and
+ * its snapshot's kind and version.
  *
  * `compare(old, new)` sorts differences into incompatible ones (the saved state or offsets would
- * be misread: changed windows, aggregates, join bounds, operators, inputs) and compatible ones
- * (renumbered operator ids, new sink columns, a changed filter, projection or expression —
+ * be misread: changed windows, keys, aggregates, join bounds, operators, inputs) and compatible
+ * ones (renumbered operator ids, new sink columns, a changed filter, projection or expression —
  * also a new WHERE on an aggregate's input, as Flink and Spark accept it: the saved state keeps
  * what was aggregated so far, rows from the restart on are filtered the new way). Compatible
- * changes are reported in one notice; the GROUP BY and join keys are compared as the text of
- * their generated key functions.
+ * changes are reported in one notice.
  */
 import { createHash } from 'node:crypto';
+import type { DescriptorValue, QueryDescriptor } from '../contract.ts';
 import type { FieldDesc, Json, Operator, TypeDesc } from '../index.ts';
+import { formatDuration, formatWindow } from '../windows/format.ts';
 
 export interface OperatorDescription {
   readonly id: string;
   /** Snapshot kind (`window-aggregate`), or null for a stateless operator. */
   readonly kind: string | null;
   readonly version: number | null;
-  /** The operator's configuration values (functions left out), e.g. `{window, emit}`. */
-  readonly config: { readonly [key: string]: Json };
-  /**
-   * Layout of a fresh accumulator: its fields (`rows, vSum, vCount`: generated per aggregate) or,
-   * for an accumulator without own fields, its snapshot's shape (`[number, number, list]`); null
-   * when the operator does not aggregate.
-   */
-  readonly state: string | null;
-  /**
-   * The generated key functions (`key`, `leftKey`, `rightKey`) as source text, e.g.
-   * `{"key": "row.k"}`: the saved state is keyed by what they compute (GROUP BY, join keys).
-   * Absent in a description written before keys were recorded.
-   */
-  readonly keys?: { readonly [name: string]: string };
+  /** The operator's configuration facts, e.g. `{window, emit}`. */
+  readonly config: { readonly [key: string]: DescriptorValue };
+  /** Accumulator fields with their types (`rows: number`); null when the state holds rows or none. */
+  readonly state: readonly string[] | null;
+  /** What the state is keyed by, as SQL (`{"key": "k"}`; `leftKey`/`rightKey` for joins). */
+  readonly keys?: { readonly [role: string]: string };
+  /** The aggregates as SQL, for messages. */
+  readonly aggregates?: readonly string[];
 }
 
 export interface InputDescription {
@@ -58,10 +58,7 @@ export interface QueryDescription {
   readonly inputs: readonly InputDescription[];
   readonly operators: readonly OperatorDescription[];
   readonly sinks: readonly SinkDescription[];
-  /**
-   * Hash of the generated query function's text: its filters, projections and expressions (they
-   * keep no state, so a change is compatible and only reported). Absent in older descriptions.
-   */
+  /** The compiler's hash of the query's filters, projections and expressions (`QueryDescriptor.logic`). */
   readonly logic?: string;
 }
 
@@ -75,14 +72,15 @@ export interface QueryParts {
     readonly options: Readonly<Record<string, string>>;
     readonly schema: readonly FieldDesc[];
   }[];
+  /** The registered operators (ids, in dataflow order). */
   readonly operators: readonly Operator<unknown>[];
   readonly sinks: readonly {
     readonly name: string;
     readonly connector: string;
     readonly schema: readonly FieldDesc[];
   }[];
-  /** The source text of the generated query function (`build`), when known. */
-  readonly code?: string;
+  /** What the compiler wrote about the query (absent for a hand-written spec). */
+  readonly descriptor?: QueryDescriptor;
 }
 
 /** Operators whose state holds input rows (their layout is the upstream projection's). */
@@ -105,76 +103,15 @@ export function columnsText(fields: readonly FieldDesc[]): string {
   return fields.map((f) => `${f.name} ${typeText(f.type)}`).join(', ');
 }
 
-function isPlain(v: unknown): boolean {
-  if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (Array.isArray(v)) return v.every(isPlain);
-  if (typeof v === 'object') {
-    const proto = Object.getPrototypeOf(v);
-    return (
-      (proto === Object.prototype || proto === null) &&
-      Object.values(v as object).every((x) => x === undefined || isPlain(x))
-    );
-  }
-  return false;
-}
-
-/** The data part of an operator's config: every value that is not a function or an object instance. */
-function configOf(op: Operator<unknown>): Record<string, Json> {
-  const cfg = (op as unknown as { cfg?: unknown }).cfg;
-  const out: Record<string, Json> = {};
-  if (cfg === null || typeof cfg !== 'object') return out;
-  for (const key of Object.keys(cfg).sort()) {
-    if (key === 'id') continue;
-    const v = (cfg as Record<string, unknown>)[key];
-    if (v !== undefined && typeof v !== 'function' && isPlain(v)) out[key] = v as Json;
-  }
-  return out;
-}
-
-function shape(v: unknown, top: boolean): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return top ? `[${v.map((x) => shape(x, false)).join(', ')}]` : 'list';
-  if (typeof v === 'object') {
-    return top
-      ? `{${Object.keys(v)
-          .sort()
-          .map((k) => `${k}: ${shape((v as Record<string, unknown>)[k], false)}`)
-          .join(', ')}}`
-      : 'object';
-  }
-  return typeof v;
-}
-
-/** The layout of a fresh accumulator (its fields, else its snapshot's shape), when the operator aggregates. */
-function stateLayout(op: Operator<unknown>): string | null {
-  const cfg = (op as unknown as { cfg?: { create?: unknown } }).cfg;
-  if (!cfg || typeof cfg.create !== 'function') return null;
-  try {
-    const acc = (cfg.create as (key: unknown, row: unknown) => { snapshot?: () => unknown })(null, {});
-    if (!acc || typeof acc.snapshot !== 'function') return null;
-    const fields = Object.keys(acc).filter((k) => typeof (acc as Record<string, unknown>)[k] !== 'function');
-    return fields.length > 0 ? fields.join(', ') : shape(acc.snapshot(), true);
-  } catch {
-    return null;
-  }
-}
-
-const KEY_FUNCTIONS = ['key', 'leftKey', 'rightKey'];
-
-/** `(row) => row.k` → `row.k`: the text of a one-parameter arrow function's body, whitespace collapsed. */
-function functionText(f: { toString(): string }): string {
-  const text = f.toString().replace(/\s+/g, ' ').trim();
-  const m = /^\(?\s*\w*\s*\)?\s*=>\s*([\s\S]*)$/.exec(text);
-  return m ? m[1]! : text;
-}
-
-/** The generated key functions of an operator, as text. */
-function keysOf(op: Operator<unknown>): Record<string, string> | undefined {
-  const cfg = (op as unknown as { cfg?: Record<string, unknown> }).cfg;
-  if (!cfg || typeof cfg !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  for (const k of KEY_FUNCTIONS) if (typeof cfg[k] === 'function') out[k] = functionText(cfg[k] as () => unknown);
-  return Object.keys(out).length > 0 ? out : undefined;
+/** One registered operator: its compiler-written descriptor, else what its snapshot says. */
+function describeOperator(
+  op: Operator<unknown>,
+  written: ReadonlyMap<string, OperatorDescription>,
+): OperatorDescription {
+  const d = written.get(op.id);
+  if (d) return d;
+  const snap = op.snapshot();
+  return { id: op.id, kind: snap?.kind ?? null, version: snap?.version ?? null, config: {}, state: null };
 }
 
 function locationOf(connector: string, options: Readonly<Record<string, string>>, source: string): string | null {
@@ -193,6 +130,20 @@ function locationOf(connector: string, options: Readonly<Record<string, string>>
 }
 
 export function describeQuery(q: QueryParts): QueryDescription {
+  const written = new Map<string, OperatorDescription>(
+    (q.descriptor?.operators ?? []).map((d) => [
+      d.id,
+      {
+        id: d.id,
+        kind: d.kind,
+        version: d.version,
+        config: d.config,
+        state: d.state,
+        keys: d.keys,
+        ...(d.aggregates ? { aggregates: d.aggregates } : {}),
+      },
+    ]),
+  );
   return {
     name: q.name,
     emit: q.emit,
@@ -202,27 +153,9 @@ export function describeQuery(q: QueryParts): QueryDescription {
       location: locationOf(i.connector, i.options, i.source),
       columns: columnsText(i.schema),
     })),
-    operators: q.operators.map((op) => {
-      let snap: { kind: string; version: number } | null = null;
-      try {
-        snap = op.snapshot();
-      } catch {
-        snap = null;
-      }
-      const keys = snap === null ? undefined : keysOf(op);
-      return {
-        id: op.id,
-        kind: snap?.kind ?? null,
-        version: snap?.version ?? null,
-        config: configOf(op),
-        state: stateLayout(op),
-        ...(keys ? { keys } : {}),
-      };
-    }),
+    operators: q.operators.map((op) => describeOperator(op, written)),
     sinks: q.sinks.map((s) => ({ name: s.name, connector: s.connector, columns: columnsText(s.schema) })),
-    ...(q.code !== undefined
-      ? { logic: createHash('sha256').update(q.code.replace(/\s+/g, ' ')).digest('hex').slice(0, 16) }
-      : {}),
+    ...(q.descriptor ? { logic: q.descriptor.logic } : {}),
   };
 }
 
@@ -243,34 +176,6 @@ export function fingerprint(d: QueryDescription): string {
   return createHash('sha256').update(canonical(d)).digest('hex').slice(0, 16);
 }
 
-/** `1 min`, `5 s`, `1 h`, `250 ms`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms !== 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
-  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
-}
-
-function windowText(w: Json): string {
-  if (w === null || typeof w !== 'object' || Array.isArray(w)) return JSON.stringify(w);
-  const o = w as Record<string, Json>;
-  const d = (k: string) => formatDuration(o[k] as number);
-  switch (o['kind']) {
-    case 'tumble':
-      return `tumble(${d('sizeMs')})`;
-    case 'hop':
-      return `hop(${d('sizeMs')} every ${d('slideMs')})`;
-    case 'cumulate':
-      return `cumulate(${d('maxMs')} in steps of ${d('stepMs')})`;
-    case 'session':
-      return `session(gap ${d('gapMs')})`;
-    default:
-      return JSON.stringify(w);
-  }
-}
-
 const CONFIG_NAMES: Record<string, string> = {
   window: 'window',
   emit: 'emit mode',
@@ -284,9 +189,9 @@ const CONFIG_NAMES: Record<string, string> = {
   limit: 'LIMIT',
 };
 
-function valueText(key: string, v: Json | undefined): string {
+function valueText(key: string, v: DescriptorValue | undefined): string {
   if (v === undefined) return 'none';
-  if (key === 'window') return windowText(v);
+  if (key === 'window') return formatWindow(v as never);
   if (key.endsWith('Ms') && typeof v === 'number') return formatDuration(v);
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -313,9 +218,12 @@ function compareOperator(a: OperatorDescription, b: OperatorDescription, problem
     if (canonical(x) === canonical(y)) continue;
     problems.push(`${name}: ${CONFIG_NAMES[k] ?? k} changed from ${valueText(k, x)} to ${valueText(k, y)}`);
   }
-  if (a.state !== b.state) {
+  if (canonical(a.state) !== canonical(b.state)) {
+    const list = (d: OperatorDescription) =>
+      `(${(d.aggregates && a.aggregates && b.aggregates ? d.aggregates : (d.state ?? [])).join(', ') || 'none'})`;
+    const what = a.aggregates && b.aggregates ? 'the aggregates computed' : 'the accumulator fields';
     problems.push(
-      `${name}: the aggregates computed changed (accumulator fields (${a.state ?? 'none'}) are now (${b.state ?? 'none'})): the saved accumulators cannot be read as the new ones`,
+      `${name}: ${what} changed from ${list(a)} to ${list(b)}: the saved accumulators cannot be read as the new ones`,
     );
   }
   if (a.keys !== undefined && b.keys !== undefined) {
@@ -323,9 +231,9 @@ function compareOperator(a: OperatorDescription, b: OperatorDescription, problem
       const x = a.keys[k];
       const y = b.keys[k];
       if (x === y) continue;
-      const what = k === 'key' ? 'grouping key' : k === 'leftKey' ? 'left join key' : 'right join key';
+      const what = k === 'key' ? 'GROUP BY key' : k === 'leftKey' ? 'left join key' : 'right join key';
       problems.push(
-        `${name}: ${what} changed from ${x ?? 'none'} to ${y ?? 'none'}: the saved state is keyed by the old key`,
+        `${name}: ${what} changed from (${x ?? 'none'}) to (${y ?? 'none'}): the saved state is keyed by the old key`,
       );
     }
   }

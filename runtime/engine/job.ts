@@ -22,7 +22,8 @@ import type {
 import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
 import { parseDuration, parseEnum, parseInteger } from '../options.ts';
-import { describeQuery, formatDuration } from '../checkpoint/describe.ts';
+import { describeQuery, type QueryDescription } from '../checkpoint/describe.ts';
+import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
 import { Query, type QueryEnv } from './query.ts';
@@ -257,10 +258,7 @@ class JobRuntime implements Job {
   private async openCheckpoint(): Promise<SinkRecovery | null> {
     const c = this.checkpoint;
     if (c === null) return null;
-    const store = await CheckpointStore.open(
-      { ...c, notice: (m) => this.notice(m) },
-      this.queryList.map((q, i) => describeQuery({ ...q.describeParts(), code: String(this.spec.queries[i]!.build) })),
-    );
+    const store = await CheckpointStore.open({ ...c, notice: (m) => this.notice(m) }, this.describe());
     this.store = store;
     try {
       for (const q of this.queryList) q.attachCheckpoint(store.queries.get(q.name)!);
@@ -321,6 +319,10 @@ class JobRuntime implements Job {
     else if (event === 'notice') this.noticeListeners.push(listener as (message: string) => void);
     else throw new Error(`unknown job event '${event as string}'`);
     return this;
+  }
+
+  describe(): QueryDescription[] {
+    return this.queryList.map((q) => describeQuery(q.describeParts()));
   }
 
   lastProgress(query?: string): QueryProgress | null {

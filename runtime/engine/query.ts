@@ -219,6 +219,7 @@ export class Query implements QueryHandle {
       })),
       operators: this.operators,
       sinks,
+      ...(this.spec.descriptor ? { descriptor: this.spec.descriptor } : {}),
     };
   }
 

@@ -11,9 +11,10 @@ import { detachKey } from '../state/keys.ts';
 import { KeyedState } from '../state/keyed-state.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'group-aggregate';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> extends BaseOperator<In> {
   private readonly groups = new KeyedState<Key, Acc>();

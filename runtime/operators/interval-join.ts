@@ -29,9 +29,10 @@ import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'interval-join';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 /** Config of `IntervalJoin` (plan node `IntervalJoin`). */
 export interface IntervalJoinConfig<L, R, Key extends KeyValue, Out> extends JoinFns<L, R, Key, Out> {

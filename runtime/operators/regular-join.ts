@@ -18,9 +18,10 @@ import type { Json, KeyValue, StateSnapshot } from '../index.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'regular-join';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 /** Config of `RegularJoin` (plan node `RegularJoin`). */
 export interface RegularJoinConfig<L, R, Key extends KeyValue, Out> extends JoinFns<L, R, Key, Out> {

@@ -21,9 +21,10 @@ import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';
 import { BaseOperator } from './base.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'session-window-aggregate';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 class Session<Acc> {
   /** CHANGES: emitted under its current bounds. */

@@ -8,9 +8,10 @@
 import type { Json, SortLimitConfig, StateSnapshot } from '../index.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'sort-limit';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 export class SortLimit<Row> extends BaseOperator<Row> {
   private rows: Row[] = [];

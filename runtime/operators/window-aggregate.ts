@@ -17,9 +17,10 @@ import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { windowAssigner, type WindowAssigner } from '../windows/assigner.ts';
 import { BaseOperator } from './base.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'window-aggregate';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 class Window<Key, Acc> {
   readonly groups = new Map<Key, Acc>();

@@ -23,9 +23,10 @@ import type { Json, KeyValue, StateSnapshot } from '../index.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';
+import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'window-join';
-const VERSION = 1;
+const VERSION = STATE_VERSIONS[KIND];
 
 /** Config of `WindowJoin` (plan node `WindowJoin`). */
 export interface WindowJoinConfig<L, R, Key extends KeyValue, Out> extends JoinFns<L, R, Key, Out> {
