@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, startKafkaBroker, type KafkaForTests } from '../../broker/index.ts';
 import type { QueryProgress, SinkBatch } from '../../runtime/index.ts';
 import { partitionOfKey } from '../../runtime/connectors/kafka/murmur2.ts';
+import { PartitionReader, READ_COMMITTED } from '../../runtime/connectors/kafka/cluster.ts';
 import { loadProgram, produce, readTopic, type JobModule } from './support.ts';
 
 let k: KafkaForTests;
@@ -271,7 +272,10 @@ INSERT INTO out SELECT page FROM clicks;`;
       }),
     ).toEqual([16, 18, 19]);
     const group = k.groupId();
-    await k.admin.setOffsets({ groupId: group, topic: src, partitions: [{ partition: 0, offset: '9' }] });
+    // a standalone commit (kafkajs's admin.setOffsets joins the group and waits for a fetch)
+    const reader = new PartitionReader({ brokers: k.brokers, connectionTimeout: 5_000 }, READ_COMMITTED);
+    await reader.commitGroupOffsets(group, { [src]: { '0': 9 } });
+    await reader.disconnect();
     expect(await pages({ 'scan.startup.mode': 'group-offsets', 'properties.group.id': group })).toEqual([
       1, 3, 5, 7, 9, 11, 13, 15, 17, 18, 19,
     ]);
@@ -360,6 +364,44 @@ describe('kafka faults', () => {
       expect(third.rows.map((r) => r.page)).toEqual(['/new0', '/new1', '/new2']);
       expect(third.notices).toContain(
         `warning: source "clicks" (topic ${src}): data loss: offset 10 of topic ${src} partition 0 is beyond the end of the log (offset 3): the topic was deleted and recreated, or truncated; going on from offset 0 ('scan.fail-on-data-loss' = 'false')`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('offsets removed by retention are an error naming the range, or skipped and counted when opted out', async () => {
+    const src = await k.topic(1);
+    const pages = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ value: click(i, `/${from + i}`, T0) }));
+    await produce(k.kafka, src, pages(0, 10));
+    const m = await loadProgram('kafka_retention', passThrough(src));
+    const dir = mkdtempSync(join(tmpdir(), 'sqc-kafka-retention-'));
+    try {
+      const run = (o: Record<string, string> = {}) => {
+        const rows: { page: string }[] = [];
+        const notices: string[] = [];
+        const job = m.createJob({
+          set: { 'checkpoint.dir': dir, 'trigger.mode': 'available-now' },
+          sources: { clicks: o },
+          sinks: { out: { rows } },
+        });
+        job.on('notice', (n) => notices.push(n));
+        return { job, rows, notices };
+      };
+      await run().job.run();
+      await produce(k.kafka, src, pages(10, 10));
+      // retention removes offsets 10..14 before the job reads them
+      if (k.broker !== null) k.broker.deleteRecords(src, 0, 15);
+      else await k.admin.deleteTopicRecords({ topic: src, partitions: [{ partition: 0, offset: '15' }] });
+      await expect(run().job.run()).rejects.toThrow(
+        `source "clicks" (topic ${src}): data loss: offsets 10..14 of topic ${src} partition 0 are no longer available (the log now starts at offset 15)`,
+      );
+      const skipped = run({ 'scan.fail-on-data-loss': 'false' });
+      await skipped.job.run();
+      expect(skipped.rows.map((r) => r.page)).toEqual(['/15', '/16', '/17', '/18', '/19']);
+      expect(skipped.notices).toContain(
+        `warning: source "clicks" (topic ${src}): data loss: offsets 10..14 of topic ${src} partition 0 are no longer available (the log now starts at offset 15); going on from offset 15 ('scan.fail-on-data-loss' = 'false')`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

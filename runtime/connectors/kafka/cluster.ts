@@ -50,6 +50,12 @@ interface InternalBroker {
     maxBytes: number;
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
   }): Promise<FetchResponse>;
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<unknown>;
   metadata(topics: string[]): Promise<{
     topicMetadata: { topic: string; topicErrorCode: number; partitionMetadata: { partitionId: number }[] }[];
   }>;
@@ -64,6 +70,7 @@ interface InternalCluster {
   findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(o: { nodeId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(o: { groupId: string }): Promise<InternalBroker>;
   metadata(o?: { topics?: string[] }): Promise<{ topicMetadata: { topic: string }[] }>;
   fetchTopicsOffset(
     topics: { topic: string; partitions: { partition: number }[]; fromBeginning?: boolean; fromTimestamp?: number }[],
@@ -194,6 +201,29 @@ export class PartitionReader {
       }
     }
     return out;
+  }
+
+  /**
+   * Commits `offsets` for `groupId` as a standalone (member-less) commit: generation -1, no
+   * member id, as Kafka accepts for a group without active members. Monitoring only.
+   */
+  async commitGroupOffsets(
+    groupId: string,
+    offsets: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  ): Promise<void> {
+    const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+    await coordinator.offsetCommit({
+      groupId,
+      groupGenerationId: -1,
+      memberId: '',
+      topics: Object.entries(offsets).map(([topic, ps]) => ({
+        topic,
+        partitions: Object.entries(ps).map(([partition, offset]) => ({
+          partition: Number(partition),
+          offset: String(offset),
+        })),
+      })),
+    });
   }
 
   async refreshMetadata(): Promise<void> {

@@ -30,7 +30,7 @@ import {
 import { recordLayout, recordParser, splitList } from './codec.ts';
 import { object as asObject } from '../../formats/decode.ts';
 import { registerCodecs } from './compression.ts';
-import { Kafka, type Admin } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 
 type Options = Readonly<Record<string, string>>;
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
@@ -135,7 +135,6 @@ export class KafkaSource implements SourceConnector {
   private wake: (() => void) | null = null;
   private lastDiscovery = 0;
   private replayEnd: Map<string, number> | null = null;
-  private admin: Admin | null = null;
   private committedToGroup = '';
   /** Records skipped because their offsets vanished, with `scan.fail-on-data-loss = false`. */
   dataLossSkipped = 0;
@@ -250,7 +249,6 @@ export class KafkaSource implements SourceConnector {
     }
     this.bounded = ends !== null;
     this.endMap = ends;
-    if (this.groupId !== null) this.admin = new Kafka(this.settings.config).admin();
     await this.checkPositions(this.parts);
     this.pump();
   }
@@ -713,23 +711,12 @@ export class KafkaSource implements SourceConnector {
 
   /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
   async commit(offsets: Json): Promise<void> {
-    if (this.admin === null || this.groupId === null) return;
+    if (this.groupId === null) return;
     const text = JSON.stringify(offsets);
     if (text === this.committedToGroup) return;
     this.committedToGroup = text;
-    const next = (offsets as { next: OffsetMap }).next;
     try {
-      await this.admin.connect();
-      for (const [topic, ps] of Object.entries(next)) {
-        await this.admin.setOffsets({
-          groupId: this.groupId,
-          topic,
-          partitions: Object.entries(ps).map(([partition, offset]) => ({
-            partition: Number(partition),
-            offset: String(offset),
-          })),
-        });
-      }
+      await this.reader.commitGroupOffsets(this.groupId, (offsets as { next: OffsetMap }).next);
     } catch {
       // monitoring only: the checkpoint holds the offsets; a failed commit is retried after the next batch
       this.committedToGroup = '';
@@ -739,7 +726,6 @@ export class KafkaSource implements SourceConnector {
   async close(): Promise<void> {
     this.closed = true;
     this.notify();
-    await this.admin?.disconnect().catch(() => {});
     await this.reader.disconnect().catch(() => {});
   }
 }
