@@ -1,12 +1,14 @@
 /** `npm run bench [suite ...]`: every benchmark, competitors side by side, medians and ratios. */
 import { benchCheck } from './check.ts';
 import { benchCheckpoint } from './checkpoint.ts';
+import { benchKafka } from './kafka.ts';
 import { benchPipeline } from './pipeline.ts';
 
 const suites: Record<string, () => Promise<void>> = {
   check: benchCheck,
   pipeline: benchPipeline,
   checkpoint: benchCheckpoint,
+  kafka: benchKafka,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

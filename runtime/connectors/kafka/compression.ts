@@ -4,7 +4,7 @@
  * a codec that is not registered fails with a message saying so (client.ts).
  */
 import { createRequire } from 'node:module';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import { CompressionCodecs, CompressionTypes } from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 let registered = false;

@@ -9,7 +9,8 @@
  * `round-robin`. A `-D` row is a tombstone (null value) for its key; `upsert-kafka` writes
  * `+I`/`+U` as values and `-D` as tombstones, so the topic's last value per key is the result.
  */
-import { CompressionTypes, Kafka, type Message, type Producer } from 'kafkajs';
+import type { CompressionTypes as Codec, Message, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka } from './kafkajs.ts';
 import type { RowKind } from '../../index.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
@@ -20,9 +21,9 @@ import { registerCodecs } from './compression.ts';
 type Row = Record<string, unknown>;
 
 /** Records per produce request (kafkajs sends one request per broker per call). */
-const CHUNK_BYTES = 512 * 1024;
+const CHUNK_BYTES = 4 * 1024 * 1024;
 
-const COMPRESSION: Readonly<Record<string, CompressionTypes>> = {
+const COMPRESSION: Readonly<Record<string, Codec>> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
   snappy: CompressionTypes.Snappy,
@@ -55,7 +56,7 @@ class KafkaSink implements SinkConnector {
   private readonly settings: ClientSettings;
   private readonly topic: string;
   private readonly upsert: boolean;
-  private readonly compression: CompressionTypes;
+  private readonly compression: Codec;
   private producer: Producer | null = null;
   private partitions = 0;
   private readonly partition: Partitioner;

@@ -30,7 +30,7 @@ import {
 import { recordLayout, recordParser, splitList } from './codec.ts';
 import { object as asObject } from '../../formats/decode.ts';
 import { registerCodecs } from './compression.ts';
-import { Kafka } from 'kafkajs';
+import { Kafka } from './kafkajs.ts';
 
 type Options = Readonly<Record<string, string>>;
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
