@@ -2,6 +2,7 @@
 import { benchCheck } from './check.ts';
 import { benchCheckpoint } from './checkpoint.ts';
 import { benchKafka } from './kafka.ts';
+import { benchMonitor } from './monitor.ts';
 import { benchPipeline } from './pipeline.ts';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   pipeline: benchPipeline,
   checkpoint: benchCheckpoint,
   kafka: benchKafka,
+  monitor: benchMonitor,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

@@ -11,6 +11,8 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** String options whose value may be left out (`--ui` or `--ui 8080`), with the value they then take. */
+  readonly optionalValues?: Readonly<Record<string, string>>;
   run(positionals: string[], values: Record<string, unknown>): Promise<number>;
 }
 
@@ -52,6 +54,19 @@ function commandHelp(name: string, c: Command): string {
   return [`Usage: sqc ${name} ${c.usage}`, '', c.summary, '', 'Options:', ...opts, '  -h, --help'].join('\n');
 }
 
+/** `--flag` without a value (next word absent, another option, or not a number) becomes `--flag=<default>`. */
+function withOptionalValues(args: string[], defaults: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    const fallback = name !== null ? defaults[name] : undefined;
+    if (fallback !== undefined && !/^\d+$/.test(args[i + 1] ?? '')) out.push(`${a}=${fallback}`);
+    else out.push(a);
+  }
+  return out;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -75,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: withOptionalValues(rest, command.optionalValues ?? {}),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,

@@ -127,3 +127,20 @@ export interface QueryDescriptor {
    */
   readonly logic: string;
 }
+
+/**
+ * One operator of a query's logical plan, as `sqc explain` shows it, written into the generated
+ * module by the compiler so that a running job can draw its plan (the live page) without the
+ * compiler. `id` is the plan node id: stateful operators' runtime ids start with `n<id>.`.
+ */
+export interface PlanGraphNode {
+  readonly id: number;
+  /** The operator's headline, e.g. `WindowAggregate tumble(1 min) ON ts, emit final`. */
+  readonly label: string;
+  /** Further lines: keys, aggregates, watermark, state. */
+  readonly details: readonly string[];
+  /** Ids of the operators feeding this one (none for a scan). */
+  readonly inputs: readonly number[];
+  /** What the node reads or writes: the source or sink relation name, else null. */
+  readonly relation: string | null;
+}

@@ -8,11 +8,14 @@
  * This file declares the public types first; the implementations are re-exported at the end.
  * Nothing here imports from compiler/ or grammar/: the runtime is linked by generated code.
  */
+import type { Registry as PromRegistry } from 'prom-client';
+import type { UiOptions, UiServer } from './monitor/server.ts';
 import type {
   ConnectorName,
   EmitMode,
   FormatName,
   JobOptions,
+  PlanGraphNode,
   QueryDescriptor,
   SourceOptions,
   WindowSpec,
@@ -28,6 +31,7 @@ export type {
   FormatName,
   JobOptions,
   OperatorDescriptor,
+  PlanGraphNode,
   QueryDescriptor,
   SourceOptions,
   WindowSpec,
@@ -342,6 +346,8 @@ export interface QuerySpec {
   readonly build: (q: QueryBuilder) => void;
   /** The compiler's facts about the query's state, for checkpoint compatibility (contract.ts). */
   readonly descriptor?: QueryDescriptor;
+  /** The query's logical plan, upstream first (drawn by the live page; optional for hand-written specs). */
+  readonly graph?: readonly PlanGraphNode[];
 }
 
 /** A whole generated module's job. */
@@ -463,6 +469,10 @@ export interface SourceProgress {
   readonly watermark: string | null;
   readonly idle: boolean;
   readonly exhausted: boolean;
+  /** Malformed records skipped in this batch (`*.ignore-parse-errors`). */
+  readonly malformedRecords: number;
+  /** The first malformed record skipped in this batch: where it is and what was wrong, or null. */
+  readonly malformedSample: { readonly location: string; readonly reason: string } | null;
   /** Sources read in partitions (Kafka): per partition its lag (records not read yet), watermark and idleness. */
   readonly partitions?: readonly {
     readonly id: string;
@@ -491,9 +501,13 @@ export interface QueryProgress {
     readonly process: number;
     /** Sink commits. */
     readonly commit: number;
+    /** Write-ahead offsets, commit marker and state snapshot (0 without checkpoints). */
+    readonly checkpoint: number;
   };
   /** The query watermark after this batch (ISO), or null while none. */
   readonly watermark: string | null;
+  /** Event-time lag: the batch's end (wall clock) minus the watermark, in ms; null while none or at +infinity. */
+  readonly watermarkLagMs: number | null;
   readonly stateRows: number;
   readonly stateOperators: readonly { readonly id: string; readonly rows: number }[];
   readonly lateRowsDropped: number;
@@ -587,12 +601,26 @@ export interface Job {
   lastProgress(query?: string): QueryProgress | null;
   /** What checkpoint metadata records about each query (compared on a restart; checkpoint/describe.ts). */
   describe(): QueryDescription[];
+  /** The recent progress reports (the last 100 per query), of one query or of all in time order. */
+  recentProgress(query?: string): readonly QueryProgress[];
+  /**
+   * Serves the job's live page and Prometheus `/metrics` (read-only; 127.0.0.1 and a free port
+   * unless `options` say otherwise). Call before or while the job runs; `close()` stops serving.
+   */
+  serveUi(options?: UiOptions): Promise<UiServer>;
+  /**
+   * Registers the job's Prometheus metrics in `registry` (the application's prom-client
+   * registry), or in a new one, kept current from progress reports; returns the registry.
+   */
+  registerMetrics(registry?: PromRegistry): Promise<PromRegistry>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Implementations
 
 export { defineJob } from './engine/job.ts';
+export type { UiOptions, UiServer } from './monitor/server.ts';
+export type { Bucket, JobView, Notice, QueryView } from './monitor/history.ts';
 export { ParseError, QueryError } from './engine/errors.ts';
 export { MemoryStream } from './connectors/memory-source.ts';
 export { BaseOperator } from './operators/base.ts';

@@ -5,7 +5,7 @@
 // JavaScript (`rewriteRelativeImportExtensions`) but not in declarations, so this script rewrites
 // the declarations' relative `.ts` specifiers, so that apps resolve them under any moduleResolution.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,4 +28,6 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
   if (rewritten !== text) writeFileSync(file, rewritten);
   files++;
 }
+// Static assets that modules read at run time (the live page).
+cpSync(join(root, 'runtime', 'monitor', 'page'), join(dist, 'runtime', 'monitor', 'page'), { recursive: true });
 console.log(`build: dist/ written (${files} declaration files)`);

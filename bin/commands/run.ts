@@ -6,7 +6,9 @@
  * the job cleanly), 1 on a compile error or a failed query.
  */
 import { pathToFileURL } from 'node:url';
-import type { Job, JobOverrides } from '../../runtime/index.ts';
+import { createWriteStream } from 'node:fs';
+import type { Job, JobOverrides, UiServer } from '../../runtime/index.ts';
+import { isLoopback } from '../../runtime/monitor/server.ts';
 import { validateSetOption } from '../../compiler/connectors/job.ts';
 import type { Command } from '../main.ts';
 import { compileCached } from './cache.ts';
@@ -52,14 +54,66 @@ function parseSets(values: unknown): Record<string, string> | string {
   return problems.length > 0 ? problems.join('\nsqc run: ') : sets;
 }
 
+/** Spark's UI port; when taken, the next free one (as Spark does). */
+const DEFAULT_UI_PORT = 4040;
+
+/**
+ * `--ui [port]` (the live page and /metrics), `--ui-host`, `--progress-json <file>` (every
+ * progress report as a JSON line). Returns what to close at the end, or an error to print.
+ */
+async function startMonitoring(
+  job: Job,
+  values: Record<string, unknown>,
+  notice: (message: string) => void,
+): Promise<{ close(): Promise<void> } | string> {
+  const closers: (() => Promise<void>)[] = [];
+  const file = values['progress-json'] as string | undefined;
+  if (file !== undefined) {
+    const out = createWriteStream(file, { flags: 'w' });
+    const opened = await new Promise<Error | null>((resolve) => {
+      out.once('open', () => resolve(null));
+      out.once('error', resolve);
+    });
+    if (opened) return `--progress-json ${file}: cannot write the file (${opened.message})`;
+    job.on('progress', (p) => out.write(JSON.stringify(p) + '\n'));
+    closers.push(() => new Promise<void>((resolve) => out.end(resolve)));
+  }
+  const ui = values['ui'] as string | undefined;
+  if (ui !== undefined) {
+    if (!/^\d+$/.test(ui) || Number(ui) > 65535) return `--ui expects a port number (0-65535), got "${ui}"`;
+    const host = (values['ui-host'] as string | undefined) ?? '127.0.0.1';
+    const requested = Number(ui);
+    const tries = requested === DEFAULT_UI_PORT ? 16 : 1;
+    let server: UiServer | null = null;
+    for (let i = 0; i < tries && server === null; i++) {
+      try {
+        server = await job.serveUi({ port: requested === 0 ? 0 : requested + i, host });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' || i === tries - 1)
+          return `--ui: cannot listen on ${host}:${requested + i} (${code ?? (e as Error).message})${code === 'EADDRINUSE' ? ': the port is in use; pick another with --ui <port>, or --ui 0 for any free port' : ''}`;
+      }
+    }
+    if (!isLoopback(host))
+      notice(`warning: the live page listens on ${host}, reachable from other machines (read-only, no authentication)`);
+    notice(`live page: ${server!.url} (Prometheus metrics at ${server!.url}metrics)`);
+    closers.push(() => server!.close());
+  } else if (values['ui-host'] !== undefined) return '--ui-host needs --ui';
+  return { close: async () => void (await Promise.all(closers.map((c) => c()))) };
+}
+
 export const runCommand: Command = {
   summary: 'compile and run a .sq job (compiled output is cached)',
-  usage: '<file.sq> [--set key=value ...] [--quiet] [--no-cache]',
+  usage: '<file.sq> [--set key=value ...] [--quiet] [--no-cache] [--ui [port]] [--ui-host host] [--progress-json file]',
   options: {
     set: { type: 'string', multiple: true },
     quiet: { type: 'boolean', short: 'q', default: false },
     'no-cache': { type: 'boolean', default: false },
+    ui: { type: 'string' },
+    'ui-host': { type: 'string' },
+    'progress-json': { type: 'string' },
   },
+  optionalValues: { ui: String(DEFAULT_UI_PORT) },
   async run(files, values) {
     if (files.length !== 1) {
       console.error('sqc run: expects exactly one .sq file (usage: sqc run <file.sq> [--set key=value ...])');
@@ -96,6 +150,13 @@ export const runCommand: Command = {
       );
       return 1;
     }
+    const monitoring = await startMonitoring(job, values, (m) =>
+      status.around(() => process.stderr.write(`sqc: ${m}\n`)),
+    );
+    if (typeof monitoring === 'string') {
+      console.error(`sqc run: ${monitoring}`);
+      return 2;
+    }
     const tally = new Tally();
     job.on('progress', (p) => {
       tally.add(p);
@@ -122,6 +183,7 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSigint);
       status.clear();
+      await monitoring.close();
     }
     if (!quiet)
       for (const line of summaryLines(job, tally, performance.now() - started)) process.stderr.write(line + '\n');

@@ -15,6 +15,7 @@ import { basename } from 'node:path';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions, QueryDescriptor } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
+import { planGraph } from '../explain/explain.ts';
 import { SQC_VERSION } from '../version.ts';
 import { formatModule } from './format.ts';
 import { ModuleBuilder } from './module.ts';
@@ -129,11 +130,12 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     },
   };
 
-  const queries: { name: string; fn: string; emit: string; descriptor: QueryDescriptor }[] = [];
+  const queries: { name: string; fn: string; emit: string; descriptor: QueryDescriptor; graph: string }[] = [];
   for (const q of plan.queries) {
     const gen = new QueryGen(cx, q);
     const fn = m.names.fresh(gen.functionName);
-    if (gen.generate(fn)) queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor });
+    if (gen.generate(fn))
+      queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor, graph: literal(planGraph(q)) });
   }
 
   // Sources and sinks the queries use (a source's late.sink included).
@@ -151,7 +153,7 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     `options: ${literal(jobOptions(plan.options))}`,
     `sources: [${sources.map((s) => sourceNames.get(s.name)!.spec).join(', ')}]`,
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
-    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn}, descriptor: ${literal(q.descriptor)} }`).join(', ')}]`,
+    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn}, descriptor: ${literal(q.descriptor)}, graph: ${q.graph} }`).join(', ')}]`,
   ];
   m.declare(
     'job',

@@ -3,7 +3,7 @@
  * operator's output schema (types, nullability, time attributes), the state it keeps and the
  * emit mode. Deterministic text: it is also the golden `plan.txt` of valid test cases.
  */
-import type { WindowSpec } from '../../runtime/contract.ts';
+import type { PlanGraphNode, WindowSpec } from '../../runtime/contract.ts';
 import type {
   AggCall,
   BoundExpr,
@@ -193,4 +193,29 @@ function stateToString(p: StreamProps): string {
   const state =
     p.state.kind === 'none' ? '' : `state: ${p.state.kind === 'bounded' ? 'bounded' : 'UNBOUNDED'} (${p.state.by})`;
   return [state, flags].filter(Boolean).join('; ');
+}
+
+/**
+ * A query's operators as data (the same headlines and details as `explain`, without schemas),
+ * upstream first: what the generated module embeds so a running job can draw its plan.
+ */
+export function planGraph(query: QueryPlan): PlanGraphNode[] {
+  const nodes: PlanGraphNode[] = [];
+  const seen = new Set<number>();
+  const visit = (node: PlanNode): void => {
+    if (seen.has(node.id)) return;
+    seen.add(node.id);
+    const kids = children(node);
+    for (const child of kids) visit(child);
+    const state = stateToString(node.props);
+    nodes.push({
+      id: node.id,
+      label: describe(node),
+      details: state ? [...details(node), state] : details(node),
+      inputs: kids.map((k) => k.id),
+      relation: node.kind === 'Scan' ? node.source.name : node.kind === 'Sink' ? node.sink.name : null,
+    });
+  };
+  visit(query.root);
+  return nodes;
 }

@@ -48,6 +48,8 @@ export class Input<Row> {
   rows = 0;
   late = 0;
   parseErrors = 0;
+  /** Where the batch's first skipped malformed record is, and why it was skipped. */
+  parseErrorSample: { location: string; reason: string } | null = null;
   totalRows = 0;
   startOffset: unknown = null;
   /** Sources read in splits (Kafka partitions): the watermark of each split seen so far. */
@@ -250,7 +252,11 @@ export class Input<Row> {
       throw this.errorAt(batch, i, e);
     }
     if (this.ignoreParseErrors) {
-      this.parseErrors++;
+      if (this.parseErrors++ === 0) {
+        // The batch's first skipped record is kept as a sample (progress, the live page).
+        batch.locate(i, this.ctx);
+        this.parseErrorSample = { location: locationOf(this.ctx), reason: parseErrorReason(e) };
+      }
       return;
     }
     batch.locate(i, this.ctx);
@@ -259,8 +265,7 @@ export class Input<Row> {
       query: this.o.query,
       source: this.name,
       location: locationOf(this.ctx),
-      reason:
-        e instanceof SyntaxError ? `malformed record: invalid JSON (${e.message})` : `malformed record: ${e.message}`,
+      reason: `malformed record: ${parseErrorReason(e)}`,
       hint:
         e instanceof ParseError && e.hint !== null
           ? `${e.hint}; or set '${key}' = 'true' on "${this.name}" to skip and count malformed records`
@@ -308,5 +313,10 @@ export class Input<Row> {
     this.rows = 0;
     this.late = 0;
     this.parseErrors = 0;
+    this.parseErrorSample = null;
   }
+}
+
+function parseErrorReason(e: unknown): string {
+  return e instanceof SyntaxError ? `invalid JSON (${e.message})` : (e as Error).message;
 }

@@ -18,7 +18,10 @@ import type {
   SinkRows,
   SinkSpec,
   SourceSpec,
+  UiOptions,
+  UiServer,
 } from '../index.ts';
+import type { Registry as PromRegistry } from 'prom-client';
 import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
 import { parseDuration, parseEnum, parseInteger } from '../options.ts';
@@ -325,6 +328,28 @@ class JobRuntime implements Job {
     return this.queryList.map((q) => describeQuery(q.describeParts()));
   }
 
+  recentProgress(query?: string): readonly QueryProgress[] {
+    if (query !== undefined) return this.query(query).recentProgress;
+    return this.queryList.flatMap((q) => q.recentProgress).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  async serveUi(options?: UiOptions): Promise<UiServer> {
+    const { serveUi } = await import('../monitor/server.ts');
+    const graphs = new Map(this.spec.queries.map((q) => [q.name, q.graph ?? []]));
+    return serveUi(this, graphs, options);
+  }
+
+  async registerMetrics(registry?: PromRegistry): Promise<PromRegistry> {
+    const { registerJobMetrics } = await import('../monitor/metrics.ts');
+    return (await registerJobMetrics(this, registry)).registry;
+  }
+
+  private query(name: string): Query {
+    const q = this.queryList.find((x) => x.name === name);
+    if (!q) throw new Error(`no query named "${name}" (queries: ${this.queryList.map((x) => x.name).join(', ')})`);
+    return q;
+  }
+
   lastProgress(query?: string): QueryProgress | null {
     if (query === undefined) {
       let last: QueryProgress | null = null;
@@ -332,9 +357,7 @@ class JobRuntime implements Job {
         if (q.lastProgress && (!last || q.lastProgress.timestamp >= last.timestamp)) last = q.lastProgress;
       return last;
     }
-    const q = this.queryList.find((x) => x.name === query);
-    if (!q) throw new Error(`no query named "${query}" (queries: ${this.queryList.map((x) => x.name).join(', ')})`);
-    return q.lastProgress;
+    return this.query(query).lastProgress;
   }
 }
 

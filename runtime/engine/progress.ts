@@ -26,7 +26,8 @@ export interface ProgressParts {
 
 export function buildProgress(p: ProgressParts): QueryProgress {
   const numInputRows = p.sources.reduce((n, s) => n + s.numInputRows, 0);
-  const total = p.getBatchMs + p.processMs + p.commitMs + (p.checkpoint?.durationMs ?? 0);
+  const checkpointMs = p.checkpoint?.durationMs ?? 0;
+  const total = p.getBatchMs + p.processMs + p.commitMs + checkpointMs;
   const sincePrevious = p.previousStart === null ? total : p.startedAt - p.previousStart;
   return {
     query: p.query,
@@ -35,8 +36,9 @@ export function buildProgress(p: ProgressParts): QueryProgress {
     numInputRows,
     inputRowsPerSecond: sincePrevious > 0 ? (numInputRows * 1000) / sincePrevious : 0,
     processedRowsPerSecond: total > 0 ? (numInputRows * 1000) / total : 0,
-    durationMs: { total, getBatch: p.getBatchMs, process: p.processMs, commit: p.commitMs },
+    durationMs: { total, getBatch: p.getBatchMs, process: p.processMs, commit: p.commitMs, checkpoint: checkpointMs },
     watermark: iso(p.watermark),
+    watermarkLagMs: Number.isFinite(p.watermark) ? Math.max(0, p.startedAt + total - p.watermark) : null,
     stateRows: p.operators.reduce((n, o) => n + o.rows, 0),
     stateOperators: p.operators,
     lateRowsDropped: p.late,
@@ -57,6 +59,8 @@ export function sourceProgress(
   watermark: number,
   idle: boolean,
   exhausted: boolean,
+  malformedRecords: number,
+  malformedSample: SourceProgress['malformedSample'],
   partitions?: SourceProgress['partitions'],
 ): SourceProgress {
   return {
@@ -67,6 +71,8 @@ export function sourceProgress(
     watermark: iso(watermark),
     idle,
     exhausted,
+    malformedRecords,
+    malformedSample,
     ...(partitions !== undefined ? { partitions } : {}),
   };
 }

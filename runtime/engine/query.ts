@@ -668,7 +668,18 @@ export class Query implements QueryHandle {
       late += i.late;
       parseErrors += i.parseErrors;
       const end = i.connector.offsets();
-      const p = sourceProgress(i.name, i.startOffset, end, i.rows, i.watermark, i.idle, i.exhausted, i.splitProgress());
+      const p = sourceProgress(
+        i.name,
+        i.startOffset,
+        end,
+        i.rows,
+        i.watermark,
+        i.idle,
+        i.exhausted,
+        i.parseErrors,
+        i.parseErrorSample,
+        i.splitProgress(),
+      );
       i.startOffset = end;
       i.resetBatchCounters();
       return p;

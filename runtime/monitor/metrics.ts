@@ -1,0 +1,146 @@
+/**
+ * Prometheus metrics of a running job (prom-client), fed by its progress reports: one update per
+ * query per micro-batch, never per row. Every series is labelled by `job` and `query`, and by
+ * `source`, `sink`, `operator` or `partition` where it is about one of those.
+ *
+ * | metric | type | labels |
+ * |---|---|---|
+ * | `sqc_batches_total` | counter | job, query |
+ * | `sqc_input_rows_total` | counter | job, query, source |
+ * | `sqc_output_rows_total` | counter | job, query, sink |
+ * | `sqc_late_rows_total` | counter | job, query |
+ * | `sqc_malformed_records_total` | counter | job, query, source |
+ * | `sqc_null_time_rows_total` | counter | job, query |
+ * | `sqc_checkpoints_total` | counter | job, query (state snapshots written) |
+ * | `sqc_batch_duration_seconds` | histogram | job, query |
+ * | `sqc_batch_phase_seconds` | gauge (last batch) | job, query, phase (get_batch, process, commit, checkpoint) |
+ * | `sqc_input_rows_per_second`, `sqc_processed_rows_per_second` | gauge (last batch) | job, query |
+ * | `sqc_watermark_seconds` | gauge (epoch seconds; absent before the first watermark) | job, query |
+ * | `sqc_watermark_lag_seconds` | gauge | job, query |
+ * | `sqc_state_rows` | gauge | job, query, operator |
+ * | `sqc_checkpoint_state_bytes`, `sqc_checkpoint_state_seconds` | gauge (latest state snapshot) | job, query |
+ * | `sqc_source_partition_lag` | gauge | job, query, source, partition (`topic/partition` id) |
+ * | `sqc_query_running` | gauge (1 running, 0 otherwise) | job, query |
+ */
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Job, QueryProgress } from '../index.ts';
+
+type PromClient = typeof import('prom-client');
+
+/** The metrics of one job in `registry`; `update` folds in one progress report. */
+export class JobMetrics {
+  private readonly batches: Counter;
+  private readonly inputRows: Counter;
+  private readonly outputRows: Counter;
+  private readonly lateRows: Counter;
+  private readonly malformed: Counter;
+  private readonly nullTime: Counter;
+  private readonly checkpoints: Counter;
+  private readonly batchDuration: Histogram;
+  private readonly phase: Gauge;
+  private readonly inputRate: Gauge;
+  private readonly processedRate: Gauge;
+  private readonly watermark: Gauge;
+  private readonly watermarkLag: Gauge;
+  private readonly stateRows: Gauge;
+  private readonly stateBytes: Gauge;
+  private readonly stateSeconds: Gauge;
+  private readonly partitionLag: Gauge;
+  private readonly running: Gauge;
+
+  constructor(
+    prom: PromClient,
+    readonly registry: Registry,
+    private readonly job: Job,
+  ) {
+    const registers = [registry];
+    const counter = (name: string, help: string, labelNames: string[]) =>
+      new prom.Counter({ name, help, labelNames, registers });
+    const gauge = (name: string, help: string, labelNames: string[]) =>
+      new prom.Gauge({ name, help, labelNames, registers });
+    const q = ['job', 'query'];
+    this.batches = counter('sqc_batches_total', 'Micro-batches run.', q);
+    this.inputRows = counter('sqc_input_rows_total', 'Rows read, per source.', [...q, 'source']);
+    this.outputRows = counter('sqc_output_rows_total', 'Rows written, per sink.', [...q, 'sink']);
+    this.lateRows = counter('sqc_late_rows_total', 'Late rows dropped (event time below the watermark).', q);
+    this.malformed = counter('sqc_malformed_records_total', 'Malformed records skipped, per source.', [...q, 'source']);
+    this.nullTime = counter('sqc_null_time_rows_total', 'Rows dropped by window operators for a NULL event time.', q);
+    this.checkpoints = counter('sqc_checkpoints_total', 'State snapshots written.', q);
+    this.batchDuration = new prom.Histogram({
+      name: 'sqc_batch_duration_seconds',
+      help: 'Micro-batch duration, all phases.',
+      labelNames: q,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.phase = gauge('sqc_batch_phase_seconds', 'Duration of each phase of the last micro-batch.', [...q, 'phase']);
+    this.inputRate = gauge('sqc_input_rows_per_second', 'Input rows per second (last micro-batch).', q);
+    this.processedRate = gauge('sqc_processed_rows_per_second', 'Rows processed per second of batch time.', q);
+    this.watermark = gauge('sqc_watermark_seconds', 'Query watermark, epoch seconds.', q);
+    this.watermarkLag = gauge('sqc_watermark_lag_seconds', 'Wall clock minus watermark at the end of the batch.', q);
+    this.stateRows = gauge('sqc_state_rows', 'Rows (groups, windows, buffered rows) in operator state.', [
+      ...q,
+      'operator',
+    ]);
+    this.stateBytes = gauge('sqc_checkpoint_state_bytes', 'Size of the latest state snapshot file.', q);
+    this.stateSeconds = gauge('sqc_checkpoint_state_seconds', 'Time to take and write the latest state snapshot.', q);
+    this.partitionLag = gauge('sqc_source_partition_lag', 'Records not read yet, per partition (Kafka).', [
+      ...q,
+      'source',
+      'partition',
+    ]);
+    this.running = gauge('sqc_query_running', '1 while the query runs, 0 once stopped or failed.', q);
+    for (const query of job.queries) this.running.set({ job: job.name, query: query.name }, 0);
+  }
+
+  update(p: QueryProgress): void {
+    const l = { job: this.job.name, query: p.query };
+    this.batches.inc(l);
+    for (const s of p.sources) {
+      this.inputRows.inc({ ...l, source: s.name }, s.numInputRows);
+      this.malformed.inc({ ...l, source: s.name }, s.malformedRecords);
+      for (const part of s.partitions ?? []) {
+        if (part.lag !== null) this.partitionLag.set({ ...l, source: s.name, partition: part.id }, part.lag);
+      }
+    }
+    for (const s of p.sinks) this.outputRows.inc({ ...l, sink: s.name }, s.rowsWritten);
+    this.lateRows.inc(l, p.lateRowsDropped);
+    this.nullTime.inc(l, p.nullTimeRowsDropped);
+    this.checkpoints.inc(l, p.checkpoint?.stateWritten ? 1 : 0);
+    const d = p.durationMs;
+    this.batchDuration.observe(l, d.total / 1000);
+    this.phase.set({ ...l, phase: 'get_batch' }, d.getBatch / 1000);
+    this.phase.set({ ...l, phase: 'process' }, d.process / 1000);
+    this.phase.set({ ...l, phase: 'commit' }, d.commit / 1000);
+    this.phase.set({ ...l, phase: 'checkpoint' }, d.checkpoint / 1000);
+    this.inputRate.set(l, p.inputRowsPerSecond);
+    this.processedRate.set(l, p.processedRowsPerSecond);
+    const wm = p.watermark === null || p.watermark === '+infinity' ? null : Date.parse(p.watermark);
+    if (wm !== null) this.watermark.set(l, wm / 1000);
+    if (p.watermarkLagMs !== null) this.watermarkLag.set(l, p.watermarkLagMs / 1000);
+    for (const o of p.stateOperators) this.stateRows.set({ ...l, operator: o.id }, o.rows);
+    const last = p.checkpoint?.lastState;
+    if (last) {
+      this.stateBytes.set(l, last.bytes);
+      this.stateSeconds.set(l, last.durationMs / 1000);
+    }
+    this.refreshStatus();
+  }
+
+  /** Brings `sqc_query_running` up to date (also called before each scrape). */
+  refreshStatus(): void {
+    for (const q of this.job.queries)
+      this.running.set({ job: this.job.name, query: q.name }, q.status === 'running' ? 1 : 0);
+  }
+}
+
+/**
+ * Registers the job's metrics in `registry` (a new one when absent, e.g. the application's own
+ * `prom-client` registry) and keeps them current from the job's progress reports.
+ */
+export async function registerJobMetrics(job: Job, registry?: Registry): Promise<JobMetrics> {
+  const prom = await import('prom-client');
+  const metrics = new JobMetrics(prom, registry ?? new prom.Registry(), job);
+  job.on('progress', (p) => metrics.update(p));
+  return metrics;
+}
