@@ -380,6 +380,60 @@ export const job: rt.JobSpec = {
         ],
         logic: 'b9253691d6045ffd',
       },
+      graph: [
+        {
+          id: 4,
+          label: 'Scan impressions [kafka, json, impressions, unbounded]',
+          details: [
+            "watermark: create_date by (create_date - INTERVAL '5' MINUTE) (delay 5 min)",
+            'watermark on create_date',
+          ],
+          inputs: [],
+          relation: 'impressions',
+        },
+        {
+          id: 5,
+          label: 'Scan clicks [kafka, json, clicks, unbounded]',
+          details: [
+            "watermark: create_date by (create_date - INTERVAL '5' MINUTE) (delay 5 min)",
+            'watermark on create_date',
+          ],
+          inputs: [],
+          relation: 'clicks',
+        },
+        {
+          id: 3,
+          label: 'IntervalJoin left: [0 ms, 5 min] of create_date - create_date',
+          details: [
+            'keys: uuid = uuid',
+            'state: bounded (rows within the time bound (0 ms .. 5 min), dropped as the watermark passes); watermark on create_date',
+          ],
+          inputs: [4, 5],
+          relation: null,
+        },
+        {
+          id: 2,
+          label: 'LookupJoin left with table campaigns [file, csv, data/campaigns.csv, bounded]',
+          details: ['keys: ad_id = ad_id', 'watermark on create_date'],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label:
+            'Project impr_uuid := uuid, ad_id, campaign, impr_date := create_date, click_date := create_date0, clicked := (uuid0 IS NOT NULL)',
+          details: ['watermark on impr_date'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink attributed [kafka, json, at-least-once]',
+          details: ['watermark on impr_date'],
+          inputs: [1],
+          relation: 'attributed',
+        },
+      ],
     },
   ],
 };

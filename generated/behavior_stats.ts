@@ -217,6 +217,40 @@ export const job: rt.JobSpec = {
         ],
         logic: '08cbb4d73280c689',
       },
+      graph: [
+        {
+          id: 3,
+          label: 'Scan user_behaviors [kafka, json, user_behaviors, unbounded]',
+          details: ['computed: proctime := PROCTIME()'],
+          inputs: [],
+          relation: 'user_behaviors',
+        },
+        {
+          id: 2,
+          label: 'Aggregate, emit changes',
+          details: [
+            'keys: category, behavior',
+            'aggs: behavior_count := COUNT(*)',
+            'state: UNBOUNDED (one row per group (category, behavior)); updating',
+          ],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label: 'Project category, behavior, behavior_count, update_time := CURRENT_TIMESTAMP()',
+          details: ['updating'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink behavior_stats [upsert-kafka, json, at-least-once, key (category, behavior)]',
+          details: ['updating'],
+          inputs: [1],
+          relation: 'behavior_stats',
+        },
+      ],
     },
   ],
 };

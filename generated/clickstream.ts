@@ -284,6 +284,43 @@ export const job: rt.JobSpec = {
         ],
         logic: '4bc8d1ab3e6f626b',
       },
+      graph: [
+        {
+          id: 3,
+          label: 'Scan clicks [kafka, json, clickstream, unbounded]',
+          details: [
+            "watermark: timestamp by (timestamp - INTERVAL '10' MINUTE) (delay 10 min)",
+            'watermark on timestamp',
+          ],
+          inputs: [],
+          relation: 'clicks',
+        },
+        {
+          id: 2,
+          label: 'WindowAggregate tumble(5 min) ON timestamp, emit final',
+          details: [
+            'keys: page',
+            'aggs: view_count := COUNT(*), unique_users := COUNT(DISTINCT user_id)',
+            'state: bounded (tumble(5 min) windows per (page), dropped when final); watermark on window_time',
+          ],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label: 'Project window_start, window_end, page, view_count, unique_users',
+          details: ['watermark (time column projected away)'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink page_stats [file, json, exactly-once]',
+          details: ['watermark (time column projected away)'],
+          inputs: [1],
+          relation: 'page_stats',
+        },
+      ],
     },
     {
       name: 'insert_into_page_stats_debug',
@@ -303,6 +340,43 @@ export const job: rt.JobSpec = {
         ],
         logic: '371b8ed63ecf175e',
       },
+      graph: [
+        {
+          id: 7,
+          label: 'Scan clicks [kafka, json, clickstream, unbounded]',
+          details: [
+            "watermark: timestamp by (timestamp - INTERVAL '10' MINUTE) (delay 10 min)",
+            'watermark on timestamp',
+          ],
+          inputs: [],
+          relation: 'clicks',
+        },
+        {
+          id: 6,
+          label: 'WindowAggregate tumble(5 min) ON timestamp, emit changes',
+          details: [
+            'keys: page',
+            'aggs: view_count := COUNT(*)',
+            'state: bounded (tumble(5 min) windows per (page), dropped when final); watermark on window_time, updating',
+          ],
+          inputs: [7],
+          relation: null,
+        },
+        {
+          id: 5,
+          label: 'Project window_start, page, view_count',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [6],
+          relation: null,
+        },
+        {
+          id: 4,
+          label: 'Sink page_stats_debug [print, at-least-once, key (window_start, page)]',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [5],
+          relation: 'page_stats_debug',
+        },
+      ],
     },
   ],
 };

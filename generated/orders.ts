@@ -504,6 +504,52 @@ export const job: rt.JobSpec = {
         ],
         logic: '603b4325b00a9425',
       },
+      graph: [
+        {
+          id: 4,
+          label: 'Scan orders [kafka, json, orders, unbounded]',
+          details: [
+            "watermark: order_time by (order_time - INTERVAL '1' MINUTE) (delay 1 min)",
+            'watermark on order_time',
+          ],
+          inputs: [],
+          relation: 'orders',
+        },
+        {
+          id: 3,
+          label: "Filter (status = 'completed')",
+          details: ['watermark on order_time'],
+          inputs: [4],
+          relation: null,
+        },
+        {
+          id: 2,
+          label: 'WindowAggregate tumble(5 s) ON order_time, emit changes',
+          details: [
+            'keys: product_id',
+            'aggs: order_count := COUNT(*), total_revenue := SUM(amount), avg_order_value := AVG(amount), total_quantity := SUM(quantity)',
+            'state: bounded (tumble(5 s) windows per (product_id), dropped when final); watermark on window_time, updating',
+          ],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label:
+            'Project window_start, window_end, product_id, order_count, total_revenue, avg_order_value, total_quantity',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label:
+            'Sink revenue_aggregates [kafka, json, exactly-once, key (window_start, window_end, product_id)]',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [1],
+          relation: 'revenue_aggregates',
+        },
+      ],
     },
     {
       name: 'insert_into_user_stats',
@@ -523,6 +569,43 @@ export const job: rt.JobSpec = {
         ],
         logic: 'd9088207695c4b70',
       },
+      graph: [
+        {
+          id: 8,
+          label: 'Scan orders [kafka, json, orders, unbounded]',
+          details: [
+            "watermark: order_time by (order_time - INTERVAL '1' MINUTE) (delay 1 min)",
+            'watermark on order_time',
+          ],
+          inputs: [],
+          relation: 'orders',
+        },
+        {
+          id: 7,
+          label: 'WindowAggregate tumble(1 min) ON order_time, emit changes',
+          details: [
+            'keys: user_id',
+            'aggs: user_order_count := COUNT(*), user_total_spent := SUM(amount), purchased_products := COLLECT_LIST(product_id)',
+            'state: bounded (tumble(1 min) windows per (user_id), dropped when final); watermark on window_time, updating',
+          ],
+          inputs: [8],
+          relation: null,
+        },
+        {
+          id: 6,
+          label: 'Project window_start, user_id, user_order_count, user_total_spent, purchased_products',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [7],
+          relation: null,
+        },
+        {
+          id: 5,
+          label: 'Sink user_stats [print, at-least-once, key (window_start, user_id)]',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [6],
+          relation: 'user_stats',
+        },
+      ],
     },
     {
       name: 'insert_into_anomalies',
@@ -542,6 +625,50 @@ export const job: rt.JobSpec = {
         ],
         logic: '074249c0a5788785',
       },
+      graph: [
+        {
+          id: 13,
+          label: 'Scan orders [kafka, json, orders, unbounded]',
+          details: [
+            "watermark: order_time by (order_time - INTERVAL '1' MINUTE) (delay 1 min)",
+            'watermark on order_time',
+          ],
+          inputs: [],
+          relation: 'orders',
+        },
+        {
+          id: 12,
+          label: 'WindowAggregate hop(size 5 min, slide 1 min) ON order_time, emit final',
+          details: [
+            'keys: user_id',
+            'aggs: recent_orders := COUNT(*), recent_spending := SUM(amount), avg_order_value := AVG(amount)',
+            'state: bounded (hop(size 5 min, slide 1 min) windows per (user_id), dropped when final); watermark on window_time',
+          ],
+          inputs: [13],
+          relation: null,
+        },
+        {
+          id: 11,
+          label: 'Filter ((recent_orders > 10) OR (recent_spending > 10000))',
+          details: ['watermark on window_time'],
+          inputs: [12],
+          relation: null,
+        },
+        {
+          id: 10,
+          label: 'Project window_start, window_end, user_id, recent_orders, recent_spending, avg_order_value',
+          details: ['watermark (time column projected away)'],
+          inputs: [11],
+          relation: null,
+        },
+        {
+          id: 9,
+          label: 'Sink anomalies [file, json, exactly-once]',
+          details: ['watermark (time column projected away)'],
+          inputs: [10],
+          relation: 'anomalies',
+        },
+      ],
     },
   ],
 };

@@ -268,6 +268,33 @@ export const job: rt.JobSpec = {
         ],
         logic: '19f74d6f58a8d19c',
       },
+      graph: [
+        {
+          id: 2,
+          label: 'Scan sales [file, csv, data/sales_data.csv, bounded]',
+          details: [],
+          inputs: [],
+          relation: 'sales',
+        },
+        {
+          id: 1,
+          label: 'Aggregate, emit final',
+          details: [
+            'keys: category',
+            'aggs: total_revenue := SUM((price * CAST(quantity AS DOUBLE))), avg_price := AVG(price), total_quantity := SUM(quantity), transaction_count := COUNT(*)',
+            'state: bounded (one row per group (category) of a bounded input)',
+          ],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink sales_summary [file, csv, exactly-once]',
+          details: [],
+          inputs: [1],
+          relation: 'sales_summary',
+        },
+      ],
     },
   ],
 };

@@ -243,6 +243,41 @@ export const job: rt.JobSpec = {
         ],
         logic: 'eb52e001f16b81fb',
       },
+      graph: [
+        {
+          id: 3,
+          label: 'Scan user_events [file, json, data/user_events, unbounded]',
+          details: ["watermark: ts by (ts - INTERVAL '1' MINUTE) (delay 1 min)", 'watermark on ts'],
+          inputs: [],
+          relation: 'user_events',
+        },
+        {
+          id: 2,
+          label: 'WindowAggregate session(gap 30 min) ON ts, emit final',
+          details: [
+            'keys: user_id',
+            'aggs: page_views := COUNT(*), min := MIN(ts), max := MAX(ts), events := COLLECT_LIST(event_type)',
+            'state: bounded (session(gap 30 min) windows per (user_id), dropped when final); watermark on window_time',
+          ],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label:
+            "Project user_id, session_start := window_start, session_end := window_end, page_views, total_time_s := TIMESTAMPDIFF('SECOND', min, max), events",
+          details: ['watermark (time column projected away)'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink sessions [file, json, exactly-once]',
+          details: ['watermark (time column projected away)'],
+          inputs: [1],
+          relation: 'sessions',
+        },
+      ],
     },
   ],
 };

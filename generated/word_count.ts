@@ -199,6 +199,57 @@ export const job: rt.JobSpec = {
         ],
         logic: 'cb2220157e1a5339',
       },
+      graph: [
+        {
+          id: 5,
+          label: 'Scan lines [file, json, data/lines.jsonl, bounded]',
+          details: [
+            "watermark: timestamp by (timestamp - INTERVAL '10' MINUTE) (delay 10 min)",
+            'watermark on timestamp',
+          ],
+          inputs: [],
+          relation: 'lines',
+        },
+        {
+          id: 4,
+          label: "Unnest SPLIT(line, ' ') AS (word)",
+          details: ['watermark on timestamp'],
+          inputs: [5],
+          relation: null,
+        },
+        {
+          id: 3,
+          label: 'Project word, timestamp',
+          details: ['watermark on timestamp'],
+          inputs: [4],
+          relation: null,
+        },
+        {
+          id: 2,
+          label: 'WindowAggregate hop(size 10 min, slide 5 min) ON timestamp, emit changes',
+          details: [
+            'keys: word',
+            'aggs: cnt := COUNT(*)',
+            'state: bounded (hop(size 10 min, slide 5 min) windows per (word), dropped when final); watermark on window_time, updating',
+          ],
+          inputs: [3],
+          relation: null,
+        },
+        {
+          id: 1,
+          label: 'Project window_start, window_end, word, cnt',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [2],
+          relation: null,
+        },
+        {
+          id: 0,
+          label: 'Sink word_counts [print, at-least-once, key (window_start, window_end, word)]',
+          details: ['watermark (time column projected away), updating'],
+          inputs: [1],
+          relation: 'word_counts',
+        },
+      ],
     },
   ],
 };
