@@ -110,10 +110,18 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     if (!c) return null;
     finalArgs.push(c);
   }
+  const returnsNull = resolved.returnsNull === true;
   const nullable = resolved.nullable
     ? resolved.nullable(finalArgs.map((a) => a.nullable))
-    : finalArgs.some((a) => a.nullable);
-  return { kind: 'Call', op: def.op, args: finalArgs, type: resolved.type, nullable };
+    : returnsNull || finalArgs.some((a) => a.nullable);
+  return {
+    kind: 'Call',
+    op: def.op,
+    args: finalArgs,
+    type: resolved.type,
+    nullable,
+    ...(returnsNull ? { returnsNull } : {}),
+  };
 }
 
 function isUnitArg(op: string, i: number): boolean {

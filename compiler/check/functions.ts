@@ -26,8 +26,10 @@ export interface Resolved {
   /** Per argument: the type to convert it to, or null to keep it. */
   readonly targets: readonly (SqlType | null)[];
   readonly type: SqlType;
-  /** Result nullability; by default nullable when any argument is. */
+  /** Result nullability; by default nullable when any argument is (or when `returnsNull`). */
   readonly nullable?: (argNullable: readonly boolean[]) => boolean;
+  /** NULL for some non-NULL arguments too (a strict function that can fail to NULL). */
+  readonly returnsNull?: boolean;
 }
 
 export interface FunctionDef {
@@ -111,7 +113,7 @@ function sig(
   params: readonly Param[],
   min: number,
   result: (args: readonly ArgInfo[]) => SqlType,
-  opts: { rest?: boolean; nullable?: Resolved['nullable'] } = {},
+  opts: { rest?: boolean; nullable?: Resolved['nullable']; returnsNull?: boolean } = {},
 ): FunctionDef['check'] {
   return (args) => {
     if (args.length < min || (!opts.rest && args.length > params.length)) return null;
@@ -123,7 +125,12 @@ function sig(
       targets.push(t);
     }
     const typed = args.map((a, i) => ({ ...a, type: targets[i] ?? a.type }));
-    return { targets, type: result(typed), ...(opts.nullable ? { nullable: opts.nullable } : {}) };
+    return {
+      targets,
+      type: result(typed),
+      ...(opts.nullable ? { nullable: opts.nullable } : {}),
+      ...(opts.returnsNull ? { returnsNull: true } : {}),
+    };
   };
 }
 
@@ -223,7 +230,7 @@ const defs: FunctionDef[] = [
     op: 'REGEXP_EXTRACT',
     display: '(STRING, STRING regex [, INT group])',
     literals: regexArg,
-    check: sig(['STRING', 'STRING', 'INT'], 2, str, { nullable: alwaysNullable }),
+    check: sig(['STRING', 'STRING', 'INT'], 2, str, { returnsNull: true }),
   },
   {
     name: 'REGEXP_REPLACE',
@@ -243,7 +250,7 @@ const defs: FunctionDef[] = [
     name: 'SPLIT_INDEX',
     op: 'SPLIT_INDEX',
     display: '(STRING, STRING separator, INT index)',
-    check: sig(['STRING', 'STRING', 'INT'], 3, str, { nullable: alwaysNullable }),
+    check: sig(['STRING', 'STRING', 'INT'], 3, str, { returnsNull: true }),
   },
   {
     name: 'SPLIT',
@@ -253,8 +260,18 @@ const defs: FunctionDef[] = [
   },
   { name: 'LEFT', op: 'LEFT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
   { name: 'RIGHT', op: 'RIGHT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
-  { name: 'LPAD', op: 'LPAD', display: '(STRING, INT, STRING)', check: sig(['STRING', 'INT', 'STRING'], 3, str) },
-  { name: 'RPAD', op: 'RPAD', display: '(STRING, INT, STRING)', check: sig(['STRING', 'INT', 'STRING'], 3, str) },
+  {
+    name: 'LPAD',
+    op: 'LPAD',
+    display: '(STRING, INT, STRING)',
+    check: sig(['STRING', 'INT', 'STRING'], 3, str, { returnsNull: true }),
+  },
+  {
+    name: 'RPAD',
+    op: 'RPAD',
+    display: '(STRING, INT, STRING)',
+    check: sig(['STRING', 'INT', 'STRING'], 3, str, { returnsNull: true }),
+  },
   {
     name: 'POSITION',
     op: 'POSITION',
@@ -290,7 +307,7 @@ const defs: FunctionDef[] = [
     op: 'TO_TIMESTAMP',
     display: '(STRING [, STRING format])',
     literals: patternArg,
-    check: sig(['STRING', 'STRING'], 1, ts, { nullable: alwaysNullable }),
+    check: sig(['STRING', 'STRING'], 1, ts, { returnsNull: true }),
   },
   {
     name: 'TO_TIMESTAMP_LTZ',
@@ -312,7 +329,7 @@ const defs: FunctionDef[] = [
     check: (args) => {
       if (args.length === 0) return { targets: [], type: BIGINT, nullable: never };
       if (args[0]!.type.kind === 'TIMESTAMP' && args.length === 1) return { targets: [null], type: BIGINT };
-      return sig(['STRING', 'STRING'], 1, big, { nullable: alwaysNullable })(args);
+      return sig(['STRING', 'STRING'], 1, big, { returnsNull: true })(args);
     },
   },
   {
@@ -334,7 +351,7 @@ const defs: FunctionDef[] = [
     op: 'TO_DATE',
     display: '(STRING [, STRING format])',
     literals: patternArg,
-    check: sig(['STRING', 'STRING'], 1, () => DATE, { nullable: alwaysNullable }),
+    check: sig(['STRING', 'STRING'], 1, () => DATE, { returnsNull: true }),
   },
   {
     name: 'EXTRACT',
@@ -380,7 +397,7 @@ const defs: FunctionDef[] = [
     display: '(STRING json, STRING path)',
     literals: literalArg(1, compileJsonPath),
     check: (args) => {
-      const r = sig(['STRING', 'STRING'], 2, str, { nullable: alwaysNullable })(args);
+      const r = sig(['STRING', 'STRING'], 2, str, { returnsNull: true })(args);
       if (r && typeof r !== 'string' && typeof args[1]!.literal === 'string' && !args[1]!.literal.startsWith('$')) {
         return `the JSON path must start with "$", e.g. '$.${args[1]!.literal}'`;
       }
@@ -397,11 +414,11 @@ const defs: FunctionDef[] = [
       const [c, i] = args as [ArgInfo, ArgInfo];
       if (c.type.kind === 'ARRAY') {
         const t = fit('INT', i);
-        return t === false ? null : { targets: [null, t], type: c.type.element, nullable: alwaysNullable };
+        return t === false ? null : { targets: [null, t], type: c.type.element, returnsNull: true };
       }
       if (c.type.kind === 'MAP') {
         const t = fit('STRING', i);
-        return t === false ? null : { targets: [null, t], type: c.type.value, nullable: alwaysNullable };
+        return t === false ? null : { targets: [null, t], type: c.type.value, returnsNull: true };
       }
       return null;
     },
@@ -415,7 +432,8 @@ const defs: FunctionDef[] = [
       const el = args[0]!.type.element;
       const c = commonType(el, args[1]!.type);
       if (!c) return null;
-      return { targets: [null, sameKind(args[1]!.type, el) ? null : el], type: BOOLEAN };
+      const nullElements = args[0]!.type.kind === 'ARRAY' && args[0]!.type.elementNullable;
+      return { targets: [null, sameKind(args[1]!.type, el) ? null : el], type: BOOLEAN, returnsNull: nullElements };
     },
   },
   {
@@ -520,4 +538,9 @@ export function lookupFunction(name: string): FunctionDef | undefined {
 /** Every callable scalar name (for did-you-mean). */
 export function scalarFunctionNames(): string[] {
   return [...BY_NAME.keys(), ...Object.keys(ALIASES), ...Object.keys(EXTRACT_SHORTHANDS)];
+}
+
+/** Every scalar function definition (one per name; aliases excluded). */
+export function scalarFunctions(): readonly FunctionDef[] {
+  return defs;
 }

@@ -333,7 +333,10 @@ export class ExprCompiler {
     };
   }
 
-  /** Compiles the arguments of a call and applies `strict`. */
+  /**
+   * Compiles the arguments of a call and applies `strict`; the result may be NULL for non-NULL
+   * arguments when the checker said so (`call.returnsNull`), unless `opts` says otherwise.
+   */
   strictCall(
     call: CallExpr,
     build: (codes: string[]) => string,
@@ -343,11 +346,14 @@ export class ExprCompiler {
       call.type,
       call.args.map((a) => this.compile(a)),
       build,
-      opts,
+      { ...opts, nullableResult: opts.nullableResult ?? call.returnsNull === true },
     );
   }
 
-  /** A library function call `fn.name(a, b)`, strict in every argument. */
+  /**
+   * A library function call `fn.name(a, b)`, strict in every argument; NULL for non-NULL
+   * arguments only when the checker says the function can return it (`call.returnsNull`).
+   */
   fnCall(call: CallExpr, name: string, opts: { nullableResult?: boolean } = {}): Val {
     const f = this.m.fn(name);
     return this.strictCall(call, (a) => `${f}(${a.join(', ')})`, opts);
@@ -870,12 +876,12 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     if (re === null) {
       const dyn = c.env.module.fn('regex');
       return c.strictCall(call, ([s, pat, g]) => `${extract}(${s}, ${dyn}(${pat}), ${g ?? 0})`, {
-        nullableResult: true,
+        nullableResult: call.returnsNull === true,
       });
     }
     const args = [call.args[0]!, ...call.args.slice(2)].map((a) => c.compile(a));
     return c.strict(call.type, args, ([s, g]) => `${extract}(${s}, ${re}${g === undefined ? '' : `, ${g}`})`, {
-      nullableResult: true,
+      nullableResult: call.returnsNull === true,
     });
   },
   REGEXP_REPLACE: (call, c) => {
@@ -898,12 +904,12 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     }
     return c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${re}.test(${s})`);
   },
-  SPLIT_INDEX: lib('splitIndex', { nullableResult: true }),
+  SPLIT_INDEX: lib('splitIndex'),
   SPLIT: (call, c) => c.strictCall(call, ([s, sep]) => `${paren(s!)}.split(${sep})`),
   LEFT: lib('left'),
   RIGHT: lib('right'),
-  LPAD: lib('lpad', { nullableResult: true }),
-  RPAD: lib('rpad', { nullableResult: true }),
+  LPAD: lib('lpad'),
+  RPAD: lib('rpad'),
   POSITION: lib('position'),
   INITCAP: lib('initcap'),
   REVERSE: lib('reverse'),
@@ -946,10 +952,12 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
 
   // time
   TO_TIMESTAMP: (call, c) => {
-    if (call.args.length === 1) return c.fnCall(call, 'parseTimestamp', { nullableResult: true });
+    if (call.args.length === 1) return c.fnCall(call, 'parseTimestamp');
     const parser = patternConstant(c, call.args[1], 'timestampParser');
-    if (parser === null) return c.fnCall(call, 'toTimestamp', { nullableResult: true });
-    return c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${parser}(${s})`, { nullableResult: true });
+    if (parser === null) return c.fnCall(call, 'toTimestamp');
+    return c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${parser}(${s})`, {
+      nullableResult: call.returnsNull === true,
+    });
   },
   TO_TIMESTAMP_LTZ: (call, c) => {
     const precision = literalNumber(call.args[1]) ?? (call.args.length === 1 ? 3 : null);
@@ -1066,7 +1074,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
         call.type,
         call.args.map((a) => c.compile(a)),
         ([s, p]) => `${c.env.module.fn('jsonValueDynamic')}(${s}, ${p})`,
-        { nullableResult: true },
+        { nullableResult: call.returnsNull === true },
       );
     } else {
       const steps = c.env.module.constant(
@@ -1078,7 +1086,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
         call.type,
         [c.compile(call.args[0]!)],
         ([s]) => `${c.env.module.fn('jsonValue')}(${s}, ${steps})`,
-        { nullableResult: true },
+        { nullableResult: call.returnsNull === true },
       );
     }
     if (call.type.kind === 'STRING') return text;
@@ -1090,8 +1098,8 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     return c.fnCall(call, 'cardinality');
   },
   ELEMENT_AT: (call, c) => {
-    if (call.args[0]!.type.kind === 'MAP') return c.fnCall(call, 'mapGet', { nullableResult: true });
-    return c.fnCall(call, 'elementAt', { nullableResult: true });
+    if (call.args[0]!.type.kind === 'MAP') return c.fnCall(call, 'mapGet');
+    return c.fnCall(call, 'elementAt');
   },
   ARRAY: (call, c) => {
     const items = call.args.map((a) => c.materialize(c.compile(a)));
@@ -1101,7 +1109,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const arr = call.args[0]!.type;
     if (arr.kind === 'ARRAY' && !arr.elementNullable && isPrimitive(arr.element))
       return c.strictCall(call, ([a, x]) => `${paren(a!)}.includes(${x})`);
-    return c.fnCall(call, 'arrayContains', { nullableResult: true });
+    return c.fnCall(call, 'arrayContains');
   },
   FIELD: (call, c) => {
     const name = literalString(call.args[1]);

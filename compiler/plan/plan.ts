@@ -206,6 +206,12 @@ export interface CallExpr extends ExprBase {
   readonly kind: 'Call';
   readonly op: ScalarOp;
   readonly args: readonly BoundExpr[];
+  /**
+   * The function may return NULL for non-NULL arguments (LPAD with an empty pad, REGEXP_EXTRACT
+   * without a match, ...): decided once, by the function's signature in the checker, and read by
+   * code generation, so the two cannot disagree about whether the result can be NULL.
+   */
+  readonly returnsNull?: boolean;
 }
 
 /** Searched CASE (a simple CASE is rewritten to `operand = value` tests). */
