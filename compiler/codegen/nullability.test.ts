@@ -71,10 +71,10 @@ const EDGES: Readonly<Record<string, readonly (readonly Arg[])[]>> = {
   CURRENT_DATE: [[]],
   PROCTIME: [[]],
   JSON_VALUE: [[S('{"a":1}'), S('$.b')], [S('not json'), S('$.a')], [S('{"a":{"b":2}}'), S('$.a')]],
-  CARDINALITY: [[[arrayOf(STRING, false), []]], [[{ kind: 'MAP', value: INT, valueNullable: true }, {}]]],
+  CARDINALITY: [[[arrayOf(STRING, false), []]], [[{ kind: 'MAP', key: STRING, value: INT, valueNullable: true }, {}]]],
   ELEMENT_AT: [
     [[arrayOf(STRING, false), ['a']], I(5)],
-    [[{ kind: 'MAP', value: INT, valueNullable: false }, { k: 1 }], S('x')],
+    [[{ kind: 'MAP', key: STRING, value: INT, valueNullable: false }, { k: 1 }], S('x')],
   ],
   ARRAY_CONTAINS: [
     [[arrayOf(STRING, false), ['a']], S('b')],
