@@ -3,6 +3,7 @@
  * cluster in KAFKA_BROKERS): compiled programs read topics and write topics; what they write is
  * read back with a plain reader.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +295,46 @@ CREATE STREAM clicks (user_id STRING, page STRING, ts TIMESTAMP(3))
 WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json'${extra});
 CREATE SINK out WITH ('connector' = 'memory');
 INSERT INTO out SELECT page FROM clicks;`;
+
+describe('compressed topics', () => {
+  it('reads records compressed with gzip, snappy, lz4 and zstd by kcat (librdkafka), and writes gzip, snappy and lz4', async () => {
+    const kcat = spawnSync('kcat', ['-V']);
+    if (kcat.error || kcat.status !== 0)
+      throw new Error('kcat is not installed: this test needs it (`apt-get install -y kcat`; .ci/run installs it)');
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      const src = await k.topic(1);
+      const lines = Array.from({ length: 200 }, (_, i) => click(i, `/${codec}/${i}`, T0)).join('\n') + '\n';
+      // async: the in-process broker answers from this process
+      const status = await new Promise<number | null>((resolve) => {
+        const child = spawn('kcat', ['-b', servers(), '-P', '-t', src, '-z', codec, '-X', 'linger.ms=50'], {
+          stdio: ['pipe', 'ignore', 'inherit'],
+        });
+        child.on('exit', resolve);
+        child.stdin.end(lines);
+      });
+      expect(status).toBe(0);
+      const m = await loadProgram(`kafka_codec_${codec}`, passThrough(src));
+      const rows: { page: string }[] = [];
+      await m
+        .createJob({ sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } }, sinks: { out: { rows } } })
+        .run();
+      expect(rows.map((x) => x.page)).toEqual(Array.from({ length: 200 }, (_, i) => `/${codec}/${i}`));
+      if (codec === 'zstd') continue;
+      // and written in that codec, read back
+      const out = await k.topic(2);
+      const w = await loadProgram(
+        `kafka_codec_out_${codec}`,
+        `${passThrough(src).replace(/CREATE SINK out[^;]*;/, '')}
+CREATE SINK out2 WITH ('connector' = 'kafka', 'topic' = '${out}', 'properties.bootstrap.servers' = '${servers()}',
+  'format' = 'json', 'properties.compression.type' = '${codec}');
+INSERT INTO out2 SELECT page FROM clicks;`.replace(/INSERT INTO out SELECT page FROM clicks;/, ''),
+      );
+      await w.createJob({ sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } } }).run();
+      const back = await readTopic(k.brokers, out);
+      expect(back.map((x) => JSON.parse(x.value!).page).sort()).toEqual(rows.map((x) => x.page).sort());
+    }
+  });
+});
 
 describe('kafka faults', () => {
   it('a missing topic is an error naming it', async () => {

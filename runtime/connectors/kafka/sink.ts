@@ -28,7 +28,6 @@ const COMPRESSION: Readonly<Record<string, Codec>> = {
   gzip: CompressionTypes.GZIP,
   snappy: CompressionTypes.Snappy,
   lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
 };
 
 type Partitioner = (key: Buffer | null, partitions: number) => number;
@@ -73,7 +72,9 @@ class KafkaSink implements SinkConnector {
     if (c === undefined)
       throw new KafkaError(
         `properties.compression.type '${codec}' is not supported`,
-        "use 'none', 'gzip', 'snappy', 'lz4' or 'zstd'",
+        codec === 'zstd'
+          ? "sqc reads zstd topics but does not write zstd; use 'gzip', 'snappy' or 'lz4'"
+          : "use 'none', 'gzip', 'snappy' or 'lz4'",
         false,
       );
     if (c !== CompressionTypes.None && c !== CompressionTypes.GZIP) registerCodecs();
@@ -81,6 +82,10 @@ class KafkaSink implements SinkConnector {
   }
 
   async open(): Promise<void> {
+    if (this.ctx.deliveryGuarantee === 'exactly-once')
+      this.ctx.notice?.(
+        `sink "${this.ctx.name}": 'sink.delivery-guarantee' = 'exactly-once' (Kafka transactions) is not available yet; it writes at-least-once: a micro-batch cut short by a crash may be written twice`,
+      );
     const kafka = new Kafka(this.settings.config);
     const what = `sink "${this.ctx.name}" (topic ${this.topic})`;
     const admin = kafka.admin();
