@@ -23,18 +23,26 @@ export function kafkajsResponse(api: string, version: number): { decode(b: Buffe
 
 /** One TCP connection speaking size-prefixed frames; responses matched by correlation id. */
 export class RawClient {
-  private buf = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private nextId = 1;
   private readonly waiting = new Map<number, (b: Buffer) => void>();
   readonly closed: Promise<void>;
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      while (this.buf.length >= 4 && this.buf.length >= 4 + this.buf.readInt32BE(0)) {
-        const size = this.buf.readInt32BE(0);
-        const frame = this.buf.subarray(4, 4 + size);
-        this.buf = this.buf.subarray(4 + size);
+    socket.on('data', (d: Buffer) => {
+      this.chunks.push(d);
+      this.buffered += d.length;
+      for (;;) {
+        if (this.buffered < 4) return;
+        if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+        const size = this.chunks[0]!.readInt32BE(0);
+        if (this.buffered < 4 + size) return;
+        const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        const frame = all.subarray(4, 4 + size);
+        const rest = all.subarray(4 + size);
+        this.chunks = rest.length > 0 ? [rest] : [];
+        this.buffered = rest.length;
         const id = frame.readInt32BE(0);
         this.waiting.get(id)?.(frame.subarray(4));
         this.waiting.delete(id);
