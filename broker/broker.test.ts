@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CompressionTypes, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, until } from './test-support.ts';
+import { RawClient, leaderOf, until } from './test-support.ts';
 import { kafkaForTests, type KafkaForTests } from './testing.ts';
 
 let k: KafkaForTests;
@@ -199,7 +199,7 @@ describe('kafkajs against the broker', () => {
 
   it('stores a retried idempotent batch once and answers the retry with the first offset', async () => {
     const topic = await k.topic(1);
-    const client = await RawClient.connect(k.brokers[0]!);
+    const client = await RawClient.connect(await leaderOf(k.admin, topic, 0));
     try {
       const init = await client.call('initProducerId', 22, 0, { transactionalId: null, transactionTimeout: 60000 });
       expect(init.errorCode).toBe(0);
@@ -276,7 +276,7 @@ describe('kafkajs against the broker', () => {
     await k.admin.fetchTopicMetadata({ topics: [topic] }); // kafkajs finds the leader in its metadata cache
     await k.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
     expect((await k.admin.fetchTopicOffsets(topic))[0]).toMatchObject({ low: '6', high: '10' });
-    const raw = await RawClient.connect(k.brokers[0]!);
+    const raw = await RawClient.connect(await leaderOf(k.admin, topic, 0));
     try {
       const fetchAt = (fetchOffset: string) =>
         raw.call('fetch', 1, 4, {

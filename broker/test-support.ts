@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
+import type { Admin } from 'kafkajs';
 
 const require = createRequire(import.meta.url);
 
@@ -94,4 +95,12 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
     if (Date.now() > end) throw new Error(`gave up waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** `host:port` of the leader of `topic`/`partition` (on a real cluster, not always the first broker). */
+export async function leaderOf(admin: Admin, topic: string, partition: number): Promise<string> {
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+  const leader = meta.topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader;
+  const broker = (await admin.describeCluster()).brokers.find((b) => b.nodeId === leader)!;
+  return `${broker.host}:${broker.port}`;
 }

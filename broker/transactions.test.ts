@@ -5,7 +5,7 @@
  */
 import type { Consumer, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, until } from './test-support.ts';
+import { RawClient, leaderOf, until } from './test-support.ts';
 import { kafkaForTests, type KafkaForTests } from './testing.ts';
 
 let k: KafkaForTests;
@@ -45,7 +45,7 @@ async function reader(topic: string, readUncommitted = false): Promise<string[]>
 
 /** High watermark (read_uncommitted) and last stable offset of partition 0, by ListOffsets. */
 async function hwmAndLso(topic: string): Promise<{ hwm: number; lso: number }> {
-  const raw = await RawClient.connect(k.brokers[0]!);
+  const raw = await RawClient.connect(await leaderOf(k.admin, topic, 0));
   try {
     const ask = async (isolationLevel: number) => {
       const r = await raw.call('listOffsets', 2, 2, {
