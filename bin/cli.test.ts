@@ -1,8 +1,8 @@
 /**
  * The `sqc` command as a user runs it: a child process, its exit code, stdout and stderr.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,4 +166,74 @@ describe('sqc explain, compile and run', () => {
     expect(r.err).toContain('reading source "s" at broken.jsonl:2: malformed record: invalid JSON');
     expect(r.err).toContain("set 'json.ignore-parse-errors' = 'true'");
   });
+});
+
+/** `sqc run` of a job that runs until stopped; `signal` is sent once `ready` (given stderr so far). */
+function runUntilSignal(
+  file: string,
+  signal: NodeJS.Signals,
+  ready: (err: string) => boolean,
+): Promise<{ code: number | null; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SQC, 'run', file], {
+      cwd: dir,
+      env: { ...process.env, SQC_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
+    });
+    let err = '';
+    let sent = false;
+    const poll = setInterval(() => {
+      if (!sent && ready(err)) {
+        sent = true;
+        child.kill(signal);
+      }
+    }, 50);
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, err });
+    });
+  });
+}
+
+const hasOutput = (file: string) => existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8').includes('\n');
+
+describe('sqc run stopped by a signal', () => {
+  const forever = (name: string, checkpoint: boolean) => {
+    mkdirSync(join(dir, `${name}-in`), { recursive: true });
+    writeFileSync(join(dir, `${name}-in`, 'a.jsonl'), '{"id":"a","n":1}\n{"id":"b","n":2}\n');
+    writeFileSync(
+      join(dir, `${name}.sq`),
+      (checkpoint ? `SET 'checkpoint.dir' = '${name}-chk';\n` : '') +
+        `CREATE STREAM s (id STRING, n INT) WITH ('connector' = 'file', 'path' = '${name}-in', 'format' = 'json', 'source.monitor-interval' = '100 ms');\n` +
+        `CREATE SINK o WITH ('connector' = 'file', 'path' = '${name}-out.jsonl');\n` +
+        'INSERT INTO o SELECT id, n FROM s;\n',
+    );
+  };
+
+  it('SIGTERM stops like Ctrl-C: the micro-batch commits, a checkpoint is written, exit 143 with how to resume', async () => {
+    forever('term', true);
+    const r = await runUntilSignal('term.sq', 'SIGTERM', () => hasOutput('term-out.jsonl'));
+    expect(r.code).toBe(143);
+    expect(r.err).toContain('sqc: SIGTERM: stopping: finishing the current micro-batch (SIGTERM again to abort)\n');
+    expect(r.err).toMatch(/checkpoints: 1 written .*, last after batch 0,/);
+    expect(r.err).toContain(
+      'sqc: interrupted (SIGTERM): stopped cleanly after the last committed micro-batch; run the same command again to resume from the checkpoint in term-chk\n',
+    );
+    const again = await runUntilSignal('term.sq', 'SIGINT', (err) => err.includes('resuming from checkpoint'));
+    expect(again.code).toBe(130);
+    expect(again.err).toContain(
+      'sqc: resuming from checkpoint term-chk: insert_into_o after batch 0 (state of batch 0)\n',
+    );
+    expect(readFileSync(join(dir, 'term-out.jsonl'), 'utf8')).toBe('{"id":"a","n":1}\n{"id":"b","n":2}\n');
+  }, 60_000);
+
+  it('Ctrl-C without a checkpoint exits 130 and says a new run starts over', async () => {
+    forever('int', false);
+    const r = await runUntilSignal('int.sq', 'SIGINT', () => hasOutput('int-out.jsonl'));
+    expect(r.code).toBe(130);
+    expect(r.err).toContain('sqc: SIGINT: stopping: finishing the current micro-batch (Ctrl-C again to abort)\n');
+    expect(r.err).toContain(
+      "sqc: interrupted (SIGINT): stopped cleanly after the last committed micro-batch; the output holds what was processed so far. Without checkpoint.dir a new run starts over (SET 'checkpoint.dir' to resume instead)\n",
+    );
+  }, 60_000);
 });

@@ -526,7 +526,11 @@ export interface QueryProgress {
 export interface CheckpointProgress {
   /** Time spent on the write-ahead offsets, the commit marker and a state snapshot, if one was taken (ms). */
   readonly durationMs: number;
-  /** A state snapshot was written after this batch (every `checkpoint.interval`, at stop and end of input). */
+  /**
+   * A state snapshot was written after this batch (every `checkpoint.interval`, at stop and end
+   * of input). A stop that comes between batches writes its snapshot after the last batch: one
+   * more report then repeats that batch's id, with no rows, `stateWritten` true.
+   */
   readonly stateWritten: boolean;
   /** The newest state snapshot of this run, or null before the first. */
   readonly lastState: {
@@ -581,6 +585,8 @@ export interface QueryHandle {
 export interface Job {
   readonly name: string;
   readonly queries: readonly QueryHandle[];
+  /** `checkpoint.dir` as the job uses it (SET or override), or null without checkpoints. */
+  readonly checkpointDir: string | null;
   /** Opens connectors and starts every query's micro-batch loop; resolves once started. */
   start(): Promise<void>;
   /**

@@ -107,6 +107,31 @@ export function parseSize(text: string): number {
 }
 
 /**
+ * A local file path: as written (trimmed), or a `file:` URI as Flink writes them
+ * (`file:///data/in.jsonl`, `file://localhost/data/in.jsonl`, `file:/data/in.jsonl`) turned into
+ * the path it names (percent-escapes decoded). Other schemes and remote hosts are refused: the
+ * file connector reads and writes this machine's file system.
+ */
+export function parsePath(text: string): string {
+  const t = text.trim();
+  if (t === '') throw new OptionValueError('is empty');
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(t)?.[1];
+  if (scheme === undefined) return t;
+  if (scheme.toLowerCase() !== 'file')
+    throw new OptionValueError(`is a ${scheme}: URI; the file connector reads and writes local paths only`);
+  const m = /^file:(?:\/\/([^/]*))?(\/.*)$/i.exec(t);
+  if (m === null) throw new OptionValueError("is not a file URI: write it as 'file:///absolute/path' or as a plain path");
+  const host = m[1] ?? '';
+  if (host !== '' && host.toLowerCase() !== 'localhost')
+    throw new OptionValueError(`names host '${host}': the file connector reads and writes local paths only`);
+  try {
+    return decodeURIComponent(m[2]!);
+  } catch {
+    throw new OptionValueError('has an invalid percent-escape');
+  }
+}
+
+/**
  * A list: elements separated by `;` (Flink's separator for `topic` and `key.fields`) or, when the
  * text has no `;`, by `,`. Elements are trimmed; empty text is the empty list; an empty element
  * (`'a;;b'`) is an error.

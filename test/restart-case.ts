@@ -25,9 +25,10 @@
  *       { "file": "chk/q/state-3.ckpt", "action": "flip-byte" },    the middle byte of the payload
  *       { "file": "chk/q/log-0.log", "action": "flip-byte", "line": 2 },   ... of that line
  *       { "file": "chk/q/state-3.ckpt", "action": "truncate", "drop": 5 }, default: half of it
+ *       { "file": "out/.x.jsonl.manifest", "action": "empty" },      truncated to 0 bytes
  *       { "file": "chk/q/state-3.ckpt", "action": "replace-with-foreign", "from": "chk/p/state-3.ckpt" },
  *       { "file": "chk/metadata", "action": "replace-with-foreign", "text": "{...}" },
- *       { "file": "chk/metadata", "action": "delete" },
+ *       { "file": "chk/metadata", "action": "delete" },            a file or a whole directory
  *       { "file": "chk/.lock", "action": "lock-live" },    the pid of a live process (this one)
  *       { "file": "in/b.jsonl", "action": "add", "from": "more.jsonl" }   new input between runs
  *     ]
@@ -68,7 +69,7 @@ type Step =
     }
   | {
       readonly file: string;
-      readonly action: 'flip-byte' | 'truncate' | 'replace-with-foreign' | 'delete' | 'lock-live' | 'add';
+      readonly action: 'flip-byte' | 'truncate' | 'empty' | 'replace-with-foreign' | 'delete' | 'lock-live' | 'add';
       readonly line?: number;
       readonly drop?: number;
       readonly from?: string;
@@ -191,6 +192,9 @@ function mutate(dir: string, step: Extract<Step, { file: string }>): string {
       writeFileSync(path, data.subarray(0, keep));
       return `-- truncated ${step.file} to ${keep} of ${data.length} bytes`;
     }
+    case 'empty':
+      writeFileSync(path, '');
+      return `-- emptied ${step.file}`;
     case 'replace-with-foreign':
       if (step.from !== undefined) {
         writeFileSync(path, readFileSync(join(dir, step.from)));
@@ -202,7 +206,7 @@ function mutate(dir: string, step: Extract<Step, { file: string }>): string {
       writeFileSync(path, readFileSync(join(dir, step.from!)));
       return `-- new input file ${step.file} (${step.from})`;
     case 'delete':
-      rmSync(path);
+      rmSync(path, { recursive: true });
       return `-- deleted ${step.file}`;
     case 'lock-live':
       writeFileSync(path, String(process.pid));

@@ -2,8 +2,11 @@
  * `sqc run <file.sq> [--set key=value ...]`: compile (cached) and run a job in this process.
  * On a terminal it keeps a live status line (rows in/out, rows/s, watermark, state rows, the
  * latest checkpoint) and ends with a summary; notices (resuming from a checkpoint, what a sink
- * guarantees) go to stderr as `sqc: ...` lines. Exit 0 when bounded input is done and flushed (or after Ctrl-C stopped
- * the job cleanly), 1 on a compile error or a failed query.
+ * guarantees) go to stderr as `sqc: ...` lines. Exit 0 when bounded input is done and flushed,
+ * 1 on a compile error or a failed query. Ctrl-C (SIGINT) and SIGTERM (how services are
+ * stopped) stop the job cleanly — the current micro-batch finishes and commits, a checkpoint is
+ * written — and exit 130 and 143 (128 + the signal) saying how to resume; the same signal again
+ * aborts at once.
  */
 import { pathToFileURL } from 'node:url';
 import { createWriteStream } from 'node:fs';
@@ -164,16 +167,24 @@ export const runCommand: Command = {
     });
     // Notices (resuming from a checkpoint, at-least-once sinks, accepted changes) are shown even with --quiet.
     job.on('notice', (message) => status.around(() => process.stderr.write(`sqc: ${message}\n`)));
-    let stopping = false;
-    const onSigint = () => {
-      if (stopping) process.exit(130);
-      stopping = true;
+    let interrupted: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupted !== null) {
+        status.clear();
+        process.stderr.write(
+          `sqc: ${signal} again: aborted without finishing the micro-batch${resumeHint(job, true)}\n`,
+        );
+        process.exit(exitCodeOf(signal));
+      }
+      interrupted = signal;
+      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
       status.around(() =>
-        process.stderr.write('stopping: finishing the current micro-batch (Ctrl-C again to abort)\n'),
+        process.stderr.write(`sqc: ${signal}: stopping: finishing the current micro-batch (${again} again to abort)\n`),
       );
       void job.stop();
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const started = performance.now();
     let failure: Error | null = null;
     try {
@@ -181,7 +192,8 @@ export const runCommand: Command = {
     } catch (e) {
       failure = e as Error;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       status.clear();
       await monitoring.close();
     }
@@ -191,6 +203,28 @@ export const runCommand: Command = {
       process.stderr.write(`${useColor() ? '\x1b[31;1merror\x1b[0m' : 'error'}: ${failure.message}\n`);
       return 1;
     }
+    if (interrupted !== null) {
+      process.stderr.write(`sqc: interrupted (${interrupted}): stopped cleanly after the last committed micro-batch${resumeHint(job, false)}\n`);
+      return exitCodeOf(interrupted);
+    }
     return 0;
   },
 };
+
+/** 128 + the signal number, as shells report a process the signal ended. */
+function exitCodeOf(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
+}
+
+/** How to go on after an interrupted run: resume from the checkpoint, or start over without one. */
+function resumeHint(job: Job, aborted: boolean): string {
+  const dir = job.checkpointDir;
+  if (dir !== null) {
+    return aborted
+      ? `; run the same command again to resume from the checkpoint in ${dir} (the interrupted micro-batch runs again)`
+      : `; run the same command again to resume from the checkpoint in ${dir}`;
+  }
+  return aborted
+    ? '; the output may hold part of a micro-batch. Without checkpoint.dir a new run starts the output anew'
+    : `; the output holds what was processed so far. Without checkpoint.dir a new run starts over (SET 'checkpoint.dir' to resume instead)`;
+}

@@ -14,6 +14,7 @@ import {
   parseInteger,
   parseList,
   parseNumber,
+  parsePath,
   parseSize,
 } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
@@ -37,10 +38,10 @@ export function checkValue(type: ValueType, raw: string): ValueCheck {
 function normalise(type: ValueType, raw: string): string {
   switch (type.kind) {
     case 'string':
-    case 'path': {
       if (raw.trim() === '') throw new OptionValueError('is empty');
-      return type.kind === 'path' ? raw.trim() : raw;
-    }
+      return raw;
+    case 'path':
+      return parsePath(raw);
     case 'integer':
       return String(parseInteger(raw, type.min, type.max));
     case 'number':

@@ -92,6 +92,8 @@ export class QueryLog {
   committed = -1;
   /** The query's end-of-input batch committed in an earlier run: nothing left to do. */
   finished = false;
+  /** Per sink, what it had published for this query when that state was written (`checkpointMark`). */
+  sinkMarks: Readonly<Record<string, Json>> = {};
   /** The last state snapshot written by this run. */
   lastState: StateWritten | null = null;
 
@@ -157,7 +159,14 @@ export class QueryLog {
         ? `move it away to resume from the previous checkpoint (state-${older[older.length - 1]}.ckpt, replaying the batches since), or ${this.startOverHint()}`
         : this.startOverHint();
     const payload = decodeFile(path, await readFile(path), 'state', hint);
-    let p: { job?: unknown; query?: unknown; batch?: unknown; finished?: unknown; snapshot?: unknown };
+    let p: {
+      job?: unknown;
+      query?: unknown;
+      batch?: unknown;
+      finished?: unknown;
+      snapshot?: unknown;
+      sinks?: unknown;
+    };
     try {
       p = decodeState(payload) as typeof p;
     } catch (e) {
@@ -173,6 +182,7 @@ export class QueryLog {
     this.state = p.snapshot as QuerySnapshot;
     this.stateBatch = batch;
     this.finished = p.finished === true;
+    if (typeof p.sinks === 'object' && p.sinks !== null) this.sinkMarks = p.sinks as Record<string, Json>;
   }
 
   private async loadLog(): Promise<void> {
@@ -337,6 +347,7 @@ export class QueryLog {
     snapshotJson: string,
     finished: boolean,
     syncSinks: () => Promise<void>,
+    sinkMarks: Readonly<Record<string, Json>> = {},
   ): Promise<StateWritten> {
     const t0 = performance.now();
     const path = this.statePath(batch);
@@ -350,7 +361,8 @@ export class QueryLog {
     await logSynced;
     const payload =
       `{"job":${JSON.stringify(this.settings.job)},"query":${JSON.stringify(this.name)},"batch":${batch},` +
-      `"finished":${finished},"created":${JSON.stringify(new Date().toISOString())},"snapshot":${snapshotJson}}`;
+      `"finished":${finished},"created":${JSON.stringify(new Date().toISOString())},` +
+      `"sinks":${JSON.stringify(sinkMarks)},"snapshot":${snapshotJson}}`;
     const data = encodeFile('state', payload);
     try {
       await writeAtomic(path, data, { before: 'state.write', beforeRename: 'state.temp-written' });

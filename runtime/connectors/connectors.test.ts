@@ -255,7 +255,7 @@ describe('file sink', () => {
     writeFileSync(path, committed + '{"k":"torn'); // a crash in the middle of batch 1's append
     const s2 = fileSink(sinkCtx(path, { checkpointing: true }));
     const w2 = s2.writer({ query: 'q', emit: 'final', upsertKey: null });
-    await s2.open({ committed: new Map([['q', 0]]) });
+    await s2.open({ committed: new Map([['q', 0]]), marks: new Map(), dir: 'chk' });
     expect(readFileSync(path, 'utf8')).toBe(committed);
     w2.write(row('a', 1)); // batch 0 replayed: already published, not written again
     await w2.commit(0);

@@ -93,6 +93,8 @@ describe('file sink manifest trim', () => {
         ['a', n - 1],
         ['b', 1],
       ]),
+      marks: new Map(),
+      dir: 'chk',
     });
     await s2.close();
     const out = rows(path);
@@ -114,7 +116,7 @@ describe('file sink manifest trim', () => {
     writeFileSync(tmp, 'partial');
     const s2 = fileSink(ctx(path));
     s2.writer({ query: 'q', emit: 'final', upsertKey: null });
-    await s2.open({ committed: new Map([['q', 0]]) });
+    await s2.open({ committed: new Map([['q', 0]]), marks: new Map(), dir: 'chk' });
     await s2.close();
     expect(existsSync(tmp)).toBe(false);
     expect(rows(path)).toEqual(['a1']);

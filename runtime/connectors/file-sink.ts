@@ -25,7 +25,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { RowKind } from '../index.ts';
+import type { Json, RowKind } from '../index.ts';
 import { fault } from '../checkpoint/faults.ts';
 import {
   CheckpointError,
@@ -69,6 +69,8 @@ class FileSink implements SinkConnector {
   private readonly queries = new Set<string>();
   /** Last published batch per query. */
   private readonly published = new Map<string, number>();
+  /** File size after the last published batch per query (its `checkpointMark`). */
+  private readonly ends = new Map<string, number>();
   /** Last staged batch per query (staging files to remove at close). */
   private readonly staged = new Map<string, number>();
   /** Open staging file per query (`.<file>.<query>.pending`). */
@@ -113,9 +115,10 @@ class FileSink implements SinkConnector {
   }
 
   async open(recovery?: SinkRecovery | null): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const resume = recovery !== undefined && recovery !== null && (await exists(this.manifestPath));
-    if (resume) await this.recover(recovery.committed);
+    if (recovery && !resume) this.checkMarks(recovery, null);
+    await mkdir(this.dir, { recursive: true });
+    if (resume) await this.recover(recovery);
     else {
       await this.removeHidden();
       await writeFile(this.path, this.header);
@@ -124,6 +127,48 @@ class FileSink implements SinkConnector {
     }
     this.fd = openSync(this.path, 'a');
     if (this.checkpointing) this.mfd = openSync(this.manifestPath, 'a');
+  }
+
+  /** The last batch of `query` published here and the file size after it (in its state file). */
+  checkpointMark(query: string): Json {
+    const b = this.published.get(query);
+    return b === undefined ? null : { b, bytes: this.ends.get(query) ?? 0 };
+  }
+
+  /**
+   * The checkpoint's state files rely on the output their marks name: the manifest (null: there
+   * is none) must still record it. Resuming without it would replay only the batches after the
+   * state and silently drop what was published before; a restart without any state replays
+   * everything, so nothing is lost there.
+   */
+  private checkMarks(recovery: SinkRecovery, entries: readonly Entry[] | null): void {
+    for (const [q, marks] of recovery.marks) {
+      const m = marks[this.ctx.name] as { b: number; bytes: number } | null | undefined;
+      if (m === null || m === undefined || m.b < 0) continue;
+      let recorded = -1;
+      for (const e of entries ?? []) if (e.q === q && e.b > recorded) recorded = e.b;
+      if (recorded >= m.b) continue;
+      const manifest =
+        entries === null
+          ? `its manifest ${this.manifestPath} is missing`
+          : recorded < 0
+            ? `its manifest ${this.manifestPath} records no output of query "${q}"`
+            : `its manifest ${this.manifestPath} records output of query "${q}" only up to batch ${recorded}`;
+      throw this.lost(
+        `cannot be resumed: ${manifest}, but the checkpoint in ${recovery.dir} holds that query's output up to batch ${m.b} (${m.bytes} bytes): the output or its manifest was deleted, emptied or truncated outside sqc`,
+        recovery,
+      );
+    }
+  }
+
+  /** Committed output is gone: refuse, saying how to get going again. */
+  private lost(reason: string, recovery: SinkRecovery): CheckpointError {
+    return new CheckpointError(
+      this.path,
+      reason,
+      `restore ${this.path} and ${this.manifestPath} as they were; or delete ${recovery.dir} and ${this.path} to start over (the output is then written anew from all the input)`,
+      { subject: `file sink "${this.ctx.name}": output file` },
+    );
   }
 
   /** Staging and temp files this sink left (a fresh run starts clean). */
@@ -137,25 +182,24 @@ class FileSink implements SinkConnector {
     await rm(atomicTempPath(this.manifestPath), { force: true });
   }
 
-  private async recover(committed: ReadonlyMap<string, number>): Promise<void> {
-    const hint = `restore ${this.path} as it was, or delete it together with the checkpoint directory to start over`;
+  private async recover(recovery: SinkRecovery): Promise<void> {
+    const committed = recovery.committed;
+    const hint = `restore ${this.path} and ${this.manifestPath} as they were; or delete ${recovery.dir} and ${this.path} to start over (the output is then written anew from all the input)`;
     // a manifest rewrite (trim, rollback) the process died in: the manifest itself is intact
     await rm(atomicTempPath(this.manifestPath), { force: true });
     const parsed = parseLog(this.manifestPath, await readFile(this.manifestPath), hint);
     let entries: Entry[] = parsed.records.map((r) => JSON.parse(r) as Entry);
+    this.checkMarks(recovery, entries);
     let data: Buffer | null = null;
     let actual: number;
     try {
       actual = (await stat(this.path)).size;
     } catch {
       if (entries.length > 0) {
-        throw new CheckpointError(
-          this.path,
-          `is missing, but the checkpoint says ${entries.length} batches were written to it`,
-          hint,
-          {
-            subject: `file sink "${this.ctx.name}": output file`,
-          },
+        const last = entries[entries.length - 1]!;
+        throw this.lost(
+          `is missing, but its manifest ${this.manifestPath} records output up to batch ${last.b} of query "${last.q}" (${last.size} bytes)`,
+          recovery,
         );
       }
       await writeFile(this.path, this.header);
@@ -217,7 +261,11 @@ class FileSink implements SinkConnector {
       this.size = actual;
     }
     this.entries = entries;
-    for (const e of entries) this.published.set(e.q, Math.max(this.published.get(e.q) ?? -1, e.b));
+    for (const e of entries) {
+      if (e.b < (this.published.get(e.q) ?? -1)) continue;
+      this.published.set(e.q, e.b);
+      this.ends.set(e.q, e.size);
+    }
     // 3. staged batches: publish the committed ones, drop the rest
     const prefix = `.${this.base}.`;
     const pendings: { path: string; q: string; b: number; text: Buffer }[] = [];
@@ -335,6 +383,7 @@ class FileSink implements SinkConnector {
 
   private record(e: Entry): void {
     this.published.set(e.q, e.b);
+    this.ends.set(e.q, e.size);
     if (!this.checkpointing) return;
     writeAll(this.mfd, Buffer.from(encodeRecord(JSON.stringify(e)), 'utf8'));
     this.entries.push(e);

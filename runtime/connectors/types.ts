@@ -112,6 +112,14 @@ export interface SinkContext {
 export interface SinkRecovery {
   /** Per query, the last batch whose commit marker the checkpoint holds (-1: none). */
   readonly committed: ReadonlyMap<string, number>;
+  /**
+   * Per query, per sink: what `checkpointMark` returned when the query's restored state file was
+   * written (the output the checkpoint relies on; a sink whose own records fall short of it
+   * must refuse to resume). Empty for a query without a state file.
+   */
+  readonly marks: ReadonlyMap<string, Readonly<Record<string, Json>>>;
+  /** The checkpoint directory (for messages). */
+  readonly dir: string;
 }
 
 export interface WriterOptions {
@@ -149,6 +157,12 @@ export interface SinkConnector {
   writer(options: WriterOptions): BatchSinkWriter;
   /** A state checkpoint is being written: make every published batch durable (fsync). */
   sync?(durable: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Recorded in `query`'s state file with every snapshot, handed back on restart
+   * (`SinkRecovery.marks`): what the sink had published for the query (the file sink: the last
+   * batch and the file size after it), so that lost sink records are noticed, not replayed over.
+   */
+  checkpointMark?(query: string): Json;
   /** What a checkpointed job can promise for this sink (default at-least-once). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   close(): Promise<void>;

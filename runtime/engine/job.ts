@@ -11,6 +11,7 @@ import type {
   Job,
   JobOverrides,
   JobSpec,
+  Json,
   MemorySinkBinding,
   MemorySourceBinding,
   QueryHandle,
@@ -24,7 +25,7 @@ import type {
 import type { Registry as PromRegistry } from 'prom-client';
 import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
-import { parseDuration, parseEnum, parseInteger } from '../options.ts';
+import { parseDuration, parseEnum, parseInteger, parsePath } from '../options.ts';
 import { describeQuery, type QueryDescription } from '../checkpoint/describe.ts';
 import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
@@ -39,6 +40,17 @@ function isSourceBinding(o: object): o is MemorySourceBinding {
 
 function isSinkBinding(o: object): o is MemorySinkBinding {
   return 'rows' in o || 'onBatch' in o || 'json' in o;
+}
+
+/** File connectors' `path` as a local path (a `file:` URI as Flink writes it is accepted). */
+function localPath(kind: string, name: string, connector: string, options: Options): Options {
+  const path = options['path'];
+  if ((connector !== 'file' && connector !== 'filesystem') || path === undefined) return options;
+  try {
+    return { ...options, path: parsePath(path) };
+  } catch (e) {
+    throw new Error(`${kind} "${name}": option 'path' = '${path}' ${messageOf(e)}`, { cause: e });
+  }
 }
 
 /** A file path's default format: csv for *.csv, else json (the connector docs' rule). */
@@ -143,10 +155,22 @@ class JobRuntime implements Job {
         for (const [q, log] of this.store?.queries ?? []) durable.set(q, log.stateBatch);
         for (const n of names) await this.sinks.get(n)?.sync?.(durable);
       },
+      sinkMarks: (names, query) => {
+        const marks: Record<string, Json> = {};
+        for (const n of names) {
+          const m = this.sinks.get(n)?.checkpointMark?.(query);
+          if (m !== undefined) marks[n] = m;
+        }
+        return marks;
+      },
       notice: (m) => this.notice(m),
       checkpointing: this.checkpoint !== null,
     };
     for (const q of spec.queries) this.queryList.push(new Query(q, env));
+  }
+
+  get checkpointDir(): string | null {
+    return this.checkpoint?.dir ?? null;
   }
 
   get queries(): readonly QueryHandle[] {
@@ -162,9 +186,10 @@ class JobRuntime implements Job {
   } {
     const o = this.overrides.sources?.[s.name] ?? this.overrides.sources?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSourceBinding(o) ? o : null;
-    const options: Options =
+    const merged: Options =
       binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
-    const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
+    const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
+    const options = localPath('source', s.name, connector, merged);
     const format = binding !== null ? null : defaultFormat(connector, options, s.format);
     // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
     const bounded =
@@ -197,8 +222,9 @@ class JobRuntime implements Job {
     if (!s) throw new Error(`no sink named "${name}" in job "${this.name}"`);
     const o = this.overrides.sinks?.[name] ?? this.overrides.sinks?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSinkBinding(o) ? o : null;
-    const options: Options = binding !== null ? s.options : { ...s.options, ...((o as Options) ?? {}) };
-    const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
+    const merged: Options = binding !== null ? s.options : { ...s.options, ...((o as Options) ?? {}) };
+    const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
+    const options = localPath('sink', name, connector, merged);
     c = sinkFactory(connector)({
       name,
       options,
@@ -218,7 +244,7 @@ class JobRuntime implements Job {
   start(): Promise<void> {
     if (this.started) return this.started;
     this.started = (async () => {
-      const recovery = await this.openCheckpoint();
+      const { recovery, notices } = await this.openCheckpoint();
       for (const [name, s] of this.sinks) {
         try {
           await s.open(recovery);
@@ -230,6 +256,8 @@ class JobRuntime implements Job {
           });
         }
       }
+      // said once the sinks accepted the checkpoint (a refusing sink's error says what is wrong)
+      for (const n of notices) this.notice(n);
     })();
     this.termination = this.started.then(() => this.runAll());
     // a failure is reported by awaitTermination; keep an unobserved rejection from crashing
@@ -256,11 +284,12 @@ class JobRuntime implements Job {
   /**
    * With `checkpoint.dir`: opens the checkpoint (refusing an incompatible or damaged one),
    * restores every query's state and hands it the batches to replay. Returns what the sinks need
-   * to resume, or null for a fresh run.
+   * to resume (null for a fresh run) and the notices to give once they opened.
    */
-  private async openCheckpoint(): Promise<SinkRecovery | null> {
+  private async openCheckpoint(): Promise<{ recovery: SinkRecovery | null; notices: string[] }> {
+    const notices: string[] = [];
     const c = this.checkpoint;
-    if (c === null) return null;
+    if (c === null) return { recovery: null, notices };
     const store = await CheckpointStore.open({ ...c, notice: (m) => this.notice(m) }, this.describe());
     this.store = store;
     try {
@@ -276,18 +305,25 @@ class JobRuntime implements Job {
         const replay = l.replay.length;
         return `${l.name} after batch ${l.committed}${l.stateBatch >= 0 ? ` (state of batch ${l.stateBatch}` : ' (no state yet'}${replay ? `, replaying ${replay} batch${replay === 1 ? '' : 'es'})` : ')'}`;
       });
-      this.notice(`resuming from checkpoint ${c.dir}: ${parts.join('; ')}`);
+      notices.push(`resuming from checkpoint ${c.dir}: ${parts.join('; ')}`);
     } else {
-      this.notice(`checkpoints: ${c.dir}, state ${every}, keeping ${c.retained}`);
+      notices.push(`checkpoints: ${c.dir}, state ${every}, keeping ${c.retained}`);
     }
     for (const [name, s] of this.sinks) {
       if (s.guarantee === 'at-least-once') {
-        this.notice(
+        notices.push(
           `sink "${name}" is at-least-once: after a crash, the rows of the micro-batch that was interrupted may be written again`,
         );
       }
     }
-    return store.resumed ? { committed: new Map([...store.queries].map(([q, l]) => [q, l.committed])) } : null;
+    const recovery = store.resumed
+      ? {
+          committed: new Map([...store.queries].map(([q, l]) => [q, l.committed])),
+          marks: new Map([...store.queries].map(([q, l]) => [q, l.sinkMarks])),
+          dir: c.dir,
+        }
+      : null;
+    return { recovery, notices };
   }
 
   private closeCheckpoint(): void {

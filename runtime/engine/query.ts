@@ -10,6 +10,7 @@
  */
 import type {
   EmitMode,
+  Json,
   KeyValue,
   MemorySourceBinding,
   Operator,
@@ -55,6 +56,8 @@ export interface QueryEnv {
   progress(p: QueryProgress): void;
   /** With checkpoints: makes the named sinks' published output durable before a state snapshot. */
   syncSinks(names: readonly string[]): Promise<void>;
+  /** Per named sink, what it has published for `query` (recorded with the query's state). */
+  sinkMarks(names: readonly string[], query: string): Record<string, Json>;
   notice(message: string): void;
   /** Writers get a gate that can mute them (replayed batches of at-least-once sinks). */
   readonly checkpointing: boolean;
@@ -336,7 +339,9 @@ export class Query implements QueryHandle {
       // A clean stop leaves a state snapshot, so the next run resumes without replaying.
       const ck = this.ck;
       const last = this.batchId - 1;
-      if (ck !== null && last > ck.stateBatch && last <= ck.committed) await this.writeState(last, ck.finished);
+      if (ck !== null && last > ck.stateBatch && last <= ck.committed) {
+        this.reportStopState(await this.writeState(last, ck.finished));
+      }
       this.status = 'stopped';
     } catch (e) {
       this.error =
@@ -627,10 +632,53 @@ export class Query implements QueryHandle {
     const t0 = performance.now();
     const json = encodeState(this.takeSnapshot(batch + 1));
     const names = [...new Set(this.writers.map((w) => w.name))];
-    const written = await ck.checkpoint(batch, json, finished, () => this.env.syncSinks(names));
+    const written = await ck.checkpoint(
+      batch,
+      json,
+      finished,
+      () => this.env.syncSinks(names),
+      this.env.sinkMarks(names, this.name),
+    );
     // the reported cost includes taking and encoding the snapshot, not only writing it
     this.lastState = { ...written, durationMs: performance.now() - t0 };
     return this.lastState;
+  }
+
+  /**
+   * The snapshot a stop between batches wrote: one more progress report for the last batch, with
+   * no rows of its own, so that listeners (the `sqc run` summary) see the checkpoint.
+   */
+  private reportStopState(w: StateWritten): void {
+    const p = this.lastProgress;
+    if (p === null) return;
+    const report: QueryProgress = {
+      ...p,
+      timestamp: new Date(w.at).toISOString(),
+      numInputRows: 0,
+      inputRowsPerSecond: 0,
+      processedRowsPerSecond: 0,
+      durationMs: { total: w.durationMs, getBatch: 0, process: 0, commit: 0 },
+      lateRowsDropped: 0,
+      parseErrorsSkipped: 0,
+      nullTimeRowsDropped: 0,
+      sources: p.sources.map((s) => ({ ...s, startOffset: s.endOffset, numInputRows: 0 })),
+      sinks: p.sinks.map((s) => ({ ...s, rowsWritten: 0 })),
+      checkpoint: {
+        durationMs: w.durationMs,
+        stateWritten: true,
+        lastState: {
+          batchId: w.batch,
+          bytes: w.bytes,
+          durationMs: w.durationMs,
+          timestamp: new Date(w.at).toISOString(),
+        },
+        replayed: false,
+      },
+    };
+    this.lastProgress = report;
+    this.recentProgress.push(report);
+    if (this.recentProgress.length > RECENT) this.recentProgress.shift();
+    this.env.progress(report);
   }
 
   private sinkError(name: string, e: unknown): QueryError {
