@@ -10,7 +10,6 @@
  */
 import type {
   EmitMode,
-  Json,
   KeyValue,
   MemorySourceBinding,
   Operator,
