@@ -2,7 +2,7 @@
  * The `sqc` command as a user runs it: a child process, its exit code, stdout and stderr.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -236,4 +236,26 @@ describe('sqc run stopped by a signal', () => {
       "sqc: interrupted (SIGINT): stopped cleanly after the last committed micro-batch; the output holds what was processed so far. Without checkpoint.dir a new run starts over (SET 'checkpoint.dir' to resume instead)\n",
     );
   }, 60_000);
+});
+
+describe('sqc run refuses a sink that writes what a source reads', () => {
+  it('sees a symlink to the sink file in the source directory, before touching any file', () => {
+    mkdirSync(join(dir, 'loop-in'), { recursive: true });
+    writeFileSync(join(dir, 'loop.jsonl'), '{"id":"a","n":1}\n');
+    symlinkSync('../loop.jsonl', join(dir, 'loop-in', 'a.jsonl'));
+    writeFileSync(
+      join(dir, 'loop.sq'),
+      "CREATE STREAM s (id STRING, n INT) WITH ('connector' = 'file', 'path' = 'loop-in', 'format' = 'json');\n" +
+        "CREATE SINK o WITH ('connector' = 'file', 'path' = 'loop.jsonl');\n" +
+        'INSERT INTO o SELECT id, n FROM s;\n',
+    );
+    expect(sqc('check', 'loop.sq')).toMatchObject({ code: 0 });
+    const r = sqc('run', '--quiet', 'loop.sq');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: sink "o" writes 'loop.jsonl' (${realpathSync(dir)}/loop.jsonl), which source "s" reads: 'loop-in/a.jsonl' links to it. The job would empty or re-read its own input; nothing was written\n` +
+        '  hint: write the output to a path that no source of this job reads\n',
+    );
+    expect(readFileSync(join(dir, 'loop.jsonl'), 'utf8')).toBe('{"id":"a","n":1}\n');
+  });
 });

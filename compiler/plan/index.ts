@@ -17,6 +17,7 @@ import type { RelationEntry } from '../catalog/catalog.ts';
 import { writableColumns } from '../catalog/catalog.ts';
 import { deliveryGuarantee, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
+import { checkSinkPaths } from './paths.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, upsertKey } from './emit.ts';
 import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef } from './plan.ts';
 import { childrenOf, numberNodes } from './util.ts';
@@ -42,6 +43,7 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
       const entry = late ? relations.get(late) : undefined;
       if (entry && entry.columns && !sinkDefs.has(entry.name)) sinkDefs.set(entry.name, sinkDef(entry, null));
     }
+    diags.push(...checkSinkPaths(sources, [...sinkDefs.values()], relations));
     const failed = [...bound.diagnostics, ...diags].some((d) => d.severity === 'error');
     if (failed) return { plan: null, diagnostics: diags };
     const order = new Map(bound.relations.map((r, i) => [r.name, i]));

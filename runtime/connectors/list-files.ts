@@ -4,7 +4,7 @@
  * `_`, such as a file sink's uncommitted output — are never read. Sorted by path.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, posix, sep } from 'node:path';
 
 const GLOB = /[*?[{]/;
 
@@ -87,4 +87,33 @@ export async function listFiles(path: string): Promise<string[]> {
     else out.push(path);
   }
   return out.sort();
+}
+
+/**
+ * Whether `listFiles(path)` lists `file` once it exists, judged on the paths alone (both absolute,
+ * or both relative to the same directory): `path` is the file, a directory above it, or a glob
+ * matching it, and no name on the way is hidden. A file sink checks its target against every file
+ * source with it (a sink writing what a source reads would empty the input first).
+ */
+export function wouldList(path: string, file: string): boolean {
+  const p = posix.normalize(path.split(sep).join('/')).replace(/(.)\/+$/, '$1');
+  const f = posix.normalize(file.split(sep).join('/'));
+  if (p === f) return true;
+  let rest: string;
+  if (GLOB.test(p)) {
+    const parts = p.split('/');
+    const firstGlob = parts.findIndex((x) => GLOB.test(x));
+    const base = parts.slice(0, firstGlob).join('/');
+    if (base !== '' && !f.startsWith(base === '/' ? '/' : `${base}/`)) return false;
+    if (base === '' && p.startsWith('/') !== f.startsWith('/')) return false;
+    rest = base === '' ? f : f.slice(base === '/' ? 1 : base.length + 1);
+    if (!globRegex(parts.slice(firstGlob).join('/')).test(rest)) return false;
+  } else {
+    const dir = p === '/' ? '/' : `${p}/`;
+    if (!f.startsWith(dir) || p === '.') {
+      if (p !== '.' || f.startsWith('/') || f.startsWith('../')) return false;
+      rest = f;
+    } else rest = f.slice(dir.length);
+  }
+  return !rest.split('/').some(hidden);
 }

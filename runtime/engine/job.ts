@@ -31,6 +31,7 @@ import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
 import { Query, type QueryEnv } from './query.ts';
+import { checkSinkPaths, type FilePath } from './paths.ts';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -86,6 +87,9 @@ class JobRuntime implements Job {
   readonly name: string;
   private readonly queryList: Query[] = [];
   private readonly sinks = new Map<string, SinkConnector>();
+  /** Paths of the file sources and sinks (checked against each other before anything opens). */
+  private readonly fileSources: FilePath[] = [];
+  private readonly fileSinks: FilePath[] = [];
   private readonly listeners: ((p: QueryProgress) => void)[] = [];
   private readonly noticeListeners: ((message: string) => void)[] = [];
   /** `checkpoint.dir` and friends, or null without checkpoints. */
@@ -190,6 +194,8 @@ class JobRuntime implements Job {
       binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
     const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
     const options = localPath('source', s.name, connector, merged);
+    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
+      this.fileSources.push({ name: s.name, path: options['path'] });
     const format = binding !== null ? null : defaultFormat(connector, options, s.format);
     // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
     const bounded =
@@ -225,6 +231,8 @@ class JobRuntime implements Job {
     const merged: Options = binding !== null ? s.options : { ...s.options, ...((o as Options) ?? {}) };
     const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
     const options = localPath('sink', name, connector, merged);
+    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
+      this.fileSinks.push({ name, path: options['path'] });
     c = sinkFactory(connector)({
       name,
       options,
@@ -244,13 +252,14 @@ class JobRuntime implements Job {
   start(): Promise<void> {
     if (this.started) return this.started;
     this.started = (async () => {
+      await checkSinkPaths(this.fileSinks, this.fileSources);
       const { recovery, notices } = await this.openCheckpoint();
       for (const [name, s] of this.sinks) {
         try {
           await s.open(recovery);
         } catch (e) {
           this.closeCheckpoint();
-          const hint = hintOf(e);
+          const hint = messageOf(e).includes('\n  hint: ') ? null : hintOf(e); // a CheckpointError says it
           throw new Error(`opening sink "${name}" failed: ${messageOf(e)}${hint !== null ? `\n  hint: ${hint}` : ''}`, {
             cause: e,
           });
