@@ -515,7 +515,8 @@ export interface QueryProgress {
   /** Rows dropped by window operators because their event time was NULL. */
   readonly nullTimeRowsDropped: number;
   readonly sources: readonly SourceProgress[];
-  readonly sinks: readonly { readonly name: string; readonly rowsWritten: number }[];
+  /** Rows per sink; `late` marks a source's late.sink (late input rows, not query output). */
+  readonly sinks: readonly { readonly name: string; readonly rowsWritten: number; readonly late?: true }[];
   /** True for the last batch (end of input: watermark +infinity, everything flushed). */
   readonly final: boolean;
   /** With `checkpoint.dir`: what checkpointing cost in this batch and the latest restart point. */

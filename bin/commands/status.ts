@@ -64,7 +64,7 @@ export class Tally {
     t.inputRows += p.numInputRows;
     t.lateRows += p.lateRowsDropped;
     t.parseErrors += p.parseErrorsSkipped;
-    for (const s of p.sinks) t.outputRows += s.rowsWritten;
+    for (const s of p.sinks) if (s.late !== true) t.outputRows += s.rowsWritten;
     const c = p.checkpoint;
     if (c !== undefined) {
       t.checkpointTotalMs += c.durationMs;

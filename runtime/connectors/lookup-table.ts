@@ -239,7 +239,6 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
         format: this.format,
         bounded: true,
         dropLate: false,
-        lateWriter: null,
       },
     );
     try {

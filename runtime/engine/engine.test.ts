@@ -111,6 +111,36 @@ describe('watermarks and late rows', () => {
     expect(progress[1]!.watermark).toBe('2025-04-21T10:00:07.000Z');
   });
 
+  it('a late.sink shared by two queries on one source gets each late row once; rows out do not count them', async () => {
+    const src = evSource('clicks', { delayMs: 5_000, lateSink: 'late' });
+    const spec = jobSpec(
+      [src],
+      [sinkSpec('out', WIN_FIELDS), sinkSpec('late', EV_FIELDS)],
+      [
+        windowQuery('q1', [src], { kind: 'tumble', sizeMs: 10_000 }, 'final'),
+        windowQuery('q2', [src], { kind: 'tumble', sizeMs: 20_000 }, 'final'),
+      ],
+    );
+    const rows = [
+      ev('a', '10:00:01'),
+      ev('a', '10:00:12'),
+      ev('a', '10:00:06'),
+      ev('a', '10:00:16'),
+      ev('a', '10:00:09'),
+    ];
+    const { progress, extra } = await run(spec, { clicks: { rows, options: { 'scan.batch-size': '1' } } }, ['late']);
+    expect(extra['late']).toEqual([ev('a', '10:00:06'), ev('a', '10:00:09')]);
+    const of = (q: string) => progress.filter((p) => p.query === q);
+    // both queries drop and count the late rows; only the first writes them to late.sink
+    expect(of('q1').reduce((n, p) => n + p.lateRowsDropped, 0)).toBe(2);
+    expect(of('q2').reduce((n, p) => n + p.lateRowsDropped, 0)).toBe(2);
+    expect(of('q1')[2]!.sinks).toEqual([
+      { name: 'out', rowsWritten: 0 },
+      { name: 'late', rowsWritten: 1, late: true },
+    ]);
+    expect(of('q2')[2]!.sinks).toEqual([{ name: 'out', rowsWritten: 0 }]);
+  });
+
   it('a row is late against the watermark at the START of its batch, not one advanced inside it', async () => {
     const src = evSource('clicks', { delayMs: 0 });
     const spec = jobSpec(

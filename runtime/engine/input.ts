@@ -28,7 +28,6 @@ export interface InputOptions {
   readonly format: FormatName | null;
   readonly bounded: boolean;
   readonly dropLate: boolean;
-  readonly lateWriter: BatchSinkWriter | null;
 }
 
 export class Input<Row> {
@@ -39,6 +38,8 @@ export class Input<Row> {
   readonly idleTimeoutMs: number | null;
   readonly hasWatermark: boolean;
   dropLate: boolean;
+  /** Where late rows go (the source's late.sink), when this query is the one that writes them. */
+  lateWriter: BatchSinkWriter | null = null;
   /** This source's watermark: max over rows of (eventTime - delay); never decreases. */
   watermark = -Infinity;
   idle = false;
@@ -207,7 +208,7 @@ export class Input<Row> {
           if (w !== null && w > maxWm) maxWm = w;
           if (dropLate && t < w0) {
             this.late++;
-            this.o.lateWriter?.write(row, '+I');
+            this.lateWriter?.write(row, '+I');
             continue;
           }
         }

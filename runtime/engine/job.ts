@@ -90,6 +90,8 @@ class JobRuntime implements Job {
   /** Paths of the file sources and sinks (checked against each other before anything opens). */
   private readonly fileSources: FilePath[] = [];
   private readonly fileSinks: FilePath[] = [];
+  /** Per source with a late.sink, the query that writes its late rows. */
+  private readonly lateOwners = new Map<string, string>();
   private readonly listeners: ((p: QueryProgress) => void)[] = [];
   private readonly noticeListeners: ((message: string) => void)[] = [];
   /** `checkpoint.dir` and friends, or null without checkpoints. */
@@ -168,6 +170,11 @@ class JobRuntime implements Job {
         return marks;
       },
       notice: (m) => this.notice(m),
+      claimLateSink: (source, query) => {
+        const owner = this.lateOwners.get(source);
+        if (owner === undefined) this.lateOwners.set(source, query);
+        return (owner ?? query) === query;
+      },
       checkpointing: this.checkpoint !== null,
     };
     for (const q of spec.queries) this.queryList.push(new Query(q, env));

@@ -58,6 +58,8 @@ export interface QueryEnv {
   /** Per named sink, what it has published for `query` (recorded with the query's state). */
   sinkMarks(names: readonly string[], query: string): Record<string, Json>;
   notice(message: string): void;
+  /** True when `query` is the one that writes `source`'s late rows to its late.sink (the first to ask). */
+  claimLateSink(source: string, query: string): boolean;
   /** Writers get a gate that can mute them (replayed batches of at-least-once sinks). */
   readonly checkpointing: boolean;
 }
@@ -73,6 +75,8 @@ interface Writer {
   /** What generated code writes to: the writer, or (checkpointing) a gate in front of it. */
   readonly gate: Gate | null;
   written: number;
+  /** A source's `late.sink`: its rows are late input, not the query's output. */
+  readonly late: boolean;
 }
 
 const EMPTY: readonly RecordBatch[] = [];
@@ -138,6 +142,7 @@ export class Query implements QueryHandle {
   ) {
     this.name = spec.name;
     const explicitDropLate = new Map<Input<any>, boolean>();
+    const lateSinks = new Map<Input<any>, string>();
     const builder: QueryBuilder = {
       name: spec.name,
       input: <Row>(
@@ -147,15 +152,14 @@ export class Query implements QueryHandle {
       ) => {
         const s = env.openSource(source as SourceSpec<unknown>);
         const lateSinkName = s.options['late.sink'] ?? source.lateSink;
-        const lateWriter = lateSinkName ? this.writer(lateSinkName, 'final', null) : null;
         const input = new Input<Row>(source, s.connector, push, {
           query: spec.name,
           options: s.options,
           format: s.format,
           bounded: s.bounded,
           dropLate: options?.dropLate ?? true,
-          lateWriter,
         });
+        if (lateSinkName) lateSinks.set(input, lateSinkName);
         if (options?.dropLate !== undefined) explicitDropLate.set(input, options.dropLate);
         this.inputs.push(input);
         this.inputInfo.push({
@@ -192,13 +196,18 @@ export class Query implements QueryHandle {
     spec.build(builder);
     // Late rows matter only to stateful operators (§5): a stateless query passes them on.
     for (const input of this.inputs) input.dropLate = explicitDropLate.get(input) ?? this.operators.length > 0;
+    // A source's late.sink gets each late row once: from the first query that drops them.
+    for (const [input, sink] of lateSinks) {
+      if (input.dropLate && env.claimLateSink(input.name, this.name))
+        input.lateWriter = this.writer(sink, 'final', null, true);
+    }
   }
 
-  private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null): BatchSinkWriter {
+  private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null, late = false): BatchSinkWriter {
     const writer = this.env.sink(name).writer({ query: this.name, emit, upsertKey });
     // Transactional writers skip replayed batches themselves; others are muted while replaying.
     const gate = this.env.checkpointing && writer.publish === undefined ? new Gate(writer) : null;
-    this.writers.push({ name, writer, gate, written: 0 });
+    this.writers.push({ name, writer, gate, written: 0, late });
     return gate ?? writer;
   }
 
@@ -754,7 +763,7 @@ export class Query implements QueryHandle {
       parseErrors,
       nullTime,
       sources,
-      sinks: this.writers.map((w) => ({ name: w.name, rowsWritten: w.written })),
+      sinks: this.writers.map((w) => ({ name: w.name, rowsWritten: w.written, ...(w.late ? { late: true } : {}) })),
       final,
       ...(checkpoint !== undefined ? { checkpoint } : {}),
     });
