@@ -259,3 +259,33 @@ describe('sqc run refuses a sink that writes what a source reads', () => {
     expect(readFileSync(join(dir, 'loop.jsonl'), 'utf8')).toBe('{"id":"a","n":1}\n');
   });
 });
+
+describe('sqc run with an input path that does not exist', () => {
+  it('names the absolute path and the working directory, and creates no output file', () => {
+    writeFileSync(
+      join(dir, 'nofile.sq'),
+      "CREATE STREAM s (id STRING, n INT) WITH ('connector' = 'file', 'path' = 'events.jsonl', 'format' = 'json');\n" +
+        "CREATE SINK o WITH ('connector' = 'file', 'path' = 'nofile-out/o.jsonl');\n" +
+        'INSERT INTO o SELECT id, n FROM s;\n',
+    );
+    const r = sqc('run', '--quiet', 'nofile.sq');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: source "s": no file found at 'events.jsonl' (${dir}/events.jsonl: relative paths are read from the working directory ${dir}); nothing was written\n` +
+        '  hint: check the path, run from the directory it is relative to, or give an absolute path\n',
+    );
+    expect(existsSync(join(dir, 'nofile-out'))).toBe(false);
+  });
+
+  it('reads a Flink-style file:/// path in check and run alike', () => {
+    writeFileSync(
+      join(dir, 'uri.sq'),
+      `CREATE STREAM s (id STRING, n INT) WITH ('connector' = 'file', 'path' = 'file://${dir}/in.jsonl', 'format' = 'json');\n` +
+        `CREATE SINK o WITH ('connector' = 'file', 'path' = 'file://${dir}/uri-out.jsonl');\n` +
+        'INSERT INTO o SELECT id, n FROM s;\n',
+    );
+    expect(sqc('check', 'uri.sq')).toMatchObject({ code: 0, out: 'uri.sq: ok\n' });
+    expect(sqc('run', '--quiet', 'uri.sq').code).toBe(0);
+    expect(readFileSync(join(dir, 'uri-out.jsonl'), 'utf8').split('\n')[0]).toBe('{"id":"a","n":1}');
+  });
+});

@@ -31,7 +31,9 @@ import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
 import { Query, type QueryEnv } from './query.ts';
-import { checkSinkPaths, type FilePath } from './paths.ts';
+import { checkInputsExist, checkSinkPaths, type FilePath } from './paths.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -201,14 +203,14 @@ class JobRuntime implements Job {
       binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
     const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
     const options = localPath('source', s.name, connector, merged);
-    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
-      this.fileSources.push({ name: s.name, path: options['path'] });
     const format = binding !== null ? null : defaultFormat(connector, options, s.format);
     // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
     const bounded =
       binding !== null || connector === 'memory'
         ? options['memory.bounded']?.toLowerCase() !== 'false'
         : isBounded(connector, options, s.bounded);
+    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
+      this.fileSources.push({ name: s.name, path: options['path'], bounded });
     const factory = sourceFactory(connector);
     return {
       connector: factory({
@@ -260,6 +262,9 @@ class JobRuntime implements Job {
     if (this.started) return this.started;
     this.started = (async () => {
       await checkSinkPaths(this.fileSinks, this.fileSources);
+      // a resumed run may have finished reading its files; a fresh one needs them
+      const dir = this.checkpoint?.dir;
+      if (dir === undefined || !existsSync(join(dir, 'metadata'))) await checkInputsExist(this.fileSources);
       const { recovery, notices } = await this.openCheckpoint();
       for (const [name, s] of this.sinks) {
         try {

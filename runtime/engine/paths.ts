@@ -6,11 +6,32 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { wouldList } from '../connectors/list-files.ts';
+import { listFiles, wouldList } from '../connectors/list-files.ts';
 
 export interface FilePath {
   readonly name: string;
   readonly path: string;
+  /** A source read to its end (no `source.monitor-interval`): it must have files when the job starts. */
+  readonly bounded?: boolean;
+}
+
+/**
+ * A fresh run of a bounded file source with nothing at its path fails; say so before any file
+ * (sink output, checkpoint directory) is created, naming the absolute path a relative one meant.
+ */
+export async function checkInputsExist(sources: readonly FilePath[]): Promise<void> {
+  for (const s of sources) {
+    if (s.bounded !== true || (await listFiles(s.path)).length > 0) continue;
+    const abs = resolve(s.path);
+    const where =
+      abs === s.path
+        ? `'${s.path}'`
+        : `'${s.path}' (${abs}: relative paths are read from the working directory ${process.cwd()})`;
+    throw new Error(
+      `source "${s.name}": no file found at ${where}; nothing was written\n` +
+        `  hint: check the path, run from the directory it is relative to, or give an absolute path`,
+    );
+  }
 }
 
 /** The path with every existing part resolved through symlinks (the rest as written). */
