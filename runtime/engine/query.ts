@@ -665,7 +665,7 @@ export class Query implements QueryHandle {
       numInputRows: 0,
       inputRowsPerSecond: 0,
       processedRowsPerSecond: 0,
-      durationMs: { total: w.durationMs, getBatch: 0, process: 0, commit: 0 },
+      durationMs: { total: w.durationMs, getBatch: 0, process: 0, commit: 0, checkpoint: w.durationMs },
       lateRowsDropped: 0,
       parseErrorsSkipped: 0,
       nullTimeRowsDropped: 0,
