@@ -3,6 +3,7 @@ import { benchCheck } from './check.ts';
 import { benchCheckpoint } from './checkpoint.ts';
 import { benchKafka } from './kafka.ts';
 import { benchMonitor } from './monitor.ts';
+import { benchNexmarkFile } from './nexmark-file.ts';
 import { benchPipeline } from './pipeline.ts';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   checkpoint: benchCheckpoint,
   kafka: benchKafka,
   monitor: benchMonitor,
+  'nexmark-file': benchNexmarkFile,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
