@@ -642,7 +642,13 @@ export { RegularJoin, type RegularJoinConfig } from './operators/regular-join.ts
 export { LookupJoin, type LookupJoinConfig } from './operators/lookup-join.ts';
 export type { JoinFns } from './operators/join-fns.ts';
 export { LookupTable, type LookupTableConfig } from './connectors/lookup-table.ts';
-export { windowAssigner, type WindowAssigner } from './windows/assigner.ts';
+export {
+  firstCumulateEnd,
+  firstHopStart,
+  windowAssigner,
+  windowStart,
+  type WindowAssigner,
+} from './windows/assigner.ts';
 export { compositeKey } from './state/keys.ts';
 export * as agg from './aggregates/index.ts';
 export * as decode from './formats/decode.ts';

@@ -456,19 +456,19 @@ export class QueryGen {
     switch (w.kind) {
       case 'tumble': {
         const size = numberLiteral(w.sizeMs);
-        code = `const ${start} = Math.floor(${t} / ${size}) * ${size};\nconst ${end} = ${start} + ${size};\n${body}`;
+        code = `const ${start} = ${this.m.rt('windowStart')}(${t}, ${size});\nconst ${end} = ${start} + ${size};\n${body}`;
         break;
       }
       case 'hop': {
         const size = numberLiteral(w.sizeMs);
         const slide = numberLiteral(w.slideMs);
-        code = `// every window [start, start + ${formatDuration(w.sizeMs)}) with start a multiple of ${formatDuration(w.slideMs)} that holds the row\nfor (let ${start} = (Math.floor((${t} - ${size}) / ${slide}) + 1) * ${slide}; ${start} <= ${t}; ${start} += ${slide}) {\nconst ${end} = ${start} + ${size};\n${body}\n}`;
+        code = `// every window [start, start + ${formatDuration(w.sizeMs)}) with start a multiple of ${formatDuration(w.slideMs)} that holds the row\nfor (let ${start} = ${this.m.rt('firstHopStart')}(${t}, ${size}, ${slide}); ${start} <= ${t}; ${start} += ${slide}) {\nconst ${end} = ${start} + ${size};\n${body}\n}`;
         break;
       }
       case 'cumulate': {
         const max = numberLiteral(w.maxMs);
         const step = numberLiteral(w.stepMs);
-        code = `const ${start} = Math.floor(${t} / ${max}) * ${max};\n// every window [start, start + k × ${formatDuration(w.stepMs)}) up to ${formatDuration(w.maxMs)} that holds the row\nfor (let ${end} = ${start} + (Math.floor((${t} - ${start}) / ${step}) + 1) * ${step}; ${end} <= ${start} + ${max}; ${end} += ${step}) {\n${body}\n}`;
+        code = `const ${start} = ${this.m.rt('windowStart')}(${t}, ${max});\n// every window [start, start + k × ${formatDuration(w.stepMs)}) up to ${formatDuration(w.maxMs)} that holds the row\nfor (let ${end} = ${this.m.rt('firstCumulateEnd')}(${t}, ${start}, ${step}); ${end} <= ${start} + ${max}; ${end} += ${step}) {\n${body}\n}`;
         break;
       }
       case 'session':

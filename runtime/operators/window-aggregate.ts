@@ -15,7 +15,7 @@
 import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../index.ts';
 import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
-import { windowAssigner, type WindowAssigner } from '../windows/assigner.ts';
+import { windowAssigner, windowStart, type WindowAssigner } from '../windows/assigner.ts';
 import { BaseOperator } from './base.ts';
 import { STATE_VERSIONS } from '../contract.ts';
 
@@ -63,10 +63,8 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     }
     const key = this.cfg.key(row);
     if (this.tumbleMs > 0) {
-      const size = this.tumbleMs;
-      const r = t % size;
-      const start = t - (r < 0 ? r + size : r);
-      this.addTo(start, start + size, key, row);
+      const start = windowStart(t, this.tumbleMs);
+      this.addTo(start, start + this.tumbleMs, key, row);
       return;
     }
     const n = this.assigner.assign(t, this.buf);

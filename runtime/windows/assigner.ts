@@ -1,8 +1,14 @@
 /**
- * Window assigners for TUMBLE, HOP and CUMULATE (all aligned to the epoch). `assign` writes the
- * `[start, end)` pairs of every window containing `ts` into a caller-owned buffer and returns
- * how many, ascending by end — no allocation per row. Sessions are not assigned (they merge);
- * see operators/session-window-aggregate.ts.
+ * The window arithmetic for TUMBLE, HOP and CUMULATE (all aligned to the epoch), in one place:
+ *
+ * - `windowStart`, `firstHopStart`, `firstCumulateEnd` are the three formulas. Generated code
+ *   calls them for its per-row window loops (`rt.windowStart(t, 60_000)`: small, monomorphic,
+ *   inlined by V8), and the assigners below are built from them.
+ * - `windowAssigner(spec).assign` writes the `[start, end)` pairs of every window containing `ts`
+ *   into a caller-owned buffer and returns how many, ascending by end — no allocation per row
+ *   (the window operators use it; WindowAggregate calls `windowStart` directly for TUMBLE).
+ *
+ * Sessions are not assigned (they merge); see operators/session-window-aggregate.ts.
  */
 import type { WindowSpec } from '../index.ts';
 
@@ -21,11 +27,26 @@ function mod(ts: number, m: number): number {
   return r < 0 ? r + m : r;
 }
 
+/** The start of the `size`-aligned window holding `ts`: TUMBLE's window, CUMULATE's first start. */
+export function windowStart(ts: number, size: number): number {
+  return ts - mod(ts, size);
+}
+
+/** The earliest start of a HOP window `[s, s + size)` holding `ts` (`s` a multiple of `slide`). */
+export function firstHopStart(ts: number, size: number, slide: number): number {
+  return windowStart(ts - size, slide) + slide;
+}
+
+/** The end of the first CUMULATE window from `start` (step by step) that holds `ts`. */
+export function firstCumulateEnd(ts: number, start: number, step: number): number {
+  return windowStart(ts - start, step) + step + start;
+}
+
 class Tumble implements WindowAssigner {
   readonly maxWindows = 1;
   constructor(readonly maxSizeMs: number) {}
   assign(ts: number, buf: Float64Array): number {
-    const start = ts - mod(ts, this.maxSizeMs);
+    const start = windowStart(ts, this.maxSizeMs);
     buf[0] = start;
     buf[1] = start + this.maxSizeMs;
     return 1;
@@ -41,14 +62,9 @@ class Hop implements WindowAssigner {
     this.maxWindows = Math.ceil(maxSizeMs / slide);
   }
   assign(ts: number, buf: Float64Array): number {
-    const last = ts - mod(ts, this.slide);
-    let s = last;
-    // the earliest start s with s + size > ts
-    while (s - this.slide + this.maxSizeMs > ts) s -= this.slide;
     let n = 0;
-    for (; s <= last; s += this.slide) {
-      // with size < slide there are gaps: the window at `last` may end before ts
-      if (s + this.maxSizeMs <= ts) continue;
+    // with size < slide there are gaps: then no window may hold ts
+    for (let s = firstHopStart(ts, this.maxSizeMs, this.slide); s <= ts; s += this.slide) {
       buf[2 * n] = s;
       buf[2 * n + 1] = s + this.maxSizeMs;
       n++;
@@ -66,9 +82,9 @@ class Cumulate implements WindowAssigner {
     this.maxWindows = Math.ceil(maxSizeMs / step);
   }
   assign(ts: number, buf: Float64Array): number {
-    const start = ts - mod(ts, this.maxSizeMs);
+    const start = windowStart(ts, this.maxSizeMs);
     const last = start + this.maxSizeMs;
-    let end = ts - mod(ts, this.step) + this.step;
+    let end = firstCumulateEnd(ts, start, this.step);
     let n = 0;
     for (; end <= last; end += this.step, n++) {
       buf[2 * n] = start;
