@@ -5,6 +5,7 @@ import { benchKafka } from './kafka.ts';
 import { benchMonitor } from './monitor.ts';
 import { benchNexmarkFile } from './nexmark-file.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchStartup } from './startup.ts';
 
 const suites: Record<string, () => Promise<void>> = {
   check: benchCheck,
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   kafka: benchKafka,
   monitor: benchMonitor,
   'nexmark-file': benchNexmarkFile,
+  startup: benchStartup,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {

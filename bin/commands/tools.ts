@@ -1,6 +1,6 @@
 /**
  * The compiler's tools (chevrotain parses, prettier formats generated modules, TypeScript strips
- * their types for `sqc run`) are optional peer dependencies of sqc: an app's production install
+ * their types for `sqc run`) are not dependencies of sqc: an app's production install
  * (the runtime and kafkajs) does not hold them; a development install adds them (`npm install -D
  * chevrotain prettier typescript`). Loaded on demand; a missing one is reported with the command
  * that installs it.
@@ -21,7 +21,7 @@ export const TOOLS = ['chevrotain', 'prettier', 'typescript'] as const;
 export function missingToolMessage(name: string, command: string): string {
   return (
     `${command}: needs the package "${name}", which is not installed. sqc's compiler uses ` +
-    `${TOOLS.join(', ')} (optional peer dependencies, so that production installs stay small): ` +
+    `${TOOLS.join(', ')} (development dependencies of the app, so that its production install stays small): ` +
     `install them as development dependencies with \`npm install -D ${TOOLS.join(' ')}\``
   );
 }
