@@ -9,8 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QueryProgress } from '../index.ts';
-import { WindowAggregate } from '../operators/window-aggregate.ts';
-import { CountSum, WIN_FIELDS, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
+import { WIN_FIELDS, evSource, jobSpec, sinkSpec, tumbleCountQuery } from '../testing/specs.ts';
 import { defineJob } from './job.ts';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -68,29 +67,7 @@ describe('the progress record schema', () => {
     const spec = jobSpec(
       [{ ...src, format: 'json' }],
       [sinkSpec('out', WIN_FIELDS)],
-      [
-        {
-          name: 'counts',
-          emit: 'final',
-          build: (q) => {
-            const sink = q.sink<WinOut>('out');
-            const agg = q.operator(
-              new WindowAggregate<Ev, string | null, CountSum, WinOut>({
-                id: 'n1.window-aggregate',
-                window: { kind: 'tumble', sizeMs: 10_000 },
-                emit: 'final',
-                time: (r) => r.ts,
-                key: (r) => r.k,
-                create: () => new CountSum(),
-                restore: (_k, s) => CountSum.restore(s),
-                result: (acc, k, start, end) => ({ k, start, end, n: acc.count, sum: acc.sum }),
-                out: (row, kind) => sink.write(row, kind),
-              }),
-            );
-            q.input(src, (r) => agg.push(r, 0));
-          },
-        },
-      ],
+      [tumbleCountQuery('counts', src, { id: 'n1.window-aggregate', sink: 'out', sizeMs: 10_000 })],
     );
     const records: QueryProgress[] = [];
     const job = defineJob(spec, {

@@ -8,8 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { QueryProgress } from '../index.ts';
 import { MemoryStream } from '../connectors/memory-source.ts';
-import { WindowAggregate } from '../operators/window-aggregate.ts';
-import { CountSum, WIN_FIELDS, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
+import { WIN_FIELDS, evSource, jobSpec, sinkSpec, tumbleCountQuery } from '../testing/specs.ts';
 import { defineJob } from '../engine/job.ts';
 import type { UiServer } from './server.ts';
 import type { JobView } from './history.ts';
@@ -59,32 +58,16 @@ function windowJob() {
     [src],
     [sinkSpec('out', WIN_FIELDS)],
     [
-      {
-        name: 'counts',
-        emit: 'final',
+      tumbleCountQuery('counts', src, {
+        id: 'n1.window-aggregate',
+        sink: 'out',
+        sizeMs: 10_000,
         graph: [
           { id: 2, label: 'Scan clicks [memory]', details: [], inputs: [], relation: 'clicks' },
           { id: 1, label: 'WindowAggregate tumble(10 s) ON ts', details: ['keys: k'], inputs: [2], relation: null },
           { id: 0, label: 'Sink out [memory]', details: [], inputs: [1], relation: 'out' },
         ],
-        build: (q) => {
-          const sink = q.sink<WinOut>('out');
-          const agg = q.operator(
-            new WindowAggregate<Ev, string | null, CountSum, WinOut>({
-              id: 'n1.window-aggregate',
-              window: { kind: 'tumble', sizeMs: 10_000 },
-              emit: 'final',
-              time: (r) => r.ts,
-              key: (r) => r.k,
-              create: () => new CountSum(),
-              restore: (_k, s) => CountSum.restore(s),
-              result: (acc, k, start, end) => ({ k, start, end, n: acc.count, sum: acc.sum }),
-              out: (row, kind) => sink.write(row, kind),
-            }),
-          );
-          q.input(src, (r) => agg.push(r, 0));
-        },
-      },
+      }),
     ],
   );
   const stream = new MemoryStream<unknown>();

@@ -217,3 +217,33 @@ export function windowQueries(
     },
   ];
 }
+
+/** One query: COUNT and SUM per key per tumbling window of `sizeMs` (operator `id`), emitted final into `sink`. */
+export function tumbleCountQuery(
+  name: string,
+  src: SourceSpec<Ev>,
+  o: { readonly id: string; readonly sink: string; readonly sizeMs: number; readonly graph?: QuerySpec['graph'] },
+): QuerySpec {
+  return {
+    name,
+    emit: 'final',
+    ...(o.graph !== undefined ? { graph: o.graph } : {}),
+    build: (q) => {
+      const out = q.sink<WinOut>(o.sink);
+      const agg = q.operator(
+        new WindowAggregate<Ev, string | null, CountSum, WinOut>({
+          id: o.id,
+          window: { kind: 'tumble', sizeMs: o.sizeMs },
+          emit: 'final',
+          time: (r) => r.ts,
+          key: (r) => r.k,
+          create: () => new CountSum(),
+          restore: (_k, s) => CountSum.restore(s),
+          result: (acc, k, start, end) => ({ k, start, end, n: acc.count, sum: acc.sum }),
+          out: (row, kind) => out.write(row, kind),
+        }),
+      );
+      q.input(src, (r) => agg.push(r, 0));
+    },
+  };
+}
