@@ -1,6 +1,7 @@
 /**
- * `sqc broker [--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--partitions N]`: a local
- * single-node Kafka (sqc's own broker, broker/) that runs until Ctrl-C or SIGTERM.
+ * `sqc broker [--port 9092] [--host 127.0.0.1] [--advertised-host NAME] [--data-dir DIR]
+ * [--partitions N] [--auto-create-topics]`: a local single-node Kafka (sqc's own broker, broker/)
+ * that runs until Ctrl-C or SIGTERM.
  */
 import type { Command } from '../main.ts';
 
@@ -14,10 +15,12 @@ function positiveInt(flag: string, value: unknown, fallback: number, min: number
 
 export const brokerCommand: Command = {
   summary: 'runs a local Kafka broker (for development and tests) until Ctrl-C',
-  usage: '[--port 9092] [--host 127.0.0.1] [--data-dir DIR] [--partitions N] [--auto-create-topics]',
+  usage:
+    '[--port 9092] [--host 127.0.0.1] [--advertised-host NAME] [--data-dir DIR] [--partitions N] [--auto-create-topics]',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
+    'advertised-host': { type: 'string' },
     'data-dir': { type: 'string' },
     partitions: { type: 'string' },
     'auto-create-topics': { type: 'boolean' },
@@ -37,6 +40,8 @@ export const brokerCommand: Command = {
     }
     const host = (values['host'] as string | undefined) ?? '127.0.0.1';
     const dataDir = values['data-dir'] as string | undefined;
+    // The name clients are told to dial (metadata), e.g. a container's host name with --host 0.0.0.0.
+    const advertisedHost = values['advertised-host'] as string | undefined;
     const { startKafkaBroker } = await import('../../broker/index.ts');
     let broker;
     try {
@@ -44,6 +49,7 @@ export const brokerCommand: Command = {
         port: port as number,
         host,
         ...(dataDir !== undefined ? { dataDir } : {}),
+        ...(advertisedHost !== undefined ? { advertisedHost } : {}),
         defaultPartitions: partitions as number,
         autoCreateTopics: values['auto-create-topics'] === true,
         log: (m) => console.error(`sqc broker: ${m}`),
