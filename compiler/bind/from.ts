@@ -131,8 +131,10 @@ function bindTvf(t: WindowTvf, env: Env): FromResult | null {
       ),
     );
     ok = false;
-  } else if (!checkTimeAttribute(col.field, col.name, entry, t.descriptor.span, env.diags)) {
-    ok = false;
+  } else {
+    // reported; the rest of the query is still bound (its errors are reported too), and the
+    // statement's error keeps the job from being planned
+    checkTimeAttribute(col.field, col.name, entry, t.descriptor.span, env.diags);
   }
   const arity = WINDOW_ARITY[fn];
   if (t.args.length !== arity) {

@@ -85,7 +85,19 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
     const damaged = opts.damaged?.has(stmt) ?? false;
     const sink: Diagnostic[] = damaged ? [] : diags;
     try {
-      bindStatement(stmt, { catalog, meta, diags: sink, options, queries, names, roles, damaged, declarations });
+      const errorsBefore = sink.filter((d) => d.severity === 'error').length;
+      bindStatement(stmt, {
+        catalog,
+        meta,
+        diags: sink,
+        options,
+        queries,
+        names,
+        roles,
+        damaged,
+        declarations,
+        errorsBefore,
+      });
     } catch (e) {
       if (!damaged) diags.push(internal(e, stmt.span));
     }
@@ -117,6 +129,8 @@ interface StatementCtx {
   readonly names: Map<string, number>;
   readonly roles: ReadonlyMap<string, 'source' | 'sink' | 'both'>;
   readonly damaged: boolean;
+  /** Errors reported before this statement: a query whose statement added any is not planned. */
+  readonly errorsBefore: number;
   readonly declarations: ReadonlyMap<string, Span>;
 }
 
@@ -238,6 +252,9 @@ function write(
     entry = infer(target, r.inferred, query.span, c.diags, c.options);
     c.catalog.set(entry);
   }
+  // Reported errors in the statement (a window on a non-time column, ...): its query is bound to
+  // report everything, but not planned (planning it would only repeat them)
+  if (c.diags.filter((d) => d.severity === 'error').length > c.errorsBefore) return entry;
   const base = `insert_into_${target.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const n = (c.names.get(base) ?? 0) + 1;
   c.names.set(base, n);
