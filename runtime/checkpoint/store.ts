@@ -193,7 +193,9 @@ export class QueryLog {
       const missing = this.logPath(this.stateBatch + 1);
       throw new CheckpointError(
         missing,
-        `is missing: it holds the batches after state-${this.stateBatch}.ckpt (the next log is log-${chain[0]}.log)`,
+        this.stateBatch < 0
+          ? `is missing, and no state file is left to resume from: the log starts at log-${chain[0]}.log (the state files before it were deleted)`
+          : `is missing: it holds the batches after state-${this.stateBatch}.ckpt (the next log is log-${chain[0]}.log)`,
         hint,
       );
     }

@@ -109,8 +109,9 @@ class JobRuntime implements Job {
     private readonly spec: JobSpec,
     private readonly overrides: JobOverrides,
   ) {
-    this.name = spec.options.pipelineName ?? spec.name;
     const set = { ...spec.options.raw, ...(overrides.set ?? {}) };
+    // `--set pipeline.name=...` names the job (and so the checkpoint it matches) as the SET does
+    this.name = overrides.set?.['pipeline.name'] || spec.options.pipelineName || spec.name;
     /** A SET option's value parsed; a bad value is an error that names the option. */
     const option = <T>(key: string, parse: (text: string) => T, fallback: T): T => {
       const text = set[key];

@@ -695,7 +695,12 @@ export class Query implements QueryHandle {
     const reason = e instanceof CheckpointError ? e.message : `writing sink "${name}" failed: ${messageOf(e)}`;
     let hint: string | null = null;
     if (io && this.ck !== null) {
-      hint = `the job stopped; batch ${this.batchId} was not committed and nothing of it is in the output. The checkpoint is intact up to batch ${this.ck.committed}: fix the cause (${describeIoError((e as { cause?: unknown }).cause ?? e)}) and run the job again to resume from it`;
+      const cause = describeIoError((e as { cause?: unknown }).cause ?? e);
+      hint =
+        this.ck.committed >= this.batchId
+          ? // failed while publishing: the commit marker is written, the rows are staged
+            `the job stopped; batch ${this.batchId} is committed but its rows did not all reach the output yet (they are kept in the sink's hidden staging file). Fix the cause (${cause}) and run the job again: it finishes writing batch ${this.batchId} and resumes after it`
+          : `the job stopped; batch ${this.batchId} was not committed and nothing of it is in the output. The checkpoint is intact up to batch ${this.ck.committed}: fix the cause (${cause}) and run the job again to resume from it`;
     } else if (io)
       hint = 'the output file may hold part of this batch; without checkpoint.dir a new run starts it anew';
     return new QueryError({ query: this.name, reason, hint, cause: e });
