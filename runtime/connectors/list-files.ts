@@ -1,9 +1,10 @@
 /**
  * Lists the files a file source reads: a file, every file under a directory (recursively), or
- * the files matching a glob (`*`, `?`, `**`, `{a,b}`). Hidden files — names starting with `.` or
- * `_`, such as a file sink's uncommitted output — are never read. Sorted by path.
+ * the files matching a glob (`*`, `?`, `**`, `{a,b}`); symbolic links are followed. Hidden files
+ * — names starting with `.` or `_`, such as a file sink's uncommitted output — are never read.
+ * Sorted by path.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix, sep } from 'node:path';
 
 const GLOB = /[*?[{]/;
@@ -43,13 +44,28 @@ function hidden(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_');
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+/**
+ * Adds the files under `dir` to `out`. Symbolic links are followed, to files and directories;
+ * `visited` (real paths of the directories on the way down) stops a link back up from looping;
+ * a dangling link is no file.
+ */
+async function walk(dir: string, out: string[], visited: ReadonlySet<string> = new Set()): Promise<void> {
+  const real = await realpath(dir);
+  if (visited.has(real)) return;
+  const below = new Set(visited).add(real);
   const entries = await readdir(dir, { withFileTypes: true });
   for (const e of entries) {
     if (hidden(e.name)) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile()) out.push(p);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await stat(p).catch(() => null);
+      isDir = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDir) await walk(p, out, below);
+    else if (isFile) out.push(p);
   }
 }
 

@@ -86,9 +86,12 @@ export interface SourceConnector {
   splits?(): readonly SourceSplit[];
   /**
    * Replaying a logged batch: the next polls return exactly the records from the current
-   * position up to `end` (an `offsets()` value), in the order the batch first had.
+   * position up to `end` (an `offsets()` value), in the order the batch first had (a file source
+   * reads the files `end` names in that order, whatever order a watched directory lists them in
+   * now). The engine awaits it: a source may move past what holds no record (the file source's
+   * empty files) so that a batch that read none still ends at `end`.
    */
-  replayTo?(end: Json): void;
+  replayTo?(end: Json): void | Promise<void>;
   close(): Promise<void>;
 }
 

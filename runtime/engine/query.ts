@@ -449,7 +449,11 @@ export class Query implements QueryHandle {
       const r = rec.inputs[i]!;
       const got: RecordBatch[] = [];
       let n = 0;
-      input.connector.replayTo?.(r.end as Json);
+      try {
+        await input.connector.replayTo?.(r.end as Json);
+      } catch (e) {
+        throw new QueryError({ query: this.name, source: input.name, reason: messageOf(e), hint: hintOf(e), cause: e });
+      }
       while (n < r.n) {
         const b = await this.poll(input, r.n - n);
         if (b === null || b.values.length === 0) {

@@ -1,8 +1,8 @@
 /**
- * CSV framing (RFC 4180 style, one record per line): fields separated by a delimiter, optionally
- * enclosed in a quote character with the quote doubled inside (or escaped with
- * `csv.escape-character`). An empty unquoted field, or one equal to `csv.null-literal`, is NULL.
- * Quoted fields spanning lines are not supported (records are lines).
+ * CSV framing (RFC 4180): fields separated by a delimiter, optionally enclosed in a quote
+ * character with the quote doubled inside (or escaped with `csv.escape-character`). A quoted
+ * field may hold line breaks: the record then spans lines (`csvRecordOpen` tells the file source
+ * to read on). An empty unquoted field, or one equal to `csv.null-literal`, is NULL.
  */
 import { parseBoolean, parseChar } from '../options.ts';
 import { ParseError } from '../engine/errors.ts';
@@ -73,6 +73,49 @@ export function splitCsvLine(line: string, o: CsvOptions): (string | null)[] {
       if (next < 0) return out;
       i = next + 1;
     }
+  }
+}
+
+/**
+ * Whether a CSV record is still open at the end of `text` — inside a quoted field, so the line
+ * break after `text` belongs to the field and the record goes on with the next line. `inQuote`:
+ * `text` is the continuation of a record that was open (it starts inside a quoted field). Reads
+ * the text as `splitCsvLine` does: a quote opens a field only at its start; inside, a doubled
+ * quote or the escape character (which also escapes a line break) does not close it.
+ */
+export function csvRecordOpen(text: string, o: CsvOptions, inQuote: boolean): boolean {
+  const q = o.quote;
+  if (q === null) return false;
+  const d = o.delimiter;
+  const e = o.escape;
+  const n = text.length;
+  let i = 0;
+  let quoted = inQuote;
+  for (;;) {
+    if (quoted) {
+      for (;;) {
+        if (i >= n) return true;
+        const c = text[i]!;
+        if (e !== null && c === e) {
+          if (i + 1 >= n) return true; // escapes the line break
+          i += 2;
+        } else if (c === q) {
+          if (text[i + 1] === q) i += 2;
+          else {
+            i++;
+            break;
+          }
+        } else i++;
+      }
+      quoted = false;
+    } else if (text[i] === q) {
+      quoted = true;
+      i++;
+      continue;
+    }
+    const next = text.indexOf(d, i);
+    if (next < 0) return false;
+    i = next + 1;
   }
 }
 
