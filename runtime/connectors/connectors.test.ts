@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FieldDesc, Json, QueryProgress, RecordContext } from '../index.ts';
 import { defineJob } from '../engine/job.ts';
 import { EV_FIELDS, evSource, jobSpec, sinkSpec, type Ev } from '../testing/specs.ts';
+import { csvOptions, splitCsvLine } from '../formats/csv.ts';
+import { seededRandom } from '../random.ts';
 import { datagenSource } from './datagen-source.ts';
 import { fileSink } from './file-sink.ts';
 import { fileSource } from './file-source.ts';
@@ -107,6 +109,150 @@ describe('file source', () => {
     const rest = await drain(resumed);
     expect([...first, ...rest.map((r) => r[0])]).toEqual(lines);
     expect(rest[0]![1]).toBe('big.jsonl:31338');
+  });
+
+  it('saves an exact position at every batch end whatever the line lengths (0 bytes to 3 MiB across chunk ends, CRLF, BOM)', async () => {
+    const d = fresh();
+    const rand = seededRandom(15);
+    const records: string[] = [];
+    const text: string[] = ['\uFEFF'];
+    let bytes = 3;
+    for (let i = 0; i < 400; i++) {
+      const r = rand();
+      // long lines placed so that some straddle the 1 MiB read boundaries, others fill a chunk
+      const len =
+        i % 97 === 5 ? 3 * 2 ** 20 + i : i % 61 === 7 ? 2 ** 20 - (bytes % 2 ** 20) - 12 : Math.floor(r * 300);
+      const rec = JSON.stringify({ i, s: 'é'.repeat(len % 7) + 'x'.repeat(Math.max(0, len - 20)) });
+      records.push(rec);
+      const eol = i % 3 === 0 ? '\r\n' : '\n';
+      const blank = i % 11 === 0 ? (i % 2 === 0 ? '\n\n' : '\r\n') : '';
+      text.push(rec, eol, blank);
+      bytes += Buffer.byteLength(rec) + eol.length + blank.length;
+    }
+    const path = join(d, 'shapes.jsonl');
+    writeFileSync(path, text.join('').replace(/\n$/, '')); // no final newline
+    for (const size of [1, 7, 64]) {
+      const src = fileSource(srcCtx({ path }));
+      await src.open(null);
+      let at = 0;
+      for (;;) {
+        const b = await src.poll(size);
+        if (b === null) break;
+        expect(b.values, `batch at ${at}, size ${size}`).toEqual(records.slice(at, at + b.values.length));
+        at += b.values.length;
+        // resuming from the offsets after this batch reads exactly the next batch
+        if (at % (size * 5) === 0 || size === 64) {
+          const resumed = fileSource(srcCtx({ path }));
+          await resumed.open(src.offsets());
+          const next = await resumed.poll(size);
+          expect(next?.values ?? [], `resumed after ${at}, size ${size}`).toEqual(records.slice(at, at + size));
+          await resumed.close();
+        }
+      }
+      expect(at).toBe(records.length);
+      expect(src.isExhausted()).toBe(true);
+      await src.close();
+    }
+  });
+
+  it('reads CSV records with quoted line breaks (RFC 4180), as the file sink writes them, and resumes between them', async () => {
+    const d = fresh();
+    const path = join(d, 'q.csv');
+    const long = 'y'.repeat(2 ** 20 + 5);
+    writeFileSync(
+      path,
+      '\uFEFFk,v,ts\r\n' +
+        'a,1,2025-04-21 10:00:00\r\n' +
+        '"two\r\nlines, ""quoted""",2,2025-04-21 10:00:01\r\n' +
+        '\r\n' +
+        `"${long}\n\nafter blank lines",3,2025-04-21 10:00:02\n` +
+        'plain"quote,4,2025-04-21 10:00:03\n' +
+        '"unterminated,5,2025-04-21 10:00:04\n',
+    );
+    const csv = (extra: Partial<SourceContext> = {}) =>
+      fileSource(srcCtx({ path, format: 'csv' }, { format: 'csv', ...extra }));
+    const src = csv();
+    await src.open(null);
+    const got = await drain(src, 2);
+    expect(got.map((g) => g[1])).toEqual(['q.csv:2', 'q.csv:3', 'q.csv:6', 'q.csv:9', 'q.csv:10']);
+    const o = csvOptions({});
+    expect(got.slice(0, 4).map((g) => splitCsvLine(g[0] as string, o).slice(0, 2))).toEqual([
+      ['a', '1'],
+      ['two\r\nlines, "quoted"', '2'],
+      [`${long}\n\nafter blank lines`, '3'],
+      ['plain"quote', '4'],
+    ]);
+    expect(() => splitCsvLine(got[4]![0] as string, o)).toThrow('unterminated quoted field in CSV record (column 1)');
+    // resume after the record with a line break: the next one, at its line
+    const first = csv();
+    await first.open(null);
+    expect((await first.poll(2))!.values).toHaveLength(2);
+    const resumed = csv();
+    await resumed.open(first.offsets());
+    expect((await drain(resumed, 1)).map((g) => g[1])).toEqual(['q.csv:6', 'q.csv:9', 'q.csv:10']);
+    // the header is parsed without its BOM
+    expect((await first.poll(1))!.header).toEqual(['k', 'v', 'ts']);
+  });
+
+  it('follows symbolic links to files and directories in an input directory, without looping', async () => {
+    const d = fresh();
+    const other = fresh();
+    writeFileSync(join(other, 'linked.jsonl'), '{"n":2}\n');
+    mkdirSync(join(other, 'sub'));
+    writeFileSync(join(other, 'sub', 'deep.jsonl'), '{"n":3}\n');
+    mkdirSync(join(d, 'in'));
+    writeFileSync(join(d, 'in', 'a.jsonl'), '{"n":1}\n');
+    symlinkSync(join(other, 'linked.jsonl'), join(d, 'in', 'b.jsonl'));
+    symlinkSync(join(other, 'sub'), join(d, 'in', 'c'));
+    symlinkSync(join(d, 'in'), join(d, 'in', 'loop'));
+    symlinkSync(join(d, 'missing.jsonl'), join(d, 'in', 'dangling.jsonl'));
+    const src = fileSource(srcCtx({ path: join(d, 'in') }));
+    await src.open(null);
+    expect((await drain(src)).map((g) => g[0])).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+  });
+
+  it('replays a batch of a watched directory in the order it first read the files', async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'b.jsonl'), '{"n":1}\n{"n":2}\n');
+    const ctx = srcCtx({ path: d, 'source.monitor-interval': '1 ms' }, { bounded: false });
+    const first = fileSource(ctx);
+    await first.open(null);
+    expect((await first.poll(10))!.values).toEqual(['{"n":1}', '{"n":2}']);
+    const end1 = first.offsets();
+    writeFileSync(join(d, 'a.jsonl'), '\n\n');
+    writeFileSync(join(d, 'c.jsonl'), '{"n":3}\n');
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await first.poll(10))!.values).toEqual(['{"n":3}']);
+    const end2 = first.offsets();
+    expect(end2).toEqual({
+      done: [join(d, 'b.jsonl'), join(d, 'a.jsonl'), join(d, 'c.jsonl')],
+      file: null,
+      byte: 0,
+      line: 0,
+    });
+    await first.close();
+    // after a restart the directory lists a.jsonl first; the replay reads as the first run did
+    const again = fileSource(ctx);
+    await again.open(null);
+    await again.replay!(end1);
+    expect((await again.poll(2))!.values).toEqual(['{"n":1}', '{"n":2}']);
+    expect(again.offsets()).toEqual(end1);
+    await again.replay!(null);
+    await again.replay!(end2);
+    expect((await again.poll(1))!.values).toEqual(['{"n":3}']);
+    expect(again.offsets()).toEqual(end2);
+    await again.replay!(null);
+    await again.close();
+  });
+
+  it('refuses offsets of the older {byte, skip} format with what to do', async () => {
+    const d = fresh();
+    const path = join(d, 'a.jsonl');
+    writeFileSync(path, '{"n":1}\n');
+    const src = fileSource(srcCtx({ path }));
+    await expect(src.open({ done: [], file: path, byte: 0, skip: 1, line: 1 })).rejects.toThrow(
+      "the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a chunk start and lines into it), which this version cannot resume exactly; start over: delete the checkpoint directory and the job's output",
+    );
   });
 
   it('fails to open when nothing is at the path', async () => {
