@@ -1,5 +1,5 @@
 /**
- * Runs `sqc run` as a child process for the crash test: optionally SIGKILLed after a delay
+ * Runs `sqc run` as a child process for the crash tests: optionally killed (SIGKILL, or another signal) after a delay
  * (counted from the spawn, or from the moment the job reported that it opened its checkpoint),
  * optionally with `SQC_CRASH_AT`, sampling its peak memory; and compares output directories.
  */
@@ -30,13 +30,19 @@ export interface RunOptions {
   readonly killAtProgress?: number;
   /** How far the job is (e.g. output bytes so far / the reference's), sampled every 20 ms. */
   readonly progress?: () => number;
+  /** The signal of the kills above (default SIGKILL; SIGINT and SIGTERM ask the job to stop). */
+  readonly signal?: NodeJS.Signals;
+  /** An unbounded job: sent SIGINT (not counted as a kill) once this holds after the notice, sampled every 20 ms. */
+  readonly stopWhen?: () => boolean;
 }
 
 export interface RunResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
-  /** Killed by the harness (not by SQC_CRASH_AT). */
+  /** Killed by the harness (not by SQC_CRASH_AT), with `RunOptions.signal`. */
   readonly killedByHarness: boolean;
+  /** Stopped by the harness because `stopWhen` held. */
+  readonly stoppedByHarness: boolean;
   readonly stderr: string;
   /** Wall time of the run. */
   readonly ms: number;
@@ -84,16 +90,28 @@ export function runJob(o: RunOptions): Promise<RunResult> {
   let peak: number | null = null;
   const timers: NodeJS.Timeout[] = [];
   const kill = () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    // once: a second SIGINT aborts the graceful stop the first one asked for
+    if (killed || child.exitCode !== null || child.signalCode !== null) return;
     peak = Math.max(peak ?? 0, vmHwm(pid) ?? 0) || peak;
     if (o.progress) progressAtKill = o.progress();
-    killed = child.kill('SIGKILL');
+    killed = child.kill(o.signal ?? 'SIGKILL');
   };
+  let stopped = false;
   if (o.killAfterMs !== undefined) timers.push(setTimeout(kill, o.killAfterMs));
   const sampler = setInterval(() => {
     const v = vmHwm(pid);
     if (v !== null) peak = Math.max(peak ?? 0, v);
     if (openMs !== null && o.killAtProgress !== undefined && o.progress!() >= o.killAtProgress) kill();
+    if (
+      !stopped &&
+      !killed &&
+      openMs !== null &&
+      o.stopWhen?.() &&
+      child.exitCode === null &&
+      child.signalCode === null
+    ) {
+      stopped = child.kill('SIGINT');
+    }
   }, 20);
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -116,6 +134,7 @@ export function runJob(o: RunOptions): Promise<RunResult> {
         code,
         signal,
         killedByHarness: killed,
+        stoppedByHarness: stopped,
         stderr,
         ms: performance.now() - t0,
         openMs,
