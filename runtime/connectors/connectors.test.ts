@@ -234,14 +234,12 @@ describe('file source', () => {
     // after a restart the directory lists a.jsonl first; the replay reads as the first run did
     const again = fileSource(ctx);
     await again.open(null);
-    await again.replay!(end1);
+    await again.replayTo!(end1);
     expect((await again.poll(2))!.values).toEqual(['{"n":1}', '{"n":2}']);
     expect(again.offsets()).toEqual(end1);
-    await again.replay!(null);
-    await again.replay!(end2);
+    await again.replayTo!(end2);
     expect((await again.poll(1))!.values).toEqual(['{"n":3}']);
     expect(again.offsets()).toEqual(end2);
-    await again.replay!(null);
     await again.close();
   });
 
