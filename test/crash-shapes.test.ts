@@ -19,6 +19,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -28,6 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { encodeFile } from '../runtime/checkpoint/files.ts';
 import { seededRandom } from '../runtime/random.ts';
 import {
   fileDifference,
@@ -115,7 +117,7 @@ it('a restart after a crash reads a 900,000-byte line among 99-byte lines once (
   const r = await run(dir, job, undefined, { 'checkpoint.interval': '0' });
   expect(r.stderr).not.toContain('did not reach the logged offsets');
   expectEachOnce(ids(dir), 35_001);
-});
+}, 300_000);
 
 it('a crash at state.renamed:67 with uniform lines and batches of 313 loses and repeats nothing (issue 15)', async () => {
   const dir = join(TMP, 'uniform');
@@ -128,7 +130,32 @@ it('a crash at state.renamed:67 with uniform lines and batches of 313 loses and 
   const r = await run(dir, job, undefined, { 'checkpoint.interval': '0' });
   expect(r.stderr).not.toContain('did not reach the logged offsets');
   expectEachOnce(ids(dir), 30_000);
-});
+}, 300_000);
+
+it('refuses a checkpoint whose file offsets have the older {byte, skip} format, saying what to do', async () => {
+  const dir = join(TMP, 'old-format');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'in.jsonl'), Array.from({ length: 50 }, (_, id) => line(id, 40)).join(''));
+  const job = copyJob(dir, 10);
+  await run(dir, job, 'batch.published:3', { 'checkpoint.interval': '0' });
+  // what an older sqc wrote: the same state, its offsets as {done, file, byte, skip, line}
+  const qdir = join(dir, 'chk', 'insert_into_ids');
+  const state = readdirSync(qdir)
+    .filter((f) => f.startsWith('state-'))
+    .sort()
+    .pop()!;
+  const text = readFileSync(join(qdir, state), 'utf8');
+  const payload = JSON.parse(text.slice(text.indexOf('\n') + 1)) as { snapshot: { inputs: { offsets: object }[] } };
+  for (const i of payload.snapshot.inputs) i.offsets = { ...i.offsets, skip: 0 };
+  writeFileSync(join(qdir, state), encodeFile('state', JSON.stringify(payload)));
+  const before = readFileSync(join(dir, 'out', 'ids.jsonl'));
+  const r = await runJob({ job, cwd: dir, cacheDir: CACHE, sets: { 'checkpoint.dir': join(dir, 'chk') } });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    `error: query "insert_into_ids" failed reading source "src": the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a read chunk and lines into it), which this version cannot resume exactly\n  hint: start over: delete the checkpoint directory and the job's output, and run the job again\n`,
+  );
+  expect(readFileSync(join(dir, 'out', 'ids.jsonl')).equals(before)).toBe(true);
+}, 300_000);
 
 const SEED = 20260415;
 /** Kills of each job (signals rotating SIGKILL, SIGINT, SIGTERM). */

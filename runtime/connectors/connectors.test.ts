@@ -248,9 +248,11 @@ describe('file source', () => {
     const path = join(d, 'a.jsonl');
     writeFileSync(path, '{"n":1}\n');
     const src = fileSource(srcCtx({ path }));
-    await expect(src.open({ done: [], file: path, byte: 0, skip: 1, line: 1 })).rejects.toThrow(
-      "the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a chunk start and lines into it), which this version cannot resume exactly; start over: delete the checkpoint directory and the job's output",
-    );
+    await expect(src.open({ done: [], file: path, byte: 0, skip: 1, line: 1 })).rejects.toMatchObject({
+      message:
+        'the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a read chunk and lines into it), which this version cannot resume exactly',
+      hint: "start over: delete the checkpoint directory and the job's output, and run the job again",
+    });
   });
 
   it('fails to open when nothing is at the path', async () => {

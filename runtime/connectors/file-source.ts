@@ -173,6 +173,11 @@ class LineReader {
   }
 }
 
+/** An error with what to do (`hint`, shown by the engine). */
+function withHint(message: string, hint: string): Error {
+  return Object.assign(new Error(message), { hint });
+}
+
 function stripCr(line: string): string {
   return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
@@ -262,7 +267,7 @@ class FileSource implements SourceConnector {
       }
       if (size < s.byte) {
         throw this.changed(
-          `'${s.file}' has ${size} bytes, fewer than the ${s.byte} the checkpoint resumes after: it changed since`,
+          `'${s.file}' has ${size} bytes, fewer than the ${s.byte} the checkpoint resumes after: it changed since the checkpoint was written`,
         );
       }
       const f = await this.openFile(s.file);
@@ -275,9 +280,9 @@ class FileSource implements SourceConnector {
   private checkOffsets(start: Json): FileOffsets {
     const s = start as Partial<FileOffsets> & { skip?: unknown };
     if ('skip' in s) {
-      throw new Error(
-        `the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a chunk start and lines into it), ` +
-          `which this version cannot resume exactly; start over: delete the checkpoint directory and the job's output`,
+      throw withHint(
+        'the checkpoint holds file offsets in the format of an older sqc ({byte, skip}: a read chunk and lines into it), which this version cannot resume exactly',
+        "start over: delete the checkpoint directory and the job's output, and run the job again",
       );
     }
     if (
@@ -286,14 +291,18 @@ class FileSource implements SourceConnector {
       typeof s.byte !== 'number' ||
       typeof s.line !== 'number'
     ) {
-      throw new Error(`the checkpoint's offsets for this source are not file offsets: ${JSON.stringify(start)}`);
+      throw withHint(
+        `the checkpoint's offsets for this source are not file offsets: ${JSON.stringify(start).slice(0, 200)}`,
+        "start from a new checkpoint directory, or delete it and the job's output to start over",
+      );
     }
     return s as FileOffsets;
   }
 
   private changed(what: string): Error {
-    return new Error(
-      `${what}; files read by a job must not be modified or removed: start from a new checkpoint directory, or delete it and the job's output to start over`,
+    return withHint(
+      what,
+      "files read by a job must not be modified or removed: start from a new checkpoint directory, or delete it and the job's output to start over",
     );
   }
 
