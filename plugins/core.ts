@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type TypeScript from 'typescript';
+import { loadTypeScript, toJavaScript } from '../compiler/javascript.ts';
 
 export interface SqPluginOptions {
   /** Module specifier generated code imports the runtime from (default `sqc/runtime`). */
@@ -36,19 +37,15 @@ export class SqCompileError extends Error {
   }
 }
 
-let typescript: Promise<typeof TypeScript> | null = null;
-
-/** TypeScript (an optional peer dependency), loaded once. */
-export function loadTypeScript(): Promise<typeof TypeScript> {
-  typescript ??= import('typescript').then(
-    (m) => m.default,
-    (e: unknown) => {
-      throw new Error(
-        `sqc: compiling .sq files needs the package "typescript" (${(e as Error).message}); install it with \`npm install -D typescript prettier chevrotain\``,
-      );
-    },
-  );
-  return typescript;
+/** TypeScript (a development dependency of the app), loaded once, with how to install it. */
+async function typescript(): Promise<typeof TypeScript> {
+  try {
+    return await loadTypeScript();
+  } catch (e) {
+    throw new Error(
+      `sqc: compiling .sq files needs the package "typescript" (${(e as Error).message}); install it with \`npm install -D typescript prettier chevrotain\``,
+    );
+  }
 }
 
 /** Compiles `source` (the text of `file`, an absolute path) to TypeScript and declarations. */
@@ -67,7 +64,7 @@ export async function compileSq(file: string, source: string, options: SqPluginO
       first ? { file, line: first.span.line, column: first.span.col } : null,
     );
   }
-  const ts = await loadTypeScript();
+  const ts = await typescript();
   const dts = ts.transpileDeclaration(result.code, {
     fileName: `${basename(file)}.ts`,
     compilerOptions: { declaration: true, isolatedDeclarations: true },
@@ -78,16 +75,8 @@ export async function compileSq(file: string, source: string, options: SqPluginO
 
 /** The generated module with its types stripped (ES2022 modules). */
 export async function stripTypes(code: string, fileName: string): Promise<string> {
-  const ts = await loadTypeScript();
-  return ts.transpileModule(code, {
-    fileName,
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: false,
-      sourceMap: false,
-    },
-  }).outputText;
+  await typescript();
+  return toJavaScript(code, fileName);
 }
 
 /** Where the declarations of `x/orders.sq` go: `x/orders.d.sq.ts`. */

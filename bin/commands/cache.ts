@@ -81,22 +81,24 @@ export async function compileCached(
     return { modulePath, fromCache: true };
   }
   // The compiler, prettier and TypeScript: only on a cache miss.
-  const tools = await withTools('sqc run', async () => ({
-    ts: (await import('typescript')).default,
-    compile: (await import('../../compiler/index.ts')).compile,
-  }));
+  const tools = await withTools('sqc run', async () => {
+    const { loadTypeScript, toJavaScript } = await import('../../compiler/javascript.ts');
+    await loadTypeScript();
+    return { compile: (await import('../../compiler/index.ts')).compile, toJavaScript };
+  });
   if (!tools) return null;
-  const { ts, compile } = tools;
+  const { compile, toJavaScript } = tools;
   const result = await compile(src.text, file, { runtimeImport });
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: opts.color }) + '\n');
   }
   if (result.code === null) return null;
+  const js = await toJavaScript(result.code);
   try {
     mkdirSync(dir, { recursive: true });
     // Write-then-rename, so a concurrent run never imports a half-written module.
     const tmp = `${modulePath}.${process.pid}.tmp`;
-    writeFileSync(tmp, javascript(ts, result.code));
+    writeFileSync(tmp, js);
     renameSync(tmp, modulePath);
     const warnings = result.diagnostics.length
       ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n'
@@ -109,16 +111,4 @@ export async function compileCached(
     return null;
   }
   return { modulePath, fromCache: false };
-}
-
-/** The generated module with its types stripped (ES2022 modules, as Node 20 runs them). */
-function javascript(ts: typeof import('typescript'), code: string): string {
-  return ts.transpileModule(code, {
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: false,
-      sourceMap: false,
-    },
-  }).outputText;
 }
