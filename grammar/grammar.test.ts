@@ -369,6 +369,9 @@ describe('errors', () => {
     try {
       const { SqParser } = await import('./parser.ts');
       expect(() => new SqParser()).not.toThrow();
+      const { allTokens, LEXER_CONFIG } = await import('./tokens.ts');
+      const { Lexer } = await import('./chevrotain.ts');
+      expect(new Lexer(allTokens, LEXER_CONFIG).lexerDefinitionErrors).toEqual([]);
     } finally {
       delete process.env['SQC_GRAMMAR_VALIDATE'];
     }

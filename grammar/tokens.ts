@@ -262,4 +262,8 @@ export const ERROR_TOKENS = new Map<TokenType, string>([
   [UnterminatedComment, 'unterminated comment: add the closing */'],
 ]);
 
-export const SqLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'full' });
+/** The lexer's configuration; Chevrotain's validation of the token definitions runs in the grammar test. */
+export const LEXER_CONFIG = { ensureOptimizations: false, positionTracking: 'full' } as const;
+
+/** The lexer, built without re-validating the token definitions at every start-up (~60 ms). */
+export const SqLexer = new Lexer(allTokens, { ...LEXER_CONFIG, skipValidations: true });
