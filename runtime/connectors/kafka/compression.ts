@@ -5,7 +5,7 @@
  * Writing zstd is not supported (the sink says so); reading every codec is.
  */
 import { createRequire } from 'node:module';
-import { CompressionCodecs, CompressionTypes } from './kafkajs.ts';
+import { CompressionTypes, kafkajs } from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 let registered = false;
@@ -45,7 +45,7 @@ const zstd = (): Codec => {
 export function registerCodecs(): void {
   if (registered) return;
   registered = true;
-  const codecs = CompressionCodecs as unknown as Record<number, () => Codec>;
+  const codecs = kafkajs().CompressionCodecs as unknown as Record<number, () => Codec>;
   codecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as () => Codec;
   codecs[CompressionTypes.LZ4] = lz4;
   codecs[CompressionTypes.ZSTD] = zstd;

@@ -10,7 +10,7 @@
  * `+I`/`+U` as values and `-D` as tombstones, so the topic's last value per key is the result.
  */
 import type { CompressionTypes as Codec, Message, Producer } from 'kafkajs';
-import { CompressionTypes, Kafka } from './kafkajs.ts';
+import { CompressionTypes, newKafka } from './kafkajs.ts';
 import type { RowKind } from '../../index.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
@@ -86,7 +86,7 @@ class KafkaSink implements SinkConnector {
       this.ctx.notice?.(
         `sink "${this.ctx.name}": 'sink.delivery-guarantee' = 'exactly-once' (Kafka transactions) is not available yet; it writes at-least-once: a micro-batch cut short by a crash may be written twice`,
       );
-    const kafka = new Kafka(this.settings.config);
+    const kafka = newKafka(this.settings.config);
     const what = `sink "${this.ctx.name}" (topic ${this.topic})`;
     const admin = kafka.admin();
     this.partitions = await withRetry(

@@ -30,7 +30,7 @@ import {
 import { recordLayout, recordParser, splitList } from './codec.ts';
 import { object as asObject } from '../../formats/decode.ts';
 import { registerCodecs } from './compression.ts';
-import { Kafka } from './kafkajs.ts';
+import { newKafka } from './kafkajs.ts';
 
 type Options = Readonly<Record<string, string>>;
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
@@ -286,7 +286,7 @@ export class KafkaSource implements SourceConnector {
       case 'group-offsets': {
         const out = await this.reader.offsets(parts, 'earliest');
         if (this.groupId === null) return out;
-        const admin = new Kafka(this.settings.config).admin();
+        const admin = newKafka(this.settings.config).admin();
         await admin.connect();
         try {
           const topics = [...new Set(parts.map((p) => p.topic))];
@@ -333,7 +333,7 @@ export class KafkaSource implements SourceConnector {
       case 'group-offsets': {
         ends = await this.reader.offsets(parts, 'latest');
         if (this.groupId !== null) {
-          const admin = new Kafka(this.settings.config).admin();
+          const admin = newKafka(this.settings.config).admin();
           await admin.connect();
           try {
             for (const t of await admin.fetchOffsets({
