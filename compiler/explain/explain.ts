@@ -148,6 +148,15 @@ function details(node: PlanNode): string[] {
         ...(node.residual ? [`residual: ${exprToSql(node.residual)}`] : []),
       ];
     }
+    case 'Sink': {
+      if (node.sink.connector !== 'file' || node.emit === 'final') return [];
+      const key = node.upsertKey?.length ? ` per key (${node.upsertKey.join(', ')})` : '';
+      return [
+        node.emit === 'changes'
+          ? `file receives: every change as a plain row (first results and updates alike, no op field; retractions not written): the current result is the last row${key}`
+          : 'file receives: the whole result, rewritten after every micro-batch',
+      ];
+    }
     default:
       return [];
   }
