@@ -67,7 +67,7 @@ describe('sqc run status', () => {
     const t = terminal();
     new StatusLine(t.out, true).update(tally);
     expect(t.text()).toContain(
-      '⏵ 1 query · batch 3 · in 3,000 rows (612.4k/s) · out 30 · wm 2025-04-21T14:05:00.000Z · state 1,310 rows',
+      '⏵ 1 query · batch 3 · in 3,000 rows (50.0k/s) · out 30 · wm 2025-04-21T14:05:00.000Z · state 1,310 rows',
     );
     expect(t.text()).toMatch(/ · ckpt batch 1 \(18\.2 kB, 3 ms\) [12] s ago$/);
 

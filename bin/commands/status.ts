@@ -127,7 +127,9 @@ export class StatusLine {
       late += t.lateRows;
       skipped += t.parseErrors;
       state += last.stateRows;
-      speed += last.processedRowsPerSecond;
+      // the rate rows arrive at (rows / time between batch starts), not how fast one batch ran:
+      // a source capped at 250k rows/s shows 250k/s, not its processing speed
+      speed += last.inputRowsPerSecond;
       if (last.watermark && (watermark === null || last.watermark < watermark)) watermark = last.watermark;
     }
     const n = tally.queries.size;
