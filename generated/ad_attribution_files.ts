@@ -99,6 +99,15 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
     { name: 'create_date', type: TIMESTAMP },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/impressions.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeImpressions, json: decodeImpressionsLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
 };
@@ -151,6 +160,15 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     { name: 'create_date', type: TIMESTAMP },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/clicks.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
 };
@@ -199,6 +217,15 @@ const campaigns: rt.SourceSpec<CampaignsRow> = {
     { name: 'campaign', type: STRING },
   ],
   metadata: [],
+  config: {
+    format: 'csv',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/campaigns.csv',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeCampaigns, csv: decodeCampaignsCsv },
   watermark: null,
 };
@@ -228,6 +255,15 @@ const attributedSink: rt.SinkSpec = {
   ],
   keyFields: [],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'out/attributed.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -95,6 +95,24 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     { name: 'timestamp', type: TIMESTAMP },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'at-least-once',
+    topics: ['clickstream'],
+    topicPattern: null,
+    bootstrapServers: ['localhost:9092'],
+    groupId: null,
+    properties: {},
+    keyFormat: null,
+    keyFields: null,
+    valueFieldsInclude: 'ALL',
+    startupMode: 'latest-offset',
+    startupTimestampMs: null,
+    maxOffsetsPerTrigger: null,
+    transactionalIdPrefix: null,
+  },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.timestamp, delayMs: 600_000 },
 };
@@ -123,6 +141,15 @@ const pageStatsSink: rt.SinkSpec = {
   ],
   keyFields: [],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'out/page_stats.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
 };
 
 /** CREATE SINK page_stats_debug (examples/clickstream.sq:20). */
@@ -138,6 +165,15 @@ const pageStatsDebugSink: rt.SinkSpec = {
   ],
   keyFields: ['window_start', 'page'],
   deliveryGuarantee: 'at-least-once',
+  config: {
+    format: null,
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'at-least-once',
+    identifier: null,
+    printFormat: 'table',
+    standardError: false,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

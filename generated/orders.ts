@@ -142,6 +142,24 @@ const orders: rt.SourceSpec<OrdersRow> = {
     { name: 'status', type: STRING },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: false,
+    batchSize: 10_000,
+    deliveryGuarantee: 'at-least-once',
+    topics: ['orders'],
+    topicPattern: null,
+    bootstrapServers: ['localhost:9092'],
+    groupId: null,
+    properties: {},
+    keyFormat: null,
+    keyFields: null,
+    valueFieldsInclude: 'ALL',
+    startupMode: 'latest-offset',
+    startupTimestampMs: null,
+    maxOffsetsPerTrigger: 10_000,
+    transactionalIdPrefix: null,
+  },
   decode: { object: decodeOrders, json: decodeOrdersLine },
   watermark: { eventTime: (row) => row.order_time, delayMs: 60_000 },
 };
@@ -179,6 +197,24 @@ const revenueAggregatesSink: rt.SinkSpec = {
   ],
   keyFields: ['window_start', 'window_end', 'product_id'],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'json',
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    topics: ['revenue_aggregates'],
+    topicPattern: null,
+    bootstrapServers: ['localhost:9092'],
+    groupId: null,
+    properties: {},
+    keyFormat: 'json',
+    keyFields: null,
+    valueFieldsInclude: 'ALL',
+    startupMode: 'earliest-offset',
+    startupTimestampMs: null,
+    maxOffsetsPerTrigger: null,
+    transactionalIdPrefix: 'sqc-revenue_aggregates',
+  },
 };
 
 /** CREATE SINK user_stats (examples/orders.sq:28). */
@@ -196,6 +232,15 @@ const userStatsSink: rt.SinkSpec = {
   ],
   keyFields: ['window_start', 'user_id'],
   deliveryGuarantee: 'at-least-once',
+  config: {
+    format: null,
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'at-least-once',
+    identifier: null,
+    printFormat: 'table',
+    standardError: false,
+  },
 };
 
 /** CREATE SINK anomalies (examples/orders.sq:29). */
@@ -220,6 +265,15 @@ const anomaliesSink: rt.SinkSpec = {
   ],
   keyFields: [],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'out/anomalies.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -85,6 +85,15 @@ const sales: rt.SourceSpec<SalesRow> = {
     { name: 'transaction_date', type: STRING },
   ],
   metadata: [],
+  config: {
+    format: 'csv',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/sales_data.csv',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeSales, csv: decodeSalesCsv },
   watermark: null,
 };
@@ -116,6 +125,15 @@ const salesSummarySink: rt.SinkSpec = {
   ],
   keyFields: [],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'csv',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'out/sales_summary.csv',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -87,6 +87,15 @@ const userEvents: rt.SourceSpec<UserEventsRow> = {
     { name: 'ts', type: TIMESTAMP },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/user_events',
+    monitorIntervalMs: 1000,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeUserEvents, json: decodeUserEventsLine },
   watermark: { eventTime: (row) => row.ts, delayMs: 60_000 },
 };
@@ -116,6 +125,15 @@ const sessionsSink: rt.SinkSpec = {
   ],
   keyFields: [],
   deliveryGuarantee: 'exactly-once',
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1000,
+    deliveryGuarantee: 'exactly-once',
+    path: 'out/sessions.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

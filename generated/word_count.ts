@@ -77,6 +77,15 @@ const lines: rt.SourceSpec<LinesRow> = {
     { name: 'timestamp', type: TIMESTAMP },
   ],
   metadata: [],
+  config: {
+    format: 'json',
+    bounded: true,
+    batchSize: 1,
+    deliveryGuarantee: 'exactly-once',
+    path: 'data/lines.jsonl',
+    monitorIntervalMs: null,
+    reloadIntervalMs: null,
+  },
   decode: { object: decodeLines, json: decodeLinesLine },
   watermark: { eventTime: (row) => row.timestamp, delayMs: 600_000 },
 };
@@ -98,6 +107,15 @@ const wordCountsSink: rt.SinkSpec = {
   ],
   keyFields: ['window_start', 'window_end', 'word'],
   deliveryGuarantee: 'at-least-once',
+  config: {
+    format: null,
+    bounded: false,
+    batchSize: 1000,
+    deliveryGuarantee: 'at-least-once',
+    identifier: null,
+    printFormat: 'table',
+    standardError: false,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

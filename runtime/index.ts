@@ -23,6 +23,7 @@ import type {
 import type { QueryDescription } from './checkpoint/describe.ts';
 import type { QueryError } from './engine/errors.ts';
 import type { LookupTable } from './connectors/lookup-table.ts';
+import type { EmbeddedConfig } from './connectors/spec.ts';
 
 export type {
   ConnectorName,
@@ -153,6 +154,12 @@ export interface SourceSpec<Row> extends SourceOptions {
   readonly schema: readonly FieldDesc[];
   /** Metadata keys the decoder reads from `RecordContext` (the runtime fills only then). */
   readonly metadata: readonly string[];
+  /**
+   * The connector's typed config, resolved by the compiler (`<connector>/options.ts`
+   * `resolve()`); generated modules always embed it. Absent (hand-written specs) or with
+   * `createJob` overrides, the runtime resolves `options` with the same function.
+   */
+  readonly config?: EmbeddedConfig;
   readonly decode: Decoders<Row>;
   readonly watermark: WatermarkSpec<Row> | null;
 }
@@ -171,6 +178,8 @@ export interface SinkSpec {
   /** Message key / upsert key fields. */
   readonly keyFields: readonly string[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  /** The connector's typed config, as for `SourceSpec.config`. */
+  readonly config?: EmbeddedConfig;
 }
 
 /**
@@ -629,7 +638,7 @@ export { defineJob } from './engine/job.ts';
 export type { UiOptions, UiServer } from './monitor/server.ts';
 export type { Bucket, JobView, Notice, QueryView } from './monitor/history.ts';
 export { ParseError, QueryError } from './engine/errors.ts';
-export { MemoryStream } from './connectors/memory-source.ts';
+export { MemoryStream } from './connectors/memory/source.ts';
 export { BaseOperator } from './operators/base.ts';
 export { WindowAggregate } from './operators/window-aggregate.ts';
 export { SessionWindowAggregate } from './operators/session-window-aggregate.ts';
@@ -656,9 +665,18 @@ export * as state from './state/index.ts';
 /** Scalar SQL functions the generated code calls (DATE_FORMAT, JSON_VALUE, LIKE, ...). */
 export * as fn from './functions/index.ts';
 export { formatTimestamp, parseTimestamp } from './formats/timestamp.ts';
-export { registerSink, registerSource } from './connectors/registry.ts';
+export { registerConnector, registerSink, registerSource } from './connectors/registry.ts';
+export type {
+  ConnectorConfig,
+  ConnectorSpec,
+  EmbeddedConfig,
+  OptionSpec,
+  OptionUse,
+  ResolvedOptions,
+} from './connectors/spec.ts';
 export type {
   BatchSinkWriter,
+  Connector,
   RecordBatch,
   SinkConnector,
   SinkContext,

@@ -14,7 +14,7 @@ import type { RelField } from '../bind/rel.ts';
 import { singleScope } from '../bind/scope.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert, typeFromNode } from '../check/typing.ts';
-import { CONNECTORS, isBoundedSource, sourceOptions, validateConnectorOptions } from '../connectors/index.ts';
+import { CONNECTORS, connectorConfig, sourceOptions, validateConnectorOptions } from '../connectors/index.ts';
 import type { BoundExpr, MetadataField, PlanField, SourceDef } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { BIGINT, INT, STRING, typeToString } from '../types.ts';
@@ -334,6 +334,7 @@ export function sourceDef(
 ): SourceDef {
   const field = (c: CatalogColumn): PlanField => ({ name: c.name, type: c.type, nullable: c.nullable, time: c.time });
   const connector = entry.connector!;
+  const config = connectorConfig(connector, entry.options, { relationName: entry.name, reads: true, writes: false });
   const metadata: MetadataField[] = columns
     .filter((c) => c.kind === 'metadata')
     .map((c) => ({ name: c.name, key: c.metadataKey!, type: c.type }));
@@ -343,13 +344,14 @@ export function sourceDef(
     connector,
     format: entry.format,
     source: sourceOptions(connector, entry.options),
+    config,
     physical: columns.filter((c) => c.kind === 'physical').map(field),
     metadata,
     computed: columns.filter((c) => c.kind === 'computed' && c.expr).map((c) => ({ name: c.name, expr: c.expr! })),
     schema: columns.map(field),
     watermark,
     primaryKey: entry.primaryKey,
-    bounded: isBoundedSource(connector, entry.options) || job.triggerMode === 'available-now',
+    bounded: config.bounded || job.triggerMode === 'available-now',
     span: entry.decl.name.span,
   };
 }

@@ -19,10 +19,10 @@ import { planGraph } from '../explain/explain.ts';
 import { SQC_VERSION } from '../version.ts';
 import { formatModule } from './format.ts';
 import { ModuleBuilder } from './module.ts';
-import { numberLiteral } from './expr.ts';
-import { propertyKey, toCamelCase, toPascalCase } from './names.ts';
+import { toCamelCase, toPascalCase } from './names.ts';
 import { overridesType } from './overrides.ts';
 import { QueryGen, type QueryContext } from './query.ts';
+import { literal } from './schema.ts';
 import { emitSink, type SinkNames } from './sinks.ts';
 import { emitSource, type SourceNames } from './sources.ts';
 
@@ -70,18 +70,6 @@ export async function emit(plan: JobPlan, options: EmitOptions): Promise<EmitRes
 function jobOptions(o: JobOptions): JobOptions {
   const { pipelineName, checkpointDir, checkpointIntervalMs, triggerIntervalMs, triggerMode, raw } = o;
   return { pipelineName, checkpointDir, checkpointIntervalMs, triggerIntervalMs, triggerMode, raw };
-}
-
-/** A JSON-like value as a TypeScript literal, numbers written readably (`10_000`). */
-function literal(v: unknown): string {
-  if (typeof v === 'number') return numberLiteral(v);
-  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{ ${Object.entries(v)
-      .map(([k, x]) => `${propertyKey(k)}: ${literal(x)}`)
-      .join(', ')} }`;
-  }
-  return JSON.stringify(v);
 }
 
 function internalError(message: string): Diagnostic {

@@ -5,6 +5,7 @@
 import type { PlanField } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import type { ModuleBuilder } from './module.ts';
+import { numberLiteral } from './expr.ts';
 import { propertyKey } from './names.ts';
 import { nullableTsType, sqlTypeComment } from './ts-types.ts';
 
@@ -59,4 +60,16 @@ export function rowInterface(name: string, fields: readonly PlanField[], doc: st
     return `${propertyKey(f.name)}: ${nullableTsType(f.type, f.nullable)};${comment}`;
   });
   return `/** ${doc} */\nexport interface ${name} {\n${props.join('\n')}\n}`;
+}
+
+/** A JSON-like value as a TypeScript literal, numbers written readably (`10_000`). */
+export function literal(v: unknown): string {
+  if (typeof v === 'number') return numberLiteral(v);
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${propertyKey(k)}: ${literal(x)}`)
+      .join(', ')} }`;
+  }
+  return JSON.stringify(v);
 }

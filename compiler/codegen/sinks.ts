@@ -1,7 +1,7 @@
 /** Sinks: the typed row each sink receives and its `rt.SinkSpec` (the runtime encodes rows). */
 import type { SinkDef } from '../plan/plan.ts';
 import type { ModuleBuilder } from './module.ts';
-import { fieldDescs, rowInterface } from './schema.ts';
+import { fieldDescs, literal, rowInterface } from './schema.ts';
 
 export interface SinkNames {
   readonly row: string;
@@ -27,6 +27,7 @@ export function emitSink(m: ModuleBuilder, def: SinkDef, names: SinkNames, sourc
     `schema: ${fieldDescs(m, def.schema)}`,
     `keyFields: ${JSON.stringify(def.keyFields)}`,
     `deliveryGuarantee: ${JSON.stringify(def.deliveryGuarantee)}`,
+    `config: ${literal(def.config)}`,
   ];
   m.declare(
     'sinks',

@@ -21,7 +21,7 @@ import { typeToString } from '../types.ts';
 import { refsOf } from './fields.ts';
 import type { ModuleBuilder } from './module.ts';
 import { propertyAccess, propertyKey, toConstantCase } from './names.ts';
-import { fieldDescs, rowInterface } from './schema.ts';
+import { fieldDescs, literal, rowInterface } from './schema.ts';
 import { FnScope } from './scope.ts';
 import { nullableTsType, tsType } from './ts-types.ts';
 import { numberLiteral } from './expr.ts';
@@ -377,6 +377,7 @@ class SourceGen {
       `physical: ${fieldDescs(m, def.physical)}`,
       `schema: ${fieldDescs(m, def.schema)}`,
       `metadata: ${JSON.stringify(this.metadata.map((x) => x.key))}`,
+      `config: ${literal(def.config)}`,
       `decode: { ${decoders.join(', ')} }`,
       `watermark: ${watermark}`,
     ];

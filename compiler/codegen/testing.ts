@@ -2,6 +2,8 @@
  * Test helpers: small factories for plan expressions and plans (so codegen can be tested
  * without the parser and binder), and a way to run generated TypeScript in-process.
  */
+import { fileOptions } from '../../runtime/connectors/file/options.ts';
+import { memoryOptions } from '../../runtime/connectors/memory/options.ts';
 import ts from 'typescript';
 import type { Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
@@ -187,6 +189,7 @@ export function source(name: string, fields: readonly PlanField[], overrides: Pa
     connector: 'file',
     format: 'json',
     source: { connector: 'file', options, idleTimeoutMs: null, lateSink: null },
+    config: fileOptions.resolve(options, { relationName: name, reads: true, writes: false }),
     physical: fields,
     metadata: [],
     computed: [],
@@ -212,6 +215,7 @@ export function sink(name: string, fields: readonly PlanField[], overrides: Part
     connector: 'memory',
     format: 'json',
     options: { connector: 'memory' },
+    config: memoryOptions.resolve({}, { relationName: name, reads: false, writes: true }),
     schema: fields,
     keyFields: [],
     deliveryGuarantee: 'at-least-once',

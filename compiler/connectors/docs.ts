@@ -2,10 +2,14 @@
  * Renders the option registry as Markdown: docs/connectors.md is this function's output, kept in
  * sync by docs.test.ts.
  */
-import { FORMATS, FORMAT_NAMES } from './formats.ts';
+import { FORMATS, FORMAT_NAMES } from '../../runtime/formats/options.ts';
 import { JOB_OPTIONS } from './job.ts';
-import { CONNECTORS, CONNECTOR_ALIASES, CONNECTOR_NAMES } from './registry.ts';
-import type { OptionSpec } from './types.ts';
+import {
+  CONNECTOR_OPTIONS as CONNECTORS,
+  CONNECTOR_ALIASES,
+  CONNECTOR_NAMES,
+} from '../../runtime/connectors/options.ts';
+import type { ConnectorSpec, OptionSpec } from '../../runtime/connectors/spec.ts';
 import { describeType } from './values.ts';
 
 const ROLE_TEXT = { source: 'read', sink: 'write', both: 'read, write' } as const;
@@ -39,7 +43,7 @@ export function renderConnectorDocs(): string {
 
   out.push('', '## Connectors', '');
   for (const name of CONNECTOR_NAMES) {
-    const spec = CONNECTORS[name];
+    const spec: ConnectorSpec = CONNECTORS[name];
     const aliases = Object.entries(CONNECTOR_ALIASES)
       .filter(([, v]) => v === name)
       .map(([k]) => code(k));

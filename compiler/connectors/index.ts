@@ -25,8 +25,13 @@ export {
   type SetOptionResult,
   type JobOptionSpec,
 } from './job.ts';
-export { CONNECTORS, CONNECTOR_NAMES, CONNECTOR_ALIASES, formatFromPath } from './registry.ts';
-export { FORMATS, FORMAT_NAMES, normaliseKey } from './formats.ts';
-export { isBoundedSource, deliveryGuarantee, keyFields, sourceOptions } from './resolved.ts';
+export {
+  CONNECTOR_OPTIONS as CONNECTORS,
+  CONNECTOR_NAMES,
+  CONNECTOR_ALIASES,
+} from '../../runtime/connectors/options.ts';
+export { formatFromPath } from '../../runtime/connectors/file/options.ts';
+export { FORMATS, FORMAT_NAMES, normaliseKey } from '../../runtime/formats/options.ts';
+export { connectorConfig, isBoundedSource, deliveryGuarantee, keyFields, sourceOptions } from './resolved.ts';
 export { renderConnectorDocs } from './docs.ts';
-export type { ConnectorSpec, OptionSpec, OptionRoles, ValueType } from './types.ts';
+export type { ConnectorSpec, OptionSpec, OptionRoles, ValueType } from '../../runtime/connectors/spec.ts';

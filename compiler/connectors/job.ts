@@ -7,7 +7,7 @@ import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import { parseDuration, parseInteger } from '../../runtime/options.ts';
 import { editDistance, suggest } from '../../grammar/suggest.ts';
-import type { ValueType } from './types.ts';
+import type { ValueType } from '../../runtime/connectors/spec.ts';
 import { checkValue } from './values.ts';
 
 export interface JobOptionSpec {

@@ -1,65 +1,57 @@
 /**
- * Facts derived from resolved options, shared by the binder and the planner so that the
- * meaning of an option is decided in one place.
+ * Facts derived from resolved options, shared by the binder and the planner. Each is read from
+ * the connector's typed config (`runtime/connectors/<name>/options.ts` `resolve()`), so the
+ * meaning of an option is decided in one place, for the compiler and the runtime alike.
  */
 import type { ConnectorName, SourceOptions } from '../../runtime/contract.ts';
-import { parseDuration, parseList } from '../../runtime/options.ts';
+import { sourceCommon } from '../../runtime/connectors/common.ts';
+import { CONNECTOR_OPTIONS } from '../../runtime/connectors/options.ts';
+import type { ConnectorConfig, ConnectorSpec, OptionUse, ResolvedOptions } from '../../runtime/connectors/spec.ts';
+import { parseList } from '../../runtime/options.ts';
+import { findConnectorOption } from './validate.ts';
+import { checkValue } from './values.ts';
 
 /**
- * Whether a source ends by itself: a file without 'source.monitor-interval', datagen with
- * 'number-of-rows' or a sequence column, nexmark with 'events.num', memory unless
- * 'memory.bounded' = 'false'. Kafka sources are unbounded.
+ * The connector's typed config of validated options (what the generated module embeds). A value
+ * that failed validation (reported as SQ0503; such a plan is never emitted) is left out, so the
+ * rest of the program is still checked.
  */
-export function isBoundedSource(connector: ConnectorName, resolved: Readonly<Record<string, string>>): boolean {
-  switch (connector) {
-    case 'file':
-      return resolved['source.monitor-interval'] === undefined;
-    case 'datagen':
-      return (
-        resolved['number-of-rows'] !== undefined ||
-        Object.entries(resolved).some(([k, v]) => k.startsWith('fields.') && k.endsWith('.kind') && v === 'sequence')
-      );
-    case 'nexmark':
-      return resolved['events.num'] !== undefined;
-    case 'memory':
-      return resolved['memory.bounded'] !== 'false';
-    default:
-      return false;
+export function connectorConfig(connector: ConnectorName, resolved: ResolvedOptions, use: OptionUse): ConnectorConfig {
+  const spec: ConnectorSpec = CONNECTOR_OPTIONS[connector];
+  try {
+    return spec.resolve(resolved, use);
+  } catch {
+    const valid = Object.entries(resolved).filter(([key, value]) => {
+      const option = findConnectorOption(spec, key);
+      return option === null || checkValue(option.type, value).ok;
+    });
+    return spec.resolve(Object.fromEntries(valid), use);
   }
 }
 
-/**
- * The delivery guarantee of a sink after a restart from a checkpoint: the file sink commits
- * atomically, Kafka sinks follow 'sink.delivery-guarantee', the rest are at-least-once.
- */
+const READ: OptionUse = { relationName: '', reads: true, writes: false };
+const WRITE: OptionUse = { relationName: '', reads: false, writes: true };
+
+/** Whether a source ends by itself (the config's `bounded`). */
+export function isBoundedSource(connector: ConnectorName, resolved: ResolvedOptions): boolean {
+  return connectorConfig(connector, resolved, READ).bounded;
+}
+
+/** The delivery guarantee of a sink after a restart from a checkpoint (the config's). */
 export function deliveryGuarantee(
   connector: ConnectorName,
-  resolved: Readonly<Record<string, string>>,
+  resolved: ResolvedOptions,
 ): 'at-least-once' | 'exactly-once' {
-  switch (connector) {
-    case 'file':
-      return 'exactly-once';
-    case 'kafka':
-    case 'upsert-kafka':
-      return resolved['sink.delivery-guarantee'] === 'exactly-once' ? 'exactly-once' : 'at-least-once';
-    default:
-      return 'at-least-once';
-  }
+  return connectorConfig(connector, resolved, WRITE).deliveryGuarantee;
 }
 
 /** The key columns of a Kafka sink's records as written in 'key.fields', or null. */
-export function keyFields(resolved: Readonly<Record<string, string>>): string[] | null {
+export function keyFields(resolved: ResolvedOptions): string[] | null {
   const v = resolved['key.fields'];
   return v === undefined ? null : parseList(v);
 }
 
 /** The runtime's view of a validated source (LANGUAGE.md §5 options pulled out). */
-export function sourceOptions(connector: ConnectorName, resolved: Readonly<Record<string, string>>): SourceOptions {
-  const idle = resolved['scan.idle-timeout'];
-  return {
-    connector,
-    options: resolved,
-    idleTimeoutMs: idle === undefined ? null : parseDuration(idle),
-    lateSink: resolved['late.sink'] ?? null,
-  };
+export function sourceOptions(connector: ConnectorName, resolved: ResolvedOptions): SourceOptions {
+  return { connector, options: resolved, ...sourceCommon(resolved) };
 }

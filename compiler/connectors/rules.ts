@@ -7,8 +7,8 @@ import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { parseList } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
-import { normaliseKey } from './formats.ts';
-import type { ConnectorSpec } from './types.ts';
+import { normaliseKey } from '../../runtime/formats/options.ts';
+import type { ConnectorSpec } from '../../runtime/connectors/spec.ts';
 import type { ConnectorOptionsInput } from './validate.ts';
 
 /** One written option: its pair and (once checked) its normalised value. */

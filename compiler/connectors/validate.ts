@@ -6,10 +6,14 @@ import type { OptionPair, RelationKind, Span } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { suggest } from '../../grammar/suggest.ts';
-import { FORMATS, FORMAT_NAMES, normaliseKey } from './formats.ts';
-import { CONNECTORS, CONNECTOR_ALIASES, CONNECTOR_NAMES } from './registry.ts';
+import { FORMATS, FORMAT_NAMES, normaliseKey } from '../../runtime/formats/options.ts';
+import {
+  CONNECTOR_OPTIONS as CONNECTORS,
+  CONNECTOR_ALIASES,
+  CONNECTOR_NAMES,
+} from '../../runtime/connectors/options.ts';
 import { applyConnectorRules, checkColumnOptions, checkDelivery, type Entry, type RuleContext } from './rules.ts';
-import type { ConnectorSpec, DefaultContext, OptionRoles, OptionSpec } from './types.ts';
+import type { ConnectorSpec, DefaultContext, OptionRoles, OptionSpec } from '../../runtime/connectors/spec.ts';
 import { checkValue } from './values.ts';
 
 export interface ConnectorOptionsInput {
@@ -69,7 +73,7 @@ export function validateConnectorOptions(input: ConnectorOptionsInput): Connecto
   const connector = resolveConnector(connectorEntry.pair, diagnostics);
   if (!connector) return { connector: null, format: null, resolved, diagnostics };
   resolved['connector'] = connector;
-  const spec = CONNECTORS[connector];
+  const spec: ConnectorSpec = CONNECTORS[connector];
 
   const reads = input.relation !== 'SINK' && input.role !== 'sink';
   const writes = input.relation === 'SINK' || input.role !== 'source';
@@ -201,7 +205,7 @@ function resolveFormatOption(
 }
 
 /** The spec of a connector option (exact key, `properties.*`, `fields.<column>.x`). */
-function findConnectorOption(spec: ConnectorSpec, key: string): OptionSpec | null {
+export function findConnectorOption(spec: ConnectorSpec, key: string): OptionSpec | null {
   for (const o of spec.options) {
     if (o.key === key) return o;
     if (o.key.endsWith('.*') && key.startsWith(o.key.slice(0, -1)) && key.length > o.key.length - 1) return o;

@@ -18,7 +18,7 @@ import {
   parseSize,
 } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
-import type { ValueType } from './types.ts';
+import type { ValueType } from '../../runtime/connectors/spec.ts';
 
 export type ValueCheck =
   | { readonly ok: true; readonly value: string }

@@ -15,7 +15,7 @@ import type { EmitMode } from '../../runtime/contract.ts';
 import type { BoundQuery, BoundScript } from '../bind/index.ts';
 import type { RelationEntry } from '../catalog/catalog.ts';
 import { writableColumns } from '../catalog/catalog.ts';
-import { deliveryGuarantee, keyFields } from '../connectors/index.ts';
+import { connectorConfig, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, upsertKey } from './emit.ts';
@@ -105,6 +105,7 @@ function planQuery(
 /** The sink of a relation; `upsertKey` is the default message key when neither 'key.fields' nor a PRIMARY KEY gives one. */
 function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDef {
   const connector = entry.connector!;
+  const config = connectorConfig(connector, entry.options, { relationName: entry.name, reads: false, writes: true });
   const keys =
     keyFields(entry.options) ?? (entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : []);
   return {
@@ -113,9 +114,10 @@ function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDe
     connector,
     format: entry.format,
     options: entry.options,
+    config,
     schema: writableColumns(entry).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, time: null })),
     keyFields: keys,
-    deliveryGuarantee: deliveryGuarantee(connector, entry.options),
+    deliveryGuarantee: config.deliveryGuarantee,
     span: entry.decl.name.span,
   };
 }

@@ -9,7 +9,7 @@
 import { isAbsolute } from 'node:path';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
-import { wouldList } from '../../runtime/connectors/list-files.ts';
+import { wouldList } from '../../runtime/connectors/file/list-files.ts';
 import type { RelationEntry } from '../catalog/catalog.ts';
 import type { SinkDef, SourceDef } from './plan.ts';
 

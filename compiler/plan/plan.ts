@@ -16,6 +16,7 @@
  * - `props` carries what the checker derived: boundedness, the event-time attribute and whether
  *   a watermark flows, whether the output is append-only, and the state the node keeps.
  */
+import type { ConnectorConfig } from '../../runtime/connectors/spec.ts';
 import type { Span } from '../../grammar/ast.ts';
 import type {
   AggregateKind,
@@ -265,6 +266,8 @@ export interface SourceDef {
   readonly connector: ConnectorName;
   readonly format: FormatName | null;
   readonly source: SourceOptions;
+  /** The connector's typed config (`runtime/connectors/<name>/options.ts` `resolve()`), embedded in the module. */
+  readonly config: ConnectorConfig;
   /** Fields read from the record payload, in declaration order (decoder targets). */
   readonly physical: readonly PlanField[];
   readonly metadata: readonly MetadataField[];
@@ -289,6 +292,8 @@ export interface SinkDef {
   readonly format: FormatName | null;
   /** All WITH options as written (validated). */
   readonly options: Readonly<Record<string, string>>;
+  /** The connector's typed config, embedded in the module. */
+  readonly config: ConnectorConfig;
   /** Declared or inferred columns. */
   readonly schema: readonly PlanField[];
   /** Message key / upsert key fields (`key.fields`, PRIMARY KEY, or the group key). */

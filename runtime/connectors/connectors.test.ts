@@ -7,10 +7,14 @@ import { defineJob } from '../engine/job.ts';
 import { EV_FIELDS, evSource, jobSpec, sinkSpec, type Ev } from '../testing/specs.ts';
 import { csvOptions, splitCsvLine } from '../formats/csv.ts';
 import { seededRandom } from '../random.ts';
-import { datagenSource } from './datagen-source.ts';
-import { fileSink } from './file-sink.ts';
-import { fileSource } from './file-source.ts';
-import { printSink } from './print-sink.ts';
+import { datagenOptions } from './datagen/options.ts';
+import { datagenSource } from './datagen/source.ts';
+import { fileOptions, type FileConfig } from './file/options.ts';
+import { fileSink } from './file/sink.ts';
+import { fileSource } from './file/source.ts';
+import { printOptions } from './print/options.ts';
+import { printSink } from './print/sink.ts';
+import type { ConnectorSpec } from './spec.ts';
 import type { SinkContext, SourceConnector, SourceContext } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqc-connectors-'));
@@ -21,9 +25,15 @@ const fresh = () => {
   return d;
 };
 
-function srcCtx(options: Record<string, string>, extra: Partial<SourceContext> = {}): SourceContext {
+/** A source context of `spec`'s connector, its config resolved from `options` as the engine does. */
+function srcCtx<C extends SourceContext['config'] = FileConfig>(
+  options: Record<string, string>,
+  extra: Partial<SourceContext<C>> = {},
+  spec: ConnectorSpec<C> = fileOptions as unknown as ConnectorSpec<C>,
+): SourceContext<C> {
   return {
     name: 'src',
+    config: spec.resolve(options, { relationName: 'src', reads: true, writes: false }),
     options,
     format: 'json',
     physical: EV_FIELDS,
@@ -169,7 +179,7 @@ describe('file source', () => {
         'plain"quote,4,2025-04-21 10:00:03\n' +
         '"unterminated,5,2025-04-21 10:00:04\n',
     );
-    const csv = (extra: Partial<SourceContext> = {}) =>
+    const csv = (extra: Partial<SourceContext<FileConfig>> = {}) =>
       fileSource(srcCtx({ path, format: 'csv' }, { format: 'csv', ...extra }));
     const src = csv();
     await src.open(null);
@@ -330,14 +340,17 @@ describe('file source', () => {
   });
 });
 
-function sinkCtx(
+function sinkCtx<C extends SinkContext['config'] = FileConfig>(
   path: string,
-  extra: Partial<SinkContext> = {},
+  extra: Partial<SinkContext<C>> = {},
   schema: readonly FieldDesc[] = EV_FIELDS,
-): SinkContext {
+  spec: ConnectorSpec<C> = fileOptions as unknown as ConnectorSpec<C>,
+  options: Record<string, string> = { path },
+): SinkContext<C> {
   return {
     name: 'out',
-    options: { path },
+    config: spec.resolve(options, { relationName: 'out', reads: false, writes: true }),
+    options,
     format: path.endsWith('.csv') ? 'csv' : 'json',
     schema,
     keyFields: [],
@@ -425,15 +438,18 @@ describe('print sink', () => {
   ];
   it('prints aligned tables with the change kind, or JSON lines', async () => {
     const lines: string[] = [];
-    const table = printSink({ ...sinkCtx('', {}, schema), name: 'stats', options: {}, print: (l) => lines.push(l) });
+    const table = printSink({
+      ...sinkCtx('', {}, schema, printOptions, {}),
+      name: 'stats',
+      print: (l) => lines.push(l),
+    });
     const w = table.writer({ query: 'q', emit: 'changes', upsertKey: ['page'] });
     w.write({ page: '/home', views: 3 }, '+I');
     w.write({ page: null, views: 12 }, '+U');
     await w.commit(0);
     const json = printSink({
-      ...sinkCtx('', {}, schema),
+      ...sinkCtx('', {}, schema, printOptions, { 'print.format': 'json', 'print-identifier': 'dbg' }),
       name: 'stats',
-      options: { 'print.format': 'json', 'print-identifier': 'dbg' },
       print: (l) => lines.push(l),
     });
     const wj = json.writer({ query: 'q', emit: 'final', upsertKey: null });
@@ -469,6 +485,7 @@ describe('datagen source', () => {
           'fields.ts.max-past': '1 min',
         },
         { physical: fields },
+        datagenOptions,
       ),
     );
     await src.open(null);
@@ -484,7 +501,9 @@ describe('datagen source', () => {
           r.ts > Date.now() - 61_000,
       ),
     ).toBe(true);
-    const limited = datagenSource(srcCtx({ 'number-of-rows': '10', 'fields.name.length': '4' }, { physical: fields }));
+    const limited = datagenSource(
+      srcCtx({ 'number-of-rows': '10', 'fields.name.length': '4' }, { physical: fields }, datagenOptions),
+    );
     await limited.open(null);
     const ten = await drain(limited);
     expect(ten).toHaveLength(10);

@@ -20,16 +20,20 @@ import { stat } from 'node:fs/promises';
 import type { FormatName, KeyValue, MemorySourceBinding, SourceSpec } from '../index.ts';
 import { Input } from '../engine/input.ts';
 import { messageOf } from '../engine/errors.ts';
-import { parseDuration } from '../options.ts';
-import { listFiles } from './list-files.ts';
-import { sourceFactory } from './registry.ts';
+import { listFiles } from './file/list-files.ts';
+import type { FileConfig } from './file/options.ts';
+import { connectorSpec, sourceFactory } from './registry.ts';
+import type { ConnectorConfig } from './spec.ts';
+import { DEFAULT_BATCH_SIZE } from './common.ts';
 
 export interface LookupTableConfig<Row, Key extends KeyValue> {
   /** Join key of a table row (the plan's `rightKeys`), null when a key column is NULL. */
   readonly key: (row: Row) => Key | null;
   /** WITH options after `createJob` overrides (default: `spec.options`). */
   readonly options?: Readonly<Record<string, string>>;
-  /** Format after overrides (default: `format` option, `spec.format`, else by file extension). */
+  /** The connector's typed config after overrides (default: `spec.config`, else resolved from the options). */
+  readonly config?: ConnectorConfig;
+  /** Format after overrides (default: the config's). */
   readonly format?: FormatName | null;
   /** A `createJob` memory binding that replaces the connector (never reloaded). */
   readonly binding?: MemorySourceBinding | null;
@@ -66,6 +70,7 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
 
   private readonly options: Readonly<Record<string, string>>;
   private readonly format: FormatName | null;
+  private readonly settings: ConnectorConfig;
   private readonly connector: string;
   private readonly watchable: boolean;
   private readonly now: () => number;
@@ -83,15 +88,13 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
     const binding = config.binding ?? null;
     this.options = config.options ?? spec.options;
     this.connector = binding !== null ? 'memory' : (this.options['connector'] ?? spec.connector);
-    this.format =
-      binding !== null
-        ? null
-        : config.format !== undefined
-          ? config.format
-          : defaultFormat(this.connector, this.options, spec.format);
-    this.watchable = binding === null && (this.connector === 'file' || this.connector === 'filesystem');
-    const reload = this.options['lookup.reload-interval'];
-    this.reloadIntervalMs = reload !== undefined && this.watchable ? parseDuration(reload) : null;
+    this.settings =
+      config.config ??
+      (config.options === undefined && binding === null ? spec.config : undefined) ??
+      resolveSource(spec, this.connector, this.options);
+    this.format = binding !== null ? null : config.format !== undefined ? config.format : this.settings.format;
+    this.watchable = binding === null && connectorSpec(this.connector)?.name === 'file';
+    this.reloadIntervalMs = this.watchable ? (this.settings as FileConfig).reloadIntervalMs : null;
     this.now = config.now ?? Date.now;
   }
 
@@ -192,7 +195,7 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
   private async fileSignature(): Promise<string> {
     if (!this.watchable) return '';
     const parts: string[] = [];
-    for (const f of await listFiles(this.options['path'] ?? '')) {
+    for (const f of await listFiles((this.settings as FileConfig).path)) {
       try {
         const s = await stat(f);
         parts.push(`${f}:${s.size}:${s.mtimeMs}`);
@@ -209,6 +212,7 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
     const spec = this.spec;
     const connector = sourceFactory(this.connector)({
       name: spec.name,
+      config: this.settings,
       options: this.options,
       format: this.format,
       physical: spec.physical,
@@ -237,6 +241,7 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
         query: this.config.query ?? `lookup table "${spec.name}"`,
         options: this.options,
         format: this.format,
+        batchSize: this.settings.batchSize,
         bounded: true,
         dropLate: false,
       },
@@ -256,16 +261,13 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
   }
 }
 
-/** The engine's rule: the `format` option, else the declared format, else csv for `*.csv` paths, else json. */
-function defaultFormat(
+/** The config of a lookup TABLE's connector from its options (a program's own connector: what the spec declares). */
+function resolveSource(
+  spec: SourceSpec<any>,
   connector: string,
   options: Readonly<Record<string, string>>,
-  declared: FormatName | null,
-): FormatName | null {
-  const f = options['format'] ?? options['value.format'];
-  if (f !== undefined) return f.toLowerCase() as FormatName;
-  if (declared !== null) return declared;
-  if (connector === 'file' || connector === 'filesystem')
-    return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
-  return null;
+): ConnectorConfig {
+  const c = connectorSpec(connector);
+  if (c !== null) return c.resolve(options, { relationName: spec.name, reads: true, writes: false });
+  return { format: spec.format, bounded: true, batchSize: DEFAULT_BATCH_SIZE, deliveryGuarantee: 'at-least-once' };
 }

@@ -1,8 +1,42 @@
 /**
- * The shape of the option registry: what an option key accepts, where it applies and what it
- * defaults to. The data lives in registry.ts (connectors), formats.ts and job.ts (SET keys).
+ * The shape of a connector's options: what an option key accepts, where it applies, what it
+ * defaults to, and how validated options become the connector's typed config. Pure types: the
+ * data lives in each connector's `<name>/options.ts`, format options in `../formats/options.ts`,
+ * SET keys in `compiler/connectors/job.ts`. Importable by the compiler (no Node imports).
  */
-import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
+import type { FormatName } from '../contract.ts';
+
+/** WITH options after validation: keys normalised (`value.format` → `format`), values canonical. */
+export type ResolvedOptions = Readonly<Record<string, string>>;
+
+/** How a relation uses its connector. */
+export interface OptionUse {
+  readonly relationName: string;
+  /** The relation is read (a source) / written (a sink); a TABLE may be both. */
+  readonly reads: boolean;
+  readonly writes: boolean;
+}
+
+/**
+ * What every connector's typed config carries, decided once by its `resolve()`: the compiler
+ * embeds the config in the generated module and the engine reads these facts from it.
+ */
+export interface ConnectorConfig {
+  /** The value format, or null for connectors without one (memory, datagen, print, ...). */
+  readonly format: FormatName | null;
+  /** Sources: reading ends by itself (a file without monitoring, datagen with a row count). */
+  readonly bounded: boolean;
+  /** Sources: records per micro-batch at most. */
+  readonly batchSize: number;
+  /** Sinks: what a checkpointed job can promise after a restart. */
+  readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+}
+
+/**
+ * A connector's config as a module embeds it: the common facts plus the connector's own typed
+ * settings (the factory receives it as its `Config`).
+ */
+export type EmbeddedConfig = ConnectorConfig & { readonly [setting: string]: unknown };
 
 /** Where an option applies: when the relation is read, when it is written, or both. */
 export type OptionRoles = 'source' | 'sink' | 'both';
@@ -60,11 +94,18 @@ export interface OptionSpec {
   /** Accepted for Flink compatibility but without effect in sqc: the reason (warned). */
   readonly ignored?: string;
   /** Format options only: connectors the option is meaningful for (others warn). */
-  readonly connectors?: readonly ConnectorName[];
+  readonly connectors?: readonly string[];
 }
 
-export interface ConnectorSpec {
-  readonly name: ConnectorName;
+/**
+ * The options part of a connector (`<name>/options.ts`): everything the compiler needs to check
+ * a WITH clause and everything the runtime needs to turn it into the typed `Config`.
+ */
+export interface ConnectorSpec<Config extends ConnectorConfig = ConnectorConfig> {
+  /** The `'connector'` value. */
+  readonly name: string;
+  /** Other accepted spellings of the name (`filesystem` for `file`). */
+  readonly aliases?: readonly string[];
   /** One line, for docs. */
   readonly description: string;
   /** Whether the connector can be read, written, or both. */
@@ -78,4 +119,10 @@ export interface ConnectorSpec {
   readonly rules: readonly string[];
   /** Metadata columns (`METADATA FROM 'key'`) the connector provides. */
   readonly metadata: readonly string[];
+  /**
+   * The typed config of validated options. Options not written take their spec's default here
+   * (`optionReader`), so hand-written options and `createJob` overrides resolve the same way.
+   * Pure; throws `OptionValueError` for a bad value (only reachable through overrides).
+   */
+  resolve(options: ResolvedOptions, use: OptionUse): Config;
 }

@@ -1,5 +1,6 @@
 /**
- * The connector interfaces. A source hands the query raw records in batches (text lines or
+ * The connector interface (`Connector`: options + source and/or sink factory, one per
+ * `<name>/index.ts`) and the source/sink interfaces. A source hands the query raw records in batches (text lines or
  * message values, or JS values for memory/datagen) and reports offsets; decoding, parse-error
  * policy, watermarks and late rows are the query's job (engine/input.ts), so every connector —
  * including a Kafka one (kafkajs) — only moves records. A sink hands each query a writer that
@@ -16,6 +17,17 @@ import type {
   RowKind,
   SinkWriter,
 } from '../index.ts';
+import type { ConnectorConfig, ConnectorSpec } from './spec.ts';
+
+/**
+ * One connector: its options (`<name>/options.ts`, shared with the compiler) and the factories
+ * of its source and/or sink, which receive the typed config that `options.resolve` produced.
+ */
+export interface Connector<Config extends ConnectorConfig = ConnectorConfig> {
+  readonly options: ConnectorSpec<Config>;
+  readonly source?: SourceFactory<Config>;
+  readonly sink?: SinkFactory<Config>;
+}
 
 /** A batch of raw records from one source. */
 export interface RecordBatch {
@@ -49,14 +61,17 @@ export interface SourceSplit {
   readonly lag: number | null;
 }
 
-export interface SourceContext {
+export interface SourceContext<Config extends ConnectorConfig = ConnectorConfig> {
   /** The relation name. */
   readonly name: string;
-  /** WITH options after `createJob` overrides. */
+  /** The connector's typed config (from the module, or resolved again after `createJob` overrides). */
+  readonly config: Config;
+  /** WITH options after `createJob` overrides (format options: `csvOptions`, `jsonWriteOptions`). */
   readonly options: Readonly<Record<string, string>>;
+  /** `config.format` (null with a memory binding). */
   readonly format: FormatName | null;
   readonly physical: readonly FieldDesc[];
-  /** The source ends (files without monitoring, datagen with number-of-rows...). */
+  /** `config.bounded`: the source ends (files without monitoring, datagen with number-of-rows...). */
   readonly bounded: boolean;
   /** `trigger.mode = available-now`: read what exists at open, then report exhausted. */
   readonly availableNow: boolean;
@@ -95,8 +110,10 @@ export interface SourceConnector {
   close(): Promise<void>;
 }
 
-export interface SinkContext {
+export interface SinkContext<Config extends ConnectorConfig = ConnectorConfig> {
   readonly name: string;
+  /** The connector's typed config (from the module, or resolved again after `createJob` overrides). */
+  readonly config: Config;
   readonly options: Readonly<Record<string, string>>;
   readonly format: FormatName | null;
   readonly schema: readonly FieldDesc[];
@@ -171,8 +188,8 @@ export interface SinkConnector {
   close(): Promise<void>;
 }
 
-export type SourceFactory = (ctx: SourceContext) => SourceConnector;
-export type SinkFactory = (ctx: SinkContext) => SinkConnector;
+export type SourceFactory<Config extends ConnectorConfig = any> = (ctx: SourceContext<Config>) => SourceConnector;
+export type SinkFactory<Config extends ConnectorConfig = any> = (ctx: SinkContext<Config>) => SinkConnector;
 
 /** Rows and kinds buffered by a writer until commit (shared by the simple sinks). */
 export class RowBuffer {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmitMode, QueryProgress, SinkBatch, SourceSpec, WindowSpec } from '../index.ts';
-import { MemoryStream } from '../connectors/memory-source.ts';
+import { MemoryStream } from '../connectors/memory/source.ts';
 import { WindowAggregate } from '../operators/window-aggregate.ts';
 import { GroupAggregate } from '../operators/group-aggregate.ts';
 import {

@@ -9,7 +9,8 @@ import { iso } from './progress.ts';
 import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
 import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
 import { object as asObject, parse as parseJson } from '../formats/decode.ts';
-import { parseBoolean, parseDuration, parseInteger } from '../options.ts';
+import { parseBoolean } from '../options.ts';
+import { sourceCommon } from '../connectors/common.ts';
 import { ParseError, QueryError, messageOf } from './errors.ts';
 
 type Decode<Row> = (value: unknown, ctx: RecordContext) => Row;
@@ -26,6 +27,8 @@ export interface InputOptions {
   readonly query: string;
   readonly options: Readonly<Record<string, string>>;
   readonly format: FormatName | null;
+  /** Records per poll (the connector config's `batchSize`). */
+  readonly batchSize: number;
   readonly bounded: boolean;
   readonly dropLate: boolean;
 }
@@ -84,11 +87,10 @@ export class Input<Row> {
       headers: null,
     };
     const opts = o.options;
-    const max = opts['scan.batch-size'] ?? opts['scan.max-offsets-per-trigger'];
-    this.batchSize = max !== undefined ? parseInteger(max, 1) : 1000;
+    this.batchSize = o.batchSize;
     this.bounded = o.bounded;
     this.idleTimeoutMs =
-      opts['scan.idle-timeout'] !== undefined ? parseDuration(opts['scan.idle-timeout']) : spec.idleTimeoutMs;
+      opts['scan.idle-timeout'] !== undefined ? sourceCommon(opts).idleTimeoutMs : spec.idleTimeoutMs;
     this.hasWatermark = spec.watermark !== null;
     this.dropLate = o.dropLate;
     const ignoreKey = o.format === 'csv' ? 'csv.ignore-parse-errors' : 'json.ignore-parse-errors';

@@ -24,8 +24,12 @@ import type {
 } from '../index.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
-import { sinkFactory, sourceFactory } from '../connectors/registry.ts';
-import { parseDuration, parseEnum, parseInteger, parsePath } from '../options.ts';
+import { connectorSpec, sinkFactory, sourceFactory } from '../connectors/registry.ts';
+import type { ConnectorConfig } from '../connectors/spec.ts';
+import type { FileConfig } from '../connectors/file/options.ts';
+import { DEFAULT_BATCH_SIZE } from '../connectors/common.ts';
+import { normaliseKey } from '../formats/options.ts';
+import { parseDuration, parseEnum, parseInteger } from '../options.ts';
 import { describeQuery, type QueryDescription } from '../checkpoint/describe.ts';
 import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
@@ -45,44 +49,44 @@ function isSinkBinding(o: object): o is MemorySinkBinding {
   return 'rows' in o || 'onBatch' in o || 'json' in o;
 }
 
-/** File connectors' `path` as a local path (a `file:` URI as Flink writes it is accepted). */
-function localPath(kind: string, name: string, connector: string, options: Options): Options {
-  const path = options['path'];
-  if ((connector !== 'file' && connector !== 'filesystem') || path === undefined) return options;
-  try {
-    return { ...options, path: parsePath(path) };
-  } catch (e) {
-    throw new Error(`${kind} "${name}": option 'path' = '${path}' ${messageOf(e)}`, { cause: e });
+/**
+ * The typed config of a relation as it runs: the module's (resolved by the compiler) unless
+ * `createJob` overrides changed the options or bound it to memory, or a hand-written spec has
+ * none; then the connector's own `resolve()` (the same function the compiler used) decides. A
+ * program's own connector (`registerSource` by name, no options spec) runs with what its spec
+ * declares.
+ */
+function configOf(
+  name: string,
+  connector: string,
+  options: Options,
+  embedded: ConnectorConfig | undefined,
+  declared: { format: FormatName | null; bounded: boolean },
+  use: { reads: boolean; writes: boolean },
+): ConnectorConfig {
+  if (embedded !== undefined) return embedded;
+  const spec = connectorSpec(connector);
+  if (spec !== null) {
+    try {
+      return spec.resolve(options, { relationName: name, ...use });
+    } catch (e) {
+      throw new Error(`${use.reads ? 'source' : 'sink'} "${name}": ${messageOf(e)}`, { cause: e });
+    }
   }
+  const batch = options['scan.batch-size'];
+  return {
+    format: declared.format,
+    bounded: declared.bounded,
+    batchSize: batch === undefined ? DEFAULT_BATCH_SIZE : parseInteger(batch, 1),
+    deliveryGuarantee: 'at-least-once',
+  };
 }
 
-/** A file path's default format: csv for *.csv, else json (the connector docs' rule). */
-function defaultFormat(connector: string, options: Options, declared: FormatName | null): FormatName | null {
-  const f = options['format'] ?? options['value.format'];
-  if (f !== undefined) return f.toLowerCase() as FormatName;
-  if (declared !== null) return declared;
-  if (connector === 'file' || connector === 'filesystem')
-    return options['path']?.toLowerCase().endsWith('.csv') ? 'csv' : 'json';
-  return null;
-}
-
-function isBounded(connector: string, options: Options, declared: boolean): boolean {
-  switch (connector) {
-    case 'file':
-    case 'filesystem':
-      return options['source.monitor-interval'] === undefined;
-    case 'kafka':
-    case 'upsert-kafka':
-      // scan.bounded.mode: a Kafka source that stops at the offsets it resolves at start
-      return options['scan.bounded.mode'] !== undefined && options['scan.bounded.mode'] !== 'unbounded';
-    case 'datagen':
-      return (
-        options['number-of-rows'] !== undefined ||
-        Object.keys(options).some((k) => /^fields\..+\.kind$/.test(k) && options[k] === 'sequence')
-      );
-    default:
-      return declared;
-  }
+/** Override options with Flink's `value.` spellings normalised, as the compiler does. */
+function normalised(options: Options | undefined): Options {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options ?? {})) out[normaliseKey(k)] = v;
+  return out;
 }
 
 class JobRuntime implements Job {
@@ -194,39 +198,41 @@ class JobRuntime implements Job {
   private openSource(s: SourceSpec<unknown>): {
     connector: SourceConnector;
     options: Options;
+    config: ConnectorConfig;
     format: FormatName | null;
     bounded: boolean;
     binding: MemorySourceBinding | null;
   } {
     const o = this.overrides.sources?.[s.name] ?? this.overrides.sources?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSourceBinding(o) ? o : null;
-    const merged: Options =
-      binding !== null ? { ...s.options, ...(binding.options ?? {}) } : { ...s.options, ...((o as Options) ?? {}) };
-    const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
-    const options = localPath('source', s.name, connector, merged);
-    const format = binding !== null ? null : defaultFormat(connector, options, s.format);
-    // memory rows end the input unless 'memory.bounded' = 'false' (then it waits until stopped)
-    const bounded =
-      binding !== null || connector === 'memory'
-        ? options['memory.bounded']?.toLowerCase() !== 'false'
-        : isBounded(connector, options, s.bounded);
-    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
-      this.fileSources.push({ name: s.name, path: options['path'], bounded });
+    const options: Options =
+      binding !== null
+        ? { ...s.options, ...normalised(binding.options) }
+        : { ...s.options, ...normalised(o as Options | undefined) };
+    const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
+    const config = configOf(s.name, connector, options, o === undefined ? s.config : undefined, s, {
+      reads: true,
+      writes: false,
+    });
+    if (connector === 'file' || connector === 'filesystem')
+      this.fileSources.push({ name: s.name, path: (config as FileConfig).path, bounded: config.bounded });
     const factory = sourceFactory(connector);
     return {
       connector: factory({
         name: s.name,
+        config,
         options,
-        format,
+        format: config.format,
         physical: s.physical,
-        bounded,
+        bounded: config.bounded,
         availableNow: this.availableNow,
         binding,
         notice: (m) => this.notice(m),
       }),
       options,
-      format,
-      bounded,
+      config,
+      format: config.format,
+      bounded: config.bounded,
       binding,
     };
   }
@@ -238,15 +244,26 @@ class JobRuntime implements Job {
     if (!s) throw new Error(`no sink named "${name}" in job "${this.name}"`);
     const o = this.overrides.sinks?.[name] ?? this.overrides.sinks?.[s.options['memory.name'] ?? ''];
     const binding = o !== undefined && isSinkBinding(o) ? o : null;
-    const merged: Options = binding !== null ? s.options : { ...s.options, ...((o as Options) ?? {}) };
-    const connector = binding !== null ? 'memory' : (merged['connector'] ?? s.connector);
-    const options = localPath('sink', name, connector, merged);
-    if ((connector === 'file' || connector === 'filesystem') && options['path'] !== undefined)
-      this.fileSinks.push({ name, path: options['path'] });
+    const options: Options = binding !== null ? s.options : { ...s.options, ...normalised(o as Options | undefined) };
+    const connector = binding !== null ? 'memory' : (options['connector'] ?? s.connector);
+    const config = configOf(
+      name,
+      connector,
+      options,
+      o === undefined ? s.config : undefined,
+      { ...s, bounded: false },
+      {
+        reads: false,
+        writes: true,
+      },
+    );
+    if (connector === 'file' || connector === 'filesystem')
+      this.fileSinks.push({ name, path: (config as FileConfig).path });
     c = sinkFactory(connector)({
       name,
+      config,
       options,
-      format: binding !== null ? null : defaultFormat(connector, options, s.format),
+      format: config.format,
       schema: s.schema,
       keyFields: s.keyFields,
       deliveryGuarantee: s.deliveryGuarantee,

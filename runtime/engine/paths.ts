@@ -6,7 +6,7 @@
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { listFiles, wouldList } from '../connectors/list-files.ts';
+import { listFiles, wouldList } from '../connectors/file/list-files.ts';
 
 export interface FilePath {
   readonly name: string;

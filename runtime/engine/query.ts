@@ -24,6 +24,7 @@ import type {
 } from '../index.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
 import type { FormatName } from '../contract.ts';
+import type { ConnectorConfig } from '../connectors/spec.ts';
 import type { CheckpointProgress, FieldDesc, Json, RowKind, SinkSpec } from '../index.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
@@ -44,6 +45,8 @@ export interface QueryEnv {
   openSource(spec: SourceSpec<unknown>): {
     connector: SourceConnector;
     options: Readonly<Record<string, string>>;
+    /** The connector's typed config after overrides. */
+    config: ConnectorConfig;
     format: FormatName | null;
     bounded: boolean;
     /** A `createJob` memory binding replacing the declared connector, if any. */
@@ -156,6 +159,7 @@ export class Query implements QueryHandle {
           query: spec.name,
           options: s.options,
           format: s.format,
+          batchSize: s.config.batchSize,
           bounded: s.bounded,
           dropLate: options?.dropLate ?? true,
         });
@@ -179,6 +183,7 @@ export class Query implements QueryHandle {
         const table = new LookupTable<Row, Key>(source, {
           key,
           options: s.options,
+          config: s.config,
           format: s.format,
           binding: s.binding ?? null,
           query: spec.name,

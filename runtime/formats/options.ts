@@ -3,8 +3,8 @@
  * to the value format (`format` / `value.format`, also spelled `value.json.*`); for connectors
  * with a message key, `key.json.*` etc. apply to `key.format`.
  */
-import type { FormatName } from '../../runtime/contract.ts';
-import type { OptionSpec } from './types.ts';
+import type { FormatName } from '../contract.ts';
+import type { OptionSpec } from '../connectors/spec.ts';
 
 export const FORMAT_NAMES: readonly FormatName[] = ['json', 'csv', 'raw'];
 

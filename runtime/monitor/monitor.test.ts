@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { QueryProgress } from '../index.ts';
-import { MemoryStream } from '../connectors/memory-source.ts';
+import { MemoryStream } from '../connectors/memory/source.ts';
 import { WIN_FIELDS, evSource, jobSpec, sinkSpec, tumbleCountQuery } from '../testing/specs.ts';
 import { defineJob } from '../engine/job.ts';
 import type { UiServer } from './server.ts';

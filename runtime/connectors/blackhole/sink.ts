@@ -1,5 +1,5 @@
 /** The `blackhole` sink: discards every row (benchmarks); counts them for progress. */
-import type { BatchSinkWriter, SinkConnector } from './types.ts';
+import type { BatchSinkWriter, SinkConnector } from '../types.ts';
 
 class BlackholeWriter implements BatchSinkWriter {
   private pending = 0;

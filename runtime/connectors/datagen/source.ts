@@ -6,12 +6,26 @@
  * timestamps up to `max-past` before now; `null-rate`. The generator is seeded, so runs are
  * reproducible except for timestamps (which follow the clock).
  */
-import type { FieldDesc, Json, RecordContext, TypeDesc } from '../index.ts';
-import { parseBoolean, parseDuration, parseInteger, parseList, parseNumber } from '../options.ts';
-import type { RecordBatch, SourceConnector, SourceContext } from './types.ts';
-import { seededRandom } from '../random.ts';
+import type { FieldDesc, Json, RecordContext, TypeDesc } from '../../index.ts';
+import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
+import type { DatagenConfig, DatagenField } from './options.ts';
+import { seededRandom } from '../../random.ts';
 
 type Gen = (i: number) => unknown;
+
+/** A column without `fields.<column>.*` options: the generator's defaults. */
+const NO_OPTIONS: DatagenField = {
+  kind: 'random',
+  min: null,
+  max: null,
+  maxPastMs: null,
+  length: null,
+  varLen: false,
+  start: null,
+  end: null,
+  nullRate: 0,
+  values: null,
+};
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -35,39 +49,36 @@ class DatagenSource implements SourceConnector {
   private emitted = 0;
   private startedAt = 0;
 
-  constructor(private readonly ctx: SourceContext) {
-    const o = ctx.options;
-    this.rowsPerSecond = o['rows-per-second'] !== undefined ? parseInteger(o['rows-per-second'], 1) : 10_000;
-    this.total = o['number-of-rows'] !== undefined ? parseInteger(o['number-of-rows'], 0) : Infinity;
+  constructor(private readonly ctx: SourceContext<DatagenConfig>) {
+    this.rowsPerSecond = ctx.config.rowsPerSecond;
+    this.total = ctx.config.numberOfRows ?? Infinity;
     this.gens = ctx.physical.map((f) => ({ name: f.name, gen: this.generator(f) }));
   }
 
-  private opt(field: string, key: string): string | undefined {
-    return this.ctx.options[`fields.${field}.${key}`];
+  /** The column's generator options (`fields.<name>.*`), or none written. */
+  private field(name: string): DatagenField {
+    return this.ctx.config.fields[name] ?? NO_OPTIONS;
   }
 
   private generator(f: FieldDesc): Gen {
     const base = this.valueGenerator(f.name, f.type);
-    const nullRate =
-      this.opt(f.name, 'null-rate') !== undefined ? parseNumber(this.opt(f.name, 'null-rate')!, 0, 1) : 0;
+    const nullRate = this.field(f.name).nullRate;
     if (nullRate === 0) return base;
     return (i) => (this.rand() < nullRate ? null : base(i));
   }
 
   private valueGenerator(name: string, type: TypeDesc): Gen {
-    const num = (key: string, dflt: number): number =>
-      this.opt(name, key) !== undefined ? parseNumber(this.opt(name, key)!) : dflt;
+    const o = this.field(name);
     const isInt = type.kind === 'INT' || type.kind === 'BIGINT' || type.kind === 'TINYINT' || type.kind === 'SMALLINT';
-    if ((this.opt(name, 'kind') ?? 'random').toLowerCase() === 'sequence') {
-      const start = num('start', 0);
-      const end = num('end', Infinity);
+    if (o.kind === 'sequence') {
+      const start = o.start ?? 0;
+      const end = o.end ?? Infinity;
       // a sequence ends the source after its last value
       this.total = Math.min(this.total, end - start + 1);
       return type.kind === 'STRING' ? (i) => String(start + i) : (i) => start + i;
     }
-    const values = this.opt(name, 'values');
-    if (values !== undefined) {
-      const list = parseList(values);
+    const list = o.values;
+    if (list !== null) {
       const conv = (v: string): unknown =>
         type.kind === 'STRING' ? v : type.kind === 'BOOLEAN' ? v.toLowerCase() === 'true' : Number(v);
       const vals = list.map(conv);
@@ -79,13 +90,13 @@ class DatagenSource implements SourceConnector {
         return () => r() < 0.5;
       case 'TIMESTAMP':
       case 'DATE': {
-        const pastMs = this.opt(name, 'max-past') !== undefined ? parseDuration(this.opt(name, 'max-past')!) : 0;
+        const pastMs = o.maxPastMs ?? 0;
         const ts = (): number => Date.now() - Math.floor(r() * pastMs);
         return type.kind === 'DATE' ? () => Math.floor(ts() / 86_400_000) : ts;
       }
       case 'STRING': {
-        const length = this.opt(name, 'length') !== undefined ? parseInteger(this.opt(name, 'length')!, 0) : 100;
-        const varLen = this.opt(name, 'var-len') !== undefined && parseBoolean(this.opt(name, 'var-len')!);
+        const length = o.length ?? 100;
+        const varLen = o.varLen;
         return () => {
           const n = varLen ? 1 + Math.floor(r() * length) : length;
           let s = '';
@@ -94,19 +105,19 @@ class DatagenSource implements SourceConnector {
         };
       }
       case 'ARRAY': {
-        const length = this.opt(name, 'length') !== undefined ? parseInteger(this.opt(name, 'length')!, 0) : 3;
+        const length = o.length ?? 3;
         const el = this.valueGenerator(`${name}.element`, type.element ?? { kind: 'STRING' });
         return (i) => Array.from({ length }, () => el(i));
       }
       default: {
         if (isInt) {
           const lim = type.kind === 'BIGINT' ? Number.MAX_SAFE_INTEGER : 2147483647;
-          const min = num('min', type.kind === 'BIGINT' ? 0 : -2147483648);
-          const max = num('max', lim);
+          const min = o.min ?? (type.kind === 'BIGINT' ? 0 : -2147483648);
+          const max = o.max ?? lim;
           return () => min + Math.floor(r() * (max - min + 1));
         }
-        const min = num('min', 0);
-        const max = num('max', 1);
+        const min = o.min ?? 0;
+        const max = o.max ?? 1;
         return () => min + r() * (max - min);
       }
     }
@@ -155,6 +166,6 @@ class DatagenSource implements SourceConnector {
   async close(): Promise<void> {}
 }
 
-export function datagenSource(ctx: SourceContext): SourceConnector {
+export function datagenSource(ctx: SourceContext<DatagenConfig>): SourceConnector {
   return new DatagenSource(ctx);
 }

@@ -6,13 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SinkContext } from './types.ts';
-import { fileSink } from './file-sink.ts';
-import { EV_FIELDS, type Ev } from '../testing/specs.ts';
+import type { SinkContext } from '../types.ts';
+import { fileOptions, type FileConfig } from './options.ts';
+import { fileSink } from './sink.ts';
+import { EV_FIELDS, type Ev } from '../../testing/specs.ts';
 
-function ctx(path: string): SinkContext {
+function ctx(path: string): SinkContext<FileConfig> {
   return {
     name: 'out',
+    config: fileOptions.resolve({ path }, { relationName: 'out', reads: false, writes: true }),
     options: { path },
     format: 'json',
     schema: EV_FIELDS,

@@ -25,8 +25,8 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Json, RowKind } from '../index.ts';
-import { fault } from '../checkpoint/faults.ts';
+import type { Json, RowKind } from '../../index.ts';
+import { fault } from '../../checkpoint/faults.ts';
 import {
   CheckpointError,
   atomicTempPath,
@@ -35,9 +35,10 @@ import {
   parseLog,
   writeAtomic,
   writeAtomicSync,
-} from '../checkpoint/files.ts';
-import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../formats/encode.ts';
-import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from './types.ts';
+} from '../../checkpoint/files.ts';
+import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../../formats/encode.ts';
+import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
+import type { FileConfig } from './options.ts';
 
 /** One published batch: bytes [from, size) of the file (COMPLETE: the whole file). */
 interface Entry {
@@ -80,8 +81,8 @@ class FileSink implements SinkConnector {
   private mfd = -1;
   private size = 0;
 
-  constructor(private readonly ctx: SinkContext) {
-    const path = ctx.options['path'];
+  constructor(private readonly ctx: SinkContext<FileConfig>) {
+    const path = ctx.config.path;
     if (!path) throw new Error(`file sink "${ctx.name}" needs a 'path' option`);
     this.path = path;
     this.dir = dirname(path);
@@ -503,6 +504,6 @@ class FileWriter implements BatchSinkWriter {
   }
 }
 
-export function fileSink(ctx: SinkContext): SinkConnector {
+export function fileSink(ctx: SinkContext<FileConfig>): SinkConnector {
   return new FileSink(ctx);
 }

@@ -20,11 +20,11 @@
  * logged offsets `end` name them (a watched directory may list files in another order now).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import type { Json, RecordContext } from '../index.ts';
-import { csvOptions, csvRecordOpen, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
-import { parseDuration } from '../options.ts';
+import type { Json, RecordContext } from '../../index.ts';
+import { csvOptions, csvRecordOpen, splitCsvLine, type CsvOptions } from '../../formats/csv.ts';
 import { listFiles } from './list-files.ts';
-import type { RecordBatch, SourceConnector, SourceContext } from './types.ts';
+import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
+import type { FileConfig } from './options.ts';
 
 const CHUNK = 1 << 20;
 const NO_BYTES = Buffer.alloc(0);
@@ -234,15 +234,14 @@ class FileSource implements SourceConnector {
   private readonly planned = new Set<string>();
   private nextScan = 0;
 
-  constructor(private readonly ctx: SourceContext) {
-    const path = ctx.options['path'];
+  constructor(private readonly ctx: SourceContext<FileConfig>) {
+    const path = ctx.config.path;
     if (!path) throw new Error(`file source "${ctx.name}" needs a 'path' option`);
     this.path = path;
     this.csv = ctx.format === 'csv' ? csvOptions(ctx.options) : null;
     this.quote = this.csv?.quote ?? null;
     this.comments = this.csv?.allowComments ?? false;
-    const monitor = ctx.options['source.monitor-interval'];
-    this.monitorMs = monitor === undefined ? null : parseDuration(monitor);
+    this.monitorMs = ctx.config.monitorIntervalMs;
     this.unending = this.monitorMs !== null && !ctx.availableNow;
   }
 
@@ -495,6 +494,6 @@ class FileSource implements SourceConnector {
   }
 }
 
-export function fileSource(ctx: SourceContext): SourceConnector {
+export function fileSource(ctx: SourceContext<FileConfig>): SourceConnector {
   return new FileSource(ctx);
 }

@@ -4,9 +4,9 @@
  * (TIMESTAMP as ISO strings) with `json: true`. `onBatch` sees every non-empty batch, and every
  * batch in COMPLETE mode (an empty table is a result too).
  */
-import type { EmitMode, MemorySinkBinding } from '../index.ts';
-import { jsonObjectConverter } from '../formats/encode.ts';
-import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext, type WriterOptions } from './types.ts';
+import type { EmitMode, MemorySinkBinding } from '../../index.ts';
+import { jsonObjectConverter } from '../../formats/encode.ts';
+import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext, type WriterOptions } from '../types.ts';
 
 class MemoryWriter implements BatchSinkWriter {
   private readonly buf = new RowBuffer();

@@ -9,10 +9,10 @@
  * `print.format = 'json'` prints JSON lines. `print-identifier` is the line prefix (default: the
  * sink name); `standard-error = true` prints to stderr.
  */
-import type { FieldDesc, RowKind } from '../index.ts';
-import { jsonLineEncoder, jsonWriteOptions, textConverter } from '../formats/encode.ts';
-import { parseBoolean } from '../options.ts';
-import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext } from './types.ts';
+import type { FieldDesc, RowKind } from '../../index.ts';
+import { jsonLineEncoder, jsonWriteOptions, textConverter } from '../../formats/encode.ts';
+import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext } from '../types.ts';
+import type { PrintConfig } from './options.ts';
 
 const NUMERIC = new Set(['INT', 'BIGINT', 'DOUBLE', 'DECIMAL', 'TINYINT', 'SMALLINT', 'FLOAT']);
 
@@ -53,11 +53,11 @@ class PrintWriter implements BatchSinkWriter {
   }
 }
 
-export function printSink(ctx: SinkContext): SinkConnector {
-  const prefix = `${ctx.options['print-identifier'] ?? ctx.name}> `;
-  const toStderr = ctx.options['standard-error'] !== undefined && parseBoolean(ctx.options['standard-error']);
+export function printSink(ctx: SinkContext<PrintConfig>): SinkConnector {
+  const prefix = `${ctx.config.identifier ?? ctx.name}> `;
+  const toStderr = ctx.config.standardError;
   const out = ctx.print ?? ((line: string) => (toStderr ? process.stderr : process.stdout).write(line + '\n'));
-  const json = (ctx.options['print.format'] ?? 'table').toLowerCase() === 'json';
+  const json = ctx.config.printFormat === 'json';
   const encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
   const flush = (rows: Record<string, unknown>[], kinds: RowKind[]): void => {
     const lines = json ? rows.map(encode) : tableLines(ctx.schema, rows, kinds);
