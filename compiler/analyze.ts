@@ -29,7 +29,12 @@ export function analyze(source: string, file: string): { plan: JobPlan | null; d
   }
 }
 
-/** Statements that contain a syntax error: the parser recovered them, so they may have holes. */
+/**
+ * Statements that contain a syntax error: the placeholder of a broken CREATE (kind and name
+ * only; the parser does not recover inside a statement) and statements with a problem the AST
+ * builder reported (SQ0001). The binder declares their names but reports nothing else about
+ * them: the syntax error is the one message.
+ */
 function damagedStatements(script: Script, syntax: readonly Diagnostic[]): Set<Statement> {
   const errors = syntax.filter((d) => d.severity === 'error');
   return new Set(

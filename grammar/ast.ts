@@ -1,8 +1,9 @@
 /**
  * The sq abstract syntax tree: the contract between the parser (grammar/) and the binder
  * (compiler/). Every node is a plain, frozen-by-convention object with a `kind` discriminant and
- * a source `span`. Nodes built from a recovered (partially invalid) parse may be missing parts;
- * such holes are represented by `ErrorExpr` / `null` and the binder must tolerate them.
+ * a source `span`. The parser does not recover inside a statement (a statement with a syntax
+ * error is dropped, or replaced by a placeholder declaration; see grammar/README.md), so nodes
+ * are complete; `ErrorExpr` stands for a child the AST builder could not build.
  */
 
 /** A range of source text. Lines and columns are 1-based; `offset`/`end` are 0-based char offsets. */
@@ -582,7 +583,7 @@ export interface ArrayConstructor {
   readonly span: Span;
 }
 
-/** A hole left by syntax-error recovery. The binder skips it silently (the syntax error was reported). */
+/** An expression the AST builder could not build (its problem was reported). The binder skips it silently. */
 export interface ErrorExpr {
   readonly kind: 'ErrorExpr';
   readonly span: Span;

@@ -1,7 +1,9 @@
 /**
- * CST → AST: a Chevrotain CST visitor, kept apart from the grammar. Parses recovered after a
- * syntax error can have holes (missing children); every accessor here tolerates them and
- * produces `ErrorExpr` or a placeholder name, so the binder never sees `undefined`.
+ * CST → AST: a Chevrotain CST visitor, kept apart from the grammar. The parser runs without error
+ * recovery, so the trees seen here are complete; the accessors still produce `ErrorExpr` or a
+ * placeholder name for a missing child (a grammar bug), so the binder never sees `undefined`.
+ * Problems the grammar cannot express (unknown type names, malformed window calls) are returned
+ * as `problems` and reported as SQ0001.
  */
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.ts';
