@@ -32,6 +32,8 @@ export interface RelationContext {
 const METADATA_TYPES: Readonly<Record<string, readonly SqlType[]>> = {
   key: [STRING, { kind: 'BYTES' }],
   topic: [STRING],
+  'file.path': [STRING],
+  'file.line': [BIGINT, INT],
   partition: [INT, BIGINT],
   offset: [BIGINT],
   timestamp: [

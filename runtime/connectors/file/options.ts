@@ -30,7 +30,7 @@ export const fileOptions: ConnectorSpec<FileConfig> = {
   roles: 'both',
   formats: ['json', 'csv', 'raw'],
   keyFormat: false,
-  metadata: [],
+  metadata: ['file.path', 'file.line'],
   options: [
     {
       key: 'path',
