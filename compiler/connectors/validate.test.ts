@@ -237,7 +237,7 @@ describe('invalid values (SQ0503)', () => {
   it('enum: did-you-mean over the allowed values, at the value', () => {
     const r = run(`${KAFKA}, 'scan.startup.mode' = 'earliest-ofset'`);
     expect(summary(r.diagnostics)).toEqual([
-      `error SQ0503 'scan.startup.mode' = 'earliest-ofset' is not one of 'earliest-offset', 'latest-offset', 'group-offsets', 'timestamp'`,
+      `error SQ0503 'scan.startup.mode' = 'earliest-ofset' is not one of 'earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'`,
     ]);
     expect(r.diagnostics[0]!.notes).toEqual([`help: did you mean 'earliest-offset'?`]);
     expect(r.at()).toBe(`'earliest-ofset'`);
@@ -393,6 +393,9 @@ describe('resolved options', () => {
       'properties.bootstrap.servers': 'localhost:9092',
       'value.fields-include': 'ALL',
       'scan.startup.mode': 'earliest-offset',
+      'scan.topic-partition-discovery.interval': '5 min',
+      'scan.fail-on-data-loss': 'true',
+      'connect.retry-timeout': '60 s',
       'json.fail-on-missing-field': 'false',
       'json.timestamp-format.standard': 'ISO-8601',
     });
@@ -408,6 +411,8 @@ describe('resolved options', () => {
       'value.fields-include': 'ALL',
       'key.format': 'json',
       'sink.delivery-guarantee': 'at-least-once',
+      'sink.partitioner': 'default',
+      'connect.retry-timeout': '60 s',
       'json.timestamp-format.standard': 'ISO-8601',
       'json.encode.ignore-null-fields': 'false',
       'key.json.timestamp-format.standard': 'ISO-8601',

@@ -10,8 +10,10 @@ import {
   SCAN_PARALLELISM,
   SINK_PARALLELISM,
   SOURCE_COMMON,
+  bool,
   duration,
   optionReader,
+  positiveDuration,
   str,
 } from '../common.ts';
 import type {
@@ -67,6 +69,25 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
     description: 'Prefix of the Kafka transactional ids; must be unique per sink among jobs writing to the cluster.',
   },
 ];
+
+/** Client behaviour both Kafka connectors share: how long to retry unreachable brokers. */
+const KAFKA_RETRY: OptionSpec = {
+  key: 'connect.retry-timeout',
+  type: positiveDuration,
+  roles: 'both',
+  default: '60 s',
+  description:
+    'How long to retry when the brokers cannot be reached (at start or while running) before the query stops with its last checkpoint intact.',
+};
+
+const FAIL_ON_DATA_LOSS: OptionSpec = {
+  key: 'scan.fail-on-data-loss',
+  type: bool,
+  roles: 'source',
+  default: 'true',
+  description:
+    "Offsets the query still had to read are gone (retention, a recreated topic): 'true' stops the query naming topic, partition and offsets; 'false' warns, counts and goes on from the log start (Spark's failOnDataLoss).",
+};
 
 const VALUE_FIELDS_INCLUDE: OptionSpec = {
   key: 'value.fields-include',
@@ -125,7 +146,10 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     VALUE_FIELDS_INCLUDE,
     {
       key: 'scan.startup.mode',
-      type: { kind: 'enum', values: ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp'] },
+      type: {
+        kind: 'enum',
+        values: ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'],
+      },
       roles: 'source',
       default: (ctx) => (ctx.get('properties.group.id') !== undefined ? 'group-offsets' : 'earliest-offset'),
       defaultDoc: "'group-offsets' with properties.group.id, else 'earliest-offset'",
@@ -139,6 +163,34 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
       description: "Epoch milliseconds to start from with scan.startup.mode 'timestamp'.",
     },
     {
+      key: 'scan.startup.specific-offsets',
+      type: str,
+      roles: 'source',
+      description:
+        "With scan.startup.mode 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (partitions not listed start at the earliest offset).",
+    },
+    {
+      key: 'scan.bounded.mode',
+      type: { kind: 'enum', values: ['unbounded', 'latest-offset', 'timestamp', 'specific-offsets'] },
+      roles: 'source',
+      defaultDoc: "unbounded ('latest-offset' under trigger.mode 'available-now')",
+      description:
+        "Where a bounded read ends: 'latest-offset' (the end when the query starts), 'timestamp' or 'specific-offsets'; the query then stops after flushing everything (a batch job over Kafka).",
+    },
+    {
+      key: 'scan.bounded.timestamp-millis',
+      type: { kind: 'integer', min: 0 },
+      roles: 'source',
+      description: "With scan.bounded.mode 'timestamp': epoch milliseconds where reading ends.",
+    },
+    {
+      key: 'scan.bounded.specific-offsets',
+      type: str,
+      roles: 'source',
+      description:
+        "With scan.bounded.mode 'specific-offsets': 'partition:0,offset:42;...' where reading ends (partitions not listed are not read).",
+    },
+    {
       key: 'scan.max-offsets-per-trigger',
       type: { kind: 'integer', min: 1 },
       roles: 'source',
@@ -148,8 +200,18 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
       key: 'scan.topic-partition-discovery.interval',
       type: duration,
       roles: 'source',
-      ignored: 'partitions are discovered when the query starts',
-      description: 'Flink: interval to discover new partitions.',
+      default: '5 min',
+      description: "How often to look for new partitions (they are read from the earliest offset); '0 s' turns it off.",
+    },
+    FAIL_ON_DATA_LOSS,
+    KAFKA_RETRY,
+    {
+      key: 'sink.partitioner',
+      type: { kind: 'enum', values: ['default', 'fixed', 'round-robin'] },
+      roles: 'sink',
+      default: 'default',
+      description:
+        "Which partition a row goes to: 'default' (murmur2 of the key, as the Java client; keyless rows spread), 'fixed' (one partition), 'round-robin'.",
     },
     ...SOURCE_COMMON,
     ...KAFKA_DELIVERY,
@@ -198,6 +260,8 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
       roles: 'source',
       description: 'Maximum records per micro-batch over all partitions (default: unlimited).',
     },
+    FAIL_ON_DATA_LOSS,
+    KAFKA_RETRY,
     ...SOURCE_COMMON,
     ...KAFKA_DELIVERY,
     {
