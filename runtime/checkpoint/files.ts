@@ -17,8 +17,8 @@
  * which file and what is wrong; nothing damaged is ever used.
  */
 import { crc32 } from 'node:zlib';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { access, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fault, type FaultPoint } from './faults.ts';
 
@@ -249,4 +249,27 @@ export async function writeAtomic(
     throw e;
   }
   await syncDir(dirname(path));
+}
+
+/**
+ * What really stopped `mkdir -p dir`: Node's recursive mkdir reports ENOENT when a missing parent
+ * cannot be created (e.g. on a read-only file system); the nearest existing ancestor that is not
+ * writable names the actual cause (EROFS, EACCES). Otherwise the error as thrown.
+ */
+export async function mkdirFailure(dir: string, e: unknown): Promise<unknown> {
+  if ((e as NodeJS.ErrnoException | null)?.code !== 'ENOENT') return e;
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    try {
+      await access(at, constants.F_OK);
+    } catch {
+      if (dirname(at) === at) return e;
+      continue;
+    }
+    try {
+      await access(at, constants.W_OK);
+      return e;
+    } catch (denied) {
+      return denied;
+    }
+  }
 }

@@ -31,6 +31,7 @@ import {
   isIoError,
   parseLog,
   writeAtomic,
+  mkdirFailure,
 } from './files.ts';
 
 /** One input's part of a batch: how many records were polled, its idle/end flags, its offsets after. */
@@ -452,12 +453,13 @@ export class CheckpointStore {
     const startOver = `start from a new checkpoint directory (SET 'checkpoint.dir'), or delete ${dir} to start over`;
     try {
       await mkdir(dir, { recursive: true });
-    } catch (e) {
+    } catch (thrown) {
+      const e = await mkdirFailure(dir, thrown);
       const code = (e as NodeJS.ErrnoException).code;
       const reason =
         code === 'EEXIST' || code === 'ENOTDIR'
           ? 'is a file, or lies under one: it must be a directory'
-          : `cannot be created: ${describeIoError(e)}`;
+          : `cannot be created: ${describeIoError(e)}${e !== thrown ? ` (in ${(e as NodeJS.ErrnoException).path})` : ''}`;
       throw new CheckpointError(dir, reason, 'choose a writable checkpoint.dir', {
         cause: e,
         subject: 'checkpoint directory',

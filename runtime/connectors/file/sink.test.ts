@@ -124,3 +124,33 @@ describe('file sink manifest trim', () => {
     expect(rows(path)).toEqual(['a1']);
   });
 });
+
+describe('file sink paths it cannot write', () => {
+  it('a directory at the path: says so and suggests a file inside it', async () => {
+    const d = fresh();
+    const err = await fileSink(ctx(d))
+      .open(null)
+      .then(
+        () => null,
+        (e: unknown) => e as Error & { hint?: string },
+      );
+    expect(err?.message).toBe(
+      `file sink "out": cannot write ${d}: the path is a directory; a file sink writes one file`,
+    );
+    expect(err?.hint).toBe(`give the sink the path of a file, e.g. '${join(d, 'out.jsonl')}'`);
+  });
+
+  it("a folder that cannot be created names the cause, not mkdir -p's ENOENT", async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'file'), '');
+    // a parent that is a file: mkdir -p fails with ENOTDIR/EEXIST, reported as it is
+    const err = await fileSink(ctx(join(d, 'file', 'sub', 'out.jsonl')))
+      .open(null)
+      .then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+    expect(err?.message).toMatch(new RegExp(`^file sink "out": cannot write ${join(d, 'file', 'sub', 'out.jsonl')}: `));
+    expect(err?.message).not.toMatch(/ENOENT/);
+  });
+});

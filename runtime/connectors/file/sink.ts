@@ -31,7 +31,9 @@ import {
   CheckpointError,
   atomicTempPath,
   crcHex,
+  describeIoError,
   encodeRecord,
+  mkdirFailure,
   parseLog,
   writeAtomic,
   writeAtomicSync,
@@ -115,14 +117,37 @@ class FileSink implements SinkConnector {
     );
   }
 
+  /** The output cannot be created: why (a directory at the path, a read-only or denied folder) and what to do. */
+  private unwritable(e: unknown): Error {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'EISDIR'
+        ? 'the path is a directory; a file sink writes one file'
+        : `${describeIoError(e)}${err.path && err.path !== this.path ? ` (at ${err.path})` : ''}`;
+    return Object.assign(new Error(`file sink "${this.ctx.name}": cannot write ${this.path}: ${why}`, { cause: e }), {
+      hint:
+        err.code === 'EISDIR'
+          ? `give the sink the path of a file, e.g. '${join(this.path, `${this.ctx.name}.jsonl`)}'`
+          : 'choose a writable path for the sink',
+    });
+  }
+
   async open(recovery?: SinkRecovery | null): Promise<void> {
     const resume = recovery !== undefined && recovery !== null && (await exists(this.manifestPath));
     if (recovery && !resume) this.checkMarks(recovery, null);
-    await mkdir(this.dir, { recursive: true });
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (e) {
+      throw this.unwritable(await mkdirFailure(this.dir, e));
+    }
     if (resume) await this.recover(recovery);
     else {
       await this.removeHidden();
-      await writeFile(this.path, this.header);
+      try {
+        await writeFile(this.path, this.header);
+      } catch (e) {
+        throw this.unwritable(e);
+      }
       this.size = Buffer.byteLength(this.header);
       if (this.checkpointing) await writeFile(this.manifestPath, '');
     }
