@@ -4,7 +4,7 @@
  * meaning of an option is decided in one place, for the compiler and the runtime alike.
  */
 import type { ConnectorName, SourceOptions } from '../../runtime/contract.ts';
-import { sourceCommon } from '../../runtime/connectors/common.ts';
+import { DEFAULT_BATCH_SIZE, sourceCommon } from '../../runtime/connectors/common.ts';
 import { CONNECTOR_OPTIONS } from '../../runtime/connectors/options.ts';
 import type { ConnectorConfig, ConnectorSpec, OptionUse, ResolvedOptions } from '../../runtime/connectors/spec.ts';
 import { parseList } from '../../runtime/options.ts';
@@ -17,7 +17,10 @@ import { checkValue } from './values.ts';
  * rest of the program is still checked.
  */
 export function connectorConfig(connector: ConnectorName, resolved: ResolvedOptions, use: OptionUse): ConnectorConfig {
-  const spec: ConnectorSpec = CONNECTOR_OPTIONS[connector];
+  const spec = CONNECTOR_OPTIONS[connector] as ConnectorSpec | undefined;
+  // An unknown or missing connector is already an error (SQ0504/SQ0502); the rest is still checked.
+  if (spec === undefined)
+    return { format: null, bounded: true, batchSize: DEFAULT_BATCH_SIZE, deliveryGuarantee: 'at-least-once' };
   try {
     return spec.resolve(resolved, use);
   } catch {
