@@ -86,7 +86,13 @@ async function execute(dir: string, c: Loaded, set: Record<string, string>, into
     };
   }
   const job = c.mod.createJob({ sources: c.sources, sinks, set: { ...c.set, ...set }, print: () => {} });
-  job.on('progress', (p) => into.progress.set(`${p.query}/${p.batchId}`, p));
+  job.on('progress', (p) => {
+    // A batch replayed after a restart reports again (kept once, by id); the report that carries
+    // a stop's state snapshot repeats the last batch id with no rows and must not replace it.
+    const key = `${p.query}/${p.batchId}`;
+    const empty = p.numInputRows === 0 && p.lateRowsDropped === 0 && p.parseErrorsSkipped === 0;
+    if (!(empty && into.progress.has(key))) into.progress.set(key, p);
+  });
   job.on('notice', () => {});
   try {
     await job.run();
