@@ -119,7 +119,14 @@ export const runCommand: Command = {
   optionalValues: { ui: String(DEFAULT_UI_PORT) },
   async run(files, values) {
     if (files.length !== 1) {
-      console.error('sqc run: expects exactly one .sq file (usage: sqc run <file.sq> [--set key=value ...])');
+      const got = files.length === 0 ? 'none' : files.map((f) => `'${f}'`).join(', ');
+      const port =
+        values['ui'] !== undefined && files.some((f) => !/\.sq$/i.test(f))
+          ? ' (--ui takes a port number: --ui 8080)'
+          : '';
+      console.error(
+        `sqc run: expects exactly one .sq file, got ${got}${port} (usage: sqc run <file.sq> [--set key=value ...])`,
+      );
       return 2;
     }
     const sets = parseSets(values['set']);
@@ -204,7 +211,9 @@ export const runCommand: Command = {
       return 1;
     }
     if (interrupted !== null) {
-      process.stderr.write(`sqc: interrupted (${interrupted}): stopped cleanly after the last committed micro-batch${resumeHint(job, false)}\n`);
+      process.stderr.write(
+        `sqc: interrupted (${interrupted}): stopped cleanly after the last committed micro-batch${resumeHint(job, false)}\n`,
+      );
       return exitCodeOf(interrupted);
     }
     return 0;
