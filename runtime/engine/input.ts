@@ -233,21 +233,17 @@ export class Input<Row> {
 
   /**
    * Sources read in splits: the source watermark becomes the minimum over the splits that are
-   * not idle (a split without records holds it back at -infinity); never decreasing; when every
-   * split is idle it stays.
+   * not idle (a split without records holds it back at -infinity); never decreasing. When every
+   * split is idle, the minimum over the idle splits that have had records: the value it would
+   * have reached had the empty splits gone idle first, whatever order the timeouts ran out in.
    */
   advanceSplitWatermark(): void {
     const splits = this.connector.splits?.();
     if (splits === undefined || !this.hasWatermark) return;
-    let min = Infinity;
-    let active = 0;
-    for (const s of splits) {
-      if (s.idle) continue;
-      active++;
-      const w = this.splitWatermarks.get(s.id) ?? -Infinity;
-      if (w < min) min = w;
-    }
-    if (active > 0 && min > this.watermark) this.watermark = min;
+    this.watermark = advancedWatermark(
+      this.watermark,
+      splits.map((s) => ({ watermark: this.splitWatermarks.get(s.id) ?? -Infinity, idle: s.idle })),
+    );
   }
 
   private parseError(e: unknown, batch: RecordBatch, i: number): void {
@@ -322,4 +318,26 @@ export class Input<Row> {
 
 function parseErrorReason(e: unknown): string {
   return e instanceof SyntaxError ? `invalid JSON (${e.message})` : (e as Error).message;
+}
+
+/**
+ * A watermark combined from parts (a source's splits, a query's inputs): the minimum over the
+ * parts that are not idle; when every part is idle, the minimum over the parts that have a
+ * watermark at all (a part that never saw a row holds nothing back). Never below `current`.
+ */
+export function advancedWatermark(
+  current: number,
+  parts: Iterable<{ readonly watermark: number; readonly idle: boolean }>,
+): number {
+  let active = Infinity;
+  let idle = Infinity;
+  let anyActive = false;
+  for (const p of parts) {
+    if (!p.idle) {
+      anyActive = true;
+      if (p.watermark < active) active = p.watermark;
+    } else if (p.watermark > -Infinity && p.watermark < idle) idle = p.watermark;
+  }
+  const next = anyActive ? active : idle;
+  return next !== Infinity && next > current ? next : current;
 }

@@ -34,7 +34,7 @@ import type { QueryParts } from '../checkpoint/describe.ts';
 import type { BatchRecord, QueryLog, StateWritten } from '../checkpoint/store.ts';
 import { encodeState } from '../state/snapshot.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
-import { Input } from './input.ts';
+import { advancedWatermark, Input } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
 
 /** What a query needs from its job. */
@@ -510,19 +510,15 @@ export class Query implements QueryHandle {
 
   /** The query watermark the inputs allow now (never below the current one). */
   private nextWatermark(): number {
-    let min = Infinity;
-    let active = 0;
+    const parts: { watermark: number; idle: boolean }[] = [];
     for (const input of this.inputs) {
       if (!input.hasWatermark) continue;
       input.advanceSplitWatermark();
       if (input.exhausted && input.bounded) continue; // +infinity
-      if (input.idle) continue;
-      active++;
-      if (input.watermark < min) min = input.watermark;
+      parts.push({ watermark: input.watermark, idle: input.idle });
     }
-    // every watermarked input idle: the watermark waits (Flink); none at all: it stays
-    if (active === 0) return this.watermark;
-    return min > this.watermark ? min : this.watermark;
+    // idle inputs do not hold the others back; every one idle: the least of what they reached
+    return advancedWatermark(this.watermark, parts);
   }
 
   private async batch(

@@ -10,6 +10,7 @@ import { registerSource } from '../connectors/registry.ts';
 import { WindowAggregate } from '../operators/window-aggregate.ts';
 import { CountSum, WIN_FIELDS, at, ev, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
 import { defineJob } from './job.ts';
+import { advancedWatermark } from './input.ts';
 
 interface Step {
   /** Records per split in this poll. */
@@ -129,5 +130,27 @@ describe('split watermarks', () => {
     // every row counted in its window: nothing was late
     expect(progress.reduce((n, p) => n + p.lateRowsDropped, 0)).toBe(0);
     expect(rows.length).toBe(0); // available-now on an unbounded source: windows wait for the next run
+  });
+
+  it('when every split goes idle at once, a split that never had records holds nothing back', async () => {
+    const { progress } = await run(
+      ['p0', 'p1', 'empty'],
+      [{ rows: { p0: [ev('a', '10:00:20')], p1: [ev('b', '10:00:35')] }, idle: ['p0', 'p1', 'empty'] }],
+    );
+    expect(progress.map((p) => p.sources[0]!.watermark)).toEqual([new Date(at('10:00:20')).toISOString()]);
+  });
+});
+
+describe('advancedWatermark', () => {
+  const part = (watermark: number, idle = false) => ({ watermark, idle });
+  it('is the least of the active parts, never going back', () => {
+    expect(advancedWatermark(0, [part(5), part(9), part(2, true)])).toBe(5);
+    expect(advancedWatermark(7, [part(5), part(9)])).toBe(7);
+    expect(advancedWatermark(0, [part(-Infinity), part(9)])).toBe(0);
+  });
+  it('every part idle: the least of those that reached a watermark', () => {
+    expect(advancedWatermark(0, [part(5, true), part(9, true), part(-Infinity, true)])).toBe(5);
+    expect(advancedWatermark(0, [part(-Infinity, true)])).toBe(0);
+    expect(advancedWatermark(0, [])).toBe(0);
   });
 });

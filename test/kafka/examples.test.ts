@@ -428,22 +428,34 @@ async function runCase(c: Case): Promise<void> {
   };
   for (let i = 0; i < 1200 && !read(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(read()).toBe(true);
-  // the idle partition's timeout (1 s) passes and at least one more batch runs (generous: a loaded
-  // machine can take a while between batches)
-  await new Promise((r) => setTimeout(r, 3_000));
+  // then the idle partition's timeout (1 s) passes and a later batch fires the windows the
+  // closing records close: wait for the outputs to settle on what the files gave (a loaded
+  // machine can take seconds between batches), then stop and compare once more, so a row
+  // emitted late or twice still fails the test
+  const outputs = async () => {
+    for (const [sink, topic] of sinkTopics) {
+      const records = await readTopic(k.brokers, topic);
+      kafkaOut.set(
+        sink,
+        records.map((r) => ({
+          row: (r.value === null ? JSON.parse(r.key!) : JSON.parse(r.value)) as Row,
+          kind: r.value === null ? '-D' : '+I',
+        })),
+      );
+    }
+    return c.outputs.map((o) => {
+      const rows = (bag: Map<string, { row: Row; kind: RowKind }[]>) => {
+        const l = bag.get(o.sink) ?? [];
+        return canonical(o.mode === 'final' ? l.map((x) => x.row) : table(l, o), o);
+      };
+      return { o, got: rows(kafkaOut), want: rows(fileOut) };
+    });
+  };
+  const settled = async () => (await outputs()).every(({ got, want }) => JSON.stringify(got) === JSON.stringify(want));
+  for (let i = 0; i < 240 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 250));
   await job.stop();
   await job.awaitTermination();
 
-  for (const [sink, topic] of sinkTopics) {
-    const records = await readTopic(k.brokers, topic);
-    kafkaOut.set(
-      sink,
-      records.map((r) => ({
-        row: (r.value === null ? JSON.parse(r.key!) : JSON.parse(r.value)) as Row,
-        kind: r.value === null ? '-D' : '+I',
-      })),
-    );
-  }
   expect(progress.reduce((n, p) => n + p.lateRowsDropped, 0)).toBe(0);
   expect(fileProgress.reduce((n, p) => n + p.lateRowsDropped, 0)).toBe(0);
   expect(progress.reduce((n, p) => n + p.parseErrorsSkipped, 0)).toBe(
@@ -452,13 +464,9 @@ async function runCase(c: Case): Promise<void> {
   // the added partition was read
   const last = progress.filter((p) => p.sources.length > 0).at(-1)!;
   expect(last.sources[0]!.partitions!.length).toBe(ADDED + 1);
-  for (const o of c.outputs) {
-    const f = fileOut.get(o.sink) ?? [];
-    const kf = kafkaOut.get(o.sink) ?? [];
-    const expectRows = o.mode === 'final' ? f.map((x) => x.row) : table(f, o);
-    const gotRows = o.mode === 'final' ? kf.map((x) => x.row) : table(kf, o);
-    expect(canonical(expectRows, o).length, `${c.name}.${o.sink}`).toBeGreaterThan(0);
-    expect(canonical(gotRows, o), `${c.name}.${o.sink}`).toEqual(canonical(expectRows, o));
+  for (const { o, got, want } of await outputs()) {
+    expect(want.length, `${c.name}.${o.sink}`).toBeGreaterThan(0);
+    expect(got, `${c.name}.${o.sink}`).toEqual(want);
   }
 }
 
