@@ -1,5 +1,5 @@
 /** Exact COUNT(DISTINCT x) state: the set of distinct non-null values. Memory grows with them. */
-import type { Json, KeyValue } from '../index.ts';
+import type { Json, KeyValue } from '../types.ts';
 
 export class DistinctSet<T extends KeyValue> {
   private readonly values: Set<T>;

@@ -3,7 +3,7 @@
  * bounded memory (≤ 4 KiB per group), mergeable and serialisable. Small sketches stay sparse
  * (a map of touched registers) and switch to a dense byte array when that is smaller.
  */
-import type { Json, KeyValue } from '../index.ts';
+import type { Json, KeyValue } from '../types.ts';
 
 const P = 12;
 const M = 1 << P;

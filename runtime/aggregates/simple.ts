@@ -4,7 +4,7 @@
  * and last non-null value in arrival order, Flink) and COLLECT_LIST. Generated code may inline
  * the trivial ones; these exist so every aggregate has a typed, snapshot-able state.
  */
-import type { Json } from '../index.ts';
+import type { Json } from '../types.ts';
 
 /** SUM: NULL until a non-null value is added. */
 export class Sum {

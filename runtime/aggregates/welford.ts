@@ -2,7 +2,7 @@
  * STDDEV_POP / STDDEV_SAMP / VAR_POP / VAR_SAMP: Welford's online mean and sum of squared
  * deviations (numerically stable), mergeable with Chan et al.'s parallel formula.
  */
-import type { Json } from '../index.ts';
+import type { Json } from '../types.ts';
 
 export class Welford {
   count = 0;

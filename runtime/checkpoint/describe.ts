@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DescriptorValue, QueryDescriptor } from '../contract.ts';
-import type { FieldDesc, Json, Operator, TypeDesc } from '../index.ts';
+import type { FieldDesc, Json, Operator, TypeDesc } from '../types.ts';
 import { formatDuration, formatWindow } from '../windows/format.ts';
 
 export interface OperatorDescription {

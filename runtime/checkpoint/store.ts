@@ -18,7 +18,7 @@ import { closeSync, fdatasync, openSync, readFileSync, rmSync, writeSync } from 
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Json, QuerySnapshot } from '../index.ts';
+import type { Json, QuerySnapshot } from '../types.ts';
 import { decodeState } from '../state/snapshot.ts';
 import { compare, fingerprint, type QueryDescription } from './describe.ts';
 import { fault } from './faults.ts';

@@ -17,7 +17,8 @@
  * `lastReloadError` / `reloadFailures`, and is retried at the next interval.
  */
 import { stat } from 'node:fs/promises';
-import type { FormatName, KeyValue, MemorySourceBinding, SourceSpec } from '../index.ts';
+import type { FormatName } from '../contract.ts';
+import type { KeyValue, MemorySourceBinding, SourceSpec } from '../types.ts';
 import { Input } from '../engine/input.ts';
 import { messageOf } from '../engine/errors.ts';
 import { listFiles } from './file/list-files.ts';

@@ -6,17 +6,16 @@
  * including a Kafka one (kafkajs) — only moves records. A sink hands each query a writer that
  * buffers one micro-batch and commits it.
  */
+import type { EmitMode, FormatName } from '../contract.ts';
 import type {
-  EmitMode,
   FieldDesc,
-  FormatName,
   Json,
   MemorySinkBinding,
   MemorySourceBinding,
   RecordContext,
   RowKind,
   SinkWriter,
-} from '../index.ts';
+} from '../types.ts';
 import type { ConnectorConfig, ConnectorSpec } from './spec.ts';
 
 /**

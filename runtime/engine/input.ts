@@ -4,7 +4,8 @@
  * `process` is the per-row hot loop of the runtime: one decoder call, one event-time call and
  * one call of the generated `push` per row, no allocation of its own.
  */
-import type { FormatName, RecordContext, RowKind, SourceProgress, SourceSpec } from '../index.ts';
+import type { FormatName } from '../contract.ts';
+import type { RecordContext, RowKind, SourceProgress, SourceSpec } from '../types.ts';
 import { iso } from './progress.ts';
 import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
 import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';

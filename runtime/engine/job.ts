@@ -5,23 +5,19 @@
  * own sources (Spark). `overrides` re-point connectors (options merged into WITH), bind memory
  * sources/sinks, and override SET options.
  */
+import type { FormatName } from '../contract.ts';
 import type {
-  FormatName,
   CreateJobOverrides,
-  Job,
   JobOverrides,
-  JobSpec,
   Json,
   MemorySinkBinding,
   MemorySourceBinding,
-  QueryHandle,
   QueryProgress,
   SinkRows,
   SinkSpec,
   SourceSpec,
-  UiOptions,
-  UiServer,
-} from '../index.ts';
+} from '../types.ts';
+import type { Job, JobSpec, QueryHandle, UiOptions, UiServer } from './api.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { connectorSpec, sinkFactory, sourceFactory } from '../connectors/registry.ts';

@@ -1,5 +1,5 @@
 /** Building `QueryProgress` reports (Spark's StreamingQueryProgress, trimmed to what sqc has). */
-import type { CheckpointProgress, Json, QueryProgress, SourceProgress } from '../index.ts';
+import type { CheckpointProgress, Json, QueryProgress, SourceProgress } from '../types.ts';
 
 export function iso(ms: number): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ms > 0 ? '+infinity' : null;

@@ -8,24 +8,25 @@
  * progress. When every input is exhausted: one more batch at watermark +infinity ending with
  * `onEnd`, then stop (available-now with unbounded inputs stops without that flush).
  */
+import type { EmitMode, FormatName } from '../contract.ts';
 import type {
-  EmitMode,
+  CheckpointProgress,
+  FieldDesc,
+  Json,
   KeyValue,
   MemorySourceBinding,
   Operator,
-  QueryBuilder,
-  QueryHandle,
   QueryProgress,
   QuerySnapshot,
-  QuerySpec,
   QueryStatus,
+  RowKind,
+  SinkSpec,
   SinkWriter,
   SourceSpec,
-} from '../index.ts';
+} from '../types.ts';
+import type { QueryBuilder, QueryHandle, QuerySpec } from './api.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
-import type { FormatName } from '../contract.ts';
 import type { ConnectorConfig } from '../connectors/spec.ts';
-import type { CheckpointProgress, FieldDesc, Json, RowKind, SinkSpec } from '../index.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
 import { fault } from '../checkpoint/faults.ts';

@@ -5,7 +5,7 @@
  * `"-Infinity"` (JSON has no such numbers; Flink's Jackson writes them so, and the decoders read
  * them back).
  */
-import type { FieldDesc, RowKind, TypeDesc } from '../index.ts';
+import type { FieldDesc, RowKind, TypeDesc } from '../types.ts';
 import { csvOptions, quoteCsv, type CsvOptions } from './csv.ts';
 import { parseBoolean } from '../options.ts';
 import { formatDate, formatTime, formatTimestamp } from './timestamp.ts';

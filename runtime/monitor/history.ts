@@ -4,7 +4,9 @@
  * memory and what the page receives), running totals, the latest report, and the job's recent
  * notices (checkpoint resumes, sink guarantees, skipped malformed records, failures).
  */
-import type { Job, PlanGraphNode, QueryProgress } from '../index.ts';
+import type { PlanGraphNode } from '../contract.ts';
+import type { QueryProgress } from '../types.ts';
+import type { Job } from '../engine/api.ts';
 
 /** One second of one query. */
 export interface Bucket {

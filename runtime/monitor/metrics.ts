@@ -23,7 +23,8 @@
  * | `sqc_query_running` | gauge (1 running, 0 otherwise) | job, query |
  */
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Job, QueryProgress } from '../index.ts';
+import type { QueryProgress } from '../types.ts';
+import type { Job } from '../engine/api.ts';
 
 type PromClient = typeof import('prom-client');
 

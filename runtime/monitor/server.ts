@@ -17,26 +17,12 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Job, PlanGraphNode } from '../index.ts';
+import type { PlanGraphNode } from '../contract.ts';
+import type { Job, UiOptions, UiServer } from '../engine/api.ts';
 import { JobHistory } from './history.ts';
 import { registerJobMetrics } from './metrics.ts';
 
-export interface UiOptions {
-  /** Port to listen on; 0 (default) picks a free one. */
-  readonly port?: number;
-  /** Interface to bind; default 127.0.0.1 (loopback only). */
-  readonly host?: string;
-  /** Register the job's metrics here (e.g. the application's registry) instead of a new one. */
-  readonly registry?: Registry;
-}
-
-export interface UiServer {
-  /** `http://host:port/` */
-  readonly url: string;
-  readonly port: number;
-  readonly registry: Registry;
-  close(): Promise<void>;
-}
+export type { UiOptions, UiServer } from '../engine/api.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -2,7 +2,7 @@
  * No-op defaults for the operator interface, so an operator implements only the hooks it needs
  * (Arroyo's `ArrowOperator` style).
  */
-import type { Operator, StateSnapshot } from '../index.ts';
+import type { Operator, StateSnapshot } from '../types.ts';
 
 export abstract class BaseOperator<In> implements Operator<In> {
   constructor(readonly id: string) {}

@@ -6,7 +6,7 @@
  * - COMPLETE: at batch end, every group (`+I`).
  * - FINAL (bounded input): nothing per batch; every group once at end of input (`+I`).
  */
-import type { Accumulator, GroupAggregateConfig, KeyValue, StateSnapshot } from '../index.ts';
+import type { Accumulator, GroupAggregateConfig, KeyValue, StateSnapshot } from '../types.ts';
 import { detachKey } from '../state/keys.ts';
 import { KeyedState } from '../state/keyed-state.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';

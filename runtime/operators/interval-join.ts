@@ -24,7 +24,7 @@
  * them would give incomplete output. Rows with a NULL time on an inner side are dropped and
  * counted too (they can match nothing).
  */
-import type { Json, KeyValue, StateSnapshot } from '../index.ts';
+import type { Json, KeyValue, StateSnapshot } from '../types.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';
 import { BaseOperator } from './base.ts';

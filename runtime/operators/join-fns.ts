@@ -9,7 +9,7 @@
  * NULL-safe: true only when the remaining condition is SQL TRUE.
  */
 import type { JoinKind } from '../contract.ts';
-import type { Emit, KeyValue } from '../index.ts';
+import type { Emit, KeyValue } from '../types.ts';
 
 export interface JoinFns<L, R, Key extends KeyValue, Out> {
   /** Stable id within the query (the snapshot key), e.g. `n5.interval-join`. */

@@ -9,7 +9,7 @@
  * `lookup.reload-interval` the table is re-read when its file changes; the new version is
  * installed at a batch end (`onBatchEnd` → `table.tick()`), never within a batch.
  */
-import type { Emit, KeyValue } from '../index.ts';
+import type { Emit, KeyValue } from '../types.ts';
 import type { LookupTable } from '../connectors/lookup-table.ts';
 import { BaseOperator } from './base.ts';
 

@@ -14,7 +14,7 @@
  *   output stays append-only — for bounded inputs. NULL-key outer rows are emitted at once in
  *   both modes (they can never match).
  */
-import type { Json, KeyValue, StateSnapshot } from '../index.ts';
+import type { Json, KeyValue, StateSnapshot } from '../types.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';

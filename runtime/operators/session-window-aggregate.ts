@@ -16,7 +16,7 @@
  *   old row is retracted first with `-D` (the upsert key includes the bounds).
  * - COMPLETE: at batch end, every session; sessions are kept.
  */
-import type { Accumulator, Json, KeyValue, SessionAggregateConfig, StateSnapshot } from '../index.ts';
+import type { Accumulator, Json, KeyValue, SessionAggregateConfig, StateSnapshot } from '../types.ts';
 import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';

@@ -5,7 +5,7 @@
  * - 'final': buffers every row (keeping only the best `limit` when there is one) and emits them
  *   sorted at end of input. State: the buffered rows (snapshotted as they are: rows are JSON).
  */
-import type { Json, SortLimitConfig, StateSnapshot } from '../index.ts';
+import type { Json, SortLimitConfig, StateSnapshot } from '../types.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { STATE_VERSIONS } from '../contract.ts';

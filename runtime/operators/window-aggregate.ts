@@ -12,7 +12,7 @@
  * - COMPLETE: at batch end, every group of every window; windows are kept (Spark's complete
  *   mode cannot drop state).
  */
-import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../index.ts';
+import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../types.ts';
 import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { windowAssigner, windowStart, type WindowAssigner } from '../windows/assigner.ts';

@@ -4,7 +4,7 @@
  * the generated `out` builds the output row (window_time = end - 1). Stateless: registering it
  * with `q.operator` is optional. Rows with NULL event time are dropped and counted.
  */
-import type { WindowAssignConfig } from '../index.ts';
+import type { WindowAssignConfig } from '../types.ts';
 import { windowAssigner, type WindowAssigner } from '../windows/assigner.ts';
 import { BaseOperator } from './base.ts';
 

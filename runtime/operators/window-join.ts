@@ -19,7 +19,7 @@
  * Output event time is `window_time = end - 1 >= ` the previous watermark, so downstream
  * operators need no watermark hold.
  */
-import type { Json, KeyValue, StateSnapshot } from '../index.ts';
+import type { Json, KeyValue, StateSnapshot } from '../types.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';

@@ -2,7 +2,7 @@
  * A keyed state table: `Map<Key, V>` with snapshot/restore and a row count. Operators keep
  * their per-group accumulators in these; a checkpoint serialises them through `snapshot`.
  */
-import type { Json, KeyValue } from '../index.ts';
+import type { Json, KeyValue } from '../types.ts';
 
 export class KeyedState<K extends KeyValue, V> {
   readonly map = new Map<K, V>();

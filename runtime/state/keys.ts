@@ -3,7 +3,7 @@
  * string. The encoding is injective: strings are JSON-quoted, every other value (numbers,
  * booleans, null) is written bare, parts are separated by `,` — `["a,b"]` and `["a","b"]` differ.
  */
-import type { KeyValue } from '../index.ts';
+import type { KeyValue } from '../types.ts';
 
 export function compositeKey(...parts: KeyValue[]): string {
   let s = '';

@@ -3,7 +3,7 @@
  * tagged with the operator kind and a version; restoring refuses anything else with a message
  * that says what differs (a checkpoint written by another query shape must never be used).
  */
-import type { Json, StateSnapshot } from '../index.ts';
+import type { Json, StateSnapshot } from '../types.ts';
 
 /** Builds a snapshot. */
 export function snapshotOf(kind: string, version: number, data: Json): StateSnapshot {

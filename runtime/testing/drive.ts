@@ -5,7 +5,7 @@
  * the JSON codec, and a fresh operator restored from it runs the rest: the Arroyo-style check
  * that a checkpoint/restore in the middle gives the same output as a straight run.
  */
-import type { Emit, Operator, RowKind } from '../index.ts';
+import type { Emit, Operator, RowKind } from '../types.ts';
 import { decodeState, encodeState } from '../state/snapshot.ts';
 
 export interface Step<In> {

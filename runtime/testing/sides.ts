@@ -2,7 +2,7 @@
  * Two-input operators (joins) under `drive` / `driveWithRestores`: scripted rows carry their
  * side, `[0, leftRow]` or `[1, rightRow]`, and this adapter forwards each to `push(row, side)`.
  */
-import type { Emit, Operator, StateSnapshot } from '../index.ts';
+import type { Emit, Operator, StateSnapshot } from '../types.ts';
 
 export type Sided<In> = readonly [side: 0 | 1, row: In];
 

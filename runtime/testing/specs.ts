@@ -3,7 +3,9 @@
  * type with its source spec and decoder, accumulators, sink specs and a job wrapper. Not part of
  * the public API.
  */
-import type { Accumulator, EmitMode, FieldDesc, Json, JobSpec, QuerySpec, SinkSpec, SourceSpec } from '../index.ts';
+import type { EmitMode } from '../contract.ts';
+import type { Accumulator, FieldDesc, Json, SinkSpec, SourceSpec } from '../types.ts';
+import type { JobSpec, QuerySpec } from '../engine/api.ts';
 import { SessionWindowAggregate } from '../operators/session-window-aggregate.ts';
 import { WindowAggregate } from '../operators/window-aggregate.ts';
 import * as decode from '../formats/decode.ts';

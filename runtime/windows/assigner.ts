@@ -10,7 +10,7 @@
  *
  * Sessions are not assigned (they merge); see operators/session-window-aggregate.ts.
  */
-import type { WindowSpec } from '../index.ts';
+import type { WindowSpec } from '../contract.ts';
 
 export interface WindowAssigner {
   /** Most windows a single timestamp falls into (`buf` must hold 2 × this). */

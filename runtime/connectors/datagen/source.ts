@@ -6,7 +6,7 @@
  * timestamps up to `max-past` before now; `null-rate`. The generator is seeded, so runs are
  * reproducible except for timestamps (which follow the clock).
  */
-import type { FieldDesc, Json, RecordContext, TypeDesc } from '../../index.ts';
+import type { FieldDesc, Json, RecordContext, TypeDesc } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
 import type { DatagenConfig, DatagenField } from './options.ts';
 import { seededRandom } from '../../random.ts';

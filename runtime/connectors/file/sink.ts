@@ -25,7 +25,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Json, RowKind } from '../../index.ts';
+import type { Json, RowKind } from '../../types.ts';
 import { fault } from '../../checkpoint/faults.ts';
 import {
   CheckpointError,

@@ -20,7 +20,7 @@
  * logged offsets `end` name them (a watched directory may list files in another order now).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import type { Json, RecordContext } from '../../index.ts';
+import type { Json, RecordContext } from '../../types.ts';
 import { csvOptions, csvRecordOpen, splitCsvLine, type CsvOptions } from '../../formats/csv.ts';
 import { listFiles } from './list-files.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';

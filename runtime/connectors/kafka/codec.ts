@@ -5,7 +5,8 @@
  * `recordParser` (the common case, every column in the value, goes straight to the generated
  * decoder instead).
  */
-import type { FieldDesc, FormatName } from '../../index.ts';
+import type { FormatName } from '../../contract.ts';
+import type { FieldDesc } from '../../types.ts';
 import { csvOptions, splitCsvLine } from '../../formats/csv.ts';
 import { csvLineEncoder, jsonLineEncoder, jsonWriteOptions, textConverter } from '../../formats/encode.ts';
 import { object as asObject } from '../../formats/decode.ts';

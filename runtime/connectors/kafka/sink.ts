@@ -11,7 +11,7 @@
  */
 import type { CompressionTypes as Codec, Message, Producer } from 'kafkajs';
 import { CompressionTypes, newKafka } from './kafkajs.ts';
-import type { RowKind } from '../../index.ts';
+import type { RowKind } from '../../types.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import { recordEncoder, recordLayout } from './codec.ts';

@@ -15,7 +15,7 @@
  * or above the log end is data loss — an error naming topic, partition and offsets, or with
  * `scan.fail-on-data-loss = false` a counted warning and a jump to the log start.
  */
-import type { Json, RecordContext, RowKind } from '../../index.ts';
+import type { Json, RecordContext, RowKind } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext, SourceSplit } from '../types.ts';
 import { parseDuration, parseInteger } from '../../options.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';

@@ -4,7 +4,8 @@
  * (TIMESTAMP as ISO strings) with `json: true`. `onBatch` sees every non-empty batch, and every
  * batch in COMPLETE mode (an empty table is a result too).
  */
-import type { EmitMode, MemorySinkBinding } from '../../index.ts';
+import type { EmitMode } from '../../contract.ts';
+import type { MemorySinkBinding } from '../../types.ts';
 import { jsonObjectConverter } from '../../formats/encode.ts';
 import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext, type WriterOptions } from '../types.ts';
 

@@ -6,7 +6,7 @@
  * input ends when the rows, batches or stream end (then the watermark jumps to +infinity),
  * unless `memory.bounded` = 'false': then it waits for the query to be stopped.
  */
-import type { Json, MemorySourceBinding, RecordContext } from '../../index.ts';
+import type { Json, MemorySourceBinding, RecordContext } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
 
 /**

@@ -9,7 +9,7 @@
  * `print.format = 'json'` prints JSON lines. `print-identifier` is the line prefix (default: the
  * sink name); `standard-error = true` prints to stderr.
  */
-import type { FieldDesc, RowKind } from '../../index.ts';
+import type { FieldDesc, RowKind } from '../../types.ts';
 import { jsonLineEncoder, jsonWriteOptions, textConverter } from '../../formats/encode.ts';
 import { RowBuffer, type BatchSinkWriter, type SinkConnector, type SinkContext } from '../types.ts';
 import type { PrintConfig } from './options.ts';
