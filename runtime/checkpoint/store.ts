@@ -16,7 +16,7 @@
  */
 import { closeSync, fdatasync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Json, QuerySnapshot } from '../types.ts';
 import { decodeState } from '../state/snapshot.ts';
@@ -602,10 +602,17 @@ export class CheckpointStore {
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          // a checkpoint already there is worth keeping: changing checkpoint.dir starts over
+          const kept = await stat(join(dir, 'metadata')).then(
+            () => true,
+            () => false,
+          );
           throw new CheckpointError(
             dir,
             `cannot be written: ${describeIoError(e)}`,
-            'choose a writable checkpoint.dir',
+            kept
+              ? `make ${dir} writable again and rerun to resume from it, or choose another checkpoint.dir (which starts over)`
+              : 'choose a writable checkpoint.dir',
             {
               cause: e,
               subject: 'checkpoint directory',
