@@ -19,6 +19,17 @@ import type { BoundExpr, MetadataField, PlanField, SourceDef } from '../plan/pla
 import type { SqlType } from '../types.ts';
 import { BIGINT, INT, STRING, typeToString } from '../types.ts';
 import type { CatalogColumn, RelationEntry } from './catalog.ts';
+import type { NexmarkTable } from '../../runtime/connectors/nexmark/options.ts';
+import { NEXMARK_COLUMNS, nexmarkColumnProblem, type DeclaredColumn } from '../../runtime/connectors/nexmark/schema.ts';
+
+/** A declared column as the nexmark schema check sees it. */
+function declaredColumn(name: string, type: SqlType): DeclaredColumn {
+  return {
+    name,
+    kind: type.kind,
+    fields: type.kind === 'ROW' ? type.fields.map((f) => declaredColumn(f.name, f.type)) : undefined,
+  };
+}
 
 export interface RelationContext {
   readonly diags: Diagnostic[];
@@ -100,6 +111,14 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
       if (unfit !== null) {
         diags.push(error('SQ0404', `column "${c.name.name}" of type ${typeToString(type)} ${unfit}`, c.type.span));
         declOk = false;
+      }
+      if (connector === 'nexmark' && problems.length === 0 && stmt.relation !== 'SINK') {
+        const table = (opts.resolved['nexmark.table'] ?? 'events') as NexmarkTable;
+        const problem = nexmarkColumnProblem(table, [declaredColumn(c.name.name, type)]);
+        if (problem !== null) {
+          diags.push(error('SQ0404', problem, c.span, ...didYouMean(c.name.name, Object.keys(NEXMARK_COLUMNS[table]))));
+          declOk = false;
+        }
       }
       columns.push({
         name: c.name.name,

@@ -10,12 +10,13 @@ import { datagen } from './datagen/index.ts';
 import { file } from './file/index.ts';
 import { kafka, upsertKafka } from './kafka/index.ts';
 import { memory } from './memory/index.ts';
+import { nexmark } from './nexmark/index.ts';
 import { connectorName, connectorOptions } from './options.ts';
 import { print } from './print/index.ts';
 import type { ConnectorSpec } from './spec.ts';
 import type { Connector, SinkFactory, SourceFactory } from './types.ts';
 
-const BUILT_IN: readonly Connector<any>[] = [file, memory, datagen, print, blackhole, kafka, upsertKafka];
+const BUILT_IN: readonly Connector<any>[] = [file, memory, datagen, nexmark, print, blackhole, kafka, upsertKafka];
 
 /** Implementations by canonical name; `options` is absent for a program's own connector registered by name only. */
 type Registered = Partial<Connector<any>>;

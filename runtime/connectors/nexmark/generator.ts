@@ -1,0 +1,396 @@
+/**
+ * The NEXMark event generator with the semantics of Flink's (nexmark/nexmark, `nexmark-flink`
+ * `generator/`), which follows Beam's: a deterministic function of the event's position.
+ *
+ * - Event `count` (0, 1, 2, ... as generated) has event number `count + 1` and event id
+ *   `count + 2` (Flink's single generator: first event id 1, first event number 1). Its kind is
+ *   `id % (person + auction + bid proportions)`: the first `person.proportion` ids of each epoch
+ *   of 50 are people, the next `auction.proportion` auctions, the rest bids (1 : 3 : 46).
+ * - Its timestamp is `baseTime + trunc(number * 1e6 / first-event.rate) / 1000` ms (integer
+ *   division as Flink's `timestampForEvent`), so events are in event-time order, 10 per ms by
+ *   default; `baseTime` is fixed (not the wall clock) so that every run gives the same events.
+ * - Person and auction ids are the ordinal of the person/auction plus 1000. An auction's seller
+ *   is a hot seller (the first of the newest hundred people) with probability
+ *   1 − 1/`auction.hot-ratio.sellers`, else one of the 1000 newest people (or up to 10 not yet
+ *   created); a bid's auction is hot (the first of the newest hundred auctions) with probability
+ *   1 − 1/`bid.hot-ratio.auctions`, else one of the 100 newest (+10 ahead); its bidder is hot
+ *   (the second of the newest hundred people) with probability 1 − 1/`bid.hot-ratio.bidders`.
+ *   As in Flink, a bid's bidder carries the first person id twice (ids from 2000): Flink's
+ *   `BidGenerator` adds `FIRST_PERSON_ID` once before and once after choosing the channel.
+ * - Prices `round(10^(6u) · 100)`; categories 10..14; auctions expire after a random time that
+ *   averages the time until 100 more auctions exist; half the bids come from the four hot
+ *   channels (Google, Facebook, Baidu, Apple), the rest from `channel-0`..`channel-9999`, each
+ *   with its fixed URL; `extra` pads each event to `*.avg-size` bytes on average (±20%).
+ *
+ * Randomness: each event draws from its own stream seeded by (seed, event id) — as Beam seeds a
+ * `Random` with the event id — so an event is the same whichever events came before it, a
+ * restart resumes at an exact event index, and a run is reproducible on every machine.
+ */
+import type { NexmarkConfig } from './options.ts';
+
+/** What the generator reads of the connector's config, and the event time of event number 0. */
+export type GeneratorSettings = Pick<
+  NexmarkConfig,
+  | 'seed'
+  | 'firstEventRate'
+  | 'personProportion'
+  | 'auctionProportion'
+  | 'bidProportion'
+  | 'hotAuctionRatio'
+  | 'hotBiddersRatio'
+  | 'hotSellersRatio'
+  | 'avgPersonByteSize'
+  | 'avgAuctionByteSize'
+  | 'avgBidByteSize'
+> & { readonly baseTime: number };
+
+/** 2015-07-15T00:00:00Z, Beam's NEXMark base time for deterministic (not wall-clock) event time. */
+export const BASE_TIME = Date.UTC(2015, 6, 15);
+
+export const FIRST_PERSON_ID = 1000;
+export const FIRST_AUCTION_ID = 1000;
+export const FIRST_CATEGORY_ID = 10;
+
+const NUM_CATEGORIES = 5;
+const NUM_IN_FLIGHT_AUCTIONS = 100;
+const NUM_ACTIVE_PEOPLE = 1000;
+const ID_LEAD = 10;
+const HOT_RATIO = 100;
+const HOT_CHANNELS_RATIO = 2;
+const CHANNELS_NUMBER = 10_000;
+const MIN_STRING_LENGTH = 3;
+const EXTRA_SOURCE_LENGTH = 1 << 20;
+
+const US_STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
+const US_CITIES = [
+  'Phoenix',
+  'Los Angeles',
+  'San Francisco',
+  'Boise',
+  'Portland',
+  'Bend',
+  'Redmond',
+  'Seattle',
+  'Kent',
+  'Cheyenne',
+];
+const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', 'Julie', 'Sarah', 'Deiter', 'Walter'];
+const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
+const HOT_CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
+
+export const EVENT_PERSON = 0;
+export const EVENT_AUCTION = 1;
+export const EVENT_BID = 2;
+
+export interface Person {
+  id: number;
+  name: string;
+  emailAddress: string;
+  creditCard: string;
+  city: string;
+  state: string;
+  dateTime: number;
+  extra: string;
+}
+
+export interface Auction {
+  id: number;
+  itemName: string;
+  description: string;
+  initialBid: number;
+  reserve: number;
+  dateTime: number;
+  expires: number;
+  seller: number;
+  category: number;
+  extra: string;
+}
+
+export interface Bid {
+  auction: number;
+  bidder: number;
+  price: number;
+  channel: string;
+  url: string;
+  dateTime: number;
+  extra: string;
+}
+
+/** murmur3's 32-bit finaliser. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A reseedable mulberry32 stream: one per generator, reseeded per event (no allocation). */
+class Stream {
+  private a = 0;
+  constructor(private readonly seed: number) {}
+  /** Restarts the stream for event `id` (a non-negative safe integer). */
+  reseed(id: number): void {
+    const hi = Math.floor(id / 4294967296);
+    this.a = fmix32((id >>> 0) ^ fmix32(hi ^ this.seed));
+  }
+  next(): number {
+    const a = (this.a = (this.a + 0x6d2b79f5) >>> 0);
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Uniform in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
+
+const LETTERS = Array.from({ length: 26 }, (_, i) => String.fromCharCode(97 + i));
+
+/** Flink's `nextString`: 3..maxLength-1 characters, 1 in 13 of them `special`, trimmed. */
+function nextString(r: Stream, maxLength: number, special: string): string {
+  let len = MIN_STRING_LENGTH + r.int(maxLength - MIN_STRING_LENGTH);
+  let s = '';
+  while (len-- > 0) s += r.int(13) === 0 ? special : LETTERS[r.int(26)]!;
+  return special === ' ' ? s.trim() : s;
+}
+
+/** The fixed tables of a seed: hot channel URLs, the 10,000 channels' URLs, the `extra` source. */
+interface Tables {
+  readonly hotUrls: readonly string[];
+  readonly channels: readonly string[];
+  readonly channelUrls: readonly string[];
+  readonly extraSource: string;
+  readonly creditCards: readonly string[];
+}
+
+const tablesBySeed = new Map<number, Tables>();
+
+function baseUrl(r: Stream): string {
+  return `https://www.nexmark.com/${nextString(r, 5, '_')}/${nextString(r, 5, '_')}/${nextString(r, 5, '_')}/item.htm?query=1`;
+}
+
+/** Java's `Integer.reverse` (bit order of a 32-bit int reversed), as a signed int. */
+function reverseBits(i: number): number {
+  let v = i >>> 0;
+  let out = 0;
+  for (let b = 0; b < 32; b++) {
+    out = (out << 1) | (v & 1);
+    v >>>= 1;
+  }
+  return out | 0;
+}
+
+function tables(seed: number): Tables {
+  let t = tablesBySeed.get(seed);
+  if (t !== undefined) return t;
+  const r = new Stream(fmix32(seed ^ 0x7ab1e5));
+  r.reseed(0);
+  const hotUrls = HOT_CHANNELS.map(() => baseUrl(r));
+  const channels: string[] = [];
+  const channelUrls: string[] = [];
+  for (let i = 0; i < CHANNELS_NUMBER; i++) {
+    let url = baseUrl(r);
+    if (r.int(10) > 0) {
+      // Java's Math.abs(Integer.MIN_VALUE) stays negative
+      const rev = reverseBits(i);
+      url += `&channel_id=${rev === -2147483648 ? rev : Math.abs(rev)}`;
+    }
+    channels.push(`channel-${i}`);
+    channelUrls.push(url);
+  }
+  const letters = new Uint8Array(EXTRA_SOURCE_LENGTH);
+  for (let i = 0; i < letters.length; i++) letters[i] = 97 + r.int(26);
+  const extraSource = new TextDecoder('latin1').decode(letters);
+  const creditCards = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+  t = { hotUrls, channels, channelUrls, extraSource, creditCards };
+  tablesBySeed.set(seed, t);
+  return t;
+}
+
+/**
+ * Generates NEXMark events by position. `count` is the index of an event in the stream
+ * (0-based); every method is a pure function of the settings and `count`.
+ */
+export class NexmarkGenerator {
+  readonly total: number;
+  private readonly r: Stream;
+  private readonly t: Tables;
+  private readonly interEventDelayUs: number;
+  /** Events between an auction and the one `NUM_IN_FLIGHT_AUCTIONS` later. */
+  private readonly eventsForAuctions: number;
+
+  constructor(readonly s: GeneratorSettings) {
+    this.total = s.personProportion + s.auctionProportion + s.bidProportion;
+    if (this.total <= 0) throw new Error('the nexmark event proportions are all 0');
+    this.r = new Stream(fmix32(s.seed >>> 0));
+    this.t = tables(s.seed >>> 0);
+    this.interEventDelayUs = 1_000_000 / s.firstEventRate;
+    this.eventsForAuctions =
+      s.auctionProportion > 0 ? Math.floor((NUM_IN_FLIGHT_AUCTIONS * this.total) / s.auctionProportion) : 0;
+  }
+
+  /** The event id of event `count`. */
+  eventId(count: number): number {
+    return count + 2;
+  }
+
+  /** EVENT_PERSON, EVENT_AUCTION or EVENT_BID. */
+  kind(count: number): number {
+    const rem = (count + 2) % this.total;
+    return rem < this.s.personProportion
+      ? EVENT_PERSON
+      : rem < this.s.personProportion + this.s.auctionProportion
+        ? EVENT_AUCTION
+        : EVENT_BID;
+  }
+
+  /** Event time of event number `n` (Flink's `timestampForEvent`). */
+  timestampOf(n: number): number {
+    return this.s.baseTime + Math.floor(Math.trunc(n * this.interEventDelayUs) / 1000);
+  }
+
+  /** Event time of event `count`. */
+  timestamp(count: number): number {
+    return this.timestampOf(count + 1);
+  }
+
+  private lastPerson(eventId: number): number {
+    const p = this.s.personProportion;
+    const epoch = Math.trunc(eventId / this.total);
+    let offset = eventId % this.total;
+    if (offset >= p) offset = p - 1;
+    return epoch * p + offset;
+  }
+
+  private lastAuction(eventId: number): number {
+    const { personProportion: p, auctionProportion: a } = this.s;
+    let epoch = Math.trunc(eventId / this.total);
+    let offset = eventId % this.total;
+    if (offset < p) {
+      epoch--;
+      offset = a - 1;
+    } else if (offset >= p + a) offset = a - 1;
+    else offset -= p;
+    return epoch * a + offset;
+  }
+
+  private randomPerson(eventId: number): number {
+    const numPeople = this.lastPerson(eventId) + 1;
+    const active = Math.min(numPeople, NUM_ACTIVE_PEOPLE);
+    return numPeople - active + this.r.int(active + ID_LEAD);
+  }
+
+  private randomAuction(eventId: number): number {
+    const max = this.lastAuction(eventId);
+    const min = Math.max(max - NUM_IN_FLIGHT_AUCTIONS, 0);
+    return min + this.r.int(max - min + 1 + ID_LEAD);
+  }
+
+  private price(): number {
+    return Math.round(Math.pow(10, this.r.next() * 6) * 100);
+  }
+
+  /** `extra` so that an event of `currentSize` bytes is `averageSize` on average (±20%). */
+  private extra(currentSize: number, averageSize: number): string {
+    if (currentSize > averageSize) return '';
+    const desired = averageSize - currentSize;
+    const delta = Math.round(desired * 0.2);
+    const size = desired - delta + (delta === 0 ? 0 : this.r.int(2 * delta));
+    const src = this.t.extraSource;
+    if (size >= src.length / 2) return src.repeat(Math.ceil(size / src.length) + 1).slice(0, size);
+    const offset = this.r.int(src.length - size);
+    return src.slice(offset, offset + size);
+  }
+
+  person(count: number): Person {
+    const id = this.eventId(count);
+    const r = this.r;
+    r.reseed(id);
+    const name = `${FIRST_NAMES[r.int(FIRST_NAMES.length)]!} ${LAST_NAMES[r.int(LAST_NAMES.length)]!}`;
+    const emailAddress = `${nextString(r, 7, ' ')}@${nextString(r, 5, ' ')}.com`;
+    const cc = this.t.creditCards;
+    const creditCard = `${cc[r.int(10_000)]!} ${cc[r.int(10_000)]!} ${cc[r.int(10_000)]!} ${cc[r.int(10_000)]!}`;
+    const city = US_CITIES[r.int(US_CITIES.length)]!;
+    const state = US_STATES[r.int(US_STATES.length)]!;
+    const size = 8 + name.length + emailAddress.length + creditCard.length + city.length + state.length;
+    return {
+      id: this.lastPerson(id) + FIRST_PERSON_ID,
+      name,
+      emailAddress,
+      creditCard,
+      city,
+      state,
+      dateTime: this.timestamp(count),
+      extra: this.extra(size, this.s.avgPersonByteSize),
+    };
+  }
+
+  auction(count: number): Auction {
+    const id = this.eventId(count);
+    const r = this.r;
+    r.reseed(id);
+    const timestamp = this.timestamp(count);
+    const seller =
+      r.int(this.s.hotSellersRatio) > 0
+        ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO
+        : this.randomPerson(id);
+    const category = FIRST_CATEGORY_ID + r.int(NUM_CATEGORIES);
+    const initialBid = this.price();
+    // auctions last on average until NUM_IN_FLIGHT_AUCTIONS more have been created
+    const horizon = this.timestampOf(count + 1 + this.eventsForAuctions) - timestamp;
+    const expires = timestamp + 1 + r.int(Math.max(horizon * 2, 1));
+    const itemName = nextString(r, 20, ' ');
+    const description = nextString(r, 100, ' ');
+    const reserve = initialBid + this.price();
+    const size = 8 + itemName.length + description.length + 40;
+    return {
+      id: this.lastAuction(id) + FIRST_AUCTION_ID,
+      itemName,
+      description,
+      initialBid,
+      reserve,
+      dateTime: timestamp,
+      expires,
+      seller: seller + FIRST_PERSON_ID,
+      category,
+      extra: this.extra(size, this.s.avgAuctionByteSize),
+    };
+  }
+
+  bid(count: number): Bid {
+    const id = this.eventId(count);
+    const r = this.r;
+    r.reseed(id);
+    const auction =
+      r.int(this.s.hotAuctionRatio) > 0
+        ? Math.trunc(this.lastAuction(id) / HOT_RATIO) * HOT_RATIO
+        : this.randomAuction(id);
+    const bidder =
+      r.int(this.s.hotBiddersRatio) > 0
+        ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO + 1
+        : this.randomPerson(id);
+    const price = this.price();
+    let channel: string;
+    let url: string;
+    if (r.int(HOT_CHANNELS_RATIO) > 0) {
+      const i = r.int(HOT_CHANNELS.length);
+      channel = HOT_CHANNELS[i]!;
+      url = this.t.hotUrls[i]!;
+    } else {
+      const i = r.int(CHANNELS_NUMBER);
+      channel = this.t.channels[i]!;
+      url = this.t.channelUrls[i]!;
+    }
+    return {
+      auction: auction + FIRST_AUCTION_ID,
+      bidder: bidder + 2 * FIRST_PERSON_ID,
+      price,
+      channel,
+      url,
+      dateTime: this.timestamp(count),
+      extra: this.extra(32, this.s.avgBidByteSize),
+    };
+  }
+}

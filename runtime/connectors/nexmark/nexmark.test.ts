@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import type { FieldDesc, Json } from '../../index.ts';
+import type { SourceConnector, SourceContext } from '../types.ts';
+import { BASE_TIME, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, NexmarkGenerator, type Bid } from './generator.ts';
+import { nexmarkOptions, type NexmarkConfig } from './options.ts';
+import { nexmarkColumnProblem } from './schema.ts';
+import { nexmarkSource } from './source.ts';
+
+const T = (kind: string, fields?: FieldDesc[]) => (fields ? { kind, fields } : { kind });
+const S = T('STRING');
+const B = T('BIGINT');
+const TS = T('TIMESTAMP');
+const BID_FIELDS: FieldDesc[] = [
+  { name: 'auction', type: B },
+  { name: 'bidder', type: B },
+  { name: 'price', type: B },
+  { name: 'channel', type: S },
+  { name: 'url', type: S },
+  { name: 'dateTime', type: TS },
+  { name: 'extra', type: S },
+];
+const PERSON_FIELDS: FieldDesc[] = [
+  'id',
+  'name',
+  'emailAddress',
+  'creditCard',
+  'city',
+  'state',
+  'dateTime',
+  'extra',
+].map((name) => ({ name, type: name === 'id' ? B : name === 'dateTime' ? TS : S }));
+const EVENTS_FIELDS: FieldDesc[] = [
+  { name: 'event_type', type: T('INT') },
+  { name: 'person', type: T('ROW', PERSON_FIELDS) },
+  { name: 'bid', type: T('ROW', BID_FIELDS) },
+];
+
+function context(options: Record<string, string>, physical: FieldDesc[]): SourceContext<NexmarkConfig> {
+  return {
+    name: 'nexmark',
+    config: nexmarkOptions.resolve(options, { relationName: 'nexmark', reads: true, writes: false }),
+    options,
+    format: null,
+    physical,
+    bounded: true,
+    availableNow: false,
+    binding: null,
+  };
+}
+
+function generator(seed = 0): NexmarkGenerator {
+  const c = context({}, BID_FIELDS).config;
+  return new NexmarkGenerator({ ...c, seed, baseTime: BASE_TIME });
+}
+
+async function drain(src: SourceConnector, max: number): Promise<{ rows: unknown[]; offsets: Json[] }> {
+  const rows: unknown[] = [];
+  const offsets: Json[] = [];
+  for (;;) {
+    const b = await src.poll(max);
+    if (b === null) break;
+    rows.push(...b.values);
+    offsets.push(src.offsets());
+  }
+  return { rows, offsets };
+}
+
+describe('NEXMark generator (Flink semantics)', () => {
+  const g = generator();
+
+  it('keeps the 1 : 3 : 46 proportions, epoch by epoch, starting at event id 2', () => {
+    const kinds = Array.from({ length: 50_000 }, (_, c) => g.kind(c));
+    expect(kinds.filter((k) => k === EVENT_PERSON).length).toBe(1000);
+    expect(kinds.filter((k) => k === EVENT_AUCTION).length).toBe(3000);
+    expect(kinds.filter((k) => k === EVENT_BID).length).toBe(46_000);
+    // event 0 has id 2: an auction (ids 1..3 of each epoch); event 48 (id 50) the epoch's person
+    expect(kinds.slice(0, 3)).toEqual([EVENT_AUCTION, EVENT_AUCTION, EVENT_BID]);
+    expect(kinds[48]).toBe(EVENT_PERSON);
+  });
+
+  it('stamps event i at base time + (i + 1) / first-event.rate, in order', () => {
+    expect(g.timestamp(0)).toBe(BASE_TIME); // 100 µs after the base, truncated to ms
+    expect(g.timestamp(9)).toBe(BASE_TIME + 1);
+    expect(g.timestamp(99_999)).toBe(BASE_TIME + 10_000);
+    const slow = new NexmarkGenerator({ ...g.s, firstEventRate: 3 });
+    expect(slow.timestamp(0)).toBe(BASE_TIME + 333);
+    expect(slow.timestamp(1)).toBe(BASE_TIME + 666);
+  });
+
+  it('numbers people and auctions in creation order from 1001 (id 1000 would be event number 0)', () => {
+    const people: number[] = [];
+    const auctions: number[] = [];
+    for (let c = 0; c < 5000; c++) {
+      if (g.kind(c) === EVENT_PERSON) people.push(g.person(c).id);
+      if (g.kind(c) === EVENT_AUCTION) auctions.push(g.auction(c).id);
+    }
+    expect(people).toEqual(people.map((_, i) => 1001 + i));
+    expect(auctions).toEqual(auctions.map((_, i) => 1001 + i));
+  });
+
+  it('sends bids to hot auctions and from hot bidders as often as the ratios say', () => {
+    const bids: Bid[] = [];
+    for (let c = 0; bids.length < 20_000; c++) if (g.kind(c) === EVENT_BID) bids.push(g.bid(c));
+    // hot auction: a multiple of 100 (plus 1000) — 1 - 1/2 of the bids, and a few more by chance
+    const hotAuction = bids.filter((b) => (b.auction - 1000) % 100 === 0).length / bids.length;
+    expect(hotAuction).toBeGreaterThan(0.49);
+    expect(hotAuction).toBeLessThan(0.53);
+    // hot bidder: the second of a hundred people; Flink adds the first person id twice (2000)
+    const hotBidder = bids.filter((b) => (b.bidder - 2000) % 100 === 1).length / bids.length;
+    expect(hotBidder).toBeGreaterThan(0.74);
+    expect(hotBidder).toBeLessThan(0.78);
+    // bids go to existing (or at most 10 future) auctions
+    const lastAuction = 1000 + Math.floor((bids.length * 3) / 46) + 10;
+    expect(Math.max(...bids.map((b) => b.auction))).toBeLessThanOrEqual(lastAuction);
+    const channels = new Set(bids.map((b) => b.channel));
+    expect([...channels].filter((c) => !c.startsWith('channel-')).sort()).toEqual([
+      'Apple',
+      'Baidu',
+      'Facebook',
+      'Google',
+    ]);
+    expect(channels.size).toBeGreaterThan(4000);
+    // bids are 100 bytes on average: 32 bytes of numbers and 54..81 of extra
+    const extra = bids.map((b) => b.extra.length);
+    expect(Math.min(...extra)).toBeGreaterThanOrEqual(54);
+    expect(Math.max(...extra)).toBeLessThanOrEqual(81);
+    const prices = bids.map((b) => b.price);
+    expect(Math.min(...prices)).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...prices)).toBeLessThanOrEqual(100_000_000);
+  });
+
+  it('gives auctions a hot seller three times in four, categories 10..14, expiry after their time', () => {
+    let hot = 0;
+    let n = 0;
+    for (let c = 0; n < 4000; c++) {
+      if (g.kind(c) !== EVENT_AUCTION) continue;
+      const a = g.auction(c);
+      n++;
+      if ((a.seller - 1000) % 100 === 0) hot++;
+      expect(a.category).toBeGreaterThanOrEqual(10);
+      expect(a.category).toBeLessThanOrEqual(14);
+      expect(a.expires).toBeGreaterThan(a.dateTime);
+      expect(a.reserve).toBeGreaterThanOrEqual(a.initialBid);
+      expect(a.itemName.length).toBeLessThan(20);
+      expect(a.dateTime).toBe(g.timestamp(c));
+    }
+    expect(hot / n).toBeGreaterThan(0.72);
+    expect(hot / n).toBeLessThan(0.79);
+  });
+
+  it('is a function of the seed and the event index alone', () => {
+    const again = generator();
+    for (const c of [0, 1, 2, 48, 1_000_000, 123_456_789])
+      expect(JSON.stringify(again.kind(c) === EVENT_BID ? again.bid(c) : again.auction(c))).toBe(
+        JSON.stringify(g.kind(c) === EVENT_BID ? g.bid(c) : g.auction(c)),
+      );
+    expect(generator(7).bid(2)).not.toEqual(g.bid(2));
+    expect(g.person(48)).toEqual(generator().person(48));
+  });
+});
+
+describe('nexmark source', () => {
+  it("produces Flink's nexmark table rows: event_type and one of person, auction, bid", async () => {
+    const src = nexmarkSource(context({ 'events.num': '100' }, EVENTS_FIELDS));
+    await src.open(null);
+    const { rows } = await drain(src, 30);
+    expect(rows).toHaveLength(100);
+    expect(src.isExhausted()).toBe(true);
+    const first = rows[0] as Record<string, unknown>;
+    expect(first['event_type']).toBe(EVENT_AUCTION);
+    expect(first['person']).toBeNull();
+    expect(first['bid']).toBeNull();
+    expect(first['auction']).toMatchObject({ id: 1001, dateTime: BASE_TIME });
+    const person = rows[48] as Record<string, Record<string, unknown>>;
+    expect(person['event_type']).toBe(EVENT_PERSON);
+    expect(person['person']!['id']).toBe(1001);
+  });
+
+  it("with 'nexmark.table' = 'bid' keeps only the bids of the same events", async () => {
+    const all = nexmarkSource(context({ 'events.num': '5000' }, EVENTS_FIELDS));
+    await all.open(null);
+    const bidsOfAll = (await drain(all, 1000)).rows
+      .filter((r) => (r as { event_type: number }).event_type === EVENT_BID)
+      .map((r) => (r as { bid: unknown }).bid);
+    const bids = nexmarkSource(context({ 'events.num': '5000', 'nexmark.table': 'bid' }, BID_FIELDS));
+    await bids.open(null);
+    const { rows, offsets } = await drain(bids, 1000);
+    expect(rows).toEqual(bidsOfAll);
+    expect(rows).toHaveLength(4600);
+    expect(offsets.at(-1)).toEqual({ events: 5000 });
+  });
+
+  it('resumes at the exact event of its offsets, and replays a logged batch to the same rows', async () => {
+    const options = { 'events.num': '3000', 'nexmark.table': 'bid' };
+    const whole = nexmarkSource(context(options, BID_FIELDS));
+    await whole.open(null);
+    const all = (await drain(whole, 250)).rows;
+    const first = nexmarkSource(context(options, BID_FIELDS));
+    await first.open(null);
+    const a = await first.poll(700);
+    const at = first.offsets();
+    const b = await first.poll(500);
+    const end = first.offsets();
+    // a restart from `at`: the logged batch replays up to `end` exactly, then reading goes on
+    const second = nexmarkSource(context(options, BID_FIELDS));
+    await second.open(at);
+    second.replayTo!(end);
+    const replayed = await second.poll(10_000);
+    expect(replayed!.values).toEqual(b!.values);
+    expect(second.offsets()).toEqual(end);
+    const rest = (await drain(second, 1000)).rows;
+    expect([...a!.values, ...replayed!.values, ...rest]).toEqual(all);
+  });
+
+  it('is unbounded without events.num, and paced by events.per-second', async () => {
+    const src = nexmarkSource(context({ 'events.per-second': '1000', 'nexmark.table': 'bid' }, BID_FIELDS));
+    expect(src.isExhausted()).toBe(false);
+    await src.open(null);
+    // nothing is due at the first instant; later polls never run ahead of the rate
+    await src.waitForData(50);
+    const b = await src.poll(1_000_000);
+    expect(b?.values.length ?? 0).toBeLessThan(200);
+    expect(src.isExhausted()).toBe(false);
+    expect(context({ 'max-emit-speed': 'false', 'first-event.rate': '500' }, BID_FIELDS).config.eventsPerSecond).toBe(
+      500,
+    );
+    expect(context({}, BID_FIELDS).config.eventsPerSecond).toBeNull();
+    expect(context({ 'events.num': '10', 'keep-alive': 'true' }, BID_FIELDS).config.bounded).toBe(false);
+  });
+
+  it('refuses columns it does not produce, naming them', () => {
+    expect(nexmarkColumnProblem('bid', [{ name: 'auction', kind: 'BIGINT' }])).toBeNull();
+    expect(nexmarkColumnProblem('bid', [{ name: 'action', kind: 'BIGINT' }])).toBe(
+      `the nexmark source has no column "action" ('nexmark.table' = 'bid' produces auction, bidder, price, channel, url, dateTime, extra)`,
+    );
+    expect(nexmarkColumnProblem('bid', [{ name: 'url', kind: 'BIGINT' }])).toBe(
+      'column "url" of the nexmark source holds STRING values, not BIGINT',
+    );
+    expect(
+      nexmarkColumnProblem('events', [{ name: 'person', kind: 'ROW', fields: [{ name: 'age', kind: 'INT' }] }]),
+    ).toMatch(/no column "age" \(its ROW "person" produces id, name/);
+    expect(() => nexmarkSource(context({}, [{ name: 'x', type: S }]))).toThrow(
+      /the nexmark source has no column "x" .*; declare the columns of "nexmark" as NEXMark names them/,
+    );
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The `nexmark` source: NEXMark events generated in memory (`generator.ts`), as rows of Flink's
+ * `nexmark` table (`event_type`, `person`, `auction`, `bid`, one of the three set) or, with
+ * `nexmark.table`, of one kind only (its columns flattened). No text and no parsing: the rows
+ * are JS objects of the declared columns, typed as the columns are (BIGINT as numbers, TIMESTAMP
+ * as epoch milliseconds).
+ *
+ * Offsets: `{ events: n }`, the number of events generated (of every kind, whatever the table
+ * keeps), so a restart resumes at the exact event and a logged batch replays to the same rows.
+ * Bounded by `events.num` (unless `keep-alive`); paced by `events.per-second` or, with
+ * `max-emit-speed` = false, by event time. One generator (Flink's at parallelism 1): no splits,
+ * the events come in event-time order.
+ */
+import type { FieldDesc, Json, RecordContext } from '../../index.ts';
+import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
+import { BASE_TIME, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, NexmarkGenerator } from './generator.ts';
+import type { NexmarkConfig, NexmarkTable } from './options.ts';
+import { nexmarkColumnProblem, type DeclaredColumn } from './schema.ts';
+
+function declared(f: FieldDesc): DeclaredColumn {
+  return { name: f.name, kind: f.type.kind, fields: f.type.fields?.map(declared) };
+}
+
+/** The event count of an `offsets()` value, or null. */
+function eventsOf(offsets: Json | null): number | null {
+  if (offsets === null || typeof offsets !== 'object' || Array.isArray(offsets)) return null;
+  const at = (offsets as { readonly [key: string]: Json })['events'];
+  return typeof at === 'number' && Number.isSafeInteger(at) && at >= 0 ? at : null;
+}
+
+class NexmarkBatch implements RecordBatch {
+  readonly kind = 'object';
+  readonly header = null;
+  constructor(
+    readonly values: unknown[],
+    /** The event index of each row. */
+    private readonly indexes: readonly number[],
+  ) {}
+  locate(i: number, ctx: RecordContext): void {
+    ctx.offset = this.indexes[i]!;
+  }
+}
+
+/** Only the kind a flattened table keeps (events: all). */
+const KEEP: Readonly<Record<NexmarkTable, number>> = {
+  events: -1,
+  person: EVENT_PERSON,
+  auction: EVENT_AUCTION,
+  bid: EVENT_BID,
+};
+
+class NexmarkSource implements SourceConnector {
+  private readonly gen: NexmarkGenerator;
+  private readonly keep: number;
+  private readonly limit: number;
+  private readonly rate: number | null;
+  /** Events generated so far (the offset). */
+  private count = 0;
+  /** Replaying a logged batch: polls stop at this event count. */
+  private replayEnd: number | null = null;
+  private startedAt = 0;
+  private startCount = 0;
+
+  constructor(private readonly ctx: SourceContext<NexmarkConfig>) {
+    const c = ctx.config;
+    const problem = nexmarkColumnProblem(c.table, ctx.physical.map(declared));
+    if (problem !== null) throw new Error(`${problem}; declare the columns of "${ctx.name}" as NEXMark names them`);
+    this.gen = new NexmarkGenerator({ ...c, baseTime: BASE_TIME });
+    this.keep = KEEP[c.table];
+    this.limit = c.eventsNum ?? Infinity;
+    this.rate = c.eventsPerSecond;
+  }
+
+  async open(start: Json | null): Promise<void> {
+    this.count = eventsOf(start) ?? 0;
+    this.startedAt = Date.now();
+    this.startCount = this.count;
+  }
+
+  /** Events the rate allows by now, beyond those generated (Infinity when unlimited). */
+  private allowed(): number {
+    const end = this.replayEnd ?? this.limit;
+    let n = end - this.count;
+    if (this.rate !== null) {
+      const due = this.startCount + Math.floor(((Date.now() - this.startedAt) / 1000) * this.rate);
+      n = Math.min(n, due - this.count);
+    }
+    return Math.max(0, n);
+  }
+
+  private row(count: number, kind: number): unknown {
+    const g = this.gen;
+    if (this.keep >= 0)
+      return kind === EVENT_BID ? g.bid(count) : kind === EVENT_AUCTION ? g.auction(count) : g.person(count);
+    // Flink's nexmark table: the event's kind, its row in one of three columns, and its time
+    return {
+      event_type: kind,
+      person: kind === EVENT_PERSON ? g.person(count) : null,
+      auction: kind === EVENT_AUCTION ? g.auction(count) : null,
+      bid: kind === EVENT_BID ? g.bid(count) : null,
+      dateTime: g.timestamp(count),
+    };
+  }
+
+  async poll(max: number): Promise<RecordBatch | null> {
+    const events = this.allowed();
+    if (events <= 0 || max <= 0) return null;
+    const values: unknown[] = [];
+    const indexes: number[] = [];
+    const g = this.gen;
+    const keep = this.keep;
+    const end = this.count + Math.min(events, 1e15);
+    let c = this.count;
+    while (c < end && values.length < max) {
+      const kind = g.kind(c);
+      if (keep < 0 || kind === keep) {
+        values.push(this.row(c, kind));
+        indexes.push(c);
+      }
+      c++;
+    }
+    this.count = c;
+    if (this.replayEnd !== null && c >= this.replayEnd) this.replayEnd = null;
+    return values.length === 0 ? null : new NexmarkBatch(values, indexes);
+  }
+
+  isExhausted(): boolean {
+    if (this.count >= this.limit) return !this.ctx.config.keepAlive;
+    return this.ctx.availableNow && this.rate !== null && this.allowed() === 0;
+  }
+
+  async waitForData(ms: number): Promise<void> {
+    if (this.rate === null || this.count >= this.limit) {
+      // unlimited: data is always there (or never again)
+      if (this.count < this.limit) return;
+      await new Promise((r) => setTimeout(r, ms));
+      return;
+    }
+    const next = this.startedAt + ((this.count + 1 - this.startCount) / this.rate) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, next - Date.now()))));
+  }
+
+  offsets(): Json {
+    return { events: this.count };
+  }
+
+  replayTo(end: Json): void {
+    const at = eventsOf(end);
+    if (at !== null && at >= this.count) this.replayEnd = at;
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function nexmarkSource(ctx: SourceContext<NexmarkConfig>): SourceConnector {
+  return new NexmarkSource(ctx);
+}
