@@ -3,18 +3,10 @@
  * code; nothing here throws to the user — unexpected failures are reported as internal errors
  * with a request to file an issue, never as a bare stack trace.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { SQC_VERSION } from '../compiler/version.ts';
 import { suggest } from '../grammar/suggest.ts';
-
-export interface Command {
-  readonly summary: string;
-  readonly usage: string;
-  readonly options: NonNullable<ParseArgsConfig['options']>;
-  /** String options whose value may be left out (`--ui` or `--ui 8080`), with the value they then take. */
-  readonly optionalValues?: Readonly<Record<string, string>>;
-  run(positionals: string[], values: Record<string, unknown>): Promise<number>;
-}
+import type { Command } from './commands/command.ts';
 
 /**
  * Each command's module is loaded only when it runs (or for help), so that a command pays only

@@ -3,7 +3,7 @@
  * [--partitions N] [--auto-create-topics]`: a local single-node Kafka (sqc's own broker, broker/)
  * that runs until Ctrl-C or SIGTERM.
  */
-import type { Command } from '../main.ts';
+import type { Command } from './command.ts';
 
 function positiveInt(flag: string, value: unknown, fallback: number, min: number): number | string {
   if (value === undefined) return fallback;

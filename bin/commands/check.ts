@@ -1,5 +1,5 @@
 /** `sqc check <files...>`: report every diagnostic; exit 1 on errors (or warnings with --strict). */
-import type { Command } from '../main.ts';
+import type { Command } from './command.ts';
 import { readSource, useColor } from './source.ts';
 import { withTools } from './tools.ts';
 

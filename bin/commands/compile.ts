@@ -2,7 +2,7 @@
 import { mkdirSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.ts';
-import type { Command } from '../main.ts';
+import type { Command } from './command.ts';
 import { readSource, useColor } from './source.ts';
 import { withTools } from './tools.ts';
 

@@ -1,5 +1,5 @@
 /** `sqc explain <file>`: print the logical plan (operators, types, time attributes, state, emit mode). */
-import type { Command } from '../main.ts';
+import type { Command } from './command.ts';
 import { readSource, useColor } from './source.ts';
 import { withTools } from './tools.ts';
 

@@ -13,7 +13,7 @@ import { createWriteStream } from 'node:fs';
 import type { Job, JobOverrides, UiServer } from '../../runtime/index.ts';
 import { isLoopback } from '../../runtime/monitor/server.ts';
 import { validateSetOption } from '../../compiler/connectors/job.ts';
-import type { Command } from '../main.ts';
+import type { Command } from './command.ts';
 import { compileCached } from './cache.ts';
 import { useColor } from './source.ts';
 import { StatusLine, Tally, summaryLines } from './status.ts';
