@@ -16,14 +16,12 @@ import type { SqlType } from '../types.ts';
 import { INTERVAL, TIMESTAMP } from '../types.ts';
 import type { WindowSpec } from '../../runtime/contract.ts';
 import type { AggCollector, ExprCtx, ExprMeta, GroupWindow } from './context.ts';
-import { exprCtx, exprKey, fieldsUsed } from './context.ts';
-import type { Env, FromResult } from './env.ts';
+import { astKey, exprCtx, exprKey, fieldsUsed } from './context.ts';
+import type { Env, FromResult, ItemPlan } from './env.ts';
 import { bindExpr } from './expr.ts';
 import type { Rel, RelField, WindowGroup, WindowTvfRel } from './rel.ts';
-import { fieldRef, uniqueName } from './rel.ts';
+import { fieldRef, project, uniqueName } from './rel.ts';
 import { lookupColumn } from './scope.ts';
-import type { ItemPlan } from './select.ts';
-import { astKey, project } from './select.ts';
 import type { WindowFn } from './windows.ts';
 import {
   GROUP_WINDOW_FUNCTIONS,

@@ -118,3 +118,10 @@ export function fieldsUsed(e: BoundExpr, out: Set<string> = new Set()): Set<stri
 export function typeName(t: SqlType): string {
   return t.kind === 'NULL' ? 'NULL' : typeToString(t);
 }
+
+/** A structural key of an AST expression, ignoring source positions (to match ORDER BY / GROUP BY against SELECT items). */
+export function astKey(e: unknown): string {
+  return JSON.stringify(e, (k, v) =>
+    k === 'span' || k === 'opSpan' || k === 'unitSpan' ? undefined : k === 'quoted' ? undefined : v,
+  );
+}

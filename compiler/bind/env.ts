@@ -1,7 +1,8 @@
 /** What a query is bound against: the catalog, the CTEs in scope, and where diagnostics go. */
-import type { Span } from '../../grammar/ast.ts';
+import type { SelectExpr, Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { BoundExpr } from '../plan/plan.ts';
 import type { ExprMeta } from './context.ts';
 import type { Rel } from './rel.ts';
 import type { Scope } from './scope.ts';
@@ -20,4 +21,14 @@ export interface Env {
 export interface FromResult {
   readonly rel: Rel;
   readonly scope: Scope;
+}
+
+/** One SELECT item, named (`*` expanded): what `planItems` hands the projection or grouping. */
+export interface ItemPlan {
+  /** The SELECT item (null for columns of a `*`). */
+  readonly ast: SelectExpr | null;
+  readonly name: string;
+  readonly span: Span;
+  /** For `*` columns: the bound column. */
+  readonly star?: BoundExpr;
 }

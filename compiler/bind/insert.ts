@@ -17,8 +17,7 @@ import type { NamedExpr } from '../plan/plan.ts';
 import { coerce, literal } from './coerce.ts';
 import { typeName } from './context.ts';
 import type { Rel } from './rel.ts';
-import { fieldRef } from './rel.ts';
-import { project } from './select.ts';
+import { fieldRef, project } from './rel.ts';
 
 export interface WriteInput {
   readonly target: RelationEntry;

@@ -146,3 +146,25 @@ export function uniqueName(base: string, taken: ReadonlySet<string>): string {
   if (!taken.has(base)) return base;
   for (let i = 0; ; i++) if (!taken.has(`${base}${i}`)) return `${base}${i}`;
 }
+
+/** A Project over `input`; returns `input` itself when the projection is the identity. */
+export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Rel {
+  const identity =
+    exprs.length === input.fields.length &&
+    exprs.every(
+      (e, i) => e.expr.kind === 'FieldRef' && e.expr.name === input.fields[i]!.name && e.name === e.expr.name,
+    );
+  if (identity) return input;
+  const byName = new Map(input.fields.map((f) => [f.name, f]));
+  const fields: RelField[] = exprs.map((e) => {
+    const src = e.expr.kind === 'FieldRef' ? byName.get(e.expr.name) : undefined;
+    return {
+      name: e.name,
+      type: e.expr.type,
+      nullable: e.expr.nullable,
+      time: src?.time ?? null,
+      ...(src?.window ? { window: src.window } : {}),
+    };
+  });
+  return { kind: 'Project', input, exprs, fields, span };
+}

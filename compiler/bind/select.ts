@@ -23,12 +23,12 @@ import type { SqlType } from '../types.ts';
 import { STRING } from '../types.ts';
 import { bindGroupedSelect, containsAggregate } from './aggregate.ts';
 import { coerce } from './coerce.ts';
-import { exprCtx, typeName } from './context.ts';
-import type { Env, FromResult } from './env.ts';
+import { astKey, exprCtx, typeName } from './context.ts';
+import type { Env, FromResult, ItemPlan } from './env.ts';
 import { bindCondition, bindExpr } from './expr.ts';
 import { bindFrom } from './from.ts';
 import type { Rel, RelField } from './rel.ts';
-import { fieldRef, uniqueName } from './rel.ts';
+import { fieldRef, project, uniqueName } from './rel.ts';
 import type { Scope } from './scope.ts';
 import { allAliases, findEntry, singleScope } from './scope.ts';
 
@@ -83,15 +83,6 @@ export function implicitName(e: SelectExpr, index: number): string {
   if (x.kind === 'ColumnRef') return x.parts[x.parts.length - 1]!.name;
   if (x.kind === 'FieldAccessExpr') return x.field.name;
   return `EXPR$${index}`;
-}
-
-export interface ItemPlan {
-  /** The SELECT item (null for columns of a `*`). */
-  readonly ast: SelectExpr | null;
-  readonly name: string;
-  readonly span: Span;
-  /** For `*` columns: the bound column. */
-  readonly star?: BoundExpr;
 }
 
 /** Expands `*` / `t.*` and names every item; reports unknown qualifiers and duplicate names. */
@@ -208,28 +199,6 @@ export function distinct(rel: Rel, span: Span): Rel {
     fields: rel.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable, time: null })),
     span,
   };
-}
-
-/** A Project over `input`; returns `input` itself when the projection is the identity. */
-export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Rel {
-  const identity =
-    exprs.length === input.fields.length &&
-    exprs.every(
-      (e, i) => e.expr.kind === 'FieldRef' && e.expr.name === input.fields[i]!.name && e.name === e.expr.name,
-    );
-  if (identity) return input;
-  const byName = new Map(input.fields.map((f) => [f.name, f]));
-  const fields: RelField[] = exprs.map((e) => {
-    const src = e.expr.kind === 'FieldRef' ? byName.get(e.expr.name) : undefined;
-    return {
-      name: e.name,
-      type: e.expr.type,
-      nullable: e.expr.nullable,
-      time: src?.time ?? null,
-      ...(src?.window ? { window: src.window } : {}),
-    };
-  });
-  return { kind: 'Project', input, exprs, fields, span };
 }
 
 /** Renames the columns of `rel` (view, CTE and derived-table column lists). */
@@ -388,11 +357,4 @@ function sortSpan(q: Query): Span {
     ...first,
     end: Math.max(first.end, q.limit?.span.end ?? first.end, q.orderBy[q.orderBy.length - 1]?.span.end ?? first.end),
   };
-}
-
-/** A structural key of an AST expression, ignoring source positions (to match ORDER BY / GROUP BY against SELECT items). */
-export function astKey(e: unknown): string {
-  return JSON.stringify(e, (k, v) =>
-    k === 'span' || k === 'opSpan' || k === 'unitSpan' ? undefined : k === 'quoted' ? undefined : v,
-  );
 }

@@ -27,7 +27,7 @@ import type { ModuleBuilder } from './module.ts';
 import { propertyAccess, propertyKey, toCamelCase } from './names.ts';
 import { rowInterface } from './schema.ts';
 import type { NameScope } from './names.ts';
-import type { Consumer, RowView } from './query.ts';
+import type { Consumer, RowView } from './row-view.ts';
 import { FnScope } from './scope.ts';
 import { isPrimitive, tsType } from './ts-types.ts';
 

@@ -41,6 +41,7 @@ import { lookupJoin, twoInputJoin, type TwoInputHost } from './joins.ts';
 import type { ModuleBuilder } from './module.ts';
 import { NameScope, propertyAccess, propertyKey, toCamelCase, toPascalCase } from './names.ts';
 import { rowInterface } from './schema.ts';
+import type { Consumer, RowView } from './row-view.ts';
 import { FnScope } from './scope.ts';
 import type { SinkNames } from './sinks.ts';
 import type { SourceNames } from './sources.ts';
@@ -55,25 +56,6 @@ export interface QueryContext {
   /** Records that this job reads these columns of a source (projection pushdown). */
   read(source: string, fields: Iterable<string>): void;
 }
-
-/** An object that holds a row: pushable as is when it has the fields an operator reads. */
-export interface RowObject {
-  readonly code: string;
-  readonly type: string;
-  /** Exactly these fields, when known (a row the generated code built itself). */
-  readonly exact: ReadonlySet<string> | null;
-  /** A field as the object's type declares it (a view may know more: non-NULL after a filter). */
-  readonly declared: (name: string) => FieldAccess;
-}
-
-/** A row as generated code holds it: how to read each field, and the object holding it, if any. */
-export interface RowView {
-  field(name: string): FieldAccess;
-  readonly object: RowObject | null;
-}
-
-/** Appends the statements that handle one row (`kind`: the RowKind expression, or null for inserts). */
-export type Consumer = (view: RowView, kind: string | null, fn: FnScope) => string;
 
 /** A row object `code` of interface `type` with `fields`. */
 function objectView(code: string, type: string, fields: readonly PlanField[], exact: boolean): RowView {

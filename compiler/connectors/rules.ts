@@ -9,7 +9,7 @@ import { parseList } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
 import { normaliseKey } from '../../runtime/formats/options.ts';
 import type { ConnectorSpec } from '../../runtime/connectors/spec.ts';
-import type { ConnectorOptionsInput } from './validate.ts';
+import type { ConnectorOptionsInput } from './input.ts';
 
 /** One written option: its pair and (once checked) its normalised value. */
 export interface Entry {

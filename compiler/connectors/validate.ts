@@ -2,7 +2,7 @@
  * Validates the `WITH (...)` clause of one CREATE STREAM / TABLE / SINK against the registry and
  * resolves it: every option written (normalised) plus every applicable default.
  */
-import type { OptionPair, RelationKind, Span } from '../../grammar/ast.ts';
+import type { OptionPair } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { suggest } from '../../grammar/suggest.ts';
@@ -12,31 +12,12 @@ import {
   CONNECTOR_ALIASES,
   CONNECTOR_NAMES,
 } from '../../runtime/connectors/options.ts';
+import type { ConnectorOptionsInput } from './input.ts';
 import { applyConnectorRules, checkColumnOptions, checkDelivery, type Entry, type RuleContext } from './rules.ts';
 import type { ConnectorSpec, DefaultContext, OptionRoles, OptionSpec } from '../../runtime/connectors/spec.ts';
 import { checkValue } from './values.ts';
 
-export interface ConnectorOptionsInput {
-  readonly relationName: string;
-  readonly relation: RelationKind;
-  /**
-   * How the relation is used: only read, only written, or both. A SINK is always 'sink'. Options
-   * of the unused role are accepted with a warning (error on a SINK, which can never be read).
-   */
-  readonly role: 'source' | 'sink' | 'both';
-  readonly options: readonly OptionPair[];
-  /**
-   * Names of the physical columns (those in the record payload), or null / empty when the
-   * columns are not declared (a sink inferred from its query): column checks are then skipped;
-   * run `checkColumnOptions` once they are known.
-   */
-  readonly columns: readonly string[] | null;
-  readonly primaryKey: readonly string[];
-  /** The CREATE statement: where missing options are reported. */
-  readonly span: Span;
-  /** `checkpoint.dir` is set: warn about written sinks that are only at-least-once. */
-  readonly checkpointing?: boolean;
-}
+export type { ConnectorOptionsInput } from './input.ts';
 
 export interface ConnectorOptionsResult {
   /** Null when missing or unknown (reported). */
