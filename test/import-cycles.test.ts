@@ -127,7 +127,16 @@ describe('imports', () => {
     expect(graph.local.get('runtime/index.ts')).toContain('runtime/types.ts');
     expect(graph.local.get('runtime/engine/query.ts')).toContain('runtime/engine/api.ts');
     expect(graph.local.get('bin/main.ts')).toContain('bin/commands/run.ts');
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
   });
 
   it('has no cycle in runtime/, grammar/, bin/, broker/ or plugins/', () => {
@@ -138,7 +147,7 @@ describe('imports', () => {
     ).toEqual([]);
   });
 
-  it("has only the compiler cycles compiler/README.md names, each inside one folder", () => {
+  it('has only the compiler cycles compiler/README.md names, each inside one folder', () => {
     const named = namedCompilerCycles();
     expect(named.length).toBeGreaterThan(0);
     for (const scc of named) {
