@@ -11,7 +11,7 @@
  * `max-emit-speed` = false, by event time. One generator (Flink's at parallelism 1): no splits,
  * the events come in event-time order.
  */
-import type { FieldDesc, Json, RecordContext } from '../../index.ts';
+import type { FieldDesc, Json, RecordContext } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
 import { BASE_TIME, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, NexmarkGenerator } from './generator.ts';
 import type { NexmarkConfig, NexmarkTable } from './options.ts';
