@@ -14,4 +14,5 @@ const chevrotain = (await import(
   pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href
 )) as typeof Chevrotain;
 
-export const { createToken, CstParser, EOF, Lexer } = chevrotain;
+export const { createToken, CstParser, EOF, Lexer, LLkLookaheadStrategy, getLookaheadPaths, serializeGrammar } =
+  chevrotain;

@@ -7,10 +7,12 @@
  * Rules with several alternatives that share a prefix are disambiguated with GATEs on the
  * next tokens (`la`).
  */
-import type { IToken, TokenType } from 'chevrotain';
+import type { ILookaheadStrategy, IToken, TokenType } from 'chevrotain';
 import { CstParser, EOF } from './chevrotain.ts';
 import * as T from './tokens.ts';
 import { errorMessages } from './messages.ts';
+import { TableLookahead } from './lookahead.ts';
+import { LOOKAHEAD_TABLE } from './lookahead-table.ts';
 
 /**
  * Identity. Closures in the grammar are passed through it so no name is inferred for them: the
@@ -23,8 +25,10 @@ function fn<F>(f: F): F {
 }
 
 export class SqParser extends CstParser {
-  constructor() {
+  /** `lookahead`: from the precomputed table by default (see lookahead.ts). */
+  constructor(readonly lookahead: ILookaheadStrategy = new TableLookahead(LOOKAHEAD_TABLE, T.allTokens)) {
     super(T.allTokens, {
+      lookaheadStrategy: lookahead,
       // Chevrotain's in-rule recovery is off on purpose: on some broken statements it costs
       // hundreds of milliseconds (measured 600 ms for one 180-character CREATE). `parse`
       // already reports one error per statement by parsing statements separately, and

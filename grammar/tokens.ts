@@ -33,6 +33,8 @@ function keyword(word: string, options: { reserved?: boolean; unit?: boolean; la
       .join(''),
     label: options.label ?? word.toUpperCase(),
     pattern: new RegExp(word, 'i'),
+    // the lexer's first-character index without analysing the pattern (most of its start-up)
+    start_chars_hint: [word.charAt(0).toUpperCase(), word.charAt(0).toLowerCase()],
     longer_alt: Identifier,
     categories,
   });
