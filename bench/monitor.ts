@@ -41,7 +41,11 @@ async function runOnce(create: (o?: JobOverrides) => Job, variant: Variant): Pro
     const ui = await job.serveUi();
     const stopListening = listen(`${ui.url}api/events`);
     const t = setInterval(() => void fetch(`${ui.url}metrics`).then((r) => r.text()), 1000);
-    cleanup.push(() => clearInterval(t), stopListening, () => ui.close());
+    cleanup.push(
+      () => clearInterval(t),
+      stopListening,
+      () => ui.close(),
+    );
   }
   const start = performance.now();
   await job.run();

@@ -18,12 +18,11 @@
  *   hand   — readline + JSON.parse + Map (`bench/nexmark/hand.mjs`)
  * Medians of `SQC_BENCH_RUNS` (default 3) interleaved rounds. Results: bench/results/nexmark-file.json.
  */
-import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../runtime/random.ts';
 import { DATA, EVENTS } from './pipeline.ts';
-import { median, writeResults } from './util.ts';
+import { measure, median, writeResults, type Measured } from './util.ts';
 
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const ROOT = join(import.meta.dirname, '..');
@@ -95,19 +94,6 @@ INSERT INTO out
 SELECT auction, bidder, price * 0.908 AS price_eur, dateTime FROM bid WHERE price > 5000 AND channel <> 'Apple';`
       );
   }
-}
-
-interface Measured {
-  readonly seconds: number;
-  readonly rssMiB: number;
-}
-
-/** Runs a command under /usr/bin/time; wall seconds and peak RSS. */
-function measure(cmd: string[], cwd: string): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', 'SQC_TIME %e %M', ...cmd], { cwd, encoding: 'utf8' });
-  const m = /SQC_TIME ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${cmd.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
-  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 };
 }
 
 function command(engine: Engine, q: Query, bids: string, out: string, sq: string): string[] {

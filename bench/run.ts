@@ -3,6 +3,7 @@ import { benchCheck } from './check.ts';
 import { benchCheckpoint } from './checkpoint.ts';
 import { benchKafka } from './kafka.ts';
 import { benchMonitor } from './monitor.ts';
+import { benchNexmark } from './nexmark.ts';
 import { benchNexmarkFile } from './nexmark-file.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchStartup } from './startup.ts';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   checkpoint: benchCheckpoint,
   kafka: benchKafka,
   monitor: benchMonitor,
+  nexmark: benchNexmark,
   'nexmark-file': benchNexmarkFile,
   startup: benchStartup,
 };

@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks: timing, medians and a side-by-side report. */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -50,4 +51,32 @@ export function writeResults(suite: string, results: unknown): string {
     JSON.stringify({ suite, at: new Date().toISOString(), node: process.version, results }, null, 2) + '\n',
   );
   return path;
+}
+
+/** One whole process as /usr/bin/time measured it. */
+export interface Measured {
+  /** Wall-clock seconds. */
+  readonly seconds: number;
+  /** CPU seconds, user + system, over all threads (GC and compiler threads included). */
+  readonly cpuSeconds: number;
+  readonly rssMiB: number;
+  /** What it printed (stdout, then stderr without the timing line). */
+  readonly output: string;
+}
+
+/** Runs a command under /usr/bin/time: wall and CPU seconds, peak RSS, its stdout. */
+export function measure(cmd: string[], cwd: string): Measured {
+  const r = spawnSync('/usr/bin/time', ['-f', 'SQC_TIME %e %U %S %M', ...cmd], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const m = /SQC_TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`${cmd.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  return {
+    seconds: Number(m[1]),
+    cpuSeconds: Number(m[2]) + Number(m[3]),
+    rssMiB: Number(m[4]) / 1024,
+    output: r.stdout + r.stderr.replace(/^SQC_TIME .*$/m, ''),
+  };
 }

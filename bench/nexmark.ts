@@ -1,0 +1,122 @@
+/**
+ * Benchmark: the NEXMark queries as Flink runs them, over the in-memory `nexmark` source into
+ * Flink's blackhole sinks — every query of `bench/nexmark/flink/` (Flink's `ddl_gen.sql`,
+ * `ddl_views.sql` and `qN.sql`, unchanged) that `sqc check` accepts; the others are listed with
+ * the checker's first error.
+ *
+ * Each query is a whole `sqc run` process (start-up included, compiled module cached by a
+ * warm-up run), timed by /usr/bin/time: wall seconds, CPU seconds (user + system, every thread),
+ * peak RSS. Events per second per core = events / CPU seconds, the measure Flink's NEXMark
+ * reports (throughput / cores). Every run of a query must write the same number of rows (the
+ * generator is deterministic), checked before the times count.
+ *
+ * Settings as Flink's NEXMark suite: `first-event.rate` (TPS) 10,000,000, proportions 1:3:46;
+ * `SQC_BENCH_NEXMARK_EVENTS` events (default 2M; Flink's suite runs 100M),
+ * `SQC_BENCH_RUNS` runs (default 3), `SQC_BENCH_NEXMARK_QUERIES` (e.g. `q0,q5`) a subset.
+ * Results: bench/results/nexmark.json.
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DATA } from './pipeline.ts';
+import { measure, median, writeResults, type Measured } from './util.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const FLINK = join(import.meta.dirname, 'nexmark', 'flink');
+const DIR = join(DATA, 'nexmark');
+const EVENTS = Number(process.env['SQC_BENCH_NEXMARK_EVENTS'] ?? 2_000_000);
+const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
+const TPS = 10_000_000;
+
+/**
+ * Published events/s per core (issue 11): Flink's NEXMark results and DBSP's (q0–q2).
+ */
+const PUBLISHED: Readonly<Record<string, string>> = {
+  q0: 'Flink ~380K; DBSP ~1.1M',
+  q1: 'DBSP ~1.1M',
+  q2: 'DBSP ~1.1M',
+  q5: 'Flink ~75K',
+  q7: 'Flink ~23K',
+  q11: 'Flink ~46K',
+};
+
+/** Flink's program for query `q`: its DDL with the suite's settings, its views, the query. */
+function program(q: string): string {
+  const ddl = readFileSync(join(FLINK, 'ddl_gen.sql'), 'utf8')
+    .replaceAll('${TPS}', String(TPS))
+    .replace('${EVENTS_NUM}', String(EVENTS))
+    .replace('${PERSON_PROPORTION}', '1')
+    .replace('${AUCTION_PROPORTION}', '3')
+    .replace('${BID_PROPORTION}', '46');
+  const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
+  return `${ddl};\n\n${views};\n\n${readFileSync(join(FLINK, `${q}.sql`), 'utf8')}\n`;
+}
+
+const sqc = (...args: string[]) => [process.execPath, join(ROOT, 'bin', 'sqc.js'), ...args];
+
+/** The checker's verdict: null when accepted, else its first error line. */
+function checkError(path: string): string | null {
+  const r = spawnSync(sqc('check', path)[0]!, sqc('check', path).slice(1), { encoding: 'utf8' });
+  if (r.status === 0) return null;
+  const first = r.stderr.split('\n').find((l) => l.includes('error['));
+  return (first ?? r.stderr.trim().split('\n')[0] ?? 'refused').replace(/^.*?error/, 'error');
+}
+
+/** Rows written by the job, from `sqc run`'s summary ("... N rows out"). */
+function rowsOut(m: Measured): number {
+  const hits = [...m.output.matchAll(/([\d,]+) rows out/g)];
+  if (hits.length === 0) throw new Error(`no summary in sqc run's output:\n${m.output.slice(-1000)}`);
+  return hits.reduce((n, h) => n + Number(h[1]!.replaceAll(',', '')), 0);
+}
+
+const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${Math.round(n / 1e3)}K`);
+
+export async function benchNexmark(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  process.env['SQC_CACHE_DIR'] = join(DIR, 'cache');
+  const only = process.env['SQC_BENCH_NEXMARK_QUERIES']?.split(',');
+  const queries = readdirSync(FLINK)
+    .map((f) => /^(q\d+)\.sql$/.exec(f)?.[1])
+    .filter((q): q is string => q !== undefined && (!only || only.includes(q)))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  console.log(
+    `\n## NEXMark (Flink's SQL) on the in-memory nexmark source → blackhole, whole sqc run processes (${EVENTS.toLocaleString('en-US')} events, TPS ${TPS.toLocaleString('en-US')})`,
+  );
+  console.log('  query   events/s   events/s/core   CPU s   peak RSS   rows out    published (events/s/core)');
+  const results: Record<string, unknown> = {};
+  for (const q of queries) {
+    const path = join(DIR, `${q}.sq`);
+    writeFileSync(path, program(q));
+    const refused = checkError(path);
+    if (refused !== null) {
+      console.log(`  ${q.padEnd(6)}  not run: sqc check refuses Flink's text: ${refused}`);
+      results[q] = { refused };
+      continue;
+    }
+    const run = () => measure(sqc('run', path), DIR);
+    const expected = rowsOut(run()); // warm-up: compiles and caches the module
+    const runs: Measured[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const m = run();
+      const rows = rowsOut(m);
+      if (rows !== expected) throw new Error(`${q}: run ${r + 1} wrote ${rows} rows, the warm-up run ${expected}`);
+      runs.push(m);
+    }
+    const seconds = median(runs.map((m) => m.seconds));
+    const cpu = median(runs.map((m) => m.cpuSeconds));
+    const rss = Math.max(...runs.map((m) => m.rssMiB));
+    results[q] = {
+      seconds,
+      cpuSeconds: cpu,
+      eventsPerSecond: EVENTS / seconds,
+      eventsPerSecondPerCore: EVENTS / cpu,
+      peakRssMiB: rss,
+      rowsOut: expected,
+      published: PUBLISHED[q] ?? null,
+    };
+    console.log(
+      `  ${q.padEnd(6)} ${k(EVENTS / seconds).padStart(9)} ${k(EVENTS / cpu).padStart(14)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(5)} MiB ${expected.toLocaleString('en-US').padStart(10)}    ${PUBLISHED[q] ?? ''}`,
+    );
+  }
+  console.log(`  results: ${writeResults('nexmark', { events: EVENTS, tps: TPS, runs: RUNS, queries: results })}`);
+}
