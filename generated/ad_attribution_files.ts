@@ -217,6 +217,7 @@ const campaigns: rt.SourceSpec<CampaignsRow> = {
     { name: 'campaign', type: STRING },
   ],
   metadata: [],
+  primaryKey: ['ad_id'],
   config: {
     format: 'csv',
     bounded: true,

@@ -122,6 +122,8 @@ export interface SourceSpec<Row> extends SourceOptions {
   readonly schema: readonly FieldDesc[];
   /** Metadata keys the decoder reads from `RecordContext` (the runtime fills only then). */
   readonly metadata: readonly string[];
+  /** The PRIMARY KEY columns, when declared (upsert-kafka's record key; the config already has them). */
+  readonly primaryKey?: readonly string[];
   /**
    * The connector's typed config, resolved by the compiler (`<connector>/options.ts`
    * `resolve()`); generated modules always embed it. Absent (hand-written specs) or with

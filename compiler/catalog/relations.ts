@@ -355,7 +355,12 @@ export function sourceDef(
 ): SourceDef {
   const field = (c: CatalogColumn): PlanField => ({ name: c.name, type: c.type, nullable: c.nullable, time: c.time });
   const connector = entry.connector!;
-  const config = connectorConfig(connector, entry.options, { relationName: entry.name, reads: true, writes: false });
+  const config = connectorConfig(connector, entry.options, {
+    relationName: entry.name,
+    reads: true,
+    writes: false,
+    primaryKey: entry.primaryKey,
+  });
   const metadata: MetadataField[] = columns
     .filter((c) => c.kind === 'metadata')
     .map((c) => ({ name: c.name, key: c.metadataKey!, type: c.type }));

@@ -377,6 +377,7 @@ class SourceGen {
       `physical: ${fieldDescs(m, def.physical)}`,
       `schema: ${fieldDescs(m, def.schema)}`,
       `metadata: ${JSON.stringify(this.metadata.map((x) => x.key))}`,
+      ...(def.primaryKey.length > 0 ? [`primaryKey: ${JSON.stringify(def.primaryKey)}`] : []),
       `config: ${literal(def.config)}`,
       `decode: { ${decoders.join(', ')} }`,
       `watermark: ${watermark}`,

@@ -28,7 +28,12 @@ export function connectorConfig(connector: ConnectorName, resolved: ResolvedOpti
       const option = findConnectorOption(spec, key);
       return option === null || checkValue(option.type, value).ok;
     });
-    return spec.resolve(Object.fromEntries(valid), use);
+    try {
+      return spec.resolve(Object.fromEntries(valid), use);
+    } catch {
+      // a value its type accepts but a rule rejects (reported): the defaults stand in
+      return spec.resolve({ connector }, use);
+    }
   }
 }
 

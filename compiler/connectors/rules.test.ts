@@ -76,6 +76,16 @@ describe('kafka', () => {
     expect(r.diagnostics[0]!.notes[0]).toMatch(/^note: topic names are 1-249 characters/);
   });
 
+  it('checks specific offsets where they are written', () => {
+    const r = run(
+      `'connector' = 'kafka', 'topic' = 't', 'scan.bounded.specific-offsets' = 'partition:0;partition:1,offset:3'`,
+    );
+    expect(summary(r.diagnostics)).toEqual([
+      `error SQ0503 'scan.bounded.specific-offsets' has 'partition:0', which is not 'partition:<n>,offset:<n>' (pairs separated by ';', 'topic:<name>,' first when reading several topics)`,
+    ]);
+    expect(r.at()).toBe(`'partition:0;partition:1,offset:3'`);
+  });
+
   it("scan.startup.mode 'timestamp' needs the timestamp", () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'scan.startup.mode' = 'timestamp'`);
     expect(summary(r.diagnostics)).toEqual([

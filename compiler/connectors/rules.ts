@@ -9,6 +9,7 @@ import { parseList } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
 import { normaliseKey } from '../../runtime/formats/options.ts';
 import type { ConnectorSpec } from '../../runtime/connectors/spec.ts';
+import { parseSpecificOffsets } from '../../runtime/connectors/kafka/options.ts';
 import type { ConnectorOptionsInput } from './input.ts';
 
 /** One written option: its pair and (once checked) its normalised value. */
@@ -134,6 +135,23 @@ function kafkaTopicRules(ctx: RuleContext): void {
 
 function kafkaStartupRules(ctx: RuleContext): void {
   if (!ctx.reads) return;
+  for (const key of ['scan.startup.specific-offsets', 'scan.bounded.specific-offsets']) {
+    const e = ctx.entries.get(key);
+    if (!e || e.invalid) continue;
+    try {
+      parseSpecificOffsets(e.value);
+    } catch (x) {
+      ctx.diagnostics.push(
+        error(
+          'SQ0503',
+          `'${key}' ${(x as Error).message}`,
+          e.pair.valueSpan,
+          "help: write e.g. 'partition:0,offset:42;partition:1,offset:300'",
+        ),
+      );
+      e.invalid = true;
+    }
+  }
   const modeEntry = ctx.entries.get('scan.startup.mode');
   const mode = valueOf(ctx, 'scan.startup.mode');
   const millis = ctx.entries.get('scan.startup.timestamp-millis');

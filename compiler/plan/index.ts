@@ -105,9 +105,14 @@ function planQuery(
 /** The sink of a relation; `upsertKey` is the default message key when neither 'key.fields' nor a PRIMARY KEY gives one. */
 function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDef {
   const connector = entry.connector!;
-  const config = connectorConfig(connector, entry.options, { relationName: entry.name, reads: false, writes: true });
-  const keys =
-    keyFields(entry.options) ?? (entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : []);
+  const primaryKey = entry.primaryKey.length ? [...entry.primaryKey] : upsert ? [...upsert] : [];
+  const config = connectorConfig(connector, entry.options, {
+    relationName: entry.name,
+    reads: false,
+    writes: true,
+    primaryKey,
+  });
+  const keys = keyFields(entry.options) ?? primaryKey;
   return {
     name: entry.name,
     relation: entry.kind,

@@ -15,6 +15,8 @@ export interface OptionUse {
   /** The relation is read (a source) / written (a sink); a TABLE may be both. */
   readonly reads: boolean;
   readonly writes: boolean;
+  /** The relation's PRIMARY KEY columns (none: empty or absent); upsert-kafka keys its records by them. */
+  readonly primaryKey?: readonly string[];
 }
 
 /**

@@ -58,7 +58,7 @@ function configOf(
   options: Options,
   embedded: ConnectorConfig | undefined,
   declared: { format: FormatName | null; bounded: boolean },
-  use: { reads: boolean; writes: boolean },
+  use: { reads: boolean; writes: boolean; primaryKey?: readonly string[] },
 ): ConnectorConfig {
   if (embedded !== undefined) return embedded;
   const spec = connectorSpec(connector);
@@ -209,6 +209,7 @@ class JobRuntime implements Job {
     const config = configOf(s.name, connector, options, o === undefined ? s.config : undefined, s, {
       reads: true,
       writes: false,
+      primaryKey: s.primaryKey ?? [],
     });
     if (connector === 'file' || connector === 'filesystem')
       this.fileSources.push({ name: s.name, path: (config as FileConfig).path, bounded: config.bounded });
@@ -248,10 +249,7 @@ class JobRuntime implements Job {
       options,
       o === undefined ? s.config : undefined,
       { ...s, bounded: false },
-      {
-        reads: false,
-        writes: true,
-      },
+      { reads: false, writes: true, primaryKey: s.keyFields },
     );
     if (connector === 'file' || connector === 'filesystem')
       this.fileSinks.push({ name, path: (config as FileConfig).path });

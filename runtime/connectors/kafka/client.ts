@@ -9,12 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import { parseDuration, parseInteger } from '../../options.ts';
+import { parseInteger } from '../../options.ts';
+import type { KafkaConfig as RelationConfig } from './options.ts';
 
-type Options = Readonly<Record<string, string>>;
-
-/** How long a source or sink keeps retrying an unreachable cluster before the query stops. */
-export const DEFAULT_RETRY_TIMEOUT_MS = 60_000;
+/** Kafka client properties (`properties.*` with the prefix removed), as the config holds them. */
+type Properties = Readonly<Record<string, string>>;
 
 export interface ClientSettings {
   readonly brokers: readonly string[];
@@ -37,7 +36,7 @@ export class KafkaError extends Error {
   }
 }
 
-const prop = (o: Options, key: string): string | undefined => o[`properties.${key}`];
+const prop = (o: Properties, key: string): string | undefined => o[key];
 
 /** `username="u" password="p"` out of a JAAS config line (Flink's way of passing SASL credentials). */
 function jaasField(jaas: string, field: string): string | undefined {
@@ -45,7 +44,7 @@ function jaasField(jaas: string, field: string): string | undefined {
   return m?.[1];
 }
 
-function saslOptions(o: Options): SASLOptions | undefined {
+function saslOptions(o: Properties): SASLOptions | undefined {
   const mechanism = (prop(o, 'sasl.mechanism') ?? '').toUpperCase();
   const protocol = (prop(o, 'security.protocol') ?? '').toUpperCase();
   if (mechanism === '' && !protocol.startsWith('SASL')) return undefined;
@@ -68,7 +67,7 @@ function saslOptions(o: Options): SASLOptions | undefined {
   }
 }
 
-function sslOptions(o: Options): KafkaConfig['ssl'] {
+function sslOptions(o: Properties): KafkaConfig['ssl'] {
   const protocol = (prop(o, 'security.protocol') ?? '').toUpperCase();
   if (protocol !== 'SSL' && protocol !== 'SASL_SSL') return undefined;
   const file = (key: string): string | undefined => {
@@ -88,16 +87,25 @@ function sslOptions(o: Options): KafkaConfig['ssl'] {
   return Object.keys(tls).length === 0 ? true : tls;
 }
 
-/** The kafkajs client configuration of a Kafka relation. */
-export function clientSettings(name: string, o: Options): ClientSettings {
-  const servers = prop(o, 'bootstrap.servers') ?? 'localhost:9092';
-  const brokers = servers
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+/**
+ * The kafkajs client configuration of a Kafka relation: its typed config's bootstrap servers and
+ * retry budget, and the Kafka client properties kafkajs has an equivalent for.
+ */
+export function clientSettings(name: string, c: RelationConfig): ClientSettings {
+  const o = c.properties;
+  const brokers = c.bootstrapServers.length > 0 ? c.bootstrapServers : ['localhost:9092'];
   const ms = (key: string): number | undefined => {
     const v = prop(o, key);
-    return v === undefined ? undefined : parseInteger(v, 0);
+    if (v === undefined) return undefined;
+    try {
+      return parseInteger(v, 0);
+    } catch (e) {
+      throw new KafkaError(
+        `properties.${key} = '${v}' ${(e as Error).message}`,
+        'write milliseconds as a whole number',
+        false,
+      );
+    }
   };
   const sasl = saslOptions(o);
   const ssl = sslOptions(o);
@@ -112,12 +120,7 @@ export function clientSettings(name: string, o: Options): ClientSettings {
     ...(sasl !== undefined ? { sasl } : {}),
     ...(ssl !== undefined ? { ssl } : {}),
   };
-  const retry = o['connect.retry-timeout'];
-  return {
-    brokers,
-    config,
-    retryTimeoutMs: retry === undefined ? DEFAULT_RETRY_TIMEOUT_MS : parseDuration(retry),
-  };
+  return { brokers, config, retryTimeoutMs: c.retryTimeoutMs };
 }
 
 interface KafkaJsError {

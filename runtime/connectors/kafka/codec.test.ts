@@ -9,8 +9,12 @@ import type { FieldDesc } from '../../index.ts';
 import { murmur2, partitionOfKey } from './murmur2.ts';
 import { recordEncoder, recordLayout, recordParser } from './codec.ts';
 import { visibleMessages, type FetchedMessage, type FetchedPartition } from './cluster.ts';
-import { parseSpecificOffsets } from './source.ts';
 import { clientSettings, kafkaError, withRetry } from './client.ts';
+import { kafkaOptions, parseSpecificOffsets } from './options.ts';
+
+/** The typed config of a kafka relation with these options (as the compiler resolves it). */
+const config = (o: Record<string, string>) =>
+  kafkaOptions.resolve({ connector: 'kafka', ...o }, { relationName: 'r', reads: true, writes: true });
 
 const STRING = { kind: 'STRING' } as const;
 const fields: FieldDesc[] = [
@@ -40,19 +44,19 @@ describe('record layout', () => {
   const row = { user: 'u1', page: '/a,b', n: 3, ts: Date.UTC(2025, 3, 21, 14, 8, 35) };
 
   it('writes key fields in the key format and, with EXCEPT_KEY, leaves them out of the value', () => {
-    const all = recordEncoder(recordLayout(fields, { 'key.format': 'json' }, 'json', ['user']), {});
+    const all = recordEncoder(recordLayout(fields, config({ 'key.format': 'json' }), ['user']), {});
     expect(all.key!(row)).toBe('{"user":"u1"}');
     expect(all.value(row)).toBe('{"user":"u1","page":"/a,b","n":3,"ts":"2025-04-21T14:08:35.000Z"}');
-    const o = { 'key.format': 'raw', 'value.fields-include': 'EXCEPT_KEY' };
-    const except = recordEncoder(recordLayout(fields, o, 'csv', ['user']), o);
+    const o = { 'key.format': 'raw', 'value.fields-include': 'EXCEPT_KEY', format: 'csv' };
+    const except = recordEncoder(recordLayout(fields, config(o), ['user']), o);
     expect(except.key!(row)).toBe('u1');
     expect(except.value(row)).toBe('"/a,b",3,2025-04-21T14:08:35.000Z');
-    expect(recordEncoder(recordLayout(fields, {}, 'json', []), {}).key).toBeNull();
+    expect(recordEncoder(recordLayout(fields, config({}), []), {}).key).toBeNull();
   });
 
   it('reads key columns from the key and the rest from the value (csv, json, raw), tombstones as key only', () => {
     const o = { 'key.format': 'csv', 'value.fields-include': 'EXCEPT_KEY' };
-    const parse = recordParser(recordLayout(fields, o, 'json', ['user', 'page']), o);
+    const parse = recordParser(recordLayout(fields, config(o), ['user', 'page']), o);
     expect(parse('u1,/a', '{"n":3,"ts":"2025-04-21 14:08:35"}')).toEqual({
       n: 3,
       ts: '2025-04-21 14:08:35',
@@ -63,7 +67,7 @@ describe('record layout', () => {
     expect(parse('u2,/b', null)).toEqual({ user: 'u2', page: '/b' });
     const raw = { 'key.format': 'json', format: 'raw', 'value.fields-include': 'EXCEPT_KEY' };
     const two: FieldDesc[] = [fields[0]!, fields[1]!];
-    expect(recordParser(recordLayout(two, raw, 'raw', ['user']), raw)('{"user":"u9"}', 'hello')).toEqual({
+    expect(recordParser(recordLayout(two, config(raw), ['user']), raw)('{"user":"u9"}', 'hello')).toEqual({
       page: 'hello',
       user: 'u9',
     });
@@ -107,33 +111,41 @@ describe('visibleMessages', () => {
 
 describe('specific offsets', () => {
   it("reads Flink's 'partition:0,offset:42;partition:1,offset:300', with topics when several are read", () => {
-    expect([...parseSpecificOffsets('partition:0,offset:42;partition:1,offset:300', ['t'])]).toEqual([
-      ['t/0', 42],
-      ['t/1', 300],
+    expect(parseSpecificOffsets('partition:0,offset:42;partition:1,offset:300')).toEqual([
+      { topic: null, partition: 0, offset: 42 },
+      { topic: null, partition: 1, offset: 300 },
     ]);
-    expect([...parseSpecificOffsets('topic:b,partition:2,offset:5', ['a', 'b'])]).toEqual([['b/2', 5]]);
-    expect(() => parseSpecificOffsets('partition:0', ['t'])).toThrow(/must look like 'partition:0,offset:42'/);
+    expect(parseSpecificOffsets('topic:b,partition:2,offset:5')).toEqual([{ topic: 'b', partition: 2, offset: 5 }]);
+    expect(() => parseSpecificOffsets('partition:0')).toThrow(
+      "has 'partition:0', which is not 'partition:<n>,offset:<n>' (pairs separated by ';', 'topic:<name>,' first when reading several topics)",
+    );
+    expect(() => config({ 'scan.startup.specific-offsets': 'partition:x,offset:1' })).toThrow(
+      "option 'scan.startup.specific-offsets' = 'partition:x,offset:1' is not an integer",
+    );
   });
 });
 
 describe('client settings and errors', () => {
   it('passes properties.* through: servers, client id, SASL from a JAAS line, timeouts, the retry budget', () => {
-    const s = clientSettings('clicks', {
-      'properties.bootstrap.servers': 'k1:9092, k2:9093',
-      'properties.client.id': 'me',
-      'properties.security.protocol': 'SASL_PLAINTEXT',
-      'properties.sasl.mechanism': 'SCRAM-SHA-256',
-      'properties.sasl.jaas.config':
-        'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cret";',
-      'properties.request.timeout.ms': '5000',
-      'connect.retry-timeout': '2 min',
-    });
+    const s = clientSettings(
+      'clicks',
+      config({
+        'properties.bootstrap.servers': 'k1:9092, k2:9093',
+        'properties.client.id': 'me',
+        'properties.security.protocol': 'SASL_PLAINTEXT',
+        'properties.sasl.mechanism': 'SCRAM-SHA-256',
+        'properties.sasl.jaas.config':
+          'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cret";',
+        'properties.request.timeout.ms': '5000',
+        'connect.retry-timeout': '2 min',
+      }),
+    );
     expect(s.brokers).toEqual(['k1:9092', 'k2:9093']);
     expect(s.config.clientId).toBe('me');
     expect(s.config.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'alice', password: 's3cret' });
     expect(s.config.requestTimeout).toBe(5000);
     expect(s.retryTimeoutMs).toBe(120_000);
-    expect(clientSettings('x', {}).config.clientId).toBe('sqc-x');
+    expect(clientSettings('x', config({})).config.clientId).toBe('sqc-x');
   });
 
   it('says what to do for each kind of failure', () => {

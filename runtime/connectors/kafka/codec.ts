@@ -11,6 +11,7 @@ import { csvOptions, splitCsvLine } from '../../formats/csv.ts';
 import { csvLineEncoder, jsonLineEncoder, jsonWriteOptions, textConverter } from '../../formats/encode.ts';
 import { object as asObject } from '../../formats/decode.ts';
 import { ParseError } from '../../engine/errors.ts';
+import type { KafkaConfig } from './options.ts';
 
 type Options = Readonly<Record<string, string>>;
 type Row = Record<string, unknown>;
@@ -25,23 +26,14 @@ export interface RecordLayout {
   readonly keyDescs: readonly FieldDesc[];
 }
 
-export function splitList(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  return text
-    .split(/[;,]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
 export function recordLayout(
   fields: readonly FieldDesc[],
-  options: Options,
-  format: FormatName | null,
+  config: Pick<KafkaConfig, 'format' | 'keyFormat' | 'valueFieldsInclude'>,
   keyFields: readonly string[],
 ): RecordLayout {
-  const valueFormat = format ?? 'json';
-  const keyFormat = ((options['key.format'] ?? valueFormat) as string).toLowerCase() as FormatName;
-  const exceptKey = (options['value.fields-include'] ?? 'ALL').toUpperCase() === 'EXCEPT_KEY';
+  const valueFormat = config.format;
+  const keyFormat = config.keyFormat ?? valueFormat;
+  const exceptKey = config.valueFieldsInclude === 'EXCEPT_KEY';
   const keyDescs = keyFields.map((k) => {
     const f = fields.find((x) => x.name === k);
     if (!f) throw new Error(`key field "${k}" is not a column (columns: ${fields.map((x) => x.name).join(', ')})`);

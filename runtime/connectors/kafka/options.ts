@@ -5,6 +5,7 @@
  */
 import type { FormatName } from '../../contract.ts';
 import { FORMAT_NAMES } from '../../formats/options.ts';
+import { OptionValueError, parseInteger } from '../../options.ts';
 import {
   DEFAULT_BATCH_SIZE,
   SCAN_PARALLELISM,
@@ -43,6 +44,22 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
     // Read by sources only, but accepted anywhere like every other client property.
     roles: 'both',
     description: "Consumer group id (sources); required by scan.startup.mode 'group-offsets'.",
+  },
+  {
+    key: 'properties.compression.type',
+    type: { kind: 'enum', values: ['none', 'gzip', 'snappy', 'lz4'] },
+    roles: 'both',
+    defaultDoc: 'none',
+    description:
+      'Compression of the batches a sink writes (sources read gzip, snappy, lz4 and zstd whatever this says).',
+  },
+  {
+    key: 'properties.isolation.level',
+    type: { kind: 'enum', values: ['read_committed', 'read_uncommitted'] },
+    roles: 'both',
+    defaultDoc: 'read_committed',
+    description:
+      "Sources: 'read_committed' skips records of open and aborted transactions; 'read_uncommitted' reads them.",
   },
   {
     key: 'properties.*',
@@ -99,6 +116,10 @@ const VALUE_FIELDS_INCLUDE: OptionSpec = {
 
 const KAFKA_METADATA = ['key', 'topic', 'partition', 'offset', 'timestamp', 'headers'];
 
+const BOUNDED_MODES = ['unbounded', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
+const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
+
 export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
   name: 'kafka',
   description: 'Reads and writes Kafka topics (append-only); one record per row.',
@@ -146,10 +167,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     VALUE_FIELDS_INCLUDE,
     {
       key: 'scan.startup.mode',
-      type: {
-        kind: 'enum',
-        values: ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'],
-      },
+      type: { kind: 'enum', values: STARTUP_MODES },
       roles: 'source',
       default: (ctx) => (ctx.get('properties.group.id') !== undefined ? 'group-offsets' : 'earliest-offset'),
       defaultDoc: "'group-offsets' with properties.group.id, else 'earliest-offset'",
@@ -171,11 +189,11 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'scan.bounded.mode',
-      type: { kind: 'enum', values: ['unbounded', 'latest-offset', 'timestamp', 'specific-offsets'] },
+      type: { kind: 'enum', values: BOUNDED_MODES },
       roles: 'source',
       defaultDoc: "unbounded ('latest-offset' under trigger.mode 'available-now')",
       description:
-        "Where a bounded read ends: 'latest-offset' (the end when the query starts), 'timestamp' or 'specific-offsets'; the query then stops after flushing everything (a batch job over Kafka).",
+        "Where a bounded read ends: 'latest-offset' (the end when the query starts), 'group-offsets' (the group's committed offsets), 'timestamp' or 'specific-offsets'; the query then stops after flushing everything (a batch job over Kafka).",
     },
     {
       key: 'scan.bounded.timestamp-millis',
@@ -289,10 +307,48 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
 };
 
 export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
+export type BoundedMode = 'unbounded' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
+export type Partitioner = 'default' | 'fixed' | 'round-robin';
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** One `partition:<n>,offset:<n>` pair of a specific-offsets option; `topic` null: the first topic read. */
+export interface PartitionOffset {
+  readonly topic: string | null;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/**
+ * `partition:0,offset:42;partition:1,offset:300` (Flink), with `topic:<name>,` in front of a
+ * pair when several topics are read. Throws `OptionValueError` for anything else.
+ */
+export function parseSpecificOffsets(text: string): PartitionOffset[] {
+  const out: PartitionOffset[] = [];
+  for (const part of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const fields = new Map<string, string>();
+    for (const kv of part.split(',')) {
+      const [k, v] = kv.split(':').map((s) => s.trim());
+      if (k && v !== undefined) fields.set(k.toLowerCase(), v);
+    }
+    const p = fields.get('partition');
+    const o = fields.get('offset');
+    if (p === undefined || o === undefined)
+      throw new OptionValueError(
+        `has '${part}', which is not 'partition:<n>,offset:<n>' (pairs separated by ';', 'topic:<name>,' first when reading several topics)`,
+      );
+    out.push({ topic: fields.get('topic') ?? null, partition: parseInteger(p, 0), offset: parseInteger(o, 0) });
+  }
+  return out;
+}
 
 /** A Kafka relation's typed options (both connectors; upsert-kafka reads from the earliest offset). */
 export interface KafkaConfig extends ConnectorConfig {
   readonly format: FormatName;
+  /** 'upsert-kafka': a changelog keyed by the PRIMARY KEY (reads: +U per value, -D per tombstone). */
+  readonly upsert: boolean;
   /** Topics to read (`topic`, ';'-separated), or the one topic written; empty with `topicPattern`. */
   readonly topics: readonly string[];
   /** `topic-pattern` (JavaScript regular expression), or null. */
@@ -300,50 +356,98 @@ export interface KafkaConfig extends ConnectorConfig {
   /** `properties.bootstrap.servers`, split. */
   readonly bootstrapServers: readonly string[];
   readonly groupId: string | null;
-  /** Every other `properties.*` option, prefix removed. */
+  /** Every other `properties.*` option (Kafka client properties), prefix removed. */
   readonly properties: Readonly<Record<string, string>>;
+  /** `connect.retry-timeout` in ms. */
+  readonly retryTimeoutMs: number;
   /** `key.format`, or null when records are read without their key. */
   readonly keyFormat: FormatName | null;
-  /** `key.fields`, or null (sinks then key by the query's group key; upsert-kafka: the PRIMARY KEY). */
+  /**
+   * The columns of the record key: `key.fields`, for upsert-kafka the PRIMARY KEY (from the
+   * compiler), or null (sinks then key by the key the compiler gives the sink).
+   */
   readonly keyFields: readonly string[] | null;
   readonly valueFieldsInclude: 'ALL' | 'EXCEPT_KEY';
   readonly startupMode: StartupMode;
   readonly startupTimestampMs: number | null;
+  readonly startupSpecificOffsets: readonly PartitionOffset[];
+  /** `scan.bounded.mode` as written ('unbounded' when not; available-now reads up to 'latest-offset'). */
+  readonly boundedMode: BoundedMode;
+  readonly boundedTimestampMs: number | null;
+  readonly boundedSpecificOffsets: readonly PartitionOffset[];
   /** `scan.max-offsets-per-trigger`, or null: unlimited (batches of `batchSize`). */
   readonly maxOffsetsPerTrigger: number | null;
+  /** `scan.topic-partition-discovery.interval` in ms (0: off). */
+  readonly discoveryIntervalMs: number;
+  readonly failOnDataLoss: boolean;
+  /** `scan.idle-timeout` in ms, or null: partitions never count as idle. */
+  readonly idleTimeoutMs: number | null;
+  /** `properties.isolation.level` = 'read_committed' (the default). */
+  readonly readCommitted: boolean;
+  readonly partitioner: Partitioner;
+  /** `properties.compression.type` of the batches a sink writes. */
+  readonly compression: Compression;
   /** `sink.transactional-id-prefix` with 'exactly-once', else null. */
   readonly transactionalIdPrefix: string | null;
 }
 
+/** Keys with their own config field, not passed on in `properties`. */
+const OWN_PROPERTIES = new Set([
+  'properties.bootstrap.servers',
+  'properties.group.id',
+  'properties.compression.type',
+  'properties.isolation.level',
+]);
+
 function resolveKafka(spec: ConnectorSpec<KafkaConfig>, options: ResolvedOptions, use: OptionUse): KafkaConfig {
   const r = optionReader(spec.options, options, use);
+  const upsert = spec.name === 'upsert-kafka';
   const properties: Record<string, string> = {};
   for (const [k, v] of Object.entries(options)) {
-    if (k.startsWith('properties.') && k !== 'properties.bootstrap.servers' && k !== 'properties.group.id') {
-      properties[k.slice('properties.'.length)] = v;
-    }
+    if (k.startsWith('properties.') && !OWN_PROPERTIES.has(k)) properties[k.slice('properties.'.length)] = v;
   }
   const maxOffsetsPerTrigger = r.integer('scan.max-offsets-per-trigger');
   const deliveryGuarantee = r.enum('sink.delivery-guarantee', ['at-least-once', 'exactly-once'] as const)!;
+  const boundedMode = r.enum('scan.bounded.mode', BOUNDED_MODES) ?? 'unbounded';
+  const offsets = (key: string): PartitionOffset[] => {
+    const text = r.get(key);
+    if (text === undefined) return [];
+    try {
+      return parseSpecificOffsets(text);
+    } catch (e) {
+      throw new Error(`option '${key}' = '${text}' ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const primaryKey = use.primaryKey ?? [];
   return {
     format: r.enum('format', FORMAT_NAMES) ?? 'json',
-    // 'scan.bounded.mode' (a createJob override so far; not a WITH option yet): the source stops
-    // at the offsets it resolves at start
-    bounded: (r.get('scan.bounded.mode') ?? 'unbounded') !== 'unbounded',
+    upsert,
+    bounded: boundedMode !== 'unbounded',
     batchSize: maxOffsetsPerTrigger ?? DEFAULT_BATCH_SIZE,
     deliveryGuarantee,
     topics: r.list('topic') ?? [],
     topicPattern: r.string('topic-pattern'),
     bootstrapServers: r.list('properties.bootstrap.servers') ?? [],
-    groupId: r.string('properties.group.id'),
+    groupId: upsert ? null : r.string('properties.group.id'),
     properties,
+    retryTimeoutMs: r.duration('connect.retry-timeout')!,
     keyFormat: r.enum('key.format', FORMAT_NAMES),
-    keyFields: r.list('key.fields'),
+    keyFields: upsert ? (primaryKey.length > 0 ? primaryKey : null) : r.list('key.fields'),
     valueFieldsInclude: r.enum('value.fields-include', ['ALL', 'EXCEPT_KEY'] as const) ?? 'ALL',
-    // not checked here: createJob overrides may name modes the source reads ('specific-offsets')
-    startupMode: spec.name === 'upsert-kafka' ? 'earliest-offset' : (r.string('scan.startup.mode') as StartupMode),
+    startupMode: upsert ? 'earliest-offset' : r.enum('scan.startup.mode', STARTUP_MODES)!,
     startupTimestampMs: r.integer('scan.startup.timestamp-millis'),
+    startupSpecificOffsets: offsets('scan.startup.specific-offsets'),
+    boundedMode,
+    boundedTimestampMs: r.integer('scan.bounded.timestamp-millis'),
+    boundedSpecificOffsets: offsets('scan.bounded.specific-offsets'),
     maxOffsetsPerTrigger,
+    discoveryIntervalMs: r.duration('scan.topic-partition-discovery.interval') ?? 5 * 60_000,
+    failOnDataLoss: r.boolean('scan.fail-on-data-loss')!,
+    idleTimeoutMs: r.duration('scan.idle-timeout'),
+    readCommitted:
+      r.enum('properties.isolation.level', ['read_committed', 'read_uncommitted'] as const) !== 'read_uncommitted',
+    partitioner: upsert ? 'default' : r.enum('sink.partitioner', ['default', 'fixed', 'round-robin'] as const)!,
+    compression: r.enum('properties.compression.type', COMPRESSIONS) ?? 'none',
     transactionalIdPrefix: deliveryGuarantee === 'exactly-once' ? r.string('sink.transactional-id-prefix') : null,
   };
 }

@@ -17,6 +17,7 @@ import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings 
 import { recordEncoder, recordLayout } from './codec.ts';
 import { partitionOfKey } from './murmur2.ts';
 import { registerCodecs } from './compression.ts';
+import type { KafkaConfig } from './options.ts';
 
 type Row = Record<string, unknown>;
 
@@ -32,7 +33,7 @@ const COMPRESSION: Readonly<Record<string, Codec>> = {
 
 type Partitioner = (key: Buffer | null, partitions: number) => number;
 
-function partitioner(name: string): Partitioner {
+function partitioner(name: KafkaConfig['partitioner']): Partitioner {
   let next = 0;
   switch (name) {
     case 'fixed':
@@ -41,12 +42,6 @@ function partitioner(name: string): Partitioner {
       return (_key, n) => next++ % n;
     case 'default':
       return (key, n) => (key === null ? next++ % n : partitionOfKey(key, n));
-    default:
-      throw new KafkaError(
-        `sink.partitioner '${name}' is not supported`,
-        "use 'default' (murmur2 of the key), 'fixed' or 'round-robin'",
-        false,
-      );
   }
 }
 
@@ -60,21 +55,19 @@ class KafkaSink implements SinkConnector {
   private partitions = 0;
   private readonly partition: Partitioner;
 
-  constructor(private readonly ctx: SinkContext) {
-    this.upsert = (ctx.options['connector'] ?? '') === 'upsert-kafka';
-    this.settings = clientSettings(ctx.name, ctx.options);
-    const topics = (ctx.options['topic'] ?? '').split(';').filter((t) => t.trim() !== '');
-    if (topics.length !== 1) throw new KafkaError(`sink "${ctx.name}" needs 'topic' naming one topic`, null, false);
-    this.topic = topics[0]!.trim();
-    this.partition = partitioner((ctx.options['sink.partitioner'] ?? 'default').toLowerCase());
-    const codec = (ctx.options['properties.compression.type'] ?? 'none').toLowerCase();
-    const c = COMPRESSION[codec];
+  constructor(private readonly ctx: SinkContext<KafkaConfig>) {
+    const config = ctx.config;
+    this.upsert = config.upsert;
+    this.settings = clientSettings(ctx.name, config);
+    if (config.topics.length !== 1)
+      throw new KafkaError(`sink "${ctx.name}" needs 'topic' naming one topic`, null, false);
+    this.topic = config.topics[0]!;
+    this.partition = partitioner(config.partitioner);
+    const c = COMPRESSION[config.compression];
     if (c === undefined)
       throw new KafkaError(
-        `properties.compression.type '${codec}' is not supported`,
-        codec === 'zstd'
-          ? "sqc reads zstd topics but does not write zstd; use 'gzip', 'snappy' or 'lz4'"
-          : "use 'none', 'gzip', 'snappy' or 'lz4'",
+        `properties.compression.type '${config.compression}' is not supported`,
+        "sqc reads zstd topics but does not write zstd; use 'gzip', 'snappy' or 'lz4'",
         false,
       );
     if (c !== CompressionTypes.None && c !== CompressionTypes.GZIP) registerCodecs();
@@ -115,7 +108,7 @@ class KafkaSink implements SinkConnector {
 
   writer(o: WriterOptions): BatchSinkWriter {
     const keyFields = this.ctx.keyFields.length > 0 ? this.ctx.keyFields : (o.upsertKey ?? []);
-    const layout = recordLayout(this.ctx.schema, this.ctx.options, this.ctx.format, keyFields);
+    const layout = recordLayout(this.ctx.schema, this.ctx.config, keyFields);
     const enc = recordEncoder(layout, this.ctx.options);
     return new KafkaWriter(this, enc.key, enc.value, this.upsert);
   }
@@ -193,6 +186,6 @@ class KafkaWriter implements BatchSinkWriter {
   }
 }
 
-export function kafkaSink(ctx: SinkContext): SinkConnector {
+export function kafkaSink(ctx: SinkContext<KafkaConfig>): SinkConnector {
   return new KafkaSink(ctx);
 }

@@ -17,7 +17,6 @@
  */
 import type { Json, RecordContext, RowKind } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext, SourceSplit } from '../types.ts';
-import { parseDuration, parseInteger } from '../../options.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import {
   PartitionReader,
@@ -27,12 +26,11 @@ import {
   type FetchedMessage,
   type TopicPartition,
 } from './cluster.ts';
-import { recordLayout, recordParser, splitList } from './codec.ts';
-import { object as asObject } from '../../formats/decode.ts';
+import { recordLayout, recordParser } from './codec.ts';
 import { registerCodecs } from './compression.ts';
 import { newKafka } from './kafkajs.ts';
+import type { KafkaConfig, PartitionOffset } from './options.ts';
 
-type Options = Readonly<Record<string, string>>;
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
 type OffsetMap = Record<string, Record<string, number>>;
 
@@ -41,7 +39,6 @@ const BUFFER_RECORDS = 50_000;
 const FETCH_MAX_WAIT_MS = 250;
 const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
-const DEFAULT_DISCOVERY_MS = 5 * 60_000;
 
 interface Chunk {
   readonly messages: FetchedMessage[];
@@ -84,44 +81,19 @@ class Partition {
   }
 }
 
-export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
-
-/** `partition:0,offset:42;partition:1,offset:300` (Flink), per topic when several are read. */
-export function parseSpecificOffsets(text: string, topics: readonly string[]): Map<string, number> {
+/** Specific offsets by `topic/partition` (a pair without a topic is for the first topic read). */
+function specificOffsets(given: readonly PartitionOffset[], topics: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const part of text
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const fields = new Map<string, string>();
-    for (const kv of part.split(',')) {
-      const [k, v] = kv.split(':').map((s) => s.trim());
-      if (k && v !== undefined) fields.set(k.toLowerCase(), v);
-    }
-    const p = fields.get('partition');
-    const o = fields.get('offset');
-    if (p === undefined || o === undefined)
-      throw new KafkaError(
-        `specific offsets '${part}' must look like 'partition:0,offset:42'`,
-        "write 'partition:<n>,offset:<n>' pairs separated by ';' (add 'topic:<name>,' when reading several topics)",
-        false,
-      );
-    const topic = fields.get('topic') ?? topics[0]!;
-    out.set(`${topic}/${parseInteger(p, 0)}`, parseInteger(o, 0));
-  }
+  for (const g of given) out.set(`${g.topic ?? topics[0]}/${g.partition}`, g.offset);
   return out;
 }
 
 export class KafkaSource implements SourceConnector {
+  private readonly config: KafkaConfig;
   private readonly settings: ClientSettings;
   private readonly reader: PartitionReader;
-  private readonly options: Options;
   private readonly topics: readonly string[];
   private readonly pattern: RegExp | null;
-  private readonly groupId: string | null;
-  private readonly failOnDataLoss: boolean;
-  private readonly idleTimeoutMs: number | null;
-  private readonly discoveryMs: number;
   private readonly upsert: boolean;
   /** Key columns read from the record key (EXCEPT_KEY layouts), else null: values go to the decoder as text. */
   private readonly parse: ((key: string | null, value: string | null) => Record<string, unknown>) | null;
@@ -139,47 +111,34 @@ export class KafkaSource implements SourceConnector {
   /** Records skipped because their offsets vanished, with `scan.fail-on-data-loss = false`. */
   dataLossSkipped = 0;
 
-  constructor(private readonly ctx: SourceContext) {
-    const o = ctx.options;
-    this.options = o;
-    this.settings = clientSettings(ctx.name, o);
-    this.upsert = (o['connector'] ?? '') === 'upsert-kafka';
-    this.topics = splitList(o['topic']);
-    this.pattern = o['topic-pattern'] !== undefined ? new RegExp(`^(?:${o['topic-pattern']})$`) : null;
+  constructor(private readonly ctx: SourceContext<KafkaConfig>) {
+    const c = ctx.config;
+    this.config = c;
+    this.settings = clientSettings(ctx.name, c);
+    this.upsert = c.upsert;
+    this.topics = c.topics;
+    this.pattern = c.topicPattern !== null ? new RegExp(`^(?:${c.topicPattern})$`) : null;
     if (this.topics.length === 0 && this.pattern === null)
       throw new KafkaError(`source "${ctx.name}" needs 'topic' or 'topic-pattern'`, null, false);
-    this.groupId = o['properties.group.id'] ?? null;
-    this.failOnDataLoss = (o['scan.fail-on-data-loss'] ?? 'true').toLowerCase() !== 'false';
-    this.idleTimeoutMs = o['scan.idle-timeout'] !== undefined ? parseDuration(o['scan.idle-timeout']) : null;
-    const discovery = o['scan.topic-partition-discovery.interval'];
-    this.discoveryMs = discovery === undefined ? DEFAULT_DISCOVERY_MS : parseDuration(discovery);
-    const isolation = (o['properties.isolation.level'] ?? 'read_committed').toLowerCase();
-    this.reader = new PartitionReader(
-      this.settings.config,
-      isolation === 'read_uncommitted' ? READ_UNCOMMITTED : READ_COMMITTED,
-    );
-    const keyFields = splitList(o['key.fields']);
-    const exceptKey = (o['value.fields-include'] ?? 'ALL').toUpperCase() === 'EXCEPT_KEY';
-    if (keyFields.length > 0 && (exceptKey || this.upsert))
-      this.parse = recordParser(recordLayout(ctx.physical, o, ctx.format, keyFields), o);
-    else if (this.upsert && (o['key.format'] ?? 'json') === 'json' && (ctx.format ?? 'json') === 'json') {
-      // upsert-kafka with JSON keys: the key object names its columns (a tombstone has only those)
-      this.parse = (key, value) => {
-        const row = value === null ? {} : asObject(JSON.parse(value));
-        return key === null ? row : Object.assign(row, asObject(JSON.parse(key)));
-      };
-    } else if (this.upsert)
+    this.reader = new PartitionReader(this.settings.config, c.readCommitted ? READ_COMMITTED : READ_UNCOMMITTED);
+    const keyFields = c.keyFields ?? [];
+    if (this.upsert && keyFields.length === 0)
       throw new KafkaError(
-        `source "${ctx.name}": upsert-kafka with key.format '${o['key.format']}' needs 'key.fields' naming the PRIMARY KEY columns`,
-        "use key.format 'json', or set 'key.fields'",
+        `source "${ctx.name}": upsert-kafka needs the PRIMARY KEY of the table (the record key)`,
+        'declare PRIMARY KEY (<column>, ...) NOT ENFORCED and compile the program again',
         false,
       );
-    else this.parse = null;
+    // key columns come from the record key (EXCEPT_KEY layouts, upsert-kafka); else every column
+    // is in the value and the value text goes straight to the generated decoder
+    this.parse =
+      keyFields.length > 0 && (c.valueFieldsInclude === 'EXCEPT_KEY' || this.upsert)
+        ? recordParser(recordLayout(ctx.physical, c, keyFields), ctx.options)
+        : null;
     registerCodecs();
   }
 
   private get what(): string {
-    return `source "${this.ctx.name}" (${this.pattern !== null ? `topics matching /${this.options['topic-pattern']}/` : `topic ${this.topics.join(', ')}`})`;
+    return `source "${this.ctx.name}" (${this.pattern !== null ? `topics matching /${this.config.topicPattern}/` : `topic ${this.topics.join(', ')}`})`;
   }
 
   private retry<T>(fn: () => Promise<T>): Promise<T> {
@@ -242,7 +201,7 @@ export class KafkaSource implements SourceConnector {
     for (const tp of all) this.add(tp, positions.get(`${tp.topic}/${tp.partition}`)!);
     // Bounded reading keeps the end it resolved at the first start; available-now resolves the
     // end at every start (Spark), so each run reads what exists when it starts.
-    const keep = saved?.end !== undefined && saved.end !== null && this.options['scan.bounded.mode'] !== undefined;
+    const keep = saved?.end !== undefined && saved.end !== null && this.config.boundedMode !== 'unbounded';
     const ends = keep ? saved.end! : await this.retry(() => this.endOffsets(all));
     if (ends !== null) {
       for (const p of this.parts) p.end = ends[p.topic]?.[String(p.partition)] ?? p.next;
@@ -266,48 +225,48 @@ export class KafkaSource implements SourceConnector {
 
   /** Where a query without a checkpoint starts (`scan.startup.mode`). */
   private async startOffsets(parts: readonly TopicPartition[]): Promise<Map<string, number>> {
-    const o = this.options;
-    const mode = (
-      this.upsert
-        ? 'earliest-offset'
-        : (o['scan.startup.mode'] ?? (this.groupId !== null ? 'group-offsets' : 'earliest-offset'))
-    ) as StartupMode;
-    switch (mode) {
+    const c = this.config;
+    switch (c.startupMode) {
       case 'latest-offset':
         return this.reader.offsets(parts, 'latest');
       case 'timestamp':
-        return this.reader.offsets(parts, { timestamp: parseInteger(o['scan.startup.timestamp-millis'] ?? '0', 0) });
+        return this.reader.offsets(parts, { timestamp: c.startupTimestampMs ?? 0 });
       case 'specific-offsets': {
-        const given = parseSpecificOffsets(o['scan.startup.specific-offsets'] ?? '', this.topics);
         const out = await this.reader.offsets(parts, 'earliest');
-        for (const [k, v] of given) if (out.has(k)) out.set(k, v);
+        for (const [k, v] of specificOffsets(c.startupSpecificOffsets, this.topics)) if (out.has(k)) out.set(k, v);
         return out;
       }
       case 'group-offsets': {
         const out = await this.reader.offsets(parts, 'earliest');
-        if (this.groupId === null) return out;
-        const admin = newKafka(this.settings.config).admin();
-        await admin.connect();
-        try {
-          const topics = [...new Set(parts.map((p) => p.topic))];
-          for (const t of await admin.fetchOffsets({ groupId: this.groupId, topics })) {
-            for (const p of t.partitions)
-              if (Number(p.offset) >= 0) out.set(`${t.topic}/${p.partition}`, Number(p.offset));
-          }
-        } finally {
-          await admin.disconnect();
-        }
+        for (const [k, v] of await this.groupOffsets(parts)) out.set(k, v);
         return out;
       }
-      default:
+      case 'earliest-offset':
         return this.reader.offsets(parts, 'earliest');
     }
   }
 
+  /** The committed offsets of `properties.group.id` (partitions without one are left out). */
+  private async groupOffsets(parts: readonly TopicPartition[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const groupId = this.config.groupId;
+    if (groupId === null) return out;
+    const admin = newKafka(this.settings.config).admin();
+    await admin.connect();
+    try {
+      const topics = [...new Set(parts.map((p) => p.topic))];
+      for (const t of await admin.fetchOffsets({ groupId, topics }))
+        for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}/${p.partition}`, Number(p.offset));
+    } finally {
+      await admin.disconnect();
+    }
+    return out;
+  }
+
   /** Where reading stops (`scan.bounded.mode`, or available-now), or null when it does not. */
   private async endOffsets(parts: readonly TopicPartition[]): Promise<OffsetMap | null> {
-    const o = this.options;
-    const mode = o['scan.bounded.mode'] ?? (this.ctx.availableNow ? 'latest-offset' : 'unbounded');
+    const c = this.config;
+    const mode = c.boundedMode === 'unbounded' && this.ctx.availableNow ? 'latest-offset' : c.boundedMode;
     let ends: Map<string, number>;
     switch (mode) {
       case 'unbounded':
@@ -316,13 +275,11 @@ export class KafkaSource implements SourceConnector {
         ends = await this.reader.offsets(parts, 'latest');
         break;
       case 'timestamp':
-        ends = await this.reader.offsets(parts, {
-          timestamp: parseInteger(o['scan.bounded.timestamp-millis'] ?? '0', 0),
-        });
+        ends = await this.reader.offsets(parts, { timestamp: c.boundedTimestampMs ?? 0 });
         break;
       case 'specific-offsets': {
         // partitions without an offset are not read (Flink)
-        const given = parseSpecificOffsets(o['scan.bounded.specific-offsets'] ?? '', this.topics);
+        const given = specificOffsets(c.boundedSpecificOffsets, this.topics);
         ends = new Map();
         for (const p of parts) {
           const k = `${p.topic}/${p.partition}`;
@@ -330,30 +287,10 @@ export class KafkaSource implements SourceConnector {
         }
         break;
       }
-      case 'group-offsets': {
+      case 'group-offsets':
         ends = await this.reader.offsets(parts, 'latest');
-        if (this.groupId !== null) {
-          const admin = newKafka(this.settings.config).admin();
-          await admin.connect();
-          try {
-            for (const t of await admin.fetchOffsets({
-              groupId: this.groupId,
-              topics: [...new Set(parts.map((p) => p.topic))],
-            }))
-              for (const p of t.partitions)
-                if (Number(p.offset) >= 0) ends.set(`${t.topic}/${p.partition}`, Number(p.offset));
-          } finally {
-            await admin.disconnect();
-          }
-        }
+        for (const [k, v] of await this.groupOffsets(parts)) ends.set(k, v);
         break;
-      }
-      default:
-        throw new KafkaError(
-          `scan.bounded.mode '${mode}' is not supported`,
-          "use 'latest-offset', 'group-offsets', 'timestamp' or 'specific-offsets'",
-          false,
-        );
     }
     const out: OffsetMap = {};
     for (const p of parts) (out[p.topic] ??= {})[String(p.partition)] = ends.get(`${p.topic}/${p.partition}`) ?? 0;
@@ -379,7 +316,7 @@ export class KafkaSource implements SourceConnector {
         p.fetchAt < start
           ? `offsets ${p.fetchAt}..${start - 1} of topic ${p.topic} partition ${p.partition} are no longer available (the log now starts at offset ${start})`
           : `offset ${p.fetchAt} of topic ${p.topic} partition ${p.partition} is beyond the end of the log (offset ${end}): the topic was deleted and recreated, or truncated`;
-      if (this.failOnDataLoss) {
+      if (this.config.failOnDataLoss) {
         throw new KafkaError(
           `${this.what}: data loss: ${what}`,
           `records the query had not read yet are gone (retention shorter than the job's lag, or a recreated topic). To skip them and go on from the log start, set 'scan.fail-on-data-loss' = 'false'; to start over, delete the checkpoint directory`,
@@ -495,7 +432,8 @@ export class KafkaSource implements SourceConnector {
   }
 
   private async maybeDiscover(): Promise<void> {
-    if (this.discoveryMs <= 0 || this.bounded || Date.now() - this.lastDiscovery < this.discoveryMs) return;
+    const every = this.config.discoveryIntervalMs;
+    if (every <= 0 || this.bounded || Date.now() - this.lastDiscovery < every) return;
     this.lastDiscovery = Date.now();
     let found: TopicPartition[];
     try {
@@ -693,7 +631,7 @@ export class KafkaSource implements SourceConnector {
 
   splits(): readonly SourceSplit[] {
     const now = Date.now();
-    const timeout = this.idleTimeoutMs;
+    const timeout = this.config.idleTimeoutMs;
     return this.parts.map((p) => ({
       id: p.id,
       idle: timeout !== null && p.buffered === 0 && now - p.lastDataAt >= timeout,
@@ -711,12 +649,13 @@ export class KafkaSource implements SourceConnector {
 
   /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
   async commit(offsets: Json): Promise<void> {
-    if (this.groupId === null) return;
+    const groupId = this.config.groupId;
+    if (groupId === null) return;
     const text = JSON.stringify(offsets);
     if (text === this.committedToGroup) return;
     this.committedToGroup = text;
     try {
-      await this.reader.commitGroupOffsets(this.groupId, (offsets as { next: OffsetMap }).next);
+      await this.reader.commitGroupOffsets(groupId, (offsets as { next: OffsetMap }).next);
     } catch {
       // monitoring only: the checkpoint holds the offsets; a failed commit is retried after the next batch
       this.committedToGroup = '';
@@ -742,6 +681,6 @@ function headersOf(m: FetchedMessage): Record<string, string> | null {
   return out;
 }
 
-export function kafkaSource(ctx: SourceContext): SourceConnector {
+export function kafkaSource(ctx: SourceContext<KafkaConfig>): SourceConnector {
   return new KafkaSource(ctx);
 }
