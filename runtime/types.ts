@@ -137,6 +137,13 @@ export interface SourceSpec<Row> extends SourceOptions {
 // ---------------------------------------------------------------------------------------------
 // Sinks
 
+/** A sink column that holds record metadata: `ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'`. */
+export interface SinkMetadataColumn {
+  readonly name: string;
+  /** The connector's metadata key. */
+  readonly key: string;
+}
+
 /** A sink relation as the generated module declares it. */
 export interface SinkSpec {
   readonly name: string;
@@ -147,6 +154,8 @@ export interface SinkSpec {
   readonly schema: readonly FieldDesc[];
   /** Message key / upsert key fields. */
   readonly keyFields: readonly string[];
+  /** Columns of `schema` written as record metadata (Kafka `timestamp`, `headers`), not in the value; absent: none. */
+  readonly metadata?: readonly SinkMetadataColumn[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
   /** The connector's typed config, as for `SourceSpec.config`. */
   readonly config?: EmbeddedConfig;

@@ -85,6 +85,7 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
   });
   diags.push(...opts.diagnostics);
   const connector = opts.connector;
+  const writes = stmt.relation === 'SINK' || rc.role !== 'source';
   let declOk = true;
 
   for (const c of stmt.columns ?? []) {
@@ -143,6 +144,20 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
             `unknown metadata key '${key}' for connector '${connector}'`,
             c.fromSpan ?? c.name.span,
             ...notes,
+          ),
+        );
+        declOk = false;
+      } else if (writes && !c.virtual && !(CONNECTORS[connector].writableMetadata ?? []).includes(key)) {
+        const writable = CONNECTORS[connector].writableMetadata ?? [];
+        diags.push(
+          error(
+            'SQ0403',
+            `metadata '${key}' is read-only: ${stmt.relation === 'SINK' ? 'sink' : `${stmt.relation.toLowerCase()} written by INSERT INTO`} "${name}" cannot write it`,
+            c.fromSpan ?? c.name.span,
+            'help: declare the column VIRTUAL (read, never written), or leave it out of the sink',
+            writable.length
+              ? `note: connector '${connector}' writes the metadata ${writable.map((k) => `'${k}'`).join(' and ')}`
+              : `note: connector '${connector}' writes no metadata`,
           ),
         );
         declOk = false;

@@ -26,6 +26,7 @@ export function emitSink(m: ModuleBuilder, def: SinkDef, names: SinkNames, sourc
     `options: ${JSON.stringify(def.options)}`,
     `schema: ${fieldDescs(m, def.schema)}`,
     `keyFields: ${JSON.stringify(def.keyFields)}`,
+    ...(def.metadata.length > 0 ? [`metadata: ${JSON.stringify(def.metadata)}`] : []),
     `deliveryGuarantee: ${JSON.stringify(def.deliveryGuarantee)}`,
     `config: ${literal(def.config)}`,
   ];

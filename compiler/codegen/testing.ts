@@ -218,6 +218,7 @@ export function sink(name: string, fields: readonly PlanField[], overrides: Part
     config: memoryOptions.resolve({}, { relationName: name, reads: false, writes: true }),
     schema: fields,
     keyFields: [],
+    metadata: [],
     deliveryGuarantee: 'at-least-once',
     span: SPAN,
     ...overrides,

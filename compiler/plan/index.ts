@@ -122,6 +122,9 @@ function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDe
     config,
     schema: writableColumns(entry).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, time: null })),
     keyFields: keys,
+    metadata: writableColumns(entry).flatMap((c) =>
+      c.kind === 'metadata' ? [{ name: c.name, key: c.metadataKey! }] : [],
+    ),
     deliveryGuarantee: config.deliveryGuarantee,
     span: entry.decl.name.span,
   };

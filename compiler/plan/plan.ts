@@ -298,6 +298,8 @@ export interface SinkDef {
   readonly schema: readonly PlanField[];
   /** Message key / upsert key fields (`key.fields`, PRIMARY KEY, or the group key). */
   readonly keyFields: readonly string[];
+  /** Columns of `schema` the connector writes as record metadata (Kafka `timestamp`, `headers`), not in the value. */
+  readonly metadata: readonly { readonly name: string; readonly key: string }[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
   readonly span: Span;
 }

@@ -354,6 +354,7 @@ function sinkCtx<C extends SinkContext['config'] = FileConfig>(
     format: path.endsWith('.csv') ? 'csv' : 'json',
     schema,
     keyFields: [],
+    metadata: [],
     deliveryGuarantee: 'exactly-once',
     binding: null,
     print: null,

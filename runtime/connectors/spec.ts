@@ -122,6 +122,11 @@ export interface ConnectorSpec<Config extends ConnectorConfig = ConnectorConfig>
   /** Metadata columns (`METADATA FROM 'key'`) the connector provides. */
   readonly metadata: readonly string[];
   /**
+   * The metadata keys its sink writes (Kafka: `headers`, `timestamp`); the others are read-only
+   * and must be declared VIRTUAL on a relation that is written.
+   */
+  readonly writableMetadata?: readonly string[];
+  /**
    * The typed config of validated options. Options not written take their spec's default here
    * (`optionReader`), so hand-written options and `createJob` overrides resolve the same way.
    * Pure; throws `OptionValueError` for a bad value (only reachable through overrides).

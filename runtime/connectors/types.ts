@@ -14,6 +14,7 @@ import type {
   MemorySourceBinding,
   RecordContext,
   RowKind,
+  SinkMetadataColumn,
   SinkWriter,
 } from '../types.ts';
 import type { ConnectorConfig, ConnectorSpec } from './spec.ts';
@@ -117,6 +118,8 @@ export interface SinkContext<Config extends ConnectorConfig = ConnectorConfig> {
   readonly format: FormatName | null;
   readonly schema: readonly FieldDesc[];
   readonly keyFields: readonly string[];
+  /** Columns of `schema` the sink writes as record metadata (Kafka `timestamp`, `headers`), not in the value. */
+  readonly metadata: readonly SinkMetadataColumn[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
   readonly binding: MemorySinkBinding | null;
   /** Where print sinks write (createJob `print`), or null for stdout/stderr. */

@@ -260,6 +260,7 @@ class JobRuntime implements Job {
       format: config.format,
       schema: s.schema,
       keyFields: s.keyFields,
+      metadata: s.metadata ?? [],
       deliveryGuarantee: s.deliveryGuarantee,
       binding,
       print: this.overrides.print ?? null,

@@ -201,6 +201,58 @@ INSERT INTO out SELECT user_id, page, k, t, p, o, ts, h FROM clicks;`;
     ]);
   });
 
+  it('writes the timestamp and headers metadata columns into each record (read back by kafkajs and by kcat)', async () => {
+    const src = await k.topic(1);
+    const out = await k.topic(2);
+    await produce(
+      k.kafka,
+      src,
+      Array.from({ length: 50 }, (_, i) => ({
+        value: JSON.stringify({ page: `/p${i}`, ts: iso(T0 + i * 1_000) }),
+        headers: i % 5 === 0 ? {} : { trace: `t${i}`, 'user-agent': i % 2 ? 'curl' : 'kcat' },
+      })),
+    );
+    const sq = `
+CREATE STREAM clicks (page STRING, ts TIMESTAMP_LTZ(3), h MAP<STRING, STRING> METADATA FROM 'headers' VIRTUAL)
+WITH ('connector' = 'kafka', 'topic' = '${src}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json');
+CREATE SINK out (page STRING, event_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', hs MAP<STRING, STRING> METADATA FROM 'headers')
+WITH ('connector' = 'kafka', 'topic' = '${out}', 'properties.bootstrap.servers' = '${servers()}', 'format' = 'json',
+      'key.fields' = 'page');
+INSERT INTO out SELECT page, ts, h FROM clicks;`;
+    const m = await loadProgram('kafka_write_meta', sq);
+    await m.createJob({ sources: { clicks: { 'scan.bounded.mode': 'latest-offset' } } }).run();
+    const back = (await readTopic(k.brokers, out)).sort((a, b) => a.timestamp - b.timestamp);
+    expect(back.map((r) => [r.value, r.timestamp, r.headers])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [
+        JSON.stringify({ page: `/p${i}` }),
+        T0 + i * 1_000,
+        i % 5 === 0 ? {} : { trace: `t${i}`, 'user-agent': i % 2 ? 'curl' : 'kcat' },
+      ]),
+    );
+    // librdkafka sees the same: '%h' prints the headers as k=v,k=v, '%T' the timestamp in ms
+    const kcat = await new Promise<{ status: number | null; out: string }>((resolve) => {
+      const child = spawn('kcat', ['-b', servers(), '-C', '-t', out, '-e', '-q', '-f', '%k|%h|%T\\n'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('exit', (status) => resolve({ status, out: text }));
+    });
+    expect(kcat.status).toBe(0);
+    const seen = kcat.out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('|'))
+      .sort((a, b) => Number(a[2]) - Number(b[2]));
+    expect(seen).toEqual(
+      Array.from({ length: 50 }, (_, i) => [
+        JSON.stringify({ page: `/p${i}` }),
+        i % 5 === 0 ? '' : `trace=t${i},user-agent=${i % 2 ? 'curl' : 'kcat'}`,
+        String(T0 + i * 1_000),
+      ]),
+    );
+  });
+
   it('stops at a malformed record naming topic, partition and offset, or skips and counts it', async () => {
     const src = await k.topic(1);
     await produce(k.kafka, src, [

@@ -19,6 +19,7 @@ function ctx(path: string): SinkContext<FileConfig> {
     format: 'json',
     schema: EV_FIELDS,
     keyFields: [],
+    metadata: [],
     deliveryGuarantee: 'exactly-once',
     binding: null,
     print: null,

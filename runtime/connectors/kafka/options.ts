@@ -115,6 +115,8 @@ const VALUE_FIELDS_INCLUDE: OptionSpec = {
 };
 
 const KAFKA_METADATA = ['key', 'topic', 'partition', 'offset', 'timestamp', 'headers'];
+/** What a sink writes into each record, as Flink's Kafka connector (the rest is read-only). */
+const KAFKA_WRITABLE_METADATA = ['headers', 'timestamp'];
 
 const BOUNDED_MODES = ['unbounded', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
 const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -127,6 +129,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
   formats: ['json', 'csv', 'raw'],
   keyFormat: true,
   metadata: KAFKA_METADATA,
+  writableMetadata: KAFKA_WRITABLE_METADATA,
   options: [
     {
       key: 'topic',
@@ -254,6 +257,7 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
   formats: ['json', 'csv', 'raw'],
   keyFormat: true,
   metadata: KAFKA_METADATA,
+  writableMetadata: KAFKA_WRITABLE_METADATA,
   options: [
     { key: 'topic', type: str, roles: 'both', required: true, description: 'The topic to read and write.' },
     ...KAFKA_CLIENT.filter((o) => o.key !== 'properties.group.id'),

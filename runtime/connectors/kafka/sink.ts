@@ -8,8 +8,12 @@
  * round-robin), `fixed` (everything to partition 0, Flink's one-subtask FlinkFixedPartitioner),
  * `round-robin`. A `-D` row is a tombstone (null value) for its key; `upsert-kafka` writes
  * `+I`/`+U` as values and `-D` as tombstones, so the topic's last value per key is the result.
+ *
+ * Writable metadata (Flink's): a `timestamp` column (TIMESTAMP_LTZ(3)) is the record's timestamp
+ * (null: the time of sending), a `headers` column (MAP<STRING, STRING | BYTES>) its headers; both
+ * stay out of the value.
  */
-import type { CompressionTypes as Codec, Message, Producer } from 'kafkajs';
+import type { CompressionTypes as Codec, IHeaders, Message, Producer } from 'kafkajs';
 import { CompressionTypes, newKafka } from './kafkajs.ts';
 import type { RowKind } from '../../types.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
@@ -54,9 +58,14 @@ class KafkaSink implements SinkConnector {
   private producer: Producer | null = null;
   private partitions = 0;
   private readonly partition: Partitioner;
+  /** The columns written as the record timestamp / headers, or null. */
+  private readonly timestampColumn: string | null;
+  private readonly headersColumn: string | null;
 
   constructor(private readonly ctx: SinkContext<KafkaConfig>) {
     const config = ctx.config;
+    this.timestampColumn = ctx.metadata.find((m) => m.key === 'timestamp')?.name ?? null;
+    this.headersColumn = ctx.metadata.find((m) => m.key === 'headers')?.name ?? null;
     this.upsert = config.upsert;
     this.settings = clientSettings(ctx.name, config);
     if (config.topics.length !== 1)
@@ -108,7 +117,9 @@ class KafkaSink implements SinkConnector {
 
   writer(o: WriterOptions): BatchSinkWriter {
     const keyFields = this.ctx.keyFields.length > 0 ? this.ctx.keyFields : (o.upsertKey ?? []);
-    const layout = recordLayout(this.ctx.schema, this.ctx.config, keyFields);
+    const metadata = new Set(this.ctx.metadata.map((m) => m.name));
+    const fields = this.ctx.schema.filter((f) => !metadata.has(f.name));
+    const layout = recordLayout(fields, this.ctx.config, keyFields);
     const enc = recordEncoder(layout, this.ctx.options);
     return new KafkaWriter(this, enc.key, enc.value, this.upsert);
   }
@@ -123,6 +134,8 @@ class KafkaSink implements SinkConnector {
   ): Promise<void> {
     const producer = this.producer;
     if (producer === null) throw new Error(`sink "${this.ctx.name}" is not open`);
+    const ts = this.timestampColumn;
+    const hs = this.headersColumn;
     let chunk: Message[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
@@ -147,7 +160,16 @@ class KafkaSink implements SinkConnector {
         v = null;
       } else v = value(row);
       if (upsert && k === null) continue;
-      chunk.push({ key: k, value: v, partition: this.partition(k, this.partitions) });
+      const message: Message = { key: k, value: v, partition: this.partition(k, this.partitions) };
+      if (ts !== null) {
+        const t = row[ts];
+        if (typeof t === 'number') message.timestamp = String(t);
+      }
+      if (hs !== null) {
+        const h = row[hs];
+        if (h !== null && h !== undefined) message.headers = headersOf(h as Readonly<Record<string, unknown>>);
+      }
+      chunk.push(message);
       bytes += (k?.length ?? 0) + (v?.length ?? 0) + 32;
       if (bytes >= CHUNK_BYTES) await flush();
     }
@@ -184,6 +206,16 @@ class KafkaWriter implements BatchSinkWriter {
     this.kinds = [];
     if (rows.length > 0) await this.sink.send(rows, kinds, this.key, this.value, this.upsert);
   }
+}
+
+/** A MAP<STRING, STRING | BYTES> value as record headers (a null value stays a null header value). */
+function headersOf(map: Readonly<Record<string, unknown>>): IHeaders {
+  const out: Record<string, Buffer | string> = {};
+  for (const k in map) {
+    const v = map[k];
+    out[k] = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : (v as string);
+  }
+  return out;
 }
 
 export function kafkaSink(ctx: SinkContext<KafkaConfig>): SinkConnector {
