@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as library from '../../runtime/functions/index.ts';
 import type { IntervalLiteral, TimeUnit } from '../../grammar/ast.ts';
 import { BIGINT, DOUBLE, INT, STRING, TIMESTAMP } from '../types.ts';
 import { lookupAggregate } from './aggregates.ts';
-import { lookupFunction } from './functions.ts';
+import { lookupFunction, scalarFunctions } from './functions.ts';
 import { intervalToMs, parseDate, parseDuration, parseTimestamp } from './literals.ts';
 import { canCast, canImplicitlyConvert, commonType } from './typing.ts';
 
@@ -91,5 +94,26 @@ describe('signatures', () => {
     expect(lookupAggregate('SUM')!.result(STRING)).toBeNull();
     expect(lookupAggregate('AVG')!.result(INT)).toEqual(DOUBLE);
     expect(lookupAggregate('COUNT')!.notNull).toBe(true);
+  });
+});
+
+// A scalar function is one entry in functions.ts (CONTRIBUTING.md "Adding a scalar function"):
+// what else depends on the entry is checked here and by the tests the recipe names.
+describe('scalar function definitions', () => {
+  it('call an implementation the run-time library exports, when they name one', () => {
+    for (const def of scalarFunctions()) {
+      if (def.impl) expect(typeof library[def.impl], `${def.name}: fn.${def.impl}`).toBe('function');
+    }
+  });
+
+  it('are each listed in the function table of docs/language.md', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/language.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('| group | functions |'));
+    const listed = new Set(table.slice(0, table.indexOf('\n\n')).match(/[A-Z][A-Z0-9_]+/g));
+    const missing = scalarFunctions()
+      .filter((d) => !d.op.startsWith('IS '))
+      .map((d) => d.name)
+      .filter((n) => !listed.has(n));
+    expect(missing).toEqual([]);
   });
 });

@@ -8,13 +8,13 @@
  *   TIMESTAMP arguments are TIMESTAMP (string literals converted at compile time);
  * - unit arguments (EXTRACT, TIMESTAMPDIFF, TIMESTAMPADD, DATE_TRUNC) are upper-case STRING literals.
  */
-import type { ScalarOp } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { BIGINT, BOOLEAN, DATE, DOUBLE, INT, STRING, TIMESTAMP, isNumeric, typeToString } from '../types.ts';
 import { commonType } from './typing.ts';
 import { compileJsonPath } from '../../runtime/functions/json.ts';
 import { literalRegExp } from '../../runtime/functions/strings.ts';
 import { parsePattern } from '../../runtime/functions/time.ts';
+import type * as library from '../../runtime/functions/index.ts';
 
 export interface ArgInfo {
   readonly type: SqlType;
@@ -32,9 +32,21 @@ export interface Resolved {
   readonly returnsNull?: boolean;
 }
 
-export interface FunctionDef {
+/** A function of the run-time library (`runtime/functions/`), by its exported name. */
+export type LibraryFunction = {
+  [K in keyof typeof library]: (typeof library)[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof typeof library];
+
+export interface FunctionDef<Op extends string = string> {
   readonly name: string;
-  readonly op: ScalarOp;
+  /** The plan operator (`CallExpr.op`); `ScalarOp` in plan.ts is derived from these. */
+  readonly op: Op;
+  /**
+   * The implementation generated code calls, `fn.<impl>(...args)`, strict in every argument
+   * (NULL in, NULL out; NULL for non-NULL arguments only with `returnsNull`). Without it, the
+   * function is compiled inline by its entry in codegen's `OPS`.
+   */
+  readonly impl?: LibraryFunction;
   /** The accepted arguments, as shown in messages: `(DOUBLE [, INT])`. */
   readonly display: string;
   /** Resolves a call, or returns null (generic "expects ... but got ..." message) or a specific message. */
@@ -196,13 +208,29 @@ function unitArg(allowed: readonly string[], a: ArgInfo | undefined): string | n
   return allowed.includes(a.literal) ? null : `unknown time unit "${a.literal}"; expected one of ${allowed.join(', ')}`;
 }
 
-const defs: FunctionDef[] = [
+/** `IS [NOT] DISTINCT FROM` as a function of two same-typed arguments, never NULL. */
+function distinctFrom<const Op extends string>(op: Op): FunctionDef<Op> {
+  return {
+    name: op.replace(/ /g, '_'),
+    op,
+    display: '(T, T)',
+    check: (args) => {
+      if (args.length !== 2) return null;
+      const r = unified(2)(args);
+      if (!r || typeof r === 'string') return r;
+      return { ...r, type: BOOLEAN, nullable: () => false };
+    },
+  };
+}
+
+const defs = [
   // strings
   { name: 'UPPER', op: 'UPPER', display: '(STRING)', check: sig(['STRING'], 1, str) },
   { name: 'LOWER', op: 'LOWER', display: '(STRING)', check: sig(['STRING'], 1, str) },
-  { name: 'INITCAP', op: 'INITCAP', display: '(STRING)', check: sig(['STRING'], 1, str) },
-  { name: 'REVERSE', op: 'REVERSE', display: '(STRING)', check: sig(['STRING'], 1, str) },
-  { name: 'MD5', op: 'MD5', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'INITCAP', op: 'INITCAP', impl: 'initcap', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'REVERSE', op: 'REVERSE', impl: 'reverse', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'MD5', op: 'MD5', impl: 'md5', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'TO_BASE64', op: 'TO_BASE64', impl: 'toBase64', display: '(STRING)', check: sig(['STRING'], 1, str) },
   { name: 'CONCAT', op: 'CONCAT', display: '(STRING, ...)', check: sig(['STRING'], 1, str, { rest: true }) },
   {
     name: 'CONCAT_WS',
@@ -213,15 +241,17 @@ const defs: FunctionDef[] = [
   {
     name: 'SUBSTRING',
     op: 'SUBSTRING',
+    impl: 'substring',
     display: '(STRING, INT [, INT])',
     check: sig(['STRING', 'INT', 'INT'], 2, str),
   },
   { name: 'CHAR_LENGTH', op: 'CHAR_LENGTH', display: '(STRING)', check: sig(['STRING'], 1, int) },
-  { name: 'LTRIM', op: 'LTRIM', display: '(STRING)', check: sig(['STRING'], 1, str) },
-  { name: 'RTRIM', op: 'RTRIM', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'LTRIM', op: 'LTRIM', impl: 'ltrim', display: '(STRING)', check: sig(['STRING'], 1, str) },
+  { name: 'RTRIM', op: 'RTRIM', impl: 'rtrim', display: '(STRING)', check: sig(['STRING'], 1, str) },
   {
     name: 'REPLACE',
     op: 'REPLACE',
+    impl: 'replace',
     display: '(STRING, STRING, STRING)',
     check: sig(['STRING', 'STRING', 'STRING'], 3, str),
   },
@@ -249,6 +279,7 @@ const defs: FunctionDef[] = [
   {
     name: 'SPLIT_INDEX',
     op: 'SPLIT_INDEX',
+    impl: 'splitIndex',
     display: '(STRING, STRING separator, INT index)',
     check: sig(['STRING', 'STRING', 'INT'], 3, str, { returnsNull: true }),
   },
@@ -258,27 +289,30 @@ const defs: FunctionDef[] = [
     display: '(STRING, STRING separator)',
     check: sig(['STRING', 'STRING'], 2, () => ({ kind: 'ARRAY', element: STRING, elementNullable: false })),
   },
-  { name: 'LEFT', op: 'LEFT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
-  { name: 'RIGHT', op: 'RIGHT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
+  { name: 'LEFT', op: 'LEFT', impl: 'left', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
+  { name: 'RIGHT', op: 'RIGHT', impl: 'right', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
   {
     name: 'LPAD',
     op: 'LPAD',
+    impl: 'lpad',
     display: '(STRING, INT, STRING)',
     check: sig(['STRING', 'INT', 'STRING'], 3, str, { returnsNull: true }),
   },
   {
     name: 'RPAD',
     op: 'RPAD',
+    impl: 'rpad',
     display: '(STRING, INT, STRING)',
     check: sig(['STRING', 'INT', 'STRING'], 3, str, { returnsNull: true }),
   },
   {
     name: 'POSITION',
     op: 'POSITION',
+    impl: 'position',
     display: '(STRING needle, STRING haystack)',
     check: sig(['STRING', 'STRING'], 2, int),
   },
-  { name: 'REPEAT', op: 'REPEAT', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
+  { name: 'REPEAT', op: 'REPEAT', impl: 'repeat', display: '(STRING, INT)', check: sig(['STRING', 'INT'], 2, str) },
   // numbers
   { name: 'ABS', op: 'ABS', display: '(NUMERIC)', check: sig(['NUMERIC'], 1, first) },
   { name: 'ROUND', op: 'ROUND', display: '(DOUBLE [, INT])', check: sig(['NUMERIC', 'INT'], 1, first) },
@@ -289,7 +323,7 @@ const defs: FunctionDef[] = [
   { name: 'EXP', op: 'EXP', display: '(DOUBLE)', check: sig(['DOUBLE'], 1, dbl) },
   { name: 'LN', op: 'LN', display: '(DOUBLE)', check: sig(['DOUBLE'], 1, dbl) },
   { name: 'LOG10', op: 'LOG10', display: '(DOUBLE)', check: sig(['DOUBLE'], 1, dbl) },
-  { name: 'SIGN', op: 'SIGN', display: '(NUMERIC)', check: sig(['NUMERIC'], 1, first) },
+  { name: 'SIGN', op: 'SIGN', impl: 'sign', display: '(NUMERIC)', check: sig(['NUMERIC'], 1, first) },
   { name: 'RAND', op: 'RAND', display: '([INT seed])', check: sig(['INT'], 0, dbl, { nullable: never }) },
   {
     name: 'MOD',
@@ -353,12 +387,14 @@ const defs: FunctionDef[] = [
     literals: patternArg,
     check: sig(['STRING', 'STRING'], 1, () => DATE, { returnsNull: true }),
   },
+  /** Bound args: [unit (upper-case STRING literal), ts]. */
   {
     name: 'EXTRACT',
     op: 'EXTRACT',
     display: '(unit FROM TIMESTAMP | DATE)',
     check: (args) => unitArg(UNITS_EXTRACT, args[0]) ?? sig(['STRING', 'TEMPORAL'], 2, big)(args),
   },
+  /** Bound args: [unit (upper-case STRING literal), a, b]. */
   {
     name: 'TIMESTAMPDIFF',
     op: 'TIMESTAMPDIFF',
@@ -367,6 +403,7 @@ const defs: FunctionDef[] = [
       (args.length === 3 ? unitArg(UNITS_DIFF, args[0]) : null) ??
       sig(['STRING', 'TEMPORAL', 'TEMPORAL'], 3, big)(args),
   },
+  /** Bound args: [unit (upper-case STRING literal), n, ts]. */
   {
     name: 'TIMESTAMPADD',
     op: 'TIMESTAMPADD',
@@ -405,6 +442,7 @@ const defs: FunctionDef[] = [
     },
   },
   { name: 'CARDINALITY', op: 'CARDINALITY', display: '(ARRAY | MAP)', check: sig(['COLLECTION'], 1, int) },
+  /** Bound args: [array, index (1-based)] or [map, key]; NULL when out of range / absent. */
   {
     name: 'ELEMENT_AT',
     op: 'ELEMENT_AT',
@@ -476,20 +514,16 @@ const defs: FunctionDef[] = [
     },
   },
   // `a IS [NOT] DISTINCT FROM b` (the parser writes it as a call): NULL-safe equality, never NULL.
-  ...(['IS DISTINCT FROM', 'IS NOT DISTINCT FROM'] as const).map((op): FunctionDef => ({
-    name: op.replace(/ /g, '_'),
-    op,
-    display: '(T, T)',
-    check: (args) => {
-      if (args.length !== 2) return null;
-      const r = unified(2)(args);
-      if (!r || typeof r === 'string') return r;
-      return { ...r, type: BOOLEAN, nullable: () => false };
-    },
-  })),
+  distinctFrom('IS DISTINCT FROM'),
+  distinctFrom('IS NOT DISTINCT FROM'),
   { name: 'GREATEST', op: 'GREATEST', display: '(T, T, ...)', check: unified(1) },
   { name: 'LEAST', op: 'LEAST', display: '(T, T, ...)', check: unified(1) },
-];
+] as const satisfies readonly FunctionDef[];
+
+/** The plan operators of the scalar functions (part of `ScalarOp`). */
+export type FunctionOp = (typeof defs)[number]['op'];
+/** The functions compiled as a call of their library implementation (`impl`): no codegen entry. */
+export type LibraryFunctionOp = Extract<(typeof defs)[number], { readonly impl: string }>['op'];
 
 /** Other spellings of the same functions (Spark and Flink names). */
 const ALIASES: Record<string, string> = {
@@ -527,10 +561,11 @@ export const EXTRACT_SHORTHANDS: Readonly<Record<string, string>> = {
   SECOND: 'SECOND',
 };
 
-const BY_NAME = new Map(defs.map((d) => [d.name, d]));
+const BY_NAME = new Map<string, FunctionDef<FunctionOp>>(defs.map((d) => [d.name, d]));
+const BY_OP = new Map<string, FunctionDef<FunctionOp>>(defs.map((d) => [d.op, d]));
 
 /** The scalar function for a name written in any case, aliases resolved; undefined when unknown. */
-export function lookupFunction(name: string): FunctionDef | undefined {
+export function lookupFunction(name: string): FunctionDef<FunctionOp> | undefined {
   const upper = name.toUpperCase();
   return BY_NAME.get(ALIASES[upper] ?? upper);
 }
@@ -541,6 +576,11 @@ export function scalarFunctionNames(): string[] {
 }
 
 /** Every scalar function definition (one per name; aliases excluded). */
-export function scalarFunctions(): readonly FunctionDef[] {
+export function scalarFunctions(): readonly FunctionDef<FunctionOp>[] {
   return defs;
+}
+
+/** The function whose plan operator is `op`, if it is a function (not an operator). */
+export function functionOf(op: string): FunctionDef<FunctionOp> | undefined {
+  return BY_OP.get(op);
 }

@@ -687,6 +687,7 @@ describe('every ScalarOp', () => {
     REVERSE: [call('REVERSE', [lit('abc')], STRING), 'cba'],
     REPEAT: [call('REPEAT', [lit('ab'), lit(2)], STRING), 'abab'],
     MD5: [call('MD5', [lit('abc')], STRING), '900150983cd24fb0d6963f7d28e17f72'],
+    TO_BASE64: [call('TO_BASE64', [lit('hello world')], STRING), 'aGVsbG8gd29ybGQ='],
     ABS: [call('ABS', [call('NEG', [d], DOUBLE)], DOUBLE), 2.5],
     ROUND: [call('ROUND', [d], DOUBLE), 3],
     FLOOR: [call('FLOOR', [d], DOUBLE), 2],

@@ -13,8 +13,10 @@
  * clause the same value is tested with `price !== null && ...` (`isTrue`), where NULL counts as
  * false, and `status = 'x'` is simply `status === 'x'`.
  *
- * Every `ScalarOp` of the plan has an entry in `OPS` (a `Record<ScalarOp, ...>`, so a missing one
- * is a type error). Functions too large to inline are calls into runtime/functions (`fn.*`).
+ * Every operator of the plan, and every function without a library implementation, has an entry
+ * in `OPS` (a `Record`, so a missing one is a type error). A function with one (`impl` in its
+ * definition, compiler/check/functions.ts) is a call into runtime/functions (`fn.<impl>(...)`),
+ * NULL when an argument is, and for non-NULL arguments only when the checker says so.
  * Literal regular expressions, LIKE patterns, date formats and JSON paths are compiled once into
  * module constants.
  *
@@ -25,6 +27,7 @@
  * - Casts between BIGINT and TIMESTAMP are epoch milliseconds both ways (as the checker says).
  */
 import type { Span } from '../../grammar/ast.ts';
+import { functionOf, type LibraryFunctionOp } from '../check/functions.ts';
 import type { BoundExpr, CallExpr, ScalarOp } from '../plan/plan.ts';
 import { BOOLEAN, sameType, typeToString, type SqlType } from '../types.ts';
 import { likeToRegExpSource, literalRegExp } from '../../runtime/functions/strings.ts';
@@ -249,8 +252,20 @@ export class ExprCompiler {
       case 'Case':
         return this.caseWhen(e);
       case 'Call':
-        return OPS[e.op](e, this);
+        return this.call(e);
     }
+  }
+
+  /**
+   * A call: its inline compiler in `OPS` (operators, and functions worth inlining), else its
+   * library implementation (`impl` in the function's definition, check/functions.ts).
+   */
+  private call(e: CallExpr): Val {
+    const inline = (OPS as Partial<Record<ScalarOp, OpCompiler>>)[e.op];
+    if (inline) return inline(e, this);
+    const impl = functionOf(e.op)?.impl;
+    if (!impl) internal(`no compiler for ${e.op}`);
+    return this.fnCall(e, impl);
   }
 
   literal(value: null | boolean | number | string, type: SqlType): Val {
@@ -729,10 +744,6 @@ function method(name: string): OpCompiler {
   return (call, c) => c.strictCall(call, ([x, ...rest]) => `${paren(x!)}.${name}(${rest.join(', ')})`);
 }
 
-function lib(name: string, opts: { nullableResult?: boolean } = {}): OpCompiler {
-  return (call, c) => c.fnCall(call, name, opts);
-}
-
 function math(name: string): OpCompiler {
   return (call, c) => c.strictCall(call, (a) => `Math.${name}(${a.join(', ')})`);
 }
@@ -766,7 +777,7 @@ function timeArg(c: ExprCompiler, e: BoundExpr): Val {
   return v;
 }
 
-export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
+export const OPS: Readonly<Record<Exclude<ScalarOp, LibraryFunctionOp>, OpCompiler>> = {
   // arithmetic
   '+': arithmetic('+'),
   '-': arithmetic('-'),
@@ -858,7 +869,6 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const join = c.env.module.fn('concatWs');
     return c.strict(call.type, [c.compile(sep)], ([s]) => `${join}(${[s!, ...parts].join(', ')})`);
   },
-  SUBSTRING: lib('substring'),
   CHAR_LENGTH: (call, c) => c.strictCall(call, ([s]) => `${paren(s!)}.length`),
   TRIM: (call, c) => {
     const mode = literalString(call.args[0]) ?? 'BOTH';
@@ -866,9 +876,6 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     const rest = call.args.slice(1).map((a) => c.compile(a));
     return c.strict(call.type, rest, ([chars, s]) => `${trim}(${JSON.stringify(mode.toUpperCase())}, ${chars}, ${s})`);
   },
-  LTRIM: lib('ltrim'),
-  RTRIM: lib('rtrim'),
-  REPLACE: lib('replace'),
   REGEXP_EXTRACT: (call, c) => {
     const p = literalString(call.args[1]);
     const re = p === null ? null : c.regexConstant(p, '');
@@ -904,17 +911,7 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
     }
     return c.strict(call.type, [c.compile(call.args[0]!)], ([s]) => `${re}.test(${s})`);
   },
-  SPLIT_INDEX: lib('splitIndex'),
   SPLIT: (call, c) => c.strictCall(call, ([s, sep]) => `${paren(s!)}.split(${sep})`),
-  LEFT: lib('left'),
-  RIGHT: lib('right'),
-  LPAD: lib('lpad'),
-  RPAD: lib('rpad'),
-  POSITION: lib('position'),
-  INITCAP: lib('initcap'),
-  REVERSE: lib('reverse'),
-  REPEAT: lib('repeat'),
-  MD5: lib('md5'),
 
   // numbers
   // INT wraps as in Flink (Java): ABS(-2147483648) is -2147483648
@@ -937,7 +934,6 @@ export const OPS: Readonly<Record<ScalarOp, OpCompiler>> = {
   EXP: math('exp'),
   LN: math('log'),
   LOG10: math('log10'),
-  SIGN: lib('sign'),
   RAND: (call, c) => {
     if (call.args.length === 0)
       return { pre: [], guards: [], code: 'Math.random()', nullable: false, type: call.type, simple: false };

@@ -27,6 +27,7 @@ const EDGES: Readonly<Record<string, readonly (readonly Arg[])[]>> = {
   INITCAP: STRS,
   REVERSE: STRS,
   MD5: STRS,
+  TO_BASE64: STRS,
   CHAR_LENGTH: STRS,
   LTRIM: [[S(' a ')]],
   RTRIM: [[S(' a ')]],

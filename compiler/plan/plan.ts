@@ -29,6 +29,7 @@ import type {
   WindowSpec,
 } from '../../runtime/contract.ts';
 import type { SqlType } from '../types.ts';
+import type { FunctionOp } from '../check/functions.ts';
 
 export interface PlanField {
   readonly name: string;
@@ -109,77 +110,15 @@ export type ScalarOp =
   /** args: [expr, pattern] or [expr, pattern, escape]. */
   | 'LIKE'
   | '||'
-  // strings
-  | 'UPPER'
-  | 'LOWER'
-  | 'CONCAT'
-  | 'CONCAT_WS'
-  | 'SUBSTRING'
-  | 'CHAR_LENGTH'
   /** args: [mode ('BOTH'|'LEADING'|'TRAILING' string literal), chars, str]. */
   | 'TRIM'
-  | 'LTRIM'
-  | 'RTRIM'
-  | 'REPLACE'
-  | 'REGEXP_EXTRACT'
-  | 'REGEXP_REPLACE'
-  | 'REGEXP'
-  | 'SPLIT_INDEX'
-  | 'SPLIT'
-  | 'LEFT'
-  | 'RIGHT'
-  | 'LPAD'
-  | 'RPAD'
-  | 'POSITION'
-  | 'INITCAP'
-  | 'REVERSE'
-  | 'REPEAT'
-  | 'MD5'
-  // numbers
-  | 'ABS'
-  | 'ROUND'
-  | 'FLOOR'
-  | 'CEIL'
-  | 'POWER'
-  | 'SQRT'
-  | 'MOD'
-  | 'EXP'
-  | 'LN'
-  | 'LOG10'
-  | 'SIGN'
-  | 'RAND'
-  // time
-  | 'TO_TIMESTAMP'
-  | 'TO_TIMESTAMP_LTZ'
-  | 'UNIX_TIMESTAMP'
-  | 'FROM_UNIXTIME'
-  | 'DATE_FORMAT'
-  /** args: [unit (string literal), ts]. */
-  | 'EXTRACT'
-  | 'CURRENT_TIMESTAMP'
-  | 'CURRENT_DATE'
-  | 'PROCTIME'
-  /** args: [unit (string literal), a, b]. */
-  | 'TIMESTAMPDIFF'
-  /** args: [unit (string literal), n, ts]. */
-  | 'TIMESTAMPADD'
-  | 'TO_DATE'
-  | 'DATE_TRUNC'
-  // JSON, collections, rows
-  | 'JSON_VALUE'
-  | 'CARDINALITY'
-  /** args: [array, index (1-based)] or [map, key]; NULL when out of range / absent. */
-  | 'ELEMENT_AT'
-  | 'ARRAY'
-  | 'ARRAY_CONTAINS'
   /** args: [row, field name (string literal)]. */
   | 'FIELD'
-  // null handling and conditionals
-  | 'COALESCE'
-  | 'NULLIF'
-  | 'IF'
-  | 'GREATEST'
-  | 'LEAST';
+  /**
+   * The scalar functions: one entry each in `compiler/check/functions.ts` (signature,
+   * nullability, literal checks, implementation), where their argument shapes are described.
+   */
+  | FunctionOp;
 
 export type BoundExpr = FieldRef | LiteralExpr | CallExpr | CaseWhenExpr | CastToExpr;
 

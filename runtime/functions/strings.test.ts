@@ -8,6 +8,7 @@ import {
   lpad,
   ltrim,
   md5,
+  toBase64,
   position,
   regex,
   regexpExtract,
@@ -107,11 +108,14 @@ describe('replace, split, regular expressions', () => {
 });
 
 describe('case, concatenation, hashing', () => {
-  it('INITCAP, CONCAT_WS, MD5', () => {
+  it('INITCAP, CONCAT_WS, MD5, TO_BASE64', () => {
     expect(initcap('hello WORLD')).toBe('Hello World');
     expect(initcap("o'neil mc-donald 3rd")).toBe("O'Neil Mc-Donald 3rd");
     expect(concatWs('-', 'a', null, 'b')).toBe('a-b');
     expect(concatWs('-', null)).toBe('');
     expect(md5('abc')).toBe('900150983cd24fb0d6963f7d28e17f72');
+    expect(toBase64('hello world')).toBe('aGVsbG8gd29ybGQ=');
+    expect(toBase64('')).toBe('');
+    expect(toBase64('é€😀')).toBe('w6nigqzwn5iA');
   });
 });

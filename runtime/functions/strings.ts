@@ -243,3 +243,8 @@ export function initcap(s: string): string {
 export function md5(s: string): string {
   return createHash('md5').update(s, 'utf8').digest('hex');
 }
+
+/** `TO_BASE64(s)`: the Base64 encoding (with padding) of the UTF-8 bytes of `s`. */
+export function toBase64(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64');
+}
