@@ -49,7 +49,8 @@ export type JoinKind = 'inner' | 'left' | 'right' | 'full';
 export type ConnectorName =
   'kafka' | 'upsert-kafka' | 'file' | 'datagen' | 'nexmark' | 'print' | 'blackhole' | 'memory';
 
-export type FormatName = 'json' | 'csv' | 'raw';
+/** `changelog-json` is written by sinks only: JSON lines with each row's kind (+I, +U, -D) in an op field. */
+export type FormatName = 'json' | 'csv' | 'raw' | 'changelog-json';
 
 /** Source-independent options resolved by the compiler (values already validated). */
 export interface SourceOptions {

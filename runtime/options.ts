@@ -120,7 +120,8 @@ export function parsePath(text: string): string {
   if (scheme.toLowerCase() !== 'file')
     throw new OptionValueError(`is a ${scheme}: URI; the file connector reads and writes local paths only`);
   const m = /^file:(?:\/\/([^/]*))?(\/.*)$/i.exec(t);
-  if (m === null) throw new OptionValueError("is not a file URI: write it as 'file:///absolute/path' or as a plain path");
+  if (m === null)
+    throw new OptionValueError("is not a file URI: write it as 'file:///absolute/path' or as a plain path");
   const host = m[1] ?? '';
   if (host !== '' && host.toLowerCase() !== 'localhost')
     throw new OptionValueError(`names host '${host}': the file connector reads and writes local paths only`);

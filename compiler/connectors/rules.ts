@@ -229,6 +229,17 @@ function transactionalRules(ctx: RuleContext): void {
 
 function formatRules(ctx: RuleContext): void {
   const { diagnostics } = ctx;
+  const format = ctx.entries.get('format');
+  if (format && ctx.reads && valueOf(ctx, 'format') === 'changelog-json') {
+    diagnostics.push(
+      error(
+        'SQ0503',
+        `format 'changelog-json' is written by sinks only, but "${ctx.input.relationName}" is read`,
+        format.pair.valueSpan,
+        "help: read the file with 'format' = 'json' (its op field is then an ordinary STRING column)",
+      ),
+    );
+  }
   for (const prefix of ['', 'key.']) {
     const failOnMissing = ctx.entries.get(`${prefix}json.fail-on-missing-field`);
     if (
@@ -428,6 +439,21 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
           `'${key}' names unknown column "${column}" of ${name}`,
           pair.keySpan,
           s ? `help: did you mean 'fields.${s}${key.slice(dot)}'?` : `note: columns: ${input.columns.join(', ')}`,
+        ),
+      );
+    }
+  }
+
+  if (input.resolved['format'] === 'changelog-json') {
+    const op = input.resolved['changelog-json.op-field'] ?? 'op';
+    if (columns.has(op)) {
+      const p = pairOf('changelog-json.op-field') ?? pairOf('format');
+      diagnostics.push(
+        error(
+          'SQ0503',
+          `the op field "${op}" of format 'changelog-json' is also a column of ${name}`,
+          p ? p.valueSpan : input.span,
+          `help: set 'changelog-json.op-field' to a name that is not a column, or rename the column`,
         ),
       );
     }

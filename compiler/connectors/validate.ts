@@ -214,7 +214,9 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
     if (fmt) {
       const active = asKey ? keyFormat : ctx.format;
       if (active === null) return; // the format itself is invalid (reported): nothing to check against
-      if (fmt !== active) {
+      // a format may take another's options (changelog-json takes json's write options)
+      const borrowed = active !== undefined && fmt !== active && FORMATS[active].options.some((o) => o.key === bare);
+      if (fmt !== active && !borrowed) {
         const which = asKey ? `the key format of "${input.relationName}"` : `the format of "${input.relationName}"`;
         const actual = asKey ? (active === undefined ? 'not set' : `'${active}'`) : `'${active}'`;
         diagnostics.push(
@@ -227,7 +229,7 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
         );
         return;
       }
-      option = FORMATS[fmt].options.find((o) => o.key === bare) ?? null;
+      option = FORMATS[borrowed ? active : fmt].options.find((o) => o.key === bare) ?? null;
       if (!option) {
         const s = suggest(
           bare,

@@ -151,10 +151,13 @@ function details(node: PlanNode): string[] {
     case 'Sink': {
       if (node.sink.connector !== 'file' || node.emit === 'final') return [];
       const key = node.upsertKey?.length ? ` per key (${node.upsertKey.join(', ')})` : '';
+      const changelog = node.sink.format === 'changelog-json';
       return [
-        node.emit === 'changes'
-          ? `file receives: every change as a plain row (first results and updates alike, no op field; retractions not written): the current result is the last row${key}`
-          : 'file receives: the whole result, rewritten after every micro-batch',
+        node.emit === 'complete'
+          ? 'file receives: the whole result, rewritten after every micro-batch'
+          : changelog
+            ? `file receives: every change with its kind in an op field (+I first result, +U update, -D retraction)${key}`
+            : `file receives: every change as a plain row (first results and updates alike, no op field; retractions not written): the current result is the last row${key}; 'format' = 'changelog-json' says which rows are updates`,
       ];
     }
     default:

@@ -176,3 +176,21 @@ export function changelogEncoder(
     return s + ']';
   };
 }
+
+/**
+ * `changelog-json`: a JSON line with the row's kind first, in the field `opField`
+ * (`{"op":"+U","page":"/cart","n":3}`).
+ */
+export function changelogJsonLineEncoder(
+  schema: readonly FieldDesc[],
+  opField: string,
+  options: JsonWriteOptions = DEFAULT_JSON,
+): (row: Record<string, unknown>, kind: RowKind) => string {
+  const line = jsonLineEncoder(schema, options);
+  const prefix = `{${JSON.stringify(opField)}:`;
+  const ops: Record<RowKind, string> = { '+I': '"+I"', '+U': '"+U"', '-D': '"-D"' };
+  return (row, kind) => {
+    const body = line(row);
+    return prefix + ops[kind] + (body.length > 2 ? ',' + body.slice(1) : '}');
+  };
+}

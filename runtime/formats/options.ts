@@ -6,7 +6,7 @@
 import type { FormatName } from '../contract.ts';
 import type { OptionSpec } from '../connectors/spec.ts';
 
-export const FORMAT_NAMES: readonly FormatName[] = ['json', 'csv', 'raw'];
+export const FORMAT_NAMES: readonly FormatName[] = ['json', 'csv', 'raw', 'changelog-json'];
 
 /** `value.format` → `format`, `value.json.x` → `json.x`: Flink's two spellings of the value format. */
 export function normaliseKey(key: string): string {
@@ -23,6 +23,25 @@ export interface FormatSpec {
 }
 
 const bool = { kind: 'boolean' } as const;
+
+/** How JSON values are written (the json and changelog-json formats). */
+const JSON_WRITE_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'json.timestamp-format.standard',
+    type: { kind: 'enum', values: ['ISO-8601', 'SQL'] },
+    roles: 'both',
+    default: 'ISO-8601',
+    description:
+      "How TIMESTAMP values are written: 'ISO-8601' (2025-04-21T14:08:35.000Z) or 'SQL' (2025-04-21 14:08:35.000); input accepts both.",
+  },
+  {
+    key: 'json.encode.ignore-null-fields',
+    type: bool,
+    roles: 'sink',
+    default: 'false',
+    description: 'Leave NULL fields out of written objects instead of writing null.',
+  },
+];
 
 export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
   json: {
@@ -44,21 +63,7 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
         default: 'false',
         description: 'Fail on a record that lacks a declared field (otherwise the field is NULL).',
       },
-      {
-        key: 'json.timestamp-format.standard',
-        type: { kind: 'enum', values: ['ISO-8601', 'SQL'] },
-        roles: 'both',
-        default: 'ISO-8601',
-        description:
-          "How TIMESTAMP values are written: 'ISO-8601' (2025-04-21T14:08:35.000Z) or 'SQL' (2025-04-21 14:08:35.000); input accepts both.",
-      },
-      {
-        key: 'json.encode.ignore-null-fields',
-        type: bool,
-        roles: 'sink',
-        default: 'false',
-        description: 'Leave NULL fields out of written objects instead of writing null.',
-      },
+      ...JSON_WRITE_OPTIONS,
       {
         key: 'json.map-null-key.mode',
         type: { kind: 'enum', values: ['FAIL', 'DROP', 'LITERAL'] },
@@ -66,6 +71,21 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
         ignored: 'MAP keys are STRING and never NULL in sqc',
         description: 'Flink: how to write NULL map keys.',
       },
+    ],
+  },
+  'changelog-json': {
+    name: 'changelog-json',
+    description:
+      'JSON lines that say what each row is, for EMIT CHANGES into files: the row\'s columns after an op field holding its kind, \'+I\' (a first result), \'+U\' (an update of the result with the same key) or \'-D\' (a retraction: the row with that key is gone), as Flink prints them. `{"op":"+U","page":"/cart","n":3}`. Written by sinks only; the json format\'s write options apply.',
+    options: [
+      {
+        key: 'changelog-json.op-field',
+        type: { kind: 'string' },
+        roles: 'sink',
+        default: 'op',
+        description: 'Name of the field that holds the row kind (must not be a column name of the sink).',
+      },
+      ...JSON_WRITE_OPTIONS,
     ],
   },
   csv: {

@@ -28,7 +28,7 @@ export const fileOptions: ConnectorSpec<FileConfig> = {
   description:
     "Files: JSON lines, CSV or raw lines. A bounded source unless 'source.monitor-interval' is set; sinks never leave a partial or duplicated committed row.",
   roles: 'both',
-  formats: ['json', 'csv', 'raw'],
+  formats: ['json', 'csv', 'raw', 'changelog-json'],
   keyFormat: false,
   metadata: ['file.path', 'file.line'],
   options: [
@@ -42,11 +42,12 @@ export const fileOptions: ConnectorSpec<FileConfig> = {
     },
     {
       key: 'format',
-      type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
+      type: { kind: 'enum', values: ['json', 'csv', 'raw', 'changelog-json'] },
       roles: 'both',
       default: (ctx) => formatFromPath(ctx.get('path')),
       defaultDoc: 'csv for a path ending in .csv, else json',
-      description: "'json' (JSON lines), 'csv' or 'raw' (one line per row).",
+      description:
+        "'json' (JSON lines), 'csv', 'raw' (one line per row), or for sinks 'changelog-json' (JSON lines with each row's kind in an op field: how EMIT CHANGES output says which rows are updates and retractions).",
     },
     {
       key: 'source.monitor-interval',

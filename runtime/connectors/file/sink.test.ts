@@ -11,12 +11,12 @@ import { fileOptions, type FileConfig } from './options.ts';
 import { fileSink } from './sink.ts';
 import { EV_FIELDS, type Ev } from '../../testing/specs.ts';
 
-function ctx(path: string): SinkContext<FileConfig> {
+function ctx(path: string, format: 'json' | 'changelog-json' = 'json'): SinkContext<FileConfig> {
   return {
     name: 'out',
-    config: fileOptions.resolve({ path }, { relationName: 'out', reads: false, writes: true }),
-    options: { path },
-    format: 'json',
+    config: fileOptions.resolve({ path, format }, { relationName: 'out', reads: false, writes: true }),
+    options: { path, format },
+    format,
     schema: EV_FIELDS,
     keyFields: [],
     metadata: [],
@@ -153,5 +153,36 @@ describe('file sink paths it cannot write', () => {
       );
     expect(err?.message).toMatch(new RegExp(`^file sink "out": cannot write ${join(d, 'file', 'sub', 'out.jsonl')}: `));
     expect(err?.message).not.toMatch(/ENOENT/);
+  });
+});
+
+describe("format 'changelog-json'", () => {
+  it('writes every change with its kind, retractions too; plain json leaves retractions out', async () => {
+    const written = async (format: 'json' | 'changelog-json') => {
+      const path = join(fresh(), 'changes.jsonl');
+      const sink = fileSink(ctx(path, format));
+      const w = sink.writer({ query: 'q', emit: 'changes', upsertKey: ['k'] });
+      await sink.open(null);
+      w.write(row('a', 1), '+I');
+      w.write(row('a', 2), '+U');
+      w.write(row('a', 2), '-D');
+      await w.commit(0);
+      await w.publish!(0);
+      await sink.close();
+      return readFileSync(path, 'utf8');
+    };
+    expect(await written('changelog-json')).toBe(
+      [
+        '{"op":"+I","k":"a","v":1,"ts":"2025-04-21T10:00:00.000Z"}',
+        '{"op":"+U","k":"a","v":2,"ts":"2025-04-21T10:00:00.000Z"}',
+        '{"op":"-D","k":"a","v":2,"ts":"2025-04-21T10:00:00.000Z"}',
+        '',
+      ].join('\n'),
+    );
+    expect(await written('json')).toBe(
+      ['{"k":"a","v":1,"ts":"2025-04-21T10:00:00.000Z"}', '{"k":"a","v":2,"ts":"2025-04-21T10:00:00.000Z"}', ''].join(
+        '\n',
+      ),
+    );
   });
 });

@@ -38,7 +38,14 @@ import {
   writeAtomic,
   writeAtomicSync,
 } from '../../checkpoint/files.ts';
-import { csvHeader, csvLineEncoder, csvOptions, jsonLineEncoder, jsonWriteOptions } from '../../formats/encode.ts';
+import {
+  changelogJsonLineEncoder,
+  csvHeader,
+  csvLineEncoder,
+  csvOptions,
+  jsonLineEncoder,
+  jsonWriteOptions,
+} from '../../formats/encode.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
 import type { FileConfig } from './options.ts';
 
@@ -64,7 +71,9 @@ class FileSink implements SinkConnector {
   readonly path: string;
   private readonly dir: string;
   private readonly base: string;
-  private readonly encode: (row: Record<string, unknown>) => string;
+  private readonly encode: (row: Record<string, unknown>, kind: RowKind) => string;
+  /** changelog-json: retractions are written (with their kind) rather than left out. */
+  readonly writesRetractions: boolean;
   private readonly header: string;
   private readonly manifestPath: string;
   private readonly checkpointing: boolean;
@@ -91,10 +100,15 @@ class FileSink implements SinkConnector {
     this.base = basename(path);
     this.manifestPath = join(this.dir, `.${this.base}.manifest`);
     this.checkpointing = ctx.checkpointing;
+    this.writesRetractions = ctx.format === 'changelog-json';
     if (ctx.format === 'csv') {
       const o = csvOptions(ctx.options);
       this.encode = csvLineEncoder(ctx.schema, o);
       this.header = o.header ? csvHeader(ctx.schema, o) + '\n' : '';
+    } else if (ctx.format === 'changelog-json') {
+      const opField = ctx.options['changelog-json.op-field'] ?? 'op';
+      this.encode = changelogJsonLineEncoder(ctx.schema, opField, jsonWriteOptions(ctx.options));
+      this.header = '';
     } else {
       this.encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
       this.header = '';
@@ -326,8 +340,8 @@ class FileSink implements SinkConnector {
     return new FileWriter(this, o);
   }
 
-  encodeRow(row: Record<string, unknown>): string {
-    return this.encode(row);
+  encodeRow(row: Record<string, unknown>, kind: RowKind): string {
+    return this.encode(row, kind);
   }
 
   /**
@@ -509,8 +523,8 @@ class FileWriter implements BatchSinkWriter {
     this.complete = o.emit === 'complete';
   }
   write(row: unknown, kind: RowKind = '+I'): void {
-    if (kind === '-D') return;
-    this.lines.push(this.sink.encodeRow(row as Record<string, unknown>));
+    if (kind === '-D' && !this.sink.writesRetractions) return;
+    this.lines.push(this.sink.encodeRow(row as Record<string, unknown>, kind));
   }
   pendingRows(): number {
     return this.lines.length;
