@@ -71,7 +71,8 @@ export const DIAGNOSTIC_CODES = {
   SQ0702: 'ORDER BY / LIMIT on an unbounded result',
   // SQ08xx: joins
   SQ0801: 'outer stream-stream join without watermarks or a time bound',
-  SQ0802: 'unsupported join',
+  SQ0802:
+    'join shape sq does not run (lookup join not INNER/LEFT, table kept against a stream, UNNEST not CROSS, non-scalar key)',
   SQ0803: 'invalid join condition',
   // SQ09xx: warnings
   SQ0901: 'unbounded state (warning)',

@@ -122,8 +122,8 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
   for (const q of plan.queries) {
     const gen = new QueryGen(cx, q);
     const fn = m.names.fresh(gen.functionName);
-    if (gen.generate(fn))
-      queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor, graph: literal(planGraph(q)) });
+    gen.generate(fn);
+    queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor, graph: literal(planGraph(q)) });
   }
 
   // Sources and sinks the queries use (a source's late.sink included).

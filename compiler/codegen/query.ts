@@ -166,8 +166,15 @@ export class QueryGen {
     return toCamelCase(this.query.name);
   }
 
-  /** Declares the query's types and function; false when the query cannot be compiled. */
-  generate(name: string): boolean {
+  /**
+   * Renders the query into the module: declares its row interfaces, accumulator classes and
+   * hoisted constants, and the function `name(q: rt.QueryBuilder): void` that registers its
+   * operators (upstream first), its inputs and its sink writer. Records the columns each source
+   * must decode (`QueryContext.read`) and the query's `descriptor`, readable afterwards.
+   * Returns nothing: the plan was accepted by `analyze`, so every query renders; a plan it
+   * cannot render is a compiler bug, thrown as `internal(...)` (SQ9999 from `emit`).
+   */
+  generate(name: string): void {
     const root = this.query.root;
     this.index(root);
     const sinkNames = this.cx.sink(root.sink.name);
@@ -194,7 +201,6 @@ export class QueryGen {
       'queries',
       `/**\n * ${doc.join('\n * ')}\n */\nfunction ${name}(q: ${this.m.rt('QueryBuilder')}): void {\n${body}\n}`,
     );
-    return true;
   }
 
   private index(node: PlanNode): void {
