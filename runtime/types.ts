@@ -81,7 +81,8 @@ export interface RecordContext {
  * (§8). Any other exception is a bug and fails the query.
  *
  * Which decoder runs: format `json` → `json(line)` when present, else `object(decode.parse(line))`;
- * `csv` → `csv(fields)`; `raw` → `text(value)`; memory and datagen sources → `object(value)`.
+ * `csv` → `csv(fields)`; `raw` → `text(value)`; memory and datagen sources → `object(value)`;
+ * connectors that produce typed rows (nexmark) → `row(value)` when present, else `object(value)`.
  */
 export interface Decoders<Row> {
   /** From a parsed JSON value (JSON lines, memory sources, datagen). Always required. */
@@ -95,6 +96,12 @@ export interface Decoders<Row> {
   readonly csv?: (fields: readonly (string | null)[], ctx: RecordContext) => Row;
   /** `raw` format: the record as one string. */
   readonly text?: (value: string, ctx: RecordContext) => Row;
+  /**
+   * Typed rows (a connector whose spec says `typedRows`): the value already holds the declared
+   * physical columns with their types, so the row takes them without coercion (and adds the
+   * metadata and computed columns).
+   */
+  readonly row?: (value: unknown, ctx: RecordContext) => Row;
 }
 
 /**

@@ -25,6 +25,7 @@ import { fieldDescs, literal, rowInterface } from './schema.ts';
 import { FnScope } from './scope.ts';
 import { nullableTsType, tsType } from './ts-types.ts';
 import { numberLiteral } from './expr.ts';
+import { connectorOptions } from '../../runtime/connectors/options.ts';
 
 /** Names chosen for one source's declarations. */
 /**
@@ -126,6 +127,10 @@ class SourceGen {
       this.metadata.length > 0 || def.computed.some((c) => this.fields.some((f) => f.name === c.name));
     if (needsFinish) m.declare('sources', this.finisher());
     m.declare('sources', this.objectDecoder(needsFinish));
+    if (connectorOptions(def.connector)?.typedRows) {
+      m.declare('sources', this.typedDecoder(needsFinish));
+      decoders.push(`row: ${this.names.decode}Row`);
+    }
     const format = def.format;
     if (format === 'json' && this.physical.length > 0) {
       m.declare('sources', this.lineDecoder(needsFinish));
@@ -265,6 +270,24 @@ class SourceGen {
       : `${this.m.rt('decode.object')}(value);\n`;
     const ctx = needsFinish ? 'ctx' : '_ctx';
     return `/** A record of \`${this.def.name}\` from its parsed JSON value (also the fallback of the fast paths). */\nfunction ${this.names.decode}(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
+  }
+
+  /**
+   * A typed record (a connector with `typedRows`, e.g. nexmark): the declared physical columns
+   * taken as they are (the compiler checked that the connector produces their types); NOT NULL
+   * columns still checked.
+   */
+  private typedDecoder(needsFinish: boolean): string {
+    const values = new Map<string, string>();
+    const props: string[] = [];
+    for (const f of this.physical) props.push(`${propertyKey(f.name)}: ${nullableTsType(f.type, true)}`);
+    for (const f of this.physical) {
+      const read = propertyAccess('o', f.name);
+      values.set(f.name, f.nullable ? read : `${this.m.rt('decode.notNull')}(${read}, ${JSON.stringify(f.name)})`);
+    }
+    const ctx = needsFinish ? 'ctx' : '_ctx';
+    const o = this.physical.length ? `const o = value as { ${props.join('; ')} };\n` : '';
+    return `/** A record of \`${this.def.name}\` as its connector produces it: the declared columns, already typed. */\nfunction ${this.names.decode}Row(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
   }
 
   private lineDecoder(needsFinish: boolean): string {

@@ -127,6 +127,12 @@ export interface ConnectorSpec<Config extends ConnectorConfig = ConnectorConfig>
    */
   readonly writableMetadata?: readonly string[];
   /**
+   * Sources: records are JS objects holding the declared physical columns already typed as
+   * declared (the compiler checks the declaration), read by the generated `decode.row` without
+   * coercion. Such a source emits batches of kind 'row'.
+   */
+  readonly typedRows?: boolean;
+  /**
    * The typed config of validated options. Options not written take their spec's default here
    * (`optionReader`), so hand-written options and `createJob` overrides resolve the same way.
    * Pure; throws `OptionValueError` for a bad value (only reachable through overrides).

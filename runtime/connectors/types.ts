@@ -33,9 +33,11 @@ export interface Connector<Config extends ConnectorConfig = ConnectorConfig> {
 export interface RecordBatch {
   /**
    * 'text': `values` are strings decoded per the source format (json/csv/raw);
-   * 'object': `values` are JS values for `decode.object` (memory, datagen).
+   * 'object': `values` are JS values for `decode.object` (memory, datagen);
+   * 'row': `values` hold the declared physical columns already typed (connectors whose spec has
+   * `typedRows`, e.g. nexmark): `decode.row`, no coercion.
    */
-  readonly kind: 'text' | 'object';
+  readonly kind: 'text' | 'object' | 'row';
   readonly values: readonly unknown[];
   /** CSV with `csv.header`: the header of the file these records come from; else null. */
   readonly header: readonly (string | null)[] | null;

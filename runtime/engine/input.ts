@@ -103,7 +103,8 @@ export class Input<Row> {
 
   private decoderFor(batch: RecordBatch): Decode<Row> {
     const d = this.spec.decode;
-    if (batch.kind === 'object') {
+    if (batch.kind === 'row' && d.row !== undefined) return d.row;
+    if (batch.kind !== 'text') {
       const parse = batch.parse;
       if (parse === undefined) return d.object;
       const obj = d.object;

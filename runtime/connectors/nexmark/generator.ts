@@ -60,6 +60,7 @@ const HOT_CHANNELS_RATIO = 2;
 const CHANNELS_NUMBER = 10_000;
 const MIN_STRING_LENGTH = 3;
 const EXTRA_SOURCE_LENGTH = 1 << 20;
+const PRICE_EXPONENT = 6 * Math.LN10;
 
 const US_STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
 const US_CITIES = [
@@ -148,11 +149,18 @@ class Stream {
 
 const LETTERS = Array.from({ length: 26 }, (_, i) => String.fromCharCode(97 + i));
 
-/** Flink's `nextString`: 3..maxLength-1 characters, 1 in 13 of them `special`, trimmed. */
+/**
+ * Flink's `nextString`: 3..maxLength-1 characters, each `special` with probability 1/13, else a
+ * random letter (one draw per character: below 1/13 special, the rest spread over 26 letters);
+ * trimmed when `special` is a space.
+ */
 function nextString(r: Stream, maxLength: number, special: string): string {
   let len = MIN_STRING_LENGTH + r.int(maxLength - MIN_STRING_LENGTH);
   let s = '';
-  while (len-- > 0) s += r.int(13) === 0 ? special : LETTERS[r.int(26)]!;
+  while (len-- > 0) {
+    const u = r.next() * 13;
+    s += u < 1 ? special : LETTERS[Math.floor((u - 1) * (26 / 12))]!;
+  }
   return special === ' ' ? s.trim() : s;
 }
 
@@ -200,8 +208,18 @@ function tables(seed: number): Tables {
     channels.push(`channel-${i}`);
     channelUrls.push(url);
   }
+  // the `extra` source: random letters, four per draw of a 32-bit xorshift seeded from `r`
   const letters = new Uint8Array(EXTRA_SOURCE_LENGTH);
-  for (let i = 0; i < letters.length; i++) letters[i] = 97 + r.int(26);
+  let x = (r.next() * 4294967296) | 1;
+  for (let i = 0; i < letters.length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    letters[i] = 97 + ((x >>> 24) % 26);
+    letters[i + 1] = 97 + (((x >>> 16) & 255) % 26);
+    letters[i + 2] = 97 + (((x >>> 8) & 255) % 26);
+    letters[i + 3] = 97 + ((x & 255) % 26);
+  }
   const extraSource = new TextDecoder('latin1').decode(letters);
   const creditCards = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
   t = { hotUrls, channels, channelUrls, extraSource, creditCards };
@@ -288,8 +306,9 @@ export class NexmarkGenerator {
     return min + this.r.int(max - min + 1 + ID_LEAD);
   }
 
+  /** `round(10^(6u) · 100)`, as e^(6u·ln 10). */
   private price(): number {
-    return Math.round(Math.pow(10, this.r.next() * 6) * 100);
+    return Math.round(Math.exp(this.r.next() * PRICE_EXPONENT) * 100);
   }
 
   /** `extra` so that an event of `currentSize` bytes is `averageSize` on average (±20%). */

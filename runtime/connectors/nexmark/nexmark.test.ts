@@ -244,3 +244,19 @@ describe('nexmark source', () => {
     );
   });
 });
+
+describe('nexmark batches', () => {
+  it('locate each row at its event index', async () => {
+    const src = nexmarkSource(context({ 'events.num': '500', 'nexmark.table': 'person' }, PERSON_FIELDS));
+    await src.open(null);
+    const b = (await src.poll(3))!;
+    const ctx = { offset: -1 } as Parameters<typeof b.locate>[1];
+    const at = [0, 1, 2].map((i) => (b.locate(i, ctx), ctx.offset));
+    expect(at).toEqual([48, 98, 148]); // event ids 50, 100, 150: the people of the first epochs
+    const all = nexmarkSource(context({ 'events.num': '500' }, EVENTS_FIELDS));
+    await all.open({ events: 10 });
+    const e = (await all.poll(5))!;
+    e.locate(4, ctx);
+    expect(ctx.offset).toBe(14);
+  });
+});

@@ -57,6 +57,7 @@ export const nexmarkOptions: ConnectorSpec<NexmarkConfig> = {
   formats: [],
   keyFormat: false,
   metadata: [],
+  typedRows: true,
   options: [
     {
       key: 'nexmark.table',

@@ -6,10 +6,11 @@
 import type { NexmarkTable } from './options.ts';
 
 /** What a generated value is: the declared type must take it without a conversion. */
-type Produced = 'integer' | 'string' | 'timestamp' | { readonly row: Readonly<Record<string, Produced>> };
+type Scalar = 'int' | 'bigint' | 'string' | 'timestamp';
+type Produced = Scalar | { readonly row: Readonly<Record<string, Produced>> };
 
 const PERSON: Readonly<Record<string, Produced>> = {
-  id: 'integer',
+  id: 'bigint',
   name: 'string',
   emailAddress: 'string',
   creditCard: 'string',
@@ -20,22 +21,22 @@ const PERSON: Readonly<Record<string, Produced>> = {
 };
 
 const AUCTION: Readonly<Record<string, Produced>> = {
-  id: 'integer',
+  id: 'bigint',
   itemName: 'string',
   description: 'string',
-  initialBid: 'integer',
-  reserve: 'integer',
+  initialBid: 'bigint',
+  reserve: 'bigint',
   dateTime: 'timestamp',
   expires: 'timestamp',
-  seller: 'integer',
-  category: 'integer',
+  seller: 'bigint',
+  category: 'bigint',
   extra: 'string',
 };
 
 const BID: Readonly<Record<string, Produced>> = {
-  auction: 'integer',
-  bidder: 'integer',
-  price: 'integer',
+  auction: 'bigint',
+  bidder: 'bigint',
+  price: 'bigint',
   channel: 'string',
   url: 'string',
   dateTime: 'timestamp',
@@ -44,7 +45,7 @@ const BID: Readonly<Record<string, Produced>> = {
 
 export const NEXMARK_COLUMNS: Readonly<Record<NexmarkTable, Readonly<Record<string, Produced>>>> = {
   events: {
-    event_type: 'integer',
+    event_type: 'int',
     person: { row: PERSON },
     auction: { row: AUCTION },
     bid: { row: BID },
@@ -64,14 +65,24 @@ export interface DeclaredColumn {
   readonly fields?: readonly DeclaredColumn[];
 }
 
-const TAKES: Readonly<Record<'integer' | 'string' | 'timestamp', readonly string[]>> = {
-  integer: ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DOUBLE', 'DECIMAL'],
+/** Declared types that hold the values without a conversion (DECIMAL is carried as a double). */
+const TAKES: Readonly<Record<Scalar, readonly string[]>> = {
+  int: ['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'],
+  bigint: ['BIGINT', 'DOUBLE', 'DECIMAL'],
   string: ['STRING'],
   timestamp: ['TIMESTAMP'],
 };
 
 function describe(p: Produced): string {
-  return typeof p === 'string' ? (p === 'integer' ? 'BIGINT' : p === 'string' ? 'STRING' : 'TIMESTAMP(3)') : 'ROW';
+  return typeof p !== 'string'
+    ? 'ROW'
+    : p === 'int'
+      ? 'INT'
+      : p === 'bigint'
+        ? 'BIGINT'
+        : p === 'string'
+          ? 'STRING'
+          : 'TIMESTAMP(3)';
 }
 
 /**

@@ -29,15 +29,21 @@ function eventsOf(offsets: Json | null): number | null {
 }
 
 class NexmarkBatch implements RecordBatch {
-  readonly kind = 'object';
+  readonly kind = 'row';
   readonly header = null;
   constructor(
     readonly values: unknown[],
-    /** The event index of each row. */
-    private readonly indexes: readonly number[],
+    private readonly gen: NexmarkGenerator,
+    /** The event index of the first row. */
+    private readonly first: number,
+    /** The kind a flattened table keeps, or -1 (every event is a row). */
+    private readonly keep: number,
   ) {}
+  /** The event index of row `i` (found again when asked: only errors ask). */
   locate(i: number, ctx: RecordContext): void {
-    ctx.offset = this.indexes[i]!;
+    let c = this.first;
+    if (this.keep >= 0) for (let n = -1; ; c++) if (this.gen.kind(c) === this.keep && ++n === i) break;
+    ctx.offset = this.keep >= 0 ? c : this.first + i;
   }
 }
 
@@ -106,7 +112,7 @@ class NexmarkSource implements SourceConnector {
     const events = this.allowed();
     if (events <= 0 || max <= 0) return null;
     const values: unknown[] = [];
-    const indexes: number[] = [];
+    let first = this.count;
     const g = this.gen;
     const keep = this.keep;
     const end = this.count + Math.min(events, 1e15);
@@ -114,14 +120,14 @@ class NexmarkSource implements SourceConnector {
     while (c < end && values.length < max) {
       const kind = g.kind(c);
       if (keep < 0 || kind === keep) {
+        if (values.length === 0) first = c;
         values.push(this.row(c, kind));
-        indexes.push(c);
       }
       c++;
     }
     this.count = c;
     if (this.replayEnd !== null && c >= this.replayEnd) this.replayEnd = null;
-    return values.length === 0 ? null : new NexmarkBatch(values, indexes);
+    return values.length === 0 ? null : new NexmarkBatch(values, g, first, keep);
   }
 
   isExhausted(): boolean {
