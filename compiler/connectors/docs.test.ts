@@ -1,4 +1,7 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONNECTOR_OPTIONS } from '../../runtime/connectors/options.ts';
 import { CONNECTOR_NAMES, FORMAT_NAMES, JOB_OPTIONS, renderConnectorDocs } from './index.ts';
 
 describe('docs/connectors.md', () => {
@@ -17,5 +20,19 @@ describe('docs/connectors.md', () => {
     expect(md).toContain("'group-offsets' with properties.group.id, else 'earliest-offset'");
     expect(md).toContain("'earliest-offset' \\| 'latest-offset' \\| 'group-offsets' \\| 'timestamp'");
     expect(md).toContain('**Required.**');
+  });
+
+  it("links each connector's folder README, and every connector folder has one and is registered", () => {
+    const root = join(import.meta.dirname, '../../runtime/connectors');
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'options.ts')))
+      .map((e) => e.name)
+      .sort();
+    const used = [...new Set(CONNECTOR_NAMES.map((c) => CONNECTOR_OPTIONS[c].folder))].sort();
+    expect(used).toEqual(folders);
+    const missing = folders.filter((f) => !existsSync(join(root, f, 'README.md')));
+    expect(missing).toEqual([]);
+    const md = renderConnectorDocs();
+    for (const f of folders) expect(md).toContain(`(../runtime/connectors/${f}/README.md)`);
   });
 });

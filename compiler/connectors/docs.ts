@@ -53,6 +53,8 @@ export function renderConnectorDocs(): string {
     if (spec.formats.length) facts.push(`Formats: ${spec.formats.map(code).join(', ')}.`);
     if (spec.metadata.length) facts.push(`Metadata columns: ${spec.metadata.map(code).join(', ')}.`);
     out.push(facts.join(' '), '');
+    const readme = `runtime/connectors/${spec.folder}/README.md`;
+    out.push(`Guarantees, offsets, restarts and limits: [${readme}](../${readme}).`, '');
     out.push(...optionTable(spec.options));
     if (spec.rules.length) {
       out.push('', ...spec.rules.map((r) => `- ${escapeHtml(r)}`));

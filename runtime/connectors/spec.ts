@@ -110,6 +110,11 @@ export interface ConnectorSpec<Config extends ConnectorConfig = ConnectorConfig>
   readonly aliases?: readonly string[];
   /** One line, for docs. */
   readonly description: string;
+  /**
+   * Its folder under `runtime/connectors/`, whose README.md says what the options do not
+   * (guarantees, offsets, restarts, limits); docs/connectors.md links it.
+   */
+  readonly folder: string;
   /** Whether the connector can be read, written, or both. */
   readonly roles: OptionRoles;
   /** Formats it accepts (`format` / `value.format`), or empty for connectors without a format. */

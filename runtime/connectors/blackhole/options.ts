@@ -6,6 +6,7 @@ export type BlackholeConfig = ConnectorConfig;
 
 export const blackholeOptions: ConnectorSpec<BlackholeConfig> = {
   name: 'blackhole',
+  folder: 'blackhole',
   description: 'Discards every row (for benchmarks).',
   roles: 'sink',
   formats: [],

@@ -94,6 +94,7 @@ const DATAGEN_FIELD: readonly OptionSpec[] = [
 
 export const datagenOptions: ConnectorSpec<DatagenConfig> = {
   name: 'datagen',
+  folder: 'datagen',
   description:
     "Generates rows: random values, or sequences per column. Bounded with 'number-of-rows' or a sequence column.",
   roles: 'source',

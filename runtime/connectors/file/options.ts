@@ -24,6 +24,7 @@ export function formatFromPath(path: string | undefined): 'json' | 'csv' {
 
 export const fileOptions: ConnectorSpec<FileConfig> = {
   name: 'file',
+  folder: 'file',
   aliases: ['filesystem'],
   description:
     "Files: JSON lines, CSV or raw lines. A bounded source unless 'source.monitor-interval' is set; sinks never leave a partial or duplicated committed row.",

@@ -124,6 +124,7 @@ const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'tim
 
 export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
   name: 'kafka',
+  folder: 'kafka',
   description: 'Reads and writes Kafka topics (append-only); one record per row.',
   roles: 'both',
   formats: ['json', 'csv', 'raw'],
@@ -251,6 +252,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
 
 export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
   name: 'upsert-kafka',
+  folder: 'kafka',
   description:
     'A keyed Kafka table: reading yields the latest row per key; writing sends the row per key and a tombstone (null value) for a deleted key.',
   roles: 'both',

@@ -10,6 +10,7 @@ export interface MemoryConfig extends ConnectorConfig {
 
 export const memoryOptions: ConnectorSpec<MemoryConfig> = {
   name: 'memory',
+  folder: 'memory',
   description: 'Rows handed in and out by the embedding program (tests, applications).',
   roles: 'both',
   formats: [],

@@ -51,6 +51,7 @@ const FLINK_UNUSED: readonly OptionSpec[] = [
 
 export const nexmarkOptions: ConnectorSpec<NexmarkConfig> = {
   name: 'nexmark',
+  folder: 'nexmark',
   description:
     "The NEXMark benchmark generator (people, auctions and bids of an online auction), as Flink's nexmark connector: seeded, deterministic, generated in memory.",
   roles: 'source',

@@ -12,6 +12,7 @@ export interface PrintConfig extends ConnectorConfig {
 
 export const printOptions: ConnectorSpec<PrintConfig> = {
   name: 'print',
+  folder: 'print',
   description: 'Writes rows to the console (at-least-once: rows may print again after a restart).',
   roles: 'sink',
   formats: [],
