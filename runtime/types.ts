@@ -425,6 +425,14 @@ export interface SourceProgress {
 }
 
 /** One micro-batch of one query, like Spark's StreamingQueryProgress. */
+/** One operator's state in a progress report. */
+export interface StateOperatorProgress {
+  /** Plan node id + kind, as in checkpoints and `sqc explain` (`n2.window-aggregate`). */
+  readonly id: string;
+  readonly rows: number;
+  readonly bytes: number | null;
+}
+
 export interface QueryProgress {
   readonly query: string;
   readonly batchId: number;
@@ -451,7 +459,11 @@ export interface QueryProgress {
   /** Event-time lag: the batch's end (wall clock) minus the watermark, in ms; null while none or at +infinity. */
   readonly watermarkLagMs: number | null;
   readonly stateRows: number;
-  readonly stateOperators: readonly { readonly id: string; readonly rows: number }[];
+  /**
+   * Per stateful operator: the rows it holds now, and the bytes its state took in the latest
+   * checkpoint (its JSON in the state file; null before the first checkpoint or without one).
+   */
+  readonly stateOperators: readonly StateOperatorProgress[];
   readonly lateRowsDropped: number;
   readonly parseErrorsSkipped: number;
   /** Rows dropped by window operators because their event time was NULL. */

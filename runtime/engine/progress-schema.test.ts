@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { QueryProgress } from '../index.ts';
+import type { QueryProgress, QuerySnapshot } from '../index.ts';
+import { decodeFile } from '../checkpoint/files.ts';
+import { encodeState } from '../state/snapshot.ts';
 import { WIN_FIELDS, evSource, jobSpec, sinkSpec, tumbleCountQuery } from '../testing/specs.ts';
 import { defineJob } from './job.ts';
 
@@ -87,5 +89,18 @@ describe('the progress record schema', () => {
     expect(shape(withoutOptional(record))).toEqual(shape(withoutOptional(documentedExample())));
     expect(job.recentProgress('counts')).toEqual(records);
     expect(job.recentProgress()).toEqual(records);
+
+    // an operator's bytes: its state's JSON in the latest state file (written byte for byte as
+    // the whole snapshot's encoding)
+    const last = records.at(-1)!;
+    const batch = last.checkpoint!.lastState!.batchId;
+    const file = join(dir, 'ckpt', 'counts', `state-${batch}.ckpt`);
+    const payload = JSON.parse(decodeFile(file, readFileSync(file), 'state', '')) as { snapshot: QuerySnapshot };
+    const op = payload.snapshot.operators.find((o) => o.id === 'n1.window-aggregate')!;
+    expect(last.stateOperators).toEqual([
+      { id: 'n1.window-aggregate', rows: last.stateRows, bytes: Buffer.byteLength(encodeState(op.state)) },
+    ]);
+    expect(last.stateOperators[0]!.bytes).toBeGreaterThan(0);
+    expect(JSON.stringify(payload.snapshot)).toBe(encodeState(job.queries[0]!.snapshot()));
   });
 });

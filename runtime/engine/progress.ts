@@ -1,5 +1,5 @@
 /** Building `QueryProgress` reports (Spark's StreamingQueryProgress, trimmed to what sqc has). */
-import type { CheckpointProgress, Json, QueryProgress, SourceProgress } from '../types.ts';
+import type { CheckpointProgress, Json, QueryProgress, SourceProgress, StateOperatorProgress } from '../types.ts';
 
 export function iso(ms: number): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ms > 0 ? '+infinity' : null;
@@ -14,7 +14,7 @@ export interface ProgressParts {
   readonly processMs: number;
   readonly commitMs: number;
   readonly watermark: number;
-  readonly operators: readonly { readonly id: string; readonly rows: number }[];
+  readonly operators: readonly StateOperatorProgress[];
   readonly late: number;
   readonly parseErrors: number;
   readonly nullTime: number;

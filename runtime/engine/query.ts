@@ -138,6 +138,8 @@ export class Query implements QueryHandle {
   private ck: QueryLog | null = null;
   /** The state snapshot written after the current batch, for its progress report. */
   private lastState: StateWritten | null = null;
+  /** Bytes of each operator's state in the latest checkpoint (by operator id). */
+  private readonly stateBytes = new Map<string, number>();
   private replayNoticed = new Set<string>();
 
   constructor(
@@ -640,11 +642,23 @@ export class Query implements QueryHandle {
     this.batchId++;
   }
 
+  /**
+   * `encodeState(snapshot)`, byte for byte, built from each operator's JSON so that the bytes
+   * each operator's state takes are known (progress reports them).
+   */
+  private encodeSnapshot(s: QuerySnapshot): string {
+    const ops = s.operators.map((o) => encodeState(o.state));
+    for (let i = 0; i < ops.length; i++) this.stateBytes.set(s.operators[i]!.id, Buffer.byteLength(ops[i]!));
+    const head = encodeState({ ...s, operators: undefined });
+    const list = s.operators.map((o, i) => `{"id":${JSON.stringify(o.id)},"state":${ops[i]}}`).join(',');
+    return `${head.slice(0, -1)},"operators":[${list}]}`;
+  }
+
   /** Writes the state after `batch` (committed) to the checkpoint. */
   private async writeState(batch: number, finished: boolean): Promise<StateWritten> {
     const ck = this.ck!;
     const t0 = performance.now();
-    const json = encodeState(this.takeSnapshot(batch + 1));
+    const json = this.encodeSnapshot(this.takeSnapshot(batch + 1));
     const names = [...new Set(this.writers.map((w) => w.name))];
     const written = await ck.checkpoint(
       batch,
@@ -769,7 +783,11 @@ export class Query implements QueryHandle {
       processMs,
       commitMs,
       watermark: this.watermark,
-      operators: this.operators.map((o) => ({ id: o.id, rows: o.stateRows() })),
+      operators: this.operators.map((o) => ({
+        id: o.id,
+        rows: o.stateRows(),
+        bytes: this.stateBytes.get(o.id) ?? null,
+      })),
       late,
       parseErrors,
       nullTime,

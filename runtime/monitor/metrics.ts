@@ -44,6 +44,7 @@ export class JobMetrics {
   private readonly watermark: Gauge;
   private readonly watermarkLag: Gauge;
   private readonly stateRows: Gauge;
+  private readonly operatorStateBytes: Gauge;
   private readonly stateBytes: Gauge;
   private readonly stateSeconds: Gauge;
   private readonly partitionLag: Gauge;
@@ -83,6 +84,11 @@ export class JobMetrics {
       ...q,
       'operator',
     ]);
+    this.operatorStateBytes = gauge(
+      'sqc_state_bytes',
+      "Bytes of the operator's state in the latest checkpoint (its JSON in the state file).",
+      [...q, 'operator'],
+    );
     this.stateBytes = gauge('sqc_checkpoint_state_bytes', 'Size of the latest state snapshot file.', q);
     this.stateSeconds = gauge('sqc_checkpoint_state_seconds', 'Time to take and write the latest state snapshot.', q);
     this.partitionLag = gauge('sqc_source_partition_lag', 'Records not read yet, per partition (Kafka).', [
@@ -119,7 +125,10 @@ export class JobMetrics {
     const wm = p.watermark === null || p.watermark === '+infinity' ? null : Date.parse(p.watermark);
     if (wm !== null) this.watermark.set(l, wm / 1000);
     if (p.watermarkLagMs !== null) this.watermarkLag.set(l, p.watermarkLagMs / 1000);
-    for (const o of p.stateOperators) this.stateRows.set({ ...l, operator: o.id }, o.rows);
+    for (const o of p.stateOperators) {
+      this.stateRows.set({ ...l, operator: o.id }, o.rows);
+      if (o.bytes !== null) this.operatorStateBytes.set({ ...l, operator: o.id }, o.bytes);
+    }
     const last = p.checkpoint?.lastState;
     if (last) {
       this.stateBytes.set(l, last.bytes);

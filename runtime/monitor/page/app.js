@@ -215,11 +215,26 @@ function drawGraph(q) {
   q.graph.replaceChildren(root);
 }
 
+/** 1536 → "1.5 KiB". */
+function bytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+}
+
 function nodeMetric(q, n, ops) {
   const t = q.view.totals;
   if (n.label.startsWith('Scan') && n.relation !== null) return `${num(t.sources[n.relation] ?? 0)} rows in`;
   if (n.label.startsWith('Sink') && n.relation !== null) return `${num(t.sinks[n.relation] ?? 0)} rows out`;
-  if (ops.length) return `${num(ops.reduce((a, o) => a + o.rows, 0))} state rows`;
+  if (ops.length) {
+    const rows = `${num(ops.reduce((a, o) => a + o.rows, 0))} state rows`;
+    const known = ops.filter((o) => o.bytes !== null && o.bytes !== undefined);
+    return known.length ? `${rows}, ${bytes(known.reduce((a, o) => a + o.bytes, 0))} checkpointed` : rows;
+  }
   return '';
 }
 
