@@ -21,6 +21,8 @@ export interface BrokerContext {
   readonly port: number;
   readonly defaultPartitions: number;
   readonly autoCreateTopics: boolean;
+  /** Largest record batch accepted from a producer (message.max.bytes). */
+  readonly maxMessageBytes: number;
   readonly topics: Topics;
   readonly groups: GroupCoordinator;
   readonly txns: TransactionCoordinator;

@@ -5,12 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { APIS, unsupported } from './api/index.ts';
+import { API_VERSIONS_KEY, APIS, unsupported } from './api/index.ts';
 import { MalformedFrame, Reader, type Writer } from './codec.ts';
 import { ChangeSignal, type BrokerContext, type RequestHeader } from './context.ts';
 import { GroupCoordinator } from './groups.ts';
 import { Topics } from './topics.ts';
 import { TransactionCoordinator } from './transactions.ts';
+import { SASL_AUTHENTICATE_KEY, SASL_HANDSHAKE_KEY, SaslSession, type SaslOptions } from './sasl.ts';
 
 export interface KafkaBrokerOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -32,6 +33,10 @@ export interface KafkaBrokerOptions {
   readonly maxSessionTimeoutMs?: number;
   /** Where the broker reports dropped connections and aborted transactions (default stderr). */
   readonly log?: (message: string) => void;
+  /** Require SASL/PLAIN with these users (default: no authentication). */
+  readonly sasl?: SaslOptions;
+  /** Largest record batch a producer may send (Kafka's message.max.bytes; default 1 MiB + 12 B, as Kafka). */
+  readonly maxMessageBytes?: number;
 }
 
 export interface KafkaBroker {
@@ -83,7 +88,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serve(socket, ctx);
+    serve(socket, ctx, options.sasl ?? null);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -101,6 +106,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     port,
     defaultPartitions,
     autoCreateTopics: options.autoCreateTopics ?? false,
+    maxMessageBytes: options.maxMessageBytes ?? 1_048_588,
     topics,
     groups,
     txns,
@@ -153,8 +159,9 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
 }
 
 /** Reads frames from one connection and answers each request when its handler finishes. */
-function serve(socket: net.Socket, ctx: BrokerContext): void {
+function serve(socket: net.Socket, ctx: BrokerContext, sasl: SaslOptions | null): void {
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+  const session = sasl === null ? null : new SaslSession(sasl);
   let chunks: Buffer[] = [];
   let buffered = 0;
   const drop = (reason: string) => {
@@ -193,6 +200,19 @@ function serve(socket: net.Socket, ctx: BrokerContext): void {
       };
     } catch (e) {
       return drop(`malformed request header: ${(e as Error).message}`);
+    }
+    if (session !== null && session.user === null && h.apiKey !== API_VERSIONS_KEY) {
+      if (h.apiKey === SASL_HANDSHAKE_KEY && h.apiVersion <= 1) return respond(h.correlationId, session.handshake(r));
+      if (h.apiKey === SASL_AUTHENTICATE_KEY && h.apiVersion <= 1) {
+        const { response, close } = session.authenticate(r, h.apiVersion);
+        respond(h.correlationId, response);
+        if (close) {
+          ctx.log(`${peer} (${h.clientId}) failed SASL/PLAIN authentication`);
+          socket.end();
+        }
+        return;
+      }
+      return drop(`${APIS.get(h.apiKey)?.name ?? `API ${h.apiKey}`} before SASL authentication`);
     }
     const api = APIS.get(h.apiKey);
     if (!api || h.apiVersion < api.min || h.apiVersion > api.max) {

@@ -132,6 +132,7 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeImpressions, json: decodeImpressionsLine },
@@ -219,6 +220,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
@@ -344,6 +346,7 @@ const attributedSink: rt.SinkSpec = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
 };

@@ -119,6 +119,7 @@ const userBehaviors: rt.SourceSpec<UserBehaviorsRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeUserBehaviors, json: decodeUserBehaviorsLine },
@@ -183,6 +184,7 @@ const behaviorStatsSink: rt.SinkSpec = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
 };

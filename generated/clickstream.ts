@@ -126,6 +126,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },

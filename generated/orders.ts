@@ -173,6 +173,7 @@ const orders: rt.SourceSpec<OrdersRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeOrders, json: decodeOrdersLine },
@@ -242,6 +243,7 @@ const revenueAggregatesSink: rt.SinkSpec = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: 'sqc-revenue_aggregates',
   },
 };

@@ -117,6 +117,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
@@ -184,6 +185,7 @@ const pageViewsSink: rt.SinkSpec = {
     readCommitted: true,
     partitioner: 'default',
     compression: 'none',
+    maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
   },
 };

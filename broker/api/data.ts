@@ -8,6 +8,7 @@ import type { PartitionLog } from '../log.ts';
 import { BatchError, isTransactional, splitBatches, type Batch } from '../records.ts';
 import { ERR_UNKNOWN_TOPIC, TopicError, topicNameError } from '../topics.ts';
 
+const ERR_MESSAGE_TOO_LARGE = 10;
 const ERR_OFFSET_OUT_OF_RANGE = 1;
 const ERR_OUT_OF_ORDER_SEQUENCE = 45;
 const ERR_INVALID_PRODUCER_EPOCH = 47;
@@ -108,7 +109,11 @@ export const produce: Handler = (ctx, r) => {
     topic: t.topic,
     partitions: t.partitions.map((p) => {
       const log = ctx.topics.partition(t.topic, p.partition);
-      const res = log ? appendTo(ctx, log, p.records) : { error: ERR_UNKNOWN_TOPIC, baseOffset: -1 };
+      const res = !log
+        ? { error: ERR_UNKNOWN_TOPIC, baseOffset: -1 }
+        : (p.records?.length ?? 0) > ctx.maxMessageBytes
+          ? { error: ERR_MESSAGE_TOO_LARGE, baseOffset: -1 }
+          : appendTo(ctx, log, p.records);
       return { partition: p.partition, ...res };
     }),
   }));

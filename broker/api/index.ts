@@ -38,6 +38,14 @@ export interface Api {
 
 export const API_VERSIONS_KEY = 18;
 
+/** SASL on a connection without SASL, or authenticated already: ILLEGAL_SASL_STATE (34). */
+const saslOutOfPlace: Handler = (_ctx, _r, h) => {
+  const w = new Writer().int16(34);
+  if (h.apiKey === 17) return w.array([], () => {});
+  w.string('SASL is not expected on this connection now').bytes(Buffer.alloc(0));
+  return h.apiVersion >= 1 ? w.int64(0) : w;
+};
+
 const apiVersions: Handler = (_ctx, _r, h) => {
   const w = new Writer().int16(0);
   if (h.apiVersion >= 3) {
@@ -65,6 +73,8 @@ export const APIS: ReadonlyMap<number, Api> = new Map<number, Api>([
   [14, { name: 'SyncGroup', min: 0, max: 0, handle: syncGroup }],
   [15, { name: 'DescribeGroups', min: 0, max: 0, handle: describeGroups }],
   [16, { name: 'ListGroups', min: 0, max: 0, handle: listGroups }],
+  // answered by the connection (../sasl.ts) until it is authenticated; here only when out of place
+  [17, { name: 'SaslHandshake', min: 0, max: 1, handle: saslOutOfPlace }],
   [API_VERSIONS_KEY, { name: 'ApiVersions', min: 0, max: 3, handle: apiVersions }],
   [19, { name: 'CreateTopics', min: 0, max: 0, handle: createTopics }],
   [20, { name: 'DeleteTopics', min: 0, max: 0, handle: deleteTopics }],
@@ -74,6 +84,7 @@ export const APIS: ReadonlyMap<number, Api> = new Map<number, Api>([
   [25, { name: 'AddOffsetsToTxn', min: 0, max: 0, handle: addOffsetsToTxn }],
   [26, { name: 'EndTxn', min: 0, max: 0, handle: endTxn }],
   [28, { name: 'TxnOffsetCommit', min: 0, max: 0, handle: txnOffsetCommit }],
+  [36, { name: 'SaslAuthenticate', min: 0, max: 1, handle: saslOutOfPlace }],
   [37, { name: 'CreatePartitions', min: 0, max: 1, handle: createPartitions }],
   [42, { name: 'DeleteGroups', min: 0, max: 0, handle: deleteGroups }],
 ]);

@@ -713,7 +713,8 @@ export class Query implements QueryHandle {
     if (e instanceof QueryError) return e;
     const io = isIoError(e) || isIoError((e as { cause?: unknown } | null)?.cause);
     const reason = e instanceof CheckpointError ? e.message : `writing sink "${name}" failed: ${messageOf(e)}`;
-    let hint: string | null = null;
+    // the sink's own hint (a Kafka error says what to do), unless the checkpoint's situation says more
+    let hint: string | null = e instanceof CheckpointError ? null : hintOf(e);
     if (io && this.ck !== null) {
       const cause = describeIoError((e as { cause?: unknown }).cause ?? e);
       hint =

@@ -62,6 +62,14 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
       "Sources: 'read_committed' skips records of open and aborted transactions; 'read_uncommitted' reads them.",
   },
   {
+    key: 'properties.max.request.size',
+    type: { kind: 'integer', min: 1024 },
+    roles: 'both',
+    defaultDoc: '1048576',
+    description:
+      'Sinks: the largest produce request in bytes (Java client default 1 MiB); a record above it is an error, records are sent in requests below it.',
+  },
+  {
     key: 'properties.*',
     type: str,
     roles: 'both',
@@ -393,6 +401,8 @@ export interface KafkaConfig extends ConnectorConfig {
   readonly partitioner: Partitioner;
   /** `properties.compression.type` of the batches a sink writes. */
   readonly compression: Compression;
+  /** `properties.max.request.size`: a sink's produce requests stay below it (bytes). */
+  readonly maxRequestBytes: number;
   /** `sink.transactional-id-prefix` with 'exactly-once', else null. */
   readonly transactionalIdPrefix: string | null;
 }
@@ -403,6 +413,7 @@ const OWN_PROPERTIES = new Set([
   'properties.group.id',
   'properties.compression.type',
   'properties.isolation.level',
+  'properties.max.request.size',
 ]);
 
 function resolveKafka(spec: ConnectorSpec<KafkaConfig>, options: ResolvedOptions, use: OptionUse): KafkaConfig {
@@ -454,6 +465,7 @@ function resolveKafka(spec: ConnectorSpec<KafkaConfig>, options: ResolvedOptions
       r.enum('properties.isolation.level', ['read_committed', 'read_uncommitted'] as const) !== 'read_uncommitted',
     partitioner: upsert ? 'default' : r.enum('sink.partitioner', ['default', 'fixed', 'round-robin'] as const)!,
     compression: r.enum('properties.compression.type', COMPRESSIONS) ?? 'none',
+    maxRequestBytes: r.integer('properties.max.request.size') ?? 1_048_576,
     transactionalIdPrefix: deliveryGuarantee === 'exactly-once' ? r.string('sink.transactional-id-prefix') : null,
   };
 }

@@ -25,8 +25,8 @@ import type { KafkaConfig } from './options.ts';
 
 type Row = Record<string, unknown>;
 
-/** Records per produce request (kafkajs sends one request per broker per call). */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes a record takes in a batch beyond its key and value (an upper bound of Kafka's record framing). */
+const RECORD_OVERHEAD = 32;
 
 const COMPRESSION: Readonly<Record<string, Codec>> = {
   none: CompressionTypes.None,
@@ -136,6 +136,7 @@ class KafkaSink implements SinkConnector {
     if (producer === null) throw new Error(`sink "${this.ctx.name}" is not open`);
     const ts = this.timestampColumn;
     const hs = this.headersColumn;
+    const limit = this.ctx.config.maxRequestBytes;
     let chunk: Message[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
@@ -169,9 +170,17 @@ class KafkaSink implements SinkConnector {
         const h = row[hs];
         if (h !== null && h !== undefined) message.headers = headersOf(h as Readonly<Record<string, unknown>>);
       }
+      const size = (k?.length ?? 0) + (v === null ? 0 : Buffer.byteLength(v)) + RECORD_OVERHEAD + headerBytes(message);
+      if (size > limit)
+        throw new KafkaError(
+          `writing to topic ${this.topic}: a record of ${size} bytes is larger than properties.max.request.size (${limit} bytes)`,
+          "raise 'properties.max.request.size' (and the topic's max.message.bytes on the brokers), or write smaller rows",
+          false,
+        );
+      // one produce request per chunk: kafkajs sends a chunk's records of a partition as one batch
+      if (bytes + size > limit) await flush();
       chunk.push(message);
-      bytes += (k?.length ?? 0) + (v?.length ?? 0) + 32;
-      if (bytes >= CHUNK_BYTES) await flush();
+      bytes += size;
     }
     await flush();
   }
@@ -206,6 +215,17 @@ class KafkaWriter implements BatchSinkWriter {
     this.kinds = [];
     if (rows.length > 0) await this.sink.send(rows, kinds, this.key, this.value, this.upsert);
   }
+}
+
+function headerBytes(m: Message): number {
+  let n = 0;
+  const h = m.headers;
+  if (h === undefined) return 0;
+  for (const k in h) {
+    const v = h[k];
+    n += k.length + 8 + (typeof v === 'string' ? Buffer.byteLength(v) : v instanceof Buffer ? v.length : 0);
+  }
+  return n;
 }
 
 /** A MAP<STRING, STRING | BYTES> value as record headers (a null value stays a null header value). */
