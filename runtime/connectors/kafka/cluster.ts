@@ -260,8 +260,18 @@ export class PartitionReader {
  * The records of a fetched partition a reader may see: at or after `from` (a compressed batch
  * starts before the requested offset), not control records, not in an aborted transaction.
  */
-export function visibleMessages(data: FetchedPartition, from: number): FetchedMessage[] {
+export function visibleMessages(data: FetchedPartition, from: number): readonly FetchedMessage[] {
   const aborted = data.abortedTransactions ?? [];
+  const all = data.messages;
+  if (aborted.length === 0) {
+    // no aborted transaction here: only control records and records before `from` go (a
+    // compressed batch starts before the offset asked for); usually nothing, and no copy
+    let start = 0;
+    while (start < all.length && Number(all[start]!.offset) < from) start++;
+    let control = false;
+    for (let i = start; i < all.length && !control; i++) control = all[i]!.isControlRecord;
+    if (!control) return start === 0 ? all : all.slice(start);
+  }
   const out: FetchedMessage[] = [];
   const open = new Set<string>();
   let next = 0;

@@ -109,6 +109,28 @@ describe('visibleMessages', () => {
   });
 });
 
+describe('visibleMessages without aborted transactions', () => {
+  const part = (messages: FetchedMessage[]): FetchedPartition => ({
+    partition: 0,
+    errorCode: 0,
+    highWatermark: '9',
+    abortedTransactions: [],
+    messages,
+  });
+  it('hands plain records over as fetched, drops records before the fetch offset and commit markers', () => {
+    const plain = part([msg(3), msg(4), msg(5)]);
+    expect(visibleMessages(plain, 3)).toBe(plain.messages);
+    expect(visibleMessages(plain, 4).map((m) => Number(m.offset))).toEqual([4, 5]);
+    const committed = part([
+      msg(0, { pid: '7', txn: true }),
+      msg(1, { pid: '7', txn: true }),
+      msg(2, { pid: '7', txn: true, isControlRecord: true, key: Buffer.from([0, 0, 0, 1]) }),
+      msg(3),
+    ]);
+    expect(visibleMessages(committed, 1).map((m) => Number(m.offset))).toEqual([1, 3]);
+  });
+});
+
 describe('specific offsets', () => {
   it("reads Flink's 'partition:0,offset:42;partition:1,offset:300', with topics when several are read", () => {
     expect(parseSpecificOffsets('partition:0,offset:42;partition:1,offset:300')).toEqual([
