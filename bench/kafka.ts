@@ -22,7 +22,7 @@ const N = Number(process.env['SQC_BENCH_KAFKA_EVENTS'] ?? 500_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const PARTITIONS = 4;
 
-function events(n: number, from: number): { partition: number; value: string }[] {
+export function events(n: number, from: number): { partition: number; value: string }[] {
   let seed = 7 + from;
   const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const actions = ['view', 'view', 'view', 'click', 'click', 'purchase'];

@@ -2,6 +2,7 @@
 import { benchCheck } from './check.ts';
 import { benchCheckpoint } from './checkpoint.ts';
 import { benchKafka } from './kafka.ts';
+import { benchKafkaEos } from './kafka-eos.ts';
 import { benchMonitor } from './monitor.ts';
 import { benchNexmark } from './nexmark.ts';
 import { benchNexmarkFile } from './nexmark-file.ts';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   pipeline: benchPipeline,
   checkpoint: benchCheckpoint,
   kafka: benchKafka,
+  'kafka-eos': benchKafkaEos,
   monitor: benchMonitor,
   nexmark: benchNexmark,
   'nexmark-file': benchNexmarkFile,

@@ -37,6 +37,7 @@ import {
   ROOT,
   fileDifference,
   killAll,
+  precompile,
   leftovers,
   listOutput,
   resumePoints,
@@ -356,16 +357,3 @@ it(`a job over ${ROWS} rows, SIGKILLed ${KILLS} times at random and at every fau
     rmSync(tmp, { recursive: true, force: true });
   }
 }, 300_000);
-
-/** Compiles the jobs into the cache the runs use, so no restart pays for compiling. */
-async function precompile(files: readonly string[], cacheDir: string): Promise<void> {
-  const { compileCached } = await import('../bin/commands/cache.ts');
-  const saved = process.env['SQC_CACHE_DIR'];
-  process.env['SQC_CACHE_DIR'] = cacheDir;
-  try {
-    for (const f of files) expect(await compileCached(f, { useCache: true, color: false }), f).not.toBeNull();
-  } finally {
-    if (saved === undefined) delete process.env['SQC_CACHE_DIR'];
-    else process.env['SQC_CACHE_DIR'] = saved;
-  }
-}

@@ -123,9 +123,11 @@ describe('kafka', () => {
     const r = run(`'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once'`, {
       relation: 'SINK',
       name: 'revenue',
+      checkpointing: true,
     });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['sink.transactional-id-prefix']).toBe('sqc-revenue');
+    expect(r.resolved['sink.progress-topic']).toBe('_sqc-progress');
     const own = run(
       `'connector' = 'kafka', 'topic' = 't', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'mine'`,
       { relation: 'SINK' },
@@ -134,6 +136,18 @@ describe('kafka', () => {
     expect(
       run(`'connector' = 'kafka', 'topic' = 't'`, { relation: 'SINK' }).resolved['sink.transactional-id-prefix'],
     ).toBeUndefined();
+  });
+
+  it('warns that exactly-once needs a checkpoint', () => {
+    for (const connector of ['kafka', 'upsert-kafka']) {
+      const r = run(
+        `'connector' = '${connector}', 'topic' = 't', 'key.format' = 'json', 'sink.delivery-guarantee' = 'exactly-once'`,
+        { relation: 'SINK', name: 'revenue', primaryKey: ['order_id'] },
+      );
+      expect(summary(r.diagnostics)).toEqual([
+        `warning SQ0902 ${connector} sink "revenue" is exactly-once only with a checkpoint: without 'checkpoint.dir' it writes at-least-once`,
+      ]);
+    }
   });
 
   it('warns about a transactional id prefix without exactly-once', () => {

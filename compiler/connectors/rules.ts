@@ -359,7 +359,20 @@ function nexmarkRules(ctx: RuleContext): void {
 
 /** Warns about written Kafka sinks that may duplicate rows after a restart. */
 export function checkDelivery(ctx: RuleContext): void {
-  if (!ctx.input.checkpointing || !ctx.writes || ctx.spec.name !== 'kafka') return;
+  if (!ctx.writes || (ctx.spec.name !== 'kafka' && ctx.spec.name !== 'upsert-kafka')) return;
+  const eos = ctx.entries.get('sink.delivery-guarantee');
+  if (!ctx.input.checkpointing && eos && !eos.invalid && eos.value === 'exactly-once') {
+    ctx.diagnostics.push(
+      warning(
+        'SQ0902',
+        `${ctx.spec.name} sink "${ctx.input.relationName}" is exactly-once only with a checkpoint: without 'checkpoint.dir' it writes at-least-once`,
+        eos.pair.valueSpan,
+        "help: SET 'checkpoint.dir' (or run with --set checkpoint.dir=<dir>): a restart replays the interrupted micro-batches from the checkpoint's log",
+      ),
+    );
+    return;
+  }
+  if (!ctx.input.checkpointing || ctx.spec.name !== 'kafka') return;
   if (ctx.resolved['sink.delivery-guarantee'] !== 'at-least-once') return;
   const guarantee = ctx.entries.get('sink.delivery-guarantee');
   const connector = ctx.entries.get('connector')!;

@@ -192,6 +192,7 @@ describe('roles', () => {
   it('accept both kinds on a relation that is read and written', () => {
     const r = run(`${KAFKA}, 'scan.startup.mode' = 'latest-offset', 'sink.delivery-guarantee' = 'exactly-once'`, {
       role: 'both',
+      checkpointing: true,
     });
     expect(r.diagnostics).toEqual([]);
     expect(r.resolved['scan.startup.mode']).toBe('latest-offset');
@@ -213,7 +214,11 @@ describe('roles', () => {
   });
 
   it('treat a SINK as written whatever the role says', () => {
-    const r = run(`${KAFKA}, 'sink.delivery-guarantee' = 'exactly-once'`, { relation: 'SINK', role: 'source' });
+    const r = run(`${KAFKA}, 'sink.delivery-guarantee' = 'exactly-once'`, {
+      relation: 'SINK',
+      role: 'source',
+      checkpointing: true,
+    });
     expect(r.diagnostics).toEqual([]);
   });
 });

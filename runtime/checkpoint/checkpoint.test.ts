@@ -133,6 +133,7 @@ describe('crash at a fault point, restart from the checkpoint', () => {
         for (const point of FAULT_POINTS) {
           const count = reached.get(point)!;
           if (point === 'log.write' || point === 'state.write' || point === 'sink.write') continue;
+          if (point.startsWith('kafka.')) continue; // test/kafka/exactly-once.test.ts
           if (interval === '0' || point.startsWith('state.')) expect(count, `${point} is reached`).toBeGreaterThan(0);
           if (count === 0) continue; // not on this path (e.g. no cleanup with a long interval)
           for (const n of new Set([1, Math.ceil(count / 3), count])) {

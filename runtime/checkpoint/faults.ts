@@ -32,6 +32,9 @@ export const FAULT_POINTS = [
   'state.renamed', // state file in place, before the log rotates and old checkpoints are deleted
   'cleanup.delete', // about to delete one old checkpoint file
   'sink.write', // a file sink is about to write (I/O errors)
+  'kafka.sent', // an exactly-once Kafka sink sent a batch's rows into its open transaction (before the commit marker)
+  'kafka.progress-sent', // it sent the progress record into the transaction, before committing it (EndTxn)
+  'kafka.committed', // its transaction committed, before the state file that needs it is written
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -114,6 +114,8 @@ export interface SourceConnector {
 
 export interface SinkContext<Config extends ConnectorConfig = ConnectorConfig> {
   readonly name: string;
+  /** The job's name (`pipeline.name`): transactional sinks name their Kafka transactional ids after it. */
+  readonly job?: string;
   /** The connector's typed config (from the module, or resolved again after `createJob` overrides). */
   readonly config: Config;
   readonly options: Readonly<Record<string, string>>;
@@ -179,14 +181,18 @@ export interface SinkConnector {
    */
   open(recovery?: SinkRecovery | null): Promise<void>;
   writer(options: WriterOptions): BatchSinkWriter;
-  /** A state checkpoint is being written: make every published batch durable (fsync). */
-  sync?(durable: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * `query`'s state checkpoint is being written: make every published batch durable (fsync), and
+   * commit what is still open for `query` (Kafka transactions). Called between two batches of
+   * `query`; a failure keeps the state file from being written.
+   */
+  sync?(durable: ReadonlyMap<string, number>, query?: string): Promise<void>;
   /**
    * Recorded in `query`'s state file with every snapshot, handed back on restart
    * (`SinkRecovery.marks`): what the sink had published for the query (the file sink: the last
    * batch and the file size after it), so that lost sink records are noticed, not replayed over.
    */
-  checkpointMark?(query: string): Json;
+  checkpointMark?(query: string): Json | undefined;
   /** What a checkpointed job can promise for this sink (default at-least-once). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   close(): Promise<void>;

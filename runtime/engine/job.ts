@@ -159,10 +159,10 @@ class JobRuntime implements Job {
       progress: (p) => {
         for (const l of this.listeners) l(p);
       },
-      syncSinks: async (names) => {
+      syncSinks: async (names, query) => {
         const durable = new Map<string, number>();
         for (const [q, log] of this.store?.queries ?? []) durable.set(q, log.stateBatch);
-        for (const n of names) await this.sinks.get(n)?.sync?.(durable);
+        for (const n of names) await this.sinks.get(n)?.sync?.(durable, query);
       },
       sinkMarks: (names, query) => {
         const marks: Record<string, Json> = {};
@@ -262,6 +262,7 @@ class JobRuntime implements Job {
       keyFields: s.keyFields,
       metadata: s.metadata ?? [],
       deliveryGuarantee: s.deliveryGuarantee,
+      job: this.name,
       binding,
       print: this.overrides.print ?? null,
       checkpointing: this.checkpoint !== null,
@@ -279,11 +280,16 @@ class JobRuntime implements Job {
       const dir = this.checkpoint?.dir;
       if (dir === undefined || !existsSync(join(dir, 'metadata'))) await checkInputsExist(this.fileSources);
       const { recovery, notices } = await this.openCheckpoint();
-      for (const [name, s] of this.sinks) {
-        try {
-          await s.open(recovery);
-        } catch (e) {
+      // opened together (Kafka sinks connect, fence and read their progress), failures in order
+      const opened = await Promise.allSettled([...this.sinks.values()].map((s) => s.open(recovery)));
+      for (const [i, name] of [...this.sinks.keys()].entries()) {
+        const r = opened[i]!;
+        if (r.status === 'rejected') {
+          const e: unknown = r.reason;
           this.closeCheckpoint();
+          const all = [...this.sinks.values()];
+          for (const [j, other] of all.entries())
+            if (opened[j]!.status === 'fulfilled') await other.close().catch(() => {});
           const hint = messageOf(e).includes('\n  hint: ') ? null : hintOf(e); // a CheckpointError says it
           throw new Error(`opening sink "${name}" failed: ${messageOf(e)}${hint !== null ? `\n  hint: ${hint}` : ''}`, {
             cause: e,

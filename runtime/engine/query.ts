@@ -57,8 +57,8 @@ export interface QueryEnv {
   /** The declared sink (schemas for checkpoint metadata), or undefined. */
   sinkSpec(name: string): SinkSpec | undefined;
   progress(p: QueryProgress): void;
-  /** With checkpoints: makes the named sinks' published output durable before a state snapshot. */
-  syncSinks(names: readonly string[]): Promise<void>;
+  /** With checkpoints: makes the named sinks' output of `query` durable before its state snapshot. */
+  syncSinks(names: readonly string[], query: string): Promise<void>;
   /** Per named sink, what it has published for `query` (recorded with the query's state). */
   sinkMarks(names: readonly string[], query: string): Record<string, Json>;
   notice(message: string): void;
@@ -664,7 +664,7 @@ export class Query implements QueryHandle {
       batch,
       json,
       finished,
-      () => this.env.syncSinks(names),
+      () => this.env.syncSinks(names, this.name),
       this.env.sinkMarks(names, this.name),
     );
     // the reported cost includes taking and encoding the snapshot, not only writing it

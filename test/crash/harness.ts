@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const SQC = join(ROOT, 'bin', 'sqc.js');
@@ -212,4 +213,17 @@ export function fileDifference(expectedPath: string, actualPath: string): string
     `first difference at line ${i + 1}: expected ${JSON.stringify(al[i]?.slice(0, 160))}, got ${JSON.stringify(bl[i]?.slice(0, 160))}; ` +
     `${missing} expected lines missing, ${extra} unexpected lines, ${dup} lines repeated`
   );
+}
+
+/** Compiles the jobs into the cache the runs use, so no restart pays for compiling. */
+export async function precompile(files: readonly string[], cacheDir: string): Promise<void> {
+  const { compileCached } = await import('../../bin/commands/cache.ts');
+  const saved = process.env['SQC_CACHE_DIR'];
+  process.env['SQC_CACHE_DIR'] = cacheDir;
+  try {
+    for (const f of files) expect(await compileCached(f, { useCache: true, color: false }), f).not.toBeNull();
+  } finally {
+    if (saved === undefined) delete process.env['SQC_CACHE_DIR'];
+    else process.env['SQC_CACHE_DIR'] = saved;
+  }
 }

@@ -54,6 +54,14 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
       'Compression of the batches a sink writes (sources read gzip, snappy, lz4 and zstd whatever this says).',
   },
   {
+    key: 'properties.transaction.timeout.ms',
+    type: { kind: 'integer', min: 1 },
+    roles: 'sink',
+    defaultDoc: '60000',
+    description:
+      "With 'exactly-once': the longest a Kafka transaction may stay open (≤ the broker's transaction.max.timeout.ms); a transaction open for half of it commits at the next micro-batch.",
+  },
+  {
     key: 'properties.isolation.level',
     type: { kind: 'enum', values: ['read_committed', 'read_uncommitted'] },
     roles: 'both',
@@ -83,7 +91,8 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
     type: { kind: 'enum', values: ['at-least-once', 'exactly-once'] },
     roles: 'sink',
     default: 'at-least-once',
-    description: "'exactly-once' writes each micro-batch in a Kafka transaction committed with the checkpoint.",
+    description:
+      "'exactly-once' (needs checkpoint.dir) writes the rows in Kafka transactions committed with each checkpoint; consumers must read with isolation.level read_committed.",
   },
   {
     key: 'sink.transactional-id-prefix',
@@ -91,7 +100,17 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
     roles: 'sink',
     default: transactionalIdDefault,
     defaultDoc: "sqc-<relation> when 'exactly-once'",
-    description: 'Prefix of the Kafka transactional ids; must be unique per sink among jobs writing to the cluster.',
+    description:
+      'Prefix of the Kafka transactional ids (<prefix>-<job>-<query>-<unit>); must be unique per sink among jobs writing to the cluster.',
+  },
+  {
+    key: 'sink.progress-topic',
+    type: str,
+    roles: 'sink',
+    default: (ctx) => (ctx.get('sink.delivery-guarantee') === 'exactly-once' ? '_sqc-progress' : undefined),
+    defaultDoc: "_sqc-progress when 'exactly-once'",
+    description:
+      "With 'exactly-once': the compacted topic that records, in the same transaction as the rows, the last micro-batch each transactional id committed (created if missing).",
   },
 ];
 
@@ -405,6 +424,10 @@ export interface KafkaConfig extends ConnectorConfig {
   readonly maxRequestBytes: number;
   /** `sink.transactional-id-prefix` with 'exactly-once', else null. */
   readonly transactionalIdPrefix: string | null;
+  /** `sink.progress-topic` with 'exactly-once', else null. */
+  readonly progressTopic: string | null;
+  /** `properties.transaction.timeout.ms` (default 60000, kafkajs's and Kafka's). */
+  readonly transactionTimeoutMs: number;
 }
 
 /** Keys with their own config field, not passed on in `properties`. */
@@ -414,6 +437,7 @@ const OWN_PROPERTIES = new Set([
   'properties.compression.type',
   'properties.isolation.level',
   'properties.max.request.size',
+  'properties.transaction.timeout.ms',
 ]);
 
 function resolveKafka(spec: ConnectorSpec<KafkaConfig>, options: ResolvedOptions, use: OptionUse): KafkaConfig {
@@ -467,5 +491,7 @@ function resolveKafka(spec: ConnectorSpec<KafkaConfig>, options: ResolvedOptions
     compression: r.enum('properties.compression.type', COMPRESSIONS) ?? 'none',
     maxRequestBytes: r.integer('properties.max.request.size') ?? 1_048_576,
     transactionalIdPrefix: deliveryGuarantee === 'exactly-once' ? r.string('sink.transactional-id-prefix') : null,
+    progressTopic: deliveryGuarantee === 'exactly-once' ? r.string('sink.progress-topic') : null,
+    transactionTimeoutMs: r.integer('properties.transaction.timeout.ms') ?? 60_000,
   };
 }

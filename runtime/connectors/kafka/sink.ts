@@ -1,7 +1,11 @@
 /**
- * The `kafka` and `upsert-kafka` sinks: each micro-batch's rows become records of one topic,
- * sent with acks=all and awaited in `commit`, i.e. before the checkpoint's commit marker
- * (at-least-once: a batch cut short by a crash is sent again when it is re-run).
+ * The `kafka` and `upsert-kafka` sinks: each micro-batch's rows become records of one topic.
+ *
+ * At-least-once (default): sent with acks=all and awaited in `commit`, i.e. before the
+ * checkpoint's commit marker (a batch cut short by a crash is sent again when it is re-run).
+ * Exactly-once (`'sink.delivery-guarantee' = 'exactly-once'` in a job with `checkpoint.dir`):
+ * Kafka transactions committed with each checkpoint, see transactions.ts; without a checkpoint
+ * it writes at-least-once and says why.
  *
  * Key: `key.fields` (or the PRIMARY KEY / the query's group key) in `key.format`. Partition:
  * `sink.partitioner` — `default` (Java-compatible murmur2 of the key bytes; keyless records
@@ -15,9 +19,10 @@
  */
 import type { CompressionTypes as Codec, IHeaders, Message, Producer } from 'kafkajs';
 import { CompressionTypes, newKafka } from './kafkajs.ts';
-import type { RowKind } from '../../types.ts';
-import type { BatchSinkWriter, SinkConnector, SinkContext, WriterOptions } from '../types.ts';
+import type { Json, RowKind } from '../../types.ts';
+import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
+import { ExactlyOnce, ensureProgressTopic, type Encoders, type TransactionalSinkParts } from './transactions.ts';
 import { recordEncoder, recordLayout } from './codec.ts';
 import { partitionOfKey } from './murmur2.ts';
 import { registerCodecs } from './compression.ts';
@@ -49,13 +54,19 @@ function partitioner(name: KafkaConfig['partitioner']): Partitioner {
   }
 }
 
-class KafkaSink implements SinkConnector {
-  readonly guarantee = 'at-least-once' as const;
-  private readonly settings: ClientSettings;
-  private readonly topic: string;
+/** The default of `sink.progress-topic`. */
+export const DEFAULT_PROGRESS_TOPIC = '_sqc-progress';
+
+class KafkaSink implements SinkConnector, TransactionalSinkParts {
+  readonly guarantee: 'exactly-once' | 'at-least-once';
+  readonly name: string;
+  readonly settings: ClientSettings;
+  readonly topic: string;
   private readonly upsert: boolean;
-  private readonly compression: Codec;
+  readonly compression: Codec;
   private producer: Producer | null = null;
+  /** Exactly-once with checkpoints: the transactional writers; else null. */
+  private readonly eos: ExactlyOnce | null;
   private partitions = 0;
   private readonly partition: Partitioner;
   /** The columns written as the record timestamp / headers, or null. */
@@ -81,12 +92,24 @@ class KafkaSink implements SinkConnector {
       );
     if (c !== CompressionTypes.None && c !== CompressionTypes.GZIP) registerCodecs();
     this.compression = c;
+    this.name = ctx.name;
+    const exactlyOnce = ctx.deliveryGuarantee === 'exactly-once' && ctx.checkpointing;
+    this.guarantee = exactlyOnce ? 'exactly-once' : 'at-least-once';
+    this.eos = exactlyOnce
+      ? new ExactlyOnce(this, {
+          job: ctx.job ?? 'job',
+          prefix: config.transactionalIdPrefix ?? `sqc-${ctx.name}`,
+          progressTopic: config.progressTopic ?? DEFAULT_PROGRESS_TOPIC,
+          timeoutMs: config.transactionTimeoutMs,
+          notice: (m) => ctx.notice?.(m),
+        })
+      : null;
   }
 
-  async open(): Promise<void> {
-    if (this.ctx.deliveryGuarantee === 'exactly-once')
+  async open(recovery?: SinkRecovery | null): Promise<void> {
+    if (this.ctx.deliveryGuarantee === 'exactly-once' && this.eos === null)
       this.ctx.notice?.(
-        `sink "${this.ctx.name}": 'sink.delivery-guarantee' = 'exactly-once' (Kafka transactions) is not available yet; it writes at-least-once: a micro-batch cut short by a crash may be written twice`,
+        `sink "${this.ctx.name}" is at-least-once: 'sink.delivery-guarantee' = 'exactly-once' needs a checkpoint (SET 'checkpoint.dir'), whose log replays the batches a crash interrupted`,
       );
     const kafka = newKafka(this.settings.config);
     const what = `sink "${this.ctx.name}" (topic ${this.topic})`;
@@ -99,6 +122,7 @@ class KafkaSink implements SinkConnector {
           // Sinks create their topic with the cluster's defaults, as a Kafka producer would.
           if (!exists) await admin.createTopics({ topics: [{ topic: this.topic }], waitForLeaders: true });
           const meta = await admin.fetchTopicMetadata({ topics: [this.topic] });
+          if (this.eos !== null) await ensureProgressTopic(admin, this.eos.settings.progressTopic);
           return meta.topics[0]!.partitions.length;
         } finally {
           await admin.disconnect();
@@ -106,6 +130,11 @@ class KafkaSink implements SinkConnector {
       },
       { budgetMs: this.settings.retryTimeoutMs, brokers: this.settings.brokers, what },
     );
+    if (this.eos !== null) {
+      await this.eos.open(kafka, recovery);
+      this.ctx.notice?.(this.eos.describe());
+      return;
+    }
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3 } });
     await withRetry(() => producer.connect(), {
       budgetMs: this.settings.retryTimeoutMs,
@@ -121,35 +150,27 @@ class KafkaSink implements SinkConnector {
     const fields = this.ctx.schema.filter((f) => !metadata.has(f.name));
     const layout = recordLayout(fields, this.ctx.config, keyFields);
     const enc = recordEncoder(layout, this.ctx.options);
-    return new KafkaWriter(this, enc.key, enc.value, this.upsert);
+    const encoders: Encoders = { key: enc.key, value: enc.value, upsert: this.upsert };
+    return this.eos !== null ? this.eos.writer(o.query, encoders) : new KafkaWriter(this, encoders);
   }
 
-  /** Sends one batch's records and waits for every acknowledgement. */
-  async send(
-    rows: readonly Row[],
-    kinds: readonly RowKind[],
-    key: ((r: Row) => string) | null,
-    value: (r: Row) => string,
-    upsert: boolean,
-  ): Promise<void> {
-    const producer = this.producer;
-    if (producer === null) throw new Error(`sink "${this.ctx.name}" is not open`);
+  async sync(_durable: ReadonlyMap<string, number>, query?: string): Promise<void> {
+    if (query !== undefined) await this.eos?.sync(query);
+  }
+
+  checkpointMark(query: string): Json | undefined {
+    return this.eos?.mark(query);
+  }
+
+  /** One batch's records, in chunks below `properties.max.request.size` (one produce request each). */
+  chunks(rows: readonly Row[], kinds: readonly RowKind[], encode: Encoders): Message[][] {
+    const { key, value, upsert } = encode;
     const ts = this.timestampColumn;
     const hs = this.headersColumn;
     const limit = this.ctx.config.maxRequestBytes;
+    const out: Message[][] = [];
     let chunk: Message[] = [];
     let bytes = 0;
-    const flush = async (): Promise<void> => {
-      if (chunk.length === 0) return;
-      const messages = chunk;
-      chunk = [];
-      bytes = 0;
-      try {
-        await producer.send({ topic: this.topic, messages, acks: -1, compression: this.compression });
-      } catch (e) {
-        throw kafkaError(e, this.settings.brokers, `writing to topic ${this.topic}`);
-      }
-    };
     for (let i = 0; i < rows.length; i++) {
       const kind = kinds[i]!;
       const row = rows[i]!;
@@ -178,17 +199,36 @@ class KafkaSink implements SinkConnector {
           false,
         );
       // one produce request per chunk: kafkajs sends a chunk's records of a partition as one batch
-      if (bytes + size > limit) await flush();
+      if (bytes + size > limit && chunk.length > 0) {
+        out.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
       chunk.push(message);
       bytes += size;
     }
-    await flush();
+    if (chunk.length > 0) out.push(chunk);
+    return out;
+  }
+
+  /** Sends one batch's records and waits for every acknowledgement (at-least-once). */
+  async send(rows: readonly Row[], kinds: readonly RowKind[], encode: Encoders): Promise<void> {
+    const producer = this.producer;
+    if (producer === null) throw new Error(`sink "${this.ctx.name}" is not open`);
+    for (const messages of this.chunks(rows, kinds, encode)) {
+      try {
+        await producer.send({ topic: this.topic, messages, acks: -1, compression: this.compression });
+      } catch (e) {
+        throw kafkaError(e, this.settings.brokers, `writing to topic ${this.topic}`);
+      }
+    }
   }
 
   async close(): Promise<void> {
     const p = this.producer;
     this.producer = null;
     await p?.disconnect().catch(() => {});
+    await this.eos?.close();
   }
 }
 
@@ -197,9 +237,7 @@ class KafkaWriter implements BatchSinkWriter {
   private kinds: RowKind[] = [];
   constructor(
     private readonly sink: KafkaSink,
-    private readonly key: ((r: Row) => string) | null,
-    private readonly value: (r: Row) => string,
-    private readonly upsert: boolean,
+    private readonly encode: Encoders,
   ) {}
   write(row: unknown, kind: RowKind = '+I'): void {
     this.rows.push(row as Row);
@@ -213,7 +251,7 @@ class KafkaWriter implements BatchSinkWriter {
     const kinds = this.kinds;
     this.rows = [];
     this.kinds = [];
-    if (rows.length > 0) await this.sink.send(rows, kinds, this.key, this.value, this.upsert);
+    if (rows.length > 0) await this.sink.send(rows, kinds, this.encode);
   }
 }
 
