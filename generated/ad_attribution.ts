@@ -134,6 +134,8 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeImpressions, json: decodeImpressionsLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
@@ -222,6 +224,8 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
@@ -348,6 +352,8 @@ const attributedSink: rt.SinkSpec = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
 };
 

@@ -121,6 +121,8 @@ const userBehaviors: rt.SourceSpec<UserBehaviorsRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeUserBehaviors, json: decodeUserBehaviorsLine },
   watermark: null,
@@ -186,6 +188,8 @@ const behaviorStatsSink: rt.SinkSpec = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
 };
 

@@ -128,6 +128,8 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.timestamp, delayMs: 600_000 },

@@ -175,6 +175,8 @@ const orders: rt.SourceSpec<OrdersRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeOrders, json: decodeOrdersLine },
   watermark: { eventTime: (row) => row.order_time, delayMs: 60_000 },
@@ -199,6 +201,7 @@ const revenueAggregatesSink: rt.SinkSpec = {
     'connect.retry-timeout': '60 s',
     'sink.partitioner': 'default',
     'sink.transactional-id-prefix': 'sqc-revenue_aggregates',
+    'sink.progress-topic': '_sqc-progress',
     'json.timestamp-format.standard': 'ISO-8601',
     'json.encode.ignore-null-fields': 'false',
     'key.json.timestamp-format.standard': 'ISO-8601',
@@ -245,6 +248,8 @@ const revenueAggregatesSink: rt.SinkSpec = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: 'sqc-revenue_aggregates',
+    progressTopic: '_sqc-progress',
+    transactionTimeoutMs: 60_000,
   },
 };
 

@@ -119,6 +119,8 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.ts, delayMs: 5000 },
@@ -187,6 +189,8 @@ const pageViewsSink: rt.SinkSpec = {
     compression: 'none',
     maxRequestBytes: 1_048_576,
     transactionalIdPrefix: null,
+    progressTopic: null,
+    transactionTimeoutMs: 60_000,
   },
 };
 
