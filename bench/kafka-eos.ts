@@ -11,10 +11,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { startKafkaBroker } from '../broker/index.ts';
-import type { QueryProgress } from '../runtime/index.ts';
-import { events } from './kafka.ts';
+import { benchCluster, eventsTopic, timeRun } from './kafka.ts';
 import { compileJob, DATA } from './pipeline.ts';
 import { median, writeResults } from './util.ts';
 
@@ -42,27 +39,14 @@ GROUP BY window_start, window_end, page;`,
 };
 
 export async function benchKafkaEos(): Promise<void> {
-  const external = process.env['KAFKA_BROKERS']?.trim();
-  const broker = external ? null : await startKafkaBroker({ log: () => {} });
-  const brokers = external ?? broker!.bootstrap;
-  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING, clientId: 'sqc-bench' });
-  const admin = kafka.admin();
-  await admin.connect();
+  const { external, broker, brokers, admin, kafka } = await benchCluster();
   const stamp = Date.now();
   const source = `sqc-bench-eos-events-${stamp}`;
   const progressTopic = `sqc-bench-eos-progress-${stamp}`;
   const topics: string[] = [source, progressTopic];
   const chk = join(DATA, `kafka-eos-chk-${stamp}`);
   try {
-    await admin.createTopics({ topics: [{ topic: source, numPartitions: PARTITIONS }], waitForLeaders: true });
-    console.log(
-      `producing ${N.toLocaleString('en-US')} events to ${source} (${PARTITIONS} partitions) at ${brokers} ...`,
-    );
-    const producer = kafka.producer();
-    await producer.connect();
-    for (let i = 0; i < N; i += 20_000)
-      await producer.send({ topic: source, messages: events(Math.min(20_000, N - i), i), acks: 1 });
-    await producer.disconnect();
+    await eventsTopic(kafka, admin, source, N);
     mkdirSync(DATA, { recursive: true });
     let runs = 0;
     const variants: Record<string, () => Promise<number>> = {};
@@ -74,7 +58,6 @@ export async function benchKafkaEos(): Promise<void> {
           const out = `sqc-bench-eos-out-${stamp}-${n}`;
           await admin.createTopics({ topics: [{ topic: out, numPartitions: PARTITIONS }], waitForLeaders: true });
           topics.push(out);
-          let rows = 0;
           const job = create({
             set: { 'checkpoint.dir': join(chk, String(n)) },
             sources: { events: { 'scan.bounded.mode': 'latest-offset' } },
@@ -88,13 +71,7 @@ export async function benchKafkaEos(): Promise<void> {
               },
             },
           });
-          job.on('progress', (p: QueryProgress) => (rows += p.numInputRows));
-          job.on('notice', () => {});
-          const t = performance.now();
-          await job.run();
-          const ms = performance.now() - t;
-          if (rows !== N) throw new Error(`sqc read ${rows} events, the topic holds ${N}`);
-          return ms;
+          return timeRun(job, N);
         };
       }
     }

@@ -11,9 +11,9 @@
  * The kafkajs loops are timed from their first batch (the group join before it, ~3 s, is left
  * out: it would flatter sqc); sqc from `run()` to its end (connect and ListOffsets included).
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { startKafkaBroker } from '../broker/index.ts';
-import type { QueryProgress } from '../runtime/index.ts';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { startKafkaBroker, type KafkaBroker } from '../broker/index.ts';
+import type { Job, QueryProgress } from '../runtime/index.ts';
 import { mkdirSync } from 'node:fs';
 import { compileJob, DATA } from './pipeline.ts';
 import { median, writeResults } from './util.ts';
@@ -88,26 +88,53 @@ CREATE STREAM events (
         'scan.startup.mode' = 'earliest-offset', 'scan.max-offsets-per-trigger' = '50000', 'format' = 'json');
 `;
 
-export async function benchKafka(): Promise<void> {
+/** The benchmarks' Kafka: the cluster in KAFKA_BROKERS or an in-process broker, with a client and an admin. */
+export async function benchCluster(): Promise<{
+  external: boolean;
+  broker: KafkaBroker | null;
+  brokers: string;
+  kafka: Kafka;
+  admin: Admin;
+}> {
   const external = process.env['KAFKA_BROKERS']?.trim();
   const broker = external ? null : await startKafkaBroker({ log: () => {} });
   const brokers = external ?? broker!.bootstrap;
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING, clientId: 'sqc-bench' });
   const admin = kafka.admin();
   await admin.connect();
+  return { external: external !== undefined && external !== '', broker, brokers, kafka, admin };
+}
+
+/** Creates `topic` with `PARTITIONS` partitions and fills it with `n` events. */
+export async function eventsTopic(kafka: Kafka, admin: Admin, topic: string, n: number): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  console.log(`producing ${n.toLocaleString('en-US')} events to ${topic} (${PARTITIONS} partitions) ...`);
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < n; i += 20_000)
+    await producer.send({ topic, messages: events(Math.min(20_000, n - i), i), acks: 1 });
+  await producer.disconnect();
+}
+
+/** Runs `job` to its end; the milliseconds it took (it must read all `n` events). */
+export async function timeRun(job: Job, n: number): Promise<number> {
+  let rows = 0;
+  job.on('progress', (p: QueryProgress) => (rows += p.numInputRows));
+  job.on('notice', () => {});
+  const t = performance.now();
+  await job.run();
+  const ms = performance.now() - t;
+  if (rows !== n) throw new Error(`sqc read ${rows} events, the topic holds ${n}`);
+  return ms;
+}
+
+export async function benchKafka(): Promise<void> {
+  const { external, broker, brokers, kafka, admin } = await benchCluster();
   const stamp = Date.now();
   const topic = `sqc-bench-events-${stamp}`;
   const outTopics: string[] = [];
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    console.log(
-      `producing ${N.toLocaleString('en-US')} events to ${topic} (${PARTITIONS} partitions) at ${brokers} ...`,
-    );
-    const producer = kafka.producer();
-    await producer.connect();
-    for (let i = 0; i < N; i += 20_000)
-      await producer.send({ topic, messages: events(Math.min(20_000, N - i), i), acks: 1 });
-    await producer.disconnect();
+    await eventsTopic(kafka, admin, topic, N);
 
     mkdirSync(DATA, { recursive: true });
     const tumble = await compileJob(
@@ -127,15 +154,7 @@ CREATE SINK purchases WITH ('connector' = 'kafka', 'topic' = 'sqc-bench-purchase
 INSERT INTO purchases SELECT event_id, user_id, amount, ts FROM events WHERE action = 'purchase';`,
     );
     const sqc = async (create: typeof tumble, sinks: Record<string, Record<string, string>>): Promise<number> => {
-      let rows = 0;
-      const job = create({ sources: { events: { 'scan.bounded.mode': 'latest-offset' } }, sinks });
-      job.on('progress', (p: QueryProgress) => (rows += p.numInputRows));
-      job.on('notice', () => {});
-      const t = performance.now();
-      await job.run();
-      const ms = performance.now() - t;
-      if (rows !== N) throw new Error(`sqc read ${rows} events, the topic holds ${N}`);
-      return ms;
+      return timeRun(create({ sources: { events: { 'scan.bounded.mode': 'latest-offset' } }, sinks }), N);
     };
     const variants: Record<string, () => Promise<number>> = {
       'bare kafkajs loop (count)': () => bareLoop(kafka, topic, false),

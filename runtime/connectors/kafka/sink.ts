@@ -20,6 +20,7 @@
 import type { CompressionTypes as Codec, IHeaders, Message, Producer } from 'kafkajs';
 import { CompressionTypes, newKafka } from './kafkajs.ts';
 import type { Json, RowKind } from '../../types.ts';
+import { RowBuffer } from '../types.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import { ExactlyOnce, ensureProgressTopic, type Encoders, type TransactionalSinkParts } from './transactions.ts';
@@ -232,25 +233,18 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
   }
 }
 
-class KafkaWriter implements BatchSinkWriter {
-  private rows: Row[] = [];
-  private kinds: RowKind[] = [];
+class KafkaWriter extends RowBuffer implements BatchSinkWriter {
   constructor(
     private readonly sink: KafkaSink,
     private readonly encode: Encoders,
-  ) {}
-  write(row: unknown, kind: RowKind = '+I'): void {
-    this.rows.push(row as Row);
-    this.kinds.push(kind);
+  ) {
+    super();
   }
   pendingRows(): number {
     return this.rows.length;
   }
   async commit(): Promise<void> {
-    const rows = this.rows;
-    const kinds = this.kinds;
-    this.rows = [];
-    this.kinds = [];
+    const { rows, kinds } = this.take();
     if (rows.length > 0) await this.sink.send(rows, kinds, this.encode);
   }
 }

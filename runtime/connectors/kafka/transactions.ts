@@ -35,7 +35,7 @@
  */
 import type { Admin, CompressionTypes as Codec, Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { Json, RowKind } from '../../index.ts';
-import type { BatchSinkWriter, SinkRecovery } from '../types.ts';
+import { RowBuffer, type BatchSinkWriter, type SinkRecovery } from '../types.ts';
 import { fault } from '../../checkpoint/faults.ts';
 import { KafkaError, kafkaError, withRetry, type ClientSettings } from './client.ts';
 import { PartitionReader, READ_COMMITTED, visibleMessages } from './cluster.ts';
@@ -181,8 +181,7 @@ export class ExactlyOnce {
 
 /** Sends into a unit's transaction; skips batches whose output Kafka already committed. */
 export class TransactionalWriter implements BatchSinkWriter {
-  private rows: Row[] = [];
-  private kinds: RowKind[] = [];
+  private readonly buffer = new RowBuffer();
   private producer: Producer | null = null;
   private txn: Transaction | null = null;
   private txnStartedAt = 0;
@@ -200,12 +199,11 @@ export class TransactionalWriter implements BatchSinkWriter {
   ) {}
 
   write(row: unknown, kind: RowKind = '+I'): void {
-    this.rows.push(row as Row);
-    this.kinds.push(kind);
+    this.buffer.write(row, kind);
   }
 
   pendingRows(): number {
-    return this.rows.length;
+    return this.buffer.rows.length;
   }
 
   /** A new producer for the id whose InitProducerId fences every earlier one and aborts its transaction. */
@@ -269,10 +267,7 @@ export class TransactionalWriter implements BatchSinkWriter {
   }
 
   async commit(batchId: number): Promise<void> {
-    const rows = this.rows;
-    const kinds = this.kinds;
-    this.rows = [];
-    this.kinds = [];
+    const { rows, kinds } = this.buffer.take();
     this.seen = batchId;
     // replayed after a restart, and its transaction committed before the crash: in Kafka already
     if (batchId <= this.committed || rows.length === 0) return;
