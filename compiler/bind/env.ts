@@ -15,6 +15,12 @@ export interface Env {
   readonly meta: ExprMeta;
   /** Where every relation and view of the script is declared (for "declared later" notes). */
   readonly declarations?: ReadonlyMap<string, Span>;
+  /**
+   * The query's output names are not used: an INSERT writes it by position into these declared
+   * (or listed) columns. A repeated name in its SELECT list is then a warning, not an error (Flink
+   * accepts it: NEXMark q20). Applies to the outermost SELECT only, never to subqueries.
+   */
+  readonly outputByPosition?: readonly string[] | null;
 }
 
 /** A bound FROM clause: its relation and the names it makes visible. */

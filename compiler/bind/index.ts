@@ -208,7 +208,11 @@ function bindCreate(stmt: CreateRelation, c: StatementCtx): void {
 function bindInsert(stmt: InsertStatement, c: StatementCtx): void {
   const name = stmt.target.name;
   const target = c.catalog.get(name);
-  const rel = bindQuery(stmt.query, env(c));
+  // into declared (or listed) columns, the query's output names are not used: it goes by position
+  const byPosition =
+    stmt.columns?.map((col) => col.name) ??
+    (target !== undefined && target.kind !== 'VIEW' ? (target.columns?.map((col) => col.name) ?? null) : null);
+  const rel = bindQuery(stmt.query, { ...env(c), outputByPosition: byPosition });
   if (!target) {
     const candidates = c.catalog.relations().map((r) => r.name);
     const later = c.declarations.get(name);

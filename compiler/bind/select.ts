@@ -15,7 +15,7 @@ import type {
   Span,
 } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
-import { error } from '../../grammar/diagnostic.ts';
+import { error, warning } from '../../grammar/diagnostic.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
 import { commonType } from '../check/typing.ts';
 import type { BoundExpr, NamedExpr } from '../plan/plan.ts';
@@ -32,7 +32,9 @@ import { fieldRef, project, uniqueName } from './rel.ts';
 import type { Scope } from './scope.ts';
 import { allAliases, findEntry, singleScope } from './scope.ts';
 
-export function bindQuery(q: Query, env: Env): Rel | null {
+export function bindQuery(q: Query, outer: Env): Rel | null {
+  const byPosition = q.orderBy.length === 0 ? (outer.outputByPosition ?? null) : null;
+  const env: Env = outer.outputByPosition ? { ...outer, outputByPosition: null } : outer;
   let inner = env;
   if (q.ctes.length > 0) {
     const ctes = new Map(env.ctes);
@@ -51,7 +53,7 @@ export function bindQuery(q: Query, env: Env): Rel | null {
     }
     inner = { ...env, ctes };
   }
-  const body = bindBody(q.body, inner);
+  const body = bindBody(q.body, byPosition ? { ...inner, outputByPosition: byPosition } : inner);
   if (!body) return null;
   if (q.orderBy.length === 0 && q.limit === null) return body.rel;
   return bindOrderLimit(q, body, inner);
@@ -86,7 +88,13 @@ export function implicitName(e: SelectExpr, index: number): string {
 }
 
 /** Expands `*` / `t.*` and names every item; reports unknown qualifiers and duplicate names. */
-export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: Env['meta']): ItemPlan[] | null {
+export function planItems(
+  sel: Select,
+  scope: Scope,
+  diags: Diagnostic[],
+  meta: Env['meta'],
+  byPosition: readonly string[] | null = null,
+): ItemPlan[] | null {
   const items: ItemPlan[] = [];
   let ok = true;
   sel.items.forEach((it, i) => {
@@ -126,8 +134,26 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
   });
   if (!ok) return null;
   const explicit = new Map<string, ItemPlan>();
-  for (const it of items) {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (!it.ast) continue;
+    if (explicit.has(it.name) && byPosition) {
+      // written by position: the repeated item takes its target column's name (or a unique one)
+      const taken = new Set([...explicit.keys(), ...items.map((x) => x.name)]);
+      const target = byPosition[i];
+      const name = target !== undefined && !taken.has(target) ? target : uniqueName(it.name, taken);
+      diags.push(
+        warning(
+          'SQ0105',
+          `duplicate column name "${it.name}" in the SELECT list, kept because INSERT writes columns by position${target !== undefined ? ` (this one into "${target}")` : ''}`,
+          it.ast.alias?.span ?? it.span,
+          `help: name it with AS${target !== undefined ? ` ${target}` : ''} to silence this`,
+        ),
+      );
+      items[i] = { ...it, name };
+      explicit.set(name, items[i]!);
+      continue;
+    }
     if (explicit.has(it.name)) {
       diags.push(
         error(
@@ -153,7 +179,9 @@ export function planItems(sel: Select, scope: Scope, diags: Diagnostic[], meta: 
   return ok ? items : null;
 }
 
-function bindSelect(sel: Select, env: Env): BodyResult | null {
+function bindSelect(sel: Select, outer: Env): BodyResult | null {
+  const byPosition = outer.outputByPosition ?? null;
+  const env: Env = byPosition ? { ...outer, outputByPosition: null } : outer;
   if (!sel.from) {
     env.diags.push(
       error('SQ0404', 'SELECT without FROM is not supported: a streaming query reads from a stream or table', sel.span),
@@ -164,7 +192,7 @@ function bindSelect(sel: Select, env: Env): BodyResult | null {
   if (!from) return null;
   // A bad WHERE does not stop the SELECT list from being checked for independent errors.
   const where = sel.where ? bindCondition(sel.where, 'WHERE', exprCtx(from.scope, env.diags, env.meta, 'WHERE')) : null;
-  const items = planItems(sel, from.scope, env.diags, env.meta);
+  const items = planItems(sel, from.scope, env.diags, env.meta, byPosition);
   const grouped =
     sel.groupBy.length > 0 ||
     sel.having !== null ||
