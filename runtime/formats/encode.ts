@@ -104,6 +104,8 @@ export function jsonLineEncoder(
   const plain = schema.map(
     (f) => f.type.kind === 'STRING' || f.type.kind === 'BIGINT' || f.type.kind === 'INT' || f.type.kind === 'BOOLEAN',
   );
+  // ISO timestamps need no escaping: quoted as they are, without JSON.stringify
+  const iso = schema.map((f) => f.type.kind === 'TIMESTAMP' && !options.sqlTimestamps);
   const skipNull = options.ignoreNullFields;
   return (row) => {
     let s = '{';
@@ -115,6 +117,7 @@ export function jsonLineEncoder(
       first = false;
       if (v === null || v === undefined) s += 'null';
       else if (plain[i]) s += typeof v === 'string' ? JSON.stringify(v) : String(v);
+      else if (iso[i]) s += '"' + formatTimestamp(v as number) + '"';
       else s += JSON.stringify(convs[i]!(v));
     }
     return s + '}';

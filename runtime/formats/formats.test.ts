@@ -10,6 +10,7 @@ import {
   jsonObjectConverter,
   jsonWriteOptions,
 } from './encode.ts';
+import { seededRandom } from '../random.ts';
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from './timestamp.ts';
 
 const T = Date.UTC(2025, 3, 21, 14, 8, 35, 123);
@@ -154,5 +155,20 @@ describe('JSON and print encoders', () => {
     expect(changelogEncoder(schema.slice(0, 3))({ ts: T - 123, name: null, x: 1.5 }, '+U')).toBe(
       '+U[2025-04-21T14:08:35.000Z, NULL, 1.5]',
     );
+  });
+});
+
+describe('formatTimestamp', () => {
+  it("writes what Date's toISOString writes, for any day, edge and year", () => {
+    const rnd = seededRandom(11);
+    for (let i = 0; i < 100_000; i++) {
+      const span = i % 3 === 0 ? 8.64e15 : 8.64e11; // whole range, and around the epoch
+      const ms = Math.floor((rnd() - 0.5) * 2 * span);
+      expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
+    }
+    const edges = [0, -1, 86_399_999, 86_400_000, -86_400_000, 253_402_300_799_999, 253_402_300_800_000];
+    for (const ms of [...edges, -62_167_219_200_000, -62_167_219_200_001, 1.5, -0.5])
+      expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
+    expect(() => formatTimestamp(8.64e15 + 1)).toThrow(RangeError);
   });
 });

@@ -162,8 +162,32 @@ export function parseTime(s: string): number {
 
 /** Epoch ms → `2025-04-21T14:08:35.000Z` (ISO-8601 UTC with milliseconds). */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    // the date part of a new day; years outside 0000-9999 (and non-integers) take the slow path
+    const prefix = Number.isInteger(ms) ? new Date(day * DAY_MS).toISOString().slice(0, 11) : '';
+    if (prefix.length !== 11 || prefix[10] !== 'T') return new Date(ms).toISOString();
+    isoDay = day;
+    isoPrefix = prefix;
+  }
+  let r = ms - day * DAY_MS;
+  const h = (r / 3_600_000) | 0;
+  r -= h * 3_600_000;
+  const m = (r / 60_000) | 0;
+  r -= m * 60_000;
+  const s = (r / 1000) | 0;
+  return `${isoPrefix}${PAD2[h]!}:${PAD2[m]!}:${PAD2[s]!}.${PAD3[r - s * 1000]!}Z`;
 }
+
+/**
+ * `formatTimestamp` keeps the `YYYY-MM-DDT` of the last day it formatted (output rows of a
+ * window, or of a stream, mostly share it) and writes the time of day from tables: no Date
+ * object and no `toISOString` per value.
+ */
+let isoDay = NaN;
+let isoPrefix = '';
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /** Epoch days → `YYYY-MM-DD`. */
 export function formatDate(days: number): string {
