@@ -52,6 +52,10 @@ export function renderConnectorDocs(): string {
     if (aliases.length) facts.push(`Also spelled ${aliases.join(', ')}.`);
     if (spec.formats.length) facts.push(`Formats: ${spec.formats.map(code).join(', ')}.`);
     if (spec.metadata.length) facts.push(`Metadata columns: ${spec.metadata.map(code).join(', ')}.`);
+    if (spec.writableMetadata?.length)
+      facts.push(
+        `A sink writes ${spec.writableMetadata.map(code).join(' and ')} into each record; the others are read-only (declare them VIRTUAL on a relation that is written).`,
+      );
     out.push(facts.join(' '), '');
     const readme = `runtime/connectors/${spec.folder}/README.md`;
     out.push(`Guarantees, offsets, restarts and limits: [${readme}](../${readme}).`, '');
@@ -81,12 +85,17 @@ function optionTable(options: readonly OptionSpec[]): string[] {
   const lines = ['| Key | Use | Type | Default | Description |', '|---|---|---|---|---|'];
   for (const o of options) {
     const def =
-      o.default === undefined ? '' : typeof o.default === 'string' ? code(o.default) : (o.defaultDoc ?? '(computed)');
+      o.default === undefined
+        ? (o.defaultDoc ?? '')
+        : typeof o.default === 'string'
+          ? code(o.default)
+          : (o.defaultDoc ?? '(computed)');
     let description = o.description;
     if (o.required) description = `**Required.** ${description}`;
     if (o.ignored) description = `${description} *Ignored by sqc: ${o.ignored}.*`;
     if (o.tablesOnly) description = `${description} (TABLE only.)`;
     if (o.connectors) description = `${description} (${o.connectors.map(code).join(', ')} only.)`;
+    if (o.example) description = `${description} Example: ${code(o.example)}.`;
     lines.push(row([code(o.key), ROLE_TEXT[o.roles], describeType(o.type), def, description]));
   }
   return lines;

@@ -26,6 +26,7 @@ export const str = { kind: 'string' } as const;
 export const SOURCE_COMMON: readonly OptionSpec[] = [
   {
     key: 'scan.idle-timeout',
+    example: "'scan.idle-timeout' = '30 s'",
     type: positiveDuration,
     roles: 'source',
     description:
@@ -33,6 +34,7 @@ export const SOURCE_COMMON: readonly OptionSpec[] = [
   },
   {
     key: 'late.sink',
+    example: "'late.sink' = 'late_clicks'",
     type: str,
     roles: 'source',
     description: 'Name of a sink that receives late rows (event time below the watermark) unchanged.',
@@ -41,6 +43,7 @@ export const SOURCE_COMMON: readonly OptionSpec[] = [
 
 export const BATCH_SIZE: OptionSpec = {
   key: 'scan.batch-size',
+  example: "'scan.batch-size' = '5000'",
   type: { kind: 'integer', min: 1 },
   roles: 'source',
   default: String(DEFAULT_BATCH_SIZE),
@@ -49,6 +52,7 @@ export const BATCH_SIZE: OptionSpec = {
 
 export const SINK_PARALLELISM: OptionSpec = {
   key: 'sink.parallelism',
+  example: "'sink.parallelism' = '4'",
   type: { kind: 'integer', min: 1 },
   roles: 'sink',
   ignored: 'sqc runs every query in one process',
@@ -57,6 +61,7 @@ export const SINK_PARALLELISM: OptionSpec = {
 
 export const SCAN_PARALLELISM: OptionSpec = {
   key: 'scan.parallelism',
+  example: "'scan.parallelism' = '4'",
   type: { kind: 'integer', min: 1 },
   roles: 'source',
   ignored: 'sqc runs every query in one process',

@@ -91,6 +91,8 @@ export interface OptionSpec {
   readonly default?: string | ((ctx: DefaultContext) => string | undefined);
   /** How the docs show a computed default. */
   readonly defaultDoc?: string;
+  /** The option as written in a WITH clause, for the docs (`'scan.startup.mode' = 'latest-offset'`). */
+  readonly example?: string;
   /** Only meaningful on a TABLE (lookup side); elsewhere accepted with a warning. */
   readonly tablesOnly?: boolean;
   /** Accepted for Flink compatibility but without effect in sqc: the reason (warned). */

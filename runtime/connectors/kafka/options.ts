@@ -33,6 +33,7 @@ const transactionalIdDefault = (ctx: DefaultContext): string | undefined =>
 const KAFKA_CLIENT: readonly OptionSpec[] = [
   {
     key: 'properties.bootstrap.servers',
+    example: "'properties.bootstrap.servers' = 'kafka-1:9092,kafka-2:9092'",
     type: { kind: 'host-ports' },
     roles: 'both',
     default: 'localhost:9092',
@@ -40,6 +41,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.group.id',
+    example: "'properties.group.id' = 'clicks-dashboard'",
     type: str,
     // Read by sources only, but accepted anywhere like every other client property.
     roles: 'both',
@@ -47,6 +49,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.compression.type',
+    example: "'properties.compression.type' = 'lz4'",
     type: { kind: 'enum', values: ['none', 'gzip', 'snappy', 'lz4'] },
     roles: 'both',
     defaultDoc: 'none',
@@ -55,6 +58,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.transaction.timeout.ms',
+    example: "'properties.transaction.timeout.ms' = '300000'",
     type: { kind: 'integer', min: 1 },
     roles: 'sink',
     defaultDoc: '60000',
@@ -63,6 +67,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.isolation.level',
+    example: "'properties.isolation.level' = 'read_uncommitted'",
     type: { kind: 'enum', values: ['read_committed', 'read_uncommitted'] },
     roles: 'both',
     defaultDoc: 'read_committed',
@@ -71,6 +76,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.max.request.size',
+    example: "'properties.max.request.size' = '4194304'",
     type: { kind: 'integer', min: 1024 },
     roles: 'both',
     defaultDoc: '1048576',
@@ -79,6 +85,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
   },
   {
     key: 'properties.*',
+    example: "'properties.client.id' = 'clicks-job'",
     type: str,
     roles: 'both',
     description: 'Any other Kafka client property, passed through with the prefix removed (e.g. properties.client.id).',
@@ -88,6 +95,7 @@ const KAFKA_CLIENT: readonly OptionSpec[] = [
 const KAFKA_DELIVERY: readonly OptionSpec[] = [
   {
     key: 'sink.delivery-guarantee',
+    example: "'sink.delivery-guarantee' = 'exactly-once'",
     type: { kind: 'enum', values: ['at-least-once', 'exactly-once'] },
     roles: 'sink',
     default: 'at-least-once',
@@ -96,6 +104,7 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
   },
   {
     key: 'sink.transactional-id-prefix',
+    example: "'sink.transactional-id-prefix' = 'clicks-job'",
     type: str,
     roles: 'sink',
     default: transactionalIdDefault,
@@ -105,6 +114,7 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
   },
   {
     key: 'sink.progress-topic',
+    example: "'sink.progress-topic' = 'orders-job-progress'",
     type: str,
     roles: 'sink',
     default: (ctx) => (ctx.get('sink.delivery-guarantee') === 'exactly-once' ? '_sqc-progress' : undefined),
@@ -117,6 +127,7 @@ const KAFKA_DELIVERY: readonly OptionSpec[] = [
 /** Client behaviour both Kafka connectors share: how long to retry unreachable brokers. */
 const KAFKA_RETRY: OptionSpec = {
   key: 'connect.retry-timeout',
+  example: "'connect.retry-timeout' = '5 min'",
   type: positiveDuration,
   roles: 'both',
   default: '60 s',
@@ -126,6 +137,7 @@ const KAFKA_RETRY: OptionSpec = {
 
 const FAIL_ON_DATA_LOSS: OptionSpec = {
   key: 'scan.fail-on-data-loss',
+  example: "'scan.fail-on-data-loss' = 'false'",
   type: bool,
   roles: 'source',
   default: 'true',
@@ -135,6 +147,7 @@ const FAIL_ON_DATA_LOSS: OptionSpec = {
 
 const VALUE_FIELDS_INCLUDE: OptionSpec = {
   key: 'value.fields-include',
+  example: "'value.fields-include' = 'EXCEPT_KEY'",
   type: { kind: 'enum', values: ['ALL', 'EXCEPT_KEY'] },
   roles: 'both',
   default: 'ALL',
@@ -161,12 +174,14 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
   options: [
     {
       key: 'topic',
+      example: "'topic' = 'clicks;clicks-eu'",
       type: { kind: 'list' },
       roles: 'both',
       description: "Topic to read ('a;b' reads several) or the one topic to write.",
     },
     {
       key: 'topic-pattern',
+      example: "'topic-pattern' = 'clicks-.*'",
       type: { kind: 'regex' },
       roles: 'source',
       description: "Regular expression of topics to read, instead of 'topic'.",
@@ -174,6 +189,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     ...KAFKA_CLIENT,
     {
       key: 'format',
+      example: "'format' = 'csv'",
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
       default: 'json',
@@ -181,6 +197,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'key.format',
+      example: "'key.format' = 'raw'",
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
       // A written sink keys its records by 'key.fields' or else the query's group key, so it
@@ -191,6 +208,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'key.fields',
+      example: "'key.fields' = 'user_id;page'",
       type: { kind: 'columns' },
       roles: 'both',
       description: "Columns that form the record key, ';'-separated (written sinks default to the query's group key).",
@@ -198,6 +216,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     VALUE_FIELDS_INCLUDE,
     {
       key: 'scan.startup.mode',
+      example: "'scan.startup.mode' = 'latest-offset'",
       type: { kind: 'enum', values: STARTUP_MODES },
       roles: 'source',
       default: (ctx) => (ctx.get('properties.group.id') !== undefined ? 'group-offsets' : 'earliest-offset'),
@@ -207,12 +226,14 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'scan.startup.timestamp-millis',
+      example: "'scan.startup.timestamp-millis' = '1745244000000'",
       type: { kind: 'integer', min: 0 },
       roles: 'source',
       description: "Epoch milliseconds to start from with scan.startup.mode 'timestamp'.",
     },
     {
       key: 'scan.startup.specific-offsets',
+      example: "'scan.startup.specific-offsets' = 'partition:0,offset:42;partition:1,offset:300'",
       type: str,
       roles: 'source',
       description:
@@ -220,6 +241,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'scan.bounded.mode',
+      example: "'scan.bounded.mode' = 'latest-offset'",
       type: { kind: 'enum', values: BOUNDED_MODES },
       roles: 'source',
       defaultDoc: "unbounded ('latest-offset' under trigger.mode 'available-now')",
@@ -228,12 +250,14 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'scan.bounded.timestamp-millis',
+      example: "'scan.bounded.timestamp-millis' = '1745330400000'",
       type: { kind: 'integer', min: 0 },
       roles: 'source',
       description: "With scan.bounded.mode 'timestamp': epoch milliseconds where reading ends.",
     },
     {
       key: 'scan.bounded.specific-offsets',
+      example: "'scan.bounded.specific-offsets' = 'partition:0,offset:1000;partition:1,offset:1200'",
       type: str,
       roles: 'source',
       description:
@@ -241,12 +265,14 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'scan.max-offsets-per-trigger',
+      example: "'scan.max-offsets-per-trigger' = '100000'",
       type: { kind: 'integer', min: 1 },
       roles: 'source',
       description: 'Maximum records per micro-batch over all partitions (default: unlimited).',
     },
     {
       key: 'scan.topic-partition-discovery.interval',
+      example: "'scan.topic-partition-discovery.interval' = '30 s'",
       type: duration,
       roles: 'source',
       default: '5 min',
@@ -256,6 +282,7 @@ export const kafkaOptions: ConnectorSpec<KafkaConfig> = {
     KAFKA_RETRY,
     {
       key: 'sink.partitioner',
+      example: "'sink.partitioner' = 'round-robin'",
       type: { kind: 'enum', values: ['default', 'fixed', 'round-robin'] },
       roles: 'sink',
       default: 'default',
@@ -288,10 +315,18 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
   metadata: KAFKA_METADATA,
   writableMetadata: KAFKA_WRITABLE_METADATA,
   options: [
-    { key: 'topic', type: str, roles: 'both', required: true, description: 'The topic to read and write.' },
+    {
+      key: 'topic',
+      example: "'topic' = 'category-stats'",
+      type: str,
+      roles: 'both',
+      required: true,
+      description: 'The topic to read and write.',
+    },
     ...KAFKA_CLIENT.filter((o) => o.key !== 'properties.group.id'),
     {
       key: 'key.format',
+      example: "'key.format' = 'raw'",
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
       required: true,
@@ -299,6 +334,7 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'format',
+      example: "'format' = 'csv'",
       type: { kind: 'enum', values: ['json', 'csv', 'raw'] },
       roles: 'both',
       default: 'json',
@@ -307,6 +343,7 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
     VALUE_FIELDS_INCLUDE,
     {
       key: 'scan.max-offsets-per-trigger',
+      example: "'scan.max-offsets-per-trigger' = '100000'",
       type: { kind: 'integer', min: 1 },
       roles: 'source',
       description: 'Maximum records per micro-batch over all partitions (default: unlimited).',
@@ -317,6 +354,7 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
     ...KAFKA_DELIVERY,
     {
       key: 'sink.buffer-flush.max-rows',
+      example: "'sink.buffer-flush.max-rows' = '1000'",
       type: { kind: 'integer', min: 0 },
       roles: 'sink',
       ignored: 'sqc writes once per micro-batch',
@@ -324,6 +362,7 @@ export const upsertKafkaOptions: ConnectorSpec<KafkaConfig> = {
     },
     {
       key: 'sink.buffer-flush.interval',
+      example: "'sink.buffer-flush.interval' = '1 s'",
       type: duration,
       roles: 'sink',
       ignored: 'sqc writes once per micro-batch',
