@@ -13,7 +13,8 @@
  *   hop    — bids per auction per 10 s window sliding every 2 s
  *   filter — `auction, bidder, price * 0.908, dateTime WHERE price > 5000 AND channel <> 'Apple'`
  * Engines, each a whole process with its start-up, timed by /usr/bin/time (wall time, peak RSS):
- *   sqc    — `sqc run q.sq` (compiled module cached by a warm-up run, as a re-run is)
+ *   sqc    — `sqc run q.sq` of the built package (dist/, as installed; compiled module cached
+ *            by a warm-up run, as a re-run is)
  *   duckdb — DuckDB 1 thread (`bench/nexmark/duck.mjs`)
  *   hand   — readline + JSON.parse + Map (`bench/nexmark/hand.mjs`)
  * Medians of `SQC_BENCH_RUNS` (default 3) interleaved rounds. Results: bench/results/nexmark-file.json.
@@ -22,7 +23,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import { join } from 'node:path';
 import { seededRandom } from '../runtime/random.ts';
 import { DATA, EVENTS } from './pipeline.ts';
-import { measure, median, writeResults, type Measured } from './util.ts';
+import { measure, median, useDist, writeResults, type Measured } from './util.ts';
 
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const ROOT = join(import.meta.dirname, '..');
@@ -128,6 +129,7 @@ function canonical(path: string): string[] {
 
 export async function benchNexmarkFile(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
+  useDist();
   const bids = join(DIR, `bids-${EVENTS}.jsonl`);
   if (!existsSync(bids)) {
     console.log(`writing ${EVENTS.toLocaleString('en-US')} NEXMark bids to ${bids} ...`);

@@ -4,8 +4,8 @@
  * `ddl_views.sql` and `qN.sql`, unchanged) that `sqc check` accepts; the others are listed with
  * the checker's first error.
  *
- * Each query is a whole `sqc run` process (start-up included, compiled module cached by a
- * warm-up run), timed by /usr/bin/time: wall seconds, CPU seconds (user + system, every thread),
+ * Each query is a whole `sqc run` process of the built package (dist/, as installed; start-up
+ * included, compiled module cached by a warm-up run), timed by /usr/bin/time: wall seconds, CPU seconds (user + system, every thread),
  * peak RSS. Events per second per core = events / CPU seconds, the measure Flink's NEXMark
  * reports (throughput / cores). Every run of a query must write the same number of rows (the
  * generator is deterministic), checked before the times count.
@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DATA } from './pipeline.ts';
-import { measure, median, writeResults, type Measured } from './util.ts';
+import { measure, median, useDist, writeResults, type Measured } from './util.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FLINK = join(import.meta.dirname, 'nexmark', 'flink');
@@ -73,6 +73,7 @@ const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${Math.round(
 
 export async function benchNexmark(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
+  useDist();
   process.env['SQC_CACHE_DIR'] = join(DIR, 'cache');
   const only = process.env['SQC_BENCH_NEXMARK_QUERIES']?.split(',');
   const queries = readdirSync(FLINK)

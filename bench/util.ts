@@ -80,3 +80,20 @@ export function measure(cmd: string[], cwd: string): Measured {
     output: r.stdout + r.stderr.replace(/^SQC_TIME .*$/m, ''),
   };
 }
+
+let distBuilt = false;
+
+/**
+ * Whole-process suites time `sqc` as an installed package runs it: the compiled dist/ (built
+ * here once, so it matches the sources), not the repository's TypeScript through tsx, whose
+ * loader costs ~1 s of start-up CPU. Child processes inherit SQC_DIST=1.
+ */
+export function useDist(): void {
+  if (distBuilt) return;
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build.mjs')], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stderr.slice(-2000)}`);
+  process.env['SQC_DIST'] = '1';
+  distBuilt = true;
+}
