@@ -392,7 +392,7 @@ export function sourceDef(
     schema: columns.map(field),
     watermark,
     primaryKey: entry.primaryKey,
-    bounded: config.bounded || job.triggerMode === 'available-now',
+    bounded: config.bounded,
     span: entry.decl.name.span,
   };
 }
