@@ -13,6 +13,7 @@ import type { CatalogColumn, RelationEntry } from '../catalog/catalog.ts';
 import { writableColumns } from '../catalog/catalog.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert } from '../check/typing.ts';
+import { isNumeric, type SqlType } from '../types.ts';
 import type { NamedExpr } from '../plan/plan.ts';
 import { coerce, literal } from './coerce.ts';
 import { typeName } from './context.ts';
@@ -199,6 +200,24 @@ export function bindWrite(w: WriteInput): WriteResult {
       return;
     }
     const f = fields[qi]!;
+    const rounding = sinkRounding(f.type, s.type);
+    if (rounding !== null) {
+      // Flink's DDL declares exact types where sq computes DOUBLE (AVG of a BIGINT is a BIGINT
+      // there, 0.908 * price a DECIMAL): written with the cast Flink's value would have had
+      diags.push(
+        warning(
+          'SQ0401',
+          `column "${s.name}": the query produces ${typeName(f.type)}, written to ${typeName(s.type)} ${rounding}`,
+          at(qi),
+          `help: write CAST(... AS ${typeName(s.type)}) to say so and silence this`,
+        ),
+      );
+      exprs.push({
+        name: s.name,
+        expr: { kind: 'Cast', expr: fieldRef(f), try: false, type: s.type, nullable: f.nullable },
+      });
+      return;
+    }
     if (!canImplicitlyConvert(f.type, s.type)) {
       diags.push(
         error(
@@ -233,4 +252,15 @@ export function bindWrite(w: WriteInput): WriteResult {
   }
   diags.push(...warnNames);
   return { rel: project(rel, exprs, w.query.span), inferred: null };
+}
+
+/**
+ * How a DOUBLE (or wider DECIMAL) query column is written to an exact numeric sink column, or
+ * null when no such implicit cast applies: BIGINT/INT truncate toward zero (Flink's AVG of an
+ * integer column, integer division), DECIMAL(p, s) rounds half-up to s digits.
+ */
+function sinkRounding(from: SqlType, to: SqlType): string | null {
+  if (canImplicitlyConvert(from, to) || !isNumeric(from) || !isNumeric(to) || to.kind === 'DOUBLE') return null;
+  if (to.kind === 'DECIMAL') return `rounded half-up to ${to.scale} decimal place${to.scale === 1 ? '' : 's'}`;
+  return 'truncated toward zero (as Flink computes AVG of an integer column)';
 }
