@@ -34,7 +34,7 @@
  * transaction aborted by the broker instead of by the fence: nothing it needs was in it.
  */
 import type { Admin, CompressionTypes as Codec, Kafka, Message, Producer, Transaction } from 'kafkajs';
-import type { Json, RowKind } from '../../index.ts';
+import type { Json, RowKind } from '../../types.ts';
 import { RowBuffer, type BatchSinkWriter, type SinkRecovery } from '../types.ts';
 import { fault } from '../../checkpoint/faults.ts';
 import { KafkaError, kafkaError, withRetry, type ClientSettings } from './client.ts';
