@@ -86,10 +86,13 @@ let distBuilt = false;
 /**
  * Whole-process suites time `sqc` as an installed package runs it: the compiled dist/ (built
  * here once, so it matches the sources), not the repository's TypeScript through tsx, whose
- * loader costs ~1 s of start-up CPU. Child processes inherit SQC_DIST=1.
+ * loader costs ~1 s of start-up CPU. Child processes inherit SQC_DIST=1; with SQC_DIST=1 already
+ * set, dist/ is taken as built.
  */
 export function useDist(): void {
-  if (distBuilt) return;
+  // SQC_DIST=1 set by the caller: dist/ is built (rebuilding it would break sqc processes of
+  // another suite running from it)
+  if (distBuilt || process.env['SQC_DIST'] === '1') return;
   const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build.mjs')], {
     encoding: 'utf8',
   });
