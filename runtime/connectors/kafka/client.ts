@@ -234,6 +234,17 @@ export function kafkaError(e: unknown, brokers: readonly string[], what: string)
       e,
     );
   }
+  const root: unknown = r;
+  if (root instanceof TypeError && /[\\/]kafkajs[\\/]/.test(root.stack ?? '')) {
+    // kafkajs itself broke on a connection that went away mid-request (a metadata response
+    // read as null while a broker restarts): a new attempt starts from a fresh connection
+    return new KafkaError(
+      `${what}: the Kafka client failed while talking to the brokers at ${servers} (${msg})`,
+      'check that the brokers are running and reachable from here',
+      true,
+      e,
+    );
+  }
   return new KafkaError(`${what}: ${msg}`, null, r.retriable === true, e);
 }
 

@@ -207,6 +207,16 @@ describe('client settings and errors', () => {
     );
     expect(codec.message).toBe('source "s": LZ4 compression not implemented');
     expect(codec.hint).toMatch(/kafkajs codec packages/);
+    // kafkajs's own TypeError when a broker goes away mid-request: retried, and said so
+    const broken = new TypeError("Cannot read properties of null (reading 'topicMetadata')");
+    broken.stack = `TypeError: ${broken.message}\n    at Admin.fetchTopicMetadata (/app/node_modules/kafkajs/src/admin/index.js:620:32)`;
+    const internal = kafkaError(broken, b, 'sink "o"');
+    expect(internal.transient).toBe(true);
+    expect(internal.message).toBe(
+      'sink "o": the Kafka client failed while talking to the brokers at k1:9092 (Cannot read properties of null (reading \'topicMetadata\'))',
+    );
+    // a TypeError of sqc's own is a bug, not a broker problem: not retried
+    expect(kafkaError(new TypeError('x is undefined'), b, 'sink "o"').transient).toBe(false);
   });
 
   it('retries transient failures within the budget, then gives up saying for how long', async () => {
