@@ -56,6 +56,8 @@ export interface EosProgramOptions {
   readonly transactionTimeoutMs?: number;
   readonly batchSize?: number;
   readonly checkpointInterval?: string;
+  /** `trigger.interval`: the least time between two micro-batches of a query (default: none). */
+  readonly triggerInterval?: string;
   /** Only the first query (the benchmark: Kafka → tumbling aggregate → Kafka). */
   readonly onlyWindow?: boolean;
 }
@@ -72,7 +74,7 @@ export function eosProgram(o: EosProgramOptions): string {
   const head = `SET 'pipeline.name' = 'eos';
 SET 'checkpoint.dir' = 'chk';
 SET 'checkpoint.interval' = '${o.checkpointInterval ?? '200 ms'}';
-
+${o.triggerInterval !== undefined ? `SET 'trigger.interval' = '${o.triggerInterval}';\n` : ''}
 CREATE STREAM events (
   id BIGINT NOT NULL, user_id STRING, page STRING, amount BIGINT, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND

@@ -101,7 +101,17 @@ it(`Kafka → Kafka exactly-once: a job killed at ≥ 20 seeded moments (and a b
     const job = join(cwd, 'job.sq');
     writeFileSync(
       job,
-      eosProgram({ brokers: k!.brokers, topics, prefix: `sqc-test-${name}`, transactionTimeoutMs: TXN_TIMEOUT_MS }),
+      // a state file (and a Kafka commit) after every batch, and batches at least 20 ms apart:
+      // the run's progress moves in steps of one batch (1/60), finer than the seeded kill points
+      // are apart, however fast the machine
+      eosProgram({
+        brokers: k!.brokers,
+        topics,
+        prefix: `sqc-test-${name}`,
+        transactionTimeoutMs: TXN_TIMEOUT_MS,
+        checkpointInterval: '0 ms',
+        triggerInterval: '20 ms',
+      }),
     );
     return { cwd, job, topics };
   };
