@@ -26,7 +26,8 @@ CREATE STREAM events (
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH ('connector' = 'kafka', 'topic' = '${source}', 'properties.bootstrap.servers' = '${brokers}',
         'scan.startup.mode' = 'earliest-offset', 'scan.max-offsets-per-trigger' = '10000', 'format' = 'json');
-CREATE SINK out WITH ('connector' = 'kafka', 'topic' = 'placeholder', 'properties.bootstrap.servers' = '${brokers}',
+-- compiled once; each run writes to its own new topic (a createJob override of 'topic')
+CREATE SINK out WITH ('connector' = 'kafka', 'topic' = 'set-per-run', 'properties.bootstrap.servers' = '${brokers}',
                       'format' = 'json');
 ${query}`;
 
