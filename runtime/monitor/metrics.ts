@@ -1,7 +1,10 @@
 /**
- * Prometheus metrics of a running job (prom-client), fed by its progress reports: one update per
- * query per micro-batch, never per row. Every series is labelled by `job` and `query`, and by
- * `source`, `sink`, `operator` or `partition` where it is about one of those.
+ * Prometheus metrics of a running job (prom-client), from its progress reports. A report is
+ * folded into plain per-query numbers (a few additions, no label hashing); prom-client's series
+ * are brought up to date only when the registry is read (a scrape, `registry.metrics()`), through
+ * its `collect` hooks — so watching a job costs next to nothing between scrapes, whatever the
+ * batch rate. Every series is labelled by `job` and `query`, and by `source`, `sink`, `operator`
+ * or `partition` where it is about one of those.
  *
  * | metric | type | labels |
  * |---|---|---|
@@ -28,6 +31,39 @@ import type { Job } from '../engine/api.ts';
 
 type PromClient = typeof import('prom-client');
 
+/** Batch durations kept for the histogram between scrapes, at most (then observed at once). */
+const MAX_PENDING = 4096;
+
+/** Adds `n` to the count kept under `key`. */
+function add(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
+/**
+ * What one query's reports added since the last scrape (counters, histogram observations) and
+ * the latest value of each gauge.
+ */
+class QueryFigures {
+  batches = 0;
+  late = 0;
+  nullTime = 0;
+  checkpoints = 0;
+  readonly inputRows = new Map<string, number>();
+  readonly malformed = new Map<string, number>();
+  readonly outputRows = new Map<string, number>();
+  /** Batch durations in seconds not yet observed by the histogram. */
+  durations: number[] = [];
+  /** The latest report (phases, rates, state rows). */
+  last: QueryProgress | null = null;
+  /** Latest known values: kept while later reports leave them out (null). */
+  watermarkSeconds: number | null = null;
+  watermarkLagSeconds: number | null = null;
+  readonly operatorBytes = new Map<string, number>();
+  /** `source` → `partition` → records not read yet. */
+  readonly partitionLag = new Map<string, Map<string, number>>();
+  lastState: { readonly bytes: number; readonly seconds: number } | null = null;
+}
+
 /** The metrics of one job in `registry`; `update` folds in one progress report. */
 export class JobMetrics {
   private readonly batches: Counter;
@@ -49,6 +85,9 @@ export class JobMetrics {
   private readonly stateSeconds: Gauge;
   private readonly partitionLag: Gauge;
   private readonly running: Gauge;
+  private readonly figures = new Map<string, QueryFigures>();
+  /** A report arrived since the series were last brought up to date. */
+  private dirty = false;
 
   constructor(
     prom: PromClient,
@@ -56,10 +95,13 @@ export class JobMetrics {
     private readonly job: Job,
   ) {
     const registers = [registry];
+    // every series is brought up to date when any of them is read (the first read of a scrape
+    // does the work; the rest find nothing new)
+    const collect = () => this.sync();
     const counter = (name: string, help: string, labelNames: string[]) =>
-      new prom.Counter({ name, help, labelNames, registers });
+      new prom.Counter({ name, help, labelNames, registers, collect });
     const gauge = (name: string, help: string, labelNames: string[]) =>
-      new prom.Gauge({ name, help, labelNames, registers });
+      new prom.Gauge({ name, help, labelNames, registers, collect });
     const q = ['job', 'query'];
     this.batches = counter('sqc_batches_total', 'Micro-batches run.', q);
     this.inputRows = counter('sqc_input_rows_total', 'Rows read, per source.', [...q, 'source']);
@@ -74,6 +116,7 @@ export class JobMetrics {
       labelNames: q,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
+      collect,
     });
     this.phase = gauge('sqc_batch_phase_seconds', 'Duration of each phase of the last micro-batch.', [...q, 'phase']);
     this.inputRate = gauge('sqc_input_rows_per_second', 'Input rows per second (last micro-batch).', q);
@@ -100,45 +143,82 @@ export class JobMetrics {
     for (const query of job.queries) this.running.set({ job: job.name, query: query.name }, 0);
   }
 
+  /** Folds in one progress report: plain additions; the series see it at the next read. */
   update(p: QueryProgress): void {
-    const l = { job: this.job.name, query: p.query };
-    this.batches.inc(l);
+    let f = this.figures.get(p.query);
+    if (f === undefined) this.figures.set(p.query, (f = new QueryFigures()));
+    f.batches++;
     for (const s of p.sources) {
-      this.inputRows.inc({ ...l, source: s.name }, s.numInputRows);
-      this.malformed.inc({ ...l, source: s.name }, s.malformedRecords);
+      add(f.inputRows, s.name, s.numInputRows);
+      add(f.malformed, s.name, s.malformedRecords);
       for (const part of s.partitions ?? []) {
-        if (part.lag !== null) this.partitionLag.set({ ...l, source: s.name, partition: part.id }, part.lag);
+        if (part.lag === null) continue;
+        let lags = f.partitionLag.get(s.name);
+        if (lags === undefined) f.partitionLag.set(s.name, (lags = new Map()));
+        lags.set(part.id, part.lag);
       }
     }
-    for (const s of p.sinks) this.outputRows.inc({ ...l, sink: s.name }, s.rowsWritten);
-    this.lateRows.inc(l, p.lateRowsDropped);
-    this.nullTime.inc(l, p.nullTimeRowsDropped);
-    this.checkpoints.inc(l, p.checkpoint?.stateWritten ? 1 : 0);
-    const d = p.durationMs;
-    this.batchDuration.observe(l, d.total / 1000);
-    this.phase.set({ ...l, phase: 'get_batch' }, d.getBatch / 1000);
-    this.phase.set({ ...l, phase: 'process' }, d.process / 1000);
-    this.phase.set({ ...l, phase: 'commit' }, d.commit / 1000);
-    this.phase.set({ ...l, phase: 'checkpoint' }, d.checkpoint / 1000);
-    this.inputRate.set(l, p.inputRowsPerSecond);
-    this.processedRate.set(l, p.processedRowsPerSecond);
-    const wm = p.watermark === null || p.watermark === '+infinity' ? null : Date.parse(p.watermark);
-    if (wm !== null) this.watermark.set(l, wm / 1000);
-    if (p.watermarkLagMs !== null) this.watermarkLag.set(l, p.watermarkLagMs / 1000);
-    for (const o of p.stateOperators) {
-      this.stateRows.set({ ...l, operator: o.id }, o.rows);
-      if (o.bytes !== null) this.operatorStateBytes.set({ ...l, operator: o.id }, o.bytes);
-    }
+    for (const s of p.sinks) add(f.outputRows, s.name, s.rowsWritten);
+    f.late += p.lateRowsDropped;
+    f.nullTime += p.nullTimeRowsDropped;
+    if (p.checkpoint?.stateWritten) f.checkpoints++;
+    f.durations.push(p.durationMs.total / 1000);
+    f.last = p;
+    if (p.watermark !== null && p.watermark !== '+infinity') f.watermarkSeconds = Date.parse(p.watermark) / 1000;
+    if (p.watermarkLagMs !== null) f.watermarkLagSeconds = p.watermarkLagMs / 1000;
+    for (const o of p.stateOperators) if (o.bytes !== null) f.operatorBytes.set(o.id, o.bytes);
     const last = p.checkpoint?.lastState;
-    if (last) {
-      this.stateBytes.set(l, last.bytes);
-      this.stateSeconds.set(l, last.durationMs / 1000);
-    }
-    this.refreshStatus();
+    if (last) f.lastState = { bytes: last.bytes, seconds: last.durationMs / 1000 };
+    this.dirty = true;
+    // a registry nobody reads must not grow without bound
+    if (f.durations.length >= MAX_PENDING) this.sync();
   }
 
-  /** Brings `sqc_query_running` up to date (also called before each scrape). */
-  refreshStatus(): void {
+  /** Brings every series up to date with the reports folded in since the last call, and the status. */
+  private sync(): void {
+    this.refreshStatus();
+    if (!this.dirty) return;
+    this.dirty = false;
+    for (const [query, f] of this.figures) {
+      const l = { job: this.job.name, query };
+      this.batches.inc(l, f.batches);
+      this.lateRows.inc(l, f.late);
+      this.nullTime.inc(l, f.nullTime);
+      this.checkpoints.inc(l, f.checkpoints);
+      f.batches = f.late = f.nullTime = f.checkpoints = 0;
+      for (const [source, n] of f.inputRows) this.inputRows.inc({ ...l, source }, n);
+      for (const [source, n] of f.malformed) this.malformed.inc({ ...l, source }, n);
+      for (const [sink, n] of f.outputRows) this.outputRows.inc({ ...l, sink }, n);
+      f.inputRows.clear();
+      f.malformed.clear();
+      f.outputRows.clear();
+      for (const d of f.durations) this.batchDuration.observe(l, d);
+      f.durations = [];
+      const p = f.last;
+      if (p !== null) {
+        const d = p.durationMs;
+        this.phase.set({ ...l, phase: 'get_batch' }, d.getBatch / 1000);
+        this.phase.set({ ...l, phase: 'process' }, d.process / 1000);
+        this.phase.set({ ...l, phase: 'commit' }, d.commit / 1000);
+        this.phase.set({ ...l, phase: 'checkpoint' }, d.checkpoint / 1000);
+        this.inputRate.set(l, p.inputRowsPerSecond);
+        this.processedRate.set(l, p.processedRowsPerSecond);
+        for (const o of p.stateOperators) this.stateRows.set({ ...l, operator: o.id }, o.rows);
+      }
+      if (f.watermarkSeconds !== null) this.watermark.set(l, f.watermarkSeconds);
+      if (f.watermarkLagSeconds !== null) this.watermarkLag.set(l, f.watermarkLagSeconds);
+      for (const [operator, bytes] of f.operatorBytes) this.operatorStateBytes.set({ ...l, operator }, bytes);
+      for (const [source, lags] of f.partitionLag)
+        for (const [partition, lag] of lags) this.partitionLag.set({ ...l, source, partition }, lag);
+      if (f.lastState !== null) {
+        this.stateBytes.set(l, f.lastState.bytes);
+        this.stateSeconds.set(l, f.lastState.seconds);
+      }
+    }
+  }
+
+  /** Brings `sqc_query_running` up to date (a query stops without a report). */
+  private refreshStatus(): void {
     for (const q of this.job.queries)
       this.running.set({ job: this.job.name, query: q.name }, q.status === 'running' ? 1 : 0);
   }

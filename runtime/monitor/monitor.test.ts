@@ -11,6 +11,7 @@ import { MemoryStream } from '../connectors/memory/source.ts';
 import { WIN_FIELDS, evSource, jobSpec, sinkSpec, tumbleCountQuery } from '../testing/specs.ts';
 import { defineJob } from '../engine/job.ts';
 import type { UiServer } from './server.ts';
+import { registerJobMetrics } from './metrics.ts';
 import type { JobView } from './history.ts';
 
 /** One sample line of the text exposition format: `name{a="x",b="y"} value`. */
@@ -167,5 +168,27 @@ describe('live page server and /metrics', () => {
     const samples = parseExposition(await registry.metrics());
     expect(value(samples, 'sqc_input_rows_total', { source: 'clicks' })).toBe(1);
     expect(samples.some((s) => s.name === 'app_requests_total')).toBe(true);
+  });
+
+  it('folds reports in between scrapes: every batch counts once, however many arrive or scrapes follow', async () => {
+    const { job, stream, progress } = windowJob();
+    const metrics = await registerJobMetrics(job);
+    await job.start();
+    stream.push({ k: 'a', v: 1, ts: 0 });
+    stream.push({ k: 'b', v: 1, ts: 1 });
+    stream.end();
+    await job.awaitTermination();
+    // more reports between two scrapes than the metrics keep pending before folding them in
+    const extra = 5000;
+    for (let i = 0; i < extra; i++) metrics.update(progress[0]!);
+    const l = { job: job.name, query: 'counts' };
+    const batches = progress.length + extra;
+    for (let scrape = 0; scrape < 2; scrape++) {
+      const samples = parseExposition(await metrics.registry.metrics());
+      expect(value(samples, 'sqc_batches_total', l)).toBe(batches);
+      expect(value(samples, 'sqc_batch_duration_seconds_count', l)).toBe(batches);
+      expect(value(samples, 'sqc_input_rows_total', { ...l, source: 'clicks' })).toBe(2 + extra * progress[0]!.numInputRows);
+      expect(value(samples, 'sqc_state_rows', { ...l, operator: 'n1.window-aggregate' })).toBe(progress[0]!.stateRows);
+    }
   });
 });

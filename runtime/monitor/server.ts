@@ -79,7 +79,6 @@ export async function serveUi(
       return;
     }
     if (path === '/metrics') {
-      metrics.refreshStatus();
       const text = await metrics.registry.metrics();
       res.writeHead(200, { ...headers, 'content-type': metrics.registry.contentType }).end(text);
       return;
