@@ -57,6 +57,18 @@ export const JOB_OPTIONS: readonly JobOptionSpec[] = [
     default: 'continuous',
     description: "'continuous' runs until stopped; 'available-now' processes what exists at start, then stops.",
   },
+  {
+    key: 'pipeline.scale-out',
+    type: { kind: 'boolean' },
+    description:
+      "'true': every `sqc run` of the job with the same `pipeline.name` joins one Kafka consumer group and they share the input partitions as tasks (docs/scale-out.md). Default 'false': one process reads everything.",
+  },
+  {
+    key: 'pipeline.scale-out.session-timeout',
+    type: { kind: 'duration' },
+    description:
+      "Scaled-out jobs: how long a process may go without a heartbeat before the group gives its tasks to the others. Default '10 s'.",
+  },
 ];
 
 /**

@@ -81,6 +81,20 @@ export interface SourceContext<Config extends ConnectorConfig = ConnectorConfig>
   readonly binding: MemorySourceBinding | null;
   /** Tells the user something while the job runs (broker lost, data-loss warnings). */
   readonly notice?: (message: string) => void;
+  /**
+   * `pipeline.scale-out`: the job runs in several processes that share the source's partitions
+   * as tasks (docs/scale-out.md); absent or null: this process reads every partition.
+   */
+  readonly scaleOut?: ScaleOut | null;
+}
+
+/** How a scaled-out source takes part in its job's group (docs/scale-out.md). */
+export interface ScaleOut {
+  /** The job's consumer group (`sqc-<pipeline.name>`): membership and task assignment. */
+  readonly group: string;
+  readonly sessionTimeoutMs: number;
+  /** The group whose committed offsets are this source's positions in this query (`<group>.<query>.<source>`). */
+  readonly positions: string;
 }
 
 export interface SourceConnector {
@@ -109,6 +123,11 @@ export interface SourceConnector {
    * empty files) so that a batch that read none still ends at `end`.
    */
   replayTo?(end: Json): void | Promise<void>;
+  /**
+   * Sources that can be scaled out: the number of tasks they have (Kafka: the most partitions of
+   * any of their topics), asked before `open` to check co-partitioning.
+   */
+  taskCount?(): Promise<number>;
   close(): Promise<void>;
 }
 

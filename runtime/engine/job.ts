@@ -19,13 +19,13 @@ import type {
 } from '../types.ts';
 import type { Job, JobSpec, QueryHandle, UiOptions, UiServer } from './api.ts';
 import type { Registry as PromRegistry } from 'prom-client';
-import type { SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
+import type { ScaleOut, SinkConnector, SinkRecovery, SourceConnector } from '../connectors/types.ts';
 import { connectorSpec, sinkFactory, sourceFactory } from '../connectors/registry.ts';
 import type { ConnectorConfig } from '../connectors/spec.ts';
 import type { FileConfig } from '../connectors/file/options.ts';
 import { DEFAULT_BATCH_SIZE } from '../connectors/common.ts';
 import { normaliseKey } from '../formats/options.ts';
-import { parseDuration, parseEnum, parseInteger } from '../options.ts';
+import { parseBoolean, parseDuration, parseEnum, parseInteger } from '../options.ts';
 import { describeQuery, type QueryDescription } from '../checkpoint/describe.ts';
 import { formatDuration } from '../windows/format.ts';
 import { CheckpointStore, type CheckpointSettings } from '../checkpoint/store.ts';
@@ -104,6 +104,8 @@ class JobRuntime implements Job {
   private firstError: QueryError | null = null;
   private readonly triggerIntervalMs: number;
   private readonly availableNow: boolean;
+  /** `pipeline.scale-out` (docs/scale-out.md): the job's group, or null (one process reads everything). */
+  private readonly scaleOut: Omit<ScaleOut, 'positions'> | null;
 
   constructor(
     private readonly spec: JobSpec,
@@ -127,6 +129,21 @@ class JobRuntime implements Job {
       option('trigger.mode', (t) => parseEnum(t, ['continuous', 'available-now']), spec.options.triggerMode) ===
       'available-now';
     const dir = set['checkpoint.dir'] ?? spec.options.checkpointDir;
+    this.scaleOut = option('pipeline.scale-out', parseBoolean, false)
+      ? {
+          group: `sqc-${this.name}`,
+          sessionTimeoutMs: option('pipeline.scale-out.session-timeout', parseDuration, 10_000),
+        }
+      : null;
+    if (this.scaleOut !== null && dir !== null && dir !== undefined && dir !== '')
+      throw new Error(
+        `'pipeline.scale-out' and 'checkpoint.dir' cannot be used together yet: a scaled-out job keeps its positions in Kafka (group "${this.scaleOut.group}"), and a local checkpoint would resume partitions another process has advanced. ` +
+          `Remove 'checkpoint.dir' (docs/scale-out.md), or run the job in one process`,
+      );
+    if (this.scaleOut !== null && this.availableNow)
+      throw new Error(
+        `'pipeline.scale-out' needs continuous reading: 'trigger.mode' = 'available-now' ends when this process has read its own partitions, not the job's input`,
+      );
     this.checkpoint =
       dir === null || dir === undefined || dir === ''
         ? null
@@ -153,7 +170,7 @@ class JobRuntime implements Job {
     const env: QueryEnv = {
       triggerIntervalMs: this.triggerIntervalMs,
       availableNow: this.availableNow,
-      openSource: (s) => this.openSource(s),
+      openSource: (s, query) => this.openSource(s, query),
       sink: (name) => this.sink(name),
       sinkSpec: (name) => this.spec.sinks.find((x) => x.name === name),
       progress: (p) => {
@@ -191,7 +208,10 @@ class JobRuntime implements Job {
     return this.queryList;
   }
 
-  private openSource(s: SourceSpec<unknown>): {
+  private openSource(
+    s: SourceSpec<unknown>,
+    query?: string,
+  ): {
     connector: SourceConnector;
     options: Options;
     config: ConnectorConfig;
@@ -225,6 +245,10 @@ class JobRuntime implements Job {
         availableNow: this.availableNow,
         binding,
         notice: (m) => this.notice(m),
+        scaleOut:
+          this.scaleOut !== null && query !== undefined
+            ? { ...this.scaleOut, positions: `${this.scaleOut.group}.${query}.${s.name}` }
+            : null,
       }),
       options,
       config,
@@ -276,6 +300,7 @@ class JobRuntime implements Job {
     if (this.started) return this.started;
     this.started = (async () => {
       await checkSinkPaths(this.fileSinks, this.fileSources);
+      if (this.scaleOut !== null) for (const q of this.queryList) await q.checkScaleOut();
       // a resumed run may have finished reading its files; a fresh one needs them
       const dir = this.checkpoint?.dir;
       if (dir === undefined || !existsSync(join(dir, 'metadata'))) await checkInputsExist(this.fileSources);

@@ -42,8 +42,15 @@ import { buildProgress, sourceProgress } from './progress.ts';
 export interface QueryEnv {
   readonly triggerIntervalMs: number;
   readonly availableNow: boolean;
-  /** The connector and effective settings for `spec` read by one query. */
-  openSource(spec: SourceSpec<unknown>): {
+  /**
+   * The connector and effective settings for `spec` read by one query: as an input of `query`
+   * (scaled out, such a source reads only its process's tasks), or, without `query`, as a lookup
+   * table (read whole).
+   */
+  openSource(
+    spec: SourceSpec<unknown>,
+    query?: string,
+  ): {
     connector: SourceConnector;
     options: Readonly<Record<string, string>>;
     /** The connector's typed config after overrides. */
@@ -156,7 +163,7 @@ export class Query implements QueryHandle {
         push: (row: Row, kind: RowKind) => void,
         options?: { readonly dropLate?: boolean },
       ) => {
-        const s = env.openSource(source as SourceSpec<unknown>);
+        const s = env.openSource(source as SourceSpec<unknown>, spec.name);
         const lateSinkName = s.options['late.sink'] ?? source.lateSink;
         const input = new Input<Row>(source, s.connector, push, {
           query: spec.name,
@@ -324,6 +331,45 @@ export class Query implements QueryHandle {
   requestStop(): void {
     this.stopping = true;
     this.wakeStop();
+  }
+
+  /**
+   * Scale-out pre-flight (docs/scale-out.md), before anything opens: inputs read together must be
+   * co-partitioned, and what a scaled-out job cannot do yet is refused, saying so.
+   */
+  async checkScaleOut(): Promise<void> {
+    const fail = (reason: string, hint: string): never => {
+      throw new QueryError({ query: this.name, reason, hint });
+    };
+    const counts: { name: string; tasks: number }[] = [];
+    for (const [i, input] of this.inputs.entries()) {
+      const connector = this.inputInfo[i]!.connector;
+      if (input.bounded || input.connector.taskCount === undefined)
+        fail(
+          `source "${input.name}" (connector '${connector}'${input.bounded ? ', bounded' : ''}) cannot be shared by the processes of a scaled-out job`,
+          `'pipeline.scale-out' needs unbounded Kafka sources (kafka, upsert-kafka; lookup tables may be anything); run the job in one process ('pipeline.scale-out' = 'false')`,
+        );
+      counts.push({ name: input.name, tasks: await input.connector.taskCount!() });
+    }
+    const stateful = this.operators.length > 0;
+    if (stateful && counts.some((c) => c.tasks !== counts[0]!.tasks))
+      fail(
+        `sources ${counts.map((c) => `"${c.name}" (${c.tasks} partitions)`).join(', ')} are read together by a stateful operator but are not co-partitioned: ` +
+          `in a scaled-out job task p reads partition p of each, so rows that meet must be in the same partition index`,
+        `give the topics the same number of partitions, written with the same key and partitioner (kafka-topics --alter --partitions ${Math.max(...counts.map((c) => c.tasks))} --topic <topic>), or run the job in one process ('pipeline.scale-out' = 'false')`,
+      );
+    if (stateful)
+      fail(
+        `operator${this.operators.length > 1 ? 's' : ''} ${this.operators.map((o) => `"${o.id}"`).join(', ')} keep${this.operators.length > 1 ? '' : 's'} state, which a scaled-out job cannot move between processes yet (changelog topics are not built)`,
+        `run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md says what scale-out supports today`,
+      );
+    for (const w of this.writers) {
+      if (this.env.sinkSpec(w.name)?.deliveryGuarantee === 'exactly-once')
+        fail(
+          `sink "${w.name}" is exactly-once, which a scaled-out job does not support yet (transactional producers per task are not built)`,
+          `use 'sink.delivery-guarantee' = 'at-least-once', or run the job in one process ('pipeline.scale-out' = 'false')`,
+        );
+    }
   }
 
   /** Opens the sources and runs micro-batches until the input ends, `requestStop`, or an error. */

@@ -6,6 +6,10 @@
  * logged ranges, exactly-once and scale-out assign partitions themselves), so the source asks
  * the partition leaders for records at the offsets it chooses, with no group membership.
  *
+ * `GroupClient` speaks the group protocol for scale-out membership (group.ts): kafkajs's consumer
+ * would assign with its own round-robin assigner and read through the group; sqc only needs who
+ * owns which task.
+ *
  * Everything kafkajs-internal is confined to this file; the kafkajs version is pinned.
  */
 import { createRequire } from 'node:module';
@@ -59,6 +63,28 @@ interface InternalBroker {
   metadata(topics: string[]): Promise<{
     topicMetadata: { topic: string; topicErrorCode: number; partitionMetadata: { partitionId: number }[] }[];
   }>;
+  joinGroup(request: {
+    groupId: string;
+    sessionTimeout: number;
+    rebalanceTimeout: number;
+    memberId: string;
+    protocolType: string;
+    groupProtocols: { name: string; metadata: Buffer }[];
+  }): Promise<{
+    generationId: number;
+    groupProtocol: string;
+    leaderId: string;
+    memberId: string;
+    members: { memberId: string; memberMetadata: Buffer }[];
+  }>;
+  syncGroup(request: {
+    groupId: string;
+    generationId: number;
+    memberId: string;
+    groupAssignment: { memberId: string; memberAssignment: Buffer }[];
+  }): Promise<{ memberAssignment: Buffer }>;
+  heartbeat(request: { groupId: string; groupGenerationId: number; memberId: string }): Promise<unknown>;
+  leaveGroup(request: { groupId: string; memberId: string }): Promise<unknown>;
 }
 
 interface InternalCluster {
@@ -100,6 +126,24 @@ export interface FetchRequest {
   readonly offset: number;
 }
 
+function newCluster(config: KafkaConfig, isolationLevel: number): InternalCluster {
+  return new Cluster({
+    logger: createLogger({ level: 0, logCreator: LoggerConsole }),
+    socketFactory: socketFactory(),
+    brokers: config.brokers,
+    ssl: config.ssl,
+    sasl: config.sasl,
+    clientId: config.clientId,
+    connectionTimeout: config.connectionTimeout,
+    requestTimeout: config.requestTimeout,
+    enforceRequestTimeout: true,
+    metadataMaxAge: 300_000,
+    retry: config.retry,
+    allowAutoTopicCreation: false,
+    isolationLevel,
+  });
+}
+
 /** One connection to a cluster for reading partitions directly (no consumer group). */
 export class PartitionReader {
   private readonly cluster: InternalCluster;
@@ -108,21 +152,7 @@ export class PartitionReader {
     config: KafkaConfig,
     readonly isolationLevel: number,
   ) {
-    this.cluster = new Cluster({
-      logger: createLogger({ level: 0, logCreator: LoggerConsole }),
-      socketFactory: socketFactory(),
-      brokers: config.brokers,
-      ssl: config.ssl,
-      sasl: config.sasl,
-      clientId: config.clientId,
-      connectionTimeout: config.connectionTimeout,
-      requestTimeout: config.requestTimeout,
-      enforceRequestTimeout: true,
-      metadataMaxAge: 300_000,
-      retry: config.retry,
-      allowAutoTopicCreation: false,
-      isolationLevel,
-    });
+    this.cluster = newCluster(config, isolationLevel);
   }
 
   async connect(): Promise<void> {
@@ -291,4 +321,88 @@ export function visibleMessages(data: FetchedPartition, from: number): readonly 
     out.push(m);
   }
   return out;
+}
+
+/** The group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, offsets) for one group, through its coordinator. */
+export class GroupClient {
+  private readonly cluster: InternalCluster;
+
+  constructor(
+    config: KafkaConfig,
+    readonly groupId: string,
+  ) {
+    this.cluster = newCluster(config, READ_COMMITTED);
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.cluster.disconnect();
+  }
+
+  private coordinator(): Promise<InternalBroker> {
+    return this.cluster.findGroupCoordinator({ groupId: this.groupId });
+  }
+
+  /** JoinGroup (held by the coordinator until every member has rejoined). */
+  async join(o: {
+    memberId: string;
+    sessionTimeoutMs: number;
+    rebalanceTimeoutMs: number;
+    protocol: string;
+    metadata: Buffer;
+  }): Promise<{ generation: number; leader: string; memberId: string; members: { id: string; metadata: Buffer }[] }> {
+    const r = await (
+      await this.coordinator()
+    ).joinGroup({
+      groupId: this.groupId,
+      sessionTimeout: o.sessionTimeoutMs,
+      rebalanceTimeout: o.rebalanceTimeoutMs,
+      memberId: o.memberId,
+      protocolType: 'consumer',
+      groupProtocols: [{ name: o.protocol, metadata: o.metadata }],
+    });
+    return {
+      generation: r.generationId,
+      leader: r.leaderId,
+      memberId: r.memberId,
+      members: r.members.map((m) => ({ id: m.memberId, metadata: m.memberMetadata })),
+    };
+  }
+
+  /** SyncGroup: the leader sends every member's assignment, the others none; each gets its own. */
+  async sync(
+    generation: number,
+    memberId: string,
+    assignments: readonly { memberId: string; assignment: Buffer }[],
+  ): Promise<Buffer> {
+    const r = await (
+      await this.coordinator()
+    ).syncGroup({
+      groupId: this.groupId,
+      generationId: generation,
+      memberId,
+      groupAssignment: assignments.map((a) => ({ memberId: a.memberId, memberAssignment: a.assignment })),
+    });
+    return r.memberAssignment;
+  }
+
+  async heartbeat(generation: number, memberId: string): Promise<void> {
+    await (await this.coordinator()).heartbeat({ groupId: this.groupId, groupGenerationId: generation, memberId });
+  }
+
+  async leave(memberId: string): Promise<void> {
+    await (await this.coordinator()).leaveGroup({ groupId: this.groupId, memberId });
+  }
+
+  /** Partition counts of `topics` (fresh metadata). */
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    await this.cluster.addMultipleTargetTopics([...topics]);
+    await this.cluster.refreshMetadata();
+    const out = new Map<string, number>();
+    for (const t of topics) out.set(t, this.cluster.findTopicPartitionMetadata(t).length);
+    return out;
+  }
 }

@@ -29,6 +29,7 @@ import {
 import { recordLayout, recordParser } from './codec.ts';
 import { registerCodecs } from './compression.ts';
 import { newKafka } from './kafkajs.ts';
+import { taskGroup, type TaskGroup, type TaskMember } from './group.ts';
 import type { KafkaConfig, PartitionOffset } from './options.ts';
 
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
@@ -110,6 +111,18 @@ export class KafkaSource implements SourceConnector {
   private committedToGroup = '';
   /** Records skipped because their offsets vanished, with `scan.fail-on-data-loss = false`. */
   dataLossSkipped = 0;
+  // scale-out (docs/scale-out.md): the job's group, the partitions of every task, and what it owns
+  private group: TaskGroup | null = null;
+  private member: TaskMember | null = null;
+  private allParts: TopicPartition[] = [];
+  /** The tasks owned (null: not scaled out, every partition is read). */
+  private tasks: ReadonlySet<number> | null = null;
+  private pendingTasks: ReadonlySet<number> | null = null;
+  /** A rebalance waits for this source to reach a batch boundary: resolved by the next poll. */
+  private quiescing: (() => void) | null = null;
+  /** Between a quiesce and the next assignment: nothing is handed out. */
+  private paused = false;
+  private opened = false;
 
   constructor(private readonly ctx: SourceContext<KafkaConfig>) {
     const c = ctx.config;
@@ -176,7 +189,76 @@ export class KafkaSource implements SourceConnector {
     return this.reader.partitions(topics);
   }
 
+  async taskCount(): Promise<number> {
+    await this.retry(() => this.reader.connect());
+    try {
+      let n = 0;
+      for (const p of await this.retry(() => this.discover())) n = Math.max(n, p.partition + 1);
+      return n;
+    } finally {
+      await this.reader.disconnect().catch(() => {});
+    }
+  }
+
+  /** Scaled out: joins the job's group and reads the partitions of the tasks it gives this process. */
+  private async openScaledOut(): Promise<void> {
+    const so = this.ctx.scaleOut!;
+    await this.retry(() => this.reader.connect());
+    this.allParts = await this.retry(() => this.discover());
+    this.lastDiscovery = Date.now();
+    this.group = taskGroup(this.settings, {
+      group: so.group,
+      sessionTimeoutMs: so.sessionTimeoutMs,
+      notice: (m) => this.ctx.notice?.(m),
+    });
+    this.member = {
+      topics: [...new Set(this.allParts.map((p) => p.topic))],
+      quiesce: () => {
+        if (!this.opened || this.closed) {
+          this.paused = true;
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) => {
+          this.quiescing = resolve;
+          this.notify();
+        });
+      },
+      assign: (tasks) => {
+        this.pendingTasks = tasks;
+        this.notify();
+      },
+    };
+    await this.group.join(this.member);
+    await this.applyTasks();
+    this.opened = true;
+  }
+
+  /** Takes the latest assignment: drops the partitions of lost tasks, starts those of new ones at their committed positions. */
+  private async applyTasks(): Promise<void> {
+    while (this.pendingTasks !== null) {
+      const tasks = this.pendingTasks;
+      this.pendingTasks = null;
+      this.tasks = tasks;
+      for (const p of this.parts.filter((x) => !tasks.has(x.partition))) this.byId.delete(p.id);
+      this.parts = this.parts.filter((p) => tasks.has(p.partition));
+      const fresh = this.allParts.filter(
+        (tp) => tasks.has(tp.partition) && !this.byId.has(`${tp.topic}/${tp.partition}`),
+      );
+      if (fresh.length === 0) continue;
+      // where the previous owner stopped (the positions group), else where a new query starts
+      const positions = await this.retry(() => this.committedOffsets(this.ctx.scaleOut!.positions, fresh));
+      const missing = fresh.filter((tp) => !positions.has(`${tp.topic}/${tp.partition}`));
+      if (missing.length > 0)
+        for (const [k, v] of await this.retry(() => this.startOffsets(missing))) positions.set(k, v);
+      const added = fresh.map((tp) => this.add(tp, positions.get(`${tp.topic}/${tp.partition}`) ?? 0));
+      await this.checkPositions(added);
+    }
+    this.paused = false;
+    this.pump();
+  }
+
   async open(start: Json | null): Promise<void> {
+    if (this.ctx.scaleOut) return this.openScaledOut();
     await this.retry(() => this.reader.connect());
     const found = await this.retry(() => this.discover());
     this.lastDiscovery = Date.now();
@@ -247,9 +329,16 @@ export class KafkaSource implements SourceConnector {
   }
 
   /** The committed offsets of `properties.group.id` (partitions without one are left out). */
-  private async groupOffsets(parts: readonly TopicPartition[]): Promise<Map<string, number>> {
+  private groupOffsets(parts: readonly TopicPartition[]): Promise<Map<string, number>> {
+    return this.committedOffsets(this.config.groupId, parts);
+  }
+
+  /** The committed offsets of `groupId` (partitions without one are left out). */
+  private async committedOffsets(
+    groupId: string | null,
+    parts: readonly TopicPartition[],
+  ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const groupId = this.config.groupId;
     if (groupId === null) return out;
     const admin = newKafka(this.settings.config).admin();
     await admin.connect();
@@ -442,7 +531,14 @@ export class KafkaSource implements SourceConnector {
     } catch {
       return; // the next discovery tries again; fetch errors report an unreachable cluster
     }
-    const fresh = found.filter((tp) => !this.byId.has(`${tp.topic}/${tp.partition}`));
+    if (this.group !== null)
+      for (const tp of found)
+        if (!this.allParts.some((p) => p.topic === tp.topic && p.partition === tp.partition)) this.allParts.push(tp);
+    const tasks = this.tasks;
+    // scaled out: only partitions of owned tasks (partitions past the task count wait for the next rebalance)
+    const fresh = found.filter(
+      (tp) => !this.byId.has(`${tp.topic}/${tp.partition}`) && (tasks === null || tasks.has(tp.partition)),
+    );
     if (fresh.length === 0) return;
     // new partitions start at the earliest offset (Flink, Spark)
     const at = await this.reader.offsets(fresh, 'earliest').catch(() => null);
@@ -456,6 +552,20 @@ export class KafkaSource implements SourceConnector {
 
   async poll(max: number): Promise<RecordBatch | null> {
     if (this.fatal !== null) throw this.fatal;
+    if (this.group !== null) {
+      const fatal = this.group.error;
+      if (fatal !== null) throw fatal;
+      // a batch boundary: the previous batch and its positions are committed
+      const q = this.quiescing;
+      if (q !== null) {
+        this.quiescing = null;
+        this.paused = true;
+        q();
+        return null;
+      }
+      if (this.pendingTasks !== null) await this.applyTasks();
+      if (this.paused) return null;
+    }
     await this.maybeDiscover();
     const replay = this.replayEnd;
     const take = new Map<Partition, number>();
@@ -625,8 +735,8 @@ export class KafkaSource implements SourceConnector {
   }
 
   async waitForData(ms: number): Promise<void> {
-    if (this.fatal !== null) return;
-    for (const p of this.parts) if (p.buffered > 0) return;
+    if (this.fatal !== null || this.quiescing !== null || this.pendingTasks !== null) return;
+    if (!this.paused) for (const p of this.parts) if (p.buffered > 0) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.wake = null;
@@ -665,6 +775,14 @@ export class KafkaSource implements SourceConnector {
 
   /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
   async commit(offsets: Json): Promise<void> {
+    if (this.group !== null) {
+      // scaled out: the positions hand tasks over; a process dropped from the group no longer owns them
+      if (!this.group.inGroup) return;
+      const next = (offsets as { next: OffsetMap }).next;
+      if (Object.keys(next).length > 0)
+        await this.retry(() => this.reader.commitGroupOffsets(this.ctx.scaleOut!.positions, next));
+      return;
+    }
     const groupId = this.config.groupId;
     if (groupId === null) return;
     const text = JSON.stringify(offsets);
@@ -681,6 +799,10 @@ export class KafkaSource implements SourceConnector {
   async close(): Promise<void> {
     this.closed = true;
     this.notify();
+    const q = this.quiescing;
+    this.quiescing = null;
+    q?.();
+    if (this.group !== null && this.member !== null) await this.group.leave(this.member);
     await this.reader.disconnect().catch(() => {});
   }
 }
