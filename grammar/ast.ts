@@ -532,6 +532,36 @@ export interface FunctionCall {
   readonly star: boolean;
   readonly filter: Expr | null;
   readonly parens: boolean;
+  /** `OVER (...)`: a window function (ranking functions, OVER aggregates); absent otherwise. */
+  readonly over?: OverClause;
+  readonly span: Span;
+}
+
+/** `OVER ([PARTITION BY exprs] [ORDER BY items] [frame])`. */
+export interface OverClause {
+  readonly kind: 'OverClause';
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderItem[];
+  readonly frame: WindowFrame | null;
+  readonly span: Span;
+}
+
+/** `ROWS|RANGE BETWEEN lower AND upper` (`upper` is CURRENT ROW when written without BETWEEN). */
+export interface WindowFrame {
+  readonly kind: 'WindowFrame';
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly lower: FrameBound;
+  readonly upper: FrameBound;
+  readonly span: Span;
+}
+
+/** One end of a window frame: `UNBOUNDED PRECEDING`, `CURRENT ROW`, `n PRECEDING`, `INTERVAL ... FOLLOWING`. */
+export interface FrameBound {
+  readonly kind: 'FrameBound';
+  /** 'current' for CURRENT ROW; null offset with a direction for UNBOUNDED. */
+  readonly bound: 'current' | 'unbounded' | 'offset';
+  readonly offset: Expr | null;
+  readonly direction: 'PRECEDING' | 'FOLLOWING' | null;
   readonly span: Span;
 }
 

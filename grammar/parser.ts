@@ -986,6 +986,71 @@ export class SqParser extends CstParser {
         this.CONSUME2(T.RParen);
       }),
     });
+    this.OPTION4({
+      GATE: fn(() => this.la(1) === T.Over && this.la(2) === T.LParen),
+      DEF: fn(() => this.SUBRULE(this.overClause)),
+    });
+  });
+
+  /** `OVER ([PARTITION BY exprs] [ORDER BY items] [ROWS|RANGE frame])`. */
+  overClause = this.RULE('overClause', () => {
+    this.CONSUME(T.Over);
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.CONSUME(T.Partition);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: fn(() => this.SUBRULE(this.expression, { LABEL: 'partitionBy' })) });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Order);
+      this.CONSUME2(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: fn(() => this.SUBRULE(this.orderItem)) });
+    });
+    this.OPTION3(() => this.SUBRULE(this.windowFrame));
+    this.CONSUME(T.RParen);
+  });
+
+  /** `ROWS|RANGE BETWEEN bound AND bound`, or `ROWS|RANGE bound` (up to the current row). */
+  windowFrame = this.RULE('windowFrame', () => {
+    this.OR([
+      { ALT: fn(() => this.CONSUME(T.Rows, { LABEL: 'unit' })) },
+      { ALT: fn(() => this.CONSUME(T.Range, { LABEL: 'unit' })) },
+    ]);
+    this.OR2([
+      {
+        ALT: fn(() => {
+          this.CONSUME(T.Between);
+          this.SUBRULE(this.frameBound, { LABEL: 'lower' });
+          this.CONSUME(T.And);
+          this.SUBRULE2(this.frameBound, { LABEL: 'upper' });
+        }),
+      },
+      { ALT: fn(() => this.SUBRULE3(this.frameBound, { LABEL: 'lower' })) },
+    ]);
+  });
+
+  /** `UNBOUNDED PRECEDING`, `CURRENT ROW`, `n PRECEDING`, `INTERVAL '1' HOUR PRECEDING` (or FOLLOWING). */
+  frameBound = this.RULE('frameBound', () => {
+    this.OR([
+      {
+        ALT: fn(() => {
+          this.CONSUME(T.Current, { LABEL: 'current' });
+          this.CONSUME(T.Row);
+        }),
+      },
+      {
+        ALT: fn(() => {
+          this.OR2([
+            { ALT: fn(() => this.CONSUME(T.Unbounded, { LABEL: 'unbounded' })) },
+            { ALT: fn(() => this.SUBRULE(this.additive, { LABEL: 'offset' })) },
+          ]);
+          this.OR3([
+            { ALT: fn(() => this.CONSUME(T.Preceding, { LABEL: 'direction' })) },
+            { ALT: fn(() => this.CONSUME(T.Following, { LABEL: 'direction' })) },
+          ]);
+        }),
+      },
+    ]);
   });
 
   // ------------------------------------------------------------------------------------------

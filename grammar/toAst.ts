@@ -941,6 +941,7 @@ class AstBuilder extends BaseVisitor {
       if (unit) args = [{ kind: 'TimeUnitExpr', unit, span: args[0].span }, ...args.slice(1)];
     }
     const filter = node(ctx, 'filter');
+    const over = node(ctx, 'overClause');
     return {
       kind: 'FunctionCall',
       name,
@@ -949,8 +950,38 @@ class AstBuilder extends BaseVisitor {
       star: tok(ctx, 'Star') !== undefined,
       filter: filter ? this.expr(filter) : null,
       parens: true,
+      ...(over ? { over: this.visit(over) as A.OverClause } : {}),
       span,
     };
+  }
+
+  overClause(ctx: Ctx, span: A.Span): A.OverClause {
+    const frame = node(ctx, 'windowFrame');
+    return {
+      kind: 'OverClause',
+      partitionBy: nodes(ctx, 'partitionBy').map((e) => this.expr(e)),
+      orderBy: nodes(ctx, 'orderItem').map((o) => this.visit(o) as A.OrderItem),
+      frame: frame ? (this.visit(frame) as A.WindowFrame) : null,
+      span,
+    };
+  }
+
+  windowFrame(ctx: Ctx, span: A.Span): A.WindowFrame {
+    const lower = this.visit(node(ctx, 'lower')!) as A.FrameBound;
+    const upperNode = node(ctx, 'upper');
+    const upper: A.FrameBound = upperNode
+      ? (this.visit(upperNode) as A.FrameBound)
+      : { kind: 'FrameBound', bound: 'current', offset: null, direction: null, span: lower.span };
+    return { kind: 'WindowFrame', unit: tok(ctx, 'unit')?.image.toUpperCase() === 'RANGE' ? 'RANGE' : 'ROWS', lower, upper, span };
+  }
+
+  frameBound(ctx: Ctx, span: A.Span): A.FrameBound {
+    const dir = tok(ctx, 'direction')?.image.toUpperCase();
+    const direction = dir === 'PRECEDING' || dir === 'FOLLOWING' ? dir : null;
+    if (tok(ctx, 'current')) return { kind: 'FrameBound', bound: 'current', offset: null, direction: null, span };
+    if (tok(ctx, 'unbounded')) return { kind: 'FrameBound', bound: 'unbounded', offset: null, direction, span };
+    const off = node(ctx, 'offset');
+    return { kind: 'FrameBound', bound: 'offset', offset: off ? this.expr(off) : null, direction, span };
   }
 
   // ---- words

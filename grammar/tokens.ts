@@ -135,6 +135,15 @@ export const DateKw = nonReserved('DATE');
 export const TimeKw = nonReserved('TIME');
 export const Filter = nonReserved('FILTER');
 export const To = nonReserved('TO');
+// OVER windows (`f(...) OVER (PARTITION BY ... ORDER BY ... ROWS BETWEEN n PRECEDING AND CURRENT ROW)`).
+export const Over = nonReserved('OVER');
+export const Rows = nonReserved('ROWS');
+export const Range = nonReserved('RANGE');
+export const Preceding = nonReserved('PRECEDING');
+export const Following = nonReserved('FOLLOWING');
+export const Unbounded = nonReserved('UNBOUNDED');
+export const Current = nonReserved('CURRENT');
+export const Row = nonReserved('ROW');
 
 // Time units (non-reserved; plural spellings normalised by the AST builder).
 export const TimeUnits = [
