@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   SQ0303: 'aggregate where none is allowed (WHERE, GROUP BY, ON)',
   SQ0304: 'window property without a matching group window',
   SQ0305: 'invalid GROUP BY / window specification',
+  SQ0306: 'invalid window function (OVER): a ranking function outside a Top-N, an invalid frame or order',
   // SQ04xx: statements, sinks, relations
   SQ0401: 'INSERT does not match the sink schema',
   SQ0402: 'invalid read or write of a relation (reading a sink, writing a view)',

@@ -972,7 +972,13 @@ class AstBuilder extends BaseVisitor {
     const upper: A.FrameBound = upperNode
       ? (this.visit(upperNode) as A.FrameBound)
       : { kind: 'FrameBound', bound: 'current', offset: null, direction: null, span: lower.span };
-    return { kind: 'WindowFrame', unit: tok(ctx, 'unit')?.image.toUpperCase() === 'RANGE' ? 'RANGE' : 'ROWS', lower, upper, span };
+    return {
+      kind: 'WindowFrame',
+      unit: tok(ctx, 'unit')?.image.toUpperCase() === 'RANGE' ? 'RANGE' : 'ROWS',
+      lower,
+      upper,
+      span,
+    };
   }
 
   frameBound(ctx: Ctx, span: A.Span): A.FrameBound {

@@ -38,6 +38,8 @@ export function containsAggregate(e: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (Array.isArray(e)) return e.some(containsAggregate);
   const node = e as { kind?: string; name?: { name: string } };
+  // `AVG(x) OVER (...)` is an OVER aggregate, not a grouping (bind/over.ts)
+  if (node.kind === 'FunctionCall' && (node as { over?: unknown }).over) return false;
   if (node.kind === 'FunctionCall' && node.name && lookupAggregate(node.name.name)) return true;
   return Object.entries(e).some(([k, v]) => k !== 'span' && typeof v === 'object' && containsAggregate(v));
 }

@@ -20,8 +20,35 @@ import { GROUP_WINDOW_FUNCTIONS, intervalArg } from './windows.ts';
 
 const WINDOW_PROPERTY = /^(TUMBLE|HOP|SESSION|CUMULATE)_(START|END|ROWTIME|PROCTIME)$/;
 
+/** The ranking functions of a Top-N (bind/over.ts). */
+export const RANKING_FUNCTIONS: ReadonlySet<string> = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
+
 export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   const upper = e.name.name.toUpperCase();
+  if (e.over) {
+    const done = ctx.overs?.get(e);
+    if (done) return done;
+    ctx.diags.push(
+      error(
+        'SQ0306',
+        `window function "${e.name.name}(...) OVER (...)" is only allowed in a SELECT list${ctx.clause === 'SELECT' ? ' (not nested in another window function)' : `, not in ${ctx.clause}`}`,
+        e.over.span,
+        'help: compute it in a subquery and filter or aggregate the subquery',
+      ),
+    );
+    return null;
+  }
+  if (RANKING_FUNCTIONS.has(upper)) {
+    ctx.diags.push(
+      error(
+        'SQ0306',
+        `${upper}() needs an OVER clause, e.g. ${upper}() OVER (PARTITION BY k ORDER BY v DESC)`,
+        e.span,
+        'note: ranking functions are supported as Top-N: filtered by their rank in an outer query',
+      ),
+    );
+    return null;
+  }
   const prop = WINDOW_PROPERTY.exec(upper);
   if (prop) return bindWindowProperty(e, prop[1]!, prop[2]!, ctx);
   if (GROUP_WINDOW_FUNCTIONS.has(upper)) {

@@ -3,7 +3,7 @@
  * SELECT with aggregation — where aggregate calls are collected and which group window is active.
  * Everything here is local to one `bind()` call.
  */
-import type { Expr, Span } from '../../grammar/ast.ts';
+import type { Expr, FunctionCall, Span } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import type { WindowSpec } from '../../runtime/contract.ts';
 import type { AggCall, BoundExpr } from '../plan/plan.ts';
@@ -62,6 +62,8 @@ export interface ExprCtx {
   readonly window: GroupWindow | null;
   /** Preferred output name for an aggregate that is a whole SELECT item. */
   readonly aggName: string | null;
+  /** Window-function calls of the SELECT list, already computed below the projection (bind/over.ts). */
+  readonly overs?: ReadonlyMap<FunctionCall, BoundExpr>;
   /** SELECT aliases usable where a column is not found (Spark: HAVING total > 10). */
   readonly aliases?: ReadonlyMap<string, Expr>;
 }

@@ -27,6 +27,7 @@ import { newMeta, typeName } from './context.ts';
 import type { Env } from './env.ts';
 import { bindWrite } from './insert.ts';
 import type { Rel } from './rel.ts';
+import { checkRanksFiltered } from './over.ts';
 import { bindQuery, renameColumns } from './select.ts';
 import { usage } from './usage.ts';
 
@@ -249,6 +250,7 @@ function write(
   at: Span,
   c: StatementCtx,
 ): RelationEntry | null {
+  if (!checkRanksFiltered(rel, c.diags)) return null;
   const r = bindWrite({ target, columns, query, rel, at, diags: c.diags });
   if (!r) return null;
   let entry = target;

@@ -115,8 +115,67 @@ export interface SortRel extends RelBase {
   readonly limit: number | null;
 }
 
+/** The ranking functions of a Top-N (`ROW_NUMBER() OVER (...)`). */
+export type RankFunction = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+
+export interface OrderKey {
+  readonly expr: BoundExpr;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/**
+ * `ROW_NUMBER() | RANK() | DENSE_RANK() OVER (PARTITION BY ... ORDER BY ...)` with the outer
+ * query's filter on it folded in (`limit`: rows ranked 1..limit are kept). Output fields: the
+ * input's, then the rank (`rankField`, BIGINT). A Top-N without its filter (`limit` null) is an
+ * error found after binding.
+ */
+export interface RankRel extends RelBase {
+  readonly kind: 'Rank';
+  readonly input: Rel;
+  readonly fn: RankFunction;
+  readonly partitionBy: readonly NamedExpr[];
+  readonly orderBy: readonly OrderKey[];
+  readonly rankField: string;
+  readonly limit: number | null;
+  /** False when no query above reads the rank (the output is then keyed by the rows themselves). */
+  readonly rankOutput: boolean;
+  /** The ranking call (for messages). */
+  readonly callSpan: Span;
+}
+
+/** A window frame, resolved: `rows` counts rows before the current one, `range` milliseconds; null = UNBOUNDED. */
+export type OverFrame =
+  | { readonly unit: 'rows'; readonly preceding: number | null }
+  | { readonly unit: 'range'; readonly preceding: number | null };
+
+/**
+ * OVER aggregates of one SELECT (one window): `AGG(x) OVER (PARTITION BY ... ORDER BY t frame)`.
+ * Output fields: the input's, then one per aggregate.
+ */
+export interface OverRel extends RelBase {
+  readonly kind: 'Over';
+  readonly input: Rel;
+  readonly partitionBy: readonly NamedExpr[];
+  /** The ORDER BY column (an input field) and where it was written. */
+  readonly orderField: string;
+  readonly orderSpan: Span;
+  readonly frame: OverFrame;
+  readonly aggs: readonly AggCall[];
+}
+
 export type Rel =
-  ScanRel | FilterRel | ProjectRel | UnnestRel | WindowTvfRel | AggregateRel | JoinRel | UnionRel | SortRel;
+  | ScanRel
+  | FilterRel
+  | ProjectRel
+  | UnnestRel
+  | WindowTvfRel
+  | AggregateRel
+  | JoinRel
+  | UnionRel
+  | SortRel
+  | RankRel
+  | OverRel;
 
 export function inputsOf(rel: Rel): readonly Rel[] {
   switch (rel.kind) {

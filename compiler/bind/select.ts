@@ -27,6 +27,7 @@ import { astKey, exprCtx, typeName } from './context.ts';
 import type { Env, FromResult, ItemPlan } from './env.ts';
 import { bindCondition, bindExpr } from './expr.ts';
 import { bindFrom } from './from.ts';
+import { bindOverSelect, fuseRankFilter, markUnreadRank, overCalls } from './over.ts';
 import type { Rel, RelField } from './rel.ts';
 import { fieldRef, project, uniqueName } from './rel.ts';
 import type { Scope } from './scope.ts';
@@ -188,18 +189,45 @@ function bindSelect(sel: Select, outer: Env): BodyResult | null {
     );
     return null;
   }
-  const from: FromResult | null = bindFrom(sel.from, env);
+  let from: FromResult | null = bindFrom(sel.from, env);
   if (!from) return null;
   // A bad WHERE does not stop the SELECT list from being checked for independent errors.
   const where = sel.where ? bindCondition(sel.where, 'WHERE', exprCtx(from.scope, env.diags, env.meta, 'WHERE')) : null;
   const items = planItems(sel, from.scope, env.diags, env.meta, byPosition);
+  // A filter on the rank of a Top-N below is the Top-N's limit (bind/over.ts).
+  let cond = where;
+  if (where) {
+    const fused = fuseRankFilter(from.rel, where);
+    if (fused.rel !== from.rel) {
+      from = { ...from, rel: fused.rel };
+      cond = fused.rest;
+    }
+  }
+  const calls = overCalls(sel);
   const grouped =
     sel.groupBy.length > 0 ||
     sel.having !== null ||
     sel.items.some((i) => i.kind === 'SelectExpr' && containsAggregate(i.expr));
   let rel: Rel | null;
-  if (grouped) {
-    rel = items ? bindGroupedSelect(sel, from, where, items, env) : null;
+  if (grouped && calls.length > 0) {
+    env.diags.push(
+      error(
+        'SQ0306',
+        'window functions (OVER) cannot be combined with GROUP BY or aggregates in one SELECT',
+        calls[0]!.over!.span,
+        'help: aggregate in a subquery and apply the window function over it',
+      ),
+    );
+    return null;
+  } else if (grouped) {
+    rel = items ? bindGroupedSelect(sel, from, cond, items, env) : null;
+  } else if (calls.length > 0) {
+    if (!items || (sel.where && !where)) return null;
+    const input: Rel = cond
+      ? { kind: 'Filter', input: from.rel, predicate: cond, fields: from.rel.fields, span: sel.where!.span }
+      : from.rel;
+    rel = bindOverSelect(sel, calls, input, from, items, env);
+    if (rel) rel = markUnreadRank(rel);
   } else {
     const ctx = exprCtx(from.scope, env.diags, env.meta, 'SELECT');
     const exprs: (NamedExpr | null)[] = (items ?? []).map((it) => {
@@ -207,10 +235,10 @@ function bindSelect(sel: Select, outer: Env): BodyResult | null {
       return e ? { name: it.name, expr: e } : null;
     });
     if (!items || exprs.some((e) => !e) || (sel.where && !where)) return null;
-    const input: Rel = where
-      ? { kind: 'Filter', input: from.rel, predicate: where, fields: from.rel.fields, span: sel.where!.span }
+    const input: Rel = cond
+      ? { kind: 'Filter', input: from.rel, predicate: cond, fields: from.rel.fields, span: sel.where!.span }
       : from.rel;
-    rel = project(input, exprs as NamedExpr[], sel.span);
+    rel = markUnreadRank(project(input, exprs as NamedExpr[], sel.span));
   }
   if (!rel || (sel.where && !where) || !items) return null;
   if (sel.distinct) rel = distinct(rel, sel.span);

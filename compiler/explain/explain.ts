@@ -8,7 +8,9 @@ import type {
   AggCall,
   BoundExpr,
   JobPlan,
+  OverAggregateNode,
   PlanField,
+  RankNode,
   PlanNode,
   QueryPlan,
   SourceDef,
@@ -108,6 +110,16 @@ function describe(node: PlanNode): string {
         `Sort ${node.keys.map((k) => `${exprToSql(k.expr)} ${k.descending ? 'DESC' : 'ASC'}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ')}` +
         (node.limit !== null ? ` LIMIT ${node.limit}` : '')
       );
+    case 'Rank':
+      return `Rank ${node.fn}() <= ${node.limit}, ${RANK_MODES[node.mode]}`;
+    case 'OverAggregate':
+      return `OverAggregate ORDER BY ${node.orderField} ${node.frame.unit.toUpperCase()} BETWEEN ${
+        node.frame.preceding === null
+          ? 'UNBOUNDED'
+          : node.frame.unit === 'rows'
+            ? node.frame.preceding
+            : `INTERVAL ${formatDuration(node.frame.preceding)}`
+      } PRECEDING AND CURRENT ROW, ${OVER_MODES[node.mode]}`;
     case 'Sink': {
       const s = node.sink;
       return `Sink ${s.name} [${[s.connector, s.format, s.deliveryGuarantee, ...(s.keyFields.length ? [`key (${s.keyFields.join(', ')})`] : [])].filter(Boolean).join(', ')}]`;
@@ -138,6 +150,18 @@ function details(node: PlanNode): string[] {
         `keys: ${node.keys.length ? node.keys.map((k) => named(k.name, k.expr)).join(', ') : '(none)'}`,
         ...(node.aggs.length ? [`aggs: ${node.aggs.map(aggToString).join(', ')}`] : []),
       ];
+    case 'Rank':
+      return [
+        `partition by: ${node.partitionKeys.length ? node.partitionKeys.map((k) => named(k.name, k.expr)).join(', ') : '(none)'}`,
+        `order by: ${node.orderBy.map((k) => `${exprToSql(k.expr)} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}${node.newestFirst ? ' (ties: newest first)' : ''}`,
+        `rank: ${node.rankField}${node.rankOutput ? '' : ' (not read)'}`,
+        ...(node.mode === 'changes' ? [`updates keyed by ${RANK_OUTPUT[node.output]}`] : []),
+      ];
+    case 'OverAggregate':
+      return [
+        `partition by: ${node.partitionKeys.length ? node.partitionKeys.map((k) => named(k.name, k.expr)).join(', ') : '(none)'}`,
+        `aggs: ${node.aggs.map(aggToString).join(', ')}`,
+      ];
     case 'LookupJoin':
     case 'IntervalJoin':
     case 'WindowJoin':
@@ -164,6 +188,25 @@ function details(node: PlanNode): string[] {
       return [];
   }
 }
+
+const RANK_MODES: Readonly<Record<RankNode['mode'], string>> = {
+  changes: 'emit changes (rows entering and leaving the top N)',
+  window: 'emit final per window (when the watermark passes its end)',
+  first: 'emit first row per key (append-only)',
+  final: 'emit final (at end of the bounded input)',
+};
+
+const RANK_OUTPUT: Readonly<Record<RankNode['output'], string>> = {
+  position: 'partition and rank',
+  partition: 'partition',
+  row: 'the whole row',
+};
+
+const OVER_MODES: Readonly<Record<OverAggregateNode['mode'], string>> = {
+  watermark: 'rows emitted as the watermark passes them',
+  proc: 'rows emitted on arrival (processing time)',
+  end: 'rows emitted in order at end of the bounded input',
+};
 
 function sourceSummary(s: SourceDef): string {
   const o = s.source.options;

@@ -12,11 +12,12 @@ import { fieldRefs } from './walk.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error, warning } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
-import type { AggregateRel, FilterRel, JoinRel, Rel, RelField } from '../bind/rel.ts';
+import type { AggregateRel, FilterRel, JoinRel, OverRel, RankRel, Rel, RelField } from '../bind/rel.ts';
+import { rankMode } from './emit.ts';
 import { planJoin } from './joins.ts';
-import type { BoundExpr, NamedExpr, PlanNode, StreamProps } from './plan.ts';
+import type { BoundExpr, NamedExpr, PlanNode, RankNode, StreamProps } from './plan.ts';
 import { pushIntoJoin } from './pushdown.ts';
-import { and, conjuncts, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
+import { and, conjuncts, durationText, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
 
 export interface BuildContext {
   readonly diags: Diagnostic[];
@@ -134,6 +135,10 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         span: rel.span,
       };
     }
+    case 'Rank':
+      return buildRank(rel, cx);
+    case 'Over':
+      return buildOver(rel, cx);
     case 'Sort': {
       const input = build(rel.input, cx, top);
       if (!input) return null;
@@ -352,6 +357,147 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
       state: bounded
         ? { kind: 'bounded', by: `one row per ${what}${keysText} of a bounded input` }
         : { kind: 'unbounded', by: `one row per ${what}${keysText}` },
+    }),
+    span: rel.span,
+  };
+}
+
+/** A stateful operator that needs append-only input (until retractions reach it). */
+function requireAppendOnly(input: PlanNode, rel: Rel, what: string, cx: BuildContext): boolean {
+  if (input.props.appendOnly) return true;
+  cx.diags.push(
+    error(
+      'SQ0701',
+      `${what} needs append-only input, but its input (reading ${sourcesLabel(rel)}) produces updates`,
+      rel.span,
+      'help: compute the input over a window (e.g. TUMBLE) so that it emits final rows',
+    ),
+  );
+  return false;
+}
+
+function buildRank(rel: RankRel, cx: BuildContext): PlanNode | null {
+  const input = build(rel.input, cx, false);
+  if (!input || !requireAppendOnly(input, rel.input, `${rel.fn}() (a Top-N)`, cx)) return null;
+  const m = rankMode(rel);
+  const limit = rel.limit!;
+  const partition = rel.partitionBy.map((k) => k.name);
+  const per = partition.length ? ` per (${partition.join(', ')})` : '';
+  const first = rel.orderBy[0]!;
+  const firstField =
+    first.expr.kind === 'FieldRef'
+      ? input.schema.find((f) => f.name === (first.expr as { name: string }).name)
+      : undefined;
+  let mode = m.mode;
+  let timeField: string | null = null;
+  if (mode === 'first') {
+    const name = firstField!.name;
+    if (firstField!.time === 'proc') timeField = null;
+    else if (input.props.eventTime === name && input.props.watermarked) timeField = name;
+    else mode = input.props.bounded ? 'final' : 'changes';
+  }
+  if (mode === 'window' && !input.props.watermarked) mode = input.props.bounded ? 'final' : 'changes';
+  const output: RankNode['output'] =
+    rel.fn === 'ROW_NUMBER' && rel.rankOutput
+      ? 'position'
+      : rel.fn === 'ROW_NUMBER' && limit === 1
+        ? 'partition'
+        : 'row';
+  const ties = rel.fn === 'ROW_NUMBER' ? '' : ' (and the rows tied with the last)';
+  const by =
+    mode === 'first'
+      ? `one row per key${per}, kept to remember the key`
+      : mode === 'window'
+        ? `${limit} row${limit === 1 ? '' : 's'}${ties} per window${per}, dropped when the window is final`
+        : mode === 'final'
+          ? `${limit} row${limit === 1 ? '' : 's'}${ties}${per} of a bounded input`
+          : `${limit} row${limit === 1 ? '' : 's'}${ties}${per}`;
+  const unbounded = mode === 'changes' || mode === 'first';
+  const eventTime = mode === 'window' || mode === 'first' ? input.props.eventTime : null;
+  return {
+    kind: 'Rank',
+    id: 0,
+    input,
+    fn: rel.fn,
+    partitionKeys: rel.partitionBy,
+    orderBy: rel.orderBy,
+    limit,
+    rankField: rel.rankField,
+    rankOutput: rel.rankOutput,
+    newestFirst: m.newestFirst,
+    mode,
+    output,
+    windowEndField: mode === 'window' ? m.windowEnd : null,
+    timeField,
+    schema: withTime(rel.fields, eventTime),
+    props: props({
+      bounded: input.props.bounded,
+      eventTime,
+      watermarked: input.props.watermarked && eventTime !== null,
+      appendOnly: mode !== 'changes',
+      state:
+        unbounded && partition.length
+          ? { kind: 'unbounded', by: `${by}; grows with the number of keys` }
+          : { kind: 'bounded', by },
+    }),
+    span: rel.span,
+  };
+}
+
+function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
+  const input = build(rel.input, cx, false);
+  if (!input || !requireAppendOnly(input, rel.input, 'an OVER aggregate', cx)) return null;
+  const field = input.schema.find((f) => f.name === rel.orderField)!;
+  let mode: 'watermark' | 'proc' | 'end';
+  if (input.props.eventTime === rel.orderField && input.props.watermarked) mode = 'watermark';
+  else if (field.time === 'proc') mode = 'proc';
+  else if (input.props.bounded) mode = 'end';
+  else {
+    cx.diags.push(
+      error(
+        'SQ0602',
+        `an OVER aggregate on a stream must be ordered by an event-time attribute, but "${rel.orderField}" is not one here (its input does not carry a watermark on it)`,
+        rel.orderSpan,
+        'help: ORDER BY the column the source declares a WATERMARK on',
+        'note: event time survives stateless operators, window aggregates (as window_time) and interval joins, but not regular joins or non-windowed aggregates',
+      ),
+    );
+    return null;
+  }
+  const partition = rel.partitionBy.map((k) => k.name);
+  const per = partition.length ? ` per (${partition.join(', ')})` : '';
+  const f = rel.frame;
+  const frame =
+    f.preceding === null
+      ? `one accumulator${per}`
+      : f.unit === 'rows'
+        ? `the last ${f.preceding + 1} rows${per}`
+        : `the rows of the last ${durationText(f.preceding)}${per}`;
+  const waiting =
+    mode === 'watermark'
+      ? ', plus the rows waiting for the watermark'
+      : mode === 'end'
+        ? ', plus every row until the end of the bounded input'
+        : '';
+  return {
+    kind: 'OverAggregate',
+    id: 0,
+    input,
+    partitionKeys: rel.partitionBy,
+    orderField: rel.orderField,
+    frame: f,
+    aggs: rel.aggs,
+    mode,
+    schema: withTime(rel.fields, input.props.eventTime),
+    props: props({
+      bounded: input.props.bounded,
+      eventTime: input.props.eventTime,
+      watermarked: input.props.watermarked,
+      appendOnly: true,
+      state:
+        partition.length && mode !== 'end'
+          ? { kind: 'unbounded', by: `${frame}${waiting}; grows with the number of keys` }
+          : { kind: 'bounded', by: `${frame}${waiting}` },
     }),
     span: rel.span,
   };

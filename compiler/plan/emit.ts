@@ -13,9 +13,9 @@ import type { EmitClause } from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import type { EmitMode } from '../../runtime/contract.ts';
-import type { AggregateRel, Rel } from '../bind/rel.ts';
+import type { AggregateRel, RankRel, Rel } from '../bind/rel.ts';
 import { inputsOf, scansOf } from '../bind/rel.ts';
-import type { PlanNode } from './plan.ts';
+import type { BoundExpr, PlanNode, RankMode } from './plan.ts';
 import { sourcesLabel } from './util.ts';
 
 /** The aggregate whose result the query writes (through stateless single-input operators only). */
@@ -41,7 +41,50 @@ export function allBounded(rel: Rel): boolean {
   return scansOf(rel).every((s) => s.source.bounded);
 }
 
+/** The Top-N whose result the query writes (through stateless single-input operators only). */
+export function topRank(rel: Rel): RankRel | null {
+  switch (rel.kind) {
+    case 'Rank':
+      return rel;
+    case 'Project':
+    case 'Filter':
+    case 'Unnest':
+      return topRank(rel.input);
+    default:
+      return null;
+  }
+}
+
+/**
+ * How a Top-N emits (plan.ts `RankMode`), decided from the bound query: a window Top-N when a
+ * partition key is a window's end; keep-first deduplication (append-only) for ROW_NUMBER,
+ * N = 1, ordered by a time attribute ascending; the top N at end of a bounded input; else an
+ * updating result.
+ */
+export function rankMode(rel: RankRel): { mode: RankMode; windowEnd: string | null; newestFirst: boolean } {
+  const byName = new Map(rel.input.fields.map((f) => [f.name, f]));
+  const fieldOf = (e: BoundExpr) => (e.kind === 'FieldRef' ? byName.get(e.name) : undefined);
+  const end = rel.partitionBy.find((k) => fieldOf(k.expr)?.window === 'end');
+  const first = rel.orderBy[0];
+  const firstTime = first ? (fieldOf(first.expr)?.time ?? null) : null;
+  const newestFirst = rel.fn === 'ROW_NUMBER' && firstTime !== null && first!.descending;
+  const windowEnd = end ? (end.expr as { name: string }).name : null;
+  if (windowEnd) return { mode: 'window', windowEnd, newestFirst };
+  if (allBounded(rel.input)) return { mode: 'final', windowEnd: null, newestFirst };
+  if (
+    rel.fn === 'ROW_NUMBER' &&
+    rel.limit === 1 &&
+    rel.orderBy.length === 1 &&
+    firstTime !== null &&
+    !first!.descending
+  )
+    return { mode: 'first', windowEnd: null, newestFirst };
+  return { mode: 'changes', windowEnd: null, newestFirst };
+}
+
 export function defaultEmit(rel: Rel): EmitMode {
+  const rank = topRank(rel);
+  if (rank) return rankMode(rank).mode === 'changes' ? 'changes' : 'final';
   const agg = topAggregate(rel);
   if (!agg) return 'final';
   if (agg.window) return 'final';
@@ -173,6 +216,17 @@ function keyOf(node: PlanNode): Key | null {
         end: node.endField,
         cumulate: node.window.kind === 'cumulate',
       };
+    case 'Rank': {
+      if (node.mode !== 'changes') return null;
+      const partition = node.partitionKeys.map((k) => k.name);
+      const fields =
+        node.output === 'position'
+          ? [...partition, node.rankField]
+          : node.output === 'partition'
+            ? partition
+            : node.schema.map((f) => f.name).filter((n) => node.rankOutput || n !== node.rankField);
+      return { fields, start: null, end: null, cumulate: false };
+    }
     case 'Filter':
     case 'Sort':
       return keyOf(node.input);

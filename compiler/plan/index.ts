@@ -18,7 +18,7 @@ import { writableColumns } from '../catalog/catalog.ts';
 import { connectorConfig, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
-import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, upsertKey } from './emit.ts';
+import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
 import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef } from './plan.ts';
 import { childrenOf, numberNodes } from './util.ts';
 
@@ -82,7 +82,7 @@ function planQuery(
   if (!ok || !root) return null;
   const entry = relations.get(q.target);
   if (!entry) return null;
-  const key = emit !== 'final' && topAggregate(q.rel) ? upsertKey(root) : null;
+  const key = emit !== 'final' && (topAggregate(q.rel) || topRank(q.rel)) ? upsertKey(root) : null;
   let sink = sinkDefs.get(entry.name);
   if (!sink) {
     sink = sinkDef(entry, key);

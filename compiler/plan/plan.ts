@@ -260,6 +260,8 @@ export type PlanNode =
   | RegularJoinNode
   | UnionNode
   | SortNode
+  | RankNode
+  | OverAggregateNode
   | SinkNode;
 
 export type PlanNodeKind = PlanNode['kind'];
@@ -412,6 +414,78 @@ export interface SortNode extends NodeBase {
   readonly input: PlanNode;
   readonly keys: readonly { readonly expr: BoundExpr; readonly descending: boolean; readonly nullsFirst: boolean }[];
   readonly limit: number | null;
+}
+
+/**
+ * How a Top-N (`RankNode`) emits:
+ * - `changes`: an updating result. After each batch, every partition that changed is compared
+ *   with what was emitted before: rows entering the top N are inserted (`+I`) or update their
+ *   key (`+U`), rows leaving it are deleted (`-D`), by the node's `output` key.
+ * - `window`: window Top-N. The partition holds a window's end (`windowEndField`); its top N
+ *   rows are emitted once (`+I`) when the watermark passes the end, then dropped.
+ * - `first`: deduplication keeping the first row per key (ROW_NUMBER, N = 1, ORDER BY a time
+ *   attribute ASC): by event time (`timeField`), a key's row is emitted once (`+I`) when the
+ *   watermark passes its time; by processing time (`timeField` null), on arrival. Append-only.
+ * - `final`: bounded input: every partition's top N once at end of input (`+I`).
+ */
+export type RankMode = 'changes' | 'window' | 'first' | 'final';
+
+/**
+ * Top-N and deduplication: `ROW_NUMBER() | RANK() | DENSE_RANK() OVER (PARTITION BY
+ * partitionKeys ORDER BY orderBy)` kept where the rank is at most `limit`. Output schema: the
+ * input's fields, then `rankField` (BIGINT NOT NULL). Ties (equal ORDER BY values) rank in
+ * arrival order for ROW_NUMBER, except that a first key ordered by a time attribute DESCENDING
+ * (keep the last row) ranks the newest arrival first. RANK gives ties the same rank and skips
+ * (1, 1, 3), DENSE_RANK does not skip (1, 1, 2); both keep every row whose rank is <= `limit`.
+ * State: per partition the rows ranked <= `limit` (with ties), sorted.
+ */
+export interface RankNode extends NodeBase {
+  readonly kind: 'Rank';
+  readonly input: PlanNode;
+  readonly fn: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+  readonly partitionKeys: readonly NamedExpr[];
+  readonly orderBy: readonly { readonly expr: BoundExpr; readonly descending: boolean; readonly nullsFirst: boolean }[];
+  readonly limit: number;
+  readonly rankField: string;
+  /** Whether anything downstream reads the rank. */
+  readonly rankOutput: boolean;
+  /** Ties rank the newest arrival first (keep-last deduplication). */
+  readonly newestFirst: boolean;
+  readonly mode: RankMode;
+  /**
+   * What identifies an output row in `changes` mode (the upsert key): `position` = partition
+   * keys + rank (ROW_NUMBER with the rank read), `partition` = the partition keys (ROW_NUMBER,
+   * N = 1, rank not read: deduplication keeping the last row), `row` = the whole row.
+   */
+  readonly output: 'position' | 'partition' | 'row';
+  /** `window` mode: the input field holding the window's end. */
+  readonly windowEndField: string | null;
+  /** `first` mode: the event-time field, or null for processing time (arrival order). */
+  readonly timeField: string | null;
+}
+
+/**
+ * OVER aggregates: for every input row, `aggs` over the rows of its partition (`partitionKeys`)
+ * in its frame, ordered by `orderField`. Output schema: the input's fields, then one per agg.
+ * Frames end at the current row: `rows` = the `preceding` rows before it in order, `range` =
+ * the rows whose order value is within `preceding` ms before its own (its peers included);
+ * `preceding` null = UNBOUNDED PRECEDING.
+ * - `watermark`: rows wait until the watermark passes their time, then are processed in time
+ *   order (ties in arrival order) and emitted (`+I`); late rows were dropped upstream.
+ * - `proc`: processing time: rows are processed in arrival order, on arrival.
+ * - `end`: bounded input ordered by a column that is not a time attribute: every row is
+ *   processed in order at end of input.
+ * State: per partition, the rows in the frame (ROWS n: n rows; RANGE: the rows within the
+ * interval; UNBOUNDED: one accumulator) and the rows waiting for the watermark.
+ */
+export interface OverAggregateNode extends NodeBase {
+  readonly kind: 'OverAggregate';
+  readonly input: PlanNode;
+  readonly partitionKeys: readonly NamedExpr[];
+  readonly orderField: string;
+  readonly frame: { readonly unit: 'rows' | 'range'; readonly preceding: number | null };
+  readonly aggs: readonly AggCall[];
+  readonly mode: 'watermark' | 'proc' | 'end';
 }
 
 /**

@@ -83,6 +83,16 @@ export function validatePlan(plan: JobPlan): string[] {
       case 'Sort':
         for (const k of n.keys) check(k.expr, n.input.schema, 'sort key');
         break;
+      case 'Rank':
+        for (const k of n.partitionKeys) check(k.expr, n.input.schema, `partition key ${k.name}`);
+        for (const k of n.orderBy) check(k.expr, n.input.schema, 'order key');
+        break;
+      case 'OverAggregate':
+        for (const k of n.partitionKeys) check(k.expr, n.input.schema, `partition key ${k.name}`);
+        if (!n.input.schema.some((f) => f.name === n.orderField))
+          problems.push(`${at}: order field "${n.orderField}" not in input`);
+        aggs(n.aggs, n.input.schema);
+        break;
       case 'Sink':
         if (n.schema.length !== n.sink.schema.length)
           problems.push(`${at}: query has ${n.schema.length} fields, sink ${n.sink.schema.length}`);
