@@ -86,6 +86,8 @@ export const STATE_VERSIONS = {
   'interval-join': 1,
   'window-join': 1,
   'regular-join': 1,
+  'top-n': 1,
+  'over-aggregate': 1,
 } as const;
 
 export type StatefulKind = keyof typeof STATE_VERSIONS;

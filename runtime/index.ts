@@ -38,6 +38,7 @@ export { SessionWindowAggregate } from './operators/session-window-aggregate.ts'
 export { GroupAggregate } from './operators/group-aggregate.ts';
 export { WindowAssign } from './operators/window-assign.ts';
 export { SortLimit } from './operators/sort-limit.ts';
+export { TopN } from './operators/top-n.ts';
 export { IntervalJoin, type IntervalJoinConfig } from './operators/interval-join.ts';
 export { WindowJoin, type WindowJoinConfig } from './operators/window-join.ts';
 export { RegularJoin, type RegularJoinConfig } from './operators/regular-join.ts';

@@ -293,6 +293,33 @@ export interface WindowAssignConfig<In> {
   readonly out: (row: In, start: number, end: number) => void;
 }
 
+/** Config of `TopN` (ROW_NUMBER / RANK / DENSE_RANK filtered by the rank: Top-N, deduplication). */
+export interface TopNConfig<Row, Key extends KeyValue> {
+  readonly id: string;
+  /**
+   * 'changes': updates per batch; 'window': a partition's top N once when the watermark passes
+   * its window end; 'first': a key's first row once (when the watermark passes its time, or on
+   * arrival without `time`); 'final': every partition's top N at end of input.
+   */
+  readonly mode: 'changes' | 'window' | 'first' | 'final';
+  readonly fn: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+  /** Rows ranked 1..limit are kept (with RANK/DENSE_RANK, ties of the last rank too). */
+  readonly limit: number;
+  /** The partition of a row (the window end is part of it in 'window' mode). */
+  readonly key: (row: Row) => Key;
+  /** The ORDER BY keys only: negative when `a` ranks before `b`, 0 for ties. */
+  readonly compare: (a: Row, b: Row) => number;
+  /** Ties rank the newest arrival first (keep-last deduplication); else in arrival order. */
+  readonly newestFirst: boolean;
+  /** 'changes': what identifies an output row (plan.ts `RankNode.output`). */
+  readonly output: 'position' | 'partition' | 'row';
+  /** Whether the rank is part of the output row (a row whose rank changes is then re-emitted). */
+  readonly rankOutput: boolean;
+  /** 'window': the window end of a row; 'first': its event time. Null rows are dropped and counted. */
+  readonly time: ((row: Row) => number | null) | null;
+  readonly out: (row: Row, rank: number, kind: RowKind) => void;
+}
+
 /** Config of `SortLimit` (ORDER BY / LIMIT over COMPLETE results or bounded input). */
 export interface SortLimitConfig<Row> {
   readonly id: string;

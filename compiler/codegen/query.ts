@@ -25,7 +25,10 @@ import { formatDuration, formatWindow } from '../../runtime/windows/format.ts';
 import type {
   AggregateNode,
   BoundExpr,
+  NamedExpr,
+  OverAggregateNode,
   PlanField,
+  RankNode,
   PlanNode,
   ProjectNode,
   QueryPlan,
@@ -33,10 +36,10 @@ import type {
   SortNode,
   WindowAggregateNode,
 } from '../plan/plan.ts';
-import { INT, TIMESTAMP, type SqlType } from '../types.ts';
+import { BIGINT, INT, TIMESTAMP, type SqlType } from '../types.ts';
 import { aggregateRowFields, compileAggregate } from './aggregate.ts';
 import { numberLiteral, type FieldAccess } from './expr.ts';
-import { isStateless, neededInputs, operatorInputs } from './fields.ts';
+import { isStateless, neededInputs, operatorInputs, refsOf } from './fields.ts';
 import { lookupJoin, twoInputJoin, type TwoInputHost } from './joins.ts';
 import type { ModuleBuilder } from './module.ts';
 import { NameScope, propertyAccess, propertyKey, toCamelCase, toPascalCase } from './names.ts';
@@ -45,7 +48,7 @@ import type { Consumer, RowView } from './row-view.ts';
 import { FnScope } from './scope.ts';
 import type { SinkNames } from './sinks.ts';
 import type { SourceNames } from './sources.ts';
-import { isPrimitive } from './ts-types.ts';
+import { isPrimitive, nullableTsType } from './ts-types.ts';
 
 /** What the query compiler needs from the module: declared names and the columns read. */
 export interface QueryContext {
@@ -228,6 +231,10 @@ export class QueryGen {
         return this.aggregate(node, consumer, needed, depth + 1);
       case 'Sort':
         return this.sort(node, consumer, depth + 1);
+      case 'Rank':
+        return this.rank(node, consumer, needed, depth + 1);
+      case 'OverAggregate':
+        return this.overAggregate(node, consumer, needed, depth + 1);
       case 'Union':
         return this.union(node, consumer, needed, depth);
       case 'LookupJoin': {
@@ -789,6 +796,119 @@ export class QueryGen {
     this.node(node.input, push, reads, depth);
   }
 
+  /** A comparator `(a, b) => number` over rows read by `fieldIn`, by `keys` in order (0 for ties). */
+  private comparator(
+    keys: readonly { readonly expr: BoundExpr; readonly descending: boolean; readonly nullsFirst: boolean }[],
+    fieldIn: (row: string) => (name: string) => FieldAccess,
+    span: PlanNode['span'],
+  ): string {
+    const m = this.m;
+    const cmp = new FnScope(m, this.locals, ['a', 'b']);
+    const lines: string[] = [];
+    keys.forEach((k, i) => {
+      const read = (row: string) => cmp.compiler(fieldIn(row), span).value(k.expr);
+      const x = cmp.names.fresh(`a${i}`);
+      const y = cmp.names.fresh(`b${i}`);
+      lines.push(`const ${x} = ${read('a')};`, `const ${y} = ${read('b')};`);
+      lines.push(compareLines(x, y, k.expr.type, k.expr.nullable, k.descending, k.nullsFirst, m));
+    });
+    lines.push('return 0;');
+    return `(a, b) => {\n${cmp.body(lines.join('\n'))}\n}`;
+  }
+
+  /** A partition key function over rows read by `fieldIn`: its type and code. */
+  private partitionKey(
+    keys: readonly NamedExpr[],
+    fieldIn: (row: string) => (name: string) => FieldAccess,
+    span: PlanNode['span'],
+  ): { type: string; code: string } {
+    if (keys.length === 0) return { type: 'null', code: '() => null' };
+    const fn = new FnScope(this.m, this.locals, ['row']);
+    const c = fn.compiler(fieldIn('row'), span);
+    const parts = keys.map((k) => c.value(k.expr));
+    const value = keys.length === 1 ? parts[0]! : `${this.m.rt('compositeKey')}(${parts.join(', ')})`;
+    const type = keys.length === 1 ? nullableTsType(keys[0]!.expr.type, keys[0]!.expr.nullable) : 'string';
+    return { type, code: arrow('row', fn, `return ${value};`) };
+  }
+
+  private overAggregate(
+    node: OverAggregateNode,
+    _downstream: Consumer,
+    _needed: ReadonlySet<string>,
+    _depth: number,
+  ): void {
+    internal(`OVER aggregates are not generated yet (${node.kind})`);
+  }
+
+  /** Top-N and deduplication: the runtime's `TopN`, whose `out` runs the code above with the rank. */
+  private rank(node: RankNode, downstream: Consumer, needed: ReadonlySet<string>, depth: number): void {
+    const reads = new Set([...needed].filter((n) => n !== node.rankField));
+    for (const k of node.partitionKeys) refsOf(k.expr, reads);
+    for (const k of node.orderBy) refsOf(k.expr, reads);
+    if (node.windowEndField) reads.add(node.windowEndField);
+    if (node.timeField) reads.add(node.timeField);
+    let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
+    const push: Consumer = (view, _kind, fn) => {
+      if (!op) {
+        const m = this.m;
+        const input = this.operatorInput(node, reads, view, 'Row');
+        const key = this.partitionKey(node.partitionKeys, input.fieldIn, node.span);
+        const time = node.windowEndField ?? node.timeField;
+        const outFn = new FnScope(m, this.locals, ['row', 'rank', 'kind']);
+        const rowField = input.fieldIn('row');
+        const outView: RowView = {
+          field: (name) => (name === node.rankField ? { code: 'rank', nullable: false, type: BIGINT } : rowField(name)),
+          object: needed.has(node.rankField)
+            ? null
+            : { code: 'row', type: input.type, exact: null, declared: rowField },
+        };
+        const statements = downstream(outView, 'kind', outFn);
+        const name = this.operatorName(node.mode === 'first' ? 'firstRows' : 'topN');
+        const id = `n${node.id}.top-n`;
+        const config = [
+          `id: ${JSON.stringify(id)}`,
+          `mode: ${JSON.stringify(node.mode)}`,
+          `fn: ${JSON.stringify(node.fn)}`,
+          `limit: ${numberLiteral(node.limit)}`,
+          `key: ${key.code}`,
+          `compare: ${this.comparator(node.orderBy, input.fieldIn, node.span)}`,
+          `newestFirst: ${node.newestFirst}`,
+          `output: ${JSON.stringify(node.output)}`,
+          `rankOutput: ${node.rankOutput}`,
+          `time: ${time ? `(row) => ${rowField(time).code}` : 'null'}`,
+          `out: ${arrow('row, rank, kind', outFn, statements)}`,
+        ];
+        this.operators.push({
+          depth,
+          code: `const ${name} = q.operator(\nnew ${m.rt('TopN')}<${input.type}, ${key.type}>({\n${config.join(',\n')},\n}),\n);`,
+          placeholder: name,
+          base: this.bases.get(name)!,
+          descriptor: {
+            id,
+            kind: 'top-n',
+            version: STATE_VERSIONS['top-n'],
+            config: {
+              mode: node.mode,
+              fn: node.fn,
+              limit: node.limit,
+              output: node.output,
+              rankOutput: node.rankOutput,
+              newestFirst: node.newestFirst,
+            },
+            keys: {
+              partition: node.partitionKeys.map((k) => exprToSql(k.expr)).join(', '),
+              order: node.orderBy.map((k) => `${exprToSql(k.expr)}${k.descending ? ' DESC' : ''}`).join(', '),
+            },
+            state: null,
+          },
+        });
+        op = { name, push: input.push };
+      }
+      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+    };
+    this.node(node.input, push, reads, depth);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Descriptions for comments
 
@@ -864,6 +984,10 @@ function describeNode(node: PlanNode): string {
       return node.aggs.length === 0 ? `the distinct rows${keysText(node.keys)}` : `the aggregate${keysText(node.keys)}`;
     case 'Sort':
       return 'the sort';
+    case 'Rank':
+      return `the ${node.mode === 'first' ? 'first row' : `top ${node.limit}`}${keysText(node.partitionKeys)}`;
+    case 'OverAggregate':
+      return `the OVER aggregate${keysText(node.partitionKeys)}`;
     default:
       return node.kind;
   }
@@ -885,6 +1009,8 @@ function describe(node: PlanNode): string {
     case 'WindowAggregate':
     case 'Aggregate':
     case 'Sort':
+    case 'Rank':
+    case 'OverAggregate':
       return `${describe(node.input)} → ${describeNode(node).replace(/^the /, '')}`;
     case 'Union':
       return `(${node.inputs.map(describe).join(' ∪ ')})`;

@@ -136,7 +136,7 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
       };
     }
     case 'Rank':
-      return buildRank(rel, cx);
+      return buildRank(rel, cx, top);
     case 'Over':
       return buildOver(rel, cx);
     case 'Sort': {
@@ -376,7 +376,7 @@ function requireAppendOnly(input: PlanNode, rel: Rel, what: string, cx: BuildCon
   return false;
 }
 
-function buildRank(rel: RankRel, cx: BuildContext): PlanNode | null {
+function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | null {
   const input = build(rel.input, cx, false);
   if (!input || !requireAppendOnly(input, rel.input, `${rel.fn}() (a Top-N)`, cx)) return null;
   const m = rankMode(rel);
@@ -388,7 +388,8 @@ function buildRank(rel: RankRel, cx: BuildContext): PlanNode | null {
     first.expr.kind === 'FieldRef'
       ? input.schema.find((f) => f.name === (first.expr as { name: string }).name)
       : undefined;
-  let mode = m.mode;
+  // EMIT CHANGES on a Top-N over bounded input asks for its updates as they happen
+  let mode = m.mode === 'final' && top && cx.emit === 'changes' ? 'changes' : m.mode;
   let timeField: string | null = null;
   if (mode === 'first') {
     const name = firstField!.name;
@@ -456,7 +457,7 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
     cx.diags.push(
       error(
         'SQ0602',
-        `an OVER aggregate on a stream must be ordered by an event-time attribute, but "${rel.orderField}" is not one here (its input does not carry a watermark on it)`,
+        `an OVER aggregate on a stream must be ordered by an event-time attribute, but "${rel.orderField}" is not one here`,
         rel.orderSpan,
         'help: ORDER BY the column the source declares a WATERMARK on',
         'note: event time survives stateless operators, window aggregates (as window_time) and interval joins, but not regular joins or non-windowed aggregates',

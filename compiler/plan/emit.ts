@@ -174,6 +174,18 @@ export function checkEmitAfter(
     );
     return false;
   }
+  const rank = topRank(rel);
+  if (rank) {
+    diags.push(
+      error(
+        'SQ0701',
+        `EMIT FINAL needs append-only input, but the Top-N over ${sourcesLabel(rank.input)} is an updating result: rows enter and leave the top ${rank.limit} as input arrives`,
+        span,
+        'help: use EMIT CHANGES (the sink gets upserts and deletes), or rank per window (PARTITION BY window_start, window_end) for final rows',
+      ),
+    );
+    return false;
+  }
   diags.push(
     error(
       'SQ0701',

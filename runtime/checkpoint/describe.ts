@@ -84,7 +84,7 @@ export interface QueryParts {
 }
 
 /** Operators whose state holds input rows (their layout is the upstream projection's). */
-const ROW_STATE = new Set(['interval-join', 'window-join', 'regular-join', 'sort-limit']);
+const ROW_STATE = new Set(['interval-join', 'window-join', 'regular-join', 'sort-limit', 'top-n', 'over-aggregate']);
 
 export function typeText(t: TypeDesc): string {
   switch (t.kind) {
