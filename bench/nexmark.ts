@@ -10,12 +10,17 @@
  * reports (throughput / cores). Every run of a query must write the same number of rows (the
  * generator is deterministic), checked before the times count.
  *
+ * Live state: one more run of each query (not timed) with a state snapshot every second and
+ * `--progress-json` reports the most state rows any batch ended with and, from the snapshots, the
+ * state's serialized size per row, so the table shows the state at its largest (rows, and an
+ * estimate of its size as the checkpoint writes it) beside the peak RSS.
+ *
  * Settings as Flink's NEXMark suite: `first-event.rate` (TPS) 10,000,000, proportions 1:3:46;
  * `SQC_BENCH_NEXMARK_EVENTS` events (default 2M; Flink's suite runs 100M),
  * `SQC_BENCH_RUNS` runs (default 3), `SQC_BENCH_NEXMARK_QUERIES` (e.g. `q0,q5`) a subset.
  * Results: bench/results/nexmark.json.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DATA } from './pipeline.ts';
@@ -69,6 +74,41 @@ function rowsOut(m: Measured): number {
   return hits.reduce((n, h) => n + Number(h[1]!.replaceAll(',', '')), 0);
 }
 
+/** The most state rows a batch ended with, and the state's snapshot bytes per row (0 without state). */
+interface LiveState {
+  readonly peakRows: number;
+  readonly bytesPerRow: number;
+}
+
+/**
+ * Runs the query once more with a state snapshot every second and its progress records written
+ * out; reads back the largest `stateRows` and the snapshot size per state row (at the snapshot
+ * that held the most rows).
+ */
+function liveState(path: string, q: string): LiveState {
+  const ck = join(DIR, `${q}-checkpoints`);
+  const progress = join(DIR, `${q}-progress.jsonl`);
+  rmSync(ck, { recursive: true, force: true });
+  rmSync(progress, { force: true });
+  const args = ['run', path, '--quiet', '--set', `checkpoint.dir=${ck}`, '--set', 'checkpoint.interval=1 s'];
+  measure(sqc(...args, '--progress-json', progress), DIR);
+  let peakRows = 0;
+  let best = { rows: 0, bytes: 0 };
+  for (const line of readFileSync(progress, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const p = JSON.parse(line) as { stateOperators: { rows: number; bytes: number | null }[] };
+    const rows = p.stateOperators.reduce((n, o) => n + o.rows, 0);
+    peakRows = Math.max(peakRows, rows);
+    if (p.stateOperators.every((o) => o.bytes !== null) && rows > best.rows)
+      best = { rows, bytes: p.stateOperators.reduce((n, o) => n + o.bytes!, 0) };
+  }
+  rmSync(ck, { recursive: true, force: true });
+  rmSync(progress, { force: true });
+  return { peakRows, bytesPerRow: best.rows === 0 ? 0 : best.bytes / best.rows };
+}
+
+const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(bytes < 10 << 20 ? 1 : 0)} MiB`;
+
 const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${Math.round(n / 1e3)}K`);
 
 export async function benchNexmark(): Promise<void> {
@@ -83,7 +123,9 @@ export async function benchNexmark(): Promise<void> {
   console.log(
     `\n## NEXMark (Flink's SQL) on the in-memory nexmark source → blackhole, whole sqc run processes (${EVENTS.toLocaleString('en-US')} events, TPS ${TPS.toLocaleString('en-US')})`,
   );
-  console.log('  query   events/s   events/s/core   CPU s   peak RSS   rows out    published (events/s/core)');
+  console.log(
+    '  query   events/s   events/s/core   CPU s   peak RSS   rows out   peak state rows (≈ snapshot size)   published (events/s/core)',
+  );
   const results: Record<string, unknown> = {};
   for (const q of queries) {
     const path = join(DIR, `${q}.sq`);
@@ -103,6 +145,8 @@ export async function benchNexmark(): Promise<void> {
       if (rows !== expected) throw new Error(`${q}: run ${r + 1} wrote ${rows} rows, the warm-up run ${expected}`);
       runs.push(m);
     }
+    const state = liveState(path, q);
+    const stateBytes = state.peakRows * state.bytesPerRow;
     const seconds = median(runs.map((m) => m.seconds));
     const cpu = median(runs.map((m) => m.cpuSeconds));
     const rss = Math.max(...runs.map((m) => m.rssMiB));
@@ -113,10 +157,12 @@ export async function benchNexmark(): Promise<void> {
       eventsPerSecondPerCore: EVENTS / cpu,
       peakRssMiB: rss,
       rowsOut: expected,
+      peakStateRows: state.peakRows,
+      peakStateSnapshotBytes: Math.round(stateBytes),
       published: PUBLISHED[q] ?? null,
     };
     console.log(
-      `  ${q.padEnd(6)} ${k(EVENTS / seconds).padStart(9)} ${k(EVENTS / cpu).padStart(14)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(5)} MiB ${expected.toLocaleString('en-US').padStart(10)}    ${PUBLISHED[q] ?? ''}`,
+      `  ${q.padEnd(6)} ${k(EVENTS / seconds).padStart(9)} ${k(EVENTS / cpu).padStart(14)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(5)} MiB ${expected.toLocaleString('en-US').padStart(10)}   ${(state.peakRows === 0 ? '-' : `${state.peakRows.toLocaleString('en-US')} (≈ ${mib(stateBytes)})`).padEnd(33)} ${PUBLISHED[q] ?? ''}`,
     );
   }
   console.log(`  results: ${writeResults('nexmark', { events: EVENTS, tps: TPS, runs: RUNS, queries: results })}`);
