@@ -39,6 +39,7 @@ export { GroupAggregate } from './operators/group-aggregate.ts';
 export { WindowAssign } from './operators/window-assign.ts';
 export { SortLimit } from './operators/sort-limit.ts';
 export { TopN } from './operators/top-n.ts';
+export { OverAggregate } from './operators/over-aggregate.ts';
 export { IntervalJoin, type IntervalJoinConfig } from './operators/interval-join.ts';
 export { WindowJoin, type WindowJoinConfig } from './operators/window-join.ts';
 export { RegularJoin, type RegularJoinConfig } from './operators/regular-join.ts';

@@ -320,6 +320,23 @@ export interface TopNConfig<Row, Key extends KeyValue> {
   readonly out: (row: Row, rank: number, kind: RowKind) => void;
 }
 
+/** Config of `OverAggregate` (`AGG(x) OVER (PARTITION BY ... ORDER BY t frame)`). */
+export interface OverAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> {
+  readonly id: string;
+  /** 'watermark': in event-time order as the watermark passes; 'proc': on arrival; 'end': at end of input. */
+  readonly mode: 'watermark' | 'proc' | 'end';
+  readonly key: (row: In) => Key;
+  /** The ORDER BY value (event time in ms for 'watermark'; rows with NULL time are dropped and counted). */
+  readonly order: (row: In) => number | string | boolean | null;
+  /** ROWS: `preceding` rows before the current one; RANGE: `preceding` ms; null = UNBOUNDED. */
+  readonly frame: { readonly unit: 'rows' | 'range'; readonly preceding: number | null };
+  readonly create: () => Acc;
+  readonly restore: (state: Json) => Acc;
+  /** The output row: the input row with the aggregates of its frame. */
+  readonly result: (acc: Acc, row: In) => Out;
+  readonly out: Emit<Out>;
+}
+
 /** Config of `SortLimit` (ORDER BY / LIMIT over COMPLETE results or bounded input). */
 export interface SortLimitConfig<Row> {
   readonly id: string;

@@ -831,13 +831,102 @@ export class QueryGen {
     return { type, code: arrow('row', fn, `return ${value};`) };
   }
 
+  /** OVER aggregates: the runtime's `OverAggregate` with a generated accumulator class per frame. */
   private overAggregate(
     node: OverAggregateNode,
-    _downstream: Consumer,
-    _needed: ReadonlySet<string>,
-    _depth: number,
+    downstream: Consumer,
+    needed: ReadonlySet<string>,
+    depth: number,
   ): void {
-    internal(`OVER aggregates are not generated yet (${node.kind})`);
+    const aggNames = new Set(node.aggs.map((a) => a.name));
+    const reads = new Set([...needed].filter((n) => !aggNames.has(n)));
+    reads.add(node.orderField);
+    for (const k of node.partitionKeys) refsOf(k.expr, reads);
+    for (const a of node.aggs) {
+      for (const x of a.args) refsOf(x, reads);
+      if (a.filter) refsOf(a.filter, reads);
+    }
+    let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
+    const push: Consumer = (view, _kind, fn) => {
+      if (!op) {
+        const m = this.m;
+        const input = this.operatorInput(node, reads, view, 'Row');
+        // the accumulator class and partition key, as for a GROUP BY of the partition keys
+        const grouped: AggregateNode = {
+          kind: 'Aggregate',
+          id: node.id,
+          input: node.input,
+          keys: node.partitionKeys,
+          aggs: node.aggs,
+          emit: 'final',
+          schema: node.schema,
+          props: node.props,
+          span: node.span,
+        };
+        const agg = compileAggregate(
+          m,
+          grouped,
+          { acc: m.names.fresh(`${this.base}Acc`), keyDecoder: m.names.fresh(`${toCamelCase(this.base)}Key`) },
+          input.type,
+          input.fieldIn('row'),
+          `of ${this.describeOperator(node)} (${this.where()})`,
+          false,
+        );
+        const rowField = input.fieldIn('row');
+        const resultFn = new FnScope(m, this.locals, ['acc', 'row']);
+        const prelude: string[] = [];
+        const fields = node.schema.filter((f) => needed.has(f.name));
+        const outType = m.names.fresh(`${this.base}Over`);
+        m.declare(
+          'queries',
+          rowInterface(outType, fields, `A result row of ${this.describeOperator(node)} (${this.where()}).`),
+        );
+        const props = fields.map((f) => {
+          const v = aggNames.has(f.name) ? agg.output(f.name, prelude, resultFn) : rowField(f.name);
+          const code = !f.nullable && v.nullable ? `${m.fn('notNull')}(${v.code}, ${JSON.stringify(f.name)})` : v.code;
+          return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
+        });
+        const result = arrow('acc, row', resultFn, [...prelude, `return { ${props.join(', ')} };`].join('\n'));
+        const outFn = new FnScope(m, this.locals, ['row', 'kind']);
+        const statements = downstream(objectView('row', outType, fields, true), 'kind', outFn);
+        const keyFn = this.partitionKey(node.partitionKeys, input.fieldIn, node.span);
+        const name = this.operatorName('over');
+        const id = `n${node.id}.over-aggregate`;
+        const f = node.frame;
+        const config = [
+          `id: ${JSON.stringify(id)}`,
+          `mode: ${JSON.stringify(node.mode)}`,
+          `key: ${keyFn.code}`,
+          `order: (row) => ${rowField(node.orderField).code}`,
+          `frame: { unit: ${JSON.stringify(f.unit)}, preceding: ${f.preceding === null ? 'null' : numberLiteral(f.preceding)} }`,
+          `create: () => new ${agg.acc}()`,
+          `restore: (state) => ${agg.acc}.restore(state)`,
+          `result: ${result}`,
+          `out: ${arrow('row, kind', outFn, statements)}`,
+        ];
+        this.operators.push({
+          depth,
+          code: `const ${name} = q.operator(\nnew ${m.rt('OverAggregate')}<${input.type}, ${keyFn.type}, ${agg.acc}, ${outType}>({\n${config.join(',\n')},\n}),\n);`,
+          placeholder: name,
+          base: this.bases.get(name)!,
+          descriptor: {
+            id,
+            kind: 'over-aggregate',
+            version: STATE_VERSIONS['over-aggregate'],
+            config: { mode: node.mode, frame: { unit: f.unit, preceding: f.preceding } },
+            keys: {
+              partition: node.partitionKeys.map((k) => exprToSql(k.expr)).join(', '),
+              order: node.orderField,
+            },
+            state: agg.state,
+            aggregates: agg.aggregates,
+          },
+        });
+        op = { name, push: input.push };
+      }
+      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+    };
+    this.node(node.input, push, reads, depth);
   }
 
   /** Top-N and deduplication: the runtime's `TopN`, whose `out` runs the code above with the rank. */
