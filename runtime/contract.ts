@@ -88,6 +88,7 @@ export const STATE_VERSIONS = {
   'regular-join': 1,
   'top-n': 1,
   'over-aggregate': 1,
+  'changelog-normalize': 1,
 } as const;
 
 export type StatefulKind = keyof typeof STATE_VERSIONS;

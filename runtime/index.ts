@@ -43,6 +43,7 @@ export { OverAggregate } from './operators/over-aggregate.ts';
 export { IntervalJoin, type IntervalJoinConfig } from './operators/interval-join.ts';
 export { WindowJoin, type WindowJoinConfig } from './operators/window-join.ts';
 export { RegularJoin, type RegularJoinConfig } from './operators/regular-join.ts';
+export { ChangelogNormalize, type ChangelogNormalizeConfig } from './operators/changelog-normalize.ts';
 export { LookupJoin, type LookupJoinConfig } from './operators/lookup-join.ts';
 export type { JoinFns } from './operators/join-fns.ts';
 export { LookupTable, type LookupTableConfig } from './connectors/lookup-table.ts';

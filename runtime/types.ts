@@ -22,10 +22,13 @@ export type KeyValue = string | number | boolean | null;
 
 /**
  * How an emitted row changes the result, Flink's changelog notation: `+I` a new result row,
- * `+U` a new value for a result row already emitted (upsert by the key), `-D` a result row that
- * no longer exists (a merged-away session in CHANGES mode).
+ * `-U` the old value of a result row that is about to be updated (always followed by its `+U`;
+ * only between operators that retract, see the plan's `ChangelogMode`), `+U` the new value of a
+ * result row already emitted (upsert by the key), `-D` a result row that no longer exists (the
+ * whole old row: a merged-away session, a group whose last row was retracted).
+ * Sinks never receive `-U` (the engine folds it away, see `SinkWriterOptions.changelog`).
  */
-export type RowKind = '+I' | '+U' | '-D';
+export type RowKind = '+I' | '-U' | '+U' | '-D';
 
 /** Where an operator (or a generated stateless stage) sends its output rows. */
 export type Emit<Out> = (row: Out, kind: RowKind) => void;
@@ -197,8 +200,12 @@ export interface StateSnapshot {
 export interface Operator<In> {
   /** Stable id within the query (e.g. `n4.window-aggregate`); the snapshot key. */
   readonly id: string;
-  /** One input row; `side` is 0, or 0/1 (left/right) for two-input operators (joins). */
-  push(row: In, side: number): void;
+  /**
+   * One input row; `side` is 0, or 0/1 (left/right) for two-input operators (joins). `kind` is
+   * the row's change kind when the input is updating (absent: `+I`); an operator that accepts
+   * updating input retracts `-U`/`-D` rows from its state (`isRetraction`).
+   */
+  push(row: In, side: number, kind?: RowKind): void;
   /** The query watermark advanced to `watermark` (ms; +Infinity at end of input). */
   onWatermark(watermark: number): void;
   /** The micro-batch's rows have all been pushed and the watermark handled (CHANGES/COMPLETE). */
@@ -221,9 +228,14 @@ export interface Operator<In> {
  * A generated accumulator: one object per group (and window). `add` folds in one input row;
  * `merge` folds in another accumulator of the same class (needed by session windows);
  * `snapshot` returns its state for checkpoints (restored by the config's `restore`).
+ * Over an updating input the accumulator is retractable: `retract` takes back one row added
+ * before (COUNT/SUM/AVG subtract, MIN/MAX keep a counted multiset) and `rows` counts the rows
+ * added and not retracted (the group is deleted when it reaches 0).
  */
 export interface Accumulator<In> {
   add(row: In): void;
+  retract?(row: In): void;
+  readonly rows?: number;
   merge?(other: this): void;
   snapshot(): Json;
 }
@@ -280,6 +292,11 @@ export interface GroupAggregateConfig<In, Key extends KeyValue, Acc extends Accu
   readonly emit: EmitMode;
   /** SELECT DISTINCT: a group changes only when it first appears (no re-emission). */
   readonly keyOnly?: boolean;
+  /**
+   * CHANGES: emit each update as `-U` (the previous result) then `+U` (changelog 'retract', for
+   * a consumer that retracts); absent/false: `+U` only (changelog 'upsert', straight to a sink).
+   */
+  readonly updateBefore?: boolean;
   readonly result: (acc: Acc, key: Key) => Out;
   readonly out: Emit<Out>;
 }

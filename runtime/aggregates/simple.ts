@@ -129,6 +129,12 @@ export class CollectList<T extends Json> {
   merge(later: CollectList<T>): void {
     for (const v of later.values) this.values.push(v);
   }
+  /** Takes back one `v` (its first occurrence: Flink's LISTAGG retract); O(list length). */
+  retract(v: T): void {
+    const key = typeof v === 'object' && v !== null ? JSON.stringify(v) : null;
+    const i = this.values.findIndex((x) => (key === null ? x === v : JSON.stringify(x) === key));
+    if (i >= 0) this.values.splice(i, 1);
+  }
   /** A copy for an output row (the state keeps growing). */
   result(): T[] {
     return this.values.slice();

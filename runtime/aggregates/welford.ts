@@ -18,6 +18,22 @@ export class Welford {
     this.m2 += d * (x - this.mean);
   }
 
+  /** Takes back a value added before (the inverse of `add`; an updating input retracts rows). */
+  retract(x: number | null): void {
+    if (x === null || this.count === 0) return;
+    if (this.count === 1) {
+      this.count = 0;
+      this.mean = 0;
+      this.m2 = 0;
+      return;
+    }
+    const mean = (this.mean * this.count - x) / (this.count - 1);
+    this.m2 -= (x - mean) * (x - this.mean);
+    if (this.m2 < 0) this.m2 = 0;
+    this.mean = mean;
+    this.count--;
+  }
+
   merge(o: Welford): void {
     if (o.count === 0) return;
     if (this.count === 0) {

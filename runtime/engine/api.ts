@@ -52,10 +52,18 @@ export interface QueryBuilder {
     push: (row: Row, kind: RowKind) => void,
     options?: { readonly dropLate?: boolean },
   ): void;
-  /** This query's writer into the named sink. `emit` defaults to the query's emit mode. */
+  /**
+   * This query's writer into the named sink. `emit` defaults to the query's emit mode.
+   * `changelog: 'retract'`: the query writes `-U` rows, which the engine folds into upserts and
+   * deletes by `upsertKey` (engine/update-before.ts) — sinks never receive `-U`.
+   */
   sink<Row>(
     name: string,
-    options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null },
+    options?: {
+      readonly emit?: EmitMode;
+      readonly upsertKey?: readonly string[] | null;
+      readonly changelog?: 'retract';
+    },
   ): SinkWriter<Row>;
   /** Registers a stateful operator; register in dataflow order (upstream first). Returns it. */
   operator<Op extends Operator<any>>(op: Op): Op;

@@ -37,6 +37,7 @@ import { encodeState } from '../state/snapshot.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
 import { advancedWatermark, Input } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
+import { UpdateBeforeFold } from './update-before.ts';
 
 /** What a query needs from its job. */
 export interface QueryEnv {
@@ -88,6 +89,8 @@ interface Writer {
   written: number;
   /** A source's `late.sink`: its rows are late input, not the query's output. */
   readonly late: boolean;
+  /** A retracting query's `-U` rows, folded into upserts and deletes before the sink. */
+  fold: UpdateBeforeFold | null;
 }
 
 const EMPTY: readonly RecordBatch[] = [];
@@ -183,8 +186,20 @@ export class Query implements QueryHandle {
       },
       sink: <Row>(
         name: string,
-        options?: { readonly emit?: EmitMode; readonly upsertKey?: readonly string[] | null },
-      ) => this.writer(name, options?.emit ?? spec.emit, options?.upsertKey ?? null) as SinkWriter<Row>,
+        options?: {
+          readonly emit?: EmitMode;
+          readonly upsertKey?: readonly string[] | null;
+          readonly changelog?: 'retract';
+        },
+      ) => {
+        const upsertKey = options?.upsertKey ?? null;
+        const writer = this.writer(name, options?.emit ?? spec.emit, upsertKey);
+        if (options?.changelog !== 'retract') return writer as SinkWriter<Row>;
+        const w = this.writers[this.writers.length - 1]!;
+        // through `writer.write` on each call: a gate swaps its write while a batch is replayed
+        w.fold = new UpdateBeforeFold((row, kind) => writer.write(row, kind), upsertKey);
+        return { write: w.fold.push } as SinkWriter<Row>;
+      },
       lookup: <Row, Key extends KeyValue>(
         source: SourceSpec<Row>,
         key: (row: Row) => Key | null,
@@ -222,7 +237,7 @@ export class Query implements QueryHandle {
     const writer = this.env.sink(name).writer({ query: this.name, emit, upsertKey });
     // Transactional writers skip replayed batches themselves; others are muted while replaying.
     const gate = this.env.checkpointing && writer.publish === undefined ? new Gate(writer) : null;
-    this.writers.push({ name, writer, gate, written: 0, late });
+    this.writers.push({ name, writer, gate, written: 0, late, fold: null });
     return gate ?? writer;
   }
 
@@ -631,6 +646,7 @@ export class Query implements QueryHandle {
     this.watermark = w;
     fault('batch.processed');
     const t2 = performance.now();
+    for (const w2 of this.writers) w2.fold?.flush();
     for (const w2 of this.writers) w2.written = w2.writer.pendingRows();
     for (const w2 of this.writers) {
       if (mode === 'replay' && w2.gate !== null) continue; // delivered before the restart

@@ -191,7 +191,7 @@ export function changelogJsonLineEncoder(
 ): (row: Record<string, unknown>, kind: RowKind) => string {
   const line = jsonLineEncoder(schema, options);
   const prefix = `{${JSON.stringify(opField)}:`;
-  const ops: Record<RowKind, string> = { '+I': '"+I"', '+U': '"+U"', '-D': '"-D"' };
+  const ops: Record<RowKind, string> = { '+I': '"+I"', '-U': '"-U"', '+U': '"+U"', '-D': '"-D"' };
   return (row, kind) => {
     const body = line(row);
     return prefix + ops[kind] + (body.length > 2 ? ',' + body.slice(1) : '}');

@@ -1,3 +1,4 @@
+import type { RowKind } from '../types.ts';
 import { describe, expect, it } from 'vitest';
 import type { EmitMode } from '../index.ts';
 import { driveWithRestores, type Step } from '../testing/drive.ts';
@@ -12,7 +13,7 @@ interface Out {
 const fmt = (r: Out) => `${r.k}=${r.n}`;
 
 function make(emit: EmitMode, keyOnly = false) {
-  return (out: (r: Out, k: '+I' | '+U' | '-D') => void) =>
+  return (out: (r: Out, k: RowKind) => void) =>
     new GroupAggregate<Ev, string | null, CountSum, Out>({
       id: 'g',
       emit,
@@ -69,7 +70,7 @@ describe('GroupAggregate', () => {
 
 describe('SortLimit', () => {
   const sortMake =
-    (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: '+I' | '+U' | '-D') => void) =>
+    (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: RowKind) => void) =>
       new SortLimit<Out>({
         id: 'sort',
         emit,

@@ -3,6 +3,7 @@
  * out of order (never late), must produce exactly the groups a direct computation gives —
  * straight and with a snapshot/restore after every batch.
  */
+import type { RowKind } from '../types.ts';
 import { describe, expect, it } from 'vitest';
 import type { WindowSpec } from '../index.ts';
 import { windowAssigner } from '../windows/assigner.ts';
@@ -90,7 +91,7 @@ describe('window operators against oracles', () => {
     it(`${JSON.stringify(spec)} FINAL equals the oracle`, () => {
       for (let seed = 1; seed <= 6; seed++) {
         const { steps, rows } = script(seed, 3_000);
-        const make = (out: (r: WinOut, k: '+I' | '+U' | '-D') => void) =>
+        const make = (out: (r: WinOut, k: RowKind) => void) =>
           new WindowAggregate<Ev, string | null, CountSum, WinOut>({
             id: 'w',
             window: spec,
@@ -110,7 +111,7 @@ describe('window operators against oracles', () => {
   it('SESSION FINAL equals the oracle (and CHANGES ends with the same sessions)', () => {
     for (let seed = 1; seed <= 8; seed++) {
       const { steps, rows } = script(seed, 3_000);
-      const make = (emit: 'final' | 'changes') => (out: (r: WinOut, k: '+I' | '+U' | '-D') => void) =>
+      const make = (emit: 'final' | 'changes') => (out: (r: WinOut, k: RowKind) => void) =>
         new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({
           id: 's',
           gapMs: 1_500,

@@ -5,6 +5,12 @@
  * arrival order — and then stored itself. State grows with the input and is reported by
  * `stateRows()` (progress). Rows with a NULL key match nothing and are not stored.
  *
+ * Updating inputs (changelog 'retract': a non-windowed aggregate, a normalised upsert source, an
+ * inner regular join of those): a `-U`/`-D` row removes the stored row with the same values
+ * (`sameRow`) from its side and retracts every joined row it produced, one `-D` per match;
+ * `+I`/`+U` rows are stored and joined as inserts (`+I`). INNER only (the planner refuses outer
+ * joins over updating inputs).
+ *
  * The planner only allows INNER for unbounded streams (§7). Outer joins are supported too, in
  * one of two output modes (`outerEmit`):
  * - `'retract'` (default): an outer row with no match is emitted at once, padded with NULLs
@@ -14,7 +20,8 @@
  *   output stays append-only — for bounded inputs. NULL-key outer rows are emitted at once in
  *   both modes (they can never match).
  */
-import type { Json, KeyValue, StateSnapshot } from '../types.ts';
+import type { Json, KeyValue, RowKind, StateSnapshot } from '../types.ts';
+import { isRetraction, sameRow } from '../state/changelog.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';
@@ -42,6 +49,19 @@ class Side<Row, Key> {
   readonly buckets = new Map<Key, Bucket<Row>>();
   rows = 0;
   constructor(readonly outer: boolean) {}
+
+  /** Removes the stored row equal to `row`; false when there is none. */
+  remove(key: Key, row: Row): boolean {
+    const b = this.buckets.get(key);
+    if (b === undefined) return false;
+    const i = b.rows.findIndex((r) => sameRow(r, row));
+    if (i < 0) return false;
+    b.rows.splice(i, 1);
+    b.matched?.splice(i, 1);
+    if (b.rows.length === 0) this.buckets.delete(key);
+    this.rows--;
+    return true;
+  }
 
   add(key: Key, row: Row, matched: boolean): void {
     let b = this.buckets.get(key);
@@ -90,8 +110,12 @@ export class RegularJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<L
     this.retract = (cfg.outerEmit ?? 'retract') === 'retract';
   }
 
-  push(row: L | R, side: number): void {
+  push(row: L | R, side: number, kind?: RowKind): void {
     const cfg = this.cfg;
+    if (isRetraction(kind)) {
+      this.retractRow(row, side);
+      return;
+    }
     if (side === 0) {
       const l = row as L;
       const key = cfg.leftKey(l);
@@ -112,6 +136,28 @@ export class RegularJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<L
       const matched = this.probe(key, null, r);
       if (!matched && this.right.outer && this.retract) cfg.out(cfg.rightOnly!(r), '+I');
       this.right.add(key, r, matched);
+    }
+  }
+
+  /** A `-U`/`-D` row: removed from its side, and each joined row it made is retracted (`-D`). */
+  private retractRow(row: L | R, side: number): void {
+    const cfg = this.cfg;
+    if (this.left.outer || this.right.outer)
+      throw new Error(`regular join "${cfg.id}": an outer join cannot take retractions`);
+    const key = side === 0 ? cfg.leftKey(row as L) : cfg.rightKey(row as R);
+    if (key === null) return;
+    const own = side === 0 ? this.left : this.right;
+    // a row never stored (restored or filtered upstream) has produced nothing to take back
+    if (!(own as Side<L | R, Key>).remove(key, row)) return;
+    const residual = cfg.residual;
+    if (side === 0) {
+      const b = this.right.buckets.get(key);
+      if (b === undefined) return;
+      for (const r of b.rows) if (residual === null || residual(row as L, r)) cfg.out(cfg.join(row as L, r), '-D');
+    } else {
+      const b = this.left.buckets.get(key);
+      if (b === undefined) return;
+      for (const l of b.rows) if (residual === null || residual(l, row as R)) cfg.out(cfg.join(l, row as R), '-D');
     }
   }
 

@@ -1,3 +1,4 @@
+import type { RowKind } from '../types.ts';
 import { describe, expect, it } from 'vitest';
 import type { EmitMode } from '../index.ts';
 import { driveWithRestores, type Step } from '../testing/drive.ts';
@@ -8,7 +9,7 @@ const t = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const fmt = (r: WinOut) => `${r.k} [${t(r.start)}-${t(r.end)}) n=${r.n} sum=${r.sum}`;
 
 function make(emit: EmitMode, gapMs = 10_000) {
-  return (out: (r: WinOut, k: '+I' | '+U' | '-D') => void) =>
+  return (out: (r: WinOut, k: RowKind) => void) =>
     new SessionWindowAggregate<Ev, string | null, CountSum, WinOut>({
       id: 's',
       gapMs,

@@ -1,3 +1,4 @@
+import type { RowKind } from '../types.ts';
 import { describe, expect, it } from 'vitest';
 import type { EmitMode, WindowSpec } from '../index.ts';
 import { driveWithRestores, drive, type Step } from '../testing/drive.ts';
@@ -8,7 +9,7 @@ const t = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 const fmt = (r: WinOut) => `${r.k} [${t(r.start)}-${t(r.end)}) n=${r.n} sum=${r.sum}`;
 
 function make(window: Exclude<WindowSpec, { kind: 'session' }>, emit: EmitMode) {
-  return (out: (r: WinOut, k: '+I' | '+U' | '-D') => void) =>
+  return (out: (r: WinOut, k: RowKind) => void) =>
     new WindowAggregate<Ev, string | null, CountSum, WinOut>({
       id: 'w',
       window,
