@@ -70,6 +70,7 @@ export const DIAGNOSTIC_CODES = {
   // SQ07xx: output modes
   SQ0701: 'illegal output mode for the query',
   SQ0702: 'ORDER BY / LIMIT on an unbounded result',
+  SQ0703: 'aggregate function that cannot retract over an updating input',
   // SQ08xx: joins
   SQ0801: 'outer stream-stream join without watermarks or a time bound',
   SQ0802:

@@ -9,6 +9,13 @@
  * only when `c` is TRUE. FIRST_VALUE / LAST_VALUE are the first / last non-NULL value in
  * arrival order. Non-trivial states use the runtime's helpers (`rt.agg.DistinctSet`,
  * `HyperLogLog`, `Welford`, `CollectList`).
+ *
+ * Over an updating input (a non-windowed aggregate whose input's changelog is 'retract') the
+ * accumulator also has `retract(row)`, the inverse of `add`, and a `rows` count of the rows
+ * added and not retracted (the operator deletes the group at 0): COUNT and SUM subtract, AVG
+ * subtracts both, MIN/MAX and the DISTINCT aggregates keep a counted multiset of the values
+ * (`rt.agg.Multiset`: one entry per distinct value), COLLECT_LIST removes one occurrence and
+ * STDDEV/VAR run Welford's update backwards. The planner refuses the others (SQ0703).
  */
 import { internal } from './internal.ts';
 import type { AggCall, AggregateNode, BoundExpr, NamedExpr, PlanField, WindowAggregateNode } from '../plan/plan.ts';
@@ -28,6 +35,8 @@ interface Slot {
   readonly init: string;
   /** Statements folding in value `v` (already known non-NULL), with `this.field`. */
   readonly add: (v: string) => string;
+  /** Statements taking back value `v` (over an updating input); null when the state cannot. */
+  readonly retract: ((v: string) => string) | null;
   readonly merge: (other: string) => string;
   /** How the field's state appears in a snapshot, and the TypeScript type of that part. */
   readonly save: string;
@@ -78,8 +87,9 @@ export function compileAggregate(
   inField: (name: string) => FieldAccess,
   where: string,
   merge: boolean,
+  retracting = false,
 ): AggregateCode {
-  const classNames = new NameScope(['add', 'merge', 'snapshot', 'restore', 'constructor']);
+  const classNames = new NameScope(['add', 'retract', 'merge', 'snapshot', 'restore', 'constructor']);
   const inputs: Input[] = [];
   const outputs = new Map<string, (acc: string) => { code: string; nullable: boolean }>();
 
@@ -124,6 +134,7 @@ export function compileAggregate(
       tsType: 'number',
       init: '0',
       add: () => `this.${field}++;`,
+      retract: () => `this.${field}--;`,
       merge: (o) => `this.${field} += ${o}.${field};`,
       save: `this.${field}`,
       saveType: 'number',
@@ -131,6 +142,22 @@ export function compileAggregate(
       comment,
     }));
 
+  // Over an updating input the group's live row count comes first, so its field is `rows`.
+  if (retracting) counter(inputFor(null, null), 'rows', 'COUNT(*)');
+  /** A counted multiset of the non-NULL values (retractable MIN/MAX and DISTINCT). */
+  const multiset = (input: Input, id: string, comment: string, generic: string): Slot =>
+    slotOf(input, id, (field) => ({
+      field,
+      tsType: `${m.rt('agg.Multiset')}${generic}`,
+      init: `new ${m.rt('agg.Multiset')}${generic}()`,
+      add: (v) => `this.${field}.add(${v});`,
+      retract: (v) => `this.${field}.retract(${v});`,
+      merge: () => internal('a counted multiset is never merged (sessions do not retract)'),
+      save: `this.${field}.snapshot()`,
+      saveType: m.rt('Json'),
+      load: (p) => `${m.rt('agg.Multiset')}.restore${generic}(${p})`,
+      comment,
+    }));
   const aggregates: string[] = [];
   for (const a of node.aggs) {
     const arg = a.args[0] ?? null;
@@ -148,6 +175,7 @@ export function compileAggregate(
         tsType: `${m.rt(`agg.${cls}`)}${generic}`,
         init: `new ${m.rt(`agg.${cls}`)}${generic}()`,
         add: (v) => `this.${field}.add(${cls === 'CollectList' || keyed ? v : `JSON.stringify(${v})`});`,
+        retract: cls === 'CollectList' || cls === 'Welford' ? (v) => `this.${field}.retract(${v});` : null,
         merge: (o) => `this.${field}.merge(${o}.${field});`,
         save: `this.${field}.snapshot()`,
         saveType: m.rt('Json'),
@@ -165,6 +193,7 @@ export function compileAggregate(
         tsType: `${nullableTsType(argType, true)}`,
         init: 'null',
         add: (v) => add(field, v),
+        retract: null,
         merge: (o) => merge(field, o),
         save: `this.${field}`,
         saveType: nullableTsType(argType, true),
@@ -175,6 +204,16 @@ export function compileAggregate(
     switch (a.kind) {
       case 'count_star':
       case 'count': {
+        if (a.distinct && arg && retracting) {
+          const s = multiset(
+            inputFor(arg, a.filter),
+            `${base}Distinct`,
+            `the distinct non-NULL ${w}, counted`,
+            `<${keyed ? valueType : 'string'}>`,
+          );
+          outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.size`, nullable: false }));
+          break;
+        }
         if (a.distinct && arg) {
           const s = helper(
             'DistinctSet',
@@ -197,12 +236,30 @@ export function compileAggregate(
       case 'avg': {
         if (!arg) break;
         const resultKind = a.type.kind;
+        if (a.distinct && retracting) {
+          const s = multiset(
+            inputFor(arg, a.filter),
+            `${base}Distinct`,
+            `the distinct non-NULL ${w}, counted`,
+            '<number>',
+          );
+          const total = (acc: string) => `${m.fn('sumOf')}(${acc}.${s.field}.values())`;
+          outputs.set(a.name, (acc) => ({
+            code:
+              a.kind === 'sum'
+                ? `${acc}.${s.field}.size === 0 ? null : ${total(acc)}`
+                : `${acc}.${s.field}.size === 0 ? null : ${avgCode(`${total(acc)} / ${acc}.${s.field}.size`, resultKind)}`,
+            nullable: true,
+          }));
+          break;
+        }
         if (a.distinct) {
           const s = slotOf(inputFor(arg, a.filter), `${base}Values`, (field) => ({
             field,
             tsType: 'Set<number>',
             init: 'new Set<number>()',
             add: (v) => `this.${field}.add(${v});`,
+            retract: null,
             merge: (o) => `for (const v of ${o}.${field}) this.${field}.add(v);`,
             save: `[...this.${field}]`,
             saveType: 'number[]',
@@ -234,6 +291,12 @@ export function compileAggregate(
               : mode === 'bigint'
                 ? `this.${field} = ${m.fn('bigint')}(this.${field} + ${v});`
                 : `this.${field} += ${v};`,
+          retract: (v) =>
+            mode === 'int'
+              ? `this.${field} = (this.${field} - ${v}) | 0;`
+              : mode === 'bigint'
+                ? `this.${field} = ${m.fn('bigint')}(this.${field} - ${v});`
+                : `this.${field} -= ${v};`,
           merge: (o) =>
             mode === 'int'
               ? `this.${field} = (this.${field} + ${o}.${field}) | 0;`
@@ -260,6 +323,16 @@ export function compileAggregate(
         if (!arg) break;
         if (!isPrimitive(argType)) {
           internal(`${a.kind.toUpperCase()} of ${typeToString(argType)} is not supported`);
+        }
+        if (retracting) {
+          const s = multiset(
+            inputFor(arg, a.filter),
+            `${base}Values`,
+            `the non-NULL ${w}, counted (${sql} after retractions)`,
+            `<${valueType}>`,
+          );
+          outputs.set(a.name, (acc) => ({ code: `${acc}.${s.field}.${a.kind}()`, nullable: true }));
+          break;
         }
         const op = a.kind === 'min' ? '<' : '>';
         const better = (v: string, cur: string) =>
@@ -331,30 +404,38 @@ export function compileAggregate(
     if (!outputs.has(a.name)) internal(`cannot compile the aggregate ${sql}`);
   }
 
-  // add(row): compute each input once, test it for NULL once, update its slots.
-  const addScope = new FnScope(m, m.names, ['row']);
-  const c = addScope.compiler(inField, node.span);
-  const addLines: string[] = [];
-  for (const input of inputs) {
-    if (input.slots.size === 0) continue;
-    const updates = (v: string) => [...input.slots.values()].map((s) => s.add(v)).join('\n');
-    let stmt: string;
-    if (input.arg === null) {
-      stmt = updates('');
-    } else {
-      const v = c.compile(input.arg);
-      const code = c.materialize(v);
-      if (!c.mayBeNull(v)) {
-        stmt = updates(code);
-      } else if (/^[\w$.]+$/.test(code)) {
-        stmt = `if (${code} !== null) {\n${updates(code)}\n}`;
+  // add(row) / retract(row): compute each input once, test it for NULL once, update its slots.
+  const foldLines = (addScope: FnScope, update: (s: Slot, v: string) => string): string[] => {
+    const c = addScope.compiler(inField, node.span);
+    const addLines: string[] = [];
+    for (const input of inputs) {
+      if (input.slots.size === 0) continue;
+      const updates = (v: string) => [...input.slots.values()].map((s) => update(s, v)).join('\n');
+      let stmt: string;
+      if (input.arg === null) {
+        stmt = updates('');
       } else {
-        const id = addScope.names.fresh(input.arg.kind === 'FieldRef' ? input.arg.name : 'value');
-        stmt = `const ${id} = ${code};\nif (${id} !== null) {\n${updates(id)}\n}`;
+        const v = c.compile(input.arg);
+        const code = c.materialize(v);
+        if (!c.mayBeNull(v)) {
+          stmt = updates(code);
+        } else if (/^[\w$.]+$/.test(code)) {
+          stmt = `if (${code} !== null) {\n${updates(code)}\n}`;
+        } else {
+          const id = addScope.names.fresh(input.arg.kind === 'FieldRef' ? input.arg.name : 'value');
+          stmt = `const ${id} = ${code};\nif (${id} !== null) {\n${updates(id)}\n}`;
+        }
       }
+      addLines.push(input.filter ? `if (${c.isTrue(input.filter)}) {\n${stmt}\n}` : stmt);
     }
-    addLines.push(input.filter ? `if (${c.isTrue(input.filter)}) {\n${stmt}\n}` : stmt);
-  }
+    return addLines;
+  };
+  const addScope = new FnScope(m, m.names, ['row']);
+  const addLines = foldLines(addScope, (s, v) => s.add(v));
+  const retractScope = new FnScope(m, m.names, ['row']);
+  const retractLines = retracting
+    ? foldLines(retractScope, (s, v) => s.retract?.(v) ?? internal(`the state ${s.field} cannot retract`))
+    : [];
 
   const slots = inputs.flatMap((i) => [...i.slots.values()]);
   const acc = names.acc;
@@ -366,6 +447,11 @@ export function compileAggregate(
   const restoreLines = slots.map((s, i) => `acc.${s.field} = ${s.load(parts[i]!)};`);
   const methods = [
     `add(${/\brow\b/.test(addLines.join('\n')) ? 'row' : '_row'}: ${inType}): void {\n${addScope.body(addLines.join('\n'))}\n}`,
+    ...(retracting
+      ? [
+          `/** Takes back a row added before (a retraction of the updating input). */\nretract(${/\brow\b/.test(retractLines.join('\n')) ? 'row' : '_row'}: ${inType}): void {\n${retractScope.body(retractLines.join('\n'))}\n}`,
+        ]
+      : []),
     ...(merge
       ? [
           `/** Folds in the accumulator of a later session that merges into this one. */\nmerge(other: ${acc}): void {\n${slots.map((s) => s.merge('other')).join('\n')}\n}`,

@@ -385,14 +385,16 @@ export function twoInputJoin(
   );
   const pusher =
     (fields: readonly PlanField[], side: number): Consumer =>
-    (view, _kind, fn) => {
+    (view, kind, fn) => {
       const props = fields.map((f) => {
         const x = view.field(f.name);
         const code = !f.nullable && x.nullable ? `${m.fn('notNull')}(${x.code}, ${JSON.stringify(f.name)})` : x.code;
         return code === propertyKey(f.name) ? code : `${propertyKey(f.name)}: ${code}`;
       });
       void fn;
-      return `${op}.push({ ${props.join(', ')} }, ${side});`;
+      // an updating side hands each row's kind on: the join retracts -U/-D rows
+      const updating = (side === 0 ? node.left : node.right).props.changelog !== 'append';
+      return `${op}.push({ ${props.join(', ')} }, ${side}${updating && kind ? `, ${kind}` : ''});`;
     };
   host.input(node.left, pusher(leftFields, 0), leftReads, depth + 1);
   host.input(node.right, pusher(rightFields, 1), rightReads, depth + 1);

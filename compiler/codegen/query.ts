@@ -50,6 +50,8 @@ import type { SinkNames } from './sinks.ts';
 import type { SourceNames } from './sources.ts';
 import { isPrimitive, nullableTsType } from './ts-types.ts';
 
+const nullableTsTypeOf = (f: PlanField): string => nullableTsType(f.type, f.nullable);
+
 /** What the query compiler needs from the module: declared names and the columns read. */
 export interface QueryContext {
   readonly module: ModuleBuilder;
@@ -183,6 +185,8 @@ export class QueryGen {
     const sinkNames = this.cx.sink(root.sink.name);
     const options: string[] = [];
     if (root.upsertKey) options.push(`upsertKey: ${JSON.stringify(root.upsertKey)}`);
+    // `-U` rows reach the sink writer, which folds them into upserts and deletes
+    if (root.input.props.changelog === 'retract') options.push(`changelog: 'retract'`);
     this.sinkVar = this.locals.fresh('sink');
     const sinkDecl = `const ${this.sinkVar} = q.sink<${sinkNames.row}>(${JSON.stringify(root.sink.name)}${options.length ? `, { ${options.join(', ')} }` : ''});`;
     const needed = new Set(root.input.schema.map((f) => f.name));
@@ -235,6 +239,8 @@ export class QueryGen {
         return this.rank(node, consumer, needed, depth + 1);
       case 'OverAggregate':
         return this.overAggregate(node, consumer, needed, depth + 1);
+      case 'Normalize':
+        return this.normalize(node, consumer, needed, depth + 1);
       case 'Union':
         return this.union(node, consumer, needed, depth);
       case 'LookupJoin': {
@@ -257,7 +263,7 @@ export class QueryGen {
     const fn = new FnScope(this.m, this.locals, ['row']);
     const view = objectView('row', names.row, def.schema, false);
     // a changelog source (upsert-kafka) hands each row's kind on: +U for a value, -D for a tombstone
-    const changelog = !node.props.appendOnly;
+    const changelog = node.props.changelog !== 'append';
     const statements = consumer(view, changelog ? 'kind' : null, fn);
     this.inputs.push(`q.input(${names.spec}, ${arrow(changelog ? 'row, kind' : 'row', fn, statements)});`);
   }
@@ -577,9 +583,11 @@ export class QueryGen {
   ): void {
     const reads = operatorInputs(node);
     let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
-    const push: Consumer = (view, _kind, fn) => {
+    // an updating input hands each row's kind on: the aggregate retracts -U/-D rows
+    const updating = node.input.props.changelog !== 'append';
+    const push: Consumer = (view, kind, fn) => {
       op ??= this.declareAggregate(node, downstream, needed, reads, view, depth);
-      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+      return `${op.name}.push(${op.push(view, fn)}, 0${updating && kind ? `, ${kind}` : ''});`;
     };
     this.node(node.input, push, reads, depth);
   }
@@ -603,6 +611,7 @@ export class QueryGen {
       input.fieldIn('row'),
       `of ${this.describeOperator(node)} (${this.where()})`,
       session,
+      node.kind === 'Aggregate' && node.input.props.changelog !== 'append',
     );
     const windowed = node.kind === 'WindowAggregate';
     const params = windowed ? ['acc', 'key', 'start', 'end'] : ['acc', 'key'];
@@ -674,6 +683,8 @@ export class QueryGen {
       cls = 'GroupAggregate';
       config.push(`emit: ${JSON.stringify(node.emit)}`);
       if (node.aggs.length === 0) config.push('keyOnly: true');
+      // a consumer that retracts gets each update's previous row first (-U)
+      if (node.emit === 'changes' && node.props.changelog === 'retract') config.push('updateBefore: true');
     }
     config.push(
       `key: ${agg.key}`,
@@ -702,6 +713,59 @@ export class QueryGen {
   }
 
   private readonly bases = new Map<string, string>();
+
+  /** ChangelogNormalize: the latest row per key of an upsert input, emitted as a retracting changelog. */
+  private normalize(
+    node: Extract<PlanNode, { kind: 'Normalize' }>,
+    downstream: Consumer,
+    needed: ReadonlySet<string>,
+    depth: number,
+  ): void {
+    // the stored row is the whole row downstream reads, plus the key
+    const reads = new Set([...needed, ...node.keys]);
+    let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
+    const push: Consumer = (view, kind, fn) => {
+      if (!op) {
+        const m = this.m;
+        const input = this.operatorInput(node, reads, view, 'Row');
+        const keyFn = new FnScope(m, this.locals, ['row']);
+        const kc = keyFn.compiler(input.fieldIn('row'), node.span);
+        const keyExprs = node.keys.map((k) => {
+          const f = node.input.schema.find((x) => x.name === k)!;
+          return kc.value({ kind: 'FieldRef', name: k, type: f.type, nullable: f.nullable });
+        });
+        const keyType =
+          node.keys.length === 1 ? nullableTsTypeOf(node.input.schema.find((x) => x.name === node.keys[0])!) : 'string';
+        const key = node.keys.length === 1 ? keyExprs[0]! : `${m.rt('compositeKey')}(${keyExprs.join(', ')})`;
+        const outFn = new FnScope(m, this.locals, ['row', 'kind']);
+        const statements = downstream(objectView('row', input.type, node.input.schema, false), 'kind', outFn);
+        const name = this.operatorName('latest');
+        const id = `n${node.id}.changelog-normalize`;
+        const config = [
+          `id: ${JSON.stringify(id)}`,
+          `key: ${arrow('row', keyFn, `return ${key};`)}`,
+          `out: ${arrow('row, kind', outFn, statements)}`,
+        ];
+        this.operators.push({
+          depth,
+          code: `const ${name} = q.operator(\nnew ${m.rt('ChangelogNormalize')}<${input.type}, ${keyType}>({\n${config.join(',\n')},\n}),\n);`,
+          placeholder: name,
+          base: 'latest',
+          descriptor: {
+            id,
+            kind: 'changelog-normalize',
+            version: STATE_VERSIONS['changelog-normalize'],
+            config: {},
+            keys: { key: node.keys.join(', ') },
+            state: null,
+          },
+        });
+        op = { name, push: input.push };
+      }
+      return `${op.name}.push(${op.push(view, fn)}, 0${kind ? `, ${kind}` : ''});`;
+    };
+    this.node(node.input, push, reads, depth);
+  }
 
   /** What the join compilers (joins.ts) use of this query. */
   private joinHost(): TwoInputHost {
@@ -1077,6 +1141,8 @@ function describeNode(node: PlanNode): string {
       return `the ${node.mode === 'first' ? 'first row' : `top ${node.limit}`}${keysText(node.partitionKeys)}`;
     case 'OverAggregate':
       return `the OVER aggregate${keysText(node.partitionKeys)}`;
+    case 'Normalize':
+      return `the latest row per ${node.keys.join(', ')}`;
     default:
       return node.kind;
   }
@@ -1100,6 +1166,7 @@ function describe(node: PlanNode): string {
     case 'Sort':
     case 'Rank':
     case 'OverAggregate':
+    case 'Normalize':
       return `${describe(node.input)} → ${describeNode(node).replace(/^the /, '')}`;
     case 'Union':
       return `(${node.inputs.map(describe).join(' ∪ ')})`;

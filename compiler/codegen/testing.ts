@@ -173,7 +173,8 @@ const APPEND: StreamProps = {
   bounded: true,
   eventTime: null,
   watermarked: false,
-  appendOnly: true,
+  changelog: 'append',
+  upsertKey: null,
   state: { kind: 'none' },
 };
 
@@ -339,7 +340,7 @@ export function aggregate(
     kind: 'Aggregate',
     id: nextId++,
     schema,
-    props: { ...input.props, appendOnly: false, state: { kind: 'unbounded', by: 'keys' } },
+    props: { ...input.props, changelog: 'upsert', state: { kind: 'unbounded', by: 'keys' } },
     span: SPAN,
     input,
     keys,

@@ -103,6 +103,8 @@ function describe(node: PlanNode): string {
       return `WindowJoin ${node.joinType} on (${node.leftStart}, ${node.leftEnd}) = (${node.rightStart}, ${node.rightEnd})`;
     case 'RegularJoin':
       return `RegularJoin ${node.joinType}`;
+    case 'Normalize':
+      return `Normalize (ChangelogNormalize) by ${node.keys.join(', ')}`;
     case 'Union':
       return `Union all (${node.inputs.length} inputs)`;
     case 'Sort':
@@ -241,7 +243,7 @@ function schemaToString(fields: readonly PlanField[]): string {
 function stateToString(p: StreamProps): string {
   const flags = [
     p.watermarked ? (p.eventTime ? `watermark on ${p.eventTime}` : 'watermark (time column projected away)') : '',
-    p.appendOnly ? '' : 'updating',
+    p.changelog === 'append' ? '' : p.changelog === 'upsert' ? 'updating' : 'updating, retracts (-U/-D)',
   ]
     .filter(Boolean)
     .join(', ');

@@ -4,8 +4,11 @@
  * - event time: flows through stateless operators while the time column is kept as a plain
  *   reference; a window TVF or windowed aggregate makes `window_time` the event time; an interval
  *   join keeps the left (RIGHT JOIN: the right) time; lookup joins keep the stream's;
- * - append-only: stateless operators and joins of append-only inputs append; an aggregate appends
- *   only when it emits FINAL.
+ * - changelog (plan.ts): stateless operators keep their input's; an upsert source is 'upsert',
+ *   normalised ('retract') below a stateful operator; an aggregate appends when it emits FINAL,
+ *   else a non-windowed one retracts ('upsert' when its rows go straight to the sink, index.ts)
+ *   and a windowed one upserts; a regular join retracts when an input does;
+ * - upsert key: derived for every node by `upsertKey` (emit.ts).
  * `emitOf` gives each aggregate its emit mode (the query's for the top one).
  */
 import { fieldRefs } from './walk.ts';
@@ -15,6 +18,7 @@ import type { EmitMode } from '../../runtime/contract.ts';
 import type { AggregateRel, FilterRel, JoinRel, OverRel, RankRel, Rel, RelField } from '../bind/rel.ts';
 import { rankMode } from './emit.ts';
 import { planJoin } from './joins.ts';
+import { upsertKey } from './emit.ts';
 import type { BoundExpr, NamedExpr, PlanNode, RankNode, StreamProps } from './plan.ts';
 import { pushIntoJoin } from './pushdown.ts';
 import { and, conjuncts, durationText, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
@@ -27,11 +31,43 @@ export interface BuildContext {
 
 /** Builds the operator tree for `rel`; `top` is true while only stateless operators lie between `rel` and the sink. */
 export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null {
+  const n = buildNode(rel, cx, top);
+  return n && withUpsertKey(n);
+}
+
+/** `node` with `props.upsertKey` derived (emit.ts `upsertKey`). */
+export function withUpsertKey(node: PlanNode): PlanNode {
+  const key = upsertKey(node);
+  const old = node.props.upsertKey;
+  if (key === old || (key && old && key.length === old.length && key.every((k, i) => k === old[i]))) return node;
+  return { ...node, props: { ...node.props, upsertKey: key } } as PlanNode;
+}
+
+/** The retracting changelog of an 'upsert' node (ChangelogNormalize by its upsert key). */
+function normalize(input: PlanNode): PlanNode {
+  const keys = input.props.upsertKey ?? [];
+  return withUpsertKey({
+    kind: 'Normalize',
+    id: 0,
+    input,
+    keys,
+    schema: input.schema,
+    props: {
+      ...input.props,
+      changelog: 'retract',
+      state: { kind: 'unbounded', by: `the latest row per key (${keys.join(', ')})` },
+    },
+    span: input.span,
+  });
+}
+
+function buildNode(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null {
   switch (rel.kind) {
     case 'Scan': {
       const s = rel.source;
       const eventTime = s.watermark?.field ?? null;
-      return {
+      const upsert = s.connector === 'upsert-kafka';
+      const scan = withUpsertKey({
         kind: 'Scan',
         id: 0,
         source: s,
@@ -40,10 +76,12 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
           bounded: s.bounded,
           eventTime,
           watermarked: eventTime !== null,
-          appendOnly: s.connector !== 'upsert-kafka',
+          changelog: upsert ? 'upsert' : 'append',
         }),
         span: rel.span,
-      };
+      });
+      // a stateful operator folds an upsert source through ChangelogNormalize
+      return upsert && !top ? normalize(scan) : scan;
     }
     case 'Filter': {
       if (rel.input.kind === 'Join') return buildFilteredJoin(rel, rel.input, cx, top);
@@ -95,7 +133,8 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
         return null;
       }
       const input = build(rel.input, cx, false);
-      if (!input || !requireEventTime(input, rel.timeField, rel, cx)) return null;
+      if (!input || !requireAppend(input, 'a window TVF', rel, cx) || !requireEventTime(input, rel.timeField, rel, cx))
+        return null;
       return {
         kind: 'WindowAssign',
         id: 0,
@@ -130,7 +169,11 @@ export function build(rel: Rel, cx: BuildContext, top: boolean): PlanNode | null
           bounded: ins.every((n) => n.props.bounded),
           eventTime,
           watermarked: ins.every((n) => n.props.watermarked),
-          appendOnly: ins.every((n) => n.props.appendOnly),
+          changelog: ins.some((n) => n.props.changelog === 'retract')
+            ? 'retract'
+            : ins.some((n) => n.props.changelog === 'upsert')
+              ? 'upsert'
+              : 'append',
         }),
         span: rel.span,
       };
@@ -249,6 +292,57 @@ export function stateless(input: PlanNode): StreamProps {
   return { ...input.props, state: { kind: 'none' } };
 }
 
+/** Window operators fold inserts only: an updating input is SQ0701. */
+function requireAppend(input: PlanNode, what: string, rel: Rel, cx: BuildContext): boolean {
+  if (input.props.changelog === 'append') return true;
+  cx.diags.push(
+    error(
+      'SQ0701',
+      `${what} needs append-only input, but its input (reading ${sourcesLabel(rel)}) produces updates`,
+      rel.span,
+      'note: only non-windowed aggregates and regular joins take back (retract) rows they were given',
+      'help: window a stream that only appends: a kafka or file source, or a windowed aggregate with EMIT FINAL',
+    ),
+  );
+  return false;
+}
+
+/** Aggregate functions that can take back a row (retractable accumulators). */
+const RETRACTABLE = new Set([
+  'count_star',
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'collect_list',
+  'stddev_pop',
+  'stddev_samp',
+  'var_pop',
+  'var_samp',
+]);
+
+/** A non-windowed aggregate over an updating input: every aggregate function must retract (SQ0703). */
+function retractable(rel: AggregateRel, input: PlanNode, cx: BuildContext): boolean {
+  let ok = true;
+  for (const a of rel.aggs) {
+    if (RETRACTABLE.has(a.kind)) continue;
+    const name = a.kind.toUpperCase();
+    cx.diags.push(
+      error(
+        'SQ0703',
+        `${name} cannot take back rows, but this aggregate's input (reading ${sourcesLabel(rel.input)}) produces updates and retractions`,
+        rel.span,
+        'note: over an updating input, COUNT, SUM, AVG, MIN, MAX, COLLECT_LIST, STDDEV and VAR retract; ' +
+          'FIRST_VALUE, LAST_VALUE, APPROX_COUNT_DISTINCT, BOOL_AND and BOOL_OR do not',
+        'help: aggregate the inner query over a window (e.g. TUMBLE) so that it emits final rows',
+      ),
+    );
+    ok = false;
+  }
+  return ok;
+}
+
 function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildContext): boolean {
   if (input.props.eventTime === field && input.props.watermarked) return true;
   cx.diags.push(
@@ -286,24 +380,15 @@ function buildFilteredJoin(f: FilterRel, j: JoinRel, cx: BuildContext, top: bool
 }
 
 function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): PlanNode | null {
-  const input = build(rel.input, cx, false);
-  if (!input) return null;
+  const built = build(rel.input, cx, false);
+  if (!built) return null;
+  const input = built.props.changelog === 'upsert' && built.props.upsertKey ? normalize(built) : built;
   const label = sourcesLabel(rel.input);
-  if (!input.props.appendOnly) {
-    cx.diags.push(
-      error(
-        'SQ0701',
-        `an aggregation needs append-only input, but its input (reading ${label}) produces updates`,
-        rel.span,
-        'help: aggregate the inner query over a window (e.g. TUMBLE) so that it emits final rows',
-      ),
-    );
-    return null;
-  }
   const keyNames = rel.keys.map((k) => k.name);
   if (rel.window) {
     const w = rel.window;
-    if (!requireEventTime(input, w.timeField, rel, cx)) return null;
+    if (!requireAppend(input, 'a window aggregate', rel, cx) || !requireEventTime(input, w.timeField, rel, cx))
+      return null;
     const emit: EmitMode = top ? cx.emit : 'final';
     const by = `${windowText(w.window)} windows${keyNames.length ? ` per (${keyNames.join(', ')})` : ''}, dropped when final`;
     return {
@@ -323,12 +408,13 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
         bounded: input.props.bounded,
         eventTime: w.timeOutField,
         watermarked: true,
-        appendOnly: emit === 'final',
+        changelog: emit === 'final' ? 'append' : 'upsert',
         state: { kind: 'bounded', by },
       }),
       span: rel.span,
     };
   }
+  if (input.props.changelog !== 'append' && !retractable(rel, input, cx)) return null;
   const bounded = input.props.bounded;
   const emit: EmitMode = top ? cx.emit : bounded ? 'final' : 'changes';
   const what = rel.aggs.length === 0 ? 'distinct row' : 'group';
@@ -353,7 +439,7 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
     schema: withTime(rel.fields, null),
     props: props({
       bounded,
-      appendOnly: emit === 'final',
+      changelog: emit === 'final' ? 'append' : emit === 'complete' ? 'upsert' : 'retract',
       state: bounded
         ? { kind: 'bounded', by: `one row per ${what}${keysText} of a bounded input` }
         : { kind: 'unbounded', by: `one row per ${what}${keysText}` },
@@ -364,7 +450,7 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
 
 /** A stateful operator that needs append-only input (until retractions reach it). */
 function requireAppendOnly(input: PlanNode, rel: Rel, what: string, cx: BuildContext): boolean {
-  if (input.props.appendOnly) return true;
+  if (input.props.changelog === 'append') return true;
   cx.diags.push(
     error(
       'SQ0701',
@@ -435,7 +521,8 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
       bounded: input.props.bounded,
       eventTime,
       watermarked: input.props.watermarked && eventTime !== null,
-      appendOnly: mode !== 'changes',
+      // changes: upserts by partition + rank, rows leaving the top N deleted (no -U)
+      changelog: mode === 'changes' ? 'upsert' : 'append',
       state:
         unbounded && partition.length
           ? { kind: 'unbounded', by: `${by}; grows with the number of keys` }
@@ -494,7 +581,6 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
       bounded: input.props.bounded,
       eventTime: input.props.eventTime,
       watermarked: input.props.watermarked,
-      appendOnly: true,
       state:
         partition.length && mode !== 'end'
           ? { kind: 'unbounded', by: `${frame}${waiting}; grows with the number of keys` }

@@ -145,7 +145,7 @@ export function checkEmitAfter(
   if (emit !== 'final') return true;
   const agg = topAggregate(rel);
   const finalImpossible = agg !== null && !agg.window && !allBounded(agg.input);
-  if (!finalImpossible && root.props.appendOnly) return true;
+  if (!finalImpossible && root.props.changelog === 'append') return true;
   const span = clause?.span ?? agg?.span ?? rel.span;
   if (agg && finalImpossible) {
     const label = sourcesLabel(agg.input);
@@ -198,8 +198,9 @@ export function checkEmitAfter(
 }
 
 /**
- * The fields of `node`'s output that identify a result row for upserts, or null when the
- * output is not keyed by the aggregate's groups.
+ * The fields of `node`'s output that identify a result row for upserts (`StreamProps.upsertKey`),
+ * or null when the output is not keyed: an aggregate's groups (plus its window), an upsert
+ * source's PRIMARY KEY, as the projections above keep them.
  */
 export function upsertKey(node: PlanNode): string[] | null {
   const k = keyOf(node);
@@ -219,6 +220,12 @@ interface Key {
 
 function keyOf(node: PlanNode): Key | null {
   switch (node.kind) {
+    case 'Scan':
+      return node.source.connector === 'upsert-kafka' && node.source.primaryKey.length
+        ? { fields: node.source.primaryKey, start: null, end: null, cumulate: false }
+        : null;
+    case 'Normalize':
+      return { fields: node.keys, start: null, end: null, cumulate: false };
     case 'Aggregate':
       return { fields: node.keys.map((k) => k.name), start: null, end: null, cumulate: false };
     case 'WindowAggregate':

@@ -83,6 +83,7 @@ function planQuery(
   const entry = relations.get(q.target);
   if (!entry) return null;
   const key = emit !== 'final' && (topAggregate(q.rel) || topRank(q.rel)) ? upsertKey(root) : null;
+  const top = key ? upsertIntoSink(root) : root;
   let sink = sinkDefs.get(entry.name);
   if (!sink) {
     sink = sinkDef(entry, key);
@@ -91,15 +92,29 @@ function planQuery(
   const node: SinkNode = {
     kind: 'Sink',
     id: 0,
-    input: root,
+    input: top,
     sink,
     emit,
     upsertKey: key,
-    schema: root.schema,
-    props: { ...root.props, state: { kind: 'none' } },
+    schema: top.schema,
+    props: { ...top.props, state: { kind: 'none' } },
     span: q.span,
   };
   return { name: q.name, root: node, span: q.span };
+}
+
+/**
+ * An aggregate whose rows reach the sink through projections only, keyed by the sink's upsert
+ * key, need not say what each update replaces: its changelog is 'upsert' (no `-U` rows).
+ */
+function upsertIntoSink(node: PlanNode): PlanNode {
+  if (node.kind === 'Project') {
+    const input = upsertIntoSink(node.input);
+    return input === node.input ? node : { ...node, input, props: { ...node.props, changelog: input.props.changelog } };
+  }
+  if (node.kind === 'Aggregate' && node.props.changelog === 'retract')
+    return { ...node, props: { ...node.props, changelog: 'upsert' } };
+  return node;
 }
 
 /** The sink of a relation; `upsertKey` is the default message key when neither 'key.fields' nor a PRIMARY KEY gives one. */

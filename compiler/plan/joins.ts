@@ -9,7 +9,8 @@
  *   from below and above (`BETWEEN`, `>=`/`<`, `=`; bounds may be written in ON or WHERE).
  * - Another bounded relation read directly on the right: LookupJoin.
  * - RegularJoin: inner only, with an unbounded-state warning (SQ0901) unless both inputs are
- *   bounded; an outer join here is SQ0801.
+ *   bounded; an outer join here is SQ0801. Updating inputs ('retract' changelog) are joined
+ *   only this way (or looked up): the join retracts what they retract.
  */
 import type { JoinRel, Rel } from '../bind/rel.ts';
 import { uniqueName } from '../bind/rel.ts';
@@ -201,21 +202,20 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const kind: JoinKind = rel.joinType === 'cross' ? 'inner' : rel.joinType;
   const labelL = sourcesLabel(rel.left);
   const labelR = sourcesLabel(rel.right);
-  for (const [n, label, span] of [
-    [left, labelL, rel.leftSpan],
-    [right, labelR, rel.rightSpan],
-  ] as const) {
-    if (!n.props.appendOnly) {
-      cx.diags.push(
-        error(
-          'SQ0701',
-          `a join needs append-only inputs, but the input reading ${label} produces updates (a non-windowed aggregate over unbounded input)`,
-          span,
-          'help: aggregate over a window (e.g. TUMBLE) with EMIT FINAL before joining, so that the join sees final rows',
-        ),
-      );
-      return null;
-    }
+  // Updating inputs (retractions) are joined by a regular join only, or looked up row by row.
+  const updating = left.props.changelog !== 'append' || right.props.changelog !== 'append';
+  if (updating && kind !== 'inner' && !lookupTable(rel.right)) {
+    const [label, span] = left.props.changelog !== 'append' ? [labelL, rel.leftSpan] : [labelR, rel.rightSpan];
+    cx.diags.push(
+      error(
+        'SQ0701',
+        `${kind.toUpperCase()} JOIN needs append-only inputs, but the input reading ${label} produces updates (a non-windowed aggregate over unbounded input)`,
+        span,
+        'note: an INNER regular join takes back (retracts) the rows an updating input retracts; outer joins of updating inputs are not supported',
+        'help: aggregate over a window (e.g. TUMBLE) with EMIT FINAL before joining, so that the join sees final rows',
+      ),
+    );
+    return null;
   }
   const rt0 = lookupTable(rel.right);
   if (rt0) return lookup(rel, left, rt0, kind, cx);
@@ -246,7 +246,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   };
   const startEq = parts.map((c) => eqPair(c, ls, rs)).find((p) => p);
   const endEq = parts.map((c) => eqPair(c, le, re)).find((p) => p);
-  if (startEq && endEq) {
+  if (startEq && endEq && !updating) {
     const rest = parts.filter((c) => !eqPair(c, ls, rs) && !eqPair(c, le, re));
     const k = equiKeys(rest, sides, cx, rel);
     const eventTime =
@@ -281,7 +281,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const lt = left.props.eventTime;
   const rt = right.props.eventTime ? (rightOut.get(right.props.eventTime) ?? null) : null;
   const b = lt && rt ? timeBounds(parts, lt, rt) : null;
-  if (b && lt && rt && left.props.watermarked && right.props.watermarked) {
+  if (b && lt && rt && left.props.watermarked && right.props.watermarked && !updating) {
     if (b.lower && b.upper) {
       if (b.lower.ms > b.upper.ms || (b.lower.ms === b.upper.ms && !(b.lower.inclusive && b.upper.inclusive))) {
         cx.diags.push(
@@ -378,6 +378,7 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
     schema: fieldsOut(null),
     props: props({
       bounded,
+      changelog: updating ? 'retract' : 'append',
       state: bounded
         ? { kind: 'bounded', by: 'rows of both bounded inputs' }
         : { kind: 'unbounded', by: 'every row of both inputs' },

@@ -14,7 +14,29 @@
  * - Expressions (`BoundExpr`) reference fields of the node's input by name. In a join's
  *   `residual`, the names are those of the join's own output schema.
  * - `props` carries what the checker derived: boundedness, the event-time attribute and whether
- *   a watermark flows, whether the output is append-only, and the state the node keeps.
+ *   a watermark flows, the node's changelog mode and upsert key, and the state the node keeps.
+ *
+ * Changelogs (how a node's output changes, Flink's changelog modes; `StreamProps.changelog`)
+ * - 'append': every row is an insert (`+I`). Stateless operators over append input, windowed
+ *   aggregates emitting FINAL, interval/window/lookup joins, any aggregate over bounded input.
+ * - 'retract': rows are `+I`, `-U` (the old value of an updated row, immediately followed by
+ *   its `+U`), `+U` and `-D` (a deleted row, with all its values). Every row that goes away is
+ *   retracted with the values it was emitted with, so a consumer can take it back from its
+ *   own state: a non-windowed aggregate retracts it from its accumulator (retractable
+ *   accumulators: COUNT/SUM/AVG subtract, MIN/MAX keep a counted multiset), a regular join
+ *   removes it and retracts the rows it joined into. Produced by non-windowed aggregates that
+ *   feed anything but a sink, and by regular joins and aggregates over retracting input.
+ * - 'upsert': rows are `+I`/`+U` (the row for its `upsertKey` now) and `-D` (the key is gone),
+ *   without `-U`: an upsert-kafka source, or an aggregate whose rows go to the sink through
+ *   projections only. Only a sink (which upserts by key) and stateless operators that keep the
+ *   key consume it directly; anything stateful reads it through a `Normalize` node
+ *   (ChangelogNormalize), which remembers the last row per key to produce 'retract'.
+ * Between operators this is Flink's retract changelog (update-before rows), chosen over
+ * normalising every updating result per key: it costs no state beyond what the producing
+ * operator keeps anyway (an aggregate re-reads its accumulator for the `-U` row), while the
+ * normalising step is paid only where an upsert source feeds an operator (one row per key).
+ * Sinks never receive `-U`: the engine folds a `-U` followed by the `+U` of the same key away
+ * and writes any other `-U` as `-D` (runtime/engine/update-before.ts).
  */
 import type { ConnectorConfig } from '../../runtime/connectors/spec.ts';
 import type { Span } from '../../grammar/ast.ts';
@@ -53,10 +75,19 @@ export interface StreamProps {
   readonly eventTime: string | null;
   /** True when a watermark flows out of this node. */
   readonly watermarked: boolean;
-  /** True when the node only ever appends rows (no updates/retractions downstream). */
-  readonly appendOnly: boolean;
+  /** How the node's output changes: only inserts, a retracting changelog, or upserts by key (see the file comment). */
+  readonly changelog: ChangelogMode;
+  /**
+   * The output fields that identify a result row (at most one live row per value), or null:
+   * an aggregate's group key (plus the window bounds of a windowed one) as projections keep
+   * it, an upsert source's PRIMARY KEY. Required for 'upsert'.
+   */
+  readonly upsertKey: readonly string[] | null;
   readonly state: StateInfo;
 }
+
+/** Flink's changelog modes between operators (the file comment says which node produces which). */
+export type ChangelogMode = 'append' | 'retract' | 'upsert';
 
 interface NodeBase {
   readonly id: number;
@@ -258,6 +289,7 @@ export type PlanNode =
   | IntervalJoinNode
   | WindowJoinNode
   | RegularJoinNode
+  | NormalizeNode
   | UnionNode
   | SortNode
   | RankNode
@@ -338,8 +370,11 @@ export interface WindowAggregateNode extends NodeBase {
 
 /**
  * Non-windowed GROUP BY (and SELECT DISTINCT, with no aggs). Output schema: keys then aggs.
- * CHANGES: after each batch, the groups that changed (upsert by keys). COMPLETE: every group.
- * FINAL: only on bounded input — every group once at end of input.
+ * CHANGES: after each batch, the groups that changed (upsert by keys; with `props.changelog`
+ * 'retract' each `+U` is preceded by `-U` with the group's previous result, and a group whose
+ * rows were all retracted is `-D`). COMPLETE: every group. FINAL: only on bounded input —
+ * every group once at end of input. Over an updating input (`input.props.changelog` 'retract')
+ * the accumulators retract `-U`/`-D` rows.
  */
 export interface AggregateNode extends NodeBase {
   readonly kind: 'Aggregate';
@@ -395,11 +430,26 @@ export interface WindowJoinNode extends JoinBase {
   readonly rightEnd: string;
 }
 
-/** Unbounded join of two streams (inner only); state grows with input. */
+/**
+ * Unbounded join of two streams (inner only); state grows with input. Over updating inputs
+ * ('retract') a retracted row leaves the state and its joined rows are retracted (`-D`).
+ */
 export interface RegularJoinNode extends JoinBase {
   readonly kind: 'RegularJoin';
   readonly left: PlanNode;
   readonly right: PlanNode;
+}
+
+/**
+ * ChangelogNormalize: an 'upsert' input (an upsert-kafka source) turned into a 'retract'
+ * changelog for the stateful operator above it: remembers the latest row per `keys` (the
+ * input's upsert key); a row for a known key is `-U` old, `+U` new; a delete `-D` old. Output
+ * schema = input schema. State: one row per live key.
+ */
+export interface NormalizeNode extends NodeBase {
+  readonly kind: 'Normalize';
+  readonly input: PlanNode;
+  readonly keys: readonly string[];
 }
 
 /** UNION ALL of inputs with the same schema (fields matched by position, renamed to the first's). */

@@ -86,7 +86,7 @@ export function withTime(
 }
 
 export function props(p: Partial<StreamProps> & Pick<StreamProps, 'bounded'>): StreamProps {
-  return { eventTime: null, watermarked: false, appendOnly: true, state: { kind: 'none' }, ...p };
+  return { eventTime: null, watermarked: false, changelog: 'append', upsertKey: null, state: { kind: 'none' }, ...p };
 }
 
 /** Gives every node of a query a job-unique id in pre-order, starting at `next.value`. */

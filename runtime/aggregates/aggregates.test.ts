@@ -3,6 +3,7 @@ import { decodeState, encodeState } from '../state/snapshot.ts';
 import { DistinctSet } from './distinct-set.ts';
 import { HyperLogLog } from './hyperloglog.ts';
 import { CollectList, FirstValue, LastValue, Max, Min, Sum } from './simple.ts';
+import { Multiset } from './multiset.ts';
 import { Welford } from './welford.ts';
 
 /** snapshot → JSON text → restore, as a checkpoint would. */
@@ -95,5 +96,38 @@ describe('accumulator helpers', () => {
       1,
       { a: 0 },
     ]);
+  });
+});
+
+describe('Multiset (retractable MIN/MAX and DISTINCT)', () => {
+  it('keeps counts, finds the next extreme after the current one is retracted, snapshots', () => {
+    const m = new Multiset<number>();
+    for (const v of [5, 9, 9, 1]) m.add(v);
+    expect([m.min(), m.max(), m.size]).toEqual([1, 9, 3]);
+    m.retract(9);
+    expect(m.max()).toBe(9);
+    m.retract(9);
+    m.retract(1);
+    m.retract(42);
+    expect([m.min(), m.max(), m.size]).toEqual([5, 5, 1]);
+    const r = Multiset.restore<number>(JSON.parse(JSON.stringify(m.snapshot())));
+    r.add(7);
+    expect([r.min(), r.max(), [...r.values()]]).toEqual([5, 7, [5, 7]]);
+    r.retract(5);
+    r.retract(7);
+    expect([r.min(), r.max(), r.size]).toEqual([null, null, 0]);
+  });
+
+  it('Welford and CollectList take values back', () => {
+    const w = new Welford();
+    for (const v of [2, 4, 4, 4, 5, 5, 7, 9]) w.add(v);
+    w.retract(9);
+    const x = new Welford();
+    for (const v of [2, 4, 4, 4, 5, 5, 7]) x.add(v);
+    expect(w.varPop()).toBeCloseTo(x.varPop()!, 10);
+    expect(w.count).toBe(7);
+    const l = new CollectList<number>([1, 2, 1]);
+    l.retract(1);
+    expect(l.result()).toEqual([2, 1]);
   });
 });

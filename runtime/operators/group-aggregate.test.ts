@@ -69,15 +69,14 @@ describe('GroupAggregate', () => {
 });
 
 describe('SortLimit', () => {
-  const sortMake =
-    (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: RowKind) => void) =>
-      new SortLimit<Out>({
-        id: 'sort',
-        emit,
-        limit,
-        compare: (a, b) => b.n - a.n || String(a.k).localeCompare(String(b.k)),
-        out,
-      });
+  const sortMake = (emit: 'complete' | 'final', limit: number | null) => (out: (r: Out, k: RowKind) => void) =>
+    new SortLimit<Out>({
+      id: 'sort',
+      emit,
+      limit,
+      compare: (a, b) => b.n - a.n || String(a.k).localeCompare(String(b.k)),
+      out,
+    });
 
   it('final: sorts everything at end of input, keeping the top N', () => {
     const rows: Out[] = [];

@@ -11,7 +11,7 @@
  * - FINAL (bounded input): nothing per batch; every group once at end of input (`+I`).
  */
 import type { Accumulator, GroupAggregateConfig, KeyValue, RowKind, StateSnapshot } from '../types.ts';
-import { isRetraction } from '../state/changelog.ts';
+import { isRetraction, sameRow } from '../state/changelog.ts';
 import { detachKey } from '../state/keys.ts';
 import { KeyedState } from '../state/keyed-state.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
@@ -92,8 +92,13 @@ export class GroupAggregate<In, Key extends KeyValue, Acc extends Accumulator<In
         }
         // a SELECT DISTINCT group that was there before is unchanged
         if (this.cfg.keyOnly) continue;
-        if (this.updateBefore && before !== UNKNOWN) out(before, '-U');
-        out(this.cfg.result(acc, key), '+U');
+        const after = this.cfg.result(acc, key);
+        if (before !== UNKNOWN) {
+          // an update that changes nothing is not emitted (Flink drops it too)
+          if (sameRow(before, after)) continue;
+          if (this.updateBefore) out(before, '-U');
+        }
+        out(after, '+U');
       }
       this.changed.clear();
     } else if (this.cfg.emit === 'complete') {
