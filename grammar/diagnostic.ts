@@ -79,6 +79,7 @@ export const DIAGNOSTIC_CODES = {
   // SQ09xx: warnings
   SQ0901: 'unbounded state (warning)',
   SQ0902: 'option ignored or at-least-once delivery (warning)',
+  SQ0903: "Flink's legacy option key, read as its current spelling (warning)",
   // SQ99xx: internal
   SQ9999: 'internal compiler error',
 } as const;

@@ -2,6 +2,7 @@
  * Renders the option registry as Markdown: docs/connectors.md is this function's output, kept in
  * sync by docs.test.ts.
  */
+import { LEGACY_OPTION_KEYS } from './legacy.ts';
 import { FORMATS, FORMAT_NAMES } from '../../runtime/formats/options.ts';
 import { JOB_OPTIONS } from './job.ts';
 import {
@@ -22,6 +23,12 @@ export function renderConnectorDocs(): string {
     '<!-- Generated from compiler/connectors (renderConnectorDocs); `npx vitest run compiler/connectors -u` rewrites it. Do not edit by hand. -->',
     '',
     'Option keys follow Flink SQL. Every key and value is checked at compile time: an unknown key is an error with a did-you-mean (SQ0501), a missing required one SQ0502, a bad value SQ0503, an unknown connector SQ0504, an unknown SET key SQ0505. Flink keys that have no effect in sqc are accepted with a warning (SQ0902), as are options of a role the relation does not play (a sink option on a stream that is only read).',
+    '',
+    `Flink's legacy keys (Flink ≤ 1.10 connector descriptors) are read as their current spelling, with a warning (SQ0903): ${Object.entries(
+      LEGACY_OPTION_KEYS,
+    )
+      .map(([old, now]) => `${code(old)} → ${code(now)}`)
+      .join(', ')}.`,
     '',
     'Values: durations are a number and a unit (`500 ms`, `10 s`, `1 min`, `2 h`, `1 d`; a bare number is milliseconds, as in Flink); booleans are `true` / `false`; lists are separated by `;` (or by `,` when there is no `;`). "read" / "write" tell whether an option applies when the relation is read (source) or written (sink).',
     '',

@@ -2,12 +2,12 @@
  * Conditional rules the per-option registry cannot express: options that require or exclude
  * each other, per-column option families, and checks against the relation's columns.
  */
+import { optionKey } from './legacy.ts';
 import type { OptionPair, Span } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { parseList } from '../../runtime/options.ts';
 import { suggest } from '../../grammar/suggest.ts';
-import { normaliseKey } from '../../runtime/formats/options.ts';
 import type { ConnectorSpec } from '../../runtime/connectors/spec.ts';
 import { parseSpecificOffsets } from '../../runtime/connectors/kafka/options.ts';
 import type { ConnectorOptionsInput } from './input.ts';
@@ -408,7 +408,7 @@ export function checkColumnOptions(input: ColumnCheckInput): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const columns = new Set(input.columns);
   const name = `"${input.relationName}"`;
-  const pairOf = (key: string): OptionPair | undefined => input.options.find((p) => normaliseKey(p.key) === key);
+  const pairOf = (key: string): OptionPair | undefined => input.options.find((p) => optionKey(p.key) === key);
 
   const keyFieldsPair = pairOf('key.fields');
   let keyFields: string[] | null = null;

@@ -69,6 +69,25 @@ describe('connector', () => {
     expect(run(`'connector' = 'filesytem'`).diagnostics[0]!.notes).toEqual([`help: did you mean 'file'?`]);
   });
 
+  it("reads Flink's legacy keys as their current spelling, with a warning at each (NEXMark q13's side input)", () => {
+    const r = run(
+      `'connector.type' = 'filesystem', 'connector.path' = 'file:///data/side_input.txt', 'format.type' = 'csv'`,
+      { relation: 'TABLE', columns: ['key', 'value'] },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.connector).toBe('file');
+    expect(r.resolved).toMatchObject({ connector: 'file', path: '/data/side_input.txt', format: 'csv' });
+    expect(summary(r.warnings)).toEqual([
+      `warning SQ0903 'connector.type' is Flink's legacy spelling of 'connector'; read as 'connector'`,
+      `warning SQ0903 'connector.path' is Flink's legacy spelling of 'path'; read as 'path'`,
+      `warning SQ0903 'format.type' is Flink's legacy spelling of 'format'; read as 'format'`,
+    ]);
+    expect(r.at(1)).toBe(`'connector.path'`);
+    // a legacy key and its current spelling set the same option
+    const both = run(`${KAFKA}, 'connector.topic' = 'other'`);
+    expect(summary(both.errors)).toEqual([`error SQ0105 'connector.topic' sets the same option as 'topic'`]);
+  });
+
   it('must support how the relation is used', () => {
     const print = run(`'connector' = 'print'`, { relation: 'STREAM', role: 'source' });
     expect(summary(print.errors)).toEqual([`error SQ0503 connector 'print' can only be written, but "orders" is read`]);

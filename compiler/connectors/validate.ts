@@ -6,7 +6,7 @@ import type { OptionPair } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { ConnectorName, FormatName } from '../../runtime/contract.ts';
 import { suggest } from '../../grammar/suggest.ts';
-import { FORMATS, FORMAT_NAMES, normaliseKey } from '../../runtime/formats/options.ts';
+import { FORMATS, FORMAT_NAMES } from '../../runtime/formats/options.ts';
 import {
   CONNECTOR_OPTIONS as CONNECTORS,
   CONNECTOR_ALIASES,
@@ -16,6 +16,7 @@ import type { ConnectorOptionsInput } from './input.ts';
 import { applyConnectorRules, checkColumnOptions, checkDelivery, type Entry, type RuleContext } from './rules.ts';
 import type { ConnectorSpec, DefaultContext, OptionRoles, OptionSpec } from '../../runtime/connectors/spec.ts';
 import { checkValue } from './values.ts';
+import { currentKey, optionKey } from './legacy.ts';
 
 export type { ConnectorOptionsInput } from './input.ts';
 
@@ -95,7 +96,18 @@ export function validateConnectorOptions(input: ConnectorOptionsInput): Connecto
 function collectEntries(options: readonly OptionPair[], diagnostics: Diagnostic[]): Map<string, Entry> {
   const entries = new Map<string, Entry>();
   for (const pair of options) {
-    const key = normaliseKey(pair.key);
+    const written = pair.key.trim();
+    const current = currentKey(written);
+    if (current !== undefined)
+      diagnostics.push(
+        warning(
+          'SQ0903',
+          `'${written}' is Flink's legacy spelling of '${current}'; read as '${current}'`,
+          pair.keySpan,
+          `help: write '${current}' (Flink renamed these keys in 1.11)`,
+        ),
+      );
+    const key = optionKey(written);
     const first = entries.get(key);
     if (first) {
       const same = first.pair.key.trim() === pair.key.trim();

@@ -6,6 +6,7 @@
  * the file system shows (symlinks, a relative path against an absolute one) is checked when the
  * job starts (runtime/engine/paths.ts).
  */
+import { optionKey } from '../connectors/legacy.ts';
 import { isAbsolute } from 'node:path';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
@@ -30,7 +31,7 @@ export function checkSinkPaths(
       const input = src?.options['path'];
       if (!src || !isFile(source.connector) || input === undefined) continue;
       if (isAbsolute(input) !== isAbsolute(out) || !wouldList(input, out)) continue;
-      const at = target.decl.options.find((o) => o.key.trim() === 'path');
+      const at = target.decl.options.find((o) => optionKey(o.key) === 'path');
       const same = wouldList(out, input);
       diags.push(
         error(
