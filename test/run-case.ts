@@ -57,7 +57,10 @@ async function load(dir: string): Promise<Loaded> {
 
 /** What a run delivered: sink batches by `sink/query/batch`, progress by `query/batch` (a re-run replaces). */
 interface Delivered {
-  readonly batches: Map<string, { readonly header: string; readonly rows: readonly string[] }>;
+  readonly batches: Map<
+    string,
+    { readonly query: string; readonly batchId: number; readonly header: string; readonly rows: readonly string[] }
+  >;
   readonly progress: Map<string, QueryProgress>;
 }
 
@@ -71,6 +74,8 @@ async function execute(dir: string, c: Loaded, set: Record<string, string>, into
         if (b.rows.length === 0) return;
         const key = `${name}/${b.query}/${b.batchId}`;
         const batch = {
+          query: b.query,
+          batchId: b.batchId,
           header: `-- sink ${name}, query ${b.query}, batch ${b.batchId}`,
           rows: b.rows.map((row, i) => `${b.kinds[i]} ${JSON.stringify(row)}`),
         };
@@ -109,7 +114,11 @@ async function execute(dir: string, c: Loaded, set: Record<string, string>, into
 
 function transcript(d: Delivered, error: string | null): string {
   const lines: string[] = [];
-  for (const b of d.batches.values()) lines.push(b.header, ...b.rows);
+  // Queries run concurrently: their batches are listed per query (by name), each in batch order.
+  const batches = [...d.batches.values()].sort(
+    (a, b) => (a.query < b.query ? -1 : a.query > b.query ? 1 : 0) || a.batchId - b.batchId,
+  );
+  for (const b of batches) lines.push(b.header, ...b.rows);
   const progress = [...d.progress.values()];
   const sum = (f: (p: QueryProgress) => number) => progress.reduce((n, p) => n + f(p), 0);
   lines.push(

@@ -468,7 +468,10 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
   const m = rankMode(rel);
   const limit = rel.limit!;
   const partition = rel.partitionBy.map((k) => k.name);
-  const per = partition.length ? ` per (${partition.join(', ')})` : '';
+  // a window Top-N's state is per window: its bounds need not be repeated as keys
+  const windowBounds = new Set(rel.input.fields.filter((f) => f.window).map((f) => f.name));
+  const keys = m.mode === 'window' ? partition.filter((k) => !windowBounds.has(k)) : partition;
+  const per = keys.length ? ` per (${keys.join(', ')})` : '';
   const first = rel.orderBy[0]!;
   const firstField =
     first.expr.kind === 'FieldRef'
@@ -493,13 +496,13 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
   const ties = rel.fn === 'ROW_NUMBER' ? '' : ' (and the rows tied with the last)';
   const by =
     mode === 'first'
-      ? `one row per key${per}, kept to remember the key`
+      ? `one row${per} until ${timeField === null ? 'it is emitted' : 'the watermark passes its time'}, then the key alone`
       : mode === 'window'
         ? `${limit} row${limit === 1 ? '' : 's'}${ties} per window${per}, dropped when the window is final`
         : mode === 'final'
           ? `${limit} row${limit === 1 ? '' : 's'}${ties}${per} of a bounded input`
           : `${limit} row${limit === 1 ? '' : 's'}${ties}${per}`;
-  const unbounded = mode === 'changes' || mode === 'first';
+  const unbounded = (mode === 'changes' || mode === 'first') && !input.props.bounded;
   const eventTime = mode === 'window' || mode === 'first' ? input.props.eventTime : null;
   return {
     kind: 'Rank',

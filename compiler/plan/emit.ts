@@ -58,8 +58,8 @@ export function topRank(rel: Rel): RankRel | null {
 /**
  * How a Top-N emits (plan.ts `RankMode`), decided from the bound query: a window Top-N when a
  * partition key is a window's end; keep-first deduplication (append-only) for ROW_NUMBER,
- * N = 1, ordered by a time attribute ascending; the top N at end of a bounded input; else an
- * updating result.
+ * N = 1, ordered by a time attribute ascending (on bounded input too: it keeps less); the top N
+ * at end of a bounded input; else an updating result.
  */
 export function rankMode(rel: RankRel): { mode: RankMode; windowEnd: string | null; newestFirst: boolean } {
   const byName = new Map(rel.input.fields.map((f) => [f.name, f]));
@@ -70,7 +70,6 @@ export function rankMode(rel: RankRel): { mode: RankMode; windowEnd: string | nu
   const newestFirst = rel.fn === 'ROW_NUMBER' && firstTime !== null && first!.descending;
   const windowEnd = end ? (end.expr as { name: string }).name : null;
   if (windowEnd) return { mode: 'window', windowEnd, newestFirst };
-  if (allBounded(rel.input)) return { mode: 'final', windowEnd: null, newestFirst };
   if (
     rel.fn === 'ROW_NUMBER' &&
     rel.limit === 1 &&
@@ -79,6 +78,7 @@ export function rankMode(rel: RankRel): { mode: RankMode; windowEnd: string | nu
     !first!.descending
   )
     return { mode: 'first', windowEnd: null, newestFirst };
+  if (allBounded(rel.input)) return { mode: 'final', windowEnd: null, newestFirst };
   return { mode: 'changes', windowEnd: null, newestFirst };
 }
 
