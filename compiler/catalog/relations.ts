@@ -82,6 +82,7 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     primaryKey,
     span: stmt.name.span,
     checkpointing: rc.job.checkpointDir !== null,
+    scaleOut: rc.job.raw['pipeline.scale-out'] === 'true',
   });
   diags.push(...opts.diagnostics);
   const connector = opts.connector;

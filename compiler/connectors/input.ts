@@ -22,4 +22,6 @@ export interface ConnectorOptionsInput {
   readonly span: Span;
   /** `checkpoint.dir` is set: warn about written sinks that are only at-least-once. */
   readonly checkpointing?: boolean;
+  /** `pipeline.scale-out` is on: exactly-once Kafka sinks commit per task without a checkpoint (docs/scale-out.md). */
+  readonly scaleOut?: boolean;
 }

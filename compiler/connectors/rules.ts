@@ -361,7 +361,7 @@ function nexmarkRules(ctx: RuleContext): void {
 export function checkDelivery(ctx: RuleContext): void {
   if (!ctx.writes || (ctx.spec.name !== 'kafka' && ctx.spec.name !== 'upsert-kafka')) return;
   const eos = ctx.entries.get('sink.delivery-guarantee');
-  if (!ctx.input.checkpointing && eos && !eos.invalid && eos.value === 'exactly-once') {
+  if (!ctx.input.checkpointing && !ctx.input.scaleOut && eos && !eos.invalid && eos.value === 'exactly-once') {
     ctx.diagnostics.push(
       warning(
         'SQ0902',

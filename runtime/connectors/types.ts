@@ -95,6 +95,8 @@ export interface ScaleOut {
   readonly sessionTimeoutMs: number;
   /** The group whose committed offsets are this source's positions in this query (`<group>.<query>.<source>`). */
   readonly positions: string;
+  /** The query reading the source. */
+  readonly query: string;
 }
 
 export interface SourceConnector {
@@ -151,6 +153,8 @@ export interface SinkContext<Config extends ConnectorConfig = ConnectorConfig> {
   readonly checkpointing: boolean;
   /** Tells the user something while the job runs. */
   readonly notice?: (message: string) => void;
+  /** `pipeline.scale-out`: the job's group (exactly-once sinks write a transaction per task); null: one process. */
+  readonly scaleOut?: Omit<ScaleOut, 'positions' | 'query'> | null;
 }
 
 /** A restart from a checkpoint, as a sink sees it (`SinkConnector.open`). */
@@ -190,6 +194,11 @@ export interface BatchSinkWriter extends SinkWriter<any> {
   publish?(batchId: number): Promise<void>;
   /** Rows written in the current (uncommitted) batch. */
   pendingRows(): number;
+  /**
+   * Scaled-out jobs: the rows written from now on come from the records of split `id` (a Kafka
+   * partition, so a task): writers with a transaction per task route them by it.
+   */
+  split?(id: string): void;
 }
 
 export interface SinkConnector {

@@ -44,6 +44,8 @@ export class Input<Row> {
   dropLate: boolean;
   /** Where late rows go (the source's late.sink), when this query is the one that writes them. */
   lateWriter: BatchSinkWriter | null = null;
+  /** Scaled-out jobs whose writers route rows per task: told where each run of a split's records starts. */
+  onSplit: ((id: string) => void) | null = null;
   /** This source's watermark: max over rows of (eventTime - delay); never decreases. */
   watermark = -Infinity;
   idle = false;
@@ -189,12 +191,15 @@ export class Input<Row> {
     let run = 0;
     let runEnd = splits === undefined ? n : splits.length > 0 ? splits[0]!.end : 0;
     this.batch = batch;
+    const onSplit = this.onSplit;
+    if (onSplit !== null && splits !== undefined && splits.length > 0) onSplit(splits[0]!.id);
     for (let i = 0; i < n; i++) {
       if (i === runEnd) {
         // the next split's records: close the previous split's watermark
         this.closeSplit(splits![run]!.id, maxWm);
         maxWm = -Infinity;
         runEnd = splits![++run]!.end;
+        onSplit?.(splits![run]!.id);
       }
       if (locate) batch.locate(i, ctx);
       let row: Row;

@@ -105,7 +105,7 @@ class JobRuntime implements Job {
   private readonly triggerIntervalMs: number;
   private readonly availableNow: boolean;
   /** `pipeline.scale-out` (docs/scale-out.md): the job's group, or null (one process reads everything). */
-  private readonly scaleOut: Omit<ScaleOut, 'positions'> | null;
+  private readonly scaleOut: Omit<ScaleOut, 'positions' | 'query'> | null;
 
   constructor(
     private readonly spec: JobSpec,
@@ -247,7 +247,7 @@ class JobRuntime implements Job {
         notice: (m) => this.notice(m),
         scaleOut:
           this.scaleOut !== null && query !== undefined
-            ? { ...this.scaleOut, positions: `${this.scaleOut.group}.${query}.${s.name}` }
+            ? { ...this.scaleOut, query, positions: `${this.scaleOut.group}.${query}.${s.name}` }
             : null,
       }),
       options,
@@ -291,6 +291,7 @@ class JobRuntime implements Job {
       print: this.overrides.print ?? null,
       checkpointing: this.checkpoint !== null,
       notice: (m) => this.notice(m),
+      scaleOut: this.scaleOut,
     });
     this.sinks.set(name, c);
     return c;

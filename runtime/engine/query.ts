@@ -231,6 +231,13 @@ export class Query implements QueryHandle {
       if (input.dropLate && env.claimLateSink(input.name, this.name))
         input.lateWriter = this.writer(sink, 'final', null, true);
     }
+    // writers with a transaction per task (scaled-out exactly-once) learn each row's split
+    const routed = this.writers.filter((w) => w.writer.split !== undefined).map((w) => w.writer);
+    if (routed.length > 0)
+      for (const input of this.inputs)
+        input.onSplit = (id) => {
+          for (const w of routed) w.split!(id);
+        };
   }
 
   private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null, late = false): BatchSinkWriter {
@@ -378,13 +385,12 @@ export class Query implements QueryHandle {
         `operator${this.operators.length > 1 ? 's' : ''} ${this.operators.map((o) => `"${o.id}"`).join(', ')} keep${this.operators.length > 1 ? '' : 's'} state, which a scaled-out job cannot move between processes yet (changelog topics are not built)`,
         `run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md says what scale-out supports today`,
       );
-    for (const w of this.writers) {
-      if (this.env.sinkSpec(w.name)?.deliveryGuarantee === 'exactly-once')
-        fail(
-          `sink "${w.name}" is exactly-once, which a scaled-out job does not support yet (transactional producers per task are not built)`,
-          `use 'sink.delivery-guarantee' = 'at-least-once', or run the job in one process ('pipeline.scale-out' = 'false')`,
-        );
-    }
+    const transactional = this.writers.filter((w) => w.writer.split !== undefined);
+    if (transactional.length > 1)
+      fail(
+        `sinks ${transactional.map((w) => `"${w.name}"`).join(', ')} are exactly-once: a scaled-out query commits its input positions in the transaction of one sink per task, so it can write only one exactly-once sink`,
+        `make the other sinks at-least-once, or split the query`,
+      );
   }
 
   /** Opens the sources and runs micro-batches until the input ends, `requestStop`, or an error. */

@@ -17,7 +17,6 @@
  * `SQC_EOS_RECORDS` sets the input size (default 60,000; the issue's figure is 500,000:
  * `SQC_EOS_RECORDS=500000 npx vitest run test/kafka/exactly-once.test.ts`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +25,7 @@ import { kafkaForTests, startKafkaBroker, type KafkaBroker, type KafkaForTests }
 import { seededRandom } from '../../runtime/random.ts';
 import { killAll, precompile, runJob, type RunOptions, type RunResult } from '../crash/harness.ts';
 import { eosEvents, eosProgram, type EosTopics } from './eos-job.ts';
-import { produce, readTopic, type ReadRecord } from './support.ts';
+import { kcatRead, produce, readTopic, type ReadRecord } from './support.ts';
 
 const RECORDS = Number(process.env['SQC_EOS_RECORDS'] ?? 60_000);
 const SEED = 20261205;
@@ -43,36 +42,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Every committed record of `topic` as kcat (librdkafka) reads it with isolation.level=read_committed
- * (asynchronously: the in-process broker must keep answering).
- */
-function kcatRead(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
-  const args = ['-b', brokers.join(','), '-C', '-t', topic, '-o', 'beginning', '-e', '-q'];
-  args.push('-X', 'isolation.level=read_committed', '-f', '%p\t%o\t%k\t%s\n');
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) =>
-      reject(new Error(`kcat failed (${e.message}); the interop check needs kcat: apt-get install -y kcat`)),
-    );
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${err}`));
-      const records = out
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => {
-          const [p, o, key, value] = l.split('\t');
-          return { partition: Number(p), offset: Number(o), key: key!, value: value!, headers: {}, timestamp: 0 };
-        });
-      resolve(records.sort((x, y) => x.partition - y.partition || x.offset - y.offset));
-    });
-  });
-}
 
 const lines = (records: readonly ReadRecord[]) => records.map((r) => `${r.partition}\t${r.key}\t${r.value}`).sort();
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
 import { ROOT, precompile } from '../crash/harness.ts';
-import { loadProgram, produce, readTopic, type JobModule } from './support.ts';
+import { kcatRead, loadProgram, produce, readTopic, type JobModule } from './support.ts';
 
 const SQC = join(ROOT, 'bin', 'sqc.js');
 const PARTITIONS = 6;
@@ -97,7 +97,10 @@ function expected(n: number): string[] {
   return out.sort();
 }
 
-function program(name: string, source: string, sink: string): string {
+function program(name: string, source: string, sink: string, exactlyOnce = false): string {
+  const eos = exactlyOnce
+    ? `, 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${name}', 'properties.transaction.timeout.ms' = '2000'`
+    : '';
   return `
 SET 'pipeline.name' = '${name}';
 SET 'pipeline.scale-out' = 'true';
@@ -108,7 +111,7 @@ CREATE TABLE events (id BIGINT, user_id STRING, amount INT) WITH (
   'scan.startup.mode' = 'earliest-offset', 'format' = 'json'
 );
 CREATE TABLE doubled (id BIGINT, user_id STRING, doubled INT) WITH (
-  'connector' = 'kafka', 'topic' = '${sink}', 'properties.bootstrap.servers' = '${k.brokers.join(',')}', 'format' = 'json'
+  'connector' = 'kafka', 'topic' = '${sink}', 'properties.bootstrap.servers' = '${k.brokers.join(',')}', 'format' = 'json'${eos}
 );
 INSERT INTO doubled SELECT id, user_id, amount * 2 AS doubled FROM events WHERE amount >= 10;
 `;
@@ -119,11 +122,12 @@ async function setUp(
   name: string,
   sinkPartitions: number,
   records: number,
+  exactlyOnce = false,
 ): Promise<{ source: string; sink: string; start: (p: string) => Proc }> {
   const source = await k.topic(PARTITIONS);
   const sink = await k.topic(sinkPartitions);
   const job = join(tmp, `${name}.sq`);
-  writeFileSync(job, program(k.groupId(), source, sink));
+  writeFileSync(job, program(k.groupId(), source, sink, exactlyOnce));
   const cache = join(tmp, `cache-${name}`);
   await precompile([job], cache);
   await produce(k.kafka, source, events(0, records));
@@ -206,6 +210,42 @@ function startError(m: JobModule): Promise<string | null> {
       (e: Error) => e.message,
     );
 }
+
+describe('scale-out exactly-once: a transactional producer per task', () => {
+  it('three processes, one SIGKILLed, one started later, one stalled past the session timeout: the read_committed output equals a single-process run exactly', async () => {
+    const { source, sink, start } = await setUp('eos', 3, 3_000, true);
+    const a = start('a');
+    const b = start('b');
+    const c = start('c');
+    await until('three owners', () => [a, b, c].every((p) => p.tasks()?.length === 2));
+    await until('the first records to be written', async () => (await values(sink)).length > 0);
+    await produce(k.kafka, source, events(3_000, 2_000));
+    // SIGKILL a mid-run: its open transactions are aborted by the new owners' fencing
+    a.child.kill('SIGKILL');
+    await a.exit;
+    await produce(k.kafka, source, events(5_000, 2_000));
+    await until('b and c to own every task', () => b.tasks()!.length + c.tasks()!.length === PARTITIONS);
+    // a new process d joins and takes its share
+    const d = start('d');
+    await until('d to own tasks', () => (d.tasks()?.length ?? 0) === 2);
+    // b stalls (SIGSTOP) past the 3 s session timeout: c and d take its tasks; when b wakes up
+    // it has been fenced and dropped, writes nothing more of those tasks, and rejoins
+    b.child.kill('SIGSTOP');
+    await produce(k.kafka, source, events(7_000, 2_000));
+    await until('c and d to own every task', () => c.tasks()!.length + d.tasks()!.length === PARTITIONS);
+    b.child.kill('SIGCONT');
+    await until('b to rejoin', () => /dropped from the group|taken over by another process/.test(b.stderr));
+    await produce(k.kafka, source, events(9_000, 1_000));
+    const want = expected(10_000);
+    await until('every row', async () => (await values(sink)).length >= want.length, 60_000);
+    await sleep(1_000); // a duplicate would arrive now
+    expect(await values(sink)).toEqual(want);
+    // librdkafka, read_committed, reads the same
+    expect((await kcatRead(k.brokers, sink)).map((r) => r.value).sort()).toEqual(want);
+    for (const p of [b, c, d]) p.child.kill('SIGINT');
+    for (const p of [b, c, d]) expect(await p.exit).toBe(130);
+  });
+});
 
 describe('scale-out refusals, before anything joins the group', () => {
   it('joined sources that are not co-partitioned: says which and how to fix it', async () => {

@@ -2,6 +2,7 @@
  * Helpers for tests of Kafka jobs: compile a `.sq` program in process, produce records, and read
  * a whole topic back (every partition, from the log start to its end).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,4 +91,34 @@ export async function readTopic(brokers: readonly string[], topic: string): Prom
   } finally {
     await r.disconnect();
   }
+}
+
+/**
+ * Every committed record of `topic` as kcat (librdkafka) reads it with isolation.level=read_committed
+ * (asynchronously: the in-process broker must keep answering).
+ */
+export function kcatRead(brokers: readonly string[], topic: string): Promise<ReadRecord[]> {
+  const args = ['-b', brokers.join(','), '-C', '-t', topic, '-o', 'beginning', '-e', '-q'];
+  args.push('-X', 'isolation.level=read_committed', '-f', '%p\t%o\t%k\t%s\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', (e) =>
+      reject(new Error(`kcat failed (${e.message}); the interop check needs kcat: apt-get install -y kcat`)),
+    );
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${err}`));
+      const records = out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const [p, o, key, value] = l.split('\t');
+          return { partition: Number(p), offset: Number(o), key: key!, value: value!, headers: {}, timestamp: 0 };
+        });
+      resolve(records.sort((x, y) => x.partition - y.partition || x.offset - y.offset));
+    });
+  });
 }

@@ -45,16 +45,31 @@ export interface TaskGroupSettings {
   readonly notice: (message: string) => void;
 }
 
+/** A source's positions in one query: the positions group and `{ topic: { partition: offset } }`. */
+export interface Positions {
+  readonly group: string;
+  readonly next: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
 const groups = new Map<string, TaskGroup>();
 
-/** The process's member of `settings.group` on the cluster of `client` (one per group and cluster). */
+/**
+ * The process's member of `settings.group` (one per group: the job's sources and exactly-once
+ * sinks share it, so they must be on one cluster — the sinks commit the sources' positions in
+ * their transactions).
+ */
 export function taskGroup(client: ClientSettings, settings: TaskGroupSettings): TaskGroup {
-  const key = `${client.brokers.join(',')}\u0000${settings.group}`;
+  const key = settings.group;
   let g = groups.get(key);
   if (g === undefined) {
     g = new TaskGroup(client, settings, () => groups.delete(key));
     groups.set(key, g);
-  }
+  } else if (g.brokers !== client.brokers.join(','))
+    throw new KafkaError(
+      `a scaled-out job reads and writes exactly-once on one Kafka cluster: ${g.brokers} and ${client.brokers.join(',')} differ`,
+      `give the sources and exactly-once sinks the same 'properties.bootstrap.servers', or make the sinks at-least-once`,
+      false,
+    );
   return g;
 }
 
@@ -85,6 +100,12 @@ export class TaskGroup {
   private fatal: KafkaError | null = null;
   /** True while this process is a member in good standing of the current generation. */
   inGroup = false;
+  /** Exactly-once sinks: fence the previous owners of tasks before their positions are read. */
+  private readonly fencers = new Set<(tasks: readonly number[]) => Promise<void>>();
+  /** Per query, its sources' positions now (exactly-once sinks commit them in their transactions). */
+  private readonly providers = new Map<string, (() => Positions)[]>();
+  /** Queries whose positions an exactly-once sink commits (their sources commit none themselves). */
+  private readonly transactional = new Set<string>();
 
   constructor(
     private readonly settings: ClientSettings,
@@ -105,6 +126,45 @@ export class TaskGroup {
   /** Why membership failed for good (the sources stop with it), or null. */
   get error(): KafkaError | null {
     return this.fatal;
+  }
+
+  get brokers(): string {
+    return this.settings.brokers.join(',');
+  }
+
+  addFencer(f: (tasks: readonly number[]) => Promise<void>, queries: readonly string[]): void {
+    this.fencers.add(f);
+    for (const q of queries) this.transactional.add(q);
+  }
+
+  removeFencer(f: (tasks: readonly number[]) => Promise<void>): void {
+    this.fencers.delete(f);
+  }
+
+  /** Before a source reads the positions of tasks it gained: every exactly-once sink fences their previous owners. */
+  async beforeRead(tasks: readonly number[]): Promise<void> {
+    for (const f of this.fencers) await f(tasks);
+  }
+
+  /** True when an exactly-once sink commits `query`'s positions in its transactions. */
+  commitsInTransactions(query: string): boolean {
+    return this.transactional.has(query);
+  }
+
+  providePositions(query: string, f: () => Positions): void {
+    const l = this.providers.get(query) ?? [];
+    l.push(f);
+    this.providers.set(query, l);
+  }
+
+  positionsOf(query: string): Positions[] {
+    return (this.providers.get(query) ?? []).map((f) => f());
+  }
+
+  /** An exactly-once sink found its producer for a task fenced: another process owns the task now. */
+  fenced(task: number): void {
+    this.dropped(`the transactional producer of task ${task} was fenced by its new owner`);
+    this.notify();
   }
 
   get groupId(): string {
@@ -205,7 +265,7 @@ export class TaskGroup {
     this.inGroup = false;
     this.tasks = new Set();
     for (const m of this.members) m.assign(this.tasks, -1);
-    if (why !== 'ILLEGAL_GENERATION') this.memberId = '';
+    if (why === 'UNKNOWN_MEMBER_ID' || why === 'no heartbeat') this.memberId = '';
     this.needJoin = true;
   }
 

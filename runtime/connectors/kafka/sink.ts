@@ -24,6 +24,7 @@ import { RowBuffer } from '../types.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import { ExactlyOnce, ensureProgressTopic, type Encoders, type TransactionalSinkParts } from './transactions.ts';
+import { TaskTransactions } from './task-transactions.ts';
 import { recordEncoder, recordLayout } from './codec.ts';
 import { partitionOfKey } from './murmur2.ts';
 import { registerCodecs } from './compression.ts';
@@ -68,6 +69,8 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
   private producer: Producer | null = null;
   /** Exactly-once with checkpoints: the transactional writers; else null. */
   private readonly eos: ExactlyOnce | null;
+  /** Exactly-once in a scaled-out job: a transactional producer per task; else null. */
+  private readonly tasks: TaskTransactions | null;
   private partitions = 0;
   private readonly partition: Partitioner;
   /** The columns written as the record timestamp / headers, or null. */
@@ -95,7 +98,17 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
     this.compression = c;
     this.name = ctx.name;
     const exactlyOnce = ctx.deliveryGuarantee === 'exactly-once' && ctx.checkpointing;
-    this.guarantee = exactlyOnce ? 'exactly-once' : 'at-least-once';
+    const perTask = ctx.deliveryGuarantee === 'exactly-once' && (ctx.scaleOut ?? null) !== null;
+    this.guarantee = exactlyOnce || perTask ? 'exactly-once' : 'at-least-once';
+    this.tasks = perTask
+      ? new TaskTransactions(this, {
+          job: ctx.job ?? 'job',
+          prefix: config.transactionalIdPrefix ?? `sqc-${ctx.name}`,
+          timeoutMs: config.transactionTimeoutMs,
+          scaleOut: ctx.scaleOut!,
+          notice: (m) => ctx.notice?.(m),
+        })
+      : null;
     this.eos = exactlyOnce
       ? new ExactlyOnce(this, {
           job: ctx.job ?? 'job',
@@ -108,7 +121,7 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
   }
 
   async open(recovery?: SinkRecovery | null): Promise<void> {
-    if (this.ctx.deliveryGuarantee === 'exactly-once' && this.eos === null)
+    if (this.ctx.deliveryGuarantee === 'exactly-once' && this.eos === null && this.tasks === null)
       this.ctx.notice?.(
         `sink "${this.ctx.name}" is at-least-once: 'sink.delivery-guarantee' = 'exactly-once' needs a checkpoint (SET 'checkpoint.dir'), whose log replays the batches a crash interrupted`,
       );
@@ -136,6 +149,11 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
       this.ctx.notice?.(this.eos.describe());
       return;
     }
+    if (this.tasks !== null) {
+      this.tasks.open(kafka);
+      this.ctx.notice?.(this.tasks.describe());
+      return;
+    }
     const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3 } });
     await withRetry(() => producer.connect(), {
       budgetMs: this.settings.retryTimeoutMs,
@@ -152,6 +170,7 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
     const layout = recordLayout(fields, this.ctx.config, keyFields);
     const enc = recordEncoder(layout, this.ctx.options);
     const encoders: Encoders = { key: enc.key, value: enc.value, upsert: this.upsert };
+    if (this.tasks !== null) return this.tasks.writer(o.query, encoders);
     return this.eos !== null ? this.eos.writer(o.query, encoders) : new KafkaWriter(this, encoders);
   }
 
@@ -230,6 +249,7 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
     this.producer = null;
     await p?.disconnect().catch(() => {});
     await this.eos?.close();
+    await this.tasks?.close();
   }
 }
 

@@ -228,6 +228,10 @@ export class KafkaSource implements SourceConnector {
         this.notify();
       },
     };
+    this.group.providePositions(so.query, () => ({
+      group: so.positions,
+      next: (this.offsets() as { next: OffsetMap }).next,
+    }));
     await this.group.join(this.member);
     await this.applyTasks();
     this.opened = true;
@@ -245,6 +249,9 @@ export class KafkaSource implements SourceConnector {
         (tp) => tasks.has(tp.partition) && !this.byId.has(`${tp.topic}/${tp.partition}`),
       );
       if (fresh.length === 0) continue;
+      // exactly-once sinks fence the tasks' previous owners first: their open transactions are
+      // aborted, so the positions read next are the last committed ones
+      await this.group!.beforeRead([...new Set(fresh.map((tp) => tp.partition))]);
       // where the previous owner stopped (the positions group), else where a new query starts
       const positions = await this.retry(() => this.committedOffsets(this.ctx.scaleOut!.positions, fresh));
       const missing = fresh.filter((tp) => !positions.has(`${tp.topic}/${tp.partition}`));
@@ -777,7 +784,7 @@ export class KafkaSource implements SourceConnector {
   async commit(offsets: Json): Promise<void> {
     if (this.group !== null) {
       // scaled out: the positions hand tasks over; a process dropped from the group no longer owns them
-      if (!this.group.inGroup) return;
+      if (!this.group.inGroup || this.group.commitsInTransactions(this.ctx.scaleOut!.query)) return;
       const next = (offsets as { next: OffsetMap }).next;
       if (Object.keys(next).length > 0)
         await this.retry(() => this.reader.commitGroupOffsets(this.ctx.scaleOut!.positions, next));

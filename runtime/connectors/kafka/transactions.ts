@@ -210,18 +210,7 @@ export class TransactionalWriter implements BatchSinkWriter {
   async fence(kafka: Kafka): Promise<void> {
     await this.producer?.disconnect().catch(() => {});
     this.txn = null;
-    const producer = kafka.producer({
-      transactionalId: this.id,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.settings.timeoutMs,
-      allowAutoTopicCreation: false,
-      retry: { retries: 5 },
-    });
-    await producer.connect();
-    this.producer = producer;
-    const t = await producer.transaction();
-    await t.abort();
+    this.producer = await fencingProducer(kafka, this.id, this.settings.timeoutMs);
   }
 
   /** A fresh run: records that no batch of this id's output counts any more (progress -1). */
@@ -313,6 +302,31 @@ export class TransactionalWriter implements BatchSinkWriter {
     this.txn = null;
     await p?.disconnect().catch(() => {});
   }
+}
+
+/**
+ * A transactional producer for `id` that has fenced every earlier producer of the id: kafkajs
+ * sends InitProducerId on the first `transaction()`, which bumps the epoch and aborts the
+ * transaction a previous incarnation left open.
+ */
+export async function fencingProducer(kafka: Kafka, id: string, timeoutMs: number): Promise<Producer> {
+  const producer = kafka.producer({
+    transactionalId: id,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: timeoutMs,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5 },
+  });
+  await producer.connect();
+  try {
+    const t = await producer.transaction();
+    await t.abort();
+  } catch (e) {
+    await producer.disconnect().catch(() => {});
+    throw e;
+  }
+  return producer;
 }
 
 /**

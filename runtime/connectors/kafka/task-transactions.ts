@@ -1,0 +1,250 @@
+/**
+ * Exactly-once output of a scaled-out job (docs/scale-out.md): one transactional producer per
+ * task, id `<sink.transactional-id-prefix>-<job>-<query>-<task>` (kafkajs's `sendOffsets` is
+ * TxnOffsetCommit v0, without generation fencing, so — as in Kafka Streams before KIP-447 — the
+ * transactional id is what fences a task's previous owner).
+ *
+ * Per micro-batch, each task with rows or moved positions gets one transaction holding its output
+ * rows and its input positions (`sendOffsets` to the query's positions groups): the output and
+ * the point it was computed up to are committed together, so no local checkpoint is needed and
+ * the task can continue in any process. The engine tells the writer which split (partition, so
+ * task) the rows come from (`split`); a scaled-out query is stateless (state per task is not
+ * built yet), so every row comes from exactly one input record.
+ *
+ * Moving a task: before a process reads the positions of a task it gained, it creates the task's
+ * producer, whose InitProducerId fences the previous owner and aborts its open transaction
+ * (`TaskGroup.beforeRead`). A fenced process (its commit fails with a producer-fenced error)
+ * drops the batch's transaction for that task and gives up its tasks (`TaskGroup.fenced`): the
+ * new owner processes those records again from the committed positions.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import type { RowKind } from '../../types.ts';
+import { RowBuffer, type BatchSinkWriter, type ScaleOut } from '../types.ts';
+import { KafkaError, kafkaError, withRetry } from './client.ts';
+import { taskGroup, type TaskGroup } from './group.ts';
+import { fencingProducer, type Encoders, type TransactionalSinkParts } from './transactions.ts';
+
+type Row = Record<string, unknown>;
+
+export interface TaskTransactionSettings {
+  readonly job: string;
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  readonly scaleOut: Omit<ScaleOut, 'positions' | 'query'>;
+  readonly notice: (message: string) => void;
+}
+
+/** kafkajs error types that mean another producer of the id took over. */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+function isFenced(e: unknown): boolean {
+  for (let x = e as { type?: string; cause?: unknown; originalError?: unknown } | undefined; x;) {
+    if (typeof x.type === 'string' && FENCED.has(x.type)) return true;
+    x = (x.cause ?? x.originalError) as typeof x;
+  }
+  return false;
+}
+
+/** The per-task transactional writers of one exactly-once sink in a scaled-out job. */
+export class TaskTransactions {
+  private readonly writers: TaskWriter[] = [];
+  private group: TaskGroup | null = null;
+  private kafka: Kafka | null = null;
+  private readonly fence = (tasks: readonly number[]): Promise<void> => this.fenceTasks(tasks);
+
+  constructor(
+    private readonly sink: TransactionalSinkParts,
+    readonly settings: TaskTransactionSettings,
+  ) {}
+
+  writer(query: string, encode: Encoders): TaskWriter {
+    if (this.writers.some((w) => w.query === query))
+      throw new KafkaError(
+        `sink "${this.sink.name}": query "${query}" writes it twice; a scaled-out exactly-once sink takes one writer per query`,
+        null,
+        false,
+      );
+    const w = new TaskWriter(this, this.sink, query, encode);
+    this.writers.push(w);
+    return w;
+  }
+
+  id(query: string, task: number): string {
+    return `${this.settings.prefix}-${this.settings.job}-${query}-${task}`;
+  }
+
+  /** Joins the job's group as the fencer of the tasks this process gains. */
+  open(kafka: Kafka): void {
+    this.kafka = kafka;
+    this.group = taskGroup(this.sink.settings, {
+      group: this.settings.scaleOut.group,
+      sessionTimeoutMs: this.settings.scaleOut.sessionTimeoutMs,
+      notice: this.settings.notice,
+    });
+    this.group.addFencer(
+      this.fence,
+      this.writers.map((w) => w.query),
+    );
+  }
+
+  get taskGroup(): TaskGroup {
+    if (this.group === null) throw new Error(`sink "${this.sink.name}" is not open`);
+    return this.group;
+  }
+
+  private async fenceTasks(tasks: readonly number[]): Promise<void> {
+    const what = `sink "${this.sink.name}" (topic ${this.sink.topic})`;
+    for (const w of this.writers)
+      for (const t of tasks)
+        await withRetry(() => w.takeOver(t), {
+          budgetMs: this.sink.settings.retryTimeoutMs,
+          brokers: this.sink.settings.brokers,
+          what: `${what}: fencing the previous owner of task ${t} (transactional id ${this.id(w.query, t)})`,
+        });
+  }
+
+  /** A producer for `id` that has fenced every earlier one. */
+  producer(id: string): Promise<Producer> {
+    if (this.kafka === null) throw new Error(`sink "${this.sink.name}" is not open`);
+    return fencingProducer(this.kafka, id, this.settings.timeoutMs);
+  }
+
+  describe(): string {
+    return (
+      `sink "${this.sink.name}" is exactly-once per task: each micro-batch commits a task's rows to topic ${this.sink.topic} together with its input positions ` +
+      `in one Kafka transaction (transactional ids ${this.settings.prefix}-${this.settings.job}-<query>-<task>); ` +
+      `consumers must read with isolation.level = read_committed`
+    );
+  }
+
+  async close(): Promise<void> {
+    this.group?.removeFencer(this.fence);
+    for (const w of this.writers) await w.close();
+  }
+}
+
+/** One query's rows, one transaction per task per micro-batch. */
+export class TaskWriter implements BatchSinkWriter {
+  private readonly byTask = new Map<number, RowBuffer>();
+  private current: RowBuffer | null = null;
+  private readonly producers = new Map<number, Producer>();
+  /** The positions last committed per `group/topic/partition`. */
+  private readonly sent = new Map<string, number>();
+  private pending = 0;
+
+  constructor(
+    private readonly owner: TaskTransactions,
+    private readonly sink: TransactionalSinkParts,
+    readonly query: string,
+    private readonly encode: Encoders,
+  ) {}
+
+  split(id: string): void {
+    const task = Number(id.slice(id.lastIndexOf('/') + 1));
+    let b = this.byTask.get(task);
+    if (b === undefined) this.byTask.set(task, (b = new RowBuffer()));
+    this.current = b;
+  }
+
+  write(row: unknown, kind: RowKind = '+I'): void {
+    const b = this.current;
+    if (b === null)
+      throw new KafkaError(
+        `sink "${this.sink.name}": query "${this.query}" wrote a row that comes from no single input partition`,
+        'a scaled-out exactly-once query must be stateless (docs/scale-out.md)',
+        false,
+      );
+    b.write(row, kind);
+    this.pending++;
+  }
+
+  pendingRows(): number {
+    return this.pending;
+  }
+
+  /** A task this process gained: its producer, fencing the previous owner's. */
+  async takeOver(task: number): Promise<void> {
+    const old = this.producers.get(task);
+    this.producers.delete(task);
+    await old?.disconnect().catch(() => {});
+    this.producers.set(task, await this.owner.producer(this.owner.id(this.query, task)));
+  }
+
+  async commit(batchId: number): Promise<void> {
+    const group = this.owner.taskGroup;
+    // positions per task (partition index) that moved since the last commit
+    const moved = new Map<number, { group: string; topic: string; partition: number; offset: number }[]>();
+    for (const p of group.positionsOf(this.query))
+      for (const [topic, parts] of Object.entries(p.next))
+        for (const [partition, offset] of Object.entries(parts)) {
+          const key = `${p.group}/${topic}/${partition}`;
+          if (this.sent.get(key) === offset) continue;
+          const t = Number(partition);
+          const l = moved.get(t) ?? [];
+          l.push({ group: p.group, topic, partition: t, offset });
+          moved.set(t, l);
+        }
+    const tasks = [...new Set([...this.byTask.keys(), ...moved.keys()])].sort((a, b) => a - b);
+    for (const task of tasks) {
+      const { rows, kinds } = this.byTask.get(task)?.take() ?? { rows: [] as Row[], kinds: [] as RowKind[] };
+      const positions = moved.get(task) ?? [];
+      const producer = this.producers.get(task);
+      if (producer === undefined) {
+        if (!group.inGroup) continue; // dropped meanwhile: the new owner redoes these records
+        throw new KafkaError(
+          `sink "${this.sink.name}": task ${task} has no transactional producer in this process`,
+          null,
+          false,
+        );
+      }
+      const id = this.owner.id(this.query, task);
+      const t = await producer.transaction();
+      try {
+        for (const messages of this.sink.chunks(rows, kinds, this.encode))
+          await t.send({ topic: this.sink.topic, messages, acks: -1, compression: this.sink.compression });
+        const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
+        for (const p of positions) {
+          const topics = byGroup.get(p.group) ?? new Map<string, { partition: number; offset: string }[]>();
+          const l = topics.get(p.topic) ?? [];
+          l.push({ partition: p.partition, offset: String(p.offset) });
+          topics.set(p.topic, l);
+          byGroup.set(p.group, topics);
+        }
+        for (const [consumerGroupId, topics] of byGroup)
+          await t.sendOffsets({
+            consumerGroupId,
+            topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+          });
+        await t.commit();
+      } catch (e) {
+        await t.abort().catch(() => {});
+        if (isFenced(e)) {
+          // another process owns the task now and continues from the last committed positions
+          this.producers.delete(task);
+          await producer.disconnect().catch(() => {});
+          this.owner.settings.notice(
+            `sink "${this.sink.name}": task ${task} (transactional id ${id}) was taken over by another process; batch ${batchId}'s rows of it are dropped here and written by the new owner`,
+          );
+          group.fenced(task);
+          continue;
+        }
+        const err = kafkaError(e, this.sink.settings.brokers, `sink "${this.sink.name}" (topic ${this.sink.topic})`);
+        throw new KafkaError(
+          `${err.reason}; committing batch ${batchId} of task ${task} (transactional id ${id}) failed and its transaction is aborted`,
+          `${err.hint ?? 'check the brokers'}; run the process again: it rejoins the job and the task continues after its last committed batch`,
+          false,
+          e,
+        );
+      }
+      for (const p of positions) this.sent.set(`${p.group}/${p.topic}/${p.partition}`, p.offset);
+    }
+    this.byTask.clear();
+    this.current = null;
+    this.pending = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.producers.values()) await p.disconnect().catch(() => {});
+    this.producers.clear();
+  }
+}
