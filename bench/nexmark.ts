@@ -1,8 +1,8 @@
 /**
  * Benchmark: the NEXMark queries as Flink runs them, over the in-memory `nexmark` source into
  * Flink's blackhole sinks — every query of `bench/nexmark/flink/` (Flink's `ddl_gen.sql`,
- * `ddl_views.sql` and `qN.sql`, unchanged) that `sqc check` accepts; the others are listed with
- * the checker's first error.
+ * `ddl_views.sql` and `qN.sql`, unchanged but for q6, which Flink cannot run either: `EDITS`)
+ * that `sqc check` accepts; the others are listed with the checker's first error.
  *
  * Each query is a whole `sqc run` process of the built package (dist/, as installed; start-up
  * included, compiled module cached by a warm-up run), timed by /usr/bin/time: wall seconds, CPU seconds (user + system, every thread),
@@ -45,6 +45,24 @@ const PUBLISHED: Readonly<Record<string, string>> = {
   q11: 'Flink ~46K',
 };
 
+/**
+ * Edits to Flink's text, where Flink itself cannot run it. q6 (marked TODO in Flink's suite):
+ * its Top-1 is filtered on `rownum` in the SELECT that defines it and partitions by `A.id,
+ * A.seller`, aliases of the subquery below it (scoping errors: the filter moves to a SELECT
+ * around it, the columns lose the aliases), and its sink declares `seller VARCHAR` for a
+ * BIGINT (the sink DDL says BIGINT).
+ */
+const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  q6: [
+    ['  seller VARCHAR,', '  seller BIGINT,'],
+    [
+      'FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum',
+      'FROM (SELECT * FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum',
+    ],
+    ['A.expires)\n    WHERE rownum <= 1', 'A.expires))\n    WHERE rownum <= 1'],
+  ],
+};
+
 /** Flink's program for query `q`: its DDL with the suite's settings, its views, the query. */
 function program(q: string): string {
   const ddl = readFileSync(join(FLINK, 'ddl_gen.sql'), 'utf8')
@@ -55,7 +73,11 @@ function program(q: string): string {
     .replace('${BID_PROPORTION}', '46');
   const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
   // q13's side input: `file://${FLINK_HOME}/data/side_input.txt`, written below
-  const query = readFileSync(join(FLINK, `${q}.sql`), 'utf8').replaceAll('${FLINK_HOME}', DIR);
+  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8').replaceAll('${FLINK_HOME}', DIR);
+  for (const [from, to] of EDITS[q] ?? []) {
+    if (!query.includes(from)) throw new Error(`${q}.sql no longer contains the text its edit replaces: ${from}`);
+    query = query.replace(from, to);
+  }
   return `${ddl};\n\n${views};\n\n${query}\n`;
 }
 
