@@ -503,6 +503,15 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
           ? `${limit} row${limit === 1 ? '' : 's'}${ties}${per} of a bounded input`
           : `${limit} row${limit === 1 ? '' : 's'}${ties}${per}`;
   const unbounded = (mode === 'changes' || mode === 'first') && !input.props.bounded;
+  if (unbounded && partition.length)
+    unboundedKeys(
+      `${rel.fn}() (a Top-N)`,
+      by,
+      partition,
+      rel,
+      cx,
+      'help: partition by a window (PARTITION BY window_start, window_end, ...) so that state is dropped as the watermark passes',
+    );
   const eventTime = mode === 'window' || mode === 'first' ? input.props.eventTime : null;
   return {
     kind: 'Rank',
@@ -564,6 +573,15 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
       : f.unit === 'rows'
         ? `the last ${f.preceding + 1} rows${per}`
         : `the rows of the last ${durationText(f.preceding)}${per}`;
+  if (partition.length && mode !== 'end' && !input.props.bounded)
+    unboundedKeys(
+      'this OVER aggregate',
+      frame,
+      partition,
+      rel,
+      cx,
+      "note: a key's frame stays in state until the key's next rows push it out (Flink drops idle keys by a state TTL; sq keeps them)",
+    );
   const waiting =
     mode === 'watermark'
       ? ', plus the rows waiting for the watermark'
@@ -591,4 +609,23 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
     }),
     span: rel.span,
   };
+}
+
+/** SQ0901: state kept per partition key of an unbounded input, for as long as the query runs. */
+function unboundedKeys(
+  what: string,
+  by: string,
+  keys: readonly string[],
+  rel: Rel,
+  cx: BuildContext,
+  help: string,
+): void {
+  cx.diags.push(
+    warning(
+      'SQ0901',
+      `unbounded state: ${what} keeps ${by.replace(/ per \(.*?\)/, '')} for every (${keys.join(', ')}) of ${sourcesLabel(rel)} it has seen, forever`,
+      rel.span,
+      help,
+    ),
+  );
 }
