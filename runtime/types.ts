@@ -536,6 +536,18 @@ export interface QueryProgress {
   readonly final: boolean;
   /** With `checkpoint.dir`: what checkpointing cost in this batch and the latest restart point. */
   readonly checkpoint?: CheckpointProgress;
+  /** Scaled-out jobs (`pipeline.scale-out`): the tasks this process owns (docs/scale-out.md). */
+  readonly tasks?: TaskProgress;
+}
+
+/** The scale-out part of a progress report. */
+export interface TaskProgress {
+  /** The job's consumer group. */
+  readonly group: string;
+  /** The group generation of the current assignment (-1: none yet, or dropped). */
+  readonly generation: number;
+  /** Tasks (input partition indexes) this process owns now. */
+  readonly owned: readonly number[];
 }
 
 /** The checkpoint part of a progress report. */

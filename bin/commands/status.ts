@@ -119,8 +119,10 @@ export class StatusLine {
     let state = 0;
     let speed = 0;
     let watermark: string | null = null;
+    let tasks: QueryProgress['tasks'] = undefined;
     for (const t of tally.queries.values()) {
       const last = t.last!;
+      tasks ??= last.tasks;
       batches = Math.max(batches, last.batchId + 1);
       inputRows += t.inputRows;
       outputRows += t.outputRows;
@@ -139,7 +141,8 @@ export class StatusLine {
       ` · out ${fmt(outputRows)} · wm ${watermark ?? '-'} · state ${fmt(state)} rows` +
       (late ? ` · late ${fmt(late)}` : '') +
       (skipped ? ` · skipped ${fmt(skipped)}` : '') +
-      (ckpt ? ` · ${ckpt}` : '');
+      (ckpt ? ` · ${ckpt}` : '') +
+      (tasks ? ` · tasks ${tasks.owned.join(',') || '-'} (gen ${tasks.generation})` : '');
     this.draw();
   }
 

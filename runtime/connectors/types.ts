@@ -16,6 +16,7 @@ import type {
   RowKind,
   SinkMetadataColumn,
   SinkWriter,
+  TaskProgress,
 } from '../types.ts';
 import type { ConnectorConfig, ConnectorSpec } from './spec.ts';
 
@@ -130,6 +131,8 @@ export interface SourceConnector {
    * any of their topics), asked before `open` to check co-partitioning.
    */
   taskCount?(): Promise<number>;
+  /** Scaled out: the tasks this process owns now (progress reports), else null. */
+  tasks?(): TaskProgress | null;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,12 @@
 /** Building `QueryProgress` reports (Spark's StreamingQueryProgress, trimmed to what sqc has). */
-import type { CheckpointProgress, Json, QueryProgress, SourceProgress, StateOperatorProgress } from '../types.ts';
+import type {
+  CheckpointProgress,
+  Json,
+  QueryProgress,
+  SourceProgress,
+  StateOperatorProgress,
+  TaskProgress,
+} from '../types.ts';
 
 export function iso(ms: number): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : ms > 0 ? '+infinity' : null;
@@ -22,6 +29,7 @@ export interface ProgressParts {
   readonly sinks: readonly { readonly name: string; readonly rowsWritten: number }[];
   readonly final: boolean;
   readonly checkpoint?: CheckpointProgress;
+  readonly tasks?: TaskProgress;
 }
 
 export function buildProgress(p: ProgressParts): QueryProgress {
@@ -48,6 +56,7 @@ export function buildProgress(p: ProgressParts): QueryProgress {
     sinks: p.sinks,
     final: p.final,
     ...(p.checkpoint !== undefined ? { checkpoint: p.checkpoint } : {}),
+    ...(p.tasks !== undefined ? { tasks: p.tasks } : {}),
   };
 }
 

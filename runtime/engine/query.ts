@@ -23,6 +23,7 @@ import type {
   SinkSpec,
   SinkWriter,
   SourceSpec,
+  TaskProgress,
 } from '../types.ts';
 import type { QueryBuilder, QueryHandle, QuerySpec } from './api.ts';
 import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
@@ -804,6 +805,15 @@ export class Query implements QueryHandle {
     });
   }
 
+  /** Scaled out: the tasks this process owns, as its sources' group reports them. */
+  private taskProgress(): { tasks?: TaskProgress } {
+    for (const i of this.inputs) {
+      const t = i.connector.tasks?.();
+      if (t) return { tasks: t };
+    }
+    return {};
+  }
+
   private publish(
     startedAt: number,
     getBatchMs: number,
@@ -864,6 +874,7 @@ export class Query implements QueryHandle {
       sinks: this.writers.map((w) => ({ name: w.name, rowsWritten: w.written, ...(w.late ? { late: true } : {}) })),
       final,
       ...(checkpoint !== undefined ? { checkpoint } : {}),
+      ...this.taskProgress(),
     });
     this.previousStart = startedAt;
     this.lastProgress = p;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
+import type { QueryProgress } from '../../runtime/index.ts';
 import { ROOT, precompile } from '../crash/harness.ts';
 import { kcatRead, loadProgram, produce, readTopic, type JobModule } from './support.ts';
 
@@ -210,6 +211,31 @@ function startError(m: JobModule): Promise<string | null> {
       (e: Error) => e.message,
     );
 }
+
+describe('scale-out in one process', () => {
+  it('a single member owns every task, reads every partition and says so in its progress records', async () => {
+    const { source, sink } = await setUp('single', 1, 600);
+    const group = k.groupId();
+    const m = await loadProgram('scale-single', program(group, source, sink));
+    const job = m.createJob();
+    const seen: NonNullable<QueryProgress['tasks']>[] = [];
+    let rows = 0;
+    job.on('progress', (p) => {
+      if (p.tasks) seen.push(p.tasks);
+      rows += p.numInputRows;
+    });
+    await job.start();
+    await until('every record', () => rows >= 600);
+    await job.stop();
+    expect(seen.at(-1)).toEqual({
+      group: `sqc-${group}`,
+      generation: seen.at(-1)!.generation,
+      owned: [0, 1, 2, 3, 4, 5],
+    });
+    expect(seen.at(-1)!.generation).toBeGreaterThan(0);
+    expect(await values(sink)).toEqual(expected(600));
+  });
+});
 
 describe('scale-out exactly-once: a transactional producer per task', () => {
   it('three processes, one SIGKILLed, one started later, one stalled past the session timeout: the read_committed output equals a single-process run exactly', async () => {

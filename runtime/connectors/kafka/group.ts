@@ -21,6 +21,7 @@ import { KafkaError, kafkaError, type ClientSettings } from './client.ts';
 import { GroupClient } from './cluster.ts';
 import { assignTasks, type TaskClaim } from './assignor.ts';
 import { kafkajs } from './kafkajs.ts';
+import type { TaskProgress } from '../../types.ts';
 
 /** The assignor's name in the group protocol: every process of a job must use it. */
 export const PROTOCOL = 'sqc-tasks';
@@ -171,9 +172,13 @@ export class TaskGroup {
     return this.options.group;
   }
 
-  /** The tasks this process owns now. */
-  owned(): ReadonlySet<number> {
-    return this.tasks;
+  /** The tasks this process owns now, for progress reports. */
+  progress(): TaskProgress {
+    return {
+      group: this.options.group,
+      generation: this.inGroup ? this.generation : -1,
+      owned: [...this.tasks].sort((a, b) => a - b),
+    };
   }
 
   /** Registers a source and resolves when the group has given this process its (first) tasks. */

@@ -15,7 +15,7 @@
  * or above the log end is data loss — an error naming topic, partition and offsets, or with
  * `scan.fail-on-data-loss = false` a counted warning and a jump to the log start.
  */
-import type { Json, RecordContext, RowKind } from '../../types.ts';
+import type { Json, RecordContext, RowKind, TaskProgress } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext, SourceSplit } from '../types.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import {
@@ -116,7 +116,7 @@ export class KafkaSource implements SourceConnector {
   private member: TaskMember | null = null;
   private allParts: TopicPartition[] = [];
   /** The tasks owned (null: not scaled out, every partition is read). */
-  private tasks: ReadonlySet<number> | null = null;
+  private ownedTasks: ReadonlySet<number> | null = null;
   private pendingTasks: ReadonlySet<number> | null = null;
   /** A rebalance waits for this source to reach a batch boundary: resolved by the next poll. */
   private quiescing: (() => void) | null = null;
@@ -189,6 +189,10 @@ export class KafkaSource implements SourceConnector {
     return this.reader.partitions(topics);
   }
 
+  tasks(): TaskProgress | null {
+    return this.group?.progress() ?? null;
+  }
+
   async taskCount(): Promise<number> {
     await this.retry(() => this.reader.connect());
     try {
@@ -242,7 +246,7 @@ export class KafkaSource implements SourceConnector {
     while (this.pendingTasks !== null) {
       const tasks = this.pendingTasks;
       this.pendingTasks = null;
-      this.tasks = tasks;
+      this.ownedTasks = tasks;
       for (const p of this.parts.filter((x) => !tasks.has(x.partition))) this.byId.delete(p.id);
       this.parts = this.parts.filter((p) => tasks.has(p.partition));
       const fresh = this.allParts.filter(
@@ -541,7 +545,7 @@ export class KafkaSource implements SourceConnector {
     if (this.group !== null)
       for (const tp of found)
         if (!this.allParts.some((p) => p.topic === tp.topic && p.partition === tp.partition)) this.allParts.push(tp);
-    const tasks = this.tasks;
+    const tasks = this.ownedTasks;
     // scaled out: only partitions of owned tasks (partitions past the task count wait for the next rebalance)
     const fresh = found.filter(
       (tp) => !this.byId.has(`${tp.topic}/${tp.partition}`) && (tasks === null || tasks.has(tp.partition)),
