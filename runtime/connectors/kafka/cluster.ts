@@ -105,12 +105,24 @@ interface InternalCluster {
 
 type ClusterCtor = new (o: Record<string, unknown>) => InternalCluster;
 
-const Cluster = require('kafkajs/src/cluster/index.js') as ClusterCtor;
-const { createLogger } = require('kafkajs/src/loggers/index.js') as {
-  createLogger(o: { level: number; logCreator: unknown }): unknown;
-};
-const LoggerConsole = require('kafkajs/src/loggers/console.js') as unknown;
-const socketFactory = require('kafkajs/src/network/socketFactory.js') as () => unknown;
+interface Internals {
+  readonly Cluster: ClusterCtor;
+  readonly createLogger: (o: { level: number; logCreator: unknown }) => unknown;
+  readonly LoggerConsole: unknown;
+  readonly socketFactory: () => unknown;
+}
+
+let internals: Internals | null = null;
+
+/** kafkajs's internal modules, required on first use: jobs without Kafka do not load kafkajs. */
+function kafkajsInternals(): Internals {
+  return (internals ??= {
+    Cluster: require('kafkajs/src/cluster/index.js') as ClusterCtor,
+    createLogger: (require('kafkajs/src/loggers/index.js') as Pick<Internals, 'createLogger'>).createLogger,
+    LoggerConsole: require('kafkajs/src/loggers/console.js') as unknown,
+    socketFactory: require('kafkajs/src/network/socketFactory.js') as () => unknown,
+  });
+}
 
 export const READ_COMMITTED = 1;
 export const READ_UNCOMMITTED = 0;
@@ -127,6 +139,7 @@ export interface FetchRequest {
 }
 
 function newCluster(config: KafkaConfig, isolationLevel: number): InternalCluster {
+  const { Cluster, createLogger, LoggerConsole, socketFactory } = kafkajsInternals();
   return new Cluster({
     logger: createLogger({ level: 0, logCreator: LoggerConsole }),
     socketFactory: socketFactory(),
