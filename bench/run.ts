@@ -7,6 +7,7 @@ import { benchMonitor } from './monitor.ts';
 import { benchNexmark } from './nexmark.ts';
 import { benchNexmarkFile } from './nexmark-file.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchScale } from './scale.ts';
 import { benchStartup } from './startup.ts';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<void>> = {
   nexmark: benchNexmark,
   'nexmark-file': benchNexmarkFile,
   startup: benchStartup,
+  scale: benchScale,
 };
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
