@@ -11,12 +11,24 @@ import { bind } from './bind/index.ts';
 import type { JobPlan } from './plan/plan.ts';
 import { plan } from './plan/index.ts';
 
-export function analyze(source: string, file: string): { plan: JobPlan | null; diagnostics: Diagnostic[] } {
+export interface AnalyzeOptions {
+  /** The folder user-defined functions' module paths are relative to (default: the folder of `file`). */
+  readonly dir?: string;
+}
+
+export function analyze(
+  source: string,
+  file: string,
+  opts: AnalyzeOptions = {},
+): { plan: JobPlan | null; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   try {
     const parsed = parse(source);
     diagnostics.push(...parsed.diagnostics);
-    const bound = bind(parsed.script, file, { damaged: damagedStatements(parsed.script, parsed.diagnostics) });
+    const bound = bind(parsed.script, file, {
+      damaged: damagedStatements(parsed.script, parsed.diagnostics),
+      ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
+    });
     diagnostics.push(...bound.diagnostics);
     const planned = plan(bound);
     diagnostics.push(...planned.diagnostics);

@@ -26,6 +26,18 @@ export interface CompileOptions {
    * relative to it (`./orders.sq`, `../queries/orders.sq`). Without it, by its base name.
    */
   readonly outFile?: string;
+  /**
+   * How the module imports user-defined functions (CREATE FUNCTION) from their TypeScript files:
+   * - `'tsc'` (default): relative to `outFile` (else to the `.sq` file's folder), with the `.js`
+   *   extension `tsc` gives the compiled file (`../udf/count-char.js` for `count-char.ts`), as
+   *   TypeScript's `nodenext` resolution expects;
+   * - `'source'`: relative, with the file's own extension (tools that load TypeScript: the vite,
+   *   esbuild and register plugins);
+   * - `'absolute'`: the file's absolute path (a module written elsewhere: `sqc run`'s cache).
+   */
+  readonly functionImports?: 'tsc' | 'source' | 'absolute';
+  /** The folder user-defined functions' module paths are relative to (default: the folder of `file`). */
+  readonly dir?: string;
 }
 
 export interface CompileResult {
@@ -48,16 +60,29 @@ export function sourceName(file: string, outFile?: string): string {
   return isAbsolute(rel) ? basename(file) : rel.startsWith('../') ? rel : `./${rel}`;
 }
 
+/** The import specifier of a user-defined function's module file, per `options.functionImports`. */
+function functionImport(file: string, options: CompileOptions): (module: string) => string {
+  const mode = options.functionImports ?? 'tsc';
+  if (mode === 'absolute') return (module) => module.split('\\').join('/');
+  const from = options.outFile !== undefined ? dirname(resolve(options.outFile)) : (options.dir ?? dirname(resolve(file)));
+  return (module) => {
+    let rel = relative(from, module).split('\\').join('/');
+    if (!rel.startsWith('../') && !isAbsolute(rel)) rel = `./${rel}`;
+    return mode === 'tsc' ? rel.replace(/\.(c|m)?ts$/, (_, x: string | undefined) => `.${x ?? ''}js`) : rel;
+  };
+}
+
 /**
  * Compiles one `.sq` file. `file` is the path as the user wrote it (used in messages); the
  * generated module names it by `sourceName(file, options.outFile)`.
  */
 export async function compile(source: string, file: string, options: CompileOptions = {}): Promise<CompileResult> {
-  const { plan, diagnostics } = analyze(source, file);
+  const { plan, diagnostics } = analyze(source, file, options.dir !== undefined ? { dir: options.dir } : {});
   if (!plan || diagnostics.some((d) => d.severity === 'error')) return { code: null, plan, diagnostics };
   const emitted = await emit(plan, {
     sourcePath: sourceName(file, options.outFile),
     ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}),
+    functionImport: functionImport(file, options),
   });
   const all = [...diagnostics, ...emitted.diagnostics];
   const failed = emitted.diagnostics.some((d) => d.severity === 'error');

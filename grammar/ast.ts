@@ -80,7 +80,7 @@ export interface Script {
   readonly span: Span;
 }
 
-export type Statement = SetStatement | CreateRelation | CreateView | InsertStatement;
+export type Statement = SetStatement | CreateRelation | CreateView | CreateFunction | InsertStatement;
 
 /** `SET 'key' = 'value'` (quotes optional on both sides; values may also be numbers or bare words). */
 export interface SetStatement {
@@ -106,6 +106,8 @@ export interface CreateRelation {
   readonly columns: readonly ColumnDef[] | null;
   readonly watermark: WatermarkDef | null;
   readonly primaryKey: PrimaryKeyDef | null;
+  /** `PARTITIONED BY (a, b)` (file sinks write `a=.../b=.../` folders); empty when not written. */
+  readonly partitionedBy: readonly Ident[];
   readonly options: readonly OptionPair[];
   readonly asQuery: Query | null;
   readonly emit: EmitClause | null;
@@ -178,6 +180,23 @@ export interface CreateView {
   readonly ifNotExists: boolean;
   readonly columnAliases: readonly Ident[] | null;
   readonly query: Query;
+  readonly span: Span;
+}
+
+/**
+ * `CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] name AS 'target' [LANGUAGE word]`: a
+ * user-defined function; `target` is `'module#export'` (a TypeScript module relative to the
+ * `.sq` file) or, as Flink writes it, a Java class name (refused with how to write it).
+ */
+export interface CreateFunction {
+  readonly kind: 'CreateFunction';
+  readonly name: Ident;
+  readonly ifNotExists: boolean;
+  readonly target: string;
+  readonly targetSpan: Span;
+  /** `LANGUAGE word` as written (upper-cased), or null. */
+  readonly language: string | null;
+  readonly languageSpan: Span | null;
   readonly span: Span;
 }
 

@@ -39,6 +39,7 @@ export const DIAGNOSTIC_CODES = {
   SQ0104: 'ambiguous column',
   SQ0105: 'duplicate name',
   SQ0106: 'unknown field of a ROW or invalid qualifier',
+  SQ0107: 'invalid user-defined function (Java class, module or export not found, signature without SQL types)',
   // SQ02xx: types
   SQ0201: 'type mismatch in expression',
   SQ0202: 'bad function arguments (count or types)',

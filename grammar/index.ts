@@ -172,6 +172,7 @@ function placeholderFor(group: readonly IToken[]): Statement | null {
     columns: null,
     watermark: null,
     primaryKey: null,
+    partitionedBy: [],
     options: [],
     asQuery: null,
     emit: null,

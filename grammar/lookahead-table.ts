@@ -2,7 +2,7 @@
 import type { LookaheadTable } from './lookahead.ts';
 
 export const LOOKAHEAD_TABLE: LookaheadTable = {
-  grammar: "811b9dd3b2342460",
+  grammar: "51c684d7fbc0ca42",
   productions: {
     "additive Alternation 0 2": [[["Plus"]],[["Minus"]]],
     "additive Repetition 0 2": [[["Plus"],["Minus"]],[[]]],
@@ -21,14 +21,17 @@ export const LOOKAHEAD_TABLE: LookaheadTable = {
     "columnDef Option 4 2": [[["Primary"]],[[]]],
     "columnDef Option 5 2": [[["Not"]],[[]]],
     "concat Repetition 0 2": [[["Concat"]],[[]]],
-    "createStatement Alternation 0 2": [[["View"]],[["Stream"],["Table"],["Sink"]]],
+    "createStatement Alternation 0 2": [[["View"]],[["System"],["Function"]],[["Stream"],["Table"],["Sink"]]],
     "createStatement Alternation 2 2": [[["Stream"]],[["Table"]],[["Sink"]]],
-    "createStatement Option 0 2": [[["Temporary"]],[["View"],["Stream"],["Table"],["Sink"]]],
+    "createStatement Option 0 2": [[["Temporary"]],[["View"],["System"],["Function"],["Stream"],["Table"],["Sink"]]],
     "createStatement Option 2 2": [[["LParen"]],[["As"]]],
-    "createStatement Option 3 2": [[["LParen"]],[["With"],["As"],[]]],
+    "createStatement Option 3 2": [[["LParen"]],[["Partitioned"],["With"],["As"],[]]],
     "createStatement Option 4 2": [[["With"]],[["As"],[]]],
     "createStatement Option 5 2": [[["As"]],[[]]],
     "createStatement Option 6 2": [[["Emit"]],[[]]],
+    "createStatement Option 7 2": [[["System"]],[["Function"]]],
+    "createStatement Option 8 2": [[["Language"]],[[]]],
+    "createStatement Option 9 2": [[["Partitioned"]],[["With"],["As"],[]]],
     "createStatement Repetition 0 2": [[["Comma"]],[["RParen"]]],
     "cte Option 0 2": [[["LParen"]],[["As"]]],
     "dataType Alternation 0 2": [[["NumberLiteral"]],[["Identifier"],["QuotedIdentifier"],["BacktickIdentifier"],["NonReserved"],["Array"]]],

@@ -105,6 +105,21 @@ export class SqParser extends CstParser {
         }),
       },
       {
+        // `CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] name AS 'module#export' [LANGUAGE word]`
+        ALT: fn(() => {
+          this.OPTION7(() => this.CONSUME(T.SystemKw));
+          this.CONSUME(T.FunctionKw);
+          this.SUBRULE3(this.ifNotExists);
+          this.SUBRULE3(this.identifier, { LABEL: 'name' });
+          this.CONSUME3(T.As);
+          this.CONSUME(T.StringLiteral, { LABEL: 'target' });
+          this.OPTION8(() => {
+            this.CONSUME(T.Language);
+            this.SUBRULE(this.anyWord, { LABEL: 'language' });
+          });
+        }),
+      },
+      {
         ALT: fn(() => {
           this.OR2([
             { ALT: () => this.CONSUME(T.Stream, { LABEL: 'relation' }) },
@@ -121,6 +136,11 @@ export class SqParser extends CstParser {
               this.SUBRULE2(this.tableElement);
             });
             this.CONSUME(T.RParen);
+          });
+          this.OPTION9(() => {
+            this.CONSUME(T.Partitioned);
+            this.CONSUME(T.By);
+            this.SUBRULE2(this.identList, { LABEL: 'partitionedBy' });
           });
           this.OPTION4(() => {
             this.CONSUME(T.With);

@@ -192,9 +192,23 @@ class AstBuilder extends BaseVisitor {
       .join('.');
   }
 
-  createStatement(ctx: Ctx, span: A.Span): A.CreateRelation | A.CreateView {
+  createStatement(ctx: Ctx, span: A.Span): A.CreateRelation | A.CreateView | A.CreateFunction {
     const ifNotExists = this.v<boolean>(node(ctx, 'ifNotExists')) ?? false;
     const name = this.ident(node(ctx, 'name'), span);
+    if (tok(ctx, 'Function')) {
+      const target = tok(ctx, 'target');
+      const language = node(ctx, 'language');
+      return {
+        kind: 'CreateFunction',
+        name,
+        ifNotExists,
+        target: target ? unquoteString(target.image) : '',
+        targetSpan: target ? tokenSpan(target) : span,
+        language: language ? (this.visit(language) as string).toUpperCase() : null,
+        languageSpan: language ? nodeSpan(language) : null,
+        span,
+      };
+    }
     if (tok(ctx, 'View')) {
       const aliases = node(ctx, 'aliases');
       return {
@@ -235,6 +249,7 @@ class AstBuilder extends BaseVisitor {
       columns: hasList ? columns : null,
       watermark,
       primaryKey,
+      partitionedBy: this.v<A.Ident[]>(node(ctx, 'partitionedBy')) ?? [],
       options: this.v<A.OptionPair[]>(node(ctx, 'optionList')) ?? [],
       asQuery: asQuery ? this.queryOf(asQuery, span) : null,
       emit: this.v<A.EmitClause>(node(ctx, 'emitClause')) ?? null,

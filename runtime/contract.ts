@@ -41,7 +41,9 @@ export type AggregateKind =
   | 'var_samp'
   | 'approx_count_distinct'
   | 'bool_and'
-  | 'bool_or';
+  | 'bool_or'
+  /** A user-defined aggregate function (CREATE FUNCTION; its name in `AggCall.udf`). */
+  | 'udf';
 
 export type JoinKind = 'inner' | 'left' | 'right' | 'full';
 

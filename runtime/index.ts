@@ -24,6 +24,7 @@ export type {
   WindowSpec,
 } from './contract.ts';
 export type { QueryDescription } from './checkpoint/describe.ts';
+export type { AggregateFunction, BIGINT, BOOLEAN, DATE, DOUBLE, INT, STRING, TIME, TIMESTAMP } from './udf.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Implementations

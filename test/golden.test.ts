@@ -39,7 +39,7 @@ describe.runIf(caseDirs('check').length > 0)('check cases (invalid programs)', (
     it(name, async () => {
       const dir = join(CASES, 'check', name);
       const source = readFileSync(join(dir, 'query.sq'), 'utf8');
-      const { diagnostics } = analyze(source, 'query.sq');
+      const { diagnostics } = analyze(source, 'query.sq', { dir });
       const code = /^(SQ\d{4})/.exec(name)?.[1];
       expect(code, `case folder "${name}" must start with the expected code, e.g. SQ0102-...`).toBeDefined();
       expect(diagnostics.map((d) => d.code)).toContain(code);
@@ -56,7 +56,7 @@ describe.runIf(caseDirs('valid').length > 0)('valid cases', () => {
     it(name, async () => {
       const dir = join(CASES, 'valid', name);
       const source = readFileSync(join(dir, 'query.sq'), 'utf8');
-      const { plan, diagnostics } = analyze(source, 'query.sq');
+      const { plan, diagnostics } = analyze(source, 'query.sq', { dir });
       const errors = diagnostics.filter((d) => d.severity === 'error');
       expect(renderDiagnostics(errors, { file: 'query.sq', source })).toBe('');
       expect(plan).not.toBeNull();

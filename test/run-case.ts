@@ -36,7 +36,7 @@ async function load(dir: string): Promise<Loaded> {
   const config: CaseConfig = existsSync(join(dir, 'case.json'))
     ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'))
     : {};
-  const result = await compile(source, 'query.sq', { runtimeImport: RUNTIME });
+  const result = await compile(source, 'query.sq', { runtimeImport: RUNTIME, dir, functionImports: 'absolute' });
   if (!result.code || !result.plan) {
     throw new Error(
       `case does not compile:\n${result.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n')}`,

@@ -10,9 +10,11 @@ import type { ArgInfo } from '../check/functions.ts';
 import { EXTRACT_SHORTHANDS, lookupFunction, scalarFunctionNames } from '../check/functions.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
 import type { AggCall, BoundExpr } from '../plan/plan.ts';
-import { BOOLEAN, STRING, TIMESTAMP } from '../types.ts';
+import { BOOLEAN, DOUBLE, STRING, TIMESTAMP, isNumeric, isTemporal } from '../types.ts';
+import { canImplicitlyConvert } from '../check/typing.ts';
+import { paramDisplay } from '../catalog/udf.ts';
 import { coerce, literal } from './coerce.ts';
-import type { ExprCtx } from './context.ts';
+import type { ExprCtx, UserFunction } from './context.ts';
 import { exprKey, typeName } from './context.ts';
 import { bindExpr } from './expr.ts';
 import { uniqueName } from './rel.ts';
@@ -65,6 +67,8 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     );
     return null;
   }
+  const udf = ctx.meta.functions.get(upper);
+  if (udf) return bindUserCall(e, udf, ctx);
   const agg = lookupAggregate(upper);
   if (agg) return bindAggregate(e, ctx);
   const shorthand = EXTRACT_SHORTHANDS[upper];
@@ -85,7 +89,11 @@ export function bindCall(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
         'SQ0103',
         `unknown function "${e.name.name}"`,
         e.name.span,
-        ...didYouMean(upper, [...scalarFunctionNames(), ...aggregateNames()]),
+        ...didYouMean(upper, [
+          ...scalarFunctionNames(),
+          ...aggregateNames(),
+          ...[...ctx.meta.functions.values()].map((f) => f.name),
+        ]),
       ),
     );
     return null;
@@ -362,6 +370,130 @@ function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: Expr
   if (exprKey(t) !== w.timeKey || ms.some((m, i) => m !== w.argsMs[i])) return mismatch();
   const field = prop === 'START' ? w.startField : prop === 'END' ? w.endField : w.timeOutField;
   const ref: BoundExpr = { kind: 'FieldRef', name: field, type: TIMESTAMP, nullable: false };
+  ctx.meta.placeholders.add(ref);
+  return ref;
+}
+
+/**
+ * A call of a user-defined function (CREATE FUNCTION): each argument must convert implicitly to
+ * its parameter's SQL type (a `number` parameter takes any number), checked here so a wrong
+ * argument is an error at the argument. Scalar: a `Call` with op 'UDF', NULL when an argument
+ * whose parameter does not accept NULL is NULL. Aggregate: an `AggCall` of kind 'udf'.
+ */
+function bindUserCall(e: FunctionCall, f: UserFunction, ctx: ExprCtx): BoundExpr | null {
+  const sig = f.signature;
+  const aggregate = sig.kind === 'aggregate';
+  const shape = `${f.name}(${sig.params.map((p) => `${p.name} ${paramDisplay(p)}`).join(', ')}) → ${typeName(sig.result.type)}`;
+  const note = `note: ${shape}, declared on line ${f.span.line}`;
+  if (e.star || (e.distinct && !aggregate) || (e.filter && !aggregate)) {
+    const what = e.distinct ? 'DISTINCT' : e.star ? '*' : 'FILTER (WHERE ...)';
+    ctx.diags.push(error('SQ0202', `"${f.name}" ${aggregate ? 'does not take' : 'is not an aggregate function, so'} ${what}${aggregate ? '' : ' is not allowed'}`, e.span, note));
+    return null;
+  }
+  if (e.distinct) {
+    ctx.diags.push(error('SQ0202', `DISTINCT is not supported for user-defined aggregate "${f.name}"`, e.span));
+    return null;
+  }
+  if (aggregate) {
+    if (ctx.inAggregate) {
+      ctx.diags.push(error('SQ0302', `aggregate function "${f.name}" cannot be nested inside another aggregate`, e.span));
+      return null;
+    }
+    if (!ctx.aggs) {
+      const notes = ctx.clause === 'WHERE' ? ['help: filter on aggregates with HAVING'] : [];
+      ctx.diags.push(error('SQ0303', `aggregate function "${f.name}" is not allowed in ${ctx.clause}`, e.span, ...notes));
+      return null;
+    }
+  }
+  if (aggregate && ctx.window?.fn === 'SESSION' && sig.members.merge === 'never') {
+    ctx.diags.push(
+      error(
+        'SQ0202',
+        `"${f.name}" cannot aggregate over a SESSION window: it has no merge(acc, other) method, and sessions merge when a row bridges two of them`,
+        e.span,
+        'help: add merge to the aggregate function (AggregateFunction in "sqc/runtime")',
+      ),
+    );
+    return null;
+  }
+  const inner: ExprCtx = aggregate ? { ...ctx, inAggregate: true, aggName: null } : ctx;
+  const bound = e.args.map((a) => bindExpr(a, inner));
+  if (bound.some((a) => !a)) return null;
+  if (bound.length !== sig.params.length) {
+    ctx.diags.push(
+      error(
+        'SQ0202',
+        `function "${f.name}" expects ${sig.params.length} argument${sig.params.length === 1 ? '' : 's'} but got ${bound.length}`,
+        e.span,
+        note,
+      ),
+    );
+    return null;
+  }
+  const args: BoundExpr[] = [];
+  for (let i = 0; i < bound.length; i++) {
+    const a = bound[i]!;
+    const p = sig.params[i]!;
+    const span = e.args[i]!.span;
+    const to = p.type ?? (a.type.kind === 'NULL' ? DOUBLE : null);
+    const fits =
+      p.type === null
+        ? isNumeric(a.type) || a.type.kind === 'NULL'
+        : canImplicitlyConvert(a.type, p.type) ||
+          (isTemporal(p.type) && a.kind === 'Literal' && typeof a.value === 'string');
+    if (!fits) {
+      ctx.diags.push(
+        error(
+          'SQ0202',
+          `argument ${i + 1} of "${f.name}" (${p.name}) must be ${p.type ? typeName(p.type) : 'a number'}, but this is ${typeName(a.type)}`,
+          span,
+          note,
+        ),
+      );
+      return null;
+    }
+    const c = to ? coerce(a, to, span, ctx.diags) : a;
+    if (!c) return null;
+    args.push(c);
+  }
+  const strictNull = args.some((a, i) => a.nullable && !sig.params[i]!.nullable);
+  const udf = f.name.toUpperCase();
+  if (!aggregate) {
+    return { kind: 'Call', op: 'UDF', udf, args, type: sig.result.type, nullable: sig.result.nullable || strictNull };
+  }
+  let filter: BoundExpr | null = null;
+  if (e.filter) {
+    const fb = bindExpr(e.filter, inner);
+    if (!fb) return null;
+    if (fb.type.kind !== 'BOOLEAN' && fb.type.kind !== 'NULL') {
+      ctx.diags.push(
+        error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(fb.type)}`, e.filter.span),
+      );
+      return null;
+    }
+    filter = fb.type.kind === 'NULL' ? literal(null, BOOLEAN, true) : fb;
+  }
+  const aggs = ctx.aggs!;
+  const draft = {
+    kind: 'udf' as const,
+    udf,
+    udfRetracts: sig.members.retract !== 'never',
+    args,
+    distinct: false,
+    filter,
+    type: sig.result.type,
+    nullable: sig.result.nullable,
+  };
+  const key = `udf:${udf}|${args.map((a) => exprKey(a, ctx.meta)).join(',')}|${filter ? exprKey(filter, ctx.meta) : ''}`;
+  let call = aggs.byKey.get(key);
+  if (!call) {
+    const aggName = uniqueName(ctx.aggName ?? f.name, aggs.taken);
+    call = { name: aggName, ...draft } satisfies AggCall;
+    aggs.taken.add(aggName);
+    aggs.byKey.set(key, call);
+    aggs.calls.push(call);
+  }
+  const ref: BoundExpr = { kind: 'FieldRef', name: call.name, type: call.type, nullable: call.nullable };
   ctx.meta.placeholders.add(ref);
   return ref;
 }

@@ -10,16 +10,26 @@ import type { AggCall, BoundExpr } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { typeToString } from '../types.ts';
 import type { Scope } from './scope.ts';
+import type { UdfSignature } from '../catalog/udf.ts';
 
 export interface ExprMeta {
   /** Where each bound column reference came from, for errors found after binding (SQ0301). */
   readonly origins: WeakMap<BoundExpr, { readonly span: Span; readonly label: string }>;
   /** References to aggregate output fields (aggregate calls, window properties) made while binding. */
   readonly placeholders: WeakSet<BoundExpr>;
+  /** User-defined functions declared so far (CREATE FUNCTION), by upper-case name. */
+  readonly functions: Map<string, UserFunction>;
+}
+
+/** A declared user-defined function: its SQL name and the signature read from its module. */
+export interface UserFunction {
+  readonly name: string;
+  readonly signature: UdfSignature;
+  readonly span: Span;
 }
 
 export function newMeta(): ExprMeta {
-  return { origins: new WeakMap(), placeholders: new WeakSet() };
+  return { origins: new WeakMap(), placeholders: new WeakSet(), functions: new Map() };
 }
 
 /** Collects the aggregate calls of one SELECT (deduplicated). */
@@ -86,7 +96,7 @@ export function exprKey(e: BoundExpr, meta?: ExprMeta): string {
     case 'Cast':
       return `${e.try ? 'TRY_CAST' : 'CAST'}(${exprKey(e.expr, meta)}:${typeToString(e.type)})`;
     case 'Call':
-      return `${e.op}(${e.args.map((a) => exprKey(a, meta)).join(',')})`;
+      return `${e.udf !== undefined ? `UDF:${e.udf}` : e.op}(${e.args.map((a) => exprKey(a, meta)).join(',')})`;
     case 'Case':
       return `CASE(${e.branches.map((b) => `${exprKey(b.when, meta)}?${exprKey(b.then, meta)}`).join(';')}:${exprKey(e.else, meta)})`;
   }

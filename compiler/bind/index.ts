@@ -13,6 +13,7 @@ import type {
   Span,
   Statement,
 } from '../../grammar/ast.ts';
+import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../../grammar/diagnostic.ts';
 import { error } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
@@ -22,7 +23,8 @@ import { bindRelation, sourceDef } from '../catalog/relations.ts';
 import { didYouMean } from '../../grammar/suggest.ts';
 import { canImplicitlyConvert } from '../check/typing.ts';
 import { checkColumnOptions, resolveJobOptions, validateSetOption } from '../connectors/index.ts';
-import type { ExprMeta } from './context.ts';
+import type { ExprMeta, UserFunction } from './context.ts';
+import { bindCreateFunction } from './functions.ts';
 import { newMeta, typeName } from './context.ts';
 import type { Env } from './env.ts';
 import { bindWrite } from './insert.ts';
@@ -52,6 +54,8 @@ export interface BoundScript {
   /** Streams, tables and sinks, in declaration order, with inferred columns filled in. */
   readonly relations: readonly RelationEntry[];
   readonly queries: readonly BoundQuery[];
+  /** User-defined functions (CREATE FUNCTION) that were declared without errors, in order. */
+  readonly functions: readonly UserFunction[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -61,6 +65,11 @@ export interface BindOptions {
    * problems are not reported again, and relations or views they declare are used silently.
    */
   readonly damaged?: ReadonlySet<Statement>;
+  /**
+   * The folder that user-defined functions' module paths are relative to (the `.sq` file's);
+   * by default the folder of `file`.
+   */
+  readonly dir?: string;
 }
 
 export function bind(script: Script, file: string, opts: BindOptions = {}): BoundScript {
@@ -98,6 +107,7 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
         damaged,
         declarations,
         errorsBefore,
+        dir: opts.dir ?? dirname(resolve(file)),
       });
     } catch (e) {
       if (!damaged) diags.push(internal(e, stmt.span));
@@ -108,7 +118,14 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
   } catch (e) {
     diags.push(internal(e, script.span));
   }
-  return { file, options, relations: catalog.relations(), queries, diagnostics: diags };
+  return {
+    file,
+    options,
+    relations: catalog.relations(),
+    queries,
+    functions: [...meta.functions.values()],
+    diagnostics: diags,
+  };
 }
 
 function internal(e: unknown, span: Span): Diagnostic {
@@ -133,6 +150,7 @@ interface StatementCtx {
   /** Errors reported before this statement: a query whose statement added any is not planned. */
   readonly errorsBefore: number;
   readonly declarations: ReadonlyMap<string, Span>;
+  readonly dir: string;
 }
 
 function env(c: StatementCtx): Env {
@@ -154,6 +172,9 @@ function bindStatement(stmt: Statement, c: StatementCtx): void {
     }
     case 'CreateRelation':
       return bindCreate(stmt, c);
+    case 'CreateFunction':
+      if (!c.damaged) bindCreateFunction(stmt, c.meta, c.diags, c.dir);
+      return;
     case 'InsertStatement':
       return bindInsert(stmt, c);
   }

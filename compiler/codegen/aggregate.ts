@@ -21,7 +21,7 @@ import { internal } from './internal.ts';
 import type { AggCall, AggregateNode, BoundExpr, NamedExpr, PlanField, WindowAggregateNode } from '../plan/plan.ts';
 import type { SqlType } from '../types.ts';
 import { typeToString } from '../types.ts';
-import type { FieldAccess } from './expr.ts';
+import type { ExprCompiler, FieldAccess } from './expr.ts';
 import type { ModuleBuilder } from './module.ts';
 import { NameScope, toCamelCase } from './names.ts';
 import { FnScope } from './scope.ts';
@@ -33,10 +33,13 @@ interface Slot {
   readonly field: string;
   readonly tsType: string;
   readonly init: string;
-  /** Statements folding in value `v` (already known non-NULL), with `this.field`. */
-  readonly add: (v: string) => string;
+  /**
+   * Statements folding in value `v` (already known non-NULL), with `this.field`; `c` compiles
+   * expressions over the row in the method (the arguments of a user-defined aggregate).
+   */
+  readonly add: (v: string, c: ExprCompiler) => string;
   /** Statements taking back value `v` (over an updating input); null when the state cannot. */
-  readonly retract: ((v: string) => string) | null;
+  readonly retract: ((v: string, c: ExprCompiler) => string) | null;
   readonly merge: (other: string) => string;
   /** How the field's state appears in a snapshot, and the TypeScript type of that part. */
   readonly save: string;
@@ -158,10 +161,13 @@ export function compileAggregate(
       load: (p) => `${m.rt('agg.Multiset')}.restore${generic}(${p})`,
       comment,
     }));
+
   const aggregates: string[] = [];
   for (const a of node.aggs) {
     const arg = a.args[0] ?? null;
-    const sql = `${a.kind === 'count_star' ? 'COUNT' : a.kind.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${arg ? exprToSql(arg) : '*'})${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
+    const fnName = a.kind === 'count_star' ? 'COUNT' : a.kind === 'udf' ? a.udf! : a.kind.toUpperCase();
+    const argsSql = a.kind === 'udf' ? a.args.map(exprToSql).join(', ') : arg ? exprToSql(arg) : '*';
+    const sql = `${fnName}(${a.distinct ? 'DISTINCT ' : ''}${argsSql})${a.filter ? ` FILTER (WHERE ${exprToSql(a.filter)})` : ''}`;
     aggregates.push(sql);
     const base = baseName(a);
     const w = what(a);
@@ -202,6 +208,14 @@ export function compileAggregate(
       }));
 
     switch (a.kind) {
+      case 'udf': {
+        const id = `${toCamelCase(a.name)}State ${a.name}`;
+        const s = slotOf(inputFor(null, a.filter), id, (field) => udfSlot(m, a, field, sql));
+        const result = `${udfObject(m, a)}.result`;
+        const nullable = m.userFunction(a.udf!).def.nullable;
+        outputs.set(a.name, (acc) => ({ code: `${result}(${acc}.${s.field})`, nullable }));
+        break;
+      }
       case 'count_star':
       case 'count': {
         if (a.distinct && arg && retracting) {
@@ -405,12 +419,12 @@ export function compileAggregate(
   }
 
   // add(row) / retract(row): compute each input once, test it for NULL once, update its slots.
-  const foldLines = (addScope: FnScope, update: (s: Slot, v: string) => string): string[] => {
+  const foldLines = (addScope: FnScope, update: (s: Slot, v: string, c: ExprCompiler) => string): string[] => {
     const c = addScope.compiler(inField, node.span);
     const addLines: string[] = [];
     for (const input of inputs) {
       if (input.slots.size === 0) continue;
-      const updates = (v: string) => [...input.slots.values()].map((s) => update(s, v)).join('\n');
+      const updates = (v: string) => [...input.slots.values()].map((s) => update(s, v, c)).join('\n');
       let stmt: string;
       if (input.arg === null) {
         stmt = updates('');
@@ -431,10 +445,10 @@ export function compileAggregate(
     return addLines;
   };
   const addScope = new FnScope(m, m.names, ['row']);
-  const addLines = foldLines(addScope, (s, v) => s.add(v));
+  const addLines = foldLines(addScope, (s, v, c) => s.add(v, c));
   const retractScope = new FnScope(m, m.names, ['row']);
   const retractLines = retracting
-    ? foldLines(retractScope, (s, v) => s.retract?.(v) ?? internal(`the state ${s.field} cannot retract`))
+    ? foldLines(retractScope, (s, v, c) => s.retract?.(v, c) ?? internal(`the state ${s.field} cannot retract`))
     : [];
 
   const slots = inputs.flatMap((i) => [...i.slots.values()]);
@@ -515,6 +529,56 @@ export function compileAggregate(
     };
   }
   return { acc, keyType, key, output, state: slots.map((s) => `${s.field}: ${s.saveType}`), aggregates };
+}
+
+/**
+ * The state slot of a user-defined aggregate (CREATE FUNCTION): `create()` per group,
+ * `accumulate(state, ...args)` per row whose strict arguments (parameters without `| null`) are
+ * all non-NULL, `merge` for sessions, and `snapshot`/`restore` (or the state as JSON) in checkpoints.
+ */
+function udfSlot(m: ModuleBuilder, a: AggCall, field: string, sql: string): Slot {
+  const obj = udfObject(m, a);
+  const f = m.userFunction(a.udf!);
+  const stateType = `ReturnType<typeof ${obj}.create>`;
+  /** `accumulate` or `retract` with the row's arguments, when its strict ones are non-NULL. */
+  const fold = (method: string, c: ExprCompiler): string => {
+    const vals = a.args.map((x) => c.compile(x));
+    const parts = vals.map((v, i) =>
+      f.def.params[i]!.nullable ? { pre: [], guards: [], code: c.materialize(v) } : c.mayBeNull(v) ? c.pin(v) : v,
+    );
+    const pre = parts.flatMap((p) => p.pre).map((p) => `${p};`);
+    const guards = [...new Set(parts.flatMap((p) => p.guards))];
+    const call = `${obj}.${method}(this.${field}${parts.map((p) => `, ${p.code}`).join('')});`;
+    return [...pre, guards.length ? `if (${guards.map((g) => `${g} !== null`).join(' && ')}) ${call}` : call].join('\n');
+  };
+  return {
+    field,
+    tsType: stateType,
+    init: `${obj}.create()`,
+    add: (_v, c) => fold('accumulate', c),
+    retract: f.def.retract === 'never' ? null : (_v, c) => fold(f.def.retract === 'maybe' ? 'retract!' : 'retract', c),
+    merge: (o) => {
+      if (f.def.merge === 'never') internal(`${sql} has no merge`);
+      return `${obj}.merge!(this.${field}, ${o}.${field});`;
+    },
+    save: optional(f.def.snapshot, `${obj}.snapshot`, `(this.${field})`, `this.${field} as unknown as ${m.rt('Json')}`),
+    saveType: m.rt('Json'),
+    load: (p) => optional(f.def.snapshot, `${obj}.restore`, `(${p})`, `${p} as unknown as ${stateType}`),
+    comment: `the state of ${sql} (user-defined)`,
+  };
+}
+
+/** A call of an aggregate's optional method, or `otherwise` without it. */
+function optional(member: 'always' | 'maybe' | 'never', method: string, args: string, otherwise: string): string {
+  if (member === 'never') return otherwise;
+  if (member === 'always') return `${method}${args}`;
+  return `(${method} ? ${method}${args} : ${otherwise})`;
+}
+
+/** The object whose methods a user-defined aggregate is: the export, or one instance of an exported class. */
+function udfObject(m: ModuleBuilder, a: AggCall): string {
+  const f = m.userFunction(a.udf!);
+  return f.def.isClass ? m.constant(`${f.def.name}_instance`, `new ${f.ident}()`, `One instance of the class ${f.def.exportName}`) : f.ident;
 }
 
 function unknownOutput(name: string): never {

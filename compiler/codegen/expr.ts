@@ -777,7 +777,31 @@ function timeArg(c: ExprCompiler, e: BoundExpr): Val {
   return v;
 }
 
+/**
+ * A user-defined scalar function: `fooUdf(a, b)` with the imported function. Arguments whose
+ * parameter does not accept NULL are strict (a NULL one makes the call NULL without calling it);
+ * the others are passed as they are, NULL included.
+ */
+function userFunction(call: CallExpr, c: ExprCompiler): Val {
+  const f = c.env.module.userFunction(call.udf!);
+  const vals = call.args.map((a) => c.compile(a));
+  const strict = (i: number) => !f.def.params[i]!.nullable;
+  if (vals.some((v, i) => strict(i) && c.isNullLiteral(v))) return c.nullVal(call.type);
+  const parts = vals.map((v, i) =>
+    strict(i) ? (v.nullable ? c.pin(v) : v) : { pre: [], guards: [], code: c.materialize(v) },
+  );
+  return {
+    pre: parts.flatMap((p) => p.pre),
+    guards: unique(parts.flatMap((p) => p.guards)),
+    code: `${f.ident}(${parts.map((p) => p.code).join(', ')})`,
+    nullable: f.def.nullable,
+    type: call.type,
+    simple: false,
+  };
+}
+
 export const OPS: Readonly<Record<Exclude<ScalarOp, LibraryFunctionOp>, OpCompiler>> = {
+  UDF: userFunction,
   // arithmetic
   '+': arithmetic('+'),
   '-': arithmetic('-'),

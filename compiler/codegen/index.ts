@@ -31,6 +31,11 @@ export interface EmitOptions {
   readonly runtimeImport?: string;
   /** The `.sq` file as the user named it, for the header and comments. */
   readonly sourcePath: string;
+  /**
+   * The import specifier of a user-defined function's module file (an absolute path in the
+   * plan); by default the path itself. `compile` makes it relative to the output module.
+   */
+  readonly functionImport?: (file: string) => string;
 }
 
 export interface EmitResult {
@@ -83,7 +88,7 @@ function internalError(message: string): Diagnostic {
 
 /** The unformatted module text. */
 export function generate(plan: JobPlan, options: EmitOptions): string {
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder(plan.functions, options.functionImport);
   const sourcePath = options.sourcePath;
   const sourceNames = new Map<string, SourceNames>();
   const sinkNames = new Map<string, SinkNames>();

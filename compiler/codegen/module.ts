@@ -3,7 +3,15 @@
  * (compiled regular expressions, date formatters, JSON paths, IN sets) and top-level
  * declarations in order. Everything is rendered as text and formatted by prettier at the end.
  */
-import { NameScope, toConstantCase } from './names.ts';
+import type { UserFunctionDef } from '../plan/plan.ts';
+import { NameScope, toCamelCase, toConstantCase } from './names.ts';
+
+/** A user-defined function as generated code holds it: the imported binding and its definition. */
+export interface ImportedFunction {
+  readonly def: UserFunctionDef;
+  /** The module-level identifier of the function (scalar), object or class (aggregate). */
+  readonly ident: string;
+}
 
 /** The runtime API is imported as a namespace: `rt.WindowAggregate`, `rt.decode.string`. */
 export const RUNTIME_NAMESPACE = 'rt';
@@ -31,6 +39,28 @@ export class ModuleBuilder {
   private readonly constants: string[] = [];
   private readonly constantsByCode = new Map<string, string>();
   private readonly sections = new Map<Section, string[]>(SECTIONS.map((s) => [s, []]));
+  private readonly imported = new Map<string, ImportedFunction>();
+
+  /**
+   * `functions`: the job's user-defined functions; `specifier` gives the import path of a
+   * function's module file (relative to the generated module).
+   */
+  constructor(
+    private readonly functions: readonly UserFunctionDef[] = [],
+    private readonly specifier: (file: string) => string = (f) => f,
+  ) {}
+
+  /** A user-defined function by its upper-case SQL name, imported on first use. */
+  userFunction(name: string): ImportedFunction {
+    let f = this.imported.get(name);
+    if (!f) {
+      const def = this.functions.find((d) => d.name.toUpperCase() === name);
+      if (!def) throw new Error(`internal: no user-defined function "${name}" in the plan`);
+      f = { def, ident: this.names.fresh(`${toCamelCase(def.name)}Udf`) };
+      this.imported.set(name, f);
+    }
+    return f;
+  }
 
   /** A function of runtime/functions, e.g. `fn.parseTimestamp`. */
   fn(name: string): string {
@@ -69,6 +99,19 @@ export class ModuleBuilder {
     const from = JSON.stringify(runtimeSpecifier);
     if (this.usesRuntime) imports.push(`import * as ${RUNTIME_NAMESPACE} from ${from};`);
     if (this.usesFunctions) imports.push(`import { ${FUNCTIONS_NAMESPACE} } from ${from};`);
+    // User-defined functions, in declaration order, one import per function.
+    const used = this.functions.flatMap((d) => {
+      const f = this.imported.get(d.name.toUpperCase());
+      return f ? [f] : [];
+    });
+    const byModule = new Map<string, string[]>();
+    for (const f of used) {
+      const binding = f.def.exportName === f.ident ? f.ident : `${f.def.exportName} as ${f.ident}`;
+      const bindings = byModule.get(f.def.module) ?? [];
+      byModule.set(f.def.module, [...bindings, binding]);
+    }
+    for (const [module, bindings] of byModule)
+      imports.push(`import { ${bindings.join(', ')} } from ${JSON.stringify(this.specifier(module))};`);
     const body = SECTIONS.flatMap((s) => {
       const decls = this.sections.get(s)!;
       return decls.length ? [`// ${'-'.repeat(93)}\n// ${SECTION_TITLES[s]}`, ...decls] : [];

@@ -380,6 +380,7 @@ export function job(
 ): JobPlan {
   return {
     file,
+    functions: [],
     options: {
       pipelineName: null,
       checkpointDir: null,

@@ -326,8 +326,8 @@ const RETRACTABLE = new Set([
 function retractable(rel: AggregateRel, input: PlanNode, cx: BuildContext): boolean {
   let ok = true;
   for (const a of rel.aggs) {
-    if (RETRACTABLE.has(a.kind)) continue;
-    const name = a.kind.toUpperCase();
+    if (RETRACTABLE.has(a.kind) || (a.kind === 'udf' && a.udfRetracts)) continue;
+    const name = a.kind === 'udf' ? `"${a.udf!.toLowerCase()}" (it has no retract method)` : a.kind.toUpperCase();
     cx.diags.push(
       error(
         'SQ0703',

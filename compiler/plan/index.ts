@@ -19,7 +19,8 @@ import { connectorConfig, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
-import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef } from './plan.ts';
+import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef, UserFunctionDef } from './plan.ts';
+import type { UserFunction } from '../bind/context.ts';
 import { childrenOf, numberNodes } from './util.ts';
 
 export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: Diagnostic[] } {
@@ -48,11 +49,30 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
     if (failed) return { plan: null, diagnostics: diags };
     const order = new Map(bound.relations.map((r, i) => [r.name, i]));
     const sinks = [...sinkDefs.values()].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
-    return { plan: { file: bound.file, options: bound.options, sources, sinks, queries }, diagnostics: diags };
+    const functions = bound.functions.map(functionDef);
+    return { plan: { file: bound.file, options: bound.options, functions, sources, sinks, queries }, diagnostics: diags };
   } catch (e) {
     diags.push(internal(e, { offset: 0, end: 0, line: 1, col: 1 }));
     return { plan: null, diagnostics: diags };
   }
+}
+
+function functionDef(f: UserFunction): UserFunctionDef {
+  const s = f.signature;
+  return {
+    name: f.name,
+    kind: s.kind,
+    module: s.file,
+    exportName: s.exportName,
+    isClass: s.isClass,
+    params: s.params.map((p) => ({ name: p.name, nullable: p.nullable })),
+    type: s.result.type,
+    nullable: s.result.nullable,
+    snapshot: s.members.snapshot,
+    merge: s.members.merge,
+    retract: s.members.retract,
+    span: f.span,
+  };
 }
 
 function internal(e: unknown, span: Span): Diagnostic {

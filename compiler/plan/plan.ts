@@ -145,6 +145,8 @@ export type ScalarOp =
   | 'TRIM'
   /** args: [row, field name (string literal)]. */
   | 'FIELD'
+  /** A user-defined scalar function (CREATE FUNCTION), named by `CallExpr.udf`; strict in the arguments whose parameter does not accept NULL. */
+  | 'UDF'
   /**
    * The scalar functions: one entry each in `compiler/check/functions.ts` (signature,
    * nullability, literal checks, implementation), where their argument shapes are described.
@@ -183,6 +185,8 @@ export interface CallExpr extends ExprBase {
    * code generation, so the two cannot disagree about whether the result can be NULL.
    */
   readonly returnsNull?: boolean;
+  /** `op` 'UDF': the user-defined function called (a key of `JobPlan.functions`). */
+  readonly udf?: string;
 }
 
 /** Searched CASE (a simple CASE is rewritten to `operand = value` tests). */
@@ -209,8 +213,12 @@ export interface AggCall {
   /** Output field name. */
   readonly name: string;
   readonly kind: AggregateKind;
-  /** 0 args for count_star, 1 for the rest. */
+  /** 0 args for count_star, 1 for the rest, any number for 'udf'. */
   readonly args: readonly BoundExpr[];
+  /** kind 'udf': the user-defined aggregate function (a key of `JobPlan.functions`). */
+  readonly udf?: string;
+  /** kind 'udf': the function has `retract`, so it runs over updating inputs. */
+  readonly udfRetracts?: boolean;
   readonly distinct: boolean;
   /** `FILTER (WHERE ...)`, over the aggregate's input row. */
   readonly filter: BoundExpr | null;
@@ -557,9 +565,38 @@ export interface QueryPlan {
   readonly span: Span;
 }
 
+/**
+ * A user-defined function (CREATE FUNCTION) the queries call: the generated module imports
+ * `exportName` from `module` and calls it (scalar) or drives it (aggregate: `create`,
+ * `accumulate`, `result`, `merge`, `snapshot`/`restore`; a class is instantiated once).
+ */
+export interface UserFunctionDef {
+  /** The SQL name as declared (`CallExpr.udf` / `AggCall.udf` hold it upper-cased). */
+  readonly name: string;
+  readonly kind: 'scalar' | 'aggregate';
+  /** Absolute path of the module file; code generation imports it by a path relative to its output. */
+  readonly module: string;
+  readonly exportName: string;
+  readonly isClass: boolean;
+  /** Per parameter: whether it accepts NULL (otherwise a NULL argument makes the call NULL / skips the row). */
+  readonly params: readonly { readonly name: string; readonly nullable: boolean }[];
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  /**
+   * Aggregates: whether the export has `snapshot`/`restore` (else the state is saved as the JSON
+   * it is) and `merge`: 'maybe' for optional members of its type (tested at run time).
+   */
+  readonly snapshot: 'always' | 'maybe' | 'never';
+  readonly merge: 'always' | 'maybe' | 'never';
+  readonly retract: 'always' | 'maybe' | 'never';
+  readonly span: Span;
+}
+
 export interface JobPlan {
   /** The source file path as given to the compiler (for headers and messages). */
   readonly file: string;
+  /** User-defined functions the queries call, by upper-case name, in declaration order. */
+  readonly functions: readonly UserFunctionDef[];
   readonly options: JobOptions;
   readonly sources: readonly SourceDef[];
   readonly sinks: readonly SinkDef[];
