@@ -1,8 +1,9 @@
 /**
  * Benchmark: the NEXMark queries as Flink runs them, over the in-memory `nexmark` source into
  * Flink's blackhole sinks — every query of `bench/nexmark/flink/` (Flink's `ddl_gen.sql`,
- * `ddl_views.sql` and `qN.sql`, unchanged but for q6, which Flink cannot run either: `EDITS`)
- * that `sqc check` accepts; the others are listed with the checker's first error.
+ * `ddl_views.sql` and `qN.sql`, unchanged but for q6, which Flink cannot run either, and q14's
+ * function DDL, which names the TypeScript CountChar of test/nexmark/udf/ instead of Flink's Java
+ * class: `EDITS`) that `sqc check` accepts; the others are listed with the checker's first error.
  *
  * Each query is a whole `sqc run` process of the built package (dist/, as installed; start-up
  * included, compiled module cached by a warm-up run), timed by /usr/bin/time: wall seconds, CPU seconds (user + system, every thread),
@@ -21,7 +22,7 @@
  * Results: bench/results/nexmark.json.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DATA } from './pipeline.ts';
 import { measure, median, useDist, writeResults, type Measured } from './util.ts';
@@ -60,6 +61,13 @@ const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = 
       'FROM (SELECT * FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum',
     ],
     ['A.expires)\n    WHERE rownum <= 1', 'A.expires))\n    WHERE rownum <= 1'],
+  ],
+  // Flink's Java CountChar → the TypeScript one (test/nexmark/udf/count-char.ts), by a path relative to DIR.
+  q14: [
+    [
+      "AS 'com.github.nexmark.flink.udf.CountChar'",
+      `AS './${relative(DIR, join(ROOT, 'test', 'nexmark', 'udf', 'count-char.ts')).split('\\').join('/')}#countChar'`,
+    ],
   ],
 };
 

@@ -54,6 +54,8 @@ export async function compileSq(file: string, source: string, options: SqPluginO
   // The module stands in for the .sq file, so it names it by base name (`./orders.sq`).
   const result = await compile(source, file, {
     outFile: join(dirname(file), `${basename(file)}.ts`),
+    // Tools that load TypeScript import a user-defined function's module by its own path.
+    functionImports: 'source',
     ...(options.runtimeImport ? { runtimeImport: options.runtimeImport } : {}),
   });
   const rendered = result.diagnostics.length ? renderDiagnostics(result.diagnostics, { file, source }) : '';

@@ -1,5 +1,5 @@
 /**
- * NEXMark q3, q5, q6, q7, q8, q9, q18 and q19 as Flink writes them (test/nexmark/qN.sq: Flink's query text from
+ * NEXMark q3, q5, q6, q7, q8, q9, q14, q18 and q19 as Flink writes them (test/nexmark/qN.sq: Flink's query text from
  * nexmark/nexmark, with its person/auction/bid tables declared as file streams) run on seeded
  * NEXMark events (test/nexmark/generator.ts) and must equal DuckDB's answer to the same question
  * over the same JSON lines files, as multisets of rows.
@@ -118,6 +118,18 @@ const DUCK = {
     SELECT seller,
       trunc(AVG(price) OVER (PARTITION BY seller ORDER BY dateTime ROWS BETWEEN 10 PRECEDING AND CURRENT ROW))::BIGINT
     FROM Q`,
+  // count_char is q14's user-defined function (test/nexmark/udf/count-char.ts); price goes into a
+  // DECIMAL(23, 3) column, rounded half-up to 3 places.
+  q14: `
+    SELECT auction, bidder, CAST(ROUND(0.908 * price, 3) AS DOUBLE),
+      CASE
+        WHEN hour(dateTime) >= 8 AND hour(dateTime) <= 18 THEN 'dayTime'
+        WHEN hour(dateTime) <= 6 OR hour(dateTime) >= 20 THEN 'nightTime'
+        ELSE 'otherTime'
+      END,
+      epoch_ms(dateTime), extra, length(extra) - length(replace(extra, 'c', ''))
+    FROM bid
+    WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000`,
 } as const;
 
 let conn: DuckDBConnection;
@@ -147,7 +159,8 @@ interface Run {
 
 async function runQuery(q: keyof typeof DUCK): Promise<Run> {
   const source = readFileSync(join(QUERIES, `${q}.sq`), 'utf8');
-  const result = await compile(source, `${q}.sq`, { runtimeImport: RUNTIME });
+  // The module is written elsewhere: it imports q14's user-defined function by its absolute path.
+  const result = await compile(source, `${q}.sq`, { runtimeImport: RUNTIME, dir: QUERIES, functionImports: 'absolute' });
   expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
   const modulePath = join(DIR, `${q}.ts`);
   writeFileSync(modulePath, result.code!);
@@ -257,6 +270,14 @@ describe('NEXMark (Flink SQL) matches DuckDB', () => {
     expect(batchesWithRows).toBeGreaterThan(4);
     const expected = await duck('q8');
     expect(expected.length).toBeGreaterThan(8);
+    expect(canonical(rows)).toEqual(canonical(expected));
+  });
+
+  it('q14 calculation (a TypeScript user-defined function in place of Flink\'s Java CountChar)', async () => {
+    const { rows, progress } = await runQuery('q14');
+    expect(sum(progress, (p) => p.lateRowsDropped)).toBe(0);
+    const expected = await duck('q14');
+    expect(expected.length).toBeGreaterThan(100);
     expect(canonical(rows)).toEqual(canonical(expected));
   });
 });

@@ -76,8 +76,10 @@ export async function compileCached(
   // `.mjs`: the cache is outside any `"type": "module"` package, and the module is ESM.
   const modulePath = join(dir, `${key}.mjs`);
   const warningsPath = join(dir, `${key}.warnings.txt`);
-  if (opts.useCache && existsSync(modulePath)) {
+  const depsPath = join(dir, `${key}.deps.json`);
+  if (opts.useCache && existsSync(modulePath) && depsUnchanged(depsPath)) {
     if (existsSync(warningsPath)) process.stderr.write(readFileSync(warningsPath, 'utf8'));
+    await loadTypeScriptFunctions(depsPath);
     return { modulePath, fromCache: true };
   }
   // The compiler, prettier and TypeScript: only on a cache miss.
@@ -88,7 +90,8 @@ export async function compileCached(
   });
   if (!tools) return null;
   const { compile, toJavaScript } = tools;
-  const result = await compile(src.text, file, { runtimeImport });
+  // The module lives in the cache: it imports user-defined functions by absolute path.
+  const result = await compile(src.text, file, { runtimeImport, functionImports: 'absolute' });
   if (result.diagnostics.length) {
     process.stderr.write(renderDiagnostics(result.diagnostics, { file, source: src.text, color: opts.color }) + '\n');
   }
@@ -104,11 +107,52 @@ export async function compileCached(
       ? renderDiagnostics(result.diagnostics, { file, source: src.text }) + '\n'
       : '';
     writeFileSync(warningsPath, warnings);
+    writeFileSync(depsPath, JSON.stringify((result.plan?.functions ?? []).map((f) => stamp(f.module))));
   } catch (e) {
     console.error(
       `sqc run: cannot write the compiled module to "${dir}" (${(e as Error).message}); set SQC_CACHE_DIR to a writable directory`,
     );
     return null;
   }
+  await loadTypeScriptFunctions(depsPath);
   return { modulePath, fromCache: false };
 }
+
+/** A file the compiled module depends on (a user-defined function's module), as it is now. */
+function stamp(file: string): [string, number, number] {
+  try {
+    const s = statSync(file);
+    return [file, s.size, s.mtimeMs];
+  } catch {
+    return [file, -1, -1];
+  }
+}
+
+/** True when every user-defined function module the cached module was compiled from is unchanged. */
+function depsUnchanged(depsPath: string): boolean {
+  if (!existsSync(depsPath)) return false;
+  try {
+    const deps = JSON.parse(readFileSync(depsPath, 'utf8')) as [string, number, number][];
+    return deps.every((d) => {
+      const now = stamp(d[0]);
+      return now[1] === d[1] && now[2] === d[2];
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The module imports user-defined functions written in TypeScript: inside the repository tsx
+ * loads them; the installed CLI registers sqc's module hooks (`sqc/register`), which strip types.
+ */
+async function loadTypeScriptFunctions(depsPath: string): Promise<void> {
+  if (FROM_SOURCES || hooksRegistered) return;
+  const deps = JSON.parse(readFileSync(depsPath, 'utf8')) as [string, number, number][];
+  if (!deps.some((d) => /\.(c|m)?ts$/.test(d[0]))) return;
+  hooksRegistered = true;
+  const { register } = await import('node:module');
+  register(new URL('../../plugins/hooks.js', import.meta.url));
+}
+
+let hooksRegistered = false;

@@ -382,6 +382,10 @@ function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: Expr
  */
 function bindUserCall(e: FunctionCall, f: UserFunction, ctx: ExprCtx): BoundExpr | null {
   const sig = f.signature;
+  if (!sig) {
+    for (const a of e.args) bindExpr(a, { ...ctx, aggs: null, clause: `${f.name}(...)` });
+    return null;
+  }
   const aggregate = sig.kind === 'aggregate';
   const shape = `${f.name}(${sig.params.map((p) => `${p.name} ${paramDisplay(p)}`).join(', ')}) → ${typeName(sig.result.type)}`;
   const note = `note: ${shape}, declared on line ${f.span.line}`;

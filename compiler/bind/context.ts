@@ -24,7 +24,8 @@ export interface ExprMeta {
 /** A declared user-defined function: its SQL name and the signature read from its module. */
 export interface UserFunction {
   readonly name: string;
-  readonly signature: UdfSignature;
+  /** Null when the declaration has an error (reported there): its calls are accepted silently. */
+  readonly signature: UdfSignature | null;
   readonly span: Span;
 }
 

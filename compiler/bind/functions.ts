@@ -37,6 +37,8 @@ export function bindCreateFunction(stmt: CreateFunction, meta: ExprMeta, diags: 
     diags.push(error('SQ0105', `"${name}" is a built-in function: choose another name`, stmt.name.span));
     return;
   }
+  // Until it reads without errors, the name is declared broken: its calls report nothing more.
+  meta.functions.set(upper, { name, signature: null, span: stmt.name.span });
   const target = parseTarget(stmt.target, stmt.language);
   if ('message' in target) {
     const at = stmt.language && !/^(TYPE|JAVA)SCRIPT$/.test(stmt.language) ? stmt.languageSpan! : stmt.targetSpan;

@@ -123,7 +123,7 @@ export function bind(script: Script, file: string, opts: BindOptions = {}): Boun
     options,
     relations: catalog.relations(),
     queries,
-    functions: [...meta.functions.values()],
+    functions: [...meta.functions.values()].filter((f) => f.signature !== null),
     diagnostics: diags,
   };
 }

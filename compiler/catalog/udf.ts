@@ -369,7 +369,7 @@ function sqlType(
   return unsupported();
 }
 
-/** How a parameter reads in messages: `BIGINT`, `number`, `STRING | null`. */
+/** How a parameter's type reads in messages: `BIGINT`, `NUMERIC` (a `number`: any number). */
 export function paramDisplay(p: UdfParam): string {
-  return `${p.type ? typeToString(p.type) : 'NUMERIC'}${p.nullable ? '' : ' NOT NULL'}`;
+  return p.type ? typeToString(p.type) : 'NUMERIC';
 }

@@ -58,7 +58,7 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
 }
 
 function functionDef(f: UserFunction): UserFunctionDef {
-  const s = f.signature;
+  const s = f.signature!;
   return {
     name: f.name,
     kind: s.kind,
