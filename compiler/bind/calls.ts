@@ -264,18 +264,8 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
     if (!a) return null;
     args = [a];
   }
-  let filter: BoundExpr | null = null;
-  if (e.filter) {
-    const f = bindExpr(e.filter, inner);
-    if (!f) return null;
-    if (f.type.kind !== 'BOOLEAN' && f.type.kind !== 'NULL') {
-      ctx.diags.push(
-        error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(f.type)}`, e.filter.span),
-      );
-      return null;
-    }
-    filter = f.type.kind === 'NULL' ? literal(null, BOOLEAN, true) : f;
-  }
+  const filter = aggregateFilter(e, inner, ctx);
+  if (filter === undefined) return null;
   const argType = args[0]?.type ?? STRING;
   const type = kind === 'count_star' ? def.result(STRING) : def.result(argType);
   if (!type) {
@@ -301,6 +291,20 @@ function bindAggregate(e: FunctionCall, ctx: ExprCtx): BoundExpr | null {
   const ref: BoundExpr = { kind: 'FieldRef', name: call.name, type: call.type, nullable: call.nullable };
   ctx.meta.placeholders.add(ref);
   return ref;
+}
+
+/** An aggregate call's `FILTER (WHERE ...)`: null without one, undefined when it has an error (reported). */
+function aggregateFilter(e: FunctionCall, inner: ExprCtx, ctx: ExprCtx): BoundExpr | null | undefined {
+  if (!e.filter) return null;
+  const f = bindExpr(e.filter, inner);
+  if (!f) return undefined;
+  if (f.type.kind !== 'BOOLEAN' && f.type.kind !== 'NULL') {
+    ctx.diags.push(
+      error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(f.type)}`, e.filter.span),
+    );
+    return undefined;
+  }
+  return f.type.kind === 'NULL' ? literal(null, BOOLEAN, true) : f;
 }
 
 function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: ExprCtx): BoundExpr | null {
@@ -465,18 +469,8 @@ function bindUserCall(e: FunctionCall, f: UserFunction, ctx: ExprCtx): BoundExpr
   if (!aggregate) {
     return { kind: 'Call', op: 'UDF', udf, args, type: sig.result.type, nullable: sig.result.nullable || strictNull };
   }
-  let filter: BoundExpr | null = null;
-  if (e.filter) {
-    const fb = bindExpr(e.filter, inner);
-    if (!fb) return null;
-    if (fb.type.kind !== 'BOOLEAN' && fb.type.kind !== 'NULL') {
-      ctx.diags.push(
-        error('SQ0205', `FILTER (WHERE ...) condition must be BOOLEAN, but this is ${typeName(fb.type)}`, e.filter.span),
-      );
-      return null;
-    }
-    filter = fb.type.kind === 'NULL' ? literal(null, BOOLEAN, true) : fb;
-  }
+  const filter = aggregateFilter(e, inner, ctx);
+  if (filter === undefined) return null;
   const aggs = ctx.aggs!;
   const draft = {
     kind: 'udf' as const,
