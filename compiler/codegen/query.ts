@@ -818,16 +818,6 @@ export class QueryGen {
       if (!op) {
         const input = this.operatorInput(node, reads, view, 'Row');
         const m = this.m;
-        const cmp = new FnScope(m, this.locals, ['a', 'b']);
-        const lines: string[] = [];
-        node.keys.forEach((k, i) => {
-          const read = (row: string) => cmp.compiler(input.fieldIn(row), node.span).value(k.expr);
-          const x = cmp.names.fresh(`a${i}`);
-          const y = cmp.names.fresh(`b${i}`);
-          lines.push(`const ${x} = ${read('a')};`, `const ${y} = ${read('b')};`);
-          lines.push(compareLines(x, y, k.expr.type, k.expr.nullable, k.descending, k.nullsFirst, m));
-        });
-        lines.push('return 0;');
         const emit = this.query.root.emit === 'complete' ? 'complete' : 'final';
         const outFn = new FnScope(m, this.locals, ['row', 'kind']);
         const statements = downstream(objectView('row', input.type, node.input.schema, true), 'kind', outFn);
@@ -835,7 +825,7 @@ export class QueryGen {
         const config = [
           `id: ${JSON.stringify(`n${node.id}.sort-limit`)}`,
           `emit: ${JSON.stringify(emit)}`,
-          `compare: (a, b) => {\n${cmp.body(lines.join('\n'))}\n}`,
+          `compare: ${this.comparator(node.keys, input.fieldIn, node.span)}`,
           `limit: ${node.limit === null ? 'null' : numberLiteral(node.limit)}`,
           `out: ${arrow('row, kind', outFn, statements)}`,
         ];
