@@ -603,7 +603,7 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
       eventTime: input.props.eventTime,
       watermarked: input.props.watermarked,
       state:
-        partition.length && mode !== 'end'
+        partition.length && mode !== 'end' && !input.props.bounded
           ? { kind: 'unbounded', by: `${frame}${waiting}; grows with the number of keys` }
           : { kind: 'bounded', by: `${frame}${waiting}` },
     }),
