@@ -18,6 +18,7 @@ import { writableColumns } from '../catalog/catalog.ts';
 import { connectorConfig, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
+import { checkScaleOut } from './scale-out.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
 import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef, UserFunctionDef } from './plan.ts';
 import type { UserFunction } from '../bind/context.ts';
@@ -45,6 +46,7 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
       if (entry && entry.columns && !sinkDefs.has(entry.name)) sinkDefs.set(entry.name, sinkDef(entry, null));
     }
     diags.push(...checkSinkPaths(sources, [...sinkDefs.values()], relations));
+    checkScaleOut(bound.options, queries, diags);
     const failed = [...bound.diagnostics, ...diags].some((d) => d.severity === 'error');
     if (failed) return { plan: null, diagnostics: diags };
     const order = new Map(bound.relations.map((r, i) => [r.name, i]));

@@ -201,10 +201,13 @@ describe('scale-out over a consumer group', () => {
   });
 });
 
-/** Why the job refuses to start (null: it ran). */
+/** `--set pipeline.scale-out=true` on a job compiled without it (sqc check reports SQ0506 otherwise). */
+const SCALE_OUT = { set: { 'pipeline.scale-out': 'true' } };
+
+/** Why the job, scaled out at run time, refuses to start (null: it ran). */
 function startError(m: JobModule): Promise<string | null> {
   return m
-    .createJob()
+    .createJob(SCALE_OUT)
     .run()
     .then(
       () => null,
@@ -273,7 +276,7 @@ describe('scale-out exactly-once: a transactional producer per task', () => {
   });
 });
 
-describe('scale-out refusals, before anything joins the group', () => {
+describe('scale-out refusals at run time (--set), before anything joins the group', () => {
   it('joined sources that are not co-partitioned: says which and how to fix it', async () => {
     const left = await k.topic(6);
     const right = await k.topic(4);
@@ -283,7 +286,6 @@ describe('scale-out refusals, before anything joins the group', () => {
       'scale-copart',
       `
 SET 'pipeline.name' = '${k.groupId()}';
-SET 'pipeline.scale-out' = 'true';
 CREATE TABLE orders (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
   'connector' = 'kafka', 'topic' = '${left}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json');
 CREATE TABLE payments (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
@@ -306,7 +308,6 @@ INSERT INTO matched SELECT o.id, o.ts FROM orders o JOIN payments p ON o.id = p.
       'scale-stateful',
       `
 SET 'pipeline.name' = '${k.groupId()}';
-SET 'pipeline.scale-out' = 'true';
 CREATE TABLE events (user_id STRING, amount INT) WITH (
   'connector' = 'kafka', 'topic' = '${source}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json');
 CREATE TABLE totals (user_id STRING, total INT, PRIMARY KEY (user_id) NOT ENFORCED) WITH (
@@ -317,7 +318,7 @@ INSERT INTO totals SELECT user_id, SUM(amount) AS total FROM events GROUP BY use
     );
     const err = await startError(m);
     expect(err).toMatch(/keeps state, which a scaled-out job cannot move between processes yet/);
-    expect(() => m.createJob({ set: { 'checkpoint.dir': join(tmp, 'ck') } })).toThrow(
+    expect(() => m.createJob({ set: { ...SCALE_OUT.set, 'checkpoint.dir': join(tmp, 'ck') } })).toThrow(
       /'pipeline.scale-out' and 'checkpoint.dir' cannot be used together yet/,
     );
   });

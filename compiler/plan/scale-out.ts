@@ -1,0 +1,77 @@
+/**
+ * What a scaled-out job (`SET 'pipeline.scale-out' = 'true'`, docs/scale-out.md) cannot do yet,
+ * reported by `sqc check` (SQ0506) at the operator or source concerned: state per task
+ * (changelog topics) and repartition stages are not built, so every query must be stateless and
+ * read unbounded Kafka sources (lookup tables are read whole by every process); positions live
+ * in Kafka, so `checkpoint.dir` is not used. The runtime refuses the same at start for options
+ * changed at run time (`--set`).
+ */
+import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import type { JobOptions } from '../../runtime/contract.ts';
+import type { PlanNode, QueryPlan } from './plan.ts';
+import { childrenOf } from './util.ts';
+
+const STATEFUL: Partial<Record<PlanNode['kind'], string>> = {
+  WindowAggregate: 'a window aggregate',
+  Aggregate: 'an aggregate',
+  IntervalJoin: 'an interval join',
+  WindowJoin: 'a window join',
+  RegularJoin: 'a join',
+  Normalize: 'a changelog normalization',
+  Sort: 'ORDER BY / LIMIT',
+  Rank: 'a Top-N',
+  OverAggregate: 'an OVER aggregate',
+};
+
+const HINT =
+  "help: run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md says what scale-out supports today";
+
+export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[], diags: Diagnostic[]): void {
+  if (options.raw['pipeline.scale-out'] !== 'true') return;
+  if (options.checkpointDir !== null && queries.length > 0)
+    diags.push(
+      error(
+        'SQ0506',
+        `'pipeline.scale-out' and 'checkpoint.dir' cannot be used together yet: a scaled-out job keeps its positions in Kafka, and a local checkpoint would resume partitions another process has advanced`,
+        queries[0]!.span,
+        "help: remove SET 'checkpoint.dir' (exactly-once Kafka sinks commit per task without it)",
+      ),
+    );
+  if (options.triggerMode === 'available-now' && queries.length > 0)
+    diags.push(
+      error(
+        'SQ0506',
+        `'pipeline.scale-out' needs continuous reading: 'trigger.mode' = 'available-now' would end when one process has read its own partitions`,
+        queries[0]!.span,
+        HINT,
+      ),
+    );
+  for (const q of queries) {
+    const visit = (n: PlanNode): void => {
+      const what = STATEFUL[n.kind];
+      if (what !== undefined)
+        diags.push(
+          error(
+            'SQ0506',
+            `${what} keeps state, which a scaled-out job cannot move between processes yet (changelog topics are not built)`,
+            n.span,
+            HINT,
+          ),
+        );
+      if (
+        n.kind === 'Scan' &&
+        ((n.source.connector !== 'kafka' && n.source.connector !== 'upsert-kafka') || n.source.bounded)
+      )
+        diags.push(
+          error(
+            'SQ0506',
+            `source "${n.source.name}" (connector '${n.source.connector}'${n.source.bounded ? ', bounded' : ''}) cannot be shared by the processes of a scaled-out job: they share unbounded Kafka sources by partition`,
+            n.span,
+            HINT,
+          ),
+        );
+      for (const c of childrenOf(n)) visit(c);
+    };
+    visit(q.root);
+  }
+}
