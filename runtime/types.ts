@@ -222,6 +222,11 @@ export interface Operator<In> {
    * interval join emits rows up to its bound behind `w`). Absent: `w` passes unchanged.
    */
   outputWatermark?(w: number): number;
+  /**
+   * Processing-time timer: the wall-clock time (ms) at which the operator needs a batch to run
+   * even without input (a processing-time window ends), or null. The query loop wakes up for it.
+   */
+  nextTimer?(): number | null;
 }
 
 /**
@@ -261,6 +266,13 @@ export interface WindowAggregateConfig<In, Key extends KeyValue, Acc extends Acc
   readonly emit: EmitMode;
   /** The row's event time (ms); rows with null time are dropped and counted. */
   readonly time: (row: In) => number | null;
+  /**
+   * Processing time: `time` is the row's arrival time (PROCTIME()) and windows close by the wall
+   * clock (`clock`, default Date.now) at the end of each batch, not by the watermark; the
+   * operator asks the query for a batch when its next window ends (`nextTimer`).
+   */
+  readonly procTime?: boolean;
+  readonly clock?: () => number;
   /** The output row of a group in window `[start, end)` (window_time = end - 1). */
   readonly result: (acc: Acc, key: Key, start: number, end: number) => Out;
   readonly out: Emit<Out>;
@@ -277,6 +289,9 @@ export interface SessionAggregateConfig<
   readonly gapMs: number;
   readonly emit: EmitMode;
   readonly time: (row: In) => number | null;
+  /** Processing time, as `WindowAggregateConfig.procTime`: sessions close by the wall clock. */
+  readonly procTime?: boolean;
+  readonly clock?: () => number;
   readonly result: (acc: Acc, key: Key, start: number, end: number) => Out;
   readonly out: Emit<Out>;
 }

@@ -313,7 +313,7 @@ function bindWindowProperty(e: FunctionCall, fn: string, prop: string, ctx: Expr
     ctx.diags.push(
       error(
         'SQ0602',
-        `"${name}" is not supported: windows run on event time only`,
+        `"${name}" is not supported: a window's time attribute is selected with ${fn}_ROWTIME(...) (or window_time), a processing-time one too`,
         e.name.span,
         `help: use ${fn}_ROWTIME(...) or ${fn}_END(...)`,
       ),

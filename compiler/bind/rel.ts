@@ -221,7 +221,8 @@ export function project(input: Rel, exprs: readonly NamedExpr[], span: Span): Re
       name: e.name,
       type: e.expr.type,
       nullable: e.expr.nullable,
-      time: src?.time ?? null,
+      // PROCTIME() in a SELECT list is a processing-time attribute, as in a computed column
+      time: src?.time ?? (e.expr.kind === 'Call' && e.expr.op === 'PROCTIME' ? 'proc' : null),
       ...(src?.window ? { window: src.window } : {}),
     };
   });

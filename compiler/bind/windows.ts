@@ -113,8 +113,8 @@ export const WINDOW_SIGNATURE: Readonly<Record<WindowFn, string>> = {
 };
 
 /**
- * Checks that `field` (seen through scope entry `entry`) is an event-time attribute; reports
- * SQ0602 with a fix otherwise.
+ * Checks that `field` (seen through scope entry `entry`) is a time attribute (event time, or
+ * processing time: a PROCTIME() column); reports SQ0602 with a fix otherwise.
  */
 export function checkTimeAttribute(
   field: RelField,
@@ -123,18 +123,8 @@ export function checkTimeAttribute(
   span: Span,
   diags: Diagnostic[],
 ): boolean {
-  if (field.time === 'event') return true;
-  if (field.time === 'proc') {
-    diags.push(
-      error(
-        'SQ0602',
-        `column "${label}" is a processing-time attribute; windows run on event time only`,
-        span,
-        'help: window on a TIMESTAMP column that has a WATERMARK',
-      ),
-    );
-    return false;
-  }
+  // Processing-time windows (a PROCTIME() column) close by the wall clock (docs/language.md).
+  if (field.time === 'event' || field.time === 'proc') return true;
   const notes: string[] = [];
   const rowtime = entry?.columns.find((c) => c.field.time === 'event');
   if (rowtime) notes.push(`help: "${entry!.label}" has its event time in "${rowtime.name}"; window on that column`);

@@ -679,6 +679,8 @@ export class QueryGen {
         config.push(`window: ${windowLiteral(w)}`);
       }
       config.push(`emit: ${JSON.stringify(node.emit)}`, `time: (row) => ${input.fieldIn('row')(node.timeField).code}`);
+      // processing time: windows close by the wall clock (the row's time is its PROCTIME())
+      if (node.procTime) config.push('procTime: true');
     } else {
       cls = 'GroupAggregate';
       config.push(`emit: ${JSON.stringify(node.emit)}`);

@@ -317,6 +317,7 @@ export function windowAggregate(
     input,
     window,
     timeField,
+    procTime: false,
     keys,
     aggs,
     startField: 'window_start',

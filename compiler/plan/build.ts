@@ -245,7 +245,9 @@ function projectNode(
   const inputFields = new Map(input.schema.map((f) => [f.name, f]));
   const fields = relFields.map((f, i) => {
     const e = exprs[i]!.expr;
-    const proc = e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc';
+    // a PROCTIME() column, or one of the input's (Flink: SELECT *, PROCTIME() AS p_time FROM bid)
+    const proc =
+      (e.kind === 'FieldRef' && inputFields.get(e.name)?.time === 'proc') || (e.kind === 'Call' && e.op === 'PROCTIME');
     return { ...f, time: proc ? ('proc' as const) : null };
   });
   if (
@@ -345,6 +347,7 @@ function retractable(rel: AggregateRel, input: PlanNode, cx: BuildContext): bool
 
 function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildContext): boolean {
   if (input.props.eventTime === field && input.props.watermarked) return true;
+  if (isProcTime(input, field)) return true;
   cx.diags.push(
     error(
       'SQ0602',
@@ -354,6 +357,11 @@ function requireEventTime(input: PlanNode, field: string, rel: Rel, cx: BuildCon
     ),
   );
   return false;
+}
+
+/** True when `field` of `input` is a processing-time attribute (a PROCTIME() column). */
+function isProcTime(input: PlanNode, field: string): boolean {
+  return input.schema.find((f) => f.name === field)?.time === 'proc';
 }
 
 function buildJoinWith(rel: JoinRel, cx: BuildContext, extra: { whereCrossSide?: boolean }): PlanNode | null {
@@ -390,24 +398,29 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
     if (!requireAppend(input, 'a window aggregate', rel, cx) || !requireEventTime(input, w.timeField, rel, cx))
       return null;
     const emit: EmitMode = top ? cx.emit : 'final';
-    const by = `${windowText(w.window)} windows${keyNames.length ? ` per (${keyNames.join(', ')})` : ''}, dropped when final`;
+    const procTime = isProcTime(input, w.timeField);
+    const by = `${windowText(w.window)} windows${keyNames.length ? ` per (${keyNames.join(', ')})` : ''}, dropped when final${procTime ? ' (by the wall clock: processing time)' : ''}`;
     return {
       kind: 'WindowAggregate',
       id: 0,
       input,
       window: w.window,
       timeField: w.timeField,
+      procTime,
       keys: rel.keys,
       aggs: rel.aggs,
       startField: w.startField,
       endField: w.endField,
       timeOutField: w.timeOutField,
       emit,
-      schema: withTime(rel.fields, w.timeOutField),
+      // Over processing time, window_time is a processing-time attribute (Flink's proctime()).
+      schema: procTime
+        ? withTime(rel.fields, null).map((f) => (f.name === w.timeOutField ? { ...f, time: 'proc' as const } : f))
+        : withTime(rel.fields, w.timeOutField),
       props: props({
         bounded: input.props.bounded,
-        eventTime: w.timeOutField,
-        watermarked: true,
+        eventTime: procTime ? null : w.timeOutField,
+        watermarked: !procTime,
         changelog: emit === 'final' ? 'append' : 'upsert',
         state: { kind: 'bounded', by },
       }),

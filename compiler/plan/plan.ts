@@ -368,6 +368,11 @@ export interface WindowAggregateNode extends NodeBase {
   readonly input: PlanNode;
   readonly window: WindowSpec;
   readonly timeField: string;
+  /**
+   * `timeField` is a processing-time attribute (PROCTIME()): windows close by the wall clock at
+   * the end of a batch (the query wakes up for the next window end), not by the watermark.
+   */
+  readonly procTime: boolean;
   readonly keys: readonly NamedExpr[];
   readonly aggs: readonly AggCall[];
   readonly startField: string;

@@ -486,8 +486,12 @@ export class Query implements QueryHandle {
           return;
         }
         if (this.nextWatermark() <= this.watermark) {
-          await this.waitForData();
-          continue;
+          // Nothing to do, unless a processing-time window is due: wait for data or for it.
+          const due = this.nextTimer();
+          if (due === null || due > Date.now()) {
+            await this.waitForData(due);
+            continue;
+          }
         }
       }
       await this.batch(polled, startedAt, t0, t1, false, 'new');
@@ -883,9 +887,20 @@ export class Query implements QueryHandle {
     this.env.progress(p);
   }
 
-  private async waitForData(): Promise<void> {
-    let ms = MAX_WAIT_MS;
+  /** The earliest processing-time timer of the operators (a window end on the wall clock), or null. */
+  private nextTimer(): number | null {
+    let due: number | null = null;
+    for (const op of this.operators) {
+      const t = op.nextTimer?.() ?? null;
+      if (t !== null && (due === null || t < due)) due = t;
+    }
+    return due;
+  }
+
+  /** Waits for input, a source going idle, or the processing-time timer `due` (wall-clock ms). */
+  private async waitForData(due: number | null = null): Promise<void> {
     const now = Date.now();
+    let ms = due === null ? MAX_WAIT_MS : Math.min(MAX_WAIT_MS, Math.max(1, due - now));
     for (const i of this.inputs) {
       if (i.idleTimeoutMs !== null && !i.idle) ms = Math.min(ms, Math.max(1, i.lastDataAt + i.idleTimeoutMs - now));
     }

@@ -10,6 +10,9 @@ export abstract class BaseOperator<In> implements Operator<In> {
   onWatermark(_watermark: number): void {}
   onBatchEnd(): void {}
   onEnd(): void {}
+  nextTimer(): number | null {
+    return null;
+  }
   snapshot(): StateSnapshot | null {
     return null;
   }

@@ -173,7 +173,13 @@ export class SessionWindowAggregate<
     s.dirty = false;
   }
 
+  /** Processing time: the wall clock closes sessions, at the end of every batch. */
+  override nextTimer(): number | null {
+    return this.cfg.procTime && this.timers.size > 0 ? this.timers.peekTime() : null;
+  }
+
   override onBatchEnd(): void {
+    if (this.cfg.procTime) this.onWatermark((this.cfg.clock ?? Date.now)());
     if (this.changes) {
       for (const { key, session } of this.dirty) if (!session.dead && session.dirty) this.emitChange(key, session);
       this.dirty.length = 0;

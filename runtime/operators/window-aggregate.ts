@@ -135,7 +135,13 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     w.changed = null;
   }
 
+  /** Processing time: the wall clock closes windows, at the end of every batch. */
+  override nextTimer(): number | null {
+    return this.cfg.procTime && this.ends.length > 0 ? this.ends[0]! : null;
+  }
+
   override onBatchEnd(): void {
+    if (this.cfg.procTime) this.onWatermark((this.cfg.clock ?? Date.now)());
     if (this.changes) {
       if (this.dirty.length > 1) this.dirty.sort((a, b) => a.end - b.end);
       for (const w of this.dirty) this.emitChanged(w);
