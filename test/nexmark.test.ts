@@ -479,33 +479,39 @@ describe('NEXMark (Flink SQL, q0–q23) on watched directories matches DuckDB', 
     expect(Object.keys(PENDING).every((q) => SUITE.includes(q))).toBe(true);
   });
 
-  it('q12 processing-time windows (TUMBLE on PROCTIME() in a view): checked by properties, per bidder against DuckDB', { timeout: 180_000 }, async () => {
-    const bids = (rows: Row[]) => rows.reduce((n, r) => n + Number(r['bid_count']), 0);
-    const started = Date.now();
-    // windows close by the wall clock: run until every bid is counted in a closed window
-    const { rows } = await runQuery('q12', (r) => bids(r) === counts.bid);
-    const ended = Date.now();
-    expect(bids(rows)).toBe(counts.bid);
-    for (const r of rows) {
-      const start = Date.parse(String(r['starttime']));
-      const end = Date.parse(String(r['endtime']));
-      expect(start % 10_000).toBe(0);
-      expect(end - start).toBe(10_000);
-      // each window holds rows that arrived while the job ran
-      expect(start).toBeLessThanOrEqual(ended);
-      expect(end).toBeGreaterThan(started);
-    }
-    // summed over the windows, each bidder's count is DuckDB's count of their bids
-    const perBidder = new Map<string, number>();
-    for (const r of rows) {
-      const b = String(r['bidder']);
-      perBidder.set(b, (perBidder.get(b) ?? 0) + Number(r['bid_count']));
-    }
-    const expected = (await conn.runAndReadAll('SELECT bidder, count(*) AS n FROM bid GROUP BY bidder')).getRowObjects();
-    expect([...perBidder].map(([b, n]) => `${b}|${n}`).sort()).toEqual(
-      expected.map((r) => `${String(r['bidder'])}|${String(r['n'])}`).sort(),
-    );
-  });
+  it(
+    'q12 processing-time windows (TUMBLE on PROCTIME() in a view): checked by properties, per bidder against DuckDB',
+    { timeout: 180_000 },
+    async () => {
+      const bids = (rows: Row[]) => rows.reduce((n, r) => n + Number(r['bid_count']), 0);
+      const started = Date.now();
+      // windows close by the wall clock: run until every bid is counted in a closed window
+      const { rows } = await runQuery('q12', (r) => bids(r) === counts.bid);
+      const ended = Date.now();
+      expect(bids(rows)).toBe(counts.bid);
+      for (const r of rows) {
+        const start = Date.parse(String(r['starttime']));
+        const end = Date.parse(String(r['endtime']));
+        expect(start % 10_000).toBe(0);
+        expect(end - start).toBe(10_000);
+        // each window holds rows that arrived while the job ran
+        expect(start).toBeLessThanOrEqual(ended);
+        expect(end).toBeGreaterThan(started);
+      }
+      // summed over the windows, each bidder's count is DuckDB's count of their bids
+      const perBidder = new Map<string, number>();
+      for (const r of rows) {
+        const b = String(r['bidder']);
+        perBidder.set(b, (perBidder.get(b) ?? 0) + Number(r['bid_count']));
+      }
+      const expected = (
+        await conn.runAndReadAll('SELECT bidder, count(*) AS n FROM bid GROUP BY bidder')
+      ).getRowObjects();
+      expect([...perBidder].map(([b, n]) => `${b}|${n}`).sort()).toEqual(
+        expected.map((r) => `${String(r['bidder'])}|${String(r['n'])}`).sort(),
+      );
+    },
+  );
 
   for (const q of SUITE) {
     it.skipIf(q in PENDING || DUCK[q] === null)(`${q} equals DuckDB's answer`, { timeout: 180_000 }, async () => {

@@ -17,7 +17,8 @@ const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.
 
 async function load(name: string, source: string): Promise<{ createJob(o?: JobOverrides): Job }> {
   const result = await compile(source, `${name}.sq`, { runtimeImport: RUNTIME });
-  if (!result.code) throw new Error(result.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n'));
+  if (!result.code)
+    throw new Error(result.diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.message}`).join('\n'));
   const dir = join(tmpdir(), 'sqc-proctime-test');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}-${process.pid}.ts`);

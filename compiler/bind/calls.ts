@@ -395,7 +395,14 @@ function bindUserCall(e: FunctionCall, f: UserFunction, ctx: ExprCtx): BoundExpr
   const note = `note: ${shape}, declared on line ${f.span.line}`;
   if (e.star || (e.distinct && !aggregate) || (e.filter && !aggregate)) {
     const what = e.distinct ? 'DISTINCT' : e.star ? '*' : 'FILTER (WHERE ...)';
-    ctx.diags.push(error('SQ0202', `"${f.name}" ${aggregate ? 'does not take' : 'is not an aggregate function, so'} ${what}${aggregate ? '' : ' is not allowed'}`, e.span, note));
+    ctx.diags.push(
+      error(
+        'SQ0202',
+        `"${f.name}" ${aggregate ? 'does not take' : 'is not an aggregate function, so'} ${what}${aggregate ? '' : ' is not allowed'}`,
+        e.span,
+        note,
+      ),
+    );
     return null;
   }
   if (e.distinct) {
@@ -404,12 +411,16 @@ function bindUserCall(e: FunctionCall, f: UserFunction, ctx: ExprCtx): BoundExpr
   }
   if (aggregate) {
     if (ctx.inAggregate) {
-      ctx.diags.push(error('SQ0302', `aggregate function "${f.name}" cannot be nested inside another aggregate`, e.span));
+      ctx.diags.push(
+        error('SQ0302', `aggregate function "${f.name}" cannot be nested inside another aggregate`, e.span),
+      );
       return null;
     }
     if (!ctx.aggs) {
       const notes = ctx.clause === 'WHERE' ? ['help: filter on aggregates with HAVING'] : [];
-      ctx.diags.push(error('SQ0303', `aggregate function "${f.name}" is not allowed in ${ctx.clause}`, e.span, ...notes));
+      ctx.diags.push(
+        error('SQ0303', `aggregate function "${f.name}" is not allowed in ${ctx.clause}`, e.span, ...notes),
+      );
       return null;
     }
   }

@@ -195,7 +195,13 @@ function bindTvf(t: WindowTvf, env: Env): FromResult | null {
     { name: 'window_start', type: TIMESTAMP, nullable: false, time: null, window: 'start' },
     { name: 'window_end', type: TIMESTAMP, nullable: false, time: null, window: 'end' },
     // over processing time, window_time is a processing-time attribute
-    { name: 'window_time', type: TIMESTAMP, nullable: false, time: col.field.time === 'proc' ? 'proc' : 'event', window: 'time' },
+    {
+      name: 'window_time',
+      type: TIMESTAMP,
+      nullable: false,
+      time: col.field.time === 'proc' ? 'proc' : 'event',
+      window: 'time',
+    },
   ];
   const rel: Rel = {
     kind: 'WindowTvf',
