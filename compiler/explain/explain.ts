@@ -13,6 +13,7 @@ import type {
   RankNode,
   PlanNode,
   QueryPlan,
+  ScanNode,
   SourceDef,
   StreamProps,
 } from '../plan/plan.ts';
@@ -37,11 +38,33 @@ export function explain(plan: JobPlan, options: ExplainOptions = {}): string {
         ? `checkpoints: ${o.checkpointDir} every ${formatDuration(o.checkpointIntervalMs)}`
         : 'checkpoints: off'),
   );
+  const group = o.raw['pipeline.scale-out'] === 'true' ? `sqc-${o.pipelineName ?? '<job>'}` : null;
+  if (group !== null)
+    out.push(
+      `  scale-out: consumer group "${group}"; one stage per query (no repartition topics), task p reads partition p of the stage's sources`,
+    );
   for (const q of plan.queries) {
     out.push('');
     printQuery(q, out, schemas);
+    if (group !== null) printTasks(q, group, out);
   }
   return out.join('\n') + '\n';
+}
+
+/** Scaled out: the stage's input topics and where each source's positions are committed. */
+function printTasks(q: QueryPlan, group: string, out: string[]): void {
+  const scans: ScanNode[] = [];
+  const visit = (n: PlanNode): void => {
+    if (n.kind === 'Scan') scans.push(n);
+    children(n).forEach(visit);
+  };
+  visit(q.root);
+  for (const s of scans) {
+    const topics = (s.source.config as { topics?: readonly string[] }).topics ?? [];
+    out.push(
+      `  stage 1: tasks = partitions of ${topics.length > 0 ? `topic ${topics.join(', ')}` : `source ${s.source.name}`}; positions of "${s.source.name}" in group "${group}.${q.name}.${s.source.name}"`,
+    );
+  }
 }
 
 /**
