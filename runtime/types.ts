@@ -355,8 +355,11 @@ export interface TopNConfig<Row, Key extends KeyValue> {
 /** Config of `OverAggregate` (`AGG(x) OVER (PARTITION BY ... ORDER BY t frame)`). */
 export interface OverAggregateConfig<In, Key extends KeyValue, Acc extends Accumulator<In>, Out> {
   readonly id: string;
-  /** 'watermark': in event-time order as the watermark passes; 'proc': on arrival; 'end': at end of input. */
-  readonly mode: 'watermark' | 'proc' | 'end';
+  /**
+   * 'watermark': in event-time order as the watermark passes; 'proc': on arrival; 'end': at end
+   * of input; 'changes': updating input, every row kept sorted and its result updated.
+   */
+  readonly mode: 'watermark' | 'proc' | 'end' | 'changes';
   readonly key: (row: In) => Key;
   /** The ORDER BY value (event time in ms for 'watermark'; rows with NULL time are dropped and counted). */
   readonly order: (row: In) => number | string | boolean | null;

@@ -903,7 +903,9 @@ export class QueryGen {
       if (a.filter) refsOf(a.filter, reads);
     }
     let op: { name: string; push: (view: RowView, fn: FnScope) => string } | null = null;
-    const push: Consumer = (view, _kind, fn) => {
+    // an updating input hands each row's kind on: the operator takes -U/-D rows back
+    const updating = node.input.props.changelog !== 'append';
+    const push: Consumer = (view, kind, fn) => {
       if (!op) {
         const m = this.m;
         const input = this.operatorInput(node, reads, view, 'Row');
@@ -980,7 +982,7 @@ export class QueryGen {
         });
         op = { name, push: input.push };
       }
-      return `${op.name}.push(${op.push(view, fn)}, 0);`;
+      return `${op.name}.push(${op.push(view, fn)}, 0${updating && kind ? `, ${kind}` : ''});`;
     };
     this.node(node.input, push, reads, depth);
   }

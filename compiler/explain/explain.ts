@@ -231,6 +231,7 @@ const OVER_MODES: Readonly<Record<OverAggregateNode['mode'], string>> = {
   watermark: 'rows emitted as the watermark passes them',
   proc: 'rows emitted on arrival (processing time)',
   end: 'rows emitted in order at end of the bounded input',
+  changes: 'emit changes (an updating input: results of the rows after a change updated)',
 };
 
 function sourceSummary(s: SourceDef): string {

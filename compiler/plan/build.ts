@@ -19,7 +19,7 @@ import type { AggregateRel, FilterRel, JoinRel, OverRel, RankRel, Rel, RelField 
 import { rankMode } from './emit.ts';
 import { planJoin } from './joins.ts';
 import { upsertKey } from './emit.ts';
-import type { BoundExpr, NamedExpr, PlanNode, RankNode, StreamProps } from './plan.ts';
+import type { BoundExpr, NamedExpr, OverAggregateNode, PlanNode, RankNode, StreamProps } from './plan.ts';
 import { pushIntoJoin } from './pushdown.ts';
 import { and, conjuncts, durationText, fieldNames, props, sourcesLabel, windowText, withTime } from './util.ts';
 
@@ -558,11 +558,18 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
 }
 
 function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
-  const input = build(rel.input, cx, false);
-  if (!input || !requireAppendOnly(input, rel.input, 'an OVER aggregate', cx)) return null;
+  const built = build(rel.input, cx, false);
+  if (!built) return null;
+  const input = built.props.changelog === 'upsert' && built.props.upsertKey ? normalize(built) : built;
+  if (input.props.changelog === 'upsert') {
+    requireAppendOnly(input, rel.input, 'an OVER aggregate', cx);
+    return null;
+  }
   const field = input.schema.find((f) => f.name === rel.orderField)!;
-  let mode: 'watermark' | 'proc' | 'end';
-  if (input.props.eventTime === rel.orderField && input.props.watermarked) mode = 'watermark';
+  let mode: OverAggregateNode['mode'];
+  // over an updating input (a Top-N, an aggregate): every row kept, its result updated
+  if (input.props.changelog === 'retract') mode = 'changes';
+  else if (input.props.eventTime === rel.orderField && input.props.watermarked) mode = 'watermark';
   else if (field.time === 'proc') mode = 'proc';
   else if (input.props.bounded) mode = 'end';
   else {
@@ -581,11 +588,13 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
   const per = partition.length ? ` per (${partition.join(', ')})` : '';
   const f = rel.frame;
   const frame =
-    f.preceding === null
-      ? `one accumulator${per}`
-      : f.unit === 'rows'
-        ? `the last ${f.preceding + 1} rows${per}`
-        : `the rows of the last ${durationText(f.preceding)}${per}`;
+    mode === 'changes'
+      ? `every row${per}`
+      : f.preceding === null
+        ? `one accumulator${per}`
+        : f.unit === 'rows'
+          ? `the last ${f.preceding + 1} rows${per}`
+          : `the rows of the last ${durationText(f.preceding)}${per}`;
   if (partition.length && mode !== 'end' && !input.props.bounded)
     unboundedKeys(
       'this OVER aggregate',
@@ -593,7 +602,9 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
       partition,
       rel,
       cx,
-      "note: a key's frame stays in state until the key's next rows push it out (Flink drops idle keys by a state TTL; sq keeps them)",
+      mode === 'changes'
+        ? 'note: over an updating input any row can still be taken back, so every row stays in state'
+        : "note: a key's frame stays in state until the key's next rows push it out (Flink drops idle keys by a state TTL; sq keeps them)",
     );
   const waiting =
     mode === 'watermark'
@@ -610,13 +621,15 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
     frame: f,
     aggs: rel.aggs,
     mode,
-    schema: withTime(rel.fields, input.props.eventTime),
+    schema: withTime(rel.fields, mode === 'changes' ? null : input.props.eventTime),
     props: props({
       bounded: input.props.bounded,
-      eventTime: input.props.eventTime,
-      watermarked: input.props.watermarked,
+      eventTime: mode === 'changes' ? null : input.props.eventTime,
+      watermarked: input.props.watermarked && mode !== 'changes',
+      // over an updating input: each changed result retracted (-U) and emitted again (+U)
+      changelog: mode === 'changes' ? 'retract' : 'append',
       state:
-        partition.length && mode !== 'end' && !input.props.bounded
+        (partition.length || mode === 'changes') && mode !== 'end' && !input.props.bounded
           ? { kind: 'unbounded', by: `${frame}${waiting}; grows with the number of keys` }
           : { kind: 'bounded', by: `${frame}${waiting}` },
     }),

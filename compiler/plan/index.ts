@@ -20,7 +20,7 @@ import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
 import { checkScaleOut } from './scale-out.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
-import type { JobPlan, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef, UserFunctionDef } from './plan.ts';
+import type { JobPlan, OverAggregateNode, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef, UserFunctionDef } from './plan.ts';
 import type { UserFunction } from '../bind/context.ts';
 import { childrenOf, numberNodes } from './util.ts';
 
@@ -52,7 +52,10 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
     const order = new Map(bound.relations.map((r, i) => [r.name, i]));
     const sinks = [...sinkDefs.values()].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
     const functions = bound.functions.map(functionDef);
-    return { plan: { file: bound.file, options: bound.options, functions, sources, sinks, queries }, diagnostics: diags };
+    return {
+      plan: { file: bound.file, options: bound.options, functions, sources, sinks, queries },
+      diagnostics: diags,
+    };
   } catch (e) {
     diags.push(internal(e, { offset: 0, end: 0, line: 1, col: 1 }));
     return { plan: null, diagnostics: diags };
@@ -93,11 +96,13 @@ function planQuery(
   sinkDefs: Map<string, SinkDef>,
   diags: Diagnostic[],
 ): QueryPlan | null {
-  const emit: EmitMode = q.emit ? (q.emit.mode.toLowerCase() as EmitMode) : defaultEmit(q.rel);
+  let emit: EmitMode = q.emit ? (q.emit.mode.toLowerCase() as EmitMode) : defaultEmit(q.rel);
   if (!checkEmitBefore(q.rel, emit, q.emit, diags)) return null;
   // Warnings (unbounded state) only matter for a query that is otherwise legal.
   const local: Diagnostic[] = [];
   const root = build(q.rel, { diags: local, emit }, true);
+  // an OVER aggregate over an updating input updates its rows: its default is EMIT CHANGES
+  if (!q.emit && emit === 'final' && root && topOver(root)?.mode === 'changes') emit = 'changes';
   const ok = root !== null && checkEmitAfter(q.rel, root, emit, q.emit, local);
   const failed = local.some((d) => d.severity === 'error');
   diags.push(...local.filter((d) => d.severity === 'error' || !failed));
@@ -177,4 +182,11 @@ function collectSources(queries: readonly QueryPlan[], relations: readonly Relat
   };
   for (const q of queries) visit(q.root);
   return relations.flatMap((r) => (used.has(r.name) ? [used.get(r.name)!] : []));
+}
+
+/** The OVER aggregate whose rows the query writes (through stateless operators only). */
+function topOver(node: PlanNode): OverAggregateNode | null {
+  if (node.kind === 'OverAggregate') return node;
+  if (node.kind === 'Project' || node.kind === 'Filter') return topOver(node.input);
+  return null;
 }

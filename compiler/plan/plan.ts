@@ -538,8 +538,12 @@ export interface RankNode extends NodeBase {
  * - `proc`: processing time: rows are processed in arrival order, on arrival.
  * - `end`: bounded input ordered by a column that is not a time attribute: every row is
  *   processed in order at end of input.
+ * - `changes`: an updating input (`input.props.changelog` 'retract'), ordered by any column:
+ *   every row of a partition is kept sorted; a row taken back or added changes the frames after
+ *   it, and each changed result is retracted and emitted again (changelog 'retract').
  * State: per partition, the rows in the frame (ROWS n: n rows; RANGE: the rows within the
- * interval; UNBOUNDED: one accumulator) and the rows waiting for the watermark.
+ * interval; UNBOUNDED: one accumulator) and the rows waiting for the watermark; `changes`:
+ * every row with its last result.
  */
 export interface OverAggregateNode extends NodeBase {
   readonly kind: 'OverAggregate';
@@ -548,7 +552,7 @@ export interface OverAggregateNode extends NodeBase {
   readonly orderField: string;
   readonly frame: { readonly unit: 'rows' | 'range'; readonly preceding: number | null };
   readonly aggs: readonly AggCall[];
-  readonly mode: 'watermark' | 'proc' | 'end';
+  readonly mode: 'watermark' | 'proc' | 'end' | 'changes';
 }
 
 /**

@@ -6,13 +6,18 @@
  *   order;
  * - 'proc': rows are processed on arrival (processing time);
  * - 'end': bounded input ordered by any column: every row at end of input, in order.
+ * - 'changes': updating input (`-U`/`-D` take rows back), ordered by any column: every row of a
+ *   partition is kept, sorted; at the end of a batch each partition that changed is recomputed
+ *   from its first changed position, and every output row that changed is retracted (`-U`) and
+ *   emitted again (`+U`); a new row is `+I`, a row taken back `-D`. An updating result.
  * Frames: ROWS n keeps the last n rows before the current one; RANGE p the rows whose time is
  * within p before the current row's (its peers, equal times, included: they get one result);
  * UNBOUNDED keeps one running accumulator. A bounded frame is aggregated afresh per row (or per
  * group of peers) from the rows it holds, so every aggregate works without retraction.
  * State per partition: the waiting rows, the frame's rows (or the running accumulator).
  */
-import type { Accumulator, Json, KeyValue, OverAggregateConfig, StateSnapshot } from '../types.ts';
+import type { Accumulator, Json, KeyValue, OverAggregateConfig, RowKind, StateSnapshot } from '../types.ts';
+import { isRetraction, sameRow } from '../state/changelog.ts';
 import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { BaseOperator } from './base.ts';
@@ -30,6 +35,16 @@ interface Partition<Row, Acc> {
   frame: Row[];
   /** The running accumulator (UNBOUNDED frames). */
   acc: Acc | null;
+}
+
+/** 'changes': every row of a partition, sorted, with the result last emitted for it. */
+interface Sorted<Row, Out> {
+  rows: Row[];
+  outs: (Out | null)[];
+  /** The first position whose frame changed in this batch (Infinity: none). */
+  dirty: number;
+  /** Results of rows taken back in this batch, to delete. */
+  gone: Out[];
 }
 
 function compareOrder(a: Order | null, b: Order | null): number {
@@ -59,8 +74,13 @@ export class OverAggregate<Row, Key extends KeyValue, Acc extends Accumulator<Ro
     return part;
   }
 
-  push(row: Row, _side?: number): void {
+  /** 'changes' mode: the partitions, and those changed in this batch. */
+  private readonly all = new Map<Key, Sorted<Row, Out>>();
+  private readonly changed = new Set<Key>();
+
+  push(row: Row, _side?: number, kind?: RowKind): void {
     const cfg = this.cfg;
+    if (cfg.mode === 'changes') return this.pushChange(row, kind);
     if (cfg.mode === 'watermark' && cfg.order(row) === null) {
       this.nullTimeRowsDropped++;
       return;
@@ -91,6 +111,92 @@ export class OverAggregate<Row, Key extends KeyValue, Acc extends Accumulator<Ro
       if (rest.length === 0) this.waiting.delete(key);
       this.process(part, this.sorted(ready));
     }
+  }
+
+  /** Where `row` goes among `rows` by its order value: after its peers (arrival order). */
+  private upperBound(rows: readonly Row[], row: Row): number {
+    const order = this.cfg.order;
+    const t = order(row);
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareOrder(t, order(rows[mid]!)) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private pushChange(row: Row, kind: RowKind | undefined): void {
+    const key = this.cfg.key(row);
+    let part = this.all.get(key);
+    if (part === undefined) {
+      part = { rows: [], outs: [], dirty: Infinity, gone: [] };
+      this.all.set(detachKey(key), part);
+    }
+    const rows = part.rows;
+    if (isRetraction(kind)) {
+      // the row taken back: among its peers (equal order values), the one with its values
+      const order = this.cfg.order;
+      const t = order(row);
+      let i = this.upperBound(rows, row) - 1;
+      while (i >= 0 && compareOrder(order(rows[i]!), t) === 0 && !sameRow(rows[i], row)) i--;
+      if (i < 0 || compareOrder(order(rows[i]!), t) !== 0) return;
+      const out = part.outs[i];
+      if (out !== null && out !== undefined) part.gone.push(out);
+      rows.splice(i, 1);
+      part.outs.splice(i, 1);
+      this.rows--;
+      part.dirty = Math.min(part.dirty, i);
+    } else {
+      const i = this.upperBound(rows, row);
+      rows.splice(i, 0, row);
+      part.outs.splice(i, 0, null);
+      this.rows++;
+      part.dirty = Math.min(part.dirty, i);
+    }
+    this.changed.add(key);
+  }
+
+  override onBatchEnd(): void {
+    if (this.cfg.mode !== 'changes' || this.changed.size === 0) return;
+    const { frame, order, create, result, out } = this.cfg;
+    const p = frame.preceding;
+    for (const key of this.changed) {
+      const part = this.all.get(key)!;
+      for (const g of part.gone) out(g, '-D');
+      part.gone = [];
+      const rows = part.rows;
+      for (let j = part.dirty; j < rows.length; j++) {
+        // the frame of row j: [lo, hi]
+        let lo: number;
+        let hi = j;
+        if (frame.unit === 'rows') lo = p === null ? 0 : Math.max(0, j - p);
+        else {
+          const t = order(rows[j]!);
+          while (hi + 1 < rows.length && compareOrder(order(rows[hi + 1]!), t) === 0) hi++;
+          lo = j;
+          if (p === null) lo = 0;
+          else {
+            const from = (t as number) - p;
+            while (lo > 0 && (order(rows[lo - 1]!) as number) >= from) lo--;
+          }
+        }
+        const acc = create();
+        for (let k = lo; k <= hi; k++) acc.add(rows[k]!);
+        const now = result(acc, rows[j]!);
+        const before = part.outs[j];
+        if (before === null || before === undefined) out(now, '+I');
+        else if (!sameRow(before, now)) {
+          out(before, '-U');
+          out(now, '+U');
+        }
+        part.outs[j] = now;
+      }
+      part.dirty = Infinity;
+      if (rows.length === 0) this.all.delete(key);
+    }
+    this.changed.clear();
   }
 
   override onEnd(): void {
@@ -171,6 +277,8 @@ export class OverAggregate<Row, Key extends KeyValue, Acc extends Accumulator<Ro
     const parts: Json[] = [];
     for (const [key, p] of this.parts)
       parts.push([key, p.pending as unknown as Json, p.frame as unknown as Json, p.acc ? p.acc.snapshot() : null]);
+    // 'changes': every row of a partition with the result last emitted for it
+    for (const [key, p] of this.all) parts.push([key, p.rows as unknown as Json, p.outs as unknown as Json, null]);
     return snapshotOf(KIND, VERSION, { wm: Number.isFinite(this.wm) ? this.wm : null, parts });
   }
 
@@ -181,9 +289,17 @@ export class OverAggregate<Row, Key extends KeyValue, Acc extends Accumulator<Ro
     };
     this.parts.clear();
     this.waiting.clear();
+    this.all.clear();
+    this.changed.clear();
     this.rows = 0;
     this.wm = data.wm ?? -Infinity;
     for (const [key, pending, frame, acc] of data.parts) {
+      if (this.cfg.mode === 'changes') {
+        const outs = frame as unknown as Out[];
+        this.all.set(key, { rows: pending.slice(), outs: outs.slice(), dirty: Infinity, gone: [] });
+        this.rows += pending.length;
+        continue;
+      }
       this.parts.set(key, {
         pending: pending.slice(),
         frame: frame.slice(),
