@@ -276,6 +276,8 @@ export interface WindowAggregateConfig<In, Key extends KeyValue, Acc extends Acc
   /** The output row of a group in window `[start, end)` (window_time = end - 1). */
   readonly result: (acc: Acc, key: Key, start: number, end: number) => Out;
   readonly out: Emit<Out>;
+  /** CHANGES: emit each update as `-U` (the previous result) then `+U` (changelog 'retract'). */
+  readonly updateBefore?: boolean;
 }
 
 /** Config of `SessionWindowAggregate`; `Acc.merge` is required (sessions merge). */

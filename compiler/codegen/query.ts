@@ -677,6 +677,8 @@ export class QueryGen {
       } else {
         cls = 'WindowAggregate';
         config.push(`window: ${windowLiteral(w)}`);
+        // a consumer that retracts (a HAVING filter before the sink) gets each update's previous row first (-U)
+        if (node.emit === 'changes' && node.props.changelog === 'retract') config.push('updateBefore: true');
       }
       config.push(`emit: ${JSON.stringify(node.emit)}`, `time: (row) => ${input.fieldIn('row')(node.timeField).code}`);
       // processing time: windows close by the wall clock (the row's time is its PROCTIME())

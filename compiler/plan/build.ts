@@ -421,7 +421,10 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
         bounded: input.props.bounded,
         eventTime: procTime ? null : w.timeOutField,
         watermarked: !procTime,
-        changelog: emit === 'final' ? 'append' : 'upsert',
+        // CHANGES retracts ('upsert' when its rows go straight to the sink, index.ts); sessions
+        // upsert (a merged-away session is deleted)
+        changelog:
+          emit === 'final' ? 'append' : emit === 'changes' && w.window.kind !== 'session' ? 'retract' : 'upsert',
         state: { kind: 'bounded', by },
       }),
       span: rel.span,

@@ -139,7 +139,7 @@ function upsertIntoSink(node: PlanNode): PlanNode {
     const input = upsertIntoSink(node.input);
     return input === node.input ? node : { ...node, input, props: { ...node.props, changelog: input.props.changelog } };
   }
-  if (node.kind === 'Aggregate' && node.props.changelog === 'retract')
+  if ((node.kind === 'Aggregate' || node.kind === 'WindowAggregate') && node.props.changelog === 'retract')
     return { ...node, props: { ...node.props, changelog: 'upsert' } };
   return node;
 }

@@ -25,7 +25,8 @@
  *   own state: a non-windowed aggregate retracts it from its accumulator (retractable
  *   accumulators: COUNT/SUM/AVG subtract, MIN/MAX keep a counted multiset), a regular join
  *   removes it and retracts the rows it joined into. Produced by non-windowed aggregates that
- *   feed anything but a sink, and by regular joins and aggregates over retracting input.
+ *   feed anything but a sink (directly), windowed aggregates emitting CHANGES through a filter
+ *   (HAVING), and regular joins and aggregates over retracting input.
  * - 'upsert': rows are `+I`/`+U` (the row for its `upsertKey` now) and `-D` (the key is gone),
  *   without `-U`: an upsert-kafka source, or an aggregate whose rows go to the sink through
  *   projections only. Only a sink (which upserts by key) and stateless operators that keep the

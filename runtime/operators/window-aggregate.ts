@@ -7,12 +7,14 @@
  * - FINAL: when the watermark reaches a window's end (`W >= end`), each group's result is
  *   emitted once (`+I`) and the window is dropped.
  * - CHANGES: at batch end, every group that received rows in the batch is emitted (`+I` when
- *   the group is new in this batch, else `+U`); a final window emits its last changes, then is
- *   dropped.
+ *   the group is new in this batch, else `+U`; with `updateBefore`, `-U` with the group's
+ *   previous result first, and an update that changes nothing is not emitted); a final window
+ *   emits its last changes, then is dropped.
  * - COMPLETE: at batch end, every group of every window; windows are kept (Spark's complete
  *   mode cannot drop state).
  */
 import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../types.ts';
+import { sameRow } from '../state/changelog.ts';
 import { detachKey } from '../state/keys.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { windowAssigner, windowStart, type WindowAssigner } from '../windows/assigner.ts';
@@ -21,11 +23,16 @@ import { STATE_VERSIONS } from '../contract.ts';
 
 const KIND = 'window-aggregate';
 const VERSION = STATE_VERSIONS[KIND];
+const CREATED: unique symbol = Symbol('created');
+const UPDATED: unique symbol = Symbol('updated');
 
 class Window<Key, Acc> {
   readonly groups = new Map<Key, Acc>();
-  /** CHANGES: groups changed in the current batch → true when created in it. */
-  changed: Map<Key, boolean> | null = null;
+  /**
+   * CHANGES: groups changed in the current batch → `CREATED` when created in it, else the
+   * group's result before the batch (`updateBefore`) or `UPDATED`.
+   */
+  changed: Map<Key, unknown> | null = null;
   constructor(
     readonly start: number,
     readonly end: number,
@@ -90,14 +97,16 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
       this.rows++;
       created = true;
     }
-    acc.add(row);
     if (this.changes) {
       if (w.changed === null) {
         w.changed = new Map();
         this.dirty.push(w);
       }
-      if (created || !w.changed.has(key)) w.changed.set(key, created);
+      if (created) w.changed.set(key, CREATED);
+      else if (!w.changed.has(key))
+        w.changed.set(key, this.cfg.updateBefore ? this.cfg.result(acc, key, w.start, w.end) : UPDATED);
     }
+    acc.add(row);
   }
 
   private openWindow(start: number, end: number): Window<Key, Acc> {
@@ -129,8 +138,19 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
 
   private emitChanged(w: Window<Key, Acc>): void {
     if (w.changed === null) return;
-    for (const [key, created] of w.changed) {
-      this.cfg.out(this.cfg.result(w.groups.get(key)!, key, w.start, w.end), created ? '+I' : '+U');
+    const out = this.cfg.out;
+    for (const [key, before] of w.changed) {
+      const after = this.cfg.result(w.groups.get(key)!, key, w.start, w.end);
+      if (before === CREATED) {
+        out(after, '+I');
+        continue;
+      }
+      if (before !== UPDATED) {
+        // the previous result, for a consumer that retracts (a HAVING filter before the sink)
+        if (sameRow(before, after)) continue;
+        out(before as Out, '-U');
+      }
+      out(after, '+U');
     }
     w.changed = null;
   }
