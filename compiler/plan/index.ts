@@ -20,7 +20,16 @@ import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
 import { checkScaleOut } from './scale-out.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
-import type { JobPlan, OverAggregateNode, PlanNode, QueryPlan, SinkDef, SinkNode, SourceDef, UserFunctionDef } from './plan.ts';
+import type {
+  JobPlan,
+  OverAggregateNode,
+  PlanNode,
+  QueryPlan,
+  SinkDef,
+  SinkNode,
+  SourceDef,
+  UserFunctionDef,
+} from './plan.ts';
 import type { UserFunction } from '../bind/context.ts';
 import { childrenOf, numberNodes } from './util.ts';
 

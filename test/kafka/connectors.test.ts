@@ -604,6 +604,20 @@ INSERT INTO out SELECT id, v FROM t EMIT CHANGES;`;
   });
 });
 
+/** Runs `m` over what its topics hold now (available-now); the rows its memory sink `out` got, with their kinds. */
+async function changelogOf(m: JobModule): Promise<string[]> {
+  const got: string[] = [];
+  await m
+    .createJob({
+      set: { 'trigger.mode': 'available-now' },
+      sinks: {
+        out: { onBatch: (b: SinkBatch) => b.rows.forEach((r, i) => got.push(`${b.kinds[i]} ${JSON.stringify(r)}`)) },
+      },
+    })
+    .run();
+  return got;
+}
+
 describe('upsert-kafka read by an aggregate (retractions)', () => {
   it('the latest row per key is normalised into retractions: a new value takes the old one back, a tombstone deletes it', async () => {
     const src = await k.topic(1);
@@ -623,16 +637,7 @@ WITH ('connector' = 'upsert-kafka', 'topic' = '${src}', 'properties.bootstrap.se
 CREATE SINK out WITH ('connector' = 'memory');
 INSERT INTO out SELECT cat, SUM(p) AS total, COUNT(*) AS n, MAX(p) AS top FROM t GROUP BY cat;`;
     const m = await loadProgram('upsert_source_aggregate', sq);
-    const got: string[] = [];
-    await m
-      .createJob({
-        set: { 'trigger.mode': 'available-now' },
-        sinks: {
-          out: { onBatch: (b: SinkBatch) => b.rows.forEach((r, i) => got.push(`${b.kinds[i]} ${JSON.stringify(r)}`)) },
-        },
-      })
-      .run();
-    expect(got).toEqual([
+    expect(await changelogOf(m)).toEqual([
       '+I {"cat":"x","total":3,"n":2,"top":2}',
       '+U {"cat":"x","total":3,"n":1,"top":3}',
       '+U {"cat":"x","total":9,"n":2,"top":6}',
@@ -659,16 +664,7 @@ WITH ('connector' = 'upsert-kafka', 'topic' = '${src}', 'properties.bootstrap.se
 CREATE SINK out WITH ('connector' = 'memory');
 INSERT INTO out SELECT region, id, v FROM t EMIT CHANGES;`;
     const m = await loadProgram('upsert_source_composite', sq);
-    const got: string[] = [];
-    await m
-      .createJob({
-        set: { 'trigger.mode': 'available-now' },
-        sinks: {
-          out: { onBatch: (b: SinkBatch) => b.rows.forEach((r, i) => got.push(`${b.kinds[i]} ${JSON.stringify(r)}`)) },
-        },
-      })
-      .run();
-    expect(got).toEqual([
+    expect(await changelogOf(m)).toEqual([
       '+U {"region":"eu","id":"a","v":1}',
       '+U {"region":"us","id":"a","v":2}',
       '+U {"region":"eu","id":"a","v":3}',
