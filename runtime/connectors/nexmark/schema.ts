@@ -90,6 +90,8 @@ function describe(p: Produced): string {
  * not produce, or a type that cannot hold its values), or null when there is none.
  */
 export function nexmarkColumnProblem(table: NexmarkTable, columns: readonly DeclaredColumn[]): string | null {
+  // an invalid 'nexmark.table' value is reported by option validation (SQ0503)
+  if (!Object.hasOwn(NEXMARK_COLUMNS, table)) return null;
   return problemIn(NEXMARK_COLUMNS[table], columns, `'nexmark.table' = '${table}'`);
 }
 
