@@ -503,10 +503,12 @@ function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | nul
     else mode = input.props.bounded ? 'final' : 'changes';
   }
   if (mode === 'window' && !input.props.watermarked) mode = input.props.bounded ? 'final' : 'changes';
+  // keyed by the partition only when it is made of output columns (not expressions)
+  const columns = rel.partitionBy.every((k) => k.expr.kind === 'FieldRef' && k.expr.name === k.name);
   const output: RankNode['output'] =
-    rel.fn === 'ROW_NUMBER' && rel.rankOutput
+    columns && rel.fn === 'ROW_NUMBER' && rel.rankOutput
       ? 'position'
-      : rel.fn === 'ROW_NUMBER' && limit === 1
+      : columns && rel.fn === 'ROW_NUMBER' && limit === 1
         ? 'partition'
         : 'row';
   const ties = rel.fn === 'ROW_NUMBER' ? '' : ' (and the rows tied with the last)';
