@@ -392,8 +392,8 @@ function integerValue(e: BoundExpr): number | null {
 }
 
 /**
- * Folds `rank <= N`, `rank < N` and `rank = 1` conjuncts of a WHERE over a rank into the rank's
- * limit. Returns the new input and what remains of the condition.
+ * Folds `rank <= N`, `rank < N`, `rank = 1` and `rank BETWEEN 1 AND N` conjuncts of a WHERE over
+ * a rank into the rank's limit. Returns the new input and what remains of the condition.
  */
 export function fuseRankFilter(rel: Rel, where: BoundExpr): { rel: Rel; rest: BoundExpr | null } {
   const rest: BoundExpr[] = [];
@@ -416,6 +416,16 @@ export function fuseRankFilter(rel: Rel, where: BoundExpr): { rel: Rel; rest: Bo
           limits.set(rank, Math.min(limits.get(rank) ?? limit, limit));
           fused = true;
         }
+      }
+    }
+    // rank BETWEEN 1 AND N
+    if (!fused && c.kind === 'Call' && c.op === 'BETWEEN' && c.args[0]!.kind === 'FieldRef') {
+      const rank = rankOf(rel, c.args[0]!.name);
+      const low = integerValue(c.args[1]!);
+      const high = integerValue(c.args[2]!);
+      if (rank && low !== null && low <= 1 && high !== null && high >= 1) {
+        limits.set(rank, Math.min(limits.get(rank) ?? high, high));
+        fused = true;
       }
     }
     if (!fused) rest.push(c);
