@@ -66,7 +66,9 @@ const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = 
   q14: [
     [
       "AS 'com.github.nexmark.flink.udf.CountChar'",
-      `AS './${relative(DIR, join(ROOT, 'test', 'nexmark', 'udf', 'count-char.ts')).split('\\').join('/')}#countChar'`,
+      `AS './${relative(DIR, join(ROOT, 'test', 'nexmark', 'udf', 'count-char.ts'))
+        .split('\\')
+        .join('/')}#countChar'`,
     ],
   ],
 };
@@ -81,7 +83,11 @@ function program(q: string): string {
     .replace('${BID_PROPORTION}', '46');
   const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
   // q13's side input: `file://${FLINK_HOME}/data/side_input.txt`, written below
-  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8').replaceAll('${FLINK_HOME}', DIR);
+  // and q10's output folder (`file://${NEXMARK_DIR}/data/output/${SUBMIT_TIME}/bid/`)
+  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8')
+    .replaceAll('${FLINK_HOME}', DIR)
+    .replaceAll('${NEXMARK_DIR}', DIR)
+    .replaceAll('${SUBMIT_TIME}', 'q10');
   for (const [from, to] of EDITS[q] ?? []) {
     if (!query.includes(from)) throw new Error(`${q}.sql no longer contains the text its edit replaces: ${from}`);
     query = query.replace(from, to);

@@ -284,6 +284,7 @@ const campaigns: rt.SourceSpec<CampaignsRow> = {
     path: 'data/campaigns.csv',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeCampaigns, csv: decodeCampaignsCsv },
   watermark: null,

@@ -107,6 +107,7 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
     path: 'data/impressions.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeImpressions, json: decodeImpressionsLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
@@ -168,6 +169,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     path: 'data/clicks.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeClicks, json: decodeClicksLine },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
@@ -226,6 +228,7 @@ const campaigns: rt.SourceSpec<CampaignsRow> = {
     path: 'data/campaigns.csv',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeCampaigns, csv: decodeCampaignsCsv },
   watermark: null,
@@ -264,6 +267,7 @@ const attributedSink: rt.SinkSpec = {
     path: 'out/attributed.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
 };
 

@@ -167,6 +167,7 @@ const pageStatsSink: rt.SinkSpec = {
     path: 'out/page_stats.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
 };
 

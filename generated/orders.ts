@@ -309,6 +309,7 @@ const anomaliesSink: rt.SinkSpec = {
     path: 'out/anomalies.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
 };
 

@@ -93,6 +93,7 @@ const sales: rt.SourceSpec<SalesRow> = {
     path: 'data/sales_data.csv',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeSales, csv: decodeSalesCsv },
   watermark: null,
@@ -133,6 +134,7 @@ const salesSummarySink: rt.SinkSpec = {
     path: 'out/sales_summary.csv',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
 };
 

@@ -95,6 +95,7 @@ const userEvents: rt.SourceSpec<UserEventsRow> = {
     path: 'data/user_events',
     monitorIntervalMs: 1000,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeUserEvents, json: decodeUserEventsLine },
   watermark: { eventTime: (row) => row.ts, delayMs: 60_000 },
@@ -133,6 +134,7 @@ const sessionsSink: rt.SinkSpec = {
     path: 'out/sessions.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
 };
 

@@ -85,6 +85,7 @@ const lines: rt.SourceSpec<LinesRow> = {
     path: 'data/lines.jsonl',
     monitorIntervalMs: null,
     reloadIntervalMs: null,
+    partitionCommit: null,
   },
   decode: { object: decodeLines, json: decodeLinesLine },
   watermark: { eventTime: (row) => row.timestamp, delayMs: 600_000 },

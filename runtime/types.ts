@@ -167,6 +167,8 @@ export interface SinkSpec {
   /** Columns of `schema` written as record metadata (Kafka `timestamp`, `headers`), not in the value; absent: none. */
   readonly metadata?: readonly SinkMetadataColumn[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  /** `PARTITIONED BY` columns (the file sink writes `col=value/` folders); absent: none. */
+  readonly partitionBy?: readonly string[];
   /** The connector's typed config, as for `SourceSpec.config`. */
   readonly config?: EmbeddedConfig;
 }

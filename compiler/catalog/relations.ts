@@ -241,6 +241,42 @@ export function bindRelation(stmt: CreateRelation, rc: RelationContext): Relatio
     diags.push(error('SQ0403', 'PRIMARY KEY needs a column list', stmt.primaryKey.span));
     declOk = false;
   }
+  // PARTITIONED BY: declared columns, of a file sink (`col=value/` folders).
+  const partitioned = new Set<string>();
+  for (const k of stmt.partitionedBy) {
+    if (connector && connector !== 'file') {
+      diags.push(
+        error(
+          'SQ0403',
+          `PARTITIONED BY is supported by the file (filesystem) sink only, not by '${connector}'`,
+          k.span,
+          'help: remove PARTITIONED BY, or write to a file sink',
+        ),
+      );
+      declOk = false;
+      break;
+    }
+    if (stmt.columns === null || !columns.some((c) => c.name === k.name && c.kind === 'physical')) {
+      diags.push(
+        error(
+          'SQ0102',
+          `unknown column "${k.name}" in PARTITIONED BY of "${name}"`,
+          k.span,
+          ...(stmt.columns === null
+            ? ['help: PARTITIONED BY needs a column list with its columns']
+            : didYouMean(
+                k.name,
+                columns.map((c) => c.name),
+              )),
+        ),
+      );
+      declOk = false;
+    } else if (partitioned.has(k.name)) {
+      diags.push(error('SQ0105', `column "${k.name}" appears twice in PARTITIONED BY`, k.span));
+      declOk = false;
+    }
+    partitioned.add(k.name);
+  }
 
   // WATERMARK.
   let watermark: SourceDef['watermark'] = null;

@@ -28,6 +28,7 @@ export function emitSink(m: ModuleBuilder, def: SinkDef, names: SinkNames, sourc
     `keyFields: ${JSON.stringify(def.keyFields)}`,
     ...(def.metadata.length > 0 ? [`metadata: ${JSON.stringify(def.metadata)}`] : []),
     `deliveryGuarantee: ${JSON.stringify(def.deliveryGuarantee)}`,
+    ...(def.partitionBy.length > 0 ? [`partitionBy: ${JSON.stringify(def.partitionBy)}`] : []),
     `config: ${literal(def.config)}`,
   ];
   m.declare(

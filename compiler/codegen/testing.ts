@@ -221,6 +221,7 @@ export function sink(name: string, fields: readonly PlanField[], overrides: Part
     keyFields: [],
     metadata: [],
     deliveryGuarantee: 'at-least-once',
+    partitionBy: [],
     span: SPAN,
     ...overrides,
   };

@@ -177,6 +177,7 @@ function sinkDef(entry: RelationEntry, upsert: readonly string[] | null): SinkDe
       c.kind === 'metadata' ? [{ name: c.name, key: c.metadataKey! }] : [],
     ),
     deliveryGuarantee: config.deliveryGuarantee,
+    partitionBy: entry.decl.partitionedBy.map((c) => c.name),
     span: entry.decl.name.span,
   };
 }

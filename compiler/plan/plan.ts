@@ -280,6 +280,8 @@ export interface SinkDef {
   /** Columns of `schema` the connector writes as record metadata (Kafka `timestamp`, `headers`), not in the value. */
   readonly metadata: readonly { readonly name: string; readonly key: string }[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  /** `PARTITIONED BY` columns (file sinks: `col=value/` folders); empty when not partitioned. */
+  readonly partitionBy: readonly string[];
   readonly span: Span;
 }
 

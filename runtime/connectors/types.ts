@@ -149,6 +149,8 @@ export interface SinkContext<Config extends ConnectorConfig = ConnectorConfig> {
   /** Columns of `schema` the sink writes as record metadata (Kafka `timestamp`, `headers`), not in the value. */
   readonly metadata: readonly SinkMetadataColumn[];
   readonly deliveryGuarantee: 'at-least-once' | 'exactly-once';
+  /** `PARTITIONED BY` columns (the file sink writes `col=value/` folders); empty: none. */
+  readonly partitionBy?: readonly string[];
   readonly binding: MemorySinkBinding | null;
   /** Where print sinks write (createJob `print`), or null for stdout/stderr. */
   readonly print: ((line: string) => void) | null;
@@ -191,8 +193,11 @@ export interface WriterOptions {
  * engine then hands it replayed batches too (exactly-once).
  */
 export interface BatchSinkWriter extends SinkWriter<any> {
-  /** Delivers (or, transactional, stages) the rows written since the last commit, as batch `batchId`. */
-  commit(batchId: number): Promise<void>;
+  /**
+   * Delivers (or, transactional, stages) the rows written since the last commit, as batch
+   * `batchId`; `watermark` is the query's after the batch (partition commit by partition time).
+   */
+  commit(batchId: number, watermark?: number): Promise<void>;
   /** Transactional writers: makes the staged batch visible, after the commit marker. */
   publish?(batchId: number): Promise<void>;
   /** Rows written in the current (uncommitted) batch. */

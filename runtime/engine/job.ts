@@ -284,6 +284,7 @@ class JobRuntime implements Job {
       format: config.format,
       schema: s.schema,
       keyFields: s.keyFields,
+      partitionBy: s.partitionBy ?? [],
       metadata: s.metadata ?? [],
       deliveryGuarantee: s.deliveryGuarantee,
       job: this.name,

@@ -112,8 +112,8 @@ class Gate implements BatchSinkWriter {
   mute(on: boolean): void {
     this.write = on ? noWrite : this.open;
   }
-  commit(batchId: number): Promise<void> {
-    return this.inner.commit(batchId);
+  commit(batchId: number, watermark?: number): Promise<void> {
+    return this.inner.commit(batchId, watermark);
   }
   pendingRows(): number {
     return this.inner.pendingRows();
@@ -662,7 +662,7 @@ export class Query implements QueryHandle {
     for (const w2 of this.writers) {
       if (mode === 'replay' && w2.gate !== null) continue; // delivered before the restart
       try {
-        await w2.writer.commit(this.batchId);
+        await w2.writer.commit(this.batchId, w);
       } catch (e) {
         throw this.sinkError(w2.name, e);
       }

@@ -15,7 +15,40 @@ export interface FileConfig extends ConnectorConfig {
   readonly monitorIntervalMs: number | null;
   /** `lookup.reload-interval` in ms (lookup TABLEs), or null: loaded once. */
   readonly reloadIntervalMs: number | null;
+  /** A `PARTITIONED BY` sink: when a partition folder is committed (`sink.partition-commit.*`); null: none of them set (the defaults). */
+  readonly partitionCommit: PartitionCommit | null;
 }
+
+/** Partition commit of a partitioned file sink (Flink's `sink.partition-commit.*`). */
+export interface PartitionCommit {
+  /** 'process-time': the wall clock passes the partition's creation + delay; 'partition-time': the watermark passes its time + delay. */
+  readonly trigger: 'process-time' | 'partition-time';
+  readonly delayMs: number;
+  /** 'success-file': write an empty `successFile` into the committed folder; null: no policy. */
+  readonly policy: 'success-file' | null;
+  readonly successFile: string;
+  /** `partition.time-extractor.timestamp-pattern`: `$dt $hm:00` (partition values → a timestamp); null: the first partition value. */
+  readonly timestampPattern: string | null;
+}
+
+const PARTITIONED = 'with PARTITIONED BY';
+
+const PARTITION_COMMIT_KEYS = [
+  'sink.partition-commit.trigger',
+  'sink.partition-commit.delay',
+  'sink.partition-commit.policy.kind',
+  'sink.partition-commit.success-file.name',
+  'partition.time-extractor.timestamp-pattern',
+];
+
+/** Partition commit when no `sink.partition-commit.*` option is set: by process time, no policy. */
+export const DEFAULT_PARTITION_COMMIT: PartitionCommit = {
+  trigger: 'process-time',
+  delayMs: 0,
+  policy: null,
+  successFile: '_SUCCESS',
+  timestampPattern: null,
+};
 
 /** The format a file path implies: `.csv` → csv, anything else (`.jsonl`, a directory) json. */
 export function formatFromPath(path: string | undefined): 'json' | 'csv' {
@@ -79,9 +112,52 @@ export const fileOptions: ConnectorSpec<FileConfig> = {
       ignored: 'the file sink writes one file',
       description: 'Flink: maximum time a part file stays open.',
     },
+    {
+      key: 'sink.rolling-policy.check-interval',
+      type: duration,
+      roles: 'sink',
+      ignored: 'the file sink writes one file per partition, published per checkpoint',
+      description: 'Flink: how often the rolling policy is checked.',
+    },
+    {
+      key: 'sink.partition-commit.trigger',
+      type: { kind: 'enum', values: ['process-time', 'partition-time'] },
+      roles: 'sink',
+      defaultDoc: 'process-time',
+      description: `${PARTITIONED}: when a partition folder is committed: 'process-time' once the wall clock is past its creation plus the delay, 'partition-time' once the watermark is past the time its values name plus the delay.`,
+    },
+    {
+      key: 'sink.partition-commit.delay',
+      type: duration,
+      roles: 'sink',
+      defaultDoc: '0 s',
+      description: `${PARTITIONED}: how long after its trigger time a partition is committed (e.g. '1 h' for hourly partitions).`,
+    },
+    {
+      key: 'sink.partition-commit.policy.kind',
+      type: { kind: 'enum', values: ['success-file'] },
+      roles: 'sink',
+      description: `${PARTITIONED}: what committing a partition does: 'success-file' writes an empty success file into its folder (without a policy partitions are only written).`,
+    },
+    {
+      key: 'sink.partition-commit.success-file.name',
+      type: { kind: 'string' },
+      roles: 'sink',
+      defaultDoc: '_SUCCESS',
+      description: `${PARTITIONED}: the success file's name.`,
+    },
+    {
+      key: 'partition.time-extractor.timestamp-pattern',
+      type: { kind: 'string' },
+      roles: 'sink',
+      description: `${PARTITIONED}, 'partition-time' trigger: the partition's time from its values, e.g. '$dt $hm:00' (a 'yyyy-MM-dd HH:mm:ss' timestamp, UTC); default: the first partition column's value.`,
+    },
     SINK_PARALLELISM,
   ],
-  rules: ["'path' is required. The format defaults from the path: *.csv → csv, otherwise json."],
+  rules: [
+    "'path' is required. The format defaults from the path: *.csv → csv, otherwise json.",
+    "A sink with PARTITIONED BY (cols) writes under 'path' as a folder: one file per partition, `path/col=value/.../part-<sink>.<format>`; the 'sink.partition-commit.*' options say when a partition is committed.",
+  ],
   resolve(options, use) {
     const r = optionReader(fileOptions.options, options, use);
     const monitorIntervalMs = r.duration('source.monitor-interval');
@@ -94,6 +170,16 @@ export const fileOptions: ConnectorSpec<FileConfig> = {
       path: r.path('path') ?? '',
       monitorIntervalMs,
       reloadIntervalMs: r.duration('lookup.reload-interval'),
+      partitionCommit: PARTITION_COMMIT_KEYS.some((k) => r.get(k) !== undefined)
+        ? {
+            trigger:
+              r.enum('sink.partition-commit.trigger', ['process-time', 'partition-time'] as const) ?? 'process-time',
+            delayMs: r.duration('sink.partition-commit.delay') ?? 0,
+            policy: r.enum('sink.partition-commit.policy.kind', ['success-file'] as const),
+            successFile: r.string('sink.partition-commit.success-file.name') ?? '_SUCCESS',
+            timestampPattern: r.string('partition.time-extractor.timestamp-pattern'),
+          }
+        : null,
     };
   },
 };
