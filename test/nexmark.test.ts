@@ -40,8 +40,7 @@ const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.
  * Queries whose features are still being built, with why: each is enabled by deleting its line
  * (its DuckDB answer is below already).
  */
-const PENDING: Readonly<Record<string, string>> = {
-};
+const PENDING: Readonly<Record<string, string>> = {};
 
 /**
  * The only edits to Flink's text besides the source DDL: where Flink itself cannot run it (q6
