@@ -250,6 +250,17 @@ export function compileAggregate(
       case 'avg': {
         if (!arg) break;
         const resultKind = a.type.kind;
+        /** SUM/AVG(DISTINCT) over the distinct values in `field` (a Set, or a counted multiset's keys at `values`). */
+        const distinctSumOrAvg = (field: string, values: string): void => {
+          const total = (acc: string) => `${m.fn('sumOf')}(${acc}.${values})`;
+          outputs.set(a.name, (acc) => ({
+            code:
+              a.kind === 'sum'
+                ? `${acc}.${field}.size === 0 ? null : ${total(acc)}`
+                : `${acc}.${field}.size === 0 ? null : ${avgCode(`${total(acc)} / ${acc}.${field}.size`, resultKind)}`,
+            nullable: true,
+          }));
+        };
         if (a.distinct && retracting) {
           const s = multiset(
             inputFor(arg, a.filter),
@@ -257,14 +268,7 @@ export function compileAggregate(
             `the distinct non-NULL ${w}, counted`,
             '<number>',
           );
-          const total = (acc: string) => `${m.fn('sumOf')}(${acc}.${s.field}.values())`;
-          outputs.set(a.name, (acc) => ({
-            code:
-              a.kind === 'sum'
-                ? `${acc}.${s.field}.size === 0 ? null : ${total(acc)}`
-                : `${acc}.${s.field}.size === 0 ? null : ${avgCode(`${total(acc)} / ${acc}.${s.field}.size`, resultKind)}`,
-            nullable: true,
-          }));
+          distinctSumOrAvg(s.field, `${s.field}.values()`);
           break;
         }
         if (a.distinct) {
@@ -280,14 +284,7 @@ export function compileAggregate(
             load: (p) => `new Set(${p})`,
             comment: `the distinct non-NULL ${w}`,
           }));
-          const total = (acc: string) => `${m.fn('sumOf')}(${acc}.${s.field})`;
-          outputs.set(a.name, (acc) => ({
-            code:
-              a.kind === 'sum'
-                ? `${acc}.${s.field}.size === 0 ? null : ${total(acc)}`
-                : `${acc}.${s.field}.size === 0 ? null : ${avgCode(`${total(acc)} / ${acc}.${s.field}.size`, resultKind)}`,
-            nullable: true,
-          }));
+          distinctSumOrAvg(s.field, s.field);
           break;
         }
         const input = inputFor(arg, a.filter);
@@ -549,7 +546,9 @@ function udfSlot(m: ModuleBuilder, a: AggCall, field: string, sql: string): Slot
     const pre = parts.flatMap((p) => p.pre).map((p) => `${p};`);
     const guards = [...new Set(parts.flatMap((p) => p.guards))];
     const call = `${obj}.${method}(this.${field}${parts.map((p) => `, ${p.code}`).join('')});`;
-    return [...pre, guards.length ? `if (${guards.map((g) => `${g} !== null`).join(' && ')}) ${call}` : call].join('\n');
+    return [...pre, guards.length ? `if (${guards.map((g) => `${g} !== null`).join(' && ')}) ${call}` : call].join(
+      '\n',
+    );
   };
   return {
     field,
@@ -578,7 +577,9 @@ function optional(member: 'always' | 'maybe' | 'never', method: string, args: st
 /** The object whose methods a user-defined aggregate is: the export, or one instance of an exported class. */
 function udfObject(m: ModuleBuilder, a: AggCall): string {
   const f = m.userFunction(a.udf!);
-  return f.def.isClass ? m.constant(`${f.def.name}_instance`, `new ${f.ident}()`, `One instance of the class ${f.def.exportName}`) : f.ident;
+  return f.def.isClass
+    ? m.constant(`${f.def.name}_instance`, `new ${f.ident}()`, `One instance of the class ${f.def.exportName}`)
+    : f.ident;
 }
 
 function unknownOutput(name: string): never {

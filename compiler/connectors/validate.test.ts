@@ -267,6 +267,12 @@ describe('invalid values (SQ0503)', () => {
     expect(r.at()).toBe(`'earliest-ofset'`);
   });
 
+  it('an invalid value is not resolved: the rest of the program is checked with the default', () => {
+    const r = run(`${KAFKA}, 'scan.idle-timeout' = '30 s30 s'`);
+    expect(summary(r.errors)).toEqual([`error SQ0503 'scan.idle-timeout' = '30 s30 s' is not a duration`]);
+    expect(r.resolved['scan.idle-timeout']).not.toBe('30 s30 s');
+  });
+
   it('enum: canonical spelling in resolved', () => {
     const r = run(`${KAFKA}, 'scan.startup.mode' = 'Latest-Offset', 'format' = 'JSON'`);
     expect(r.diagnostics).toEqual([]);

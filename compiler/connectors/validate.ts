@@ -301,6 +301,9 @@ function checkEntry(ctx: RuleContext, key: string, entry: Entry, keyFormat: Form
     entry.value = c.value;
     ctx.resolved[key] = c.value;
   } else {
+    // reported here; the rest of the program is checked as if the option were not set (its
+    // default), so nothing downstream reads a value that does not parse
+    delete ctx.resolved[key];
     diagnostics.push(
       error(
         'SQ0503',

@@ -294,16 +294,29 @@ export function stateless(input: PlanNode): StreamProps {
   return { ...input.props, state: { kind: 'none' } };
 }
 
-/** Window operators fold inserts only: an updating input is SQ0701. */
-function requireAppend(input: PlanNode, what: string, rel: Rel, cx: BuildContext): boolean {
+/** What SQ0701 suggests for a window operator over an updating input. */
+const WINDOW_NOTES = [
+  'note: only non-windowed aggregates and regular joins take back (retract) rows they were given',
+  'help: window a stream that only appends: a kafka or file source, or a windowed aggregate with EMIT FINAL',
+];
+/** What SQ0701 suggests for another stateful operator that needs append-only input (Top-N, OVER). */
+const STATEFUL_NOTES = ['help: compute the input over a window (e.g. TUMBLE) so that it emits final rows'];
+
+/** Operators that fold inserts only (windows, Top-N, OVER): an updating input is SQ0701. */
+function requireAppend(
+  input: PlanNode,
+  what: string,
+  rel: Rel,
+  cx: BuildContext,
+  notes: readonly string[] = WINDOW_NOTES,
+): boolean {
   if (input.props.changelog === 'append') return true;
   cx.diags.push(
     error(
       'SQ0701',
       `${what} needs append-only input, but its input (reading ${sourcesLabel(rel)}) produces updates`,
       rel.span,
-      'note: only non-windowed aggregates and regular joins take back (retract) rows they were given',
-      'help: window a stream that only appends: a kafka or file source, or a windowed aggregate with EMIT FINAL',
+      ...notes,
     ),
   );
   return false;
@@ -464,23 +477,9 @@ function buildAggregate(rel: AggregateRel, cx: BuildContext, top: boolean): Plan
   };
 }
 
-/** A stateful operator that needs append-only input (until retractions reach it). */
-function requireAppendOnly(input: PlanNode, rel: Rel, what: string, cx: BuildContext): boolean {
-  if (input.props.changelog === 'append') return true;
-  cx.diags.push(
-    error(
-      'SQ0701',
-      `${what} needs append-only input, but its input (reading ${sourcesLabel(rel)}) produces updates`,
-      rel.span,
-      'help: compute the input over a window (e.g. TUMBLE) so that it emits final rows',
-    ),
-  );
-  return false;
-}
-
 function buildRank(rel: RankRel, cx: BuildContext, top: boolean): PlanNode | null {
   const input = build(rel.input, cx, false);
-  if (!input || !requireAppendOnly(input, rel.input, `${rel.fn}() (a Top-N)`, cx)) return null;
+  if (!input || !requireAppend(input, `${rel.fn}() (a Top-N)`, rel.input, cx, STATEFUL_NOTES)) return null;
   const m = rankMode(rel);
   const limit = rel.limit!;
   const partition = rel.partitionBy.map((k) => k.name);
@@ -567,7 +566,7 @@ function buildOver(rel: OverRel, cx: BuildContext): PlanNode | null {
   if (!built) return null;
   const input = built.props.changelog === 'upsert' && built.props.upsertKey ? normalize(built) : built;
   if (input.props.changelog === 'upsert') {
-    requireAppendOnly(input, rel.input, 'an OVER aggregate', cx);
+    requireAppend(input, 'an OVER aggregate', rel.input, cx, STATEFUL_NOTES);
     return null;
   }
   const field = input.schema.find((f) => f.name === rel.orderField)!;
