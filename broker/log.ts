@@ -162,7 +162,10 @@ export class PartitionLog {
     return out;
   }
 
-  /** Aborted transactions overlapping [from, to], ascending by first offset. */
+  /**
+   * Aborted transactions overlapping [from, to], in the order they ended (as Kafka's transaction
+   * index lists them; not by first offset: readers sort them, see visibleMessages).
+   */
   abortedBetween(from: number, to: number): AbortedTxn[] {
     return this.aborted.filter((a) => a.lastOffset >= from && a.firstOffset <= to);
   }

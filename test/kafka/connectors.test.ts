@@ -388,6 +388,43 @@ INSERT INTO out2 SELECT page FROM clicks;`.replace(/INSERT INTO out SELECT page 
   });
 });
 
+describe('read_committed', () => {
+  it('hides transactions aborted in another order than they began (the progress topic of several exactly-once sinks after a restart)', async () => {
+    // Two writers' transactions overlap on one partition; the one that began first is aborted
+    // last (a restart fences the sinks one after another), so the broker lists the aborted
+    // transactions out of first-offset order. Shown, the first one's progress record made a
+    // restarted exactly-once sink skip a batch it had never committed.
+    const topic = await k.topic(1);
+    const writer = async (id: string) => {
+      const p = k.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1 });
+      await p.connect();
+      return p;
+    };
+    const [first, second, third] = await Promise.all([
+      writer(`${topic}-a`),
+      writer(`${topic}-b`),
+      writer(`${topic}-c`),
+    ]);
+    try {
+      const send = (t: Awaited<ReturnType<typeof first.transaction>>, value: string) =>
+        t.send({ topic, messages: [{ key: value, value, partition: 0 }], acks: -1 });
+      const ta = await first.transaction();
+      await send(ta, 'a: aborted, began first');
+      const tb = await second.transaction();
+      await send(tb, 'b: aborted, began second');
+      await tb.abort();
+      await send(ta, 'a: aborted, after b ended');
+      await ta.abort();
+      const tc = await third.transaction();
+      await send(tc, 'c: committed');
+      await tc.commit();
+      expect((await readTopic(k.brokers, topic)).map((r) => r.value)).toEqual(['c: committed']);
+    } finally {
+      await Promise.all([first, second, third].map((p) => p.disconnect()));
+    }
+  });
+});
+
 describe('kafka faults', () => {
   it('a missing topic is an error naming it', async () => {
     const m = await loadProgram('kafka_missing', passThrough('no-such-topic-here'));

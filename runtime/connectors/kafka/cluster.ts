@@ -304,7 +304,13 @@ export class PartitionReader {
  * starts before the requested offset), not control records, not in an aborted transaction.
  */
 export function visibleMessages(data: FetchedPartition, from: number): readonly FetchedMessage[] {
-  const aborted = data.abortedTransactions ?? [];
+  const listed = data.abortedTransactions ?? [];
+  // Brokers list aborted transactions in the order they ended (their abort markers), not the
+  // order they began; the walk below opens each at its first offset, so it needs them by first
+  // offset (as the Java consumer's queue has them). Unsorted, a transaction that began before
+  // one aborted earlier stayed visible: an aborted progress record made a restart skip a batch.
+  const aborted =
+    listed.length > 1 ? [...listed].sort((a, b) => Number(a.firstOffset) - Number(b.firstOffset)) : listed;
   const all = data.messages;
   if (aborted.length === 0) {
     // no aborted transaction here: only control records and records before `from` go (a

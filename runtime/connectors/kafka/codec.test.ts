@@ -107,6 +107,33 @@ describe('visibleMessages', () => {
     };
     expect(visibleMessages(data, 1).map((m) => Number(m.offset))).toEqual([1, 2, 4, 8]);
   });
+
+  it('drops the data of every aborted transaction whatever order the broker lists them in', () => {
+    // Two writers' transactions overlap on one partition (the progress topic of several
+    // exactly-once sinks): 8's starts first, 7's second, but 7's is aborted first (a restart
+    // fences the sinks one after another), and brokers list aborted transactions in the order
+    // of their abort markers. Kept, 8's aborted progress record made a restart skip a batch.
+    const abort = Buffer.from([0, 0, 0, 0]);
+    const data: FetchedPartition = {
+      partition: 0,
+      errorCode: 0,
+      highWatermark: '7',
+      abortedTransactions: [
+        { producerId: '7', firstOffset: '2' },
+        { producerId: '8', firstOffset: '1' },
+      ],
+      messages: [
+        msg(0),
+        msg(1, { pid: '8', txn: true }),
+        msg(2, { pid: '7', txn: true }),
+        msg(3, { pid: '7', txn: true, isControlRecord: true, key: abort }),
+        msg(4, { pid: '8', txn: true }),
+        msg(5, { pid: '8', txn: true, isControlRecord: true, key: abort }),
+        msg(6, { pid: '8', txn: false }),
+      ],
+    };
+    expect(visibleMessages(data, 0).map((m) => Number(m.offset))).toEqual([0, 6]);
+  });
 });
 
 describe('visibleMessages without aborted transactions', () => {
