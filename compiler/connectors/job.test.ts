@@ -44,7 +44,7 @@ describe('validateSetOption', () => {
     expect(r.key).toBeNull();
     const far = set(`'colour' = 'blue'`);
     expect(far.diagnostics[0]!.notes).toEqual([
-      'help: SET options: pipeline.name, checkpoint.dir, checkpoint.interval, checkpoint.retained, trigger.interval, trigger.mode, pipeline.scale-out, pipeline.scale-out.session-timeout',
+      'help: SET options: pipeline.name, checkpoint.dir, checkpoint.interval, checkpoint.retained, trigger.interval, trigger.mode, pipeline.scale-out, pipeline.scale-out.session-timeout, pipeline.scale-out.repartition-partitions',
     ]);
   });
 

@@ -69,6 +69,12 @@ export const JOB_OPTIONS: readonly JobOptionSpec[] = [
     description:
       "Scaled-out jobs: how long a process may go without a heartbeat before the group gives its tasks to the others. Default '10 s'.",
   },
+  {
+    key: 'pipeline.scale-out.repartition-partitions',
+    type: { kind: 'integer', min: 1 },
+    description:
+      "Scaled-out jobs: the partition count of the repartition topics the job creates (docs/scale-out.md, stages). Default: the job's task count, the most partitions of its Kafka sources.",
+  },
 ];
 
 /**

@@ -14,6 +14,7 @@ import type {
   PlanNode,
   QueryPlan,
   ScanNode,
+  SinkDef,
   SourceDef,
   StreamProps,
 } from '../plan/plan.ts';
@@ -39,10 +40,16 @@ export function explain(plan: JobPlan, options: ExplainOptions = {}): string {
         : 'checkpoints: off'),
   );
   const group = o.raw['pipeline.scale-out'] === 'true' ? `sqc-${o.pipelineName ?? '<job>'}` : null;
-  if (group !== null)
+  if (group !== null) {
+    const topics = plan.sinks.filter((s) => repartitionOf(s) !== null).length;
     out.push(
-      `  scale-out: consumer group "${group}"; one stage per query (no repartition topics), task p reads partition p of the stage's sources`,
+      `  scale-out: consumer group "${group}"; ` +
+        (topics === 0
+          ? 'one stage per query (no repartition topics)'
+          : `${topics} repartition topic${topics > 1 ? 's' : ''}, created with the job's task count ('pipeline.scale-out.repartition-partitions')`) +
+        ", task p reads partition p of the stage's sources",
     );
+  }
   for (const q of plan.queries) {
     out.push('');
     printQuery(q, out, schemas);
@@ -51,7 +58,13 @@ export function explain(plan: JobPlan, options: ExplainOptions = {}): string {
   return out.join('\n') + '\n';
 }
 
-/** Scaled out: the stage's input topics and where each source's positions are committed. */
+/** The repartition topic a source or sink stands for (compiler/plan/stages.ts), or null. */
+function repartitionOf(r: SourceDef | SinkDef): { topic: string; key: readonly string[] } | null {
+  const c = r.config as { repartition?: { key: readonly string[] }; topics?: readonly string[] };
+  return c.repartition !== undefined ? { topic: c.topics?.[0] ?? '', key: c.repartition.key } : null;
+}
+
+/** Scaled out: the stage's input topics, where each source's positions are committed, and the topic it writes. */
 function printTasks(q: QueryPlan, group: string, out: string[]): void {
   const scans: ScanNode[] = [];
   const visit = (n: PlanNode): void => {
@@ -59,12 +72,21 @@ function printTasks(q: QueryPlan, group: string, out: string[]): void {
     children(n).forEach(visit);
   };
   visit(q.root);
+  const stage = `stage ${q.stage?.index ?? 1}`;
   for (const s of scans) {
     const topics = (s.source.config as { topics?: readonly string[] }).topics ?? [];
+    const internal = repartitionOf(s.source) !== null;
     out.push(
-      `  stage 1: tasks = partitions of ${topics.length > 0 ? `topic ${topics.join(', ')}` : `source ${s.source.name}`}; positions of "${s.source.name}" in group "${group}.${q.name}.${s.source.name}"`,
+      `  ${stage}: tasks = partitions of ${internal ? 'repartition topic' : topics.length > 0 ? 'topic' : 'source'} ${topics.length > 0 ? topics.join(', ') : s.source.name}` +
+        `; positions of "${s.source.name}" in group "${group}.${q.name}.${s.source.name}"`,
     );
   }
+  const written = repartitionOf(q.root.sink);
+  if (written !== null)
+    out.push(
+      `  ${stage}: writes repartition topic ${written.topic} keyed by ${written.key.length > 0 ? `(${written.key.join(', ')})` : 'nothing (partition 0)'}; ` +
+        `per task one transaction with its rows, positions and watermark records`,
+    );
 }
 
 /**
@@ -80,7 +102,9 @@ export function explainTree(q: QueryPlan): string {
 function printQuery(q: QueryPlan, out: string[], schemas: boolean): void {
   const root = q.root;
   out.push(
-    `query ${q.name} (line ${q.span.line}): emit ${root.emit}` +
+    `query ${q.name} (line ${q.span.line}): ` +
+      (q.stage ? `stage ${q.stage.index} of ${q.stage.count} of ${q.stage.query}, ` : '') +
+      `emit ${root.emit}` +
       (root.upsertKey ? `, upsert key (${root.upsertKey.join(', ')})` : '') +
       `, ${root.props.bounded ? 'bounded' : 'unbounded'}`,
   );
@@ -157,7 +181,9 @@ function details(node: PlanNode): string[] {
     case 'Scan': {
       const s = node.source;
       const lines: string[] = [];
-      if (s.watermark) {
+      if (s.watermark && repartitionOf(s) !== null) {
+        lines.push(`watermark: ${s.watermark.field}, the minimum over the upstream tasks' watermark records`);
+      } else if (s.watermark) {
         lines.push(
           `watermark: ${s.watermark.field} by ${exprToSql(s.watermark.expr)}` +
             (s.watermark.delayMs !== null ? ` (delay ${formatDuration(s.watermark.delayMs)})` : ''),

@@ -19,6 +19,7 @@ import { connectorConfig, keyFields } from '../connectors/index.ts';
 import { build } from './build.ts';
 import { checkSinkPaths } from './paths.ts';
 import { checkScaleOut } from './scale-out.ts';
+import { splitStages } from './stages.ts';
 import { checkEmitAfter, checkEmitBefore, defaultEmit, topAggregate, topRank, upsertKey } from './emit.ts';
 import type {
   JobPlan,
@@ -55,16 +56,15 @@ export function plan(bound: BoundScript): { plan: JobPlan | null; diagnostics: D
       if (entry && entry.columns && !sinkDefs.has(entry.name)) sinkDefs.set(entry.name, sinkDef(entry, null));
     }
     diags.push(...checkSinkPaths(sources, [...sinkDefs.values()], relations));
-    checkScaleOut(bound.options, queries, diags);
-    const failed = [...bound.diagnostics, ...diags].some((d) => d.severity === 'error');
-    if (failed) return { plan: null, diagnostics: diags };
     const order = new Map(bound.relations.map((r, i) => [r.name, i]));
     const sinks = [...sinkDefs.values()].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    // scaled out: stages at the operators whose key needs re-keying, then what still cannot run
+    const staged = splitStages({ file: bound.file, options: bound.options, functions: [], sources, sinks, queries });
+    checkScaleOut(bound.options, staged.queries, diags);
+    const failed = [...bound.diagnostics, ...diags].some((d) => d.severity === 'error');
+    if (failed) return { plan: null, diagnostics: diags };
     const functions = bound.functions.map(functionDef);
-    return {
-      plan: { file: bound.file, options: bound.options, functions, sources, sinks, queries },
-      diagnostics: diags,
-    };
+    return { plan: { ...staged, functions }, diagnostics: diags };
   } catch (e) {
     diags.push(internal(e, { offset: 0, end: 0, line: 1, col: 1 }));
     return { plan: null, diagnostics: diags };

@@ -575,6 +575,12 @@ export interface QueryPlan {
   readonly name: string;
   readonly root: SinkNode;
   readonly span: Span;
+  /**
+   * Scaled-out jobs (compiler/plan/stages.ts): this query is stage `index` of `count` of the
+   * user's query `query`, connected to the others through repartition topics; absent when the
+   * query is not split.
+   */
+  readonly stage?: { readonly query: string; readonly index: number; readonly count: number };
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
- * What a scaled-out job (`SET 'pipeline.scale-out' = 'true'`, docs/scale-out.md) cannot do yet,
- * reported by `sqc check` (SQ0506) at the operator or source concerned: state per task
- * (changelog topics) and repartition stages are not built, so every query must be stateless and
- * read unbounded Kafka sources (lookup tables are read whole by every process); positions live
- * in Kafka, so `checkpoint.dir` is not used. The runtime refuses the same at start for options
- * changed at run time (`--set`).
+ * What a scaled-out job (`SET 'pipeline.scale-out' = 'true'`, docs/scale-out.md) cannot do,
+ * reported by `sqc check` (SQ0506) at the operator or source concerned, on the plan already split
+ * into stages (stages.ts): a keyed operator whose key still does not follow its input's
+ * partitioning could not be re-keyed (an updating input, ORDER BY … LIMIT); every query must read
+ * unbounded Kafka sources (lookup tables are read whole by every process); positions live in
+ * Kafka, so `checkpoint.dir` is not used. State per task (changelog topics) is not built yet: a
+ * stateful operator is a warning here and refused when the job starts. The runtime refuses the
+ * same at start for options changed at run time (`--set`).
  */
-import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import type { PlanNode, QueryPlan } from './plan.ts';
+import { keyFollowsPartitioning } from './partitioning.ts';
 import { childrenOf } from './util.ts';
 
 const STATEFUL: Partial<Record<PlanNode['kind'], string>> = {
@@ -49,11 +52,13 @@ export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[]
   for (const q of queries) {
     const visit = (n: PlanNode): void => {
       const what = STATEFUL[n.kind];
-      if (what !== undefined)
+      if (what !== undefined && !keyFollowsPartitioning(n))
+        diags.push(error('SQ0506', `${what} ${notRekeyable(n)}`, n.span, HINT));
+      else if (what !== undefined)
         diags.push(
-          error(
+          warning(
             'SQ0506',
-            `${what} keeps state, which a scaled-out job cannot move between processes yet (changelog topics are not built)`,
+            `${what} keeps state, which a scaled-out job cannot move between processes yet (changelog topics are not built): the job is refused when it starts`,
             n.span,
             HINT,
           ),
@@ -74,4 +79,14 @@ export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[]
     };
     visit(q.root);
   }
+}
+
+/** Why a keyed operator could not get its input re-keyed (stages.ts leaves these in place). */
+function notRekeyable(n: PlanNode): string {
+  if (n.kind === 'Sort')
+    return 'orders the whole stream, which a scaled-out job cannot do: its rows are spread over the tasks';
+  const inputs = childrenOf(n);
+  if (inputs.some((i) => i.props.changelog !== 'append'))
+    return 'is keyed differently from how its input is partitioned, and its input is an updating stream, which a repartition topic cannot carry (it holds inserted rows only)';
+  return 'is keyed differently from how its input is partitioned, and its input cannot be re-keyed (it does not read Kafka)';
 }

@@ -467,6 +467,25 @@ export interface KafkaConfig extends ConnectorConfig {
   readonly progressTopic: string | null;
   /** `properties.transaction.timeout.ms` (default 60000, kafkajs's and Kafka's). */
   readonly transactionTimeoutMs: number;
+  /**
+   * An internal repartition topic of a scaled-out job (compiler/plan/stages.ts,
+   * docs/scale-out.md), set by the compiler on the sink and the source that connect two stages;
+   * absent on user relations.
+   */
+  readonly repartition?: RepartitionConfig;
+}
+
+/** What the compiler says about a repartition topic (the runtime names and creates it). */
+export interface RepartitionConfig {
+  /** `<query>-<operator kind>-<node id>[-left|-right]`: the topic is `<job>-<operator>-repartition`. */
+  readonly operator: string;
+  /** The columns the records are keyed (partitioned) by; empty: every record in partition 0. */
+  readonly key: readonly string[];
+}
+
+/** The topic of a repartition stage in job `job` (`pipeline.name`; characters Kafka refuses become `_`). */
+export function repartitionTopic(job: string, operator: string): string {
+  return `${job}-${operator}-repartition`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 /** Keys with their own config field, not passed on in `properties`. */
