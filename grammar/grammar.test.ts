@@ -24,6 +24,13 @@ function from(text: string): A.FromItem {
   return ((stmt as A.InsertStatement).query.body as A.Select).from!;
 }
 
+/** The .sq files under `dir` (the repository's examples and test cases). */
+function collectSq(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.sq') && !e.parentPath.includes('node_modules'))
+    .map((e) => join(e.parentPath, e.name));
+}
+
 describe('examples', () => {
   for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.sq'))) {
     it(`parses ${file}`, () => {
@@ -375,6 +382,36 @@ describe('errors', () => {
     } finally {
       delete process.env['SQC_GRAMMAR_VALIDATE'];
     }
+  });
+
+  it("the lexer's start-character and line-break hints agree with Chevrotain's analysis of the patterns", async () => {
+    const { allTokens, Identifier, LEXER_CONFIG, SqLexer, WHITESPACE_CHARS } = await import('./tokens.ts');
+    const { createToken, Lexer } = await import('./chevrotain.ts');
+    // The same tokens without hints: Chevrotain derives both from each regular expression.
+    const identifier = createToken({ name: Identifier.name, pattern: Identifier.PATTERN });
+    const plain = allTokens.map((t) =>
+      t === Identifier
+        ? identifier
+        : createToken({
+            name: t.name,
+            pattern: t.PATTERN,
+            ...(t.GROUP !== undefined ? { group: t.GROUP } : {}),
+            ...(t.LONGER_ALT !== undefined ? { longer_alt: identifier } : {}),
+          }),
+    );
+    const reference = new Lexer(plain, { ...LEXER_CONFIG, ensureOptimizations: true });
+    const sources = [...new Set(collectSq(join(import.meta.dirname, '..')))].map((f) => readFileSync(f, 'utf8'));
+    // every UTF-16 code unit (each alone: a quote would swallow the rest), and tokens spanning lines
+    const every = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c));
+    sources.push('SELECT \'a\nb\', "x\ny", `p\r\nq`, /* c\n */ 1 -- d\n\t\u2028\ufeff2 /* open\n');
+    const shape = (r: ReturnType<typeof SqLexer.tokenize>) => ({
+      tokens: r.tokens.map((t) => [t.tokenType.name, t.image, t.startOffset, t.startLine, t.startColumn, t.endLine]),
+      errors: r.errors.map((e) => [e.offset, e.line, e.column, e.length]),
+    });
+    for (const text of sources) expect(shape(SqLexer.tokenize(text))).toEqual(shape(reference.tokenize(text)));
+    const single = (lexer: typeof SqLexer) => every.map((c) => JSON.stringify(shape(lexer.tokenize(`${c}1 a${c}`))));
+    expect(single(SqLexer)).toEqual(single(reference));
+    expect(WHITESPACE_CHARS).toEqual(every.filter((c) => /\s/.test(c)));
   });
 
   it('end of input points just after the last token', () => {

@@ -14,7 +14,36 @@
 import type { TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.ts';
 
-export const Identifier = createToken({ name: 'Identifier', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_$]*/ });
+/**
+ * Every token says which characters it can start with (`start_chars_hint`) and whether it can
+ * span lines (`line_breaks`): otherwise the lexer parses each pattern's regular expression to
+ * find out, the larger part of its construction at every start-up. `grammar.test.ts` checks the
+ * hints against Chevrotain's own analysis of the patterns.
+ */
+const chars = (...ranges: string[]): string[] => {
+  const out: string[] = []; // (`Array` is a keyword token below)
+  for (const r of ranges) {
+    if (r.length === 3 && r[1] === '-')
+      for (let c = r.charCodeAt(0); c <= r.charCodeAt(2); c++) out.push(String.fromCharCode(c));
+    else out.push(...r);
+  }
+  return out;
+};
+const LETTER = chars('A-Z', 'a-z', '_');
+/** What `\s` matches: ECMAScript's WhiteSpace and LineTerminator characters. */
+export const WHITESPACE_CHARS = chars(
+  '\t\n\v\f\r \u00a0\u1680',
+  '\u2000-\u200a',
+  '\u2028\u2029\u202f\u205f\u3000\ufeff',
+);
+
+export const Identifier = createToken({
+  name: 'Identifier',
+  label: 'a name',
+  pattern: /[A-Za-z_][A-Za-z0-9_$]*/,
+  start_chars_hint: LETTER,
+  line_breaks: false,
+});
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA });
 export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA });
 export const TimeUnitWord = createToken({ name: 'TimeUnitWord', pattern: Lexer.NA });
@@ -35,6 +64,7 @@ function keyword(word: string, options: { reserved?: boolean; unit?: boolean; la
     pattern: new RegExp(word, 'i'),
     // the lexer's first-character index without analysing the pattern (most of its start-up)
     start_chars_hint: [word.charAt(0).toUpperCase(), word.charAt(0).toLowerCase()],
+    line_breaks: false,
     longer_alt: Identifier,
     categories,
   });
@@ -174,35 +204,79 @@ export const TimeUnits = [
   'EPOCH',
 ].map(unit);
 
-export const StringLiteral = createToken({ name: 'StringLiteral', label: 'a string', pattern: /'(?:[^']|'')*'/ });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /'(?:[^']|'')*/ });
+// Strings, quoted identifiers and comments may span lines.
+const spanning = (start: string) => ({ start_chars_hint: [start], line_breaks: true });
+const oneLine = (...start: string[]) => ({ start_chars_hint: start, line_breaks: false });
+
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  label: 'a string',
+  pattern: /'(?:[^']|'')*'/,
+  ...spanning("'"),
+});
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /'(?:[^']|'')*/,
+  ...spanning("'"),
+});
 export const QuotedIdentifier = createToken({
   name: 'QuotedIdentifier',
   label: 'an identifier',
   pattern: /"(?:[^"]|"")*"/,
+  ...spanning('"'),
 });
-export const UnterminatedQuoted = createToken({ name: 'UnterminatedQuoted', pattern: /"(?:[^"]|"")*/ });
+export const UnterminatedQuoted = createToken({
+  name: 'UnterminatedQuoted',
+  pattern: /"(?:[^"]|"")*/,
+  ...spanning('"'),
+});
 export const BacktickIdentifier = createToken({
   name: 'BacktickIdentifier',
   label: 'an identifier',
   pattern: /`(?:[^`]|``)*`/,
+  ...spanning('`'),
 });
-export const UnterminatedBacktick = createToken({ name: 'UnterminatedBacktick', pattern: /`(?:[^`]|``)*/ });
+export const UnterminatedBacktick = createToken({
+  name: 'UnterminatedBacktick',
+  pattern: /`(?:[^`]|``)*/,
+  ...spanning('`'),
+});
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
   label: 'a number',
   pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/,
+  ...oneLine(...chars('0-9', '.')),
 });
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/ });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /\s+/,
+  group: Lexer.SKIPPED,
+  start_chars_hint: WHITESPACE_CHARS,
+  line_breaks: true,
+});
+export const LineComment = createToken({
+  name: 'LineComment',
+  pattern: /--[^\n\r]*/,
+  group: Lexer.SKIPPED,
+  ...oneLine('-'),
+});
+export const BlockComment = createToken({
+  name: 'BlockComment',
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: Lexer.SKIPPED,
+  ...spanning('/'),
+});
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  ...spanning('/'),
+});
 
 const punct = (name: string, pattern: string, label = `"${pattern}"`) =>
-  createToken({ name, pattern: new RegExp(pattern.replace(/[|*+()[\].]/g, '\\$&')), label });
+  createToken({ name, pattern: new RegExp(pattern.replace(/[|*+()[\].]/g, '\\$&')), label, ...oneLine(pattern[0]!) });
 
-export const NotEqual = createToken({ name: 'NotEqual', pattern: /<>|!=/, label: '"<>"' });
+export const NotEqual = createToken({ name: 'NotEqual', pattern: /<>|!=/, label: '"<>"', ...oneLine('<', '!') });
 export const LessEq = punct('LessEq', '<=');
 export const GreaterEq = punct('GreaterEq', '>=');
 export const Equals = punct('Equals', '=');
