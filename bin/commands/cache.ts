@@ -41,15 +41,20 @@ function runtimeUrl(): string {
   return FROM_SOURCES ? new URL('../../runtime/index.ts', import.meta.url).href : import.meta.resolve('sqc/runtime');
 }
 
-/** Cheap fingerprint of the compiler (stat only, no reads): its sources, or the built CLI's files. */
+/**
+ * Cheap fingerprint of the compiler (stat only, no reads): its sources, or the built package's
+ * JavaScript (the CLI and the chunks it shares with the compiler and the runtime; scripts/build.mjs).
+ */
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash('sha256');
   const here = dirname(fileURLToPath(import.meta.url));
-  const dirs = FROM_SOURCES ? ['grammar', 'compiler'].map((d) => resolve(here, '..', '..', d)) : [here];
+  const dirs = FROM_SOURCES
+    ? ['grammar', 'compiler'].map((d) => resolve(here, '..', '..', d))
+    : ['bin', 'chunks'].map((d) => resolve(here, '..', '..', d));
   for (const dir of dirs) {
     const entries = readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && /\.[jt]s$/.test(e.name) && !e.name.endsWith('.test.ts'))
+      .filter((e) => e.isFile() && /\.[jt]s$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name))
       .map((e) => join(e.parentPath, e.name))
       .sort();
     for (const f of entries) {

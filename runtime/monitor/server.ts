@@ -12,7 +12,7 @@
  * Only GET and HEAD are answered (405 otherwise); nothing changes the job. Bound to 127.0.0.1
  * unless `host` says otherwise.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -98,6 +98,8 @@ export async function serveUi(
     res.writeHead(200, { ...headers, 'content-type': ASSETS[path]!.type }).end(req.method === 'HEAD' ? '' : body);
   };
 
+  // node:http is loaded when a page is served, not by every `sqc run` (start-up)
+  const { createServer } = await import('node:http');
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
