@@ -124,6 +124,42 @@ export function jsonLineEncoder(
   };
 }
 
+/**
+ * Encoded output collected as bytes: lines are written into one growing buffer as they are
+ * encoded, so a batch's output is not held as thousands of strings until it is written (which
+ * the young-generation GC would copy, again and again, while they wait).
+ */
+export class LineBuffer {
+  private buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+
+  get length(): number {
+    return this.pos;
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Appends `text` as UTF-8, then a newline. */
+  line(text: string): void {
+    this.reserve(text.length * 3 + 1);
+    this.pos += this.buf.write(text, this.pos, 'utf8');
+    this.buf[this.pos++] = 10;
+  }
+
+  /** The bytes written since the last `take` (a copy), and starts over. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 16); // a burst is not kept
+    return out;
+  }
+}
+
 /** A value as plain text (CSV cells, print): ISO timestamps, JSON for nested values. */
 export function textConverter(type: TypeDesc, nullText: string): (v: unknown) => string {
   const json = toJsonValue(type);

@@ -45,6 +45,7 @@ import {
   csvOptions,
   jsonLineEncoder,
   jsonWriteOptions,
+  LineBuffer,
 } from '../../formats/encode.ts';
 import type { BatchSinkWriter, SinkConnector, SinkContext, SinkRecovery, WriterOptions } from '../types.ts';
 import type { FileConfig } from './options.ts';
@@ -348,7 +349,7 @@ class FileSink implements SinkConnector {
    * Pre-commit: makes batch `batchId`'s rows durable in hidden files (checkpointing) or, without
    * checkpoints, writes them at once. Returns false when the batch was published before.
    */
-  stage(query: string, batchId: number, text: string, replace: boolean): boolean {
+  stage(query: string, batchId: number, text: Buffer, replace: boolean): boolean {
     if (!this.checkpointing) {
       this.publish(query, batchId, text, replace);
       return false;
@@ -356,7 +357,7 @@ class FileSink implements SinkConnector {
     if (batchId <= (this.published.get(query) ?? -1)) return false;
     try {
       fault('sink.write');
-      const body = Buffer.from(replace ? this.header + text : text, 'utf8');
+      const body = replace ? this.withHeader(text) : text;
       if (replace) {
         const fd = openSync(this.nextPath(query), 'w');
         try {
@@ -392,12 +393,12 @@ class FileSink implements SinkConnector {
   }
 
   /** After the batch's commit marker: makes the staged rows visible in the file. */
-  publish(query: string, batchId: number, text: string, replace: boolean): void {
+  publish(query: string, batchId: number, text: Buffer, replace: boolean): void {
     if (batchId <= (this.published.get(query) ?? -1)) return;
     try {
       if (!this.checkpointing) fault('sink.write');
       if (replace) {
-        const body = Buffer.from(this.header + text, 'utf8');
+        const body = this.withHeader(text);
         const next = this.nextPath(query);
         if (!this.checkpointing) writeFileSync(next, body); // with checkpoints it was staged
         renameSync(next, this.path);
@@ -406,11 +407,16 @@ class FileSink implements SinkConnector {
         this.size = body.length;
         this.record({ q: query, b: batchId, from: 0, size: this.size, replace: true });
       } else {
-        this.appendPublished(query, batchId, Buffer.from(text, 'utf8'));
+        this.appendPublished(query, batchId, text);
       }
     } catch (e) {
       this.fail('writing', e);
     }
+  }
+
+  /** A whole file's content (COMPLETE mode): the CSV header, if any, then the rows. */
+  private withHeader(rows: Buffer): Buffer {
+    return this.header === '' ? rows : Buffer.concat([Buffer.from(this.header, 'utf8'), rows]);
   }
 
   private appendPublished(query: string, batchId: number, body: Buffer): void {
@@ -513,8 +519,10 @@ function parsePending(buf: Buffer): { q: string; b: number; text: Buffer } | nul
 }
 
 class FileWriter implements BatchSinkWriter {
-  private lines: string[] = [];
-  private staged: { batch: number; text: string } | null = null;
+  /** The batch's encoded rows so far. */
+  private readonly lines = new LineBuffer();
+  private rows = 0;
+  private staged: { batch: number; text: Buffer } | null = null;
   private readonly complete: boolean;
   constructor(
     private readonly sink: FileSink,
@@ -524,16 +532,17 @@ class FileWriter implements BatchSinkWriter {
   }
   write(row: unknown, kind: RowKind = '+I'): void {
     if (kind === '-D' && !this.sink.writesRetractions) return;
-    this.lines.push(this.sink.encodeRow(row as Record<string, unknown>, kind));
+    this.lines.line(this.sink.encodeRow(row as Record<string, unknown>, kind));
+    this.rows++;
   }
   pendingRows(): number {
-    return this.lines.length;
+    return this.rows;
   }
   async commit(batchId: number): Promise<void> {
     this.staged = null;
-    if (this.lines.length === 0 && !this.complete) return;
-    const text = this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
-    this.lines = [];
+    if (this.rows === 0 && !this.complete) return;
+    const text = this.lines.take();
+    this.rows = 0;
     if (this.sink.stage(this.o.query, batchId, text, this.complete)) this.staged = { batch: batchId, text };
   }
   async publish(batchId: number): Promise<void> {
