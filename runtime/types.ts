@@ -130,6 +130,11 @@ export interface SourceSpec<Row> extends SourceOptions {
   readonly physical: readonly FieldDesc[];
   /** Full row schema (late.sink encoding, messages). */
   readonly schema: readonly FieldDesc[];
+  /**
+   * The physical columns the job reads, each ROW narrowed to the fields the job reads of it
+   * (generated for connectors with typed rows, which build only these); absent: all of `physical`.
+   */
+  readonly reads?: readonly FieldDesc[];
   /** Metadata keys the decoder reads from `RecordContext` (the runtime fills only then). */
   readonly metadata: readonly string[];
   /** The PRIMARY KEY columns, when declared (upsert-kafka's record key; the config already has them). */

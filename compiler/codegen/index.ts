@@ -17,6 +17,7 @@ import type { JobOptions, QueryDescriptor } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
 import { planGraph } from '../explain/explain.ts';
 import { SQC_VERSION } from '../version.ts';
+import { rowFieldReads } from './fields.ts';
 import { formatModule } from './format.ts';
 import { ModuleBuilder } from './module.ts';
 import { toCamelCase, toPascalCase } from './names.ts';
@@ -136,7 +137,8 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
   const usedSinks = new Set(plan.queries.map((q) => q.root.sink.name));
   for (const s of sources) if (s.source.lateSink) usedSinks.add(s.source.lateSink);
   const sinks = plan.sinks.filter((s) => usedSinks.has(s.name));
-  for (const s of sources) emitSource(m, s, sourceNames.get(s.name)!, read.get(s.name)!, sourcePath);
+  for (const s of sources)
+    emitSource(m, s, sourceNames.get(s.name)!, read.get(s.name)!, rowFieldReads(plan, s), sourcePath);
   for (const s of sinks) emitSink(m, s, sinkNames.get(s.name)!, sourcePath);
 
   const jobName = plan.options.pipelineName ?? basename(sourcePath).replace(/\.sq$/i, '');

@@ -106,6 +106,7 @@ class SourceGen {
     private readonly def: SourceDef,
     private readonly names: SourceNames,
     read: ReadonlySet<string>,
+    private readonly rowReads: ReadonlyMap<string, ReadonlySet<string>>,
     private readonly sourcePath: string,
   ) {
     this.p = names.row.replace(/Row$/, '');
@@ -123,11 +124,12 @@ class SourceGen {
     m.declare('rows', rowInterface(this.names.row, this.fields, doc));
 
     const decoders: string[] = [`object: ${this.names.decode}`];
+    const typed = connectorOptions(def.connector)?.typedRows === true;
     const needsFinish =
       this.metadata.length > 0 || def.computed.some((c) => this.fields.some((f) => f.name === c.name));
     if (needsFinish) m.declare('sources', this.finisher());
     m.declare('sources', this.objectDecoder(needsFinish));
-    if (connectorOptions(def.connector)?.typedRows) {
+    if (typed) {
       m.declare('sources', this.typedDecoder(needsFinish));
       decoders.push(`row: ${this.names.decode}Row`);
     }
@@ -142,7 +144,7 @@ class SourceGen {
       m.declare('sources', this.textDecoder(needsFinish));
       decoders.push(`text: ${this.names.decode}Text`);
     }
-    m.declare('sources', this.spec(decoders));
+    m.declare('sources', this.spec(decoders, typed));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -368,7 +370,16 @@ class SourceGen {
   // -------------------------------------------------------------------------------------------
   // The spec
 
-  private spec(decoders: readonly string[]): string {
+  /** The physical columns the job reads, each ROW narrowed to the fields it reads of it. */
+  private reads(): PlanField[] {
+    return this.physical.map((f) => {
+      const only = this.rowReads.get(f.name);
+      if (only === undefined || f.type.kind !== 'ROW') return f;
+      return { ...f, type: { ...f.type, fields: f.type.fields.filter((x) => only.has(x.name)) } };
+    });
+  }
+
+  private spec(decoders: readonly string[], typed: boolean): string {
     const { def, m } = this;
     const opts = def.source;
     const wm = def.watermark;
@@ -399,6 +410,8 @@ class SourceGen {
       `bounded: ${def.bounded}`,
       `physical: ${fieldDescs(m, def.physical)}`,
       `schema: ${fieldDescs(m, def.schema)}`,
+      // a connector building typed rows builds only these
+      ...(typed ? [`reads: ${fieldDescs(m, this.reads())}`] : []),
       `metadata: ${JSON.stringify(this.metadata.map((x) => x.key))}`,
       ...(def.primaryKey.length > 0 ? [`primaryKey: ${JSON.stringify(def.primaryKey)}`] : []),
       `config: ${literal(def.config)}`,
@@ -415,7 +428,8 @@ export function emitSource(
   def: SourceDef,
   names: SourceNames,
   read: ReadonlySet<string>,
+  rowReads: ReadonlyMap<string, ReadonlySet<string>>,
   sourcePath: string,
 ): void {
-  new SourceGen(m, def, names, read, sourcePath).generate();
+  new SourceGen(m, def, names, read, rowReads, sourcePath).generate();
 }

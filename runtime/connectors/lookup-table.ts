@@ -217,6 +217,7 @@ export class LookupTable<Row, Key extends KeyValue = KeyValue> {
       options: this.options,
       format: this.format,
       physical: spec.physical,
+      ...(spec.reads !== undefined ? { reads: spec.reads } : {}),
       bounded: true,
       // read what exists now, also for a monitored directory
       availableNow: true,

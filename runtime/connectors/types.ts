@@ -74,6 +74,11 @@ export interface SourceContext<Config extends ConnectorConfig = ConnectorConfig>
   /** `config.format` (null with a memory binding). */
   readonly format: FormatName | null;
   readonly physical: readonly FieldDesc[];
+  /**
+   * The columns the job reads (`SourceSpec.reads`): a connector building typed rows may leave the
+   * others (and the unread fields of a ROW) null. Absent: every column of `physical`.
+   */
+  readonly reads?: readonly FieldDesc[];
   /** `config.bounded`: the source ends (files without monitoring, datagen with number-of-rows...). */
   readonly bounded: boolean;
   /** `trigger.mode = available-now`: read what exists at open, then report exhausted. */

@@ -241,6 +241,7 @@ class JobRuntime implements Job {
         options,
         format: config.format,
         physical: s.physical,
+        ...(s.reads !== undefined ? { reads: s.reads } : {}),
         bounded: config.bounded,
         availableNow: this.availableNow,
         binding,

@@ -117,6 +117,43 @@ export interface Bid {
   extra: string;
 }
 
+/** A person, auction or bid with only some of its fields built; the others are null. */
+export type Built<T> = { [K in keyof T]: T[K] | null };
+
+/** Which fields of a person, auction or bid to build. */
+export type Want<T> = { readonly [K in keyof T]: boolean };
+
+const PERSON_FIELDS = ['id', 'name', 'emailAddress', 'creditCard', 'city', 'state', 'dateTime', 'extra'] as const;
+const AUCTION_FIELDS = [
+  'id',
+  'itemName',
+  'description',
+  'initialBid',
+  'reserve',
+  'dateTime',
+  'expires',
+  'seller',
+  'category',
+  'extra',
+] as const;
+const BID_FIELDS = ['auction', 'bidder', 'price', 'channel', 'url', 'dateTime', 'extra'] as const;
+
+function want<T>(all: readonly (keyof T & string)[], fields: Iterable<string> | null): Want<T> {
+  const only = fields === null ? null : new Set(fields);
+  return Object.fromEntries(all.map((f) => [f, only === null || only.has(f)])) as Want<T>;
+}
+
+/** The fields of a person to build (`null`: all). */
+export const personWant = (fields: Iterable<string> | null): Want<Person> => want<Person>(PERSON_FIELDS, fields);
+/** The fields of an auction to build (`null`: all). */
+export const auctionWant = (fields: Iterable<string> | null): Want<Auction> => want<Auction>(AUCTION_FIELDS, fields);
+/** The fields of a bid to build (`null`: all). */
+export const bidWant = (fields: Iterable<string> | null): Want<Bid> => want<Bid>(BID_FIELDS, fields);
+
+const ALL_PERSON = personWant(null);
+const ALL_AUCTION = auctionWant(null);
+const ALL_BID = bidWant(null);
+
 /** murmur3's 32-bit finaliser. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -126,17 +163,25 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A reseedable mulberry32 stream: one per generator, reseeded per event (no allocation). */
+/**
+ * A reseedable mulberry32 stream: one per generator, reseeded per event (no allocation). Its
+ * state is kept as a signed 32-bit integer (the same bits as the unsigned one) so that V8 holds
+ * it unboxed.
+ */
 class Stream {
   private a = 0;
-  constructor(private readonly seed: number) {}
+  /** The high word's part of the seed, for ids below 2^32 (all but astronomically long runs). */
+  private readonly low: number;
+  constructor(private readonly seed: number) {
+    this.low = fmix32(seed);
+  }
   /** Restarts the stream for event `id` (a non-negative safe integer). */
   reseed(id: number): void {
-    const hi = Math.floor(id / 4294967296);
-    this.a = fmix32((id >>> 0) ^ fmix32(hi ^ this.seed));
+    const hi = id < 4294967296 ? this.low : fmix32(Math.floor(id / 4294967296) ^ this.seed);
+    this.a = fmix32((id >>> 0) ^ hi) | 0;
   }
   next(): number {
-    const a = (this.a = (this.a + 0x6d2b79f5) >>> 0);
+    const a = (this.a = (this.a + 0x6d2b79f5) | 0);
     let t = Math.imul(a ^ (a >>> 15), a | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -144,6 +189,10 @@ class Stream {
   /** Uniform in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+  /** Skips `k` draws (the stream is a counter: the draw after them is the one `k` calls of `next` would reach). */
+  skip(k: number): void {
+    this.a = (this.a + k * 0x6d2b79f5) | 0;
   }
 }
 
@@ -162,6 +211,11 @@ function nextString(r: Stream, maxLength: number, special: string): string {
     s += u < 1 ? special : LETTERS[Math.floor((u - 1) * (26 / 12))]!;
   }
   return special === ' ' ? s.trim() : s;
+}
+
+/** Skips the draws of `nextString(r, maxLength, ...)`: its length, then one per character. */
+function skipString(r: Stream, maxLength: number): void {
+  r.skip(MIN_STRING_LENGTH + r.int(maxLength - MIN_STRING_LENGTH));
 }
 
 /** The fixed tables of a seed: hot channel URLs, the 10,000 channels' URLs, the `extra` source. */
@@ -324,7 +378,37 @@ export class NexmarkGenerator {
   }
 
   person(count: number): Person {
+    return this.personOf(count, ALL_PERSON) as Person;
+  }
+
+  auction(count: number): Auction {
+    return this.auctionOf(count, ALL_AUCTION) as Auction;
+  }
+
+  bid(count: number): Bid {
+    return this.bidOf(count, ALL_BID) as Bid;
+  }
+
+  /**
+   * Person `count` with the fields `w` wants built (the others null), each with the value
+   * `person(count)` gives it: the draws of the fields left out are skipped, not made (its
+   * strings are all made when any is wanted: `extra`'s size depends on their lengths).
+   */
+  personOf(count: number, w: Want<Person>): Built<Person> {
     const id = this.eventId(count);
+    const personId = w.id ? this.lastPerson(id) + FIRST_PERSON_ID : null;
+    const dateTime = w.dateTime ? this.timestamp(count) : null;
+    if (!(w.name || w.emailAddress || w.creditCard || w.city || w.state || w.extra))
+      return {
+        id: personId,
+        name: null,
+        emailAddress: null,
+        creditCard: null,
+        city: null,
+        state: null,
+        dateTime,
+        extra: null,
+      };
     const r = this.r;
     r.reseed(id);
     const name = `${FIRST_NAMES[r.int(FIRST_NAMES.length)]!} ${LAST_NAMES[r.int(LAST_NAMES.length)]!}`;
@@ -335,50 +419,77 @@ export class NexmarkGenerator {
     const state = US_STATES[r.int(US_STATES.length)]!;
     const size = 8 + name.length + emailAddress.length + creditCard.length + city.length + state.length;
     return {
-      id: this.lastPerson(id) + FIRST_PERSON_ID,
-      name,
-      emailAddress,
-      creditCard,
-      city,
-      state,
-      dateTime: this.timestamp(count),
-      extra: this.extra(size, this.s.avgPersonByteSize),
+      id: personId,
+      name: w.name ? name : null,
+      emailAddress: w.emailAddress ? emailAddress : null,
+      creditCard: w.creditCard ? creditCard : null,
+      city: w.city ? city : null,
+      state: w.state ? state : null,
+      dateTime,
+      extra: w.extra ? this.extra(size, this.s.avgPersonByteSize) : null,
     };
   }
 
-  auction(count: number): Auction {
+  /** Auction `count` with the fields `w` wants built, as `personOf`. */
+  auctionOf(count: number, w: Want<Auction>): Built<Auction> {
     const id = this.eventId(count);
+    const timestamp = this.timestamp(count);
+    const auctionId = w.id ? this.lastAuction(id) + FIRST_AUCTION_ID : null;
+    if (!(w.seller || w.category || w.initialBid || w.expires || w.itemName || w.description || w.reserve || w.extra))
+      return {
+        id: auctionId,
+        itemName: null,
+        description: null,
+        initialBid: null,
+        reserve: null,
+        dateTime: w.dateTime ? timestamp : null,
+        expires: null,
+        seller: null,
+        category: null,
+        extra: null,
+      };
     const r = this.r;
     r.reseed(id);
-    const timestamp = this.timestamp(count);
     const seller =
       r.int(this.s.hotSellersRatio) > 0
         ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO
         : this.randomPerson(id);
     const category = FIRST_CATEGORY_ID + r.int(NUM_CATEGORIES);
-    const initialBid = this.price();
-    // auctions last on average until NUM_IN_FLIGHT_AUCTIONS more have been created
-    const horizon = this.timestampOf(count + 1 + this.eventsForAuctions) - timestamp;
-    const expires = timestamp + 1 + r.int(Math.max(horizon * 2, 1));
-    const itemName = nextString(r, 20, ' ');
-    const description = nextString(r, 100, ' ');
-    const reserve = initialBid + this.price();
-    const size = 8 + itemName.length + description.length + 40;
+    let initialBid: number | null = null;
+    if (w.initialBid || w.reserve) initialBid = this.price();
+    else r.skip(1);
+    let expires: number | null = null;
+    if (w.expires) {
+      // auctions last on average until NUM_IN_FLIGHT_AUCTIONS more have been created
+      const horizon = this.timestampOf(count + 1 + this.eventsForAuctions) - timestamp;
+      expires = timestamp + 1 + r.int(Math.max(horizon * 2, 1));
+    } else r.skip(1);
+    // `extra`'s size depends on the lengths of both strings
+    let itemName: string | null = null;
+    if (w.itemName || w.extra) itemName = nextString(r, 20, ' ');
+    else skipString(r, 20);
+    let description: string | null = null;
+    if (w.description || w.extra) description = nextString(r, 100, ' ');
+    else skipString(r, 100);
+    let reserve: number | null = null;
+    if (w.reserve) reserve = initialBid! + this.price();
+    else if (w.extra) r.skip(1);
     return {
-      id: this.lastAuction(id) + FIRST_AUCTION_ID,
-      itemName,
-      description,
-      initialBid,
+      id: auctionId,
+      itemName: w.itemName ? itemName : null,
+      description: w.description ? description : null,
+      initialBid: w.initialBid ? initialBid : null,
       reserve,
-      dateTime: timestamp,
+      dateTime: w.dateTime ? timestamp : null,
       expires,
-      seller: seller + FIRST_PERSON_ID,
-      category,
-      extra: this.extra(size, this.s.avgAuctionByteSize),
+      seller: w.seller ? seller + FIRST_PERSON_ID : null,
+      category: w.category ? category : null,
+      extra: w.extra ? this.extra(8 + itemName!.length + description!.length + 40, this.s.avgAuctionByteSize) : null,
     };
   }
 
-  bid(count: number): Bid {
+  /** Bid `count` with the fields `w` wants built, as `personOf`. */
+  bidOf(count: number, w: Want<Bid>): Built<Bid> {
     const id = this.eventId(count);
     const r = this.r;
     r.reseed(id);
@@ -390,10 +501,13 @@ export class NexmarkGenerator {
       r.int(this.s.hotBiddersRatio) > 0
         ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO + 1
         : this.randomPerson(id);
-    const price = this.price();
-    let channel: string;
-    let url: string;
-    if (r.int(HOT_CHANNELS_RATIO) > 0) {
+    let price: number | null = null;
+    if (w.price) price = this.price();
+    else r.skip(1);
+    let channel: string | null = null;
+    let url: string | null = null;
+    if (!(w.channel || w.url)) r.skip(2);
+    else if (r.int(HOT_CHANNELS_RATIO) > 0) {
       const i = r.int(HOT_CHANNELS.length);
       channel = HOT_CHANNELS[i]!;
       url = this.t.hotUrls[i]!;
@@ -403,13 +517,13 @@ export class NexmarkGenerator {
       url = this.t.channelUrls[i]!;
     }
     return {
-      auction: auction + FIRST_AUCTION_ID,
-      bidder: bidder + 2 * FIRST_PERSON_ID,
+      auction: w.auction ? auction + FIRST_AUCTION_ID : null,
+      bidder: w.bidder ? bidder + 2 * FIRST_PERSON_ID : null,
       price,
-      channel,
-      url,
-      dateTime: this.timestamp(count),
-      extra: this.extra(32, this.s.avgBidByteSize),
+      channel: w.channel ? channel : null,
+      url: w.url ? url : null,
+      dateTime: w.dateTime ? this.timestamp(count) : null,
+      extra: w.extra ? this.extra(32, this.s.avgBidByteSize) : null,
     };
   }
 }

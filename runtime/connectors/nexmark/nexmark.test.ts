@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldDesc, Json } from '../../index.ts';
 import type { SourceConnector, SourceContext } from '../types.ts';
-import { BASE_TIME, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, NexmarkGenerator, type Bid } from './generator.ts';
+import {
+  BASE_TIME,
+  EVENT_AUCTION,
+  EVENT_BID,
+  EVENT_PERSON,
+  NexmarkGenerator,
+  auctionWant,
+  bidWant,
+  personWant,
+  type Bid,
+} from './generator.ts';
 import { nexmarkOptions, type NexmarkConfig } from './options.ts';
 import { nexmarkColumnProblem } from './schema.ts';
 import { nexmarkSource } from './source.ts';
@@ -29,9 +39,25 @@ const PERSON_FIELDS: FieldDesc[] = [
   'dateTime',
   'extra',
 ].map((name) => ({ name, type: name === 'id' ? B : name === 'dateTime' ? TS : S }));
+const AUCTION_FIELDS: FieldDesc[] = [
+  'id',
+  'itemName',
+  'description',
+  'initialBid',
+  'reserve',
+  'dateTime',
+  'expires',
+  'seller',
+  'category',
+  'extra',
+].map((name) => ({
+  name,
+  type: ['itemName', 'description', 'extra'].includes(name) ? S : ['dateTime', 'expires'].includes(name) ? TS : B,
+}));
 const EVENTS_FIELDS: FieldDesc[] = [
   { name: 'event_type', type: T('INT') },
   { name: 'person', type: T('ROW', PERSON_FIELDS) },
+  { name: 'auction', type: T('ROW', AUCTION_FIELDS) },
   { name: 'bid', type: T('ROW', BID_FIELDS) },
 ];
 
@@ -156,6 +182,35 @@ describe('NEXMark generator (Flink semantics)', () => {
       );
     expect(generator(7).bid(2)).not.toEqual(g.bid(2));
     expect(g.person(48)).toEqual(generator().person(48));
+  });
+
+  it('builds some fields only with the values the whole event has (the others null)', () => {
+    // every subset of a kind's fields would be 2^10 for auctions: each field alone, each pair, all but one
+    const subsets = (all: readonly string[]) => [
+      [],
+      ...all.map((f) => [f]),
+      ...all.flatMap((f, i) => all.slice(i + 1).map((h) => [f, h])),
+      ...all.map((f) => all.filter((h) => h !== f)),
+    ];
+    const counts = [...Array.from({ length: 3000 }, (_, i) => i), 1_000_000_007, 123_456_789_012];
+    const check = (whole: Record<string, unknown>, part: Record<string, unknown>, fields: readonly string[]) => {
+      expect(Object.keys(part)).toEqual(Object.keys(whole));
+      for (const [k, v] of Object.entries(part)) expect(v).toBe(fields.includes(k) ? whole[k] : null);
+    };
+    for (const fields of subsets(Object.keys(g.person(48)))) {
+      const w = personWant(fields);
+      for (const c of counts)
+        if (g.kind(c) === EVENT_PERSON) check({ ...g.person(c) }, { ...g.personOf(c, w) }, fields);
+    }
+    for (const fields of subsets(Object.keys(g.auction(0)))) {
+      const w = auctionWant(fields);
+      for (const c of counts)
+        if (g.kind(c) === EVENT_AUCTION) check({ ...g.auction(c) }, { ...g.auctionOf(c, w) }, fields);
+    }
+    for (const fields of subsets(Object.keys(g.bid(2)))) {
+      const w = bidWant(fields);
+      for (const c of counts) if (g.kind(c) === EVENT_BID) check({ ...g.bid(c) }, { ...g.bidOf(c, w) }, fields);
+    }
   });
 });
 

@@ -13,7 +13,20 @@
  */
 import type { FieldDesc, Json, RecordContext } from '../../types.ts';
 import type { RecordBatch, SourceConnector, SourceContext } from '../types.ts';
-import { BASE_TIME, EVENT_AUCTION, EVENT_BID, EVENT_PERSON, NexmarkGenerator } from './generator.ts';
+import {
+  BASE_TIME,
+  EVENT_AUCTION,
+  EVENT_BID,
+  EVENT_PERSON,
+  NexmarkGenerator,
+  auctionWant,
+  bidWant,
+  personWant,
+  type Auction,
+  type Bid,
+  type Person,
+  type Want,
+} from './generator.ts';
 import type { NexmarkConfig, NexmarkTable } from './options.ts';
 import { nexmarkColumnProblem, type DeclaredColumn } from './schema.ts';
 
@@ -55,9 +68,42 @@ const KEEP: Readonly<Record<NexmarkTable, number>> = {
   bid: EVENT_BID,
 };
 
+/**
+ * The fields of each kind the job reads (`reads`): for a flattened table the columns; for the
+ * events table the fields of its ROW columns (none of a column it does not read).
+ */
+function wanted(
+  table: NexmarkTable,
+  reads: readonly FieldDesc[],
+): { person: Want<Person> | null; auction: Want<Auction> | null; bid: Want<Bid> | null } {
+  const names = reads.map((f) => f.name);
+  if (table !== 'events')
+    return {
+      person: table === 'person' ? personWant(names) : null,
+      auction: table === 'auction' ? auctionWant(names) : null,
+      bid: table === 'bid' ? bidWant(names) : null,
+    };
+  const fields = (column: string) => {
+    const f = reads.find((x) => x.name === column);
+    return f === undefined ? null : (f.type.fields ?? []).map((x) => x.name);
+  };
+  const person = fields('person');
+  const auction = fields('auction');
+  const bid = fields('bid');
+  return {
+    person: person === null ? null : personWant(person),
+    auction: auction === null ? null : auctionWant(auction),
+    bid: bid === null ? null : bidWant(bid),
+  };
+}
+
 class NexmarkSource implements SourceConnector {
   private readonly gen: NexmarkGenerator;
   private readonly keep: number;
+  /** The fields of each kind the job reads (null: that kind's column is not read). */
+  private readonly person: Want<Person> | null;
+  private readonly auction: Want<Auction> | null;
+  private readonly bid: Want<Bid> | null;
   private readonly limit: number;
   private readonly rate: number | null;
   /** Events generated so far (the offset). */
@@ -73,6 +119,7 @@ class NexmarkSource implements SourceConnector {
     if (problem !== null) throw new Error(`${problem}; declare the columns of "${ctx.name}" as NEXMark names them`);
     this.gen = new NexmarkGenerator({ ...c, baseTime: BASE_TIME });
     this.keep = KEEP[c.table];
+    ({ person: this.person, auction: this.auction, bid: this.bid } = wanted(c.table, ctx.reads ?? ctx.physical));
     this.limit = c.eventsNum ?? Infinity;
     this.rate = c.eventsPerSecond;
   }
@@ -94,17 +141,24 @@ class NexmarkSource implements SourceConnector {
     return Math.max(0, n);
   }
 
-  private row(count: number, kind: number): unknown {
+  /** The event's person, auction or bid with the fields the job reads (null when it reads none). */
+  private built(count: number, kind: number): unknown {
     const g = this.gen;
-    if (this.keep >= 0)
-      return kind === EVENT_BID ? g.bid(count) : kind === EVENT_AUCTION ? g.auction(count) : g.person(count);
+    if (kind === EVENT_BID) return this.bid === null ? null : g.bidOf(count, this.bid);
+    if (kind === EVENT_AUCTION) return this.auction === null ? null : g.auctionOf(count, this.auction);
+    return this.person === null ? null : g.personOf(count, this.person);
+  }
+
+  private row(count: number, kind: number): unknown {
+    if (this.keep >= 0) return this.built(count, kind);
     // Flink's nexmark table: the event's kind, its row in one of three columns, and its time
+    const value = this.built(count, kind);
     return {
       event_type: kind,
-      person: kind === EVENT_PERSON ? g.person(count) : null,
-      auction: kind === EVENT_AUCTION ? g.auction(count) : null,
-      bid: kind === EVENT_BID ? g.bid(count) : null,
-      dateTime: g.timestamp(count),
+      person: kind === EVENT_PERSON ? value : null,
+      auction: kind === EVENT_AUCTION ? value : null,
+      bid: kind === EVENT_BID ? value : null,
+      dateTime: this.gen.timestamp(count),
     };
   }
 

@@ -1,0 +1,135 @@
+/**
+ * Flink's NEXMark queries on the in-memory `nexmark` source (Flink's `ddl_gen.sql` and views, as
+ * `npm run bench -- nexmark` runs them): the source builds only the columns and ROW fields the job
+ * reads (`SourceSpec.reads`, found by the compiler), and every query must give exactly the rows it
+ * gives when the source builds every field of every event. A field the analysis wrongly left out
+ * would come through as NULL and change a result.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../compiler/index.ts';
+import type { Job, JobOverrides, JobSpec, SinkBatch } from '../runtime/index.ts';
+
+const DIR = join(tmpdir(), `sqc-nexmark-source-${process.pid}`);
+const FLINK = join(import.meta.dirname, '..', 'bench', 'nexmark', 'flink');
+const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
+const UDF = join(import.meta.dirname, 'nexmark', 'udf', 'count-char.ts');
+
+/** Where Flink's text cannot run as is (see bench/nexmark.ts), and q14's TypeScript CountChar. */
+const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  q6: [
+    ['  seller VARCHAR,', '  seller BIGINT,'],
+    [
+      'FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum',
+      'FROM (SELECT * FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum',
+    ],
+    ['A.expires)\n    WHERE rownum <= 1', 'A.expires))\n    WHERE rownum <= 1'],
+  ],
+  q14: [["'com.github.nexmark.flink.udf.CountChar'", `'${UDF}#countChar'`]],
+};
+
+/** 30,000 events at 1,000 per second of event time: 30 s, so that windows and sessions close. */
+function program(q: string): string {
+  const ddl = readFileSync(join(FLINK, 'ddl_gen.sql'), 'utf8')
+    .replaceAll('${TPS}', '1000')
+    .replace('${EVENTS_NUM}', '30000')
+    .replace('${PERSON_PROPORTION}', '1')
+    .replace('${AUCTION_PROPORTION}', '3')
+    .replace('${BID_PROPORTION}', '46');
+  const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
+  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8')
+    .replaceAll('${FLINK_HOME}', DIR)
+    .replaceAll('${NEXMARK_DIR}', DIR)
+    .replaceAll('${SUBMIT_TIME}', 'q10');
+  for (const [from, to] of EDITS[q] ?? []) {
+    if (!query.includes(from)) throw new Error(`${q}.sql no longer contains the text its edit replaces: ${from}`);
+    query = query.replace(from, to);
+  }
+  return `${ddl};\n\n${views};\n\n${query}\n`;
+}
+
+/** Every row the job's sinks received, with its kind, as sorted lines. */
+async function results(createJob: (o?: JobOverrides) => Job, sinks: readonly string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const onBatch = (b: SinkBatch) => b.rows.forEach((r, i) => lines.push(`${b.kinds[i]} ${JSON.stringify(r)}`));
+  await createJob({ sinks: Object.fromEntries(sinks.map((s) => [s, { json: true, onBatch }])) }).run();
+  return lines.sort();
+}
+
+const queries = readdirSync(FLINK)
+  .map((f) => /^(q\d+)\.sql$/.exec(f)?.[1])
+  .filter((q): q is string => q !== undefined)
+  .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+
+mkdirSync(join(DIR, 'data'), { recursive: true });
+// q13's side input: a value for each key `mod(auction, 10000)` takes
+writeFileSync(
+  join(DIR, 'data', 'side_input.txt'),
+  'key,value\n' + Array.from({ length: 10_000 }, (_, key) => `${key},side-${key}\n`).join(''),
+);
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
+describe('the nexmark source builds only what a query reads', () => {
+  it.each(queries)('%s gives the same rows as with every field built', async (q) => {
+    const compiled = await compile(program(q), join(DIR, `${q}.sq`), { runtimeImport: RUNTIME });
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    const path = join(DIR, `${q}.ts`);
+    writeFileSync(path, compiled.code!);
+    const mod = (await import(pathToFileURL(path).href)) as {
+      job: JobSpec;
+      createJob(o?: JobOverrides): Job;
+    };
+    const nexmark = mod.job.sources.filter((s) => s.connector === 'nexmark');
+    expect(nexmark.length).toBeGreaterThan(0);
+    // the job reads only some of the events' fields (Flink's views read every bid field but the
+    // queries do not), so the source builds fewer than all of them
+    expect(nexmark.every((s) => s.reads !== undefined)).toBe(true);
+    const sinks = compiled.plan!.queries.map((x) => x.root.sink.name);
+    const narrowed = await results(mod.createJob, sinks);
+    // the same specs (the queries hold them) without `reads`: every field of every event
+    for (const s of nexmark) delete (s as { reads?: unknown }).reads;
+    const whole = await results(mod.createJob, sinks);
+    expect(narrowed.length).toBe(whole.length);
+    expect(narrowed).toEqual(whole);
+  });
+});
+
+describe('the fields a job reads of a nexmark ROW column', () => {
+  const fieldsRead = async (query: string) => {
+    const text = `${program('q0').replace(/CREATE TABLE nexmark_q0[\s\S]*$/, '')}\n${query}\n`;
+    const compiled = await compile(text, join(DIR, 'reads.sq'), { runtimeImport: RUNTIME });
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    const path = join(DIR, `reads-${Math.random().toString(36).slice(2)}.ts`);
+    writeFileSync(path, compiled.code!);
+    const { job } = (await import(pathToFileURL(path).href)) as { job: JobSpec };
+    return Object.fromEntries(job.sources[0]!.reads!.map((f) => [f.name, f.type.fields?.map((x) => x.name) ?? []]));
+  };
+
+  it('are the fields read through `.field`, those the computed time column reads included', async () => {
+    expect(
+      await fieldsRead(
+        `CREATE SINK out WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT price, channel FROM bid WHERE bidder > 0;`,
+      ),
+    ).toEqual({
+      event_type: [],
+      person: ['dateTime'],
+      auction: ['dateTime'],
+      bid: ['bidder', 'price', 'channel', 'dateTime'],
+    });
+  });
+
+  it('are all of them when the ROW goes on whole (to a sink, an operator, a function)', async () => {
+    const read = await fieldsRead(
+      `CREATE SINK out WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT bid FROM datagen WHERE event_type = 2;`,
+    );
+    expect(read['bid']).toHaveLength(7);
+    expect(read['person']).toEqual(['dateTime']);
+    const grouped = await fieldsRead(
+      `CREATE SINK out WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT auction, COUNT(*) AS n FROM datagen GROUP BY auction;`,
+    );
+    expect(grouped['auction']).toHaveLength(10);
+  });
+});
