@@ -22,13 +22,13 @@
  * Results: bench/results/nexmark.json.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DATA } from './pipeline.ts';
+import { FLINK, SIDE_INPUT, flinkProgram } from './nexmark/program.ts';
 import { measure, median, useDist, writeResults, type Measured } from './util.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const FLINK = join(import.meta.dirname, 'nexmark', 'flink');
 const DIR = join(DATA, 'nexmark');
 const EVENTS = Number(process.env['SQC_BENCH_NEXMARK_EVENTS'] ?? 2_000_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
@@ -46,54 +46,8 @@ const PUBLISHED: Readonly<Record<string, string>> = {
   q11: 'Flink ~46K',
 };
 
-/**
- * Edits to Flink's text, where Flink itself cannot run it. q6 (marked TODO in Flink's suite):
- * its Top-1 is filtered on `rownum` in the SELECT that defines it and partitions by `A.id,
- * A.seller`, aliases of the subquery below it (scoping errors: the filter moves to a SELECT
- * around it, the columns lose the aliases), and its sink declares `seller VARCHAR` for a
- * BIGINT (the sink DDL says BIGINT).
- */
-const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
-  q6: [
-    ['  seller VARCHAR,', '  seller BIGINT,'],
-    [
-      'FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum',
-      'FROM (SELECT * FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum',
-    ],
-    ['A.expires)\n    WHERE rownum <= 1', 'A.expires))\n    WHERE rownum <= 1'],
-  ],
-  // Flink's Java CountChar → the TypeScript one (test/nexmark/udf/count-char.ts), by a path relative to DIR.
-  q14: [
-    [
-      "AS 'com.github.nexmark.flink.udf.CountChar'",
-      `AS './${relative(DIR, join(ROOT, 'test', 'nexmark', 'udf', 'count-char.ts'))
-        .split('\\')
-        .join('/')}#countChar'`,
-    ],
-  ],
-};
-
-/** Flink's program for query `q`: its DDL with the suite's settings, its views, the query. */
-function program(q: string): string {
-  const ddl = readFileSync(join(FLINK, 'ddl_gen.sql'), 'utf8')
-    .replaceAll('${TPS}', String(TPS))
-    .replace('${EVENTS_NUM}', String(EVENTS))
-    .replace('${PERSON_PROPORTION}', '1')
-    .replace('${AUCTION_PROPORTION}', '3')
-    .replace('${BID_PROPORTION}', '46');
-  const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
-  // q13's side input: `file://${FLINK_HOME}/data/side_input.txt`, written below
-  // and q10's output folder (`file://${NEXMARK_DIR}/data/output/${SUBMIT_TIME}/bid/`)
-  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8')
-    .replaceAll('${FLINK_HOME}', DIR)
-    .replaceAll('${NEXMARK_DIR}', DIR)
-    .replaceAll('${SUBMIT_TIME}', 'q10');
-  for (const [from, to] of EDITS[q] ?? []) {
-    if (!query.includes(from)) throw new Error(`${q}.sql no longer contains the text its edit replaces: ${from}`);
-    query = query.replace(from, to);
-  }
-  return `${ddl};\n\n${views};\n\n${query}\n`;
-}
+/** Flink's program for query `q` with this suite's settings. */
+const program = (q: string) => flinkProgram(q, { tps: TPS, events: EVENTS, dir: DIR });
 
 const sqc = (...args: string[]) => [process.execPath, join(ROOT, 'bin', 'sqc.js'), ...args];
 
@@ -151,12 +105,7 @@ const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${Math.round(
 
 export async function benchNexmark(): Promise<void> {
   mkdirSync(join(DIR, 'data'), { recursive: true });
-  // q13's side input: a value for each of the 10,000 keys `mod(auction, 10000)` takes, under a
-  // header line (sqc's CSV default, 'csv.header' = 'true')
-  writeFileSync(
-    join(DIR, 'data', 'side_input.txt'),
-    'key,value\n' + Array.from({ length: 10_000 }, (_, key) => `${key},side-${key}\n`).join(''),
-  );
+  writeFileSync(join(DIR, 'data', 'side_input.txt'), SIDE_INPUT);
   useDist();
   process.env['SQC_CACHE_DIR'] = join(DIR, 'cache');
   const only = process.env['SQC_BENCH_NEXMARK_QUERIES']?.split(',');

@@ -5,51 +5,20 @@
  * gives when the source builds every field of every event. A field the analysis wrongly left out
  * would come through as NULL and change a result.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FLINK, SIDE_INPUT, flinkProgram } from '../bench/nexmark/program.ts';
 import { compile } from '../compiler/index.ts';
 import type { Job, JobOverrides, JobSpec, SinkBatch } from '../runtime/index.ts';
 
 const DIR = join(tmpdir(), `sqc-nexmark-source-${process.pid}`);
-const FLINK = join(import.meta.dirname, '..', 'bench', 'nexmark', 'flink');
 const RUNTIME = pathToFileURL(join(import.meta.dirname, '..', 'runtime', 'index.ts')).href;
-const UDF = join(import.meta.dirname, 'nexmark', 'udf', 'count-char.ts');
-
-/** Where Flink's text cannot run as is (see bench/nexmark.ts), and q14's TypeScript CountChar. */
-const EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
-  q6: [
-    ['  seller VARCHAR,', '  seller BIGINT,'],
-    [
-      'FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price DESC) AS rownum',
-      'FROM (SELECT * FROM (\n    SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum',
-    ],
-    ['A.expires)\n    WHERE rownum <= 1', 'A.expires))\n    WHERE rownum <= 1'],
-  ],
-  q14: [["'com.github.nexmark.flink.udf.CountChar'", `'${UDF}#countChar'`]],
-};
 
 /** 30,000 events at 1,000 per second of event time: 30 s, so that windows and sessions close. */
-function program(q: string): string {
-  const ddl = readFileSync(join(FLINK, 'ddl_gen.sql'), 'utf8')
-    .replaceAll('${TPS}', '1000')
-    .replace('${EVENTS_NUM}', '30000')
-    .replace('${PERSON_PROPORTION}', '1')
-    .replace('${AUCTION_PROPORTION}', '3')
-    .replace('${BID_PROPORTION}', '46');
-  const views = readFileSync(join(FLINK, 'ddl_views.sql'), 'utf8').replaceAll('${NEXMARK_TABLE}', 'datagen');
-  let query = readFileSync(join(FLINK, `${q}.sql`), 'utf8')
-    .replaceAll('${FLINK_HOME}', DIR)
-    .replaceAll('${NEXMARK_DIR}', DIR)
-    .replaceAll('${SUBMIT_TIME}', 'q10');
-  for (const [from, to] of EDITS[q] ?? []) {
-    if (!query.includes(from)) throw new Error(`${q}.sql no longer contains the text its edit replaces: ${from}`);
-    query = query.replace(from, to);
-  }
-  return `${ddl};\n\n${views};\n\n${query}\n`;
-}
+const program = (q: string) => flinkProgram(q, { tps: 1000, events: 30_000, dir: DIR });
 
 /** Every row the job's sinks received, with its kind, as sorted lines. */
 async function results(createJob: (o?: JobOverrides) => Job, sinks: readonly string[]): Promise<string[]> {
@@ -65,11 +34,7 @@ const queries = readdirSync(FLINK)
   .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 
 mkdirSync(join(DIR, 'data'), { recursive: true });
-// q13's side input: a value for each key `mod(auction, 10000)` takes
-writeFileSync(
-  join(DIR, 'data', 'side_input.txt'),
-  'key,value\n' + Array.from({ length: 10_000 }, (_, key) => `${key},side-${key}\n`).join(''),
-);
+writeFileSync(join(DIR, 'data', 'side_input.txt'), SIDE_INPUT);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 describe('the nexmark source builds only what a query reads', () => {

@@ -27,6 +27,7 @@
  * restart resumes at an exact event index, and a run is reproducible on every machine.
  */
 import type { NexmarkConfig } from './options.ts';
+import { NEXMARK_COLUMNS } from './schema.ts';
 
 /** What the generator reads of the connector's config, and the event time of event number 0. */
 export type GeneratorSettings = Pick<
@@ -123,32 +124,20 @@ export type Built<T> = { [K in keyof T]: T[K] | null };
 /** Which fields of a person, auction or bid to build. */
 export type Want<T> = { readonly [K in keyof T]: boolean };
 
-const PERSON_FIELDS = ['id', 'name', 'emailAddress', 'creditCard', 'city', 'state', 'dateTime', 'extra'] as const;
-const AUCTION_FIELDS = [
-  'id',
-  'itemName',
-  'description',
-  'initialBid',
-  'reserve',
-  'dateTime',
-  'expires',
-  'seller',
-  'category',
-  'extra',
-] as const;
-const BID_FIELDS = ['auction', 'bidder', 'price', 'channel', 'url', 'dateTime', 'extra'] as const;
-
-function want<T>(all: readonly (keyof T & string)[], fields: Iterable<string> | null): Want<T> {
+/** Every field of `table` (schema.ts), each wanted when `fields` (null: all) has it. */
+function want<T>(table: 'person' | 'auction' | 'bid', fields: Iterable<string> | null): Want<T> {
   const only = fields === null ? null : new Set(fields);
-  return Object.fromEntries(all.map((f) => [f, only === null || only.has(f)])) as Want<T>;
+  return Object.fromEntries(
+    Object.keys(NEXMARK_COLUMNS[table]).map((f) => [f, only === null || only.has(f)]),
+  ) as Want<T>;
 }
 
 /** The fields of a person to build (`null`: all). */
-export const personWant = (fields: Iterable<string> | null): Want<Person> => want<Person>(PERSON_FIELDS, fields);
+export const personWant = (fields: Iterable<string> | null): Want<Person> => want<Person>('person', fields);
 /** The fields of an auction to build (`null`: all). */
-export const auctionWant = (fields: Iterable<string> | null): Want<Auction> => want<Auction>(AUCTION_FIELDS, fields);
+export const auctionWant = (fields: Iterable<string> | null): Want<Auction> => want<Auction>('auction', fields);
 /** The fields of a bid to build (`null`: all). */
-export const bidWant = (fields: Iterable<string> | null): Want<Bid> => want<Bid>(BID_FIELDS, fields);
+export const bidWant = (fields: Iterable<string> | null): Want<Bid> => want<Bid>('bid', fields);
 
 const ALL_PERSON = personWant(null);
 const ALL_AUCTION = auctionWant(null);

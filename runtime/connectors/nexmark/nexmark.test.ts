@@ -13,47 +13,22 @@ import {
   type Bid,
 } from './generator.ts';
 import { nexmarkOptions, type NexmarkConfig } from './options.ts';
-import { nexmarkColumnProblem } from './schema.ts';
+import { NEXMARK_COLUMNS, nexmarkColumnProblem } from './schema.ts';
 import { nexmarkSource } from './source.ts';
 
 const T = (kind: string, fields?: FieldDesc[]) => (fields ? { kind, fields } : { kind });
 const S = T('STRING');
 const B = T('BIGINT');
 const TS = T('TIMESTAMP');
-const BID_FIELDS: FieldDesc[] = [
-  { name: 'auction', type: B },
-  { name: 'bidder', type: B },
-  { name: 'price', type: B },
-  { name: 'channel', type: S },
-  { name: 'url', type: S },
-  { name: 'dateTime', type: TS },
-  { name: 'extra', type: S },
-];
-const PERSON_FIELDS: FieldDesc[] = [
-  'id',
-  'name',
-  'emailAddress',
-  'creditCard',
-  'city',
-  'state',
-  'dateTime',
-  'extra',
-].map((name) => ({ name, type: name === 'id' ? B : name === 'dateTime' ? TS : S }));
-const AUCTION_FIELDS: FieldDesc[] = [
-  'id',
-  'itemName',
-  'description',
-  'initialBid',
-  'reserve',
-  'dateTime',
-  'expires',
-  'seller',
-  'category',
-  'extra',
-].map((name) => ({
-  name,
-  type: ['itemName', 'description', 'extra'].includes(name) ? S : ['dateTime', 'expires'].includes(name) ? TS : B,
-}));
+/** The columns of a flattened table as the source produces them (schema.ts). */
+const fieldsOf = (table: 'person' | 'auction' | 'bid'): FieldDesc[] =>
+  Object.entries(NEXMARK_COLUMNS[table]).map(([name, p]) => ({
+    name,
+    type: p === 'string' ? S : p === 'timestamp' ? TS : B,
+  }));
+const PERSON_FIELDS = fieldsOf('person');
+const AUCTION_FIELDS = fieldsOf('auction');
+const BID_FIELDS = fieldsOf('bid');
 const EVENTS_FIELDS: FieldDesc[] = [
   { name: 'event_type', type: T('INT') },
   { name: 'person', type: T('ROW', PERSON_FIELDS) },
