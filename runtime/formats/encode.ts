@@ -10,6 +10,8 @@ import { csvOptions, quoteCsv, type CsvOptions } from './csv.ts';
 import { parseBoolean } from '../options.ts';
 import { formatDate, formatTime, formatTimestamp } from './timestamp.ts';
 
+const DAY_MS = 86_400_000;
+
 type ToJson = (v: unknown) => unknown;
 
 const identity: ToJson = (v) => v;
@@ -127,11 +129,15 @@ export function jsonLineEncoder(
 /**
  * Encoded output collected as bytes: lines are written into one growing buffer as they are
  * encoded, so a batch's output is not held as thousands of strings until it is written (which
- * the young-generation GC would copy, again and again, while they wait).
+ * the young-generation GC would copy, again and again, while they wait). `jsonLineWriter` writes
+ * JSON lines straight into it, without a string per row.
  */
 export class LineBuffer {
   private buf: Buffer = Buffer.allocUnsafe(1 << 16);
   private pos = 0;
+  /** The epoch day and `"YYYY-MM-DDT` bytes of the last timestamp written (most share it). */
+  private day = NaN;
+  private readonly datePrefix = Buffer.alloc(12);
 
   get length(): number {
     return this.pos;
@@ -146,18 +152,155 @@ export class LineBuffer {
 
   /** Appends `text` as UTF-8, then a newline. */
   line(text: string): void {
-    this.reserve(text.length * 3 + 1);
-    this.pos += this.buf.write(text, this.pos, 'utf8');
+    this.text(text);
     this.buf[this.pos++] = 10;
   }
 
-  /** The bytes written since the last `take` (a copy), and starts over. */
+  /** Appends `text` as UTF-8 (reserving a byte more, for a newline). */
+  text(text: string): void {
+    this.reserve(text.length * 3 + 1);
+    this.pos += this.buf.write(text, this.pos, 'utf8');
+  }
+
+  /** Appends `text`, known to be ASCII. */
+  ascii(text: string): void {
+    const n = text.length;
+    this.reserve(n + 1);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.reserve(n + 1);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
+    this.pos = pos;
+  }
+
+  /** Ends a line. */
+  newline(): void {
+    this.reserve(1);
+    this.buf[this.pos++] = 10;
+  }
+
+  /** `s` as a JSON string: printable ASCII byte by byte, anything else through JSON.stringify. */
+  jsonString(s: string): void {
+    const n = s.length;
+    this.reserve(n + 3);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    buf[pos++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 32 || c === 34 || c === 92 || c > 126) {
+        this.pos = start;
+        this.text(JSON.stringify(s));
+        return;
+      }
+      buf[pos++] = c;
+    }
+    buf[pos++] = 34;
+    this.pos = pos;
+  }
+
+  /** Epoch ms as a quoted ISO-8601 UTC timestamp with ms (as `formatTimestamp` writes it). */
+  isoTimestamp(ms: number): void {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.day || !Number.isInteger(ms)) {
+      const text = formatTimestamp(ms);
+      if (text.length !== 24 || text.charCodeAt(10) !== 84 || !Number.isInteger(ms)) {
+        this.ascii(`"${text}"`); // years outside 0000-9999, or a fraction of a ms
+        return;
+      }
+      this.day = day;
+      this.datePrefix[0] = 34;
+      for (let i = 0; i < 11; i++) this.datePrefix[i + 1] = text.charCodeAt(i);
+    }
+    this.reserve(27);
+    const buf = this.buf;
+    let pos = this.pos;
+    const p = this.datePrefix;
+    for (let i = 0; i < 12; i++) buf[pos++] = p[i]!;
+    let r = ms - day * DAY_MS;
+    const h = (r / 3_600_000) | 0;
+    r -= h * 3_600_000;
+    const m = (r / 60_000) | 0;
+    r -= m * 60_000;
+    const sec = (r / 1000) | 0;
+    r -= sec * 1000;
+    buf[pos++] = 48 + ((h / 10) | 0);
+    buf[pos++] = 48 + (h % 10);
+    buf[pos++] = 58;
+    buf[pos++] = 48 + ((m / 10) | 0);
+    buf[pos++] = 48 + (m % 10);
+    buf[pos++] = 58;
+    buf[pos++] = 48 + ((sec / 10) | 0);
+    buf[pos++] = 48 + (sec % 10);
+    buf[pos++] = 46;
+    buf[pos++] = 48 + ((r / 100) | 0);
+    buf[pos++] = 48 + (((r / 10) | 0) % 10);
+    buf[pos++] = 48 + (r % 10);
+    buf[pos++] = 90;
+    buf[pos++] = 34;
+    this.pos = pos;
+  }
+
+  /** The bytes written since the last `take`, and starts over in a new buffer (no copy). */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    const out = this.buf.subarray(0, this.pos);
+    // the next batch likely writes as much (a burst beyond 16 MiB is not kept)
+    this.buf = Buffer.allocUnsafeSlow(Math.min(this.buf.length, 1 << 24));
     this.pos = 0;
-    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafe(1 << 16); // a burst is not kept
     return out;
   }
+}
+
+/**
+ * Row → one JSON line written into `out` (with its newline): the bytes `jsonLineEncoder` gives,
+ * without building the line as a string.
+ */
+export function jsonLineWriter(
+  schema: readonly FieldDesc[],
+  options: JsonWriteOptions = DEFAULT_JSON,
+): (row: Record<string, unknown>, out: LineBuffer) => void {
+  const names = schema.map((f) => f.name);
+  const line = jsonLineEncoder(schema, options);
+  // `{"name":` for the first field, `,"name":` after it
+  const keys = schema.map((f) => [
+    Buffer.from('{' + JSON.stringify(f.name) + ':'),
+    Buffer.from(',' + JSON.stringify(f.name) + ':'),
+  ]);
+  const STRING = 1;
+  const NUMBER = 2;
+  const ISO = 3;
+  const DOUBLE = 4;
+  const how = schema.map((f) => {
+    const k = f.type.kind;
+    if (k === 'STRING') return STRING;
+    if (k === 'BIGINT' || k === 'INT' || k === 'BOOLEAN') return NUMBER;
+    if (k === 'DOUBLE' || k === 'DECIMAL') return DOUBLE;
+    return k === 'TIMESTAMP' && !options.sqlTimestamps ? ISO : 0;
+  });
+  // other types (nested values, dates, SQL timestamps; NULL fields left out): the string encoder
+  if (how.includes(0) || options.ignoreNullFields || names.length === 0) return (row, out) => out.line(line(row));
+  const NULL = Buffer.from('null');
+  return (row, out) => {
+    for (let i = 0; i < names.length; i++) {
+      out.bytes(keys[i]![i === 0 ? 0 : 1]!);
+      const v = row[names[i]!];
+      if (v === null || v === undefined) out.bytes(NULL);
+      else if (typeof v === 'string') out.jsonString(v);
+      else if (how[i] === ISO) out.isoTimestamp(v as number);
+      else if (how[i] === DOUBLE && typeof v === 'number' && !Number.isFinite(v)) out.jsonString(String(v));
+      else out.ascii(String(v));
+    }
+    out.ascii('}\n');
+  };
 }
 
 /** A value as plain text (CSV cells, print): ISO timestamps, JSON for nested values. */

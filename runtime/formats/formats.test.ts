@@ -7,7 +7,9 @@ import {
   csvHeader,
   csvLineEncoder,
   jsonLineEncoder,
+  jsonLineWriter,
   jsonObjectConverter,
+  LineBuffer,
   jsonWriteOptions,
 } from './encode.ts';
 import { seededRandom } from '../random.ts';
@@ -170,5 +172,47 @@ describe('formatTimestamp', () => {
     for (const ms of [...edges, -62_167_219_200_000, -62_167_219_200_001, 1.5, -0.5])
       expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
     expect(() => formatTimestamp(8.64e15 + 1)).toThrow(RangeError);
+  });
+});
+
+describe('jsonLineWriter', () => {
+  it("writes exactly jsonLineEncoder's lines, as bytes, for every value shape", () => {
+    const rnd = seededRandom(11);
+    const schema = [
+      { name: 'id', type: { kind: 'BIGINT' as const } },
+      { name: 'name', type: { kind: 'STRING' as const } },
+      { name: 'ok', type: { kind: 'BOOLEAN' as const } },
+      { name: 'price', type: { kind: 'DOUBLE' as const } },
+      { name: 'ts', type: { kind: 'TIMESTAMP' as const } },
+      { name: 'größe', type: { kind: 'INT' as const } },
+    ];
+    const strings = [
+      '',
+      'plain',
+      'quote " and \\ back',
+      'tab\tnew\nline\u0001',
+      'é ü 東京 😀',
+      '\u007f~',
+      'x'.repeat(300),
+    ];
+    const doubles = [0, -0, 1.5, -2.25e-7, 1e21, NaN, Infinity, -Infinity, 0.1 + 0.2];
+    const times = [0, -1, T, T + 86_400_000, -62_167_219_200_000, 253_402_300_799_999, 253_402_300_800_000, 1.5];
+    const pick = <V>(xs: readonly V[]): V => xs[Math.floor(rnd() * xs.length)]!;
+    const rows = Array.from({ length: 3000 }, () => ({
+      id: rnd() < 0.1 ? null : pick([0, -7, 2 ** 53 - 1, 10n ** 20n, 42]),
+      name: rnd() < 0.1 ? null : pick(strings),
+      ok: rnd() < 0.1 ? undefined : rnd() < 0.5,
+      price: rnd() < 0.1 ? null : pick(doubles),
+      ts: rnd() < 0.1 ? null : rnd() < 0.5 ? pick(times) : T + Math.floor(rnd() * 3 * 86_400_000),
+      größe: Math.floor(rnd() * 1000) - 500,
+    }));
+    for (const options of [jsonWriteOptions({}), jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL' })]) {
+      const text = jsonLineEncoder(schema, options);
+      const write = jsonLineWriter(schema, options);
+      const out = new LineBuffer();
+      for (const row of rows) write(row, out); // past the buffer's first 64 KiB
+      expect(out.take().toString('utf8')).toBe(rows.map((r) => text(r) + '\n').join(''));
+      expect(out.length).toBe(0);
+    }
   });
 });

@@ -43,7 +43,7 @@ import {
   csvHeader,
   csvLineEncoder,
   csvOptions,
-  jsonLineEncoder,
+  jsonLineWriter,
   jsonWriteOptions,
   LineBuffer,
 } from '../../formats/encode.ts';
@@ -72,7 +72,8 @@ class FileSink implements SinkConnector {
   readonly path: string;
   private readonly dir: string;
   private readonly base: string;
-  private readonly encode: (row: Record<string, unknown>, kind: RowKind) => string;
+  /** Writes a row's line (with its newline) into the batch's buffer. */
+  readonly encode: (row: Record<string, unknown>, kind: RowKind, out: LineBuffer) => void;
   /** changelog-json: retractions are written (with their kind) rather than left out. */
   readonly writesRetractions: boolean;
   private readonly header: string;
@@ -104,14 +105,17 @@ class FileSink implements SinkConnector {
     this.writesRetractions = ctx.format === 'changelog-json';
     if (ctx.format === 'csv') {
       const o = csvOptions(ctx.options);
-      this.encode = csvLineEncoder(ctx.schema, o);
+      const line = csvLineEncoder(ctx.schema, o);
+      this.encode = (row, _kind, out) => out.line(line(row));
       this.header = o.header ? csvHeader(ctx.schema, o) + '\n' : '';
     } else if (ctx.format === 'changelog-json') {
       const opField = ctx.options['changelog-json.op-field'] ?? 'op';
-      this.encode = changelogJsonLineEncoder(ctx.schema, opField, jsonWriteOptions(ctx.options));
+      const line = changelogJsonLineEncoder(ctx.schema, opField, jsonWriteOptions(ctx.options));
+      this.encode = (row, kind, out) => out.line(line(row, kind));
       this.header = '';
     } else {
-      this.encode = jsonLineEncoder(ctx.schema, jsonWriteOptions(ctx.options));
+      const write = jsonLineWriter(ctx.schema, jsonWriteOptions(ctx.options));
+      this.encode = (row, _kind, out) => write(row, out);
       this.header = '';
     }
   }
@@ -341,10 +345,6 @@ class FileSink implements SinkConnector {
     return new FileWriter(this, o);
   }
 
-  encodeRow(row: Record<string, unknown>, kind: RowKind): string {
-    return this.encode(row, kind);
-  }
-
   /**
    * Pre-commit: makes batch `batchId`'s rows durable in hidden files (checkpointing) or, without
    * checkpoints, writes them at once. Returns false when the batch was published before.
@@ -532,7 +532,7 @@ class FileWriter implements BatchSinkWriter {
   }
   write(row: unknown, kind: RowKind = '+I'): void {
     if (kind === '-D' && !this.sink.writesRetractions) return;
-    this.lines.line(this.sink.encodeRow(row as Record<string, unknown>, kind));
+    this.sink.encode(row as Record<string, unknown>, kind, this.lines);
     this.rows++;
   }
   pendingRows(): number {
