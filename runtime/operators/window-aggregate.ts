@@ -52,6 +52,15 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
   private watermark = -Infinity;
   /** The window the previous row went to (rows arrive mostly in time order). */
   private last: Window<Key, Acc> | null = null;
+  /**
+   * HOP / CUMULATE: the windows the previous row went to (`seen` of them, -1: none), found by
+   * their first `[start, end)`: a row in the same windows (most of them, in time order) reuses
+   * them without a lookup per window.
+   */
+  private readonly seen: Window<Key, Acc>[] = [];
+  private seenCount = -1;
+  private seenStart = 0;
+  private seenEnd = 0;
   private readonly changes: boolean;
 
   constructor(private readonly cfg: WindowAggregateConfig<In, Key, Acc, Out>) {
@@ -71,22 +80,37 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     const key = this.cfg.key(row);
     if (this.tumbleMs > 0) {
       const start = windowStart(t, this.tumbleMs);
-      this.addTo(start, start + this.tumbleMs, key, row);
+      let w = this.last;
+      if (w === null || w.start !== start) {
+        const end = start + this.tumbleMs;
+        w = this.windows.get(end) ?? this.openWindow(start, end);
+        this.last = w;
+      }
+      this.addTo(w, key, row);
       return;
     }
-    const n = this.assigner.assign(t, this.buf);
-    for (let i = 0; i < n; i++) this.addTo(this.buf[2 * i]!, this.buf[2 * i + 1]!, key, row);
+    const buf = this.buf;
+    const n = this.assigner.assign(t, buf);
+    const seen = this.seen;
+    if (n !== this.seenCount || buf[0] !== this.seenStart || buf[1] !== this.seenEnd) {
+      // the windows of the first row of another span of time (ascending by end: one window
+      // opened per span in time order)
+      for (let i = 0; i < n; i++) {
+        const start = buf[2 * i]!;
+        const end = buf[2 * i + 1]!;
+        seen[i] = this.windows.get(end) ?? this.openWindow(start, end);
+      }
+      this.seenCount = n;
+      this.seenStart = buf[0]!;
+      this.seenEnd = buf[1]!;
+    }
+    for (let i = 0; i < n; i++) this.addTo(seen[i]!, key, row);
   }
 
-  private addTo(start: number, end: number, key: Key, row: In): void {
-    if (end <= this.watermark) {
+  private addTo(w: Window<Key, Acc>, key: Key, row: In): void {
+    if (w.end <= this.watermark) {
       this.lateRowsDropped++;
       return;
-    }
-    let w = this.last;
-    if (w === null || w.end !== end || w.start !== start) {
-      w = this.windows.get(end) ?? this.openWindow(start, end);
-      this.last = w;
     }
     let acc = w.groups.get(key);
     let created = false;
@@ -131,6 +155,7 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
       this.rows -= w.groups.size;
       this.windows.delete(w.end);
       if (this.last === w) this.last = null;
+      this.seenCount = -1;
       fired++;
     }
     if (fired > 0) this.ends = this.ends.slice(fired);
@@ -199,6 +224,8 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     this.ends = [];
     this.dirty.length = 0;
     this.last = null;
+    this.seenCount = -1;
+    this.seen.length = 0;
     this.rows = 0;
     this.watermark = data.wm ?? -Infinity;
     for (const [start, end, groups] of data.windows) {
