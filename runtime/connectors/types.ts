@@ -62,11 +62,24 @@ export interface SourceSplit {
   readonly idle: boolean;
   /** Records between the read position and the end of the split (null: not known yet). */
   readonly lag: number | null;
+  /**
+   * The split's watermark as the connector knows it, used instead of the one its rows' event
+   * times give (a repartition topic: the minimum over the upstream tasks' watermark records).
+   */
+  readonly watermark?: number;
+}
+
+/** A task's watermark in a scaled-out query: over its partitions of every input; idle when all of them are. */
+export interface TaskWatermark {
+  readonly watermark: number;
+  readonly idle: boolean;
 }
 
 export interface SourceContext<Config extends ConnectorConfig = ConnectorConfig> {
   /** The relation name. */
   readonly name: string;
+  /** The job's name (`pipeline.name`): internal topics are named after it. */
+  readonly job?: string;
   /** The connector's typed config (from the module, or resolved again after `createJob` overrides). */
   readonly config: Config;
   /** WITH options after `createJob` overrides (format options: `csvOptions`, `jsonWriteOptions`). */
@@ -138,6 +151,11 @@ export interface SourceConnector {
   taskCount?(): Promise<number>;
   /** Scaled out: the tasks this process owns now (progress reports), else null. */
   tasks?(): TaskProgress | null;
+  /**
+   * True for a topic the job itself creates (a repartition topic): its partition count follows
+   * the job's task count instead of deciding it.
+   */
+  readonly internalTopic?: boolean;
   close(): Promise<void>;
 }
 
@@ -212,6 +230,11 @@ export interface BatchSinkWriter extends SinkWriter<any> {
    * partition, so a task): writers with a transaction per task route them by it.
    */
   split?(id: string): void;
+  /**
+   * Scaled-out writers of a repartition topic: before each `commit`, the watermark of every task
+   * this process owns (`tasks`: the query's task count), written with the task's rows.
+   */
+  taskWatermarks?(marks: ReadonlyMap<number, TaskWatermark>, tasks: number): boolean;
 }
 
 export interface SinkConnector {
@@ -234,6 +257,11 @@ export interface SinkConnector {
    * batch and the file size after it), so that lost sink records are noticed, not replayed over.
    */
   checkpointMark?(query: string): Json | undefined;
+  /**
+   * Scaled-out jobs, before any query opens: the job's task count (a repartition sink creates
+   * its topic with that many partitions).
+   */
+  prepare?(tasks: number): Promise<void>;
   /** What a checkpointed job can promise for this sink (default at-least-once). */
   readonly guarantee?: 'exactly-once' | 'at-least-once';
   close(): Promise<void>;

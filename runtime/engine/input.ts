@@ -7,7 +7,7 @@
 import type { FormatName } from '../contract.ts';
 import type { RecordContext, RowKind, SourceProgress, SourceSpec } from '../types.ts';
 import { iso } from './progress.ts';
-import type { BatchSinkWriter, RecordBatch, SourceConnector } from '../connectors/types.ts';
+import type { BatchSinkWriter, RecordBatch, SourceConnector, SourceSplit } from '../connectors/types.ts';
 import { csvOptions, headerMapping, splitCsvLine, type CsvOptions } from '../formats/csv.ts';
 import { object as asObject, parse as parseJson } from '../formats/decode.ts';
 import { parseBoolean } from '../options.ts';
@@ -249,8 +249,28 @@ export class Input<Row> {
     if (splits === undefined || !this.hasWatermark) return;
     this.watermark = advancedWatermark(
       this.watermark,
-      splits.map((s) => ({ watermark: this.splitWatermarks.get(s.id) ?? -Infinity, idle: s.idle })),
+      splits.map((s) => ({ watermark: this.splitWatermark(s), idle: s.idle })),
     );
+  }
+
+  /** A split's watermark: the connector's when it knows it (a repartition topic), else its rows'. */
+  splitWatermark(s: SourceSplit): number {
+    return s.watermark ?? this.splitWatermarks.get(s.id) ?? -Infinity;
+  }
+
+  /**
+   * Scaled out: adds this input's part of each task's watermark (task = the split's partition
+   * index) to `into`.
+   */
+  taskParts(into: Map<number, { watermark: number; idle: boolean }[]>): void {
+    const splits = this.connector.splits?.();
+    if (splits === undefined || !this.hasWatermark) return;
+    for (const s of splits) {
+      const task = Number(s.id.slice(s.id.lastIndexOf('/') + 1));
+      let l = into.get(task);
+      if (l === undefined) into.set(task, (l = []));
+      l.push({ watermark: this.splitWatermark(s), idle: s.idle });
+    }
   }
 
   private parseError(e: unknown, batch: RecordBatch, i: number): void {
@@ -310,7 +330,7 @@ export class Input<Row> {
     return splits.map((s) => ({
       id: s.id,
       lag: s.lag,
-      watermark: iso(this.splitWatermarks.get(s.id) ?? -Infinity),
+      watermark: iso(this.splitWatermark(s)),
       idle: s.idle,
     }));
   }

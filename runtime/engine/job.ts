@@ -106,6 +106,8 @@ class JobRuntime implements Job {
   private readonly availableNow: boolean;
   /** `pipeline.scale-out` (docs/scale-out.md): the job's group, or null (one process reads everything). */
   private readonly scaleOut: Omit<ScaleOut, 'positions' | 'query'> | null;
+  /** `pipeline.scale-out.repartition-partitions`, or null: the job's task count. */
+  private readonly repartitionPartitions: number | null;
 
   constructor(
     private readonly spec: JobSpec,
@@ -135,6 +137,11 @@ class JobRuntime implements Job {
           sessionTimeoutMs: option('pipeline.scale-out.session-timeout', parseDuration, 10_000),
         }
       : null;
+    this.repartitionPartitions = option(
+      'pipeline.scale-out.repartition-partitions',
+      (t): number | null => parseInteger(t, 1),
+      null,
+    );
     if (this.scaleOut !== null && dir !== null && dir !== undefined && dir !== '')
       throw new Error(
         `'pipeline.scale-out' and 'checkpoint.dir' cannot be used together yet: a scaled-out job keeps its positions in Kafka (group "${this.scaleOut.group}"), and a local checkpoint would resume partitions another process has advanced. ` +
@@ -237,6 +244,7 @@ class JobRuntime implements Job {
     return {
       connector: factory({
         name: s.name,
+        job: this.name,
         config,
         options,
         format: config.format,
@@ -303,7 +311,21 @@ class JobRuntime implements Job {
     if (this.started) return this.started;
     this.started = (async () => {
       await checkSinkPaths(this.fileSinks, this.fileSources);
-      if (this.scaleOut !== null) for (const q of this.queryList) await q.checkScaleOut();
+      if (this.scaleOut !== null) {
+        // the job's task count: repartition topics are created with it before anything reads them
+        let tasks = this.repartitionPartitions ?? 0;
+        if (this.repartitionPartitions === null)
+          for (const q of this.queryList) tasks = Math.max(tasks, await q.sourceTasks());
+        for (const s of this.sinks.values()) await s.prepare?.(Math.max(tasks, 1));
+        for (const q of this.queryList) await q.checkScaleOut();
+        if (this.spec.options.raw['pipeline.scale-out'] !== 'true')
+          for (const q of this.queryList)
+            if (q.operatorList.length > 0)
+              throw new Error(
+                `query "${q.name}" keeps state, and the job was compiled without 'pipeline.scale-out' = 'true' (it is set with --set only), so its plan has no repartition stages: ` +
+                  `SET 'pipeline.scale-out' = 'true' in the file, so that the compiler re-keys what needs it (docs/scale-out.md)`,
+              );
+      }
       // a resumed run may have finished reading its files; a fresh one needs them
       const dir = this.checkpoint?.dir;
       if (dir === undefined || !existsSync(join(dir, 'metadata'))) await checkInputsExist(this.fileSources);

@@ -26,7 +26,13 @@ import type {
   TaskProgress,
 } from '../types.ts';
 import type { QueryBuilder, QueryHandle, QuerySpec } from './api.ts';
-import type { BatchSinkWriter, RecordBatch, SinkConnector, SourceConnector } from '../connectors/types.ts';
+import type {
+  BatchSinkWriter,
+  RecordBatch,
+  SinkConnector,
+  SourceConnector,
+  TaskWatermark,
+} from '../connectors/types.ts';
 import type { ConnectorConfig } from '../connectors/spec.ts';
 import { BaseOperator } from '../operators/base.ts';
 import { LookupTable } from '../connectors/lookup-table.ts';
@@ -133,6 +139,11 @@ export class Query implements QueryHandle {
   private readonly inputs: Input<any>[] = [];
   private readonly operators: Operator<any>[] = [];
   private readonly writers: Writer[] = [];
+  /** Writers of repartition topics (scaled out): told every task's watermark before each commit. */
+  private marked: BatchSinkWriter[] = [];
+  /** Scaled out: the query's task count (the most partitions of its sources), known after `checkScaleOut`. */
+  private tasks = 0;
+  private readonly taskCounts = new Map<Input<any>, number>();
   /** Lookup tables (`q.lookup`): opened before the first batch, reloaded between batches. */
   private readonly tables: LookupTable<any, any>[] = [];
   private watermark = -Infinity;
@@ -239,6 +250,23 @@ export class Query implements QueryHandle {
         input.onSplit = (id) => {
           for (const w of routed) w.split!(id);
         };
+    this.marked = this.writers.filter((w) => w.writer.taskWatermarks !== undefined).map((w) => w.writer);
+  }
+
+  /**
+   * Scaled out, writing a repartition topic: hands each writer the watermark of every task this
+   * process owns (the minimum over its partitions of every input; idle when all are). True when
+   * some task has watermark records to write.
+   */
+  private giveTaskWatermarks(): boolean {
+    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
+    for (const input of this.inputs) input.taskParts(parts);
+    const marks = new Map<number, TaskWatermark>();
+    for (const [task, l] of parts)
+      marks.set(task, { watermark: advancedWatermark(-Infinity, l), idle: l.every((p) => p.idle) });
+    let due = false;
+    for (const w of this.marked) if (w.taskWatermarks!(marks, this.tasks)) due = true;
+    return due;
   }
 
   private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null, late = false): BatchSinkWriter {
@@ -357,6 +385,25 @@ export class Query implements QueryHandle {
   }
 
   /**
+   * Scaled out: the most partitions of the query's own sources (not the repartition topics the
+   * job creates from this count), or 0 when it reads none.
+   */
+  async sourceTasks(): Promise<number> {
+    let n = 0;
+    for (const input of this.inputs)
+      if (input.connector.taskCount !== undefined && input.connector.internalTopic !== true && !input.bounded)
+        n = Math.max(n, await this.taskCountOf(input));
+    return n;
+  }
+
+  /** An input's task count, asked of its connector once (each ask is a metadata round trip). */
+  private async taskCountOf(input: Input<any>): Promise<number> {
+    let n = this.taskCounts.get(input);
+    if (n === undefined) this.taskCounts.set(input, (n = await input.connector.taskCount!()));
+    return n;
+  }
+
+  /**
    * Scale-out pre-flight (docs/scale-out.md), before anything opens: inputs read together must be
    * co-partitioned, and what a scaled-out job cannot do yet is refused, saying so.
    */
@@ -372,8 +419,9 @@ export class Query implements QueryHandle {
           `source "${input.name}" (connector '${connector}'${input.bounded ? ', bounded' : ''}) cannot be shared by the processes of a scaled-out job`,
           `'pipeline.scale-out' needs unbounded Kafka sources (kafka, upsert-kafka; lookup tables may be anything); run the job in one process ('pipeline.scale-out' = 'false')`,
         );
-      counts.push({ name: input.name, tasks: await input.connector.taskCount!() });
+      counts.push({ name: input.name, tasks: await this.taskCountOf(input) });
     }
+    this.tasks = Math.max(0, ...counts.map((c) => c.tasks));
     const stateful = this.operators.length > 0;
     if (stateful && counts.some((c) => c.tasks !== counts[0]!.tasks))
       fail(
@@ -485,7 +533,7 @@ export class Query implements QueryHandle {
             await this.batch(polled, startedAt, t0, t1, true, 'new');
           return;
         }
-        if (this.nextWatermark() <= this.watermark) {
+        if (this.nextWatermark() <= this.watermark && !(this.marked.length > 0 && this.giveTaskWatermarks())) {
           // Nothing to do, unless a processing-time window is due: wait for data or for it.
           const due = this.nextTimer();
           if (due === null || due > Date.now()) {
@@ -659,6 +707,7 @@ export class Query implements QueryHandle {
     const t2 = performance.now();
     for (const w2 of this.writers) w2.fold?.flush();
     for (const w2 of this.writers) w2.written = w2.writer.pendingRows();
+    if (this.marked.length > 0) this.giveTaskWatermarks();
     for (const w2 of this.writers) {
       if (mode === 'replay' && w2.gate !== null) continue; // delivered before the restart
       try {

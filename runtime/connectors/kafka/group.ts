@@ -103,6 +103,8 @@ export class TaskGroup {
   inGroup = false;
   /** Exactly-once sinks: fence the previous owners of tasks before their positions are read. */
   private readonly fencers = new Set<(tasks: readonly number[]) => Promise<void>>();
+  /** Per task, the fence of its previous owners in the generation it was gained in. */
+  private readonly fencing = new Map<number, { generation: number; done: Promise<void> }>();
   /** Per query, its sources' positions now (exactly-once sinks commit them in their transactions). */
   private readonly providers = new Map<string, (() => Positions)[]>();
   /** Queries whose positions an exactly-once sink commits (their sources commit none themselves). */
@@ -142,9 +144,33 @@ export class TaskGroup {
     this.fencers.delete(f);
   }
 
-  /** Before a source reads the positions of tasks it gained: every exactly-once sink fences their previous owners. */
+  /**
+   * Before a source reads the positions of tasks it gained: every exactly-once sink fences their
+   * previous owners — once per task and assignment, however many sources (queries, stages) gain
+   * it: a second fence would abort the transaction the first producer has open. A source that
+   * gains a task being fenced waits for that fence.
+   */
   async beforeRead(tasks: readonly number[]): Promise<void> {
-    for (const f of this.fencers) await f(tasks);
+    const waits: Promise<void>[] = [];
+    const todo: number[] = [];
+    for (const t of tasks) {
+      const f = this.fencing.get(t);
+      if (f !== undefined && f.generation === this.generation) waits.push(f.done);
+      else todo.push(t);
+    }
+    if (todo.length > 0) {
+      const done = (async () => {
+        for (const f of this.fencers) await f(todo);
+      })();
+      const generation = this.generation;
+      for (const t of todo) this.fencing.set(t, { generation, done });
+      // a failed fence is tried again by the next source that gains the task
+      done.catch(() => {
+        for (const t of todo) if (this.fencing.get(t)?.done === done) this.fencing.delete(t);
+      });
+      waits.push(done);
+    }
+    await Promise.all(waits);
   }
 
   /** True when an exactly-once sink commits `query`'s positions in its transactions. */

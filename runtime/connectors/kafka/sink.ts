@@ -28,7 +28,8 @@ import { TaskTransactions } from './task-transactions.ts';
 import { recordEncoder, recordLayout } from './codec.ts';
 import { partitionOfKey } from './murmur2.ts';
 import { registerCodecs } from './compression.ts';
-import type { KafkaConfig } from './options.ts';
+import { repartitionTopic, type KafkaConfig } from './options.ts';
+import { prepareRepartitionTopic, refuseUnscaled, TaskMarks } from './repartition.ts';
 
 type Row = Record<string, unknown>;
 
@@ -85,7 +86,10 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
     this.settings = clientSettings(ctx.name, config);
     if (config.topics.length !== 1)
       throw new KafkaError(`sink "${ctx.name}" needs 'topic' naming one topic`, null, false);
-    this.topic = config.topics[0]!;
+    const rp = config.repartition;
+    if (rp !== undefined) refuseUnscaled(ctx.name, ctx.scaleOut ?? null);
+    // a repartition topic is named after the job as it runs (`--set pipeline.name` included)
+    this.topic = rp !== undefined ? repartitionTopic(ctx.job ?? 'job', rp.operator) : config.topics[0]!;
     this.partition = partitioner(config.partitioner);
     const c = COMPRESSION[config.compression];
     if (c === undefined)
@@ -118,6 +122,28 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
           notice: (m) => ctx.notice?.(m),
         })
       : null;
+  }
+
+  /** Scaled out: a repartition topic is created with the job's task count before anything reads it. */
+  async prepare(tasks: number): Promise<void> {
+    if (this.ctx.config.repartition === undefined) return;
+    const kafka = newKafka(this.settings.config);
+    const admin = kafka.admin();
+    await withRetry(
+      async () => {
+        await admin.connect();
+        try {
+          await prepareRepartitionTopic(admin, this.topic, tasks);
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      {
+        budgetMs: this.settings.retryTimeoutMs,
+        brokers: this.settings.brokers,
+        what: `repartition topic ${this.topic}`,
+      },
+    );
   }
 
   async open(recovery?: SinkRecovery | null): Promise<void> {
@@ -170,7 +196,12 @@ class KafkaSink implements SinkConnector, TransactionalSinkParts {
     const layout = recordLayout(fields, this.ctx.config, keyFields);
     const enc = recordEncoder(layout, this.ctx.options);
     const encoders: Encoders = { key: enc.key, value: enc.value, upsert: this.upsert };
-    if (this.tasks !== null) return this.tasks.writer(o.query, encoders);
+    if (this.tasks !== null)
+      return this.tasks.writer(
+        o.query,
+        encoders,
+        this.ctx.config.repartition !== undefined ? new TaskMarks(this.topic, () => this.partitions) : null,
+      );
     return this.eos !== null ? this.eos.writer(o.query, encoders) : new KafkaWriter(this, encoders);
   }
 

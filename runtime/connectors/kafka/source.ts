@@ -30,7 +30,8 @@ import { recordLayout, recordParser } from './codec.ts';
 import { registerCodecs } from './compression.ts';
 import { newKafka } from './kafkajs.ts';
 import { taskGroup, type TaskGroup, type TaskMember } from './group.ts';
-import type { KafkaConfig, PartitionOffset } from './options.ts';
+import { repartitionTopic, type KafkaConfig, type PartitionOffset } from './options.ts';
+import { refuseUnscaled, UpstreamWatermarks } from './repartition.ts';
 
 /** `{ topic: { partition: offset } }` (Spark's offset JSON). */
 type OffsetMap = Record<string, Record<string, number>>;
@@ -98,6 +99,8 @@ export class KafkaSource implements SourceConnector {
   private readonly upsert: boolean;
   /** Key columns read from the record key (EXCEPT_KEY layouts), else null: values go to the decoder as text. */
   private readonly parse: ((key: string | null, value: string | null) => Record<string, unknown>) | null;
+  /** A repartition topic: the upstream tasks' watermark records per partition; else null. */
+  private readonly marks: UpstreamWatermarks | null;
   private parts: Partition[] = [];
   private byId = new Map<string, Partition>();
   private fetching = new Set<string>();
@@ -129,7 +132,11 @@ export class KafkaSource implements SourceConnector {
     this.config = c;
     this.settings = clientSettings(ctx.name, c);
     this.upsert = c.upsert;
-    this.topics = c.topics;
+    const rp = c.repartition;
+    if (rp !== undefined) refuseUnscaled(ctx.name, ctx.scaleOut ?? null);
+    // a repartition topic is named after the job as it runs; its watermark comes from the upstream tasks' records
+    this.topics = rp !== undefined ? [repartitionTopic(ctx.job ?? 'job', rp.operator)] : c.topics;
+    this.marks = rp !== undefined ? new UpstreamWatermarks() : null;
     this.pattern = c.topicPattern !== null ? new RegExp(`^(?:${c.topicPattern})$`) : null;
     if (this.topics.length === 0 && this.pattern === null)
       throw new KafkaError(`source "${ctx.name}" needs 'topic' or 'topic-pattern'`, null, false);
@@ -187,6 +194,11 @@ export class KafkaSource implements SourceConnector {
         );
     }
     return this.reader.partitions(topics);
+  }
+
+  /** A repartition topic: created by the job with its task count, so it does not decide it. */
+  get internalTopic(): boolean {
+    return this.marks !== null;
   }
 
   tasks(): TaskProgress | null {
@@ -247,7 +259,10 @@ export class KafkaSource implements SourceConnector {
       const tasks = this.pendingTasks;
       this.pendingTasks = null;
       this.ownedTasks = tasks;
-      for (const p of this.parts.filter((x) => !tasks.has(x.partition))) this.byId.delete(p.id);
+      for (const p of this.parts.filter((x) => !tasks.has(x.partition))) {
+        this.byId.delete(p.id);
+        this.marks?.drop(p.partition);
+      }
       this.parts = this.parts.filter((p) => tasks.has(p.partition));
       const fresh = this.allParts.filter(
         (tp) => tasks.has(tp.partition) && !this.byId.has(`${tp.topic}/${tp.partition}`),
@@ -651,6 +666,7 @@ export class KafkaSource implements SourceConnector {
             for (let i = c.pos; i < end; i++) {
               const m = msgs[i]!;
               if (m.value !== null) messages.push(m);
+              else this.marks?.take(p.topic, p.partition, m);
             }
           if (end > c.pos) p.next = Number(msgs[end - 1]!.offset) + 1;
           consumed += end - c.pos;
@@ -668,6 +684,7 @@ export class KafkaSource implements SourceConnector {
           consumed++;
           // a tombstone (null value) in a plain kafka source is no row (Flink's formats skip it)
           if (m.value !== null || this.upsert) messages.push(m);
+          else this.marks?.take(p.topic, p.partition, m);
           n--;
           p.next = off + 1;
         }
@@ -769,6 +786,17 @@ export class KafkaSource implements SourceConnector {
   splits(): readonly SourceSplit[] {
     const now = Date.now();
     const timeout = this.config.idleTimeoutMs;
+    const marks = this.marks;
+    if (marks !== null)
+      return this.parts.map((p) => {
+        const w = marks.watermark(p.partition);
+        return {
+          id: p.id,
+          idle: w.idle,
+          lag: p.high < 0 ? null : Math.max(0, Math.min(p.high, p.end) - p.next),
+          watermark: w.watermark,
+        };
+      });
     return this.parts.map((p) => ({
       id: p.id,
       idle: timeout !== null && p.buffered === 0 && now - p.lastDataAt >= timeout,

@@ -19,10 +19,11 @@
  */
 import type { Kafka, Producer } from 'kafkajs';
 import type { RowKind } from '../../types.ts';
-import { RowBuffer, type BatchSinkWriter, type ScaleOut } from '../types.ts';
+import { RowBuffer, type BatchSinkWriter, type ScaleOut, type TaskWatermark } from '../types.ts';
 import { KafkaError, kafkaError, withRetry } from './client.ts';
 import { taskGroup, type TaskGroup } from './group.ts';
 import { fencingProducer, type Encoders, type TransactionalSinkParts } from './transactions.ts';
+import type { TaskMarks } from './repartition.ts';
 
 type Row = Record<string, unknown>;
 
@@ -50,6 +51,7 @@ export class TaskTransactions {
   private readonly writers: TaskWriter[] = [];
   private group: TaskGroup | null = null;
   private kafka: Kafka | null = null;
+  private closed = false;
   private readonly fence = (tasks: readonly number[]): Promise<void> => this.fenceTasks(tasks);
 
   constructor(
@@ -57,14 +59,17 @@ export class TaskTransactions {
     readonly settings: TaskTransactionSettings,
   ) {}
 
-  writer(query: string, encode: Encoders): TaskWriter {
+  writer(query: string, encode: Encoders, marks: TaskMarks | null = null): TaskWriter {
     if (this.writers.some((w) => w.query === query))
       throw new KafkaError(
         `sink "${this.sink.name}": query "${query}" writes it twice; a scaled-out exactly-once sink takes one writer per query`,
         null,
         false,
       );
-    const w = new TaskWriter(this, this.sink, query, encode);
+    const w =
+      marks === null
+        ? new TaskWriter(this, this.sink, query, encode)
+        : new RepartitionWriter(this, this.sink, query, encode, marks);
     this.writers.push(w);
     return w;
   }
@@ -93,6 +98,8 @@ export class TaskTransactions {
   }
 
   private async fenceTasks(tasks: readonly number[]): Promise<void> {
+    // a rebalance while the job stops (another query's source still gains tasks): nothing to fence
+    if (this.closed) return;
     const what = `sink "${this.sink.name}" (topic ${this.sink.topic})`;
     for (const w of this.writers)
       for (const t of tasks)
@@ -103,10 +110,14 @@ export class TaskTransactions {
         });
   }
 
-  /** A producer for `id` that has fenced every earlier one. */
-  producer(id: string): Promise<Producer> {
+  /** A producer for `id` that has fenced every earlier one (null once the sink is closing). */
+  async producer(id: string): Promise<Producer | null> {
     if (this.kafka === null) throw new Error(`sink "${this.sink.name}" is not open`);
-    return fencingProducer(this.kafka, id, this.settings.timeoutMs);
+    if (this.closed) return null;
+    const p = await fencingProducer(this.kafka, id, this.settings.timeoutMs);
+    if (!this.closed) return p;
+    await p.disconnect().catch(() => {}); // closed meanwhile: no producer may outlive the sink
+    return null;
   }
 
   describe(): string {
@@ -118,6 +129,7 @@ export class TaskTransactions {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.group?.removeFencer(this.fence);
     for (const w of this.writers) await w.close();
   }
@@ -137,6 +149,7 @@ export class TaskWriter implements BatchSinkWriter {
     private readonly sink: TransactionalSinkParts,
     readonly query: string,
     private readonly encode: Encoders,
+    protected readonly marks: TaskMarks | null = null,
   ) {}
 
   split(id: string): void {
@@ -166,8 +179,10 @@ export class TaskWriter implements BatchSinkWriter {
   async takeOver(task: number): Promise<void> {
     const old = this.producers.get(task);
     this.producers.delete(task);
+    this.marks?.forget(task);
     await old?.disconnect().catch(() => {});
-    this.producers.set(task, await this.owner.producer(this.owner.id(this.query, task)));
+    const p = await this.owner.producer(this.owner.id(this.query, task));
+    if (p !== null) this.producers.set(task, p);
   }
 
   async commit(batchId: number): Promise<void> {
@@ -184,7 +199,9 @@ export class TaskWriter implements BatchSinkWriter {
           l.push({ group: p.group, topic, partition: t, offset });
           moved.set(t, l);
         }
-    const tasks = [...new Set([...this.byTask.keys(), ...moved.keys()])].sort((a, b) => a - b);
+    const tasks = [...new Set([...this.byTask.keys(), ...moved.keys(), ...(this.marks?.tasks() ?? [])])].sort(
+      (a, b) => a - b,
+    );
     for (const task of tasks) {
       const { rows, kinds } = this.byTask.get(task)?.take() ?? { rows: [] as Row[], kinds: [] as RowKind[] };
       const positions = moved.get(task) ?? [];
@@ -202,6 +219,10 @@ export class TaskWriter implements BatchSinkWriter {
       try {
         for (const messages of this.sink.chunks(rows, kinds, this.encode))
           await t.send({ topic: this.sink.topic, messages, acks: -1, compression: this.sink.compression });
+        // a repartition topic: the task's watermark records follow its rows, in every partition
+        const marks = this.marks?.messages(task) ?? null;
+        if (marks !== null)
+          await t.send({ topic: this.sink.topic, messages: marks, acks: -1, compression: this.sink.compression });
         const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
         for (const p of positions) {
           const topics = byGroup.get(p.group) ?? new Map<string, { partition: number; offset: string }[]>();
@@ -221,6 +242,7 @@ export class TaskWriter implements BatchSinkWriter {
         if (isFenced(e)) {
           // another process owns the task now and continues from the last committed positions
           this.producers.delete(task);
+          this.marks?.forget(task);
           await producer.disconnect().catch(() => {});
           this.owner.settings.notice(
             `sink "${this.sink.name}": task ${task} (transactional id ${id}) was taken over by another process; batch ${batchId}'s rows of it are dropped here and written by the new owner`,
@@ -237,6 +259,7 @@ export class TaskWriter implements BatchSinkWriter {
         );
       }
       for (const p of positions) this.sent.set(`${p.group}/${p.topic}/${p.partition}`, p.offset);
+      this.marks?.committed(task);
     }
     this.byTask.clear();
     this.current = null;
@@ -246,5 +269,12 @@ export class TaskWriter implements BatchSinkWriter {
   async close(): Promise<void> {
     for (const p of this.producers.values()) await p.disconnect().catch(() => {});
     this.producers.clear();
+  }
+}
+
+/** A repartition topic's writer (repartition.ts): a task's transaction also holds its watermark records. */
+class RepartitionWriter extends TaskWriter {
+  taskWatermarks(marks: ReadonlyMap<number, TaskWatermark>, tasks: number): boolean {
+    return this.marks!.update(marks, tasks);
   }
 }

@@ -1,0 +1,218 @@
+/**
+ * Stages of a scaled-out job (docs/scale-out.md "Stages and repartition topics"): a window
+ * aggregate grouped by user_id over a 6-partition topic whose records are keyed by something else
+ * is re-keyed through `<job>-<operator>-repartition`. The same file runs as one `sqc run` process
+ * without `'pipeline.scale-out'` and as three scaled-out processes; the read_committed output of
+ * the scaled-out run equals the single-process run's exactly, and the repartition topic holds the
+ * re-keyed rows (every user in the partition its key hashes to) and the upstream tasks' watermark
+ * records.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
+import { partitionOfKey } from '../../runtime/connectors/kafka/murmur2.ts';
+import { WATERMARK_HEADER } from '../../runtime/connectors/kafka/repartition.ts';
+import { ROOT, precompile } from '../crash/harness.ts';
+import { kcatRead, loadProgram, produce, readTopic } from './support.ts';
+
+const SQC = join(ROOT, 'bin', 'sqc.js');
+const PARTITIONS = 6;
+const T0 = Date.UTC(2026, 0, 1);
+
+let k: KafkaForTests;
+const tmp = mkdtempSync(join(tmpdir(), 'sqc-stages-'));
+const children = new Set<ChildProcess>();
+beforeAll(async () => {
+  k = await kafkaForTests();
+});
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await k?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** One `sqc run` process of a job, its stderr collected. */
+class Proc {
+  readonly child: ChildProcess;
+  stderr = '';
+  exit: Promise<number | null>;
+  constructor(job: string, cacheDir: string) {
+    this.child = spawn(process.execPath, [SQC, 'run', job], {
+      cwd: tmp,
+      env: { ...process.env, SQC_CACHE_DIR: cacheDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.add(this.child);
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    this.exit = new Promise((resolve) =>
+      this.child.on('close', (code) => {
+        children.delete(this.child);
+        resolve(code);
+      }),
+    );
+  }
+  tasks(): number[] | null {
+    const all = [...this.stderr.matchAll(/generation (\d+): this process owns tasks? ([\d, ]+|- \(a spare\))/g)];
+    const last = all[all.length - 1];
+    if (last === undefined) return null;
+    return last[2]!.startsWith('-') ? [] : last[2]!.split(', ').map(Number);
+  }
+}
+
+/** Clicks i: partition i % 6, keyed by the click (not the user), user u(i % 37), 100 ms apart. */
+function clicks(from: number, n: number): { partition: number; key: string; value: string }[] {
+  const out = [];
+  for (let i = from; i < from + n; i++)
+    out.push({
+      partition: i % PARTITIONS,
+      key: `c${i}`,
+      value: JSON.stringify({ id: i, user_id: `u${i % 37}`, ts: new Date(T0 + i * 100).toISOString() }),
+    });
+  return out;
+}
+
+/** One click per partition a minute after the last: every window of the clicks before it closes. */
+function closing(after: number): { partition: number; key: string; value: string }[] {
+  return Array.from({ length: PARTITIONS }, (_, p) => ({
+    partition: p,
+    key: `end${p}`,
+    value: JSON.stringify({ id: -1, user_id: 'end', ts: new Date(T0 + after * 100 + 60_000).toISOString() }),
+  }));
+}
+
+/** The job; `scaled`: with `'pipeline.scale-out' = 'true'` (else one process, the default). */
+function program(name: string, source: string, sink: string, scaled: boolean): string {
+  const brokers = k.brokers.join(',');
+  return `
+SET 'pipeline.name' = '${name}';
+${scaled ? "SET 'pipeline.scale-out' = 'true';\nSET 'pipeline.scale-out.session-timeout' = '3 s';" : ''}
+CREATE STREAM clicks (id BIGINT, user_id STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
+  'connector' = 'kafka', 'topic' = '${source}', 'properties.bootstrap.servers' = '${brokers}',
+  'scan.startup.mode' = 'earliest-offset', 'format' = 'json'
+);
+CREATE TABLE per_user (window_start TIMESTAMP(3), user_id STRING, n BIGINT, first_id BIGINT) WITH (
+  'connector' = 'kafka', 'topic' = '${sink}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json'
+);
+INSERT INTO per_user
+SELECT window_start, user_id, COUNT(*) AS n, MIN(id) AS first_id
+FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, user_id;
+`;
+}
+
+async function values(topic: string): Promise<string[]> {
+  return (await readTopic(k.brokers, topic)).map((r) => r.value!).sort();
+}
+
+/** Runs `program` as `processes` `sqc run` processes until the sink holds `rows` rows; returns them. */
+async function run(
+  name: string,
+  source: string,
+  scaled: boolean,
+  processes: number,
+  rows: number,
+): Promise<{ out: string[]; sink: string; procs: Proc[] }> {
+  const sink = await k.topic(3);
+  const job = join(tmp, `${name}.sq`);
+  writeFileSync(job, program(name, source, sink, scaled));
+  const cache = join(tmp, `cache-${name}`);
+  await precompile([job], cache);
+  const procs = Array.from({ length: processes }, () => new Proc(job, cache));
+  try {
+    await until(`${rows} rows from ${name}`, async () => (await values(sink)).length >= rows);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}; got ${(await values(sink)).length}\n${procs.map((p) => p.stderr).join('\n---\n')}`,
+      { cause: e },
+    );
+  }
+  await sleep(1_000); // a duplicate would arrive now
+  for (const p of procs) p.child.kill('SIGINT');
+  for (const p of procs) {
+    const code = await Promise.race([p.exit, sleep(30_000).then(() => 'hung')]);
+    expect(code, p.stderr).toBe(130);
+  }
+  return { out: await values(sink), sink, procs };
+}
+
+/**
+ * State per task (changelog topics) is the other half of scale-out, built alongside: until it is
+ * in, a scaled-out job with a stateful operator is refused when it starts, and so is the
+ * downstream stage here. This asks the runtime, so the test runs as soon as it is built.
+ */
+async function statePerTask(): Promise<boolean> {
+  const topic = await k.topic(2);
+  const m = await loadProgram(
+    'stages-probe',
+    `SET 'pipeline.name' = '${k.groupId()}';
+SET 'pipeline.scale-out' = 'true';
+CREATE STREAM s (k STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'kafka', 'topic' = '${topic}',
+  'properties.bootstrap.servers' = '${k.brokers.join(',')}', 'format' = 'json', 'key.fields' = 'k');
+CREATE SINK o WITH ('connector' = 'blackhole');
+INSERT INTO o SELECT k, COUNT(*) AS n FROM s GROUP BY k;`,
+  );
+  const job = m.createJob();
+  try {
+    await job.start();
+  } catch (e) {
+    if (/changelog topics are not built/.test((e as Error).message)) return false;
+    throw e;
+  }
+  await job.stop();
+  return true;
+}
+
+describe('a re-keying window aggregate in stages', () => {
+  it('three scaled-out processes write exactly what one process writes; the repartition topic holds re-keyed rows and watermark records', async (ctx) => {
+    if (!(await statePerTask())) ctx.skip();
+    const N = 6_000;
+    const source = await k.topic(PARTITIONS);
+    await produce(k.kafka, source, clicks(0, N));
+    await produce(k.kafka, source, closing(N));
+    // every (10 s window, user) pair of the clicks: 100 clicks per window over 37 users
+    const windows = N / 100;
+    const expectedRows = windows * 37;
+
+    const single = await run(k.groupId(), source, false, 1, expectedRows);
+    expect(single.out).toHaveLength(expectedRows);
+
+    const name = k.groupId();
+    const scaled = await run(name, source, true, 3, expectedRows);
+    expect(scaled.out).toEqual(single.out);
+    expect((await kcatRead(k.brokers, scaled.sink)).map((r) => r.value).sort()).toEqual(single.out);
+    const owned = scaled.procs.map((p) => p.tasks() ?? []);
+    expect(owned.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+
+    // the repartition topic: created with the job's task count, rows keyed by user_id in the
+    // partition murmur2 gives their key, every upstream task's watermark records in every partition
+    const topic = `${name}-insert_into_per_user-window-aggregate-2-repartition`;
+    const records = await readTopic(k.brokers, topic);
+    const rows = records.filter((r) => r.value !== null);
+    expect(rows).toHaveLength(N + PARTITIONS);
+    for (const r of rows) expect(r.partition).toBe(partitionOfKey(Buffer.from(r.key!), PARTITIONS));
+    expect(rows[0]!.key).toMatch(/^\{"user_id":"[^"]+"\}$/);
+    const marks = records
+      .filter((r) => r.value === null)
+      .map((r) => ({ partition: r.partition, ...JSON.parse(r.headers[WATERMARK_HEADER]!) }));
+    for (let p = 0; p < PARTITIONS; p++)
+      for (let t = 0; t < PARTITIONS; t++) {
+        const last = marks.filter((m) => m.partition === p && m.task === t).at(-1);
+        expect(last).toMatchObject({ tasks: PARTITIONS, idle: false });
+        // the task's last watermark: its closing click's time minus the 1 s delay
+        expect(last.watermark).toBe(T0 + N * 100 + 60_000 - 1_000);
+      }
+  }, 300_000);
+});
