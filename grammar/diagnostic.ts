@@ -64,7 +64,7 @@ export const DIAGNOSTIC_CODES = {
   SQ0503: 'invalid option value',
   SQ0504: 'unknown connector',
   SQ0505: 'unknown or invalid SET option',
-  SQ0506: 'what a scaled-out job cannot do yet (state, non-Kafka or bounded sources, checkpoint.dir)',
+  SQ0506: 'what a scaled-out job cannot do (re-keying an updating input, state, non-Kafka or bounded sources, checkpoint.dir)',
   // SQ06xx: time attributes and watermarks
   SQ0601: 'watermark on a non-timestamp column',
   SQ0602: 'window on a non-time attribute',
