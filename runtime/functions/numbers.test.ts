@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { bigint, bigintDiv, decimalDiv, intDiv, intMod, round, roundInteger, seededRandom, sign } from './numbers.ts';
+import {
+  bigint,
+  bigintDiv,
+  decimalDiv,
+  intDiv,
+  intMod,
+  round,
+  roundDigits,
+  roundInteger,
+  seededRandom,
+  sign,
+} from './numbers.ts';
 
 describe('ROUND (half-up on the decimal representation)', () => {
   it.each([
@@ -19,6 +30,19 @@ describe('ROUND (half-up on the decimal representation)', () => {
     [1.23e21, 2, 1.23e21],
   ])('ROUND(%d, %d) = %d', (x, d, expected) => {
     expect(round(x, d)).toBe(expected);
+  });
+
+  it('gives what rounding the digits of the decimal representation gives, for any value', () => {
+    const random = seededRandom(11);
+    const values: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 24 - 12);
+      values.push((random() - 0.5) * magnitude, Math.round(random() * 1e6) / 1000, 0.908 * Math.round(random() * 1e8));
+    }
+    // ties and near-ties in binary: n + 0.5 at each scale, and decimal ties that binary misses
+    for (let n = 0; n < 2000; n++) for (const d of [1, 2, 3, 6]) values.push((n + 0.5) / 10 ** d, -(n + 0.5) / 10 ** d);
+    for (const x of values)
+      for (let d = 0; d <= 15; d++) expect(Object.is(round(x, d), roundDigits(x, d)), `ROUND(${x}, ${d})`).toBe(true);
   });
 
   it('non-finite values pass through; integers with negative digits', () => {

@@ -55,6 +55,25 @@ export function round(x: number, d = 0): number {
   if (!Number.isFinite(x)) return x;
   const digits = Math.trunc(d);
   if (Number.isInteger(x) && digits >= 0) return x;
+  if (digits >= 0 && digits <= 15) {
+    // Arithmetic when it cannot differ from the digits: `y` is within y·2^-52 of the shortest
+    // decimal of |x| times 10^d, so unless that is nearly a tie, its half-up rounding is
+    // floor(y + 0.5) (exact below 2^40), and k / 10^d (both exact) is the double nearest to
+    // k·10^-d, as the text `${k}e-${d}` parses to.
+    const p = POW10[digits]!;
+    const y = Math.abs(x) * p;
+    if (y < 2 ** 40 && Math.abs(y - Math.floor(y) - 0.5) > y * 2 ** -48) {
+      const r = Math.floor(y + 0.5) / p;
+      return x < 0 ? -r : r;
+    }
+  }
+  return roundDigits(x, digits);
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** `round` on the digits of the shortest decimal representation of `x` (text: the reference, and near ties). */
+export function roundDigits(x: number, digits: number): number {
   const [mantissa, exp = '0'] = Math.abs(x).toExponential().split('e');
   const e = Number(exp);
   // x = m.mmmm * 10^e; shift the decimal point by `digits` and round half-up on the digits.
