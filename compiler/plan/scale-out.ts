@@ -8,6 +8,7 @@
  * stateful operator is a warning here and refused when the job starts. The runtime refuses the
  * same at start for options changed at run time (`--set`).
  */
+import type { Span } from '../../grammar/ast.ts';
 import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import type { PlanNode, QueryPlan } from './plan.ts';
@@ -78,6 +79,47 @@ export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[]
       for (const c of childrenOf(n)) visit(c);
     };
     visit(q.root);
+  }
+  checkOneCluster(queries, diags);
+}
+
+/**
+ * The processes of a scaled-out job share one consumer group, and an exactly-once sink commits
+ * its query's input positions in its own transactions: the Kafka sources and exactly-once Kafka
+ * sinks of the job must all be on one cluster (lookup tables may be anywhere).
+ */
+function checkOneCluster(queries: readonly QueryPlan[], diags: Diagnostic[]): void {
+  let first: { servers: string; what: string } | null = null;
+  const reported = new Set<string>();
+  const see = (config: unknown, what: string, span: Span): void => {
+    const servers = ((config as { bootstrapServers?: readonly string[] }).bootstrapServers ?? []).join(',');
+    if (first === null) {
+      first = { servers, what };
+      return;
+    }
+    if (servers === first.servers || reported.has(what)) return;
+    reported.add(what);
+    diags.push(
+      error(
+        'SQ0506',
+        `${what} is on the Kafka cluster ${servers}, ${first.what} on ${first.servers}: the processes of a scaled-out job share one consumer group, and exactly-once sinks commit the input positions in their transactions, so the job's sources and exactly-once sinks must be on one cluster`,
+        span,
+        "help: give every Kafka source and exactly-once Kafka sink of the job the same 'properties.bootstrap.servers', make the other sinks at-least-once, or run the job in one process ('pipeline.scale-out' = 'false')",
+      ),
+    );
+  };
+  const kafka = (c: string): boolean => c === 'kafka' || c === 'upsert-kafka';
+  for (const q of queries) {
+    const visit = (n: PlanNode): void => {
+      if (n.kind === 'Scan' && kafka(n.source.connector)) see(n.source.config, `source "${n.source.name}"`, n.span);
+      for (const c of childrenOf(n)) visit(c);
+    };
+    visit(q.root);
+    // (a repartition topic is on the cluster of the stage's first source: not the user's choice)
+    const sink = q.root.sink;
+    const internal = (sink.config as { repartition?: unknown }).repartition !== undefined;
+    if (kafka(sink.connector) && sink.deliveryGuarantee === 'exactly-once' && !internal)
+      see(sink.config, `exactly-once sink "${sink.name}"`, sink.span);
   }
 }
 

@@ -147,6 +147,24 @@ ON c.user_id = o.user_id AND o.ots BETWEEN c.ts AND c.ts + INTERVAL '1' MINUTE;`
   });
 });
 
+describe('sqc check of a scaled-out job: one Kafka cluster', () => {
+  it('reports a source or exactly-once sink on another cluster at its declaration', () => {
+    const other = `'connector' = 'kafka', 'properties.bootstrap.servers' = 'broker-2:9092', 'format' = 'json'`;
+    const e = errors(`CREATE STREAM far (user_id STRING, ts TIMESTAMP(3)) WITH (${other}, 'topic' = 'far');
+CREATE SINK far_out WITH (${other}, 'topic' = 'far-out', 'sink.delivery-guarantee' = 'exactly-once');
+CREATE SINK far_alo WITH (${other}, 'topic' = 'far-alo');
+INSERT INTO out SELECT user_id, page FROM clicks;
+INSERT INTO far_alo SELECT user_id FROM clicks;
+INSERT INTO far_out SELECT user_id FROM far;`);
+    expect(e).toEqual([
+      expect.stringMatching(
+        /^SQ0506 11:13 exactly-once sink "far_out" is on the Kafka cluster broker-2:9092, source "clicks" on broker-1:9092: .* must be on one cluster$/,
+      ),
+      expect.stringMatching(/^SQ0506 15:\d+ source "far" is on the Kafka cluster broker-2:9092/),
+    ]);
+  });
+});
+
 describe('stages in sqc explain', () => {
   it('shows each stage, its tasks and the repartition topic it writes or reads', () => {
     const text = explain(planOf(WINDOW_BY_PAGE), { schemas: false });
