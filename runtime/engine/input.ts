@@ -61,6 +61,8 @@ export class Input<Row> {
   startOffset: unknown = null;
   /** Sources read in splits (Kafka partitions): the watermark of each split seen so far. */
   readonly splitWatermarks = new Map<string, number>();
+  /** The connector knows its splits' watermarks (`SourceSplit.watermark`): rows do not set them. */
+  private knownSplitWatermarks = false;
 
   private readonly ignoreParseErrors: boolean;
   private readonly csv: CsvOptions | null;
@@ -234,6 +236,7 @@ export class Input<Row> {
   }
 
   private closeSplit(id: string, wm: number): void {
+    if (this.knownSplitWatermarks) return; // the connector's, not the rows'
     const w = this.splitWatermarks.get(id);
     if (w === undefined || wm > w) this.splitWatermarks.set(id, wm);
   }
@@ -255,7 +258,25 @@ export class Input<Row> {
 
   /** A split's watermark: the connector's when it knows it (a repartition topic), else its rows'. */
   splitWatermark(s: SourceSplit): number {
-    return s.watermark ?? this.splitWatermarks.get(s.id) ?? -Infinity;
+    const w = this.splitWatermarks.get(s.id) ?? -Infinity;
+    return s.watermark !== undefined && s.watermark > w ? s.watermark : w;
+  }
+
+  /**
+   * After each poll: the watermarks a connector knows for its splits (a repartition topic's, from
+   * the upstream tasks' watermark records) go into `splitWatermarks` (never decreasing), where
+   * everything that reads split watermarks finds them; rows then no longer set them.
+   */
+  syncSplitWatermarks(): void {
+    if (!this.hasWatermark) return;
+    const splits = this.connector.splits?.();
+    if (splits === undefined) return;
+    for (const s of splits) {
+      if (s.watermark === undefined) continue;
+      this.knownSplitWatermarks = true;
+      const w = this.splitWatermarks.get(s.id);
+      if (w === undefined || s.watermark > w) this.splitWatermarks.set(s.id, s.watermark);
+    }
   }
 
   /**

@@ -624,7 +624,9 @@ export class Query implements QueryHandle {
   /** Polls `input`; a failing source (a lost broker after its retry budget) stops the query naming it. */
   private async poll(input: Input<any>, max: number): Promise<RecordBatch | null> {
     try {
-      return await input.connector.poll(max);
+      const b = await input.connector.poll(max);
+      input.syncSplitWatermarks();
+      return b;
     } catch (e) {
       if (e instanceof QueryError) throw e;
       throw new QueryError({ query: this.name, source: input.name, reason: messageOf(e), hint: hintOf(e), cause: e });

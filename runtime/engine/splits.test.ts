@@ -17,12 +17,15 @@ interface Step {
   readonly rows: Readonly<Record<string, readonly Ev[]>>;
   /** Splits reported idle after this poll. */
   readonly idle?: readonly string[];
+  /** Watermarks the connector knows per split after this poll (a repartition topic's). */
+  readonly marks?: Readonly<Record<string, number>>;
 }
 
 /** Polls hand out one scripted step each, split by split in the order given by `ids`. */
 function scripted(ids: readonly string[], steps: readonly Step[]): SourceConnector {
   let k = 0;
   let idle: readonly string[] = [];
+  let marks: Readonly<Record<string, number>> | undefined;
   const pos = new Map(ids.map((id) => [id, 0]));
   return {
     open: async () => {},
@@ -30,6 +33,7 @@ function scripted(ids: readonly string[], steps: readonly Step[]): SourceConnect
       if (k >= steps.length) return null;
       const step = steps[k++]!;
       idle = step.idle ?? [];
+      marks = step.marks;
       const values: Ev[] = [];
       const splits: { id: string; end: number }[] = [];
       for (const id of ids) {
@@ -50,7 +54,13 @@ function scripted(ids: readonly string[], steps: readonly Step[]): SourceConnect
     isExhausted: () => k >= steps.length,
     waitForData: async () => {},
     offsets: (): Json => Object.fromEntries(pos),
-    splits: (): readonly SourceSplit[] => ids.map((id) => ({ id, idle: idle.includes(id), lag: 0 })),
+    splits: (): readonly SourceSplit[] =>
+      ids.map((id) => ({
+        id,
+        idle: idle.includes(id),
+        lag: 0,
+        ...(marks !== undefined ? { watermark: marks[id] ?? -Infinity } : {}),
+      })),
     close: async () => {},
   };
 }
@@ -138,6 +148,31 @@ describe('split watermarks', () => {
       [{ rows: { p0: [ev('a', '10:00:20')], p1: [ev('b', '10:00:35')] }, idle: ['p0', 'p1', 'empty'] }],
     );
     expect(progress.map((p) => p.sources[0]!.watermark)).toEqual([new Date(at('10:00:20')).toISOString()]);
+  });
+});
+
+describe('split watermarks the connector knows (a repartition topic)', () => {
+  it('come from the connector, not from the rows; rows behind them are late', async () => {
+    const { progress } = await run(
+      ['p0', 'p1'],
+      [
+        // rows far ahead, but the upstream tasks have only reached 10:00:05 and 10:00:07
+        { rows: { p0: [ev('a', '10:00:50')] }, marks: { p0: at('10:00:05'), p1: at('10:00:07') } },
+        // no rows: the upstream watermark records move the watermark on their own
+        { rows: {}, marks: { p0: at('10:00:20'), p1: at('10:00:30') } },
+        { rows: { p1: [ev('b', '10:00:10'), ev('b', '10:00:25')] }, marks: { p0: at('10:00:20'), p1: at('10:00:30') } },
+      ],
+    );
+    expect(progress.map((p) => p.sources[0]!.watermark)).toEqual([
+      new Date(at('10:00:05')).toISOString(),
+      new Date(at('10:00:20')).toISOString(),
+      new Date(at('10:00:20')).toISOString(),
+    ]);
+    expect(progress[2]!.sources[0]!.partitions!.map((p) => p.watermark)).toEqual([
+      new Date(at('10:00:20')).toISOString(),
+      new Date(at('10:00:30')).toISOString(),
+    ]);
+    expect(progress.map((p) => p.lateRowsDropped)).toEqual([0, 0, 1]);
   });
 });
 
