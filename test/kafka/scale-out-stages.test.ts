@@ -175,6 +175,23 @@ INSERT INTO o SELECT k, COUNT(*) AS n FROM s GROUP BY k;`,
   return true;
 }
 
+describe('a module with stages', () => {
+  it('refuses to run in one process, saying how to', async () => {
+    const source = await k.topic(PARTITIONS);
+    const sink = await k.topic(1);
+    const m = await loadProgram('stages-unscaled', program(k.groupId(), source, sink, true));
+    const err = await Promise.resolve()
+      .then(() => m.createJob({ set: { 'pipeline.scale-out': 'false' } }).run())
+      .then(
+        () => null,
+        (e: Error) => e.message,
+      );
+    expect(err).toMatch(
+      /"repartition_2" is a repartition topic between two stages of a scaled-out job, and the job runs with 'pipeline.scale-out' = 'false'/,
+    );
+  });
+});
+
 describe('a re-keying window aggregate in stages', () => {
   it('three scaled-out processes write exactly what one process writes; the repartition topic holds re-keyed rows and watermark records', async (ctx) => {
     if (!(await statePerTask())) ctx.skip();
