@@ -201,6 +201,15 @@ describe('nexmark source', () => {
     expect(first['person']).toBeNull();
     expect(first['bid']).toBeNull();
     expect(first['auction']).toMatchObject({ id: 1001, dateTime: BASE_TIME });
+    // the table's own `dateTime` column, when declared (Flink's DDL computes it instead)
+    expect(first['dateTime']).toBeNull();
+    const timed = nexmarkSource(context({ 'events.num': '3' }, [...EVENTS_FIELDS, { name: 'dateTime', type: TS }]));
+    await timed.open(null);
+    expect((await drain(timed, 3)).rows.map((r) => (r as { dateTime: unknown }).dateTime)).toEqual([
+      BASE_TIME,
+      BASE_TIME,
+      BASE_TIME,
+    ]);
     const person = rows[48] as Record<string, Record<string, unknown>>;
     expect(person['event_type']).toBe(EVENT_PERSON);
     expect(person['person']!['id']).toBe(1001);

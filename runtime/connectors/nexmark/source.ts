@@ -104,6 +104,8 @@ class NexmarkSource implements SourceConnector {
   private readonly person: Want<Person> | null;
   private readonly auction: Want<Auction> | null;
   private readonly bid: Want<Bid> | null;
+  /** The events table's own `dateTime` column is read (Flink's DDL computes it instead). */
+  private readonly dateTime: boolean;
   private readonly limit: number;
   private readonly rate: number | null;
   /** Events generated so far (the offset). */
@@ -119,7 +121,9 @@ class NexmarkSource implements SourceConnector {
     if (problem !== null) throw new Error(`${problem}; declare the columns of "${ctx.name}" as NEXMark names them`);
     this.gen = new NexmarkGenerator({ ...c, baseTime: BASE_TIME });
     this.keep = KEEP[c.table];
-    ({ person: this.person, auction: this.auction, bid: this.bid } = wanted(c.table, ctx.reads ?? ctx.physical));
+    const reads = ctx.reads ?? ctx.physical;
+    ({ person: this.person, auction: this.auction, bid: this.bid } = wanted(c.table, reads));
+    this.dateTime = c.table === 'events' && reads.some((f) => f.name === 'dateTime');
     this.limit = c.eventsNum ?? Infinity;
     this.rate = c.eventsPerSecond;
   }
@@ -158,7 +162,7 @@ class NexmarkSource implements SourceConnector {
       person: kind === EVENT_PERSON ? value : null,
       auction: kind === EVENT_AUCTION ? value : null,
       bid: kind === EVENT_BID ? value : null,
-      dateTime: this.gen.timestamp(count),
+      dateTime: this.dateTime ? this.gen.timestamp(count) : null,
     };
   }
 
