@@ -121,6 +121,8 @@ export class KafkaSource implements SourceConnector {
   /** The tasks owned (null: not scaled out, every partition is read). */
   private ownedTasks: ReadonlySet<number> | null = null;
   private pendingTasks: ReadonlySet<number> | null = null;
+  /** The group dropped this process since the last assignment was applied. */
+  private droppedAll = false;
   /** A rebalance waits for this source to reach a batch boundary: resolved by the next poll. */
   private quiescing: (() => void) | null = null;
   /** Between a quiesce and the next assignment: nothing is handed out. */
@@ -239,7 +241,10 @@ export class KafkaSource implements SourceConnector {
           this.notify();
         });
       },
-      assign: (tasks) => {
+      assign: (tasks, generation) => {
+        // dropped from the group: every task restarts from its committed positions, even one
+        // given back to this process before the next poll applies the assignment
+        if (generation < 0) this.droppedAll = true;
         this.pendingTasks = tasks;
         this.notify();
       },
@@ -259,6 +264,12 @@ export class KafkaSource implements SourceConnector {
       const tasks = this.pendingTasks;
       this.pendingTasks = null;
       this.ownedTasks = tasks;
+      if (this.droppedAll) {
+        this.droppedAll = false;
+        for (const p of this.parts) this.marks?.drop(p.partition);
+        this.parts = [];
+        this.byId.clear();
+      }
       for (const p of this.parts.filter((x) => !tasks.has(x.partition))) {
         this.byId.delete(p.id);
         this.marks?.drop(p.partition);

@@ -17,7 +17,7 @@
  * drops the batch's transaction for that task and gives up its tasks (`TaskGroup.fenced`): the
  * new owner processes those records again from the committed positions.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { RowKind } from '../../types.ts';
 import { RowBuffer, type BatchSinkWriter, type ScaleOut, type TaskWatermark } from '../types.ts';
 import { KafkaError, kafkaError, withRetry } from './client.ts';
@@ -215,49 +215,63 @@ export class TaskWriter implements BatchSinkWriter {
         );
       }
       const id = this.owner.id(this.query, task);
-      const t = await producer.transaction();
-      try {
-        for (const messages of this.sink.chunks(rows, kinds, this.encode))
-          await t.send({ topic: this.sink.topic, messages, acks: -1, compression: this.sink.compression });
-        // a repartition topic: the task's watermark records follow its rows, in every partition
-        const marks = this.marks?.messages(task) ?? null;
-        if (marks !== null)
-          await t.send({ topic: this.sink.topic, messages: marks, acks: -1, compression: this.sink.compression });
-        const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
-        for (const p of positions) {
-          const topics = byGroup.get(p.group) ?? new Map<string, { partition: number; offset: string }[]>();
-          const l = topics.get(p.topic) ?? [];
-          l.push({ partition: p.partition, offset: String(p.offset) });
-          topics.set(p.topic, l);
-          byGroup.set(p.group, topics);
-        }
-        for (const [consumerGroupId, topics] of byGroup)
-          await t.sendOffsets({
-            consumerGroupId,
-            topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-          });
-        await t.commit();
-      } catch (e) {
-        await t.abort().catch(() => {});
-        if (isFenced(e)) {
-          // another process owns the task now and continues from the last committed positions
-          this.producers.delete(task);
-          this.marks?.forget(task);
-          await producer.disconnect().catch(() => {});
-          this.owner.settings.notice(
-            `sink "${this.sink.name}": task ${task} (transactional id ${id}) was taken over by another process; batch ${batchId}'s rows of it are dropped here and written by the new owner`,
-          );
-          group.fenced(task);
-          continue;
-        }
-        const err = kafkaError(e, this.sink.settings.brokers, `sink "${this.sink.name}" (topic ${this.sink.topic})`);
-        throw new KafkaError(
-          `${err.reason}; committing batch ${batchId} of task ${task} (transactional id ${id}) failed and its transaction is aborted`,
-          `${err.hint ?? 'check the brokers'}; run the process again: it rejoins the job and the task continues after its last committed batch`,
-          false,
-          e,
-        );
+      const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
+      for (const p of positions) {
+        const topics = byGroup.get(p.group) ?? new Map<string, { partition: number; offset: string }[]>();
+        const l = topics.get(p.topic) ?? [];
+        l.push({ partition: p.partition, offset: String(p.offset) });
+        topics.set(p.topic, l);
+        byGroup.set(p.group, topics);
       }
+      // a transient failure (a coordinator moving or not found yet) aborts the transaction and
+      // sends it again, within the sink's retry budget: an aborted transaction is never seen
+      const since = Date.now();
+      let fenced = false;
+      for (let attempt = 1; ; attempt++) {
+        let t: Transaction | null = null;
+        try {
+          t = await producer.transaction();
+          for (const messages of this.sink.chunks(rows, kinds, this.encode))
+            await t.send({ topic: this.sink.topic, messages, acks: -1, compression: this.sink.compression });
+          // a repartition topic: the task's watermark records follow its rows, in every partition
+          const marks = this.marks?.messages(task) ?? null;
+          if (marks !== null)
+            await t.send({ topic: this.sink.topic, messages: marks, acks: -1, compression: this.sink.compression });
+          for (const [consumerGroupId, topics] of byGroup)
+            await t.sendOffsets({
+              consumerGroupId,
+              topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+            });
+          await t.commit();
+          break;
+        } catch (e) {
+          await t?.abort().catch(() => {});
+          if (isFenced(e)) {
+            // another process owns the task now and continues from the last committed positions
+            this.producers.delete(task);
+            this.marks?.forget(task);
+            await producer.disconnect().catch(() => {});
+            this.owner.settings.notice(
+              `sink "${this.sink.name}": task ${task} (transactional id ${id}) was taken over by another process; batch ${batchId}'s rows of it are dropped here and written by the new owner`,
+            );
+            group.fenced(task);
+            fenced = true;
+            break;
+          }
+          const err = kafkaError(e, this.sink.settings.brokers, `sink "${this.sink.name}" (topic ${this.sink.topic})`);
+          if (err.transient && Date.now() - since < this.sink.settings.retryTimeoutMs) {
+            await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5))));
+            continue;
+          }
+          throw new KafkaError(
+            `${err.reason}; committing batch ${batchId} of task ${task} (transactional id ${id}) failed and its transaction is aborted`,
+            `${err.hint ?? 'check the brokers'}; run the process again: it rejoins the job and the task continues after its last committed batch`,
+            false,
+            e,
+          );
+        }
+      }
+      if (fenced) continue;
       for (const p of positions) this.sent.set(`${p.group}/${p.topic}/${p.partition}`, p.offset);
       this.marks?.committed(task);
     }
