@@ -121,6 +121,33 @@ describe('file source', () => {
     expect(rest[0]![1]).toBe('big.jsonl:31338');
   });
 
+  it('decodes each line as the whole file would (lines around the 32 KiB decode pieces, multi-byte and invalid UTF-8, blank lines)', async () => {
+    const d = fresh();
+    const rand = seededRandom(21);
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 700; i++) {
+      const r = rand();
+      const len = r < 0.3 ? (32 << 10) - 40 + Math.floor(rand() * 80) : r < 0.35 ? 70_000 + i : Math.floor(rand() * 400);
+      const body = Buffer.from(JSON.stringify({ i, s: 'x'.repeat(len) }));
+      // some lines non-ASCII (valid or broken UTF-8), which then decode as UTF-8 with their piece
+      if (i % 17 === 3) body[10] = 0xc3;
+      else if (i % 17 === 9) body.write('é', 10, 'utf8');
+      parts.push(body, Buffer.from(i % 13 === 0 ? '\n\n' : '\n'));
+    }
+    const path = join(d, 'pieces.jsonl');
+    const bytes = Buffer.concat(parts);
+    writeFileSync(path, bytes);
+    const src = fileSource(srcCtx({ path }));
+    await src.open(null);
+    const got = await drain(src, 333);
+    const expected = bytes
+      .toString('utf8')
+      .split('\n')
+      .map((line, i) => [line, `pieces.jsonl:${i + 1}`] as [string, string])
+      .filter(([line]) => line !== '');
+    expect(got).toEqual(expected);
+  });
+
   it('saves an exact position at every batch end whatever the line lengths (0 bytes to 3 MiB across chunk ends, CRLF, BOM)', async () => {
     const d = fresh();
     const rand = seededRandom(15);
