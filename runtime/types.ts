@@ -575,6 +575,14 @@ export interface TaskProgress {
   readonly generation: number;
   /** Tasks (input partition indexes) this process owns now. */
   readonly owned: readonly number[];
+  /**
+   * Stateful queries: the task whose state is being restored from its changelog now (bytes and
+   * records read so far), and the tasks restored at the last assignment with their bytes.
+   */
+  readonly state?: {
+    readonly restoring: { readonly task: number; readonly bytes: number; readonly records: number } | null;
+    readonly restored: { readonly tasks: readonly number[]; readonly bytes: number };
+  };
 }
 
 /** The checkpoint part of a progress report. */

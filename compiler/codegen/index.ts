@@ -15,6 +15,7 @@ import { basename } from 'node:path';
 import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions, QueryDescriptor } from '../../runtime/contract.ts';
 import type { JobPlan } from '../plan/plan.ts';
+import { queryFollowsPartitioning } from '../plan/partitioning.ts';
 import { planGraph } from '../explain/explain.ts';
 import { SQC_VERSION } from '../version.ts';
 import { rowFieldReads } from './fields.ts';
@@ -124,12 +125,22 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     },
   };
 
-  const queries: { name: string; fn: string; emit: string; descriptor: QueryDescriptor; graph: string }[] = [];
+  const queries: {
+    name: string;
+    fn: string;
+    emit: string;
+    descriptor: QueryDescriptor;
+    graph: string;
+    keyed: boolean;
+  }[] = [];
   for (const q of plan.queries) {
     const gen = new QueryGen(cx, q);
     const fn = m.names.fresh(gen.functionName);
     gen.generate(fn);
-    queries.push({ name: q.name, fn, emit: q.root.emit, descriptor: gen.descriptor, graph: literal(planGraph(q)) });
+    const descriptor = gen.descriptor;
+    // stateful and keyed by the input partitioning: scaled out, one instance per task (docs/scale-out.md)
+    const keyed = descriptor.operators.length > 0 && queryFollowsPartitioning(q);
+    queries.push({ name: q.name, fn, emit: q.root.emit, descriptor, graph: literal(planGraph(q)), keyed });
   }
 
   // Sources and sinks the queries use (a source's late.sink included).
@@ -148,7 +159,7 @@ export function generate(plan: JobPlan, options: EmitOptions): string {
     `options: ${literal(jobOptions(plan.options))}`,
     `sources: [${sources.map((s) => sourceNames.get(s.name)!.spec).join(', ')}]`,
     `sinks: [${sinks.map((s) => sinkNames.get(s.name)!.spec).join(', ')}]`,
-    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn}, descriptor: ${literal(q.descriptor)}, graph: ${q.graph} }`).join(', ')}]`,
+    `queries: [${queries.map((q) => `{ name: ${JSON.stringify(q.name)}, emit: ${JSON.stringify(q.emit)}, build: ${q.fn}, descriptor: ${literal(q.descriptor)}, graph: ${q.graph}${q.keyed ? ', keyedByPartitioning: true' : ''} }`).join(', ')}]`,
   ];
   m.declare(
     'job',

@@ -11,7 +11,8 @@
  * and re-keys the rows through a repartition topic.
  */
 import type { KafkaConfig } from '../../runtime/connectors/kafka/options.ts';
-import type { BoundExpr, PlanNode } from './plan.ts';
+import type { BoundExpr, PlanNode, QueryPlan } from './plan.ts';
+import { childrenOf } from './util.ts';
 
 /**
  * The fields of `node`'s output that its rows are partitioned by: null when not known (a source
@@ -110,4 +111,13 @@ function covers(p: readonly string[] | null, keys: readonly { readonly expr: Bou
 
 function isField(e: BoundExpr, name: string): boolean {
   return e.kind === 'FieldRef' && e.name === name;
+}
+
+/**
+ * Every keyed operator of the query follows its input's partitioning: a scaled-out job runs the
+ * query as one instance per task, its state per task in changelog topics (codegen marks it).
+ */
+export function queryFollowsPartitioning(q: QueryPlan): boolean {
+  const visit = (n: PlanNode): boolean => keyFollowsPartitioning(n) && childrenOf(n).every(visit);
+  return visit(q.root);
 }

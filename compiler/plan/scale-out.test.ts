@@ -32,17 +32,37 @@ describe('SQ0506: what a scaled-out job cannot do yet, reported by sqc check', (
     ).toEqual([]);
   });
 
-  it('warns at a stateful operator that state per task is not built (the job is refused at start)', () => {
+  it('accepts a stateful operator re-keyed through a repartition topic: its state lives per task', () => {
     const src = JOB('', 'INSERT INTO out SELECT user_id, SUM(amount) AS total FROM events GROUP BY user_id;');
-    expect(errors(src)).toEqual([]);
-    const warnings = analyze(src, 'job.sq')
-      .diagnostics.filter((d) => d.code === 'SQ0506')
-      .map((d) => `${d.severity} ${d.span.line}:${d.span.col} ${d.message}`);
-    expect(warnings).toEqual([
-      expect.stringMatching(
-        /^warning 8:\d+ an aggregate keeps state, which a scaled-out job cannot move between processes yet/,
+    expect(analyze(src, 'job.sq').diagnostics.filter((d) => d.code === 'SQ0506')).toEqual([]);
+  });
+
+  it("accepts stateful operators keyed by the sources' message key (state per task)", () => {
+    const keyed = (key: string, query: string) => `
+SET 'pipeline.scale-out' = 'true';
+CREATE STREAM events (user_id STRING, amount INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (${KAFKA}, 'topic' = 'events', 'key.format' = 'raw', 'key.fields' = '${key}');
+CREATE STREAM pays (uid STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (${KAFKA}, 'topic' = 'pays', 'key.format' = 'raw', 'key.fields' = 'uid');
+CREATE SINK out WITH (${KAFKA}, 'topic' = 'out');
+${query}`;
+    const group = 'INSERT INTO out SELECT user_id, SUM(amount) AS total FROM events GROUP BY user_id;';
+    const window = `INSERT INTO out SELECT u, window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE (SELECT user_id AS u, ts FROM events), DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY u, window_start, window_end;`;
+    const join = `INSERT INTO out SELECT e.user_id, p.ts FROM events e JOIN pays p ON e.user_id = p.uid AND p.ts BETWEEN e.ts AND e.ts + INTERVAL '1' MINUTE;`;
+    const topN = `INSERT INTO out SELECT user_id, amount FROM (SELECT user_id, amount, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY amount DESC) AS r FROM events) WHERE r <= 3;`;
+    for (const q of [group, window, join, topN]) expect(errors(keyed('user_id', q)), q).toEqual([]);
+    // keyed by another column: re-keyed through a repartition topic (stages.ts)
+    expect(errors(keyed('amount', group))).toEqual([]);
+    expect(errors(keyed('amount', join))).toEqual([]);
+    // an aggregate over an updating result keyed otherwise cannot be re-keyed
+    expect(
+      errors(
+        keyed(
+          'user_id',
+          'INSERT INTO out SELECT total, COUNT(*) AS n FROM (SELECT user_id, SUM(amount) AS total FROM events GROUP BY user_id) GROUP BY total;',
+        ),
       ),
-    ]);
+    ).toEqual([expect.stringMatching(/SQ0506 .*updating stream/)]);
   });
 
   it('refuses checkpoint.dir and available-now', () => {

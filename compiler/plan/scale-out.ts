@@ -4,12 +4,12 @@
  * into stages (stages.ts): a keyed operator whose key still does not follow its input's
  * partitioning could not be re-keyed (an updating input, ORDER BY … LIMIT); every query must read
  * unbounded Kafka sources (lookup tables are read whole by every process); positions live in
- * Kafka, so `checkpoint.dir` is not used. State per task (changelog topics) is not built yet: a
- * stateful operator is a warning here and refused when the job starts. The runtime refuses the
- * same at start for options changed at run time (`--set`).
+ * Kafka, so `checkpoint.dir` is not used. Keyed operators that follow the partitioning keep their
+ * state per task in changelog topics (runtime/connectors/kafka/task-state.ts). The runtime refuses
+ * the same at start for options changed at run time (`--set`).
  */
 import type { Span } from '../../grammar/ast.ts';
-import { error, warning, type Diagnostic } from '../../grammar/diagnostic.ts';
+import { error, type Diagnostic } from '../../grammar/diagnostic.ts';
 import type { JobOptions } from '../../runtime/contract.ts';
 import type { PlanNode, QueryPlan } from './plan.ts';
 import { keyFollowsPartitioning } from './partitioning.ts';
@@ -53,17 +53,9 @@ export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[]
   for (const q of queries) {
     const visit = (n: PlanNode): void => {
       const what = STATEFUL[n.kind];
+      // a keyed operator that follows its input's partitioning keeps its state per task (changelog topics)
       if (what !== undefined && !keyFollowsPartitioning(n))
         diags.push(error('SQ0506', `${what} ${notRekeyable(n)}`, n.span, HINT));
-      else if (what !== undefined)
-        diags.push(
-          warning(
-            'SQ0506',
-            `${what} keeps state, which a scaled-out job cannot move between processes yet (changelog topics are not built): the job is refused when it starts`,
-            n.span,
-            HINT,
-          ),
-        );
       if (
         n.kind === 'Scan' &&
         ((n.source.connector !== 'kafka' && n.source.connector !== 'upsert-kafka') || n.source.bounded)

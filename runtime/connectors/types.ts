@@ -16,6 +16,7 @@ import type {
   RowKind,
   SinkMetadataColumn,
   SinkWriter,
+  StateSnapshot,
   TaskProgress,
 } from '../types.ts';
 import type { ConnectorConfig, ConnectorSpec } from './spec.ts';
@@ -156,6 +157,34 @@ export interface SourceConnector {
    * the job's task count instead of deciding it.
    */
   readonly internalTopic?: boolean;
+  /**
+   * Scaled out, for a stateful query keyed by its input partitioning: the store of its tasks'
+   * state (changelog topics, a transaction per task), opened before the sources.
+   */
+  taskState?(o: { readonly operators: readonly string[]; readonly intervalMs: number }): TaskStateStore;
+  close(): Promise<void>;
+}
+
+/** One task's state: its operators' snapshots and its watermarks. */
+export interface TaskSnapshot {
+  readonly watermark: number;
+  /** The watermark of each of the task's splits (`topic/partition`). */
+  readonly splits: Readonly<Record<string, number>>;
+  /** In registration order. */
+  readonly operators: readonly { readonly id: string; readonly state: StateSnapshot | null }[];
+}
+
+/** Where a scaled-out stateful query's tasks keep their state (Kafka: connectors/kafka/task-state.ts). */
+export interface TaskStateStore {
+  /** Creates the changelog topics (one partition per task) and takes part in the group's task moves. */
+  open(tasks: number): Promise<void>;
+  /** The tasks gained since the last call, each with its restored state (null: a task never checkpointed). */
+  takeRestored(): Map<number, TaskSnapshot | null>;
+  /** The tasks this process owns and has restored. */
+  owned(): ReadonlySet<number>;
+  /** Commits, per task, its snapshot with its output and input positions (checkpoint number `seq`). */
+  checkpoint(snapshots: ReadonlyMap<number, TaskSnapshot>, seq: number): Promise<void>;
+  progress(): NonNullable<TaskProgress['state']>;
   close(): Promise<void>;
 }
 

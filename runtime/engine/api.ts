@@ -84,6 +84,12 @@ export interface QuerySpec {
   readonly descriptor?: QueryDescriptor;
   /** The query's logical plan, upstream first (drawn by the live page; optional for hand-written specs). */
   readonly graph?: readonly PlanGraphNode[];
+  /**
+   * The compiler's fact (compiler/plan/partitioning.ts): every stateful operator keeps its state
+   * per key of the input partitioning (a Kafka source's message key), so a scaled-out job runs it
+   * as one instance per task, its state in changelog topics (docs/scale-out.md).
+   */
+  readonly keyedByPartitioning?: boolean;
 }
 
 /** A whole generated module's job. */

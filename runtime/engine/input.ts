@@ -46,6 +46,12 @@ export class Input<Row> {
   lateWriter: BatchSinkWriter | null = null;
   /** Scaled-out jobs whose writers route rows per task: told where each run of a split's records starts. */
   onSplit: ((id: string) => void) | null = null;
+  /**
+   * Scaled-out stateful queries (one instance of the query per task): per run of a split's
+   * records, the push of the split's task and the task's watermark at the start of the batch.
+   */
+  route: ((id: string) => { readonly push: (row: Row, kind: RowKind) => void; readonly watermark: number }) | null =
+    null;
   /** This source's watermark: max over rows of (eventTime - delay); never decreases. */
   watermark = -Infinity;
   idle = false;
@@ -176,6 +182,7 @@ export class Input<Row> {
    * with event time below it are late (dropped, counted, sent to late.sink) when `dropLate`.
    */
   process(batch: RecordBatch, w0: number): void {
+    const route = this.route;
     const values = batch.values;
     const n = values.length;
     const ctx = this.ctx;
@@ -186,7 +193,7 @@ export class Input<Row> {
     const expr = wm === null || wm.expr === undefined ? null : wm.expr;
     const delay = wm?.delayMs ?? 0;
     const dropLate = this.dropLate;
-    const push = this.push;
+    let push = this.push;
     const splits = batch.splits;
     const kinds = batch.kinds ?? null;
     let maxWm = -Infinity;
@@ -195,6 +202,11 @@ export class Input<Row> {
     this.batch = batch;
     const onSplit = this.onSplit;
     if (onSplit !== null && splits !== undefined && splits.length > 0) onSplit(splits[0]!.id);
+    if (route !== null && splits !== undefined && splits.length > 0) {
+      const r = route(splits[0]!.id);
+      push = r.push;
+      w0 = r.watermark;
+    }
     for (let i = 0; i < n; i++) {
       if (i === runEnd) {
         // the next split's records: close the previous split's watermark
@@ -202,6 +214,11 @@ export class Input<Row> {
         maxWm = -Infinity;
         runEnd = splits![++run]!.end;
         onSplit?.(splits![run]!.id);
+        if (route !== null) {
+          const r = route(splits![run]!.id);
+          push = r.push;
+          w0 = r.watermark;
+        }
       }
       if (locate) batch.locate(i, ctx);
       let row: Row;

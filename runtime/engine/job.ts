@@ -203,6 +203,7 @@ class JobRuntime implements Job {
         return (owner ?? query) === query;
       },
       checkpointing: this.checkpoint !== null,
+      checkpointIntervalMs: option('checkpoint.interval', parseDuration, spec.options.checkpointIntervalMs),
     };
     for (const q of spec.queries) this.queryList.push(new Query(q, env));
   }

@@ -31,6 +31,8 @@ import type {
   RecordBatch,
   SinkConnector,
   SourceConnector,
+  TaskSnapshot,
+  TaskStateStore,
   TaskWatermark,
 } from '../connectors/types.ts';
 import type { ConnectorConfig } from '../connectors/spec.ts';
@@ -81,6 +83,23 @@ export interface QueryEnv {
   claimLateSink(source: string, query: string): boolean;
   /** Writers get a gate that can mute them (replayed batches of at-least-once sinks). */
   readonly checkpointing: boolean;
+  /** `checkpoint.interval`: how often a scaled-out stateful query commits its tasks' state. */
+  readonly checkpointIntervalMs: number;
+}
+
+/** A scaled-out stateful query's instance for one task: its own operators and generated closures. */
+interface TaskInstance {
+  readonly task: number;
+  readonly operators: Operator<any>[];
+  /** Per input (in `inputs` order), the generated push of this instance. */
+  readonly pushes: ((row: any, kind: RowKind) => void)[];
+  /** The task's watermark: the minimum over its own partitions (with idleness). */
+  watermark: number;
+}
+
+/** The task (partition index) of a split id `topic/partition`. */
+function taskOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf('/') + 1));
 }
 
 const MAX_WAIT_MS = 100;
@@ -163,6 +182,17 @@ export class Query implements QueryHandle {
   /** Bytes of each operator's state in the latest checkpoint (by operator id). */
   private readonly stateBytes = new Map<string, number>();
   private replayNoticed = new Set<string>();
+  /** What `build` returned for each `q.sink` call (task instances share the writers). */
+  private readonly sinkHandles: unknown[] = [];
+  /** Writers with a transaction per task (scaled-out exactly-once). */
+  private routed: BatchSinkWriter[] = [];
+  /** Scaled out and stateful: the store of the tasks' state, and one query instance per owned task. */
+  private taskState: TaskStateStore | null = null;
+  private readonly instances = new Map<number, TaskInstance>();
+  private checkpointSeq = 0;
+  private lastCheckpointAt = Date.now();
+  /** Batches ran since the tasks' last checkpoint. */
+  private tasksDirty = false;
 
   constructor(
     private readonly spec: QuerySpec,
@@ -206,11 +236,16 @@ export class Query implements QueryHandle {
       ) => {
         const upsertKey = options?.upsertKey ?? null;
         const writer = this.writer(name, options?.emit ?? spec.emit, upsertKey);
-        if (options?.changelog !== 'retract') return writer as SinkWriter<Row>;
+        if (options?.changelog !== 'retract') {
+          this.sinkHandles.push(writer);
+          return writer as SinkWriter<Row>;
+        }
         const w = this.writers[this.writers.length - 1]!;
         // through `writer.write` on each call: a gate swaps its write while a batch is replayed
         w.fold = new UpdateBeforeFold((row, kind) => writer.write(row, kind), upsertKey);
-        return { write: w.fold.push } as SinkWriter<Row>;
+        const handle = { write: w.fold.push } as SinkWriter<Row>;
+        this.sinkHandles.push(handle);
+        return handle;
       },
       lookup: <Row, Key extends KeyValue>(
         source: SourceSpec<Row>,
@@ -245,6 +280,7 @@ export class Query implements QueryHandle {
     }
     // writers with a transaction per task (scaled-out exactly-once) learn each row's split
     const routed = this.writers.filter((w) => w.writer.split !== undefined).map((w) => w.writer);
+    this.routed = routed;
     if (routed.length > 0)
       for (const input of this.inputs)
         input.onSplit = (id) => {
@@ -429,10 +465,16 @@ export class Query implements QueryHandle {
           `in a scaled-out job task p reads partition p of each, so rows that meet must be in the same partition index`,
         `give the topics the same number of partitions, written with the same key and partitioner (kafka-topics --alter --partitions ${Math.max(...counts.map((c) => c.tasks))} --topic <topic>), or run the job in one process ('pipeline.scale-out' = 'false')`,
       );
-    if (stateful)
+    if (stateful && this.spec.keyedByPartitioning !== true)
       fail(
-        `operator${this.operators.length > 1 ? 's' : ''} ${this.operators.map((o) => `"${o.id}"`).join(', ')} keep${this.operators.length > 1 ? '' : 's'} state, which a scaled-out job cannot move between processes yet (changelog topics are not built)`,
-        `run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md says what scale-out supports today`,
+        `operator${this.operators.length > 1 ? 's' : ''} ${this.operators.map((o) => `"${o.id}"`).join(', ')} keep${this.operators.length > 1 ? '' : 's'} state by a key that is not the input's partitioning (the sources' message key): ` +
+          `a scaled-out job re-keys its rows through a repartition topic first, which this module was compiled without`,
+        `SET 'pipeline.scale-out' = 'true' in the program (sqc then splits the query into stages at the re-keying), or run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md`,
+      );
+    if (stateful && this.inputs[0]?.connector.taskState === undefined)
+      fail(
+        `source "${this.inputs[0]?.name}" cannot keep a scaled-out query's state`,
+        `scaled-out stateful queries read Kafka sources`,
       );
     const transactional = this.writers.filter((w) => w.writer.split !== undefined);
     if (transactional.length > 1)
@@ -446,6 +488,7 @@ export class Query implements QueryHandle {
   async run(): Promise<void> {
     this.status = 'running';
     try {
+      if (this.tasks > 0 && this.operators.length > 0) await this.openTaskState();
       for (const input of this.inputs) {
         try {
           await input.connector.open((this.startOffsets?.[this.inputs.indexOf(input)] ?? null) as never);
@@ -468,6 +511,8 @@ export class Query implements QueryHandle {
         }
       }
       await this.loop();
+      // scaled out: the tasks' last work commits with their state before they are handed over
+      if (this.taskState !== null) await this.checkpointTasks();
       // A clean stop leaves a state snapshot, so the next run resumes without replaying.
       const ck = this.ck;
       const last = this.batchId - 1;
@@ -490,8 +535,160 @@ export class Query implements QueryHandle {
       this.status = 'failed';
       throw this.error;
     } finally {
+      await this.taskState?.close().catch(() => {});
       for (const input of this.inputs) await input.connector.close().catch(() => {});
       for (const table of this.tables) await table.whenIdle().catch(() => {});
+    }
+  }
+
+  /**
+   * Scaled out and stateful (docs/scale-out.md, "State per task"): the tasks' state store, opened
+   * before the sources join the group; rows of each split go to the instance of its task.
+   */
+  private async openTaskState(): Promise<void> {
+    const store = this.inputs[0]!.connector.taskState!({
+      operators: this.operators.map((o) => o.id),
+      intervalMs: this.env.checkpointIntervalMs,
+    });
+    try {
+      await store.open(this.tasks);
+    } catch (e) {
+      throw new QueryError({ query: this.name, reason: messageOf(e), hint: hintOf(e), cause: e });
+    }
+    this.taskState = store;
+    this.inputs.forEach((input, k) => {
+      input.route = (id) => {
+        const inst = this.instances.get(taskOf(id));
+        if (inst === undefined)
+          throw new QueryError({
+            query: this.name,
+            source: input.name,
+            reason: `records of split ${id} arrived before the state of task ${taskOf(id)} was restored`,
+            hint: 'this is likely a bug in sqc; please report it',
+          });
+        return { push: inst.pushes[k]!, watermark: inst.watermark };
+      };
+    });
+  }
+
+  /** A new instance of the query's operators and closures for `task` (generated `build` once more). */
+  private buildTask(task: number): TaskInstance {
+    const inst: TaskInstance = { task, operators: [], pushes: [], watermark: -Infinity };
+    let sinks = 0;
+    let tables = 0;
+    this.spec.build({
+      name: this.name,
+      input: (_source, push) => {
+        inst.pushes.push(push as (row: any, kind: RowKind) => void);
+      },
+      sink: () => this.sinkHandles[sinks++] as never,
+      lookup: () => this.tables[tables++] as never,
+      operator: (op) => {
+        inst.operators.push(op);
+        return op;
+      },
+    });
+    if (inst.pushes.length !== this.inputs.length || inst.operators.length !== this.operators.length)
+      throw new Error(`query "${this.name}": its build function wired another query for task ${task}`);
+    return inst;
+  }
+
+  /** Tasks gained get an instance (restored from their changelog); tasks lost are dropped with theirs. */
+  private syncTasks(): void {
+    const store = this.taskState!;
+    for (const [task, snap] of store.takeRestored()) {
+      const inst = this.buildTask(task);
+      for (const input of this.inputs)
+        for (const id of [...input.splitWatermarks.keys()]) if (taskOf(id) === task) input.splitWatermarks.delete(id);
+      if (snap !== null) {
+        inst.watermark = snap.watermark;
+        for (const [key, w] of Object.entries(snap.splits)) {
+          const i = key.indexOf(':');
+          this.inputs[Number(key.slice(0, i))]?.splitWatermarks.set(key.slice(i + 1), w);
+        }
+        snap.operators.forEach((o, i) => {
+          const op = inst.operators[i];
+          if (op === undefined || op.id !== o.id)
+            throw new QueryError({
+              query: this.name,
+              reason: `the state of task ${task} was written by operators (${snap.operators.map((x) => x.id).join(', ')}); the query has (${inst.operators.map((x) => x.id).join(', ')})`,
+              hint: `the query changed since its state was committed; give the job a new 'pipeline.name' to start its state anew`,
+            });
+          if (o.state !== null) op.restore(o.state);
+        });
+      }
+      this.instances.set(task, inst);
+    }
+    const owned = store.owned();
+    for (const task of [...this.instances.keys()]) if (!owned.has(task)) this.instances.delete(task);
+  }
+
+  /** Per task instance: onWatermark (its own watermark) and onBatchEnd, its output routed to its task. */
+  private runTasks(final: boolean): void {
+    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
+    for (const input of this.inputs) input.taskParts(parts);
+    for (const task of [...this.instances.keys()].sort((a, b) => a - b)) {
+      const inst = this.instances.get(task)!;
+      for (const w of this.routed) w.split!(`task/${task}`);
+      const w0 = inst.watermark;
+      const w = final ? Infinity : advancedWatermark(w0, parts.get(task) ?? []);
+      this.runOperators(inst.operators, w, w0, final);
+      inst.watermark = w;
+    }
+  }
+
+  /** Commits every owned task's state with its output and positions (a checkpoint). */
+  private async checkpointTasks(): Promise<void> {
+    const snaps = new Map<number, TaskSnapshot>();
+    for (const [task, inst] of this.instances) {
+      const splits: Record<string, number> = {};
+      this.inputs.forEach((input, k) => {
+        for (const [id, w] of input.splitWatermarks) if (taskOf(id) === task) splits[`${k}:${id}`] = w;
+      });
+      snaps.set(task, {
+        watermark: inst.watermark,
+        splits,
+        operators: inst.operators.map((o) => ({ id: o.id, state: o.snapshot() })),
+      });
+    }
+    try {
+      await this.taskState!.checkpoint(snaps, ++this.checkpointSeq);
+    } catch (e) {
+      throw new QueryError({ query: this.name, reason: messageOf(e), hint: hintOf(e), cause: e });
+    }
+    this.lastCheckpointAt = Date.now();
+    this.tasksDirty = false;
+  }
+
+  /** When the tasks' next checkpoint is due (wall-clock ms). */
+  private checkpointDue(): number {
+    return this.lastCheckpointAt + this.env.checkpointIntervalMs;
+  }
+
+  /** Every operator of the query: the instances' when scaled out per task. */
+  private allOperators(): readonly Operator<any>[] {
+    if (this.taskState === null) return this.operators;
+    const out: Operator<any>[] = [];
+    for (const inst of this.instances.values()) out.push(...inst.operators);
+    return out;
+  }
+
+  private runOperators(ops: readonly Operator<any>[], w: number, w0: number, final: boolean): void {
+    // Operators after one that holds the watermark back (outputWatermark) see the held value.
+    let held = w;
+    let held0 = w0;
+    for (const op of ops) {
+      try {
+        if (held > held0) op.onWatermark(held);
+        op.onBatchEnd();
+        if (final) op.onEnd();
+      } catch (e) {
+        throw this.operatorError(e, op.id);
+      }
+      if (op.outputWatermark !== undefined) {
+        held = Math.min(held, op.outputWatermark(held));
+        held0 = Math.min(held0, op.outputWatermark(held0));
+      }
     }
   }
 
@@ -533,9 +730,13 @@ export class Query implements QueryHandle {
             await this.batch(polled, startedAt, t0, t1, true, 'new');
           return;
         }
+        // scaled out and stateful: the tasks' open transactions commit when the interval has passed
+        if (this.taskState !== null && this.tasksDirty && this.checkpointDue() <= Date.now())
+          await this.checkpointTasks();
         if (this.nextWatermark() <= this.watermark && !(this.marked.length > 0 && this.giveTaskWatermarks())) {
           // Nothing to do, unless a processing-time window is due: wait for data or for it.
-          const due = this.nextTimer();
+          let due = this.nextTimer();
+          if (this.taskState !== null && this.tasksDirty) due = Math.min(due ?? Infinity, this.checkpointDue());
           if (due === null || due > Date.now()) {
             await this.waitForData(due);
             continue;
@@ -673,6 +874,7 @@ export class Query implements QueryHandle {
       ckMs += performance.now() - c0;
     }
     const w0 = this.watermark;
+    if (this.taskState !== null) this.syncTasks();
     for (const table of this.tables) await table.maybeReload();
     for (let i = 0; i < this.inputs.length; i++) {
       const list = polled[i]!;
@@ -688,22 +890,8 @@ export class Query implements QueryHandle {
       polled[i] = EMPTY;
     }
     const w = final ? Infinity : this.nextWatermark();
-    // Operators after one that holds the watermark back (outputWatermark) see the held value.
-    let held = w;
-    let held0 = w0;
-    for (const op of this.operators) {
-      try {
-        if (held > held0) op.onWatermark(held);
-        op.onBatchEnd();
-        if (final) op.onEnd();
-      } catch (e) {
-        throw this.operatorError(e, op.id);
-      }
-      if (op.outputWatermark !== undefined) {
-        held = Math.min(held, op.outputWatermark(held));
-        held0 = Math.min(held0, op.outputWatermark(held0));
-      }
-    }
+    if (this.taskState !== null) this.runTasks(final);
+    else this.runOperators(this.operators, w, w0, final);
     this.watermark = w;
     fault('batch.processed');
     const t2 = performance.now();
@@ -734,6 +922,10 @@ export class Query implements QueryHandle {
           throw this.sinkError(w2.name, e);
         }
       }
+    }
+    if (this.taskState !== null) {
+      this.tasksDirty = true;
+      if (final || this.stopping || this.checkpointDue() <= Date.now()) await this.checkpointTasks();
     }
     for (const input of this.inputs) await input.connector.commit?.(input.connector.offsets());
     const t3 = performance.now();
@@ -900,7 +1092,7 @@ export class Query implements QueryHandle {
       return p;
     });
     let nullTime = 0;
-    for (const op of this.operators) {
+    for (const op of this.allOperators()) {
       if (op instanceof BaseOperator) {
         nullTime += op.nullTimeRowsDropped;
         late += op.lateRowsDropped;
@@ -917,9 +1109,9 @@ export class Query implements QueryHandle {
       processMs,
       commitMs,
       watermark: this.watermark,
-      operators: this.operators.map((o) => ({
+      operators: this.operators.map((o, i) => ({
         id: o.id,
-        rows: o.stateRows(),
+        rows: this.taskState === null ? o.stateRows() : this.taskRows(i),
         bytes: this.stateBytes.get(o.id) ?? null,
       })),
       late,
@@ -938,10 +1130,17 @@ export class Query implements QueryHandle {
     this.env.progress(p);
   }
 
+  /** State rows of operator `i` over the task instances. */
+  private taskRows(i: number): number {
+    let n = 0;
+    for (const inst of this.instances.values()) n += inst.operators[i]!.stateRows();
+    return n;
+  }
+
   /** The earliest processing-time timer of the operators (a window end on the wall clock), or null. */
   private nextTimer(): number | null {
     let due: number | null = null;
-    for (const op of this.operators) {
+    for (const op of this.allOperators()) {
       const t = op.nextTimer?.() ?? null;
       if (t !== null && (due === null || t < due)) due = t;
     }

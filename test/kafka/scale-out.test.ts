@@ -7,77 +7,28 @@
  * processes' notices show balanced, sticky assignments. Refusals (co-partitioning, what scale-out
  * does not support yet) run in process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
 import type { QueryProgress } from '../../runtime/index.ts';
-import { ROOT, precompile } from '../crash/harness.ts';
+import { precompile } from '../crash/harness.ts';
+import { Proc, killAll, sleep, until } from './processes.ts';
 import { kcatRead, loadProgram, produce, readTopic, type JobModule } from './support.ts';
 
-const SQC = join(ROOT, 'bin', 'sqc.js');
 const PARTITIONS = 6;
 
 let k: KafkaForTests;
 const tmp = mkdtempSync(join(tmpdir(), 'sqc-scale-'));
-const children = new Set<ChildProcess>();
 beforeAll(async () => {
   k = await kafkaForTests();
 });
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killAll();
   await k?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 45_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/** One `sqc run` process of the job, its stderr collected. */
-class Proc {
-  readonly child: ChildProcess;
-  stderr = '';
-  exit: Promise<number | null>;
-  constructor(
-    readonly name: string,
-    job: string,
-    cacheDir: string,
-  ) {
-    this.child = spawn(process.execPath, [SQC, 'run', job], {
-      cwd: tmp,
-      env: { ...process.env, SQC_CACHE_DIR: cacheDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.add(this.child);
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    this.exit = new Promise((resolve) =>
-      this.child.on('close', (code) => {
-        children.delete(this.child);
-        resolve(code);
-      }),
-    );
-  }
-  /** The tasks of this process's latest assignment (null: none yet). */
-  tasks(): number[] | null {
-    const all = [...this.stderr.matchAll(/generation (\d+): this process owns tasks? ([\d, ]+|- \(a spare\))/g)];
-    const last = all[all.length - 1];
-    if (last === undefined) return null;
-    return last[2]!.startsWith('-') ? [] : last[2]!.split(', ').map(Number);
-  }
-  generation(): number {
-    const all = [...this.stderr.matchAll(/generation (\d+): this process owns/g)];
-    return all.length === 0 ? -1 : Number(all[all.length - 1]![1]);
-  }
-}
 
 function events(from: number, n: number): { partition: number; key: string; value: string }[] {
   const out = [];
@@ -132,7 +83,7 @@ async function setUp(
   const cache = join(tmp, `cache-${name}`);
   await precompile([job], cache);
   await produce(k.kafka, source, events(0, records));
-  return { source, sink, start: (p) => new Proc(p, job, cache) };
+  return { source, sink, start: (p) => new Proc(p, job, cache, tmp) };
 }
 
 async function values(topic: string): Promise<string[]> {
@@ -317,7 +268,7 @@ INSERT INTO totals SELECT user_id, SUM(amount) AS total FROM events GROUP BY use
 `,
     );
     const err = await startError(m);
-    expect(err).toMatch(/keeps state, which a scaled-out job cannot move between processes yet/);
+    expect(err).toMatch(/state by a key that is not the input's partitioning.*repartition topic/s);
     expect(() => m.createJob({ set: { ...SCALE_OUT.set, 'checkpoint.dir': join(tmp, 'ck') } })).toThrow(
       /'pipeline.scale-out' and 'checkpoint.dir' cannot be used together yet/,
     );

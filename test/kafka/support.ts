@@ -84,7 +84,12 @@ export async function readTopic(brokers: readonly string[], topic: string): Prom
             timestamp: Number(m.timestamp),
           });
         }
-        at = Number(data.messages[data.messages.length - 1]!.offset) + 1;
+        const next = Number(data.messages[data.messages.length - 1]!.offset) + 1;
+        if (next <= at)
+          throw new Error(
+            `reading ${topic} partition ${p.partition}: a fetch at offset ${at} (end ${end}) returned offsets ${data.messages[0]!.offset}..${next - 1} only`,
+          );
+        at = next;
       }
     }
     return out;

@@ -22,6 +22,7 @@ import { GroupClient } from './cluster.ts';
 import { assignTasks, type TaskClaim } from './assignor.ts';
 import { kafkajs } from './kafkajs.ts';
 import type { TaskProgress } from '../../types.ts';
+import type { CompressionTypes, Message } from 'kafkajs';
 
 /** The assignor's name in the group protocol: every process of a job must use it. */
 export const PROTOCOL = 'sqc-tasks';
@@ -50,6 +51,11 @@ export interface TaskGroupSettings {
 export interface Positions {
   readonly group: string;
   readonly next: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** What an exactly-once sink of a stateful query writes into: the task's open transaction. */
+export interface TaskTransactionsOf {
+  send(task: number, record: { topic: string; messages: Message[]; compression: CompressionTypes }): Promise<void>;
 }
 
 const groups = new Map<string, TaskGroup>();
@@ -109,6 +115,12 @@ export class TaskGroup {
   private readonly providers = new Map<string, (() => Positions)[]>();
   /** Queries whose positions an exactly-once sink commits (their sources commit none themselves). */
   private readonly transactional = new Set<string>();
+  /** Per query, its exactly-once sink's `properties.transaction.timeout.ms`. */
+  private readonly timeouts = new Map<string, number>();
+  /** Per stateful query, where its tasks' state and transactions live (task-state.ts). */
+  private readonly states = new Map<string, TaskTransactionsOf>();
+  /** Told of every assignment (tasks lost are dropped at once). */
+  private readonly assignListeners = new Set<(tasks: ReadonlySet<number>) => void>();
 
   constructor(
     private readonly settings: ClientSettings,
@@ -142,6 +154,37 @@ export class TaskGroup {
 
   removeFencer(f: (tasks: readonly number[]) => Promise<void>): void {
     this.fencers.delete(f);
+  }
+
+  setTransactionTimeout(query: string, ms: number): void {
+    this.timeouts.set(query, ms);
+  }
+
+  transactionTimeout(query: string): number | undefined {
+    return this.timeouts.get(query);
+  }
+
+  /** A stateful query's task state: its exactly-once sink writes into the task transactions it holds. */
+  provideState(query: string, s: TaskTransactionsOf | null): void {
+    if (s === null) this.states.delete(query);
+    else this.states.set(query, s);
+  }
+
+  stateOf(query: string): TaskTransactionsOf | undefined {
+    return this.states.get(query);
+  }
+
+  onAssign(f: (tasks: ReadonlySet<number>) => void): void {
+    this.assignListeners.add(f);
+  }
+
+  offAssign(f: (tasks: ReadonlySet<number>) => void): void {
+    this.assignListeners.delete(f);
+  }
+
+  private assignAll(): void {
+    for (const f of this.assignListeners) f(this.tasks);
+    for (const m of this.members) m.assign(this.tasks, this.generation);
   }
 
   /**
@@ -295,6 +338,7 @@ export class TaskGroup {
       );
     this.inGroup = false;
     this.tasks = new Set();
+    for (const f of this.assignListeners) f(this.tasks);
     for (const m of this.members) m.assign(this.tasks, -1);
     if (why === 'UNKNOWN_MEMBER_ID' || why === 'no heartbeat') this.memberId = '';
     this.needJoin = true;
@@ -372,7 +416,7 @@ export class TaskGroup {
           (gained.length > 0 && before.size > 0 ? `; took over ${gained.join(', ')}` : '') +
           (lost.length > 0 ? `; handed over ${lost.join(', ')}` : ''),
       );
-      for (const m of this.members) m.assign(this.tasks, this.generation);
+      this.assignAll();
       this.firstAssignment.resolve();
       return;
     }

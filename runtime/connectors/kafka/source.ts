@@ -16,7 +16,8 @@
  * `scan.fail-on-data-loss = false` a counted warning and a jump to the log start.
  */
 import type { Json, RecordContext, RowKind, TaskProgress } from '../../types.ts';
-import type { RecordBatch, SourceConnector, SourceContext, SourceSplit } from '../types.ts';
+import type { RecordBatch, SourceConnector, SourceContext, SourceSplit, TaskStateStore } from '../types.ts';
+import { KafkaTaskState } from './task-state.ts';
 import { clientSettings, kafkaError, withRetry, KafkaError, type ClientSettings } from './client.ts';
 import {
   PartitionReader,
@@ -204,7 +205,30 @@ export class KafkaSource implements SourceConnector {
   }
 
   tasks(): TaskProgress | null {
-    return this.group?.progress() ?? null;
+    const p = this.group?.progress() ?? null;
+    if (p === null || this.state === null) return p;
+    return { ...p, state: this.state.progress() };
+  }
+
+  private state: KafkaTaskState | null = null;
+
+  taskState(o: { readonly operators: readonly string[]; readonly intervalMs: number }): TaskStateStore {
+    const so = this.ctx.scaleOut;
+    if (!so) throw new Error(`source "${this.ctx.name}" is not scaled out`);
+    this.state = new KafkaTaskState({
+      settings: this.settings,
+      group: taskGroup(this.settings, {
+        group: so.group,
+        sessionTimeoutMs: so.sessionTimeoutMs,
+        notice: (m) => this.ctx.notice?.(m),
+      }),
+      app: so.group,
+      query: so.query,
+      operators: o.operators,
+      intervalMs: o.intervalMs,
+      notice: (m) => this.ctx.notice?.(m),
+    });
+    return this.state;
   }
 
   async taskCount(): Promise<number> {

@@ -90,6 +90,7 @@ export class TaskTransactions {
       this.fence,
       this.writers.map((w) => w.query),
     );
+    for (const w of this.writers) this.group.setTransactionTimeout(w.query, this.settings.timeoutMs);
   }
 
   get taskGroup(): TaskGroup {
@@ -177,6 +178,8 @@ export class TaskWriter implements BatchSinkWriter {
 
   /** A task this process gained: its producer, fencing the previous owner's. */
   async takeOver(task: number): Promise<void> {
+    // a stateful query's tasks have one producer each, the state's: rows go into its transactions
+    if (this.owner.taskGroup.stateOf(this.query) !== undefined) return;
     const old = this.producers.get(task);
     this.producers.delete(task);
     this.marks?.forget(task);
@@ -187,6 +190,24 @@ export class TaskWriter implements BatchSinkWriter {
 
   async commit(batchId: number): Promise<void> {
     const group = this.owner.taskGroup;
+    const state = group.stateOf(this.query);
+    if (state !== undefined) {
+      // stateful: the rows join the task's transaction, committed with its state at the checkpoint
+      const tasks = [...new Set([...this.byTask.keys(), ...(this.marks?.tasks() ?? [])])].sort((a, b) => a - b);
+      for (const task of tasks) {
+        const { rows, kinds } = this.byTask.get(task)?.take() ?? { rows: [] as Row[], kinds: [] as RowKind[] };
+        for (const messages of this.sink.chunks(rows, kinds, this.encode))
+          await state.send(task, { topic: this.sink.topic, messages, compression: this.sink.compression });
+        // a repartition topic: the task's watermark records follow its rows
+        const marks = this.marks?.messages(task) ?? null;
+        if (marks !== null)
+          await state.send(task, { topic: this.sink.topic, messages: marks, compression: this.sink.compression });
+      }
+      this.byTask.clear();
+      this.current = null;
+      this.pending = 0;
+      return;
+    }
     // positions per task (partition index) that moved since the last commit
     const moved = new Map<number, { group: string; topic: string; partition: number; offset: number }[]>();
     for (const p of group.positionsOf(this.query))

@@ -1,0 +1,279 @@
+/**
+ * State per task (docs/scale-out.md, issue 17): a scaled-out job with stateful queries keyed by
+ * the input partitioning — a tumbling-window aggregate grouped by the message key and an
+ * interval join of two co-partitioned topics on it — runs as one query instance per task, its
+ * state in changelog topics committed with the output and positions in one transaction per task.
+ * In one process the state survives a restart (restored from the changelog); in three `sqc run`
+ * processes, one SIGKILLed mid-run, one started later and one stalled past the session timeout,
+ * the read_committed output (kafkajs and kcat) equals what a single process computes, exactly.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
+import type { QueryProgress } from '../../runtime/index.ts';
+import { precompile } from '../crash/harness.ts';
+import { Proc, killAll, sleep, until } from './processes.ts';
+import { kcatRead, loadProgram, produce, readTopic } from './support.ts';
+
+const PARTITIONS = 6;
+const USERS = 37;
+const BASE = Date.parse('2026-01-01T00:00:00Z');
+const STEP_MS = 100;
+
+let k: KafkaForTests;
+const tmp = mkdtempSync(join(tmpdir(), 'sqc-scale-state-'));
+beforeAll(async () => {
+  k = await kafkaForTests();
+});
+afterAll(async () => {
+  killAll();
+  await k?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const user = (i: number): number => i % USERS;
+/** Co-partitioned: a user's orders and payments are in partition user % 6 of both topics. */
+const partitionOf = (u: number): number => u % PARTITIONS;
+
+function orders(from: number, n: number) {
+  const out = [];
+  for (let i = from; i < from + n; i++) {
+    const u = user(i);
+    out.push({
+      partition: partitionOf(u),
+      key: `u${u}`,
+      value: JSON.stringify({
+        user_id: `u${u}`,
+        id: i,
+        amount: i % 100,
+        ts: new Date(BASE + i * STEP_MS).toISOString(),
+      }),
+    });
+  }
+  return out;
+}
+
+/** A payment for every third order, 2 s after it. */
+function payments(from: number, n: number) {
+  const out = [];
+  for (let i = from; i < from + n; i++) {
+    if (i % 3 !== 0) continue;
+    const u = user(i);
+    out.push({
+      partition: partitionOf(u),
+      key: `u${u}`,
+      value: JSON.stringify({ user_id: `u${u}`, order_id: i, ts: new Date(BASE + i * STEP_MS + 2_000).toISOString() }),
+    });
+  }
+  return out;
+}
+
+/** One far-future order per partition, so that every task's watermark passes the windows of orders 0..n-1. */
+function flush(n: number) {
+  return Array.from({ length: PARTITIONS }, (_, p) => ({
+    partition: p,
+    key: `flush${p}`,
+    value: JSON.stringify({
+      user_id: `flush${p}`,
+      id: -1 - p,
+      amount: 0,
+      ts: new Date(BASE + n * STEP_MS + 3_600_000).toISOString(),
+    }),
+  }));
+}
+
+/** What one process computes for orders 0..n-1: per user and 10 s window, count and total; the matched payments. */
+function expected(n: number): { totals: string[]; matched: string[] } {
+  const groups = new Map<string, { user_id: string; start: number; n: number; total: number }>();
+  for (let i = 0; i < n; i++) {
+    const start = Math.floor((BASE + i * STEP_MS) / 10_000) * 10_000;
+    const key = `u${user(i)}@${start}`;
+    const g = groups.get(key) ?? { user_id: `u${user(i)}`, start, n: 0, total: 0 };
+    g.n++;
+    g.total += i % 100;
+    groups.set(key, g);
+  }
+  const totals = [...groups.values()].map((g) =>
+    JSON.stringify({
+      user_id: g.user_id,
+      window_start: new Date(g.start).toISOString(),
+      window_end: new Date(g.start + 10_000).toISOString(),
+      n: g.n,
+      total: g.total,
+    }),
+  );
+  const matched: string[] = [];
+  for (let i = 0; i < n; i += 3)
+    matched.push(
+      JSON.stringify({ id: i, user_id: `u${user(i)}`, paid: new Date(BASE + i * STEP_MS + 2_000).toISOString() }),
+    );
+  return { totals: totals.sort(), matched: matched.sort() };
+}
+
+function program(name: string, t: { orders: string; payments: string; totals: string; matched: string }): string {
+  const brokers = k.brokers.join(',');
+  const source = (topic: string) =>
+    `'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${brokers}', 'scan.startup.mode' = 'earliest-offset', 'key.format' = 'raw', 'key.fields' = 'user_id', 'format' = 'json'`;
+  const sink = (topic: string) =>
+    `'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json', 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${name}', 'properties.transaction.timeout.ms' = '30000'`;
+  return `
+SET 'pipeline.name' = '${name}';
+SET 'pipeline.scale-out' = 'true';
+SET 'pipeline.scale-out.session-timeout' = '3 s';
+SET 'checkpoint.interval' = '1 s';
+
+CREATE TABLE orders (user_id STRING, id BIGINT, amount INT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (${source(t.orders)});
+CREATE TABLE payments (user_id STRING, order_id BIGINT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (${source(t.payments)});
+CREATE TABLE totals (user_id STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT) WITH (${sink(t.totals)});
+CREATE TABLE matched (id BIGINT, user_id STRING, paid TIMESTAMP(3)) WITH (${sink(t.matched)});
+
+INSERT INTO totals
+SELECT user_id, window_start, window_end, COUNT(*) AS n, SUM(amount) AS total
+FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY user_id, window_start, window_end;
+
+INSERT INTO matched
+SELECT o.id, o.user_id, p.ts AS paid
+FROM orders o JOIN payments p ON o.user_id = p.user_id AND o.id = p.order_id
+  AND p.ts BETWEEN o.ts AND o.ts + INTERVAL '30' SECOND;
+`;
+}
+
+async function values(topic: string): Promise<string[]> {
+  return (await readTopic(k.brokers, topic)).map((r) => r.value!).sort();
+}
+
+async function setUp(_name: string) {
+  const t = {
+    orders: await k.topic(PARTITIONS),
+    payments: await k.topic(PARTITIONS),
+    totals: await k.topic(3),
+    matched: await k.topic(3),
+  };
+  const group = k.groupId();
+  const text = program(group, t);
+  const produceUpTo = async (from: number, n: number): Promise<void> => {
+    await produce(k.kafka, t.orders, orders(from, n));
+    await produce(k.kafka, t.payments, payments(from, n));
+  };
+  return { t, group, text, produceUpTo };
+}
+
+describe('scale-out state per task', () => {
+  it('in one process: a restart restores each task from its changelog and the output is exactly one run', async () => {
+    const { t, text, produceUpTo } = await setUp('x');
+    const m = await loadProgram('scale-state-single', text);
+    await produceUpTo(0, 2_000);
+    const first = m.createJob();
+    let rows = 0;
+    first.on('progress', (p: QueryProgress) => {
+      if (p.sources.some((s) => s.name === 'payments')) rows += p.numInputRows;
+    });
+    await first.start();
+    await until('the first run to read its input', () => rows >= 2_000 + 667);
+    await sleep(1_500); // a checkpoint commits the state
+    await first.stop();
+    expect((await values(t.matched)).length).toBeGreaterThan(0);
+
+    await produceUpTo(2_000, 2_000);
+    await produce(k.kafka, t.orders, flush(4_000));
+    const second = m.createJob();
+    const notices: string[] = [];
+    const seen: NonNullable<QueryProgress['tasks']>[] = [];
+    second.on('notice', (n: string) => notices.push(n));
+    second.on('progress', (p: QueryProgress) => {
+      if (p.tasks) seen.push(p.tasks);
+    });
+    await second.start();
+    const want = expected(4_000);
+    await until(
+      'every row',
+      async () =>
+        (await values(t.totals)).length >= want.totals.length &&
+        (await values(t.matched)).length >= want.matched.length,
+      60_000,
+    );
+    await sleep(1_500);
+    await second.stop();
+    expect(await values(t.totals)).toEqual(want.totals);
+    expect(await values(t.matched)).toEqual(want.matched);
+    expect(notices.some((n) => /restored task \d from its changelog: \d+ bytes/.test(n))).toBe(true);
+    expect(seen.some((s) => (s.state?.restored.tasks.length ?? 0) > 0)).toBe(true);
+  }, 120_000);
+});
+
+describe('scale-out state per task in processes', () => {
+  it('three processes, one SIGKILLed, one started later, one stalled past the session timeout: the output equals one process, exactly', async () => {
+    const { t, text, produceUpTo } = await setUp('x');
+    const job = join(tmp, 'state.sq');
+    writeFileSync(job, text);
+    const cache = join(tmp, 'cache-state');
+    await precompile([job], cache);
+    const procs: Proc[] = [];
+    const start = (name: string) => {
+      const p = new Proc(name, job, cache, tmp);
+      procs.push(p);
+      return p;
+    };
+    try {
+      await produceUpTo(0, 2_000);
+      const a = start('a');
+      const b = start('b');
+      const c = start('c');
+      await until('three owners', () => [a, b, c].every((p) => p.tasks()?.length === 2));
+      await until('the first rows to be committed', async () => (await values(t.matched)).length > 0);
+      await produceUpTo(2_000, 2_000);
+      // SIGKILL a mid-run: its open transactions are aborted by the new owners' fencing, and they
+      // restore its tasks from the last committed snapshots
+      a.child.kill('SIGKILL');
+      await a.exit;
+      await produceUpTo(4_000, 2_000);
+      await until('b and c to own every task', () => b.tasks()!.length + c.tasks()!.length === PARTITIONS);
+      const d = start('d');
+      await until('d to own tasks', () => (d.tasks()?.length ?? 0) === 2);
+      // b stalls past the 3 s session timeout: c and d take its tasks; b is fenced when it wakes
+      b.child.kill('SIGSTOP');
+      await produceUpTo(6_000, 2_000);
+      await until('c and d to own every task', () => c.tasks()!.length + d.tasks()!.length === PARTITIONS);
+      b.child.kill('SIGCONT');
+      await until('b to rejoin', () => /dropped from the group|taken over by another process/.test(b.stderr));
+      await produceUpTo(8_000, 2_000);
+      await produce(k.kafka, t.orders, flush(10_000));
+      const want = expected(10_000);
+      await until(
+        'every row',
+        async () =>
+          (await values(t.totals)).length >= want.totals.length &&
+          (await values(t.matched)).length >= want.matched.length,
+        90_000,
+      );
+      await sleep(2_000); // a duplicate would arrive now
+      expect(await values(t.totals)).toEqual(want.totals);
+      expect(await values(t.matched)).toEqual(want.matched);
+      expect((await kcatRead(k.brokers, t.totals)).map((r) => r.value).sort()).toEqual(want.totals);
+      expect((await kcatRead(k.brokers, t.matched)).map((r) => r.value).sort()).toEqual(want.matched);
+      expect([c, d].some((p) => /restored task \d from its changelog/.test(p.stderr))).toBe(true);
+      for (const p of [b, c, d]) p.child.kill('SIGINT');
+      for (const p of [b, c, d]) expect(await p.exit).toBe(130);
+    } catch (e) {
+      for (const p of procs) console.error(`---- ${p.name}\n${p.stderr}`);
+      const want = expected(10_000);
+      for (const [name, topic, w] of [
+        ['totals', t.totals, want.totals],
+        ['matched', t.matched, want.matched],
+      ] as const) {
+        const got = await values(topic);
+        const missing = w.filter((x) => !got.includes(x));
+        const extra = got.filter((x) => !w.includes(x));
+        console.error(
+          `${name}: got ${got.length}, want ${w.length}; missing ${missing.length}: ${missing.slice(0, 5).join(' ')}; extra ${extra.length}: ${extra.slice(0, 5).join(' ')}`,
+        );
+      }
+      throw e;
+    }
+  }, 240_000);
+});
