@@ -142,7 +142,7 @@ export class StatusLine {
       (late ? ` · late ${fmt(late)}` : '') +
       (skipped ? ` · skipped ${fmt(skipped)}` : '') +
       (ckpt ? ` · ${ckpt}` : '') +
-      (tasks ? ` · tasks ${tasks.owned.join(',') || '-'} (gen ${tasks.generation})` : '');
+      (tasks ? ` · tasks ${tasks.owned.join(',') || '-'} (gen ${tasks.generation})${restoreText(tally)}` : '');
     this.draw();
   }
 
@@ -196,4 +196,27 @@ export function summaryLines(job: Job, tally: Tally, elapsedMs: number): string[
     }
   }
   return lines;
+}
+
+/**
+ * Scaled-out stateful queries: the task whose state is being restored from its changelog now, else
+ * the tasks restored at the last assignment, with the bytes read.
+ */
+function restoreText(tally: Tally): string {
+  let restoring = '';
+  const restored = new Set<number>();
+  let bytes = 0;
+  for (const t of tally.queries.values()) {
+    const s = t.last?.tasks?.state;
+    if (s === undefined) continue;
+    if (s.restoring !== null) restoring = ` · restoring task ${s.restoring.task} (${fmtBytes(s.restoring.bytes)})`;
+    for (const task of s.restored.tasks) restored.add(task);
+    bytes += s.restored.bytes;
+  }
+  if (restoring !== '') return restoring;
+  return restored.size > 0 ? ` · restored ${[...restored].sort((a, b) => a - b).join(',')} (${fmtBytes(bytes)})` : '';
+}
+
+function fmtBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -258,7 +258,8 @@ describe('scale-out state per task in processes', () => {
       expect((await kcatRead(k.brokers, t.matched)).map((r) => r.value).sort()).toEqual(want.matched);
       expect([c, d].some((p) => /restored task \d from its changelog/.test(p.stderr))).toBe(true);
       for (const p of [b, c, d]) p.child.kill('SIGINT');
-      for (const p of [b, c, d]) expect(await p.exit).toBe(130);
+      for (const p of [b, c, d])
+        expect(await Promise.race([p.exit, sleep(30_000).then(() => `${p.name} did not exit`)])).toBe(130);
     } catch (e) {
       for (const p of procs) console.error(`---- ${p.name}\n${p.stderr}`);
       const want = expected(10_000);

@@ -238,20 +238,24 @@ export class KafkaTaskState implements TaskStateStore {
   }
 
   private gaining: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private async gainNow(tasks: readonly number[]): Promise<void> {
     const fresh = tasks.filter((t) => !this.ready.has(t));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0 || this.closed) return;
     for (const t of fresh) {
       const old = this.producers.get(t);
       await old?.disconnect().catch(() => {});
-      this.producers.set(
-        t,
-        await this.retry(
-          () => fencingProducer(this.kafka!, this.id(t), this.timeoutMs),
-          `${this.what}: fencing the previous owner of task ${t} (transactional id ${this.id(t)})`,
-        ),
+      const p = await this.retry(
+        () => fencingProducer(this.kafka!, this.id(t), this.timeoutMs),
+        `${this.what}: fencing the previous owner of task ${t} (transactional id ${this.id(t)})`,
       );
+      if (this.closed) {
+        // closed meanwhile (the job stops while a rebalance hands it tasks): no producer outlives it
+        await p.disconnect().catch(() => {});
+        return;
+      }
+      this.producers.set(t, p);
       this.open_.delete(t);
     }
     const committed = await this.retry(() => this.committedOffsets());
@@ -384,13 +388,24 @@ export class KafkaTaskState implements TaskStateStore {
     // a task lost (the assignment listener dropped it) is redone by its new owner, state and output
     // alike; a rebalance that keeps the task does not interrupt it
     if (!this.ready.has(task)) return;
+    const p = this.producers.get(task);
     const t = await this.txn(task);
-    if (t === null) return;
+    if (t === null || p === undefined) return;
     try {
       await t.send({ topic: record.topic, messages: record.messages, acks: -1, compression: record.compression });
     } catch (e) {
       await this.failed(task, e, 'writing output');
+    } finally {
+      await this.settle(task, p);
     }
+  }
+
+  /**
+   * After a request on `p`: a producer dropped meanwhile (the task was lost, or the store closed)
+   * may have reconnected to send it; it is closed again, so that no connection outlives the task.
+   */
+  private async settle(task: number, p: Producer): Promise<void> {
+    if (this.producers.get(task) !== p) await p.disconnect().catch(() => {});
   }
 
   /** Commits each task's transaction with its snapshot and positions. */
@@ -398,8 +413,9 @@ export class KafkaTaskState implements TaskStateStore {
     const positions = this.o.group.positionsOf(this.o.query);
     for (const [task, snap] of snapshots) {
       if (!this.ready.has(task)) continue;
+      const producer = this.producers.get(task);
       const t = await this.txn(task);
-      if (t === null) continue;
+      if (t === null || producer === undefined) continue;
       try {
         const firsts: { topic: string; partitions: { partition: number; offset: string }[] }[] = [];
         for (const [i, op] of snap.operators.entries()) {
@@ -438,6 +454,8 @@ export class KafkaTaskState implements TaskStateStore {
         this.open_.delete(task);
       } catch (e) {
         await this.failed(task, e, `committing checkpoint ${seq}`);
+      } finally {
+        await this.settle(task, producer);
       }
     }
   }
@@ -470,6 +488,7 @@ export class KafkaTaskState implements TaskStateStore {
 
   /** Called between batches when the query stops: the open transactions of tasks without a final checkpoint are aborted. */
   async close(): Promise<void> {
+    this.closed = true;
     const g = this.o.group;
     g.removeFencer(this.fence);
     g.offAssign(this.onAssign);

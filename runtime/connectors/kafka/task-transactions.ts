@@ -123,7 +123,7 @@ export class TaskTransactions {
 
   describe(): string {
     return (
-      `sink "${this.sink.name}" is exactly-once per task: each micro-batch commits a task's rows to topic ${this.sink.topic} together with its input positions ` +
+      `sink "${this.sink.name}" is exactly-once per task: each micro-batch (a stateful query: each checkpoint, with its state) commits a task's rows to topic ${this.sink.topic} together with its input positions ` +
       `in one Kafka transaction (transactional ids ${this.settings.prefix}-${this.settings.job}-<query>-<task>); ` +
       `consumers must read with isolation.level = read_committed`
     );
