@@ -7,7 +7,6 @@
  * re-keyed rows (every user in the partition its key hashes to) and the upstream tasks' watermark
  * records.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,62 +14,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
 import { partitionOfKey } from '../../runtime/connectors/kafka/murmur2.ts';
 import { WATERMARK_HEADER } from '../../runtime/connectors/kafka/repartition.ts';
-import { ROOT, precompile } from '../crash/harness.ts';
+import { precompile } from '../crash/harness.ts';
+import { Proc, killAll, sleep, until as untilWithin } from './processes.ts';
 import { kcatRead, loadProgram, produce, readTopic } from './support.ts';
 
-const SQC = join(ROOT, 'bin', 'sqc.js');
 const PARTITIONS = 6;
 const T0 = Date.UTC(2026, 0, 1);
 
 let k: KafkaForTests;
 const tmp = mkdtempSync(join(tmpdir(), 'sqc-stages-'));
-const children = new Set<ChildProcess>();
 beforeAll(async () => {
   k = await kafkaForTests();
 });
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killAll();
   await k?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-/** One `sqc run` process of a job, its stderr collected. */
-class Proc {
-  readonly child: ChildProcess;
-  stderr = '';
-  exit: Promise<number | null>;
-  constructor(job: string, cacheDir: string) {
-    this.child = spawn(process.execPath, [SQC, 'run', job], {
-      cwd: tmp,
-      env: { ...process.env, SQC_CACHE_DIR: cacheDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.add(this.child);
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    this.exit = new Promise((resolve) =>
-      this.child.on('close', (code) => {
-        children.delete(this.child);
-        resolve(code);
-      }),
-    );
-  }
-  tasks(): number[] | null {
-    const all = [...this.stderr.matchAll(/generation (\d+): this process owns tasks? ([\d, ]+|- \(a spare\))/g)];
-    const last = all[all.length - 1];
-    if (last === undefined) return null;
-    return last[2]!.startsWith('-') ? [] : last[2]!.split(', ').map(Number);
-  }
-}
+/** Waits up to 90 s (the re-keyed stages need longer under load). */
+const until = (what: string, cond: () => boolean | Promise<boolean>): Promise<void> => untilWithin(what, cond, 90_000);
 
 /** Clicks i: partition i % 6, keyed by the click (not the user), user u(i % 37), 100 ms apart. */
 function clicks(from: number, n: number): { partition: number; key: string; value: string }[] {
@@ -130,7 +93,7 @@ async function run(
   writeFileSync(job, program(name, source, sink, scaled));
   const cache = join(tmp, `cache-${name}`);
   await precompile([job], cache);
-  const procs = Array.from({ length: processes }, () => new Proc(job, cache));
+  const procs = Array.from({ length: processes }, (_, i) => new Proc(`p${i}`, job, cache, tmp));
   try {
     await until(`${rows} rows from ${name}`, async () => (await values(sink)).length >= rows);
   } catch (e) {
