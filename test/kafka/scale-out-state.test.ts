@@ -1,7 +1,7 @@
 /**
  * State per task (docs/scale-out.md, issue 17): a scaled-out job with stateful queries keyed by
  * the input partitioning — a tumbling-window aggregate grouped by the message key and an
- * interval join of two co-partitioned topics on it — runs as one query instance per task, its
+ * interval join of two co-partitioned topics on it, next to a stateless branch — runs as one query instance per task, its
  * state in changelog topics committed with the output and positions in one transaction per task.
  * In one process the state survives a restart (restored from the changelog); in three `sqc run`
  * processes, one SIGKILLed mid-run, one started later and one stalled past the session timeout,
@@ -48,6 +48,7 @@ function orders(from: number, n: number) {
         user_id: `u${u}`,
         id: i,
         amount: i % 100,
+        region: `r${i % 5}`,
         ts: new Date(BASE + i * STEP_MS).toISOString(),
       }),
     });
@@ -77,6 +78,7 @@ function flush(n: number) {
     key: `flush${p}`,
     value: JSON.stringify({
       user_id: `flush${p}`,
+      region: 'flush',
       id: -1 - p,
       amount: 0,
       ts: new Date(BASE + n * STEP_MS + 3_600_000).toISOString(),
@@ -84,35 +86,55 @@ function flush(n: number) {
   }));
 }
 
-/** What one process computes for orders 0..n-1: per user and 10 s window, count and total; the matched payments. */
-function expected(n: number): { totals: string[]; matched: string[] } {
-  const groups = new Map<string, { user_id: string; start: number; n: number; total: number }>();
-  for (let i = 0; i < n; i++) {
-    const start = Math.floor((BASE + i * STEP_MS) / 10_000) * 10_000;
-    const key = `u${user(i)}@${start}`;
-    const g = groups.get(key) ?? { user_id: `u${user(i)}`, start, n: 0, total: 0 };
-    g.n++;
-    g.total += i % 100;
-    groups.set(key, g);
-  }
-  const totals = [...groups.values()].map((g) =>
-    JSON.stringify({
-      user_id: g.user_id,
-      window_start: new Date(g.start).toISOString(),
-      window_end: new Date(g.start + 10_000).toISOString(),
-      n: g.n,
-      total: g.total,
-    }),
-  );
+/** The sinks of the job, each compared with what one process computes. */
+const SINKS = ['totals', 'big', 'matched'] as const;
+type Sink = (typeof SINKS)[number];
+type Topics = Record<'orders' | 'payments' | Sink, string>;
+
+/**
+ * What one process computes for orders 0..n-1: per user and 10 s window, count and total; the
+ * orders of 90 and more (the stateless branch); the matched payments. (`windows` also serves a
+ * re-keyed aggregate by `region`, which the orders carry for it.)
+ */
+function expected(n: number): Record<Sink, string[]> {
+  const windows = (key: (i: number) => string, field: string): string[] => {
+    const groups = new Map<string, { key: string; start: number; n: number; total: number }>();
+    for (let i = 0; i < n; i++) {
+      const start = Math.floor((BASE + i * STEP_MS) / 10_000) * 10_000;
+      const g = groups.get(`${key(i)}@${start}`) ?? { key: key(i), start, n: 0, total: 0 };
+      g.n++;
+      g.total += i % 100;
+      groups.set(`${key(i)}@${start}`, g);
+    }
+    return [...groups.values()]
+      .map((g) =>
+        JSON.stringify({
+          [field]: g.key,
+          window_start: new Date(g.start).toISOString(),
+          window_end: new Date(g.start + 10_000).toISOString(),
+          n: g.n,
+          total: g.total,
+        }),
+      )
+      .sort();
+  };
+  const big: string[] = [];
   const matched: string[] = [];
-  for (let i = 0; i < n; i += 3)
-    matched.push(
-      JSON.stringify({ id: i, user_id: `u${user(i)}`, paid: new Date(BASE + i * STEP_MS + 2_000).toISOString() }),
-    );
-  return { totals: totals.sort(), matched: matched.sort() };
+  for (let i = 0; i < n; i++) {
+    if (i % 100 >= 90) big.push(JSON.stringify({ id: i, user_id: `u${user(i)}`, amount: i % 100 }));
+    if (i % 3 === 0)
+      matched.push(
+        JSON.stringify({ id: i, user_id: `u${user(i)}`, paid: new Date(BASE + i * STEP_MS + 2_000).toISOString() }),
+      );
+  }
+  return {
+    totals: windows((i) => `u${user(i)}`, 'user_id'),
+    big: big.sort(),
+    matched: matched.sort(),
+  };
 }
 
-function program(name: string, t: { orders: string; payments: string; totals: string; matched: string }): string {
+function program(name: string, t: Topics): string {
   const brokers = k.brokers.join(',');
   const source = (topic: string) =>
     `'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${brokers}', 'scan.startup.mode' = 'earliest-offset', 'key.format' = 'raw', 'key.fields' = 'user_id', 'format' = 'json'`;
@@ -124,18 +146,25 @@ SET 'pipeline.scale-out' = 'true';
 SET 'pipeline.scale-out.session-timeout' = '3 s';
 SET 'checkpoint.interval' = '1 s';
 
-CREATE TABLE orders (user_id STRING, id BIGINT, amount INT, ts TIMESTAMP(3),
+CREATE TABLE orders (user_id STRING, id BIGINT, amount INT, region STRING, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (${source(t.orders)});
 CREATE TABLE payments (user_id STRING, order_id BIGINT, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (${source(t.payments)});
 CREATE TABLE totals (user_id STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT) WITH (${sink(t.totals)});
 CREATE TABLE matched (id BIGINT, user_id STRING, paid TIMESTAMP(3)) WITH (${sink(t.matched)});
+CREATE TABLE big (id BIGINT, user_id STRING, amount INT) WITH (${sink(t.big)});
+
+-- keyed by the message key: state per task directly
 
 INSERT INTO totals
 SELECT user_id, window_start, window_end, COUNT(*) AS n, SUM(amount) AS total
 FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY user_id, window_start, window_end;
 
+-- stateless
+INSERT INTO big SELECT id, user_id, amount FROM orders WHERE amount >= 90;
+
+-- co-partitioned interval join (both topics keyed by the user)
 INSERT INTO matched
 SELECT o.id, o.user_id, p.ts AS paid
 FROM orders o JOIN payments p ON o.user_id = p.user_id AND o.id = p.order_id
@@ -147,11 +176,34 @@ async function values(topic: string): Promise<string[]> {
   return (await readTopic(k.brokers, topic)).map((r) => r.value!).sort();
 }
 
+const NONE = { missing: [], extra: [] };
+
+/** The rows one process writes that are missing, and the rows that should not be there (duplicates included). */
+function difference(got: readonly string[], want: readonly string[]): { missing: string[]; extra: string[] } {
+  const left = new Map<string, number>();
+  for (const r of got) left.set(r, (left.get(r) ?? 0) + 1);
+  const missing: string[] = [];
+  for (const r of want) {
+    const n = left.get(r) ?? 0;
+    if (n === 0) missing.push(r);
+    else left.set(r, n - 1);
+  }
+  const extra = [...left].flatMap(([r, n]) => Array<string>(n).fill(r));
+  return { missing, extra };
+}
+
+/** Every sink holds at least as many rows as one process writes. */
+async function complete(t: Topics, want: Record<Sink, string[]>): Promise<boolean> {
+  for (const sink of SINKS) if ((await values(t[sink])).length < want[sink].length) return false;
+  return true;
+}
+
 async function setUp(_name: string) {
   const t = {
     orders: await k.topic(PARTITIONS),
     payments: await k.topic(PARTITIONS),
     totals: await k.topic(3),
+    big: await k.topic(3),
     matched: await k.topic(3),
   };
   const group = k.groupId();
@@ -190,17 +242,10 @@ describe('scale-out state per task', () => {
     });
     await second.start();
     const want = expected(4_000);
-    await until(
-      'every row',
-      async () =>
-        (await values(t.totals)).length >= want.totals.length &&
-        (await values(t.matched)).length >= want.matched.length,
-      60_000,
-    );
+    await until('every row', () => complete(t, want), 60_000);
     await sleep(1_500);
     await second.stop();
-    expect(await values(t.totals)).toEqual(want.totals);
-    expect(await values(t.matched)).toEqual(want.matched);
+    for (const sink of SINKS) expect(difference(await values(t[sink]), want[sink]), sink).toEqual(NONE);
     expect(notices.some((n) => /restored task \d from its changelog: \d+ bytes/.test(n))).toBe(true);
     expect(seen.some((s) => (s.state?.restored.tasks.length ?? 0) > 0)).toBe(true);
   }, 120_000);
@@ -244,18 +289,14 @@ describe('scale-out state per task in processes', () => {
       await produceUpTo(8_000, 2_000);
       await produce(k.kafka, t.orders, flush(10_000));
       const want = expected(10_000);
-      await until(
-        'every row',
-        async () =>
-          (await values(t.totals)).length >= want.totals.length &&
-          (await values(t.matched)).length >= want.matched.length,
-        90_000,
-      );
+      await until('every row', () => complete(t, want), 90_000);
       await sleep(2_000); // a duplicate would arrive now
-      expect(await values(t.totals)).toEqual(want.totals);
-      expect(await values(t.matched)).toEqual(want.matched);
-      expect((await kcatRead(k.brokers, t.totals)).map((r) => r.value).sort()).toEqual(want.totals);
-      expect((await kcatRead(k.brokers, t.matched)).map((r) => r.value).sort()).toEqual(want.matched);
+      for (const sink of SINKS) {
+        expect(difference(await values(t[sink]), want[sink]), sink).toEqual(NONE);
+        expect(await values(t[sink]), sink).toEqual(want[sink]);
+        // librdkafka, read_committed, reads the same
+        expect((await kcatRead(k.brokers, t[sink])).map((r) => r.value).sort(), sink).toEqual(want[sink]);
+      }
       expect([c, d].some((p) => /restored task \d from its changelog/.test(p.stderr))).toBe(true);
       for (const p of [b, c, d]) p.child.kill('SIGINT');
       for (const p of [b, c, d])
@@ -263,11 +304,9 @@ describe('scale-out state per task in processes', () => {
     } catch (e) {
       for (const p of procs) console.error(`---- ${p.name}\n${p.stderr}`);
       const want = expected(10_000);
-      for (const [name, topic, w] of [
-        ['totals', t.totals, want.totals],
-        ['matched', t.matched, want.matched],
-      ] as const) {
-        const got = await values(topic);
+      for (const name of SINKS) {
+        const w = want[name];
+        const got = await values(t[name]);
         const missing = w.filter((x) => !got.includes(x));
         const extra = got.filter((x) => !w.includes(x));
         console.error(
