@@ -226,7 +226,7 @@ export class TaskWriter implements BatchSinkWriter {
     for (const task of tasks) {
       const { rows, kinds } = this.byTask.get(task)?.take() ?? { rows: [] as Row[], kinds: [] as RowKind[] };
       const positions = moved.get(task) ?? [];
-      const producer = this.producers.get(task);
+      let producer = this.producers.get(task);
       if (producer === undefined) {
         if (!group.inGroup) continue; // dropped meanwhile: the new owner redoes these records
         throw new KafkaError(
@@ -267,6 +267,12 @@ export class TaskWriter implements BatchSinkWriter {
           break;
         } catch (e) {
           await t?.abort().catch(() => {});
+          if (isFenced(e) && this.producers.get(task) !== producer) {
+            // this process fenced the task again meanwhile (another of its sources gained it after
+            // a drop): the newer producer is ours; the task restarts from its committed positions
+            fenced = true;
+            break;
+          }
           if (isFenced(e)) {
             // another process owns the task now and continues from the last committed positions
             this.producers.delete(task);
@@ -282,6 +288,13 @@ export class TaskWriter implements BatchSinkWriter {
           const err = kafkaError(e, this.sink.settings.brokers, `sink "${this.sink.name}" (topic ${this.sink.topic})`);
           if (err.transient && Date.now() - since < this.sink.settings.retryTimeoutMs) {
             await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5))));
+            // a new producer of the id: its InitProducerId ends what the failed one left open
+            // (an abort that failed too leaves a producer unable to begin another transaction)
+            const fresh = await this.owner.producer(id).catch(() => null);
+            if (fresh === null) continue;
+            if (this.producers.get(task) === producer) this.producers.set(task, fresh);
+            await producer.disconnect().catch(() => {});
+            producer = fresh;
             continue;
           }
           throw new KafkaError(
