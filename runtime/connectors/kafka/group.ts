@@ -109,8 +109,8 @@ export class TaskGroup {
   inGroup = false;
   /** Exactly-once sinks: fence the previous owners of tasks before their positions are read. */
   private readonly fencers = new Set<(tasks: readonly number[]) => Promise<void>>();
-  /** Per task, the fence of its previous owners in the generation it was gained in. */
-  private readonly fencing = new Map<number, { generation: number; done: Promise<void> }>();
+  /** Per task this process owns, the fence of its previous owners (forgotten when the task is lost). */
+  private readonly fencing = new Map<number, Promise<void>>();
   /** Per query, its sources' positions now (exactly-once sinks commit them in their transactions). */
   private readonly providers = new Map<string, (() => Positions)[]>();
   /** Queries whose positions an exactly-once sink commits (their sources commit none themselves). */
@@ -189,27 +189,27 @@ export class TaskGroup {
 
   /**
    * Before a source reads the positions of tasks it gained: every exactly-once sink fences their
-   * previous owners — once per task and assignment, however many sources (queries, stages) gain
-   * it: a second fence would abort the transaction the first producer has open. A source that
-   * gains a task being fenced waits for that fence.
+   * previous owners — once per task while this process owns it, however many sources (queries,
+   * stages) gain it and in whatever generation they apply it: a second fence would abort the
+   * transactions the first producers have open. A source that gains a task being fenced waits
+   * for that fence.
    */
   async beforeRead(tasks: readonly number[]): Promise<void> {
     const waits: Promise<void>[] = [];
     const todo: number[] = [];
     for (const t of tasks) {
       const f = this.fencing.get(t);
-      if (f !== undefined && f.generation === this.generation) waits.push(f.done);
+      if (f !== undefined) waits.push(f);
       else todo.push(t);
     }
     if (todo.length > 0) {
       const done = (async () => {
         for (const f of this.fencers) await f(todo);
       })();
-      const generation = this.generation;
-      for (const t of todo) this.fencing.set(t, { generation, done });
+      for (const t of todo) this.fencing.set(t, done);
       // a failed fence is tried again by the next source that gains the task
       done.catch(() => {
-        for (const t of todo) if (this.fencing.get(t)?.done === done) this.fencing.delete(t);
+        for (const t of todo) if (this.fencing.get(t) === done) this.fencing.delete(t);
       });
       waits.push(done);
     }
@@ -339,6 +339,7 @@ export class TaskGroup {
     this.inGroup = false;
     this.tasks = new Set();
     for (const f of this.assignListeners) f(this.tasks);
+    this.fencing.clear();
     for (const m of this.members) m.assign(this.tasks, -1);
     if (why === 'UNKNOWN_MEMBER_ID' || why === 'no heartbeat') this.memberId = '';
     this.needJoin = true;
@@ -411,6 +412,7 @@ export class TaskGroup {
       this.inGroup = true;
       const gained = tasks.filter((t) => !before.has(t));
       const lost = [...before].filter((t) => !this.tasks.has(t));
+      for (const t of lost) this.fencing.delete(t);
       this.options.notice(
         `scale-out group "${this.options.group}" generation ${joined.generation}: this process owns task${tasks.length === 1 ? '' : 's'} ${tasks.join(', ') || '- (a spare)'}` +
           (gained.length > 0 && before.size > 0 ? `; took over ${gained.join(', ')}` : '') +

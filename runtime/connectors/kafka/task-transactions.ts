@@ -180,12 +180,14 @@ export class TaskWriter implements BatchSinkWriter {
   async takeOver(task: number): Promise<void> {
     // a stateful query's tasks have one producer each, the state's: rows go into its transactions
     if (this.owner.taskGroup.stateOf(this.query) !== undefined) return;
-    const old = this.producers.get(task);
-    this.producers.delete(task);
-    this.marks?.forget(task);
-    await old?.disconnect().catch(() => {});
+    // the new producer first (it fences the old one), then the swap: a commit running meanwhile
+    // always finds a producer, and one fenced by the new producer knows it was this process
     const p = await this.owner.producer(this.owner.id(this.query, task));
+    const old = this.producers.get(task);
+    this.marks?.forget(task);
     if (p !== null) this.producers.set(task, p);
+    else this.producers.delete(task);
+    await old?.disconnect().catch(() => {});
   }
 
   async commit(batchId: number): Promise<void> {
