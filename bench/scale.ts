@@ -9,18 +9,30 @@
  * timed from the moment every process owns its tasks (start-up and the group join excluded) to the
  * moment the committed positions reach the end of every partition.
  *
- * Restore time vs state size is not measured: state per task (changelog topics) is not built.
+ * Then (bench/scale-state.ts) a stateful job — count per message key, exactly-once sink — as 1 and
+ * 2 processes, and restore time vs state size. `SQC_BENCH_SCALE_PART` picks parts
+ * (`stateless,stateful,restore`, the default).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCluster, eventsTopic } from './kafka.ts';
 import { DATA } from './pipeline.ts';
+import {
+  benchRestore,
+  benchStatefulScale,
+  startSqc,
+  stopSqc,
+  untilOwning,
+  untilPositionsAtEnd,
+  type ScaleContext,
+} from './scale-state.ts';
 import { median, useDist, writeResults } from './util.ts';
 
 const N = Number(process.env['SQC_BENCH_KAFKA_EVENTS'] ?? 500_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
-const SQC = join(import.meta.dirname, '..', 'bin', 'sqc.js');
+/** Which parts run: `stateless`, `stateful`, `restore` (comma-separated; default all). */
+const PARTS = (process.env['SQC_BENCH_SCALE_PART'] ?? 'stateless,stateful,restore').split(',');
 
 const program = (name: string, brokers: string, source: string, sink: string, eos: boolean) => `
 SET 'pipeline.name' = '${name}';
@@ -33,8 +45,6 @@ CREATE SINK out WITH ('connector' = 'kafka', 'topic' = '${sink}', 'properties.bo
                       'format' = 'json'${eos ? `, 'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${name}'` : ''});
 INSERT INTO out SELECT event_id, user_id, amount, ts FROM events WHERE action = 'purchase';`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function benchScale(): Promise<void> {
   useDist();
   const { external, broker, brokers, admin, kafka } = await benchCluster();
@@ -44,9 +54,24 @@ export async function benchScale(): Promise<void> {
   const dir = join(DATA, `scale-${stamp}`);
   mkdirSync(dir, { recursive: true });
   const children = new Set<ChildProcess>();
+  const ctx: ScaleContext = { brokers, kafka, admin, dir, stamp, topics, children };
+  const recorded: Record<string, unknown> = { partitions: 4, brokers: external ? 'external' : 'in-process' };
   try {
+    if (PARTS.includes('stateless')) await stateless();
+    if (PARTS.includes('stateful')) recorded['stateful'] = await benchStatefulScale(ctx);
+    if (PARTS.includes('restore')) recorded['restore'] = await benchRestore(ctx);
+    console.log(`results: ${writeResults('scale', recorded)}`);
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await admin.deleteTopics({ topics }).catch(() => {});
+    await admin.disconnect();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** Kafka → filter → Kafka, at-least-once and exactly-once, 1 vs 2 processes. */
+  async function stateless(): Promise<void> {
     await eventsTopic(kafka, admin, source, N);
-    const ends = await admin.fetchTopicOffsets(source);
     let runs = 0;
     /** One run: `processes` sqc processes; ms from all owning tasks to all positions at the end. */
     const run = async (processes: number, eos: boolean): Promise<number> => {
@@ -57,44 +82,12 @@ export async function benchScale(): Promise<void> {
       topics.push(sink);
       const job = join(dir, `${name}.sq`);
       writeFileSync(job, program(name, brokers, source, sink, eos));
-      const procs = Array.from({ length: processes }, () => {
-        const child = spawn(process.execPath, [SQC, 'run', '--quiet', job], {
-          stdio: ['ignore', 'ignore', 'pipe'],
-          env: { ...process.env, NO_COLOR: '1' },
-        });
-        children.add(child);
-        const p = { child, stderr: '', exit: new Promise<void>((r) => child.on('close', () => r())) };
-        child.stderr!.setEncoding('utf8').on('data', (d: string) => (p.stderr += d));
-        return p;
-      });
-      const owning = (s: string) => {
-        const all = [...s.matchAll(/generation (\d+): this process owns tasks? ([\d, ]+)/g)];
-        return all.length === 0
-          ? null
-          : { gen: all[all.length - 1]![1], n: all[all.length - 1]![2]!.split(',').length };
-      };
-      // every process owns its share in the same generation
-      for (;;) {
-        const o = procs.map((p) => owning(p.stderr));
-        if (o.every((x) => x !== null && x.gen === o[0]!.gen) && o.reduce((s, x) => s + x!.n, 0) === 4) break;
-        for (const p of procs)
-          if (p.child.exitCode !== null) throw new Error(`sqc run exited early:\n${p.stderr.slice(-2000)}`);
-        await sleep(20);
-      }
+      const procs = Array.from({ length: processes }, () => startSqc(ctx, job));
+      await untilOwning(procs, 4);
       const t0 = performance.now();
-      const positions = `sqc-${name}.insert_into_out.events`;
-      for (;;) {
-        const got = await admin.fetchOffsets({ groupId: positions, topics: [source] });
-        const done = ends.every(
-          (e) => Number(got[0]?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high),
-        );
-        if (done) break;
-        await sleep(20);
-      }
+      await untilPositionsAtEnd(admin, `sqc-${name}.insert_into_out.events`, source);
       const ms = performance.now() - t0;
-      for (const p of procs) p.child.kill('SIGINT');
-      await Promise.all(procs.map((p) => p.exit));
-      for (const p of procs) children.delete(p.child);
+      await stopSqc(ctx, procs);
       return ms;
     };
     const variants: Record<string, () => Promise<number>> = {};
@@ -121,15 +114,6 @@ export async function benchScale(): Promise<void> {
           `2 processes ${two.toFixed(0).padStart(6)} ms (${(N / two).toFixed(0)}k events/s)   speed-up ${(one / two).toFixed(2)}×`,
       );
     }
-    console.log('  restore time vs state size: not measured (state per task is not built yet)');
-    console.log(
-      `results: ${writeResults('scale', { events: N, partitions: 4, brokers: external ? 'external' : 'in-process', runs: Object.fromEntries(times), results })}`,
-    );
-  } finally {
-    for (const c of children) c.kill('SIGKILL');
-    await admin.deleteTopics({ topics }).catch(() => {});
-    await admin.disconnect();
-    await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    recorded['stateless'] = { events: N, runs: Object.fromEntries(times), results };
   }
 }
