@@ -68,6 +68,12 @@ export interface SourceSplit {
    * times give (a repartition topic: the minimum over the upstream tasks' watermark records).
    */
   readonly watermark?: number;
+  /**
+   * Changes when the connector starts the split over from an earlier position (a scaled-out
+   * task given back to a process that the group had dropped restarts at its committed offsets):
+   * the watermark the split's rows gave before no longer holds and starts again from theirs.
+   */
+  readonly epoch?: number;
 }
 
 /** A task's watermark in a scaled-out query: over its partitions of every input; idle when all of them are. */

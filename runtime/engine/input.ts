@@ -67,6 +67,8 @@ export class Input<Row> {
   startOffset: unknown = null;
   /** Sources read in splits (Kafka partitions): the watermark of each split seen so far. */
   readonly splitWatermarks = new Map<string, number>();
+  /** Per split, the connector's epoch its watermark belongs to (`SourceSplit.epoch`). */
+  private readonly splitEpochs = new Map<string, number>();
   /** The connector knows its splits' watermarks (`SourceSplit.watermark`): rows do not set them. */
   private knownSplitWatermarks = false;
 
@@ -289,6 +291,11 @@ export class Input<Row> {
     const splits = this.connector.splits?.();
     if (splits === undefined) return;
     for (const s of splits) {
+      if (s.epoch !== undefined && this.splitEpochs.get(s.id) !== s.epoch) {
+        // read again from an earlier position: the rows read ahead before no longer count
+        if (this.splitEpochs.has(s.id)) this.splitWatermarks.delete(s.id);
+        this.splitEpochs.set(s.id, s.epoch);
+      }
       if (s.watermark === undefined) continue;
       this.knownSplitWatermarks = true;
       const w = this.splitWatermarks.get(s.id);

@@ -1,7 +1,8 @@
 /**
  * State per task (docs/scale-out.md, issue 17): a scaled-out job with stateful queries keyed by
  * the input partitioning — a tumbling-window aggregate grouped by the message key and an
- * interval join of two co-partitioned topics on it, next to a stateless branch — runs as one query instance per task, its
+ * interval join of two co-partitioned topics on it, next to a stateless branch and a window
+ * aggregate re-keyed by region through a repartition stage — runs as one query instance per task, its
  * state in changelog topics committed with the output and positions in one transaction per task.
  * In one process the state survives a restart (restored from the changelog); in three `sqc run`
  * processes, one SIGKILLed mid-run, one started later and one stalled past the session timeout,
@@ -87,14 +88,14 @@ function flush(n: number) {
 }
 
 /** The sinks of the job, each compared with what one process computes. */
-const SINKS = ['totals', 'big', 'matched'] as const;
+const SINKS = ['totals', 'regions', 'big', 'matched'] as const;
 type Sink = (typeof SINKS)[number];
 type Topics = Record<'orders' | 'payments' | Sink, string>;
 
 /**
  * What one process computes for orders 0..n-1: per user and 10 s window, count and total; the
- * orders of 90 and more (the stateless branch); the matched payments. (`windows` also serves a
- * re-keyed aggregate by `region`, which the orders carry for it.)
+ * orders of 90 and more (the stateless branch); the matched payments; per region and window (the
+ * re-keyed aggregate).
  */
 function expected(n: number): Record<Sink, string[]> {
   const windows = (key: (i: number) => string, field: string): string[] => {
@@ -129,6 +130,7 @@ function expected(n: number): Record<Sink, string[]> {
   }
   return {
     totals: windows((i) => `u${user(i)}`, 'user_id'),
+    regions: windows((i) => `r${i % 5}`, 'region'),
     big: big.sort(),
     matched: matched.sort(),
   };
@@ -151,6 +153,7 @@ CREATE TABLE orders (user_id STRING, id BIGINT, amount INT, region STRING, ts TI
 CREATE TABLE payments (user_id STRING, order_id BIGINT, ts TIMESTAMP(3),
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (${source(t.payments)});
 CREATE TABLE totals (user_id STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT) WITH (${sink(t.totals)});
+CREATE TABLE regions (region STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT) WITH (${sink(t.regions)});
 CREATE TABLE matched (id BIGINT, user_id STRING, paid TIMESTAMP(3)) WITH (${sink(t.matched)});
 CREATE TABLE big (id BIGINT, user_id STRING, amount INT) WITH (${sink(t.big)});
 
@@ -160,6 +163,12 @@ INSERT INTO totals
 SELECT user_id, window_start, window_end, COUNT(*) AS n, SUM(amount) AS total
 FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY user_id, window_start, window_end;
+
+-- re-keyed by region: a repartition stage, then state per task of the repartition topic
+INSERT INTO regions
+SELECT region, window_start, window_end, COUNT(*) AS n, SUM(amount) AS total
+FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY region, window_start, window_end;
 
 -- stateless
 INSERT INTO big SELECT id, user_id, amount FROM orders WHERE amount >= 90;
@@ -203,6 +212,7 @@ async function setUp(_name: string) {
     orders: await k.topic(PARTITIONS),
     payments: await k.topic(PARTITIONS),
     totals: await k.topic(3),
+    regions: await k.topic(3),
     big: await k.topic(3),
     matched: await k.topic(3),
   };

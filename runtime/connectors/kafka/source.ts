@@ -50,8 +50,12 @@ interface Chunk {
   readonly after: number;
 }
 
+/** Numbers each Partition read: a split read again from its committed offset is a new epoch. */
+let epochs = 0;
+
 class Partition {
   readonly id: string;
+  readonly epoch = ++epochs;
   /** The offset after the last record handed out. */
   next: number;
   /** Where the next fetch starts. */
@@ -830,12 +834,14 @@ export class KafkaSource implements SourceConnector {
           idle: w.idle,
           lag: p.high < 0 ? null : Math.max(0, Math.min(p.high, p.end) - p.next),
           watermark: w.watermark,
+          epoch: p.epoch,
         };
       });
     return this.parts.map((p) => ({
       id: p.id,
       idle: timeout !== null && p.buffered === 0 && now - p.lastDataAt >= timeout,
       lag: p.high < 0 ? null : Math.max(0, Math.min(p.high, p.end) - p.next),
+      epoch: p.epoch,
     }));
   }
 
