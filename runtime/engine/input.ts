@@ -34,6 +34,11 @@ export interface InputOptions {
   readonly dropLate: boolean;
 }
 
+/** The task (partition index) of a scaled-out split id `topic/partition`. */
+export function taskOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf('/') + 1));
+}
+
 export class Input<Row> {
   readonly name: string;
   readonly ctx: RecordContext;
@@ -311,7 +316,7 @@ export class Input<Row> {
     const splits = this.connector.splits?.();
     if (splits === undefined || !this.hasWatermark) return;
     for (const s of splits) {
-      const task = Number(s.id.slice(s.id.lastIndexOf('/') + 1));
+      const task = taskOf(s.id);
       let l = into.get(task);
       if (l === undefined) into.set(task, (l = []));
       l.push({ watermark: this.splitWatermark(s), idle: s.idle });

@@ -44,7 +44,7 @@ import type { QueryParts } from '../checkpoint/describe.ts';
 import type { BatchRecord, QueryLog, StateWritten } from '../checkpoint/store.ts';
 import { encodeState } from '../state/snapshot.ts';
 import { QueryError, hintOf, messageOf } from './errors.ts';
-import { advancedWatermark, Input } from './input.ts';
+import { advancedWatermark, Input, taskOf } from './input.ts';
 import { buildProgress, sourceProgress } from './progress.ts';
 import { UpdateBeforeFold } from './update-before.ts';
 
@@ -95,11 +95,6 @@ interface TaskInstance {
   readonly pushes: ((row: any, kind: RowKind) => void)[];
   /** The task's watermark: the minimum over its own partitions (with idleness). */
   watermark: number;
-}
-
-/** The task (partition index) of a split id `topic/partition`. */
-function taskOf(id: string): number {
-  return Number(id.slice(id.lastIndexOf('/') + 1));
 }
 
 const MAX_WAIT_MS = 100;

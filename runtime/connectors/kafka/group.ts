@@ -196,20 +196,20 @@ export class TaskGroup {
    */
   async beforeRead(tasks: readonly number[]): Promise<void> {
     const waits: Promise<void>[] = [];
-    const todo: number[] = [];
+    const unfenced: number[] = [];
     for (const t of tasks) {
       const f = this.fencing.get(t);
       if (f !== undefined) waits.push(f);
-      else todo.push(t);
+      else unfenced.push(t);
     }
-    if (todo.length > 0) {
+    if (unfenced.length > 0) {
       const done = (async () => {
-        for (const f of this.fencers) await f(todo);
+        for (const f of this.fencers) await f(unfenced);
       })();
-      for (const t of todo) this.fencing.set(t, done);
+      for (const t of unfenced) this.fencing.set(t, done);
       // a failed fence is tried again by the next source that gains the task
       done.catch(() => {
-        for (const t of todo) if (this.fencing.get(t) === done) this.fencing.delete(t);
+        for (const t of unfenced) if (this.fencing.get(t) === done) this.fencing.delete(t);
       });
       waits.push(done);
     }
