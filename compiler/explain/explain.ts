@@ -22,6 +22,7 @@ import { typeToString } from '../types.ts';
 import { children } from '../plan/walk.ts';
 import { exprToSql } from './expr.ts';
 import { formatDuration, formatWindow } from '../../runtime/windows/format.ts';
+import { holdsState } from '../plan/scale-out.ts';
 
 export interface ExplainOptions {
   /** Print each operator's output schema (default true). */
@@ -85,7 +86,10 @@ function printTasks(q: QueryPlan, group: string, out: string[]): void {
   if (written !== null)
     out.push(
       `  ${stage}: writes repartition topic ${written.topic} keyed by ${written.key.length > 0 ? `(${written.key.join(', ')})` : 'nothing (partition 0)'}; ` +
-        `per task one transaction with its rows, positions and watermark records`,
+        (holdsState(q.root.input)
+          ? `per task one transaction per checkpoint interval with its rows, state, positions and watermark records`
+          : `per task one transaction per micro-batch with its rows, positions and watermark records`) +
+        ` (timeout ${formatDuration((q.root.sink.config as { transactionTimeoutMs?: number }).transactionTimeoutMs ?? 60_000)})`,
     );
 }
 

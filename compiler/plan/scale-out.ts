@@ -15,6 +15,7 @@ import type { PlanNode, QueryPlan } from './plan.ts';
 import { keyFollowsPartitioning } from './partitioning.ts';
 import { childrenOf } from './util.ts';
 
+/** The operators that hold state, as the messages name them. */
 const STATEFUL: Partial<Record<PlanNode['kind'], string>> = {
   WindowAggregate: 'a window aggregate',
   Aggregate: 'an aggregate',
@@ -26,6 +27,11 @@ const STATEFUL: Partial<Record<PlanNode['kind'], string>> = {
   Rank: 'a Top-N',
   OverAggregate: 'an OVER aggregate',
 };
+
+/** Whether the plan below and including `n` holds operator state (in a scaled-out job: per task). */
+export function holdsState(n: PlanNode): boolean {
+  return STATEFUL[n.kind] !== undefined || childrenOf(n).some(holdsState);
+}
 
 const HINT =
   "help: run the job in one process ('pipeline.scale-out' = 'false'); docs/scale-out.md says what scale-out supports today";
@@ -71,8 +77,45 @@ export function checkScaleOut(options: JobOptions, queries: readonly QueryPlan[]
       for (const c of childrenOf(n)) visit(c);
     };
     visit(q.root);
+    checkTransactionTimeout(options, q, diags);
   }
   checkOneCluster(queries, diags);
+}
+
+/** Kafka's and kafkajs's `transaction.timeout.ms` when a query's sink does not set one. */
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * A scaled-out stateful query keeps each task's Kafka transaction open from one checkpoint to
+ * the next (runtime/connectors/kafka/task-state.ts): the timeout of its exactly-once sink's
+ * transactions (Kafka's default when it has none) must exceed `checkpoint.interval`, or the
+ * broker aborts every transaction. Repartition sinks get a fitting one from stages.ts.
+ */
+function checkTransactionTimeout(options: JobOptions, q: QueryPlan, diags: Diagnostic[]): void {
+  if (!holdsState(q.root.input)) return;
+  const sink = q.root.sink;
+  const eos =
+    sink.deliveryGuarantee === 'exactly-once' && (sink.connector === 'kafka' || sink.connector === 'upsert-kafka');
+  const timeoutMs = eos
+    ? ((sink.config as { transactionTimeoutMs?: number }).transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS)
+    : DEFAULT_TRANSACTION_TIMEOUT_MS;
+  if (timeoutMs > options.checkpointIntervalMs) return;
+  const interval = `'checkpoint.interval' (${options.checkpointIntervalMs} ms)`;
+  diags.push(
+    eos
+      ? error(
+          'SQ0506',
+          `the transactions of exactly-once sink "${sink.name}" time out after ${timeoutMs} ms ('properties.transaction.timeout.ms'), not later than ${interval}: a scaled-out stateful query keeps each task's transaction open from one checkpoint to the next, so the broker would abort every one`,
+          sink.span,
+          `help: set 'properties.transaction.timeout.ms' on sink "${sink.name}" well above 'checkpoint.interval' (e.g. '${3 * options.checkpointIntervalMs}'), or shorten 'checkpoint.interval'`,
+        )
+      : error(
+          'SQ0506',
+          `${interval} is not shorter than the ${timeoutMs} ms Kafka transactions of a scaled-out stateful query: each task's state is written in a transaction open from one checkpoint to the next, so the broker would abort every one`,
+          q.span,
+          "help: shorten 'checkpoint.interval' below 60 s",
+        ),
+  );
 }
 
 /**

@@ -173,7 +173,7 @@ describe('stages in sqc explain', () => {
     );
     expect(text).toContain('query insert_into_out.s1 (line 11): stage 1 of 2 of insert_into_out, emit final');
     expect(text).toContain(
-      'stage 1: writes repartition topic app-insert_into_out-window-aggregate-2-repartition keyed by (page); per task one transaction with its rows, positions and watermark records',
+      'stage 1: writes repartition topic app-insert_into_out-window-aggregate-2-repartition keyed by (page); per task one transaction per micro-batch with its rows, positions and watermark records (timeout 10 s)',
     );
     expect(text).toContain(
       `stage 2: tasks = partitions of repartition topic app-insert_into_out-window-aggregate-2-repartition; positions of "repartition_2" in group "sqc-app.insert_into_out.s2.repartition_2"`,

@@ -25,6 +25,7 @@ import { repartitionTopic, type KafkaConfig, type RepartitionConfig } from '../.
 import { parseDuration } from '../../runtime/options.ts';
 import { connectorConfig, sourceOptions } from '../connectors/resolved.ts';
 import { keyFollowsPartitioning } from './partitioning.ts';
+import { holdsState } from './scale-out.ts';
 import type {
   BoundExpr,
   JobPlan,
@@ -65,7 +66,8 @@ export function splitStages(plan: JobPlan): JobPlan {
     job,
     names,
     next,
-    transactionTimeoutMs: session !== undefined ? safeDuration(session) : 10_000,
+    sessionTimeoutMs: session !== undefined ? safeDuration(session) : 10_000,
+    checkpointIntervalMs: plan.options.checkpointIntervalMs,
   };
   for (const q of plan.queries) {
     const stages: QueryPlan[] = [];
@@ -86,7 +88,21 @@ interface SplitContext {
   /** Relation names taken (user relations and the internal ones made so far). */
   readonly names: Set<string>;
   readonly next: { value: number };
-  readonly transactionTimeoutMs: number;
+  /** `pipeline.scale-out.session-timeout`. */
+  readonly sessionTimeoutMs: number;
+  /** `checkpoint.interval`: how long a stateful stage keeps each task's transaction open. */
+  readonly checkpointIntervalMs: number;
+}
+
+/**
+ * The `transaction.timeout.ms` of a repartition sink. A stateless stage commits every
+ * micro-batch: a timeout no longer than the session timeout lets the broker abort a stalled
+ * owner's open transaction soon after the group gives its tasks away. A stateful stage keeps
+ * each task's transaction open for a whole checkpoint interval (its state commits with its rows),
+ * so its timeout must exceed the interval: three intervals, as docs/scale-out.md advises.
+ */
+function repartitionTimeoutMs(upstream: PlanNode, ctx: SplitContext): number {
+  return holdsState(upstream) ? Math.max(ctx.sessionTimeoutMs, 3 * ctx.checkpointIntervalMs) : ctx.sessionTimeoutMs;
 }
 
 function safeDuration(text: string): number {
@@ -240,7 +256,7 @@ function cutBelow(
     'sink.delivery-guarantee': 'exactly-once',
     'sink.transactional-id-prefix': 'sqc-repartition',
     'sink.partitioner': keyFields.length > 0 ? 'default' : 'fixed',
-    'properties.transaction.timeout.ms': String(ctx.transactionTimeoutMs),
+    'properties.transaction.timeout.ms': String(repartitionTimeoutMs(upstream, ctx)),
   };
   const use = { relationName: relation, primaryKey: [] as string[] };
   const sinkConfig = connectorConfig('kafka', options, { ...use, reads: false, writes: true });

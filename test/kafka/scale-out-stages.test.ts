@@ -93,10 +93,11 @@ async function run(
   scaled: boolean,
   processes: number,
   rows: number,
+  text: typeof program = program,
 ): Promise<{ out: string[]; sink: string; procs: Proc[] }> {
   const sink = await k.topic(3);
   const job = join(tmp, `${name}.sq`);
-  writeFileSync(job, program(name, source, sink, scaled));
+  writeFileSync(job, text(name, source, sink, scaled));
   const cache = join(tmp, `cache-${name}`);
   await precompile([job], cache);
   const procs = Array.from({ length: processes }, (_, i) => new Proc(`p${i}`, job, cache, tmp));
@@ -172,5 +173,74 @@ describe('a re-keying window aggregate in stages', () => {
         // the task's last watermark: its closing click's time minus the 1 s delay
         expect(last.watermark).toBe(T0 + N * 100 + 60_000 - 1_000);
       }
+  }, 300_000);
+});
+
+/**
+ * A histogram of clicks per user per 10 s: the count per user follows the message key (stage 1,
+ * stateful, per task), the count of users per click count is re-keyed. The checkpoint interval
+ * (4 s) is longer than the session timeout (3 s): stage 1's repartition sink keeps each task's
+ * transaction open for an interval, so its transaction timeout comes from the interval.
+ */
+function histogram(name: string, source: string, sink: string, scaled: boolean): string {
+  const brokers = k.brokers.join(',');
+  return `
+SET 'pipeline.name' = '${name}';
+${scaled ? "SET 'pipeline.scale-out' = 'true';\nSET 'pipeline.scale-out.session-timeout' = '3 s';\nSET 'checkpoint.interval' = '4 s';" : ''}
+CREATE STREAM clicks (id BIGINT, user_id STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
+  'connector' = 'kafka', 'topic' = '${source}', 'properties.bootstrap.servers' = '${brokers}',
+  'scan.startup.mode' = 'earliest-offset', 'format' = 'json', 'key.format' = 'json', 'key.fields' = 'user_id',
+  'value.fields-include' = 'ALL'
+);
+CREATE TABLE histogram (window_start TIMESTAMP(3), clicks BIGINT, users BIGINT) WITH (
+  'connector' = 'kafka', 'topic' = '${sink}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json'${
+    scaled
+      ? `,
+  'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${name}', 'properties.transaction.timeout.ms' = '30000'`
+      : ''
+  }
+);
+INSERT INTO histogram
+SELECT window_start, clicks, COUNT(*) AS users
+FROM TABLE(TUMBLE(TABLE (
+  SELECT user_id, window_time AS ts, COUNT(*) AS clicks
+  FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+  GROUP BY window_start, window_end, window_time, user_id
+), DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, clicks;
+`;
+}
+
+/** A record of user `user` in the partition its JSON key hashes to, as `key.fields` = 'user_id' expects. */
+function keyed(user: string, value: object): { partition: number; key: string; value: string } {
+  const key = JSON.stringify({ user_id: user });
+  return { partition: partitionOfKey(Buffer.from(key), PARTITIONS), key, value: JSON.stringify(value) };
+}
+
+describe('a stateful stage before a repartition', () => {
+  it('runs with a checkpoint interval longer than the session timeout; two processes write what one writes', async () => {
+    const N = 6_000;
+    const source = await k.topic(PARTITIONS);
+    const rows = Array.from({ length: N }, (_, i) =>
+      keyed(`u${i % 37}`, { id: i, user_id: `u${i % 37}`, ts: new Date(T0 + i * 100).toISOString() }),
+    );
+    // a late click per partition a minute on: every window of the clicks before it closes
+    const ends: ReturnType<typeof keyed>[] = [];
+    for (let j = 0; ends.length < PARTITIONS; j++) {
+      const r = keyed(`end${j}`, { id: -1, user_id: `end${j}`, ts: new Date(T0 + N * 100 + 60_000).toISOString() });
+      if (!ends.some((e) => e.partition === r.partition)) ends.push(r);
+    }
+    await produce(k.kafka, source, rows);
+    await produce(k.kafka, source, ends);
+    // per 10 s window, 100 clicks over 37 users: 26 users clicked 3 times, 11 twice
+    const expectedRows = (N / 100) * 2;
+
+    const single = await run(k.groupId(), source, false, 1, expectedRows, histogram);
+    expect(single.out).toHaveLength(expectedRows);
+    expect(single.out.filter((v) => v.includes('"clicks":3,"users":26'))).toHaveLength(N / 100);
+
+    const scaled = await run(k.groupId(), source, true, 2, expectedRows, histogram);
+    expect(scaled.out).toEqual(single.out);
+    for (const p of scaled.procs) expect(p.stderr).not.toMatch(/transaction\.timeout/);
   }, 300_000);
 });

@@ -172,7 +172,7 @@ export class KafkaTaskState implements TaskStateStore {
     this.timeoutMs = g.transactionTimeout(this.o.query) ?? 60_000;
     if (this.timeoutMs <= this.o.intervalMs)
       throw new KafkaError(
-        `query "${this.o.query}": a scaled-out stateful query keeps each task's Kafka transaction open from one checkpoint to the next, ` +
+        `a scaled-out stateful query keeps each task's Kafka transaction open from one checkpoint to the next, ` +
           `but 'properties.transaction.timeout.ms' (${this.timeoutMs} ms) is not longer than 'checkpoint.interval' (${this.o.intervalMs} ms): the broker would abort every transaction`,
         `set 'properties.transaction.timeout.ms' on the exactly-once sink well above 'checkpoint.interval' (e.g. 3 times it), or shorten 'checkpoint.interval'`,
         false,
