@@ -28,8 +28,10 @@ import { measure, median, useDist, writeResults, type Measured } from './util.ts
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const ROOT = join(import.meta.dirname, '..');
 const DIR = join(DATA, 'nexmark-file');
+export { DIR as FILE_DIR };
 const QUERIES = ['tumble', 'hop', 'filter'] as const;
 type Query = (typeof QUERIES)[number];
+export type { Query as FileQuery };
 const ENGINES = ['sqc', 'duckdb', 'hand'] as const;
 type Engine = (typeof ENGINES)[number];
 
@@ -69,7 +71,7 @@ async function writeBids(path: string, n: number): Promise<void> {
   await new Promise<void>((r) => out.end(() => r()));
 }
 
-function program(q: Query, bids: string, out: string): string {
+export function fileProgram(q: Query, bids: string, out: string): string {
   const source = `
 CREATE STREAM bid (
   auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, dateTime TIMESTAMP(3), extra STRING,
@@ -95,6 +97,16 @@ INSERT INTO out
 SELECT auction, bidder, price * 0.908 AS price_eur, dateTime FROM bid WHERE price > 5000 AND channel <> 'Apple';`
       );
   }
+}
+
+/** The suite's input file of `SQC_BENCH_EVENTS` bids, written the first time. */
+export async function fileBids(): Promise<string> {
+  const bids = join(DIR, `bids-${EVENTS}.jsonl`);
+  if (!existsSync(bids)) {
+    console.log(`writing ${EVENTS.toLocaleString('en-US')} NEXMark bids to ${bids} ...`);
+    await writeBids(bids, EVENTS);
+  }
+  return bids;
 }
 
 function command(engine: Engine, q: Query, bids: string, out: string, sq: string): string[] {
@@ -130,11 +142,7 @@ function canonical(path: string): string[] {
 export async function benchNexmarkFile(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   useDist();
-  const bids = join(DIR, `bids-${EVENTS}.jsonl`);
-  if (!existsSync(bids)) {
-    console.log(`writing ${EVENTS.toLocaleString('en-US')} NEXMark bids to ${bids} ...`);
-    await writeBids(bids, EVENTS);
-  }
+  const bids = await fileBids();
   const env = { cache: join(DIR, 'cache') };
   process.env['SQC_CACHE_DIR'] = env.cache;
   console.log(
@@ -145,7 +153,7 @@ export async function benchNexmarkFile(): Promise<void> {
   for (const q of QUERIES) {
     const outs = Object.fromEntries(ENGINES.map((e) => [e, join(DIR, `${q}-${e}.jsonl`)])) as Record<Engine, string>;
     const sq = join(DIR, `${q}.sq`);
-    writeFileSync(sq, program(q, bids, outs.sqc));
+    writeFileSync(sq, fileProgram(q, bids, outs.sqc));
     // Warm-up (compiles and caches the sqc module) and the equality check.
     for (const e of ENGINES) {
       rmSync(outs[e], { force: true });

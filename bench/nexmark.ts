@@ -37,6 +37,7 @@ const DIR = join(DATA, 'nexmark');
 const EVENTS = Number(process.env['SQC_BENCH_NEXMARK_EVENTS'] ?? 2_000_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const TPS = 10_000_000;
+export { DIR as NEXMARK_DIR, EVENTS as NEXMARK_EVENTS };
 
 /**
  * Published events/s per core (issue 11): Flink's NEXMark results and DBSP's (q0–q2).
@@ -51,7 +52,7 @@ const PUBLISHED: Readonly<Record<string, string>> = {
 };
 
 /** Flink's program for query `q` with this suite's settings (or `events` events). */
-const program = (q: string, events = EVENTS) => flinkProgram(q, { tps: TPS, events, dir: DIR });
+export const nexmarkProgram = (q: string, events = EVENTS) => flinkProgram(q, { tps: TPS, events, dir: DIR });
 
 /** Events of the start-up run, which measures what a run costs before its events do. */
 const STARTUP_EVENTS = 1000;
@@ -110,9 +111,14 @@ const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(bytes < 10 << 20 ?
 
 const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${Math.round(n / 1e3)}K`);
 
-export async function benchNexmark(): Promise<void> {
+/** q13's side input, where its program reads it. */
+export function writeSideInput(): void {
   mkdirSync(join(DIR, 'data'), { recursive: true });
   writeFileSync(join(DIR, 'data', 'side_input.txt'), SIDE_INPUT);
+}
+
+export async function benchNexmark(): Promise<void> {
+  writeSideInput();
   useDist();
   process.env['SQC_CACHE_DIR'] = join(DIR, 'cache');
   const only = process.env['SQC_BENCH_NEXMARK_QUERIES']?.split(',');
@@ -129,7 +135,7 @@ export async function benchNexmark(): Promise<void> {
   const results: Record<string, unknown> = {};
   for (const q of queries) {
     const path = join(DIR, `${q}.sq`);
-    writeFileSync(path, program(q));
+    writeFileSync(path, nexmarkProgram(q));
     const refused = checkError(path);
     if (refused !== null) {
       console.log(`  ${q.padEnd(6)}  not run: sqc check refuses Flink's text: ${refused}`);
@@ -147,7 +153,7 @@ export async function benchNexmark(): Promise<void> {
     }
     // the same query over 1,000 events: start-up, compiled module loaded from the cache
     const startupPath = join(DIR, `${q}-startup.sq`);
-    writeFileSync(startupPath, program(q, STARTUP_EVENTS));
+    writeFileSync(startupPath, nexmarkProgram(q, STARTUP_EVENTS));
     measure(sqc('run', startupPath), DIR);
     const startupCpu = median(Array.from({ length: RUNS }, () => measure(sqc('run', startupPath), DIR).cpuSeconds));
     const state = liveState(path, q);

@@ -7,6 +7,7 @@ import { benchMonitor } from './monitor.ts';
 import { benchNexmark } from './nexmark.ts';
 import { benchNexmarkFile } from './nexmark-file.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchProfile } from './profile.ts';
 import { benchScale } from './scale.ts';
 import { benchStartup } from './startup.ts';
 
@@ -21,9 +22,12 @@ const suites: Record<string, () => Promise<void>> = {
   'nexmark-file': benchNexmarkFile,
   startup: benchStartup,
   scale: benchScale,
+  profile: benchProfile,
 };
+/** Suites that compare nothing: run only when named. */
+const onRequest = new Set(['profile']);
 const only = process.argv.slice(2);
 for (const [name, run] of Object.entries(suites)) {
-  if (only.length && !only.includes(name)) continue;
+  if (only.length ? !only.includes(name) : onRequest.has(name)) continue;
   await run();
 }
