@@ -50,7 +50,11 @@ export interface RecordBatch {
    * [splits[k-1].end, splits[k].end) of split `splits[k].id`. The engine keeps a watermark per split.
    */
   readonly splits?: readonly { readonly id: string; readonly end: number }[];
-  /** 'object' batches: turns `values[i]` into the value for `decode.object`, inside the parse-error policy. */
+  /**
+   * 'object' batches: turns `values[i]` into the value for `decode.object`, inside the
+   * parse-error policy. 'row' batches: builds the row of `values[i]` for `decode.row`, which may
+   * be the same object for every record (valid until the next call: the decoder copies it).
+   */
   readonly parse?: (value: unknown, i: number) => unknown;
   /** The change kind per record (changelog sources such as upsert-kafka), or null/absent for inserts. */
   readonly kinds?: readonly RowKind[] | null;

@@ -120,7 +120,13 @@ export class Input<Row> {
 
   private decoderFor(batch: RecordBatch): Decode<Row> {
     const d = this.spec.decode;
-    if (batch.kind === 'row' && d.row !== undefined) return d.row;
+    if (batch.kind === 'row' && d.row !== undefined) {
+      const parse = batch.parse;
+      if (parse === undefined) return d.row;
+      const row = d.row;
+      // rows built on demand (nexmark): the built value is only valid until the next is built
+      return (v, ctx) => row(parse(v, this.at), ctx);
+    }
     if (batch.kind !== 'text') {
       const parse = batch.parse;
       if (parse === undefined) return d.object;

@@ -143,6 +143,41 @@ const ALL_PERSON = personWant(null);
 const ALL_AUCTION = auctionWant(null);
 const ALL_BID = bidWant(null);
 
+/** A person with no field built (to be filled by `personInto`), fields in the schema's order. */
+export const emptyPerson = (): Built<Person> => ({
+  id: null,
+  name: null,
+  emailAddress: null,
+  creditCard: null,
+  city: null,
+  state: null,
+  dateTime: null,
+  extra: null,
+});
+/** An auction with no field built (to be filled by `auctionInto`). */
+export const emptyAuction = (): Built<Auction> => ({
+  id: null,
+  itemName: null,
+  description: null,
+  initialBid: null,
+  reserve: null,
+  dateTime: null,
+  expires: null,
+  seller: null,
+  category: null,
+  extra: null,
+});
+/** A bid with no field built (to be filled by `bidInto`). */
+export const emptyBid = (): Built<Bid> => ({
+  auction: null,
+  bidder: null,
+  price: null,
+  channel: null,
+  url: null,
+  dateTime: null,
+  extra: null,
+});
+
 /** murmur3's 32-bit finaliser. */
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -169,11 +204,18 @@ class Stream {
     const hi = id < 4294967296 ? this.low : fmix32(Math.floor(id / 4294967296) ^ this.seed);
     this.a = fmix32((id >>> 0) ^ hi) | 0;
   }
-  next(): number {
+  /**
+   * The next draw's 32 bits as a signed integer (`next()` is them unsigned over 2^32): kept
+   * signed so that V8 passes it unboxed.
+   */
+  nextBits(): number {
     const a = (this.a = (this.a + 0x6d2b79f5) | 0);
     let t = Math.imul(a ^ (a >>> 15), a | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return t ^ (t >>> 14);
+  }
+  next(): number {
+    return (this.nextBits() >>> 0) / 4294967296;
   }
   /** Uniform in [0, n). */
   int(n: number): number {
@@ -183,6 +225,33 @@ class Stream {
   skip(k: number): void {
     this.a = (this.a + k * 0x6d2b79f5) | 0;
   }
+}
+
+/**
+ * `exp(t / 2^32 · 6 ln 10)` for a 32-bit `t` as a product of three table entries (its top 11,
+ * middle 11 and low 10 bits), within a few ulp of `Math.exp`: `price` uses it where the rounding
+ * it feeds cannot be affected, `Math.exp` itself elsewhere.
+ */
+const EXP_HIGH = new Float64Array(2048);
+const EXP_MID = new Float64Array(2048);
+const EXP_LOW = new Float64Array(1024);
+for (let i = 0; i < 2048; i++) {
+  EXP_HIGH[i] = Math.exp(((i * 2 ** 21) / 4294967296) * PRICE_EXPONENT);
+  EXP_MID[i] = Math.exp(((i * 2 ** 10) / 4294967296) * PRICE_EXPONENT);
+}
+for (let i = 0; i < 1024; i++) EXP_LOW[i] = Math.exp((i / 4294967296) * PRICE_EXPONENT);
+
+/**
+ * `Math.round(Math.exp(u / 2^32 · PRICE_EXPONENT) · 100)` of the unsigned value `u` of the 32 bits
+ * `t` (a signed integer), the same integer: the tables' product
+ * differs from `Math.exp` by far less than 1e-6 (a relative 1e-14 at most, of values up to 1e8),
+ * so it rounds the same unless it is within 1e-6 of a half, where `Math.exp` decides.
+ */
+export function priceOf(t: number): number {
+  const v = EXP_HIGH[t >>> 21]! * EXP_MID[(t >>> 10) & 2047]! * EXP_LOW[t & 1023]! * 100;
+  const f = v - Math.floor(v);
+  if (f > 0.499999 && f < 0.500001) return Math.round(Math.exp(((t >>> 0) / 4294967296) * PRICE_EXPONENT) * 100);
+  return Math.round(v);
 }
 
 const LETTERS = Array.from({ length: 26 }, (_, i) => String.fromCharCode(97 + i));
@@ -279,6 +348,15 @@ export class NexmarkGenerator {
   private readonly r: Stream;
   private readonly t: Tables;
   private readonly interEventDelayUs: number;
+  private readonly personProportion: number;
+  private readonly auctionProportion: number;
+  private readonly baseTime: number;
+  private readonly hotAuctionRatio: number;
+  private readonly hotBiddersRatio: number;
+  private readonly hotSellersRatio: number;
+  private readonly avgPersonByteSize: number;
+  private readonly avgAuctionByteSize: number;
+  private readonly avgBidByteSize: number;
   /** Events between an auction and the one `NUM_IN_FLIGHT_AUCTIONS` later. */
   private readonly eventsForAuctions: number;
 
@@ -288,6 +366,15 @@ export class NexmarkGenerator {
     this.r = new Stream(fmix32(s.seed >>> 0));
     this.t = tables(s.seed >>> 0);
     this.interEventDelayUs = 1_000_000 / s.firstEventRate;
+    this.personProportion = s.personProportion;
+    this.auctionProportion = s.auctionProportion;
+    this.baseTime = s.baseTime;
+    this.hotAuctionRatio = s.hotAuctionRatio;
+    this.hotBiddersRatio = s.hotBiddersRatio;
+    this.hotSellersRatio = s.hotSellersRatio;
+    this.avgPersonByteSize = s.avgPersonByteSize;
+    this.avgAuctionByteSize = s.avgAuctionByteSize;
+    this.avgBidByteSize = s.avgBidByteSize;
     this.eventsForAuctions =
       s.auctionProportion > 0 ? Math.floor((NUM_IN_FLIGHT_AUCTIONS * this.total) / s.auctionProportion) : 0;
   }
@@ -300,16 +387,16 @@ export class NexmarkGenerator {
   /** EVENT_PERSON, EVENT_AUCTION or EVENT_BID. */
   kind(count: number): number {
     const rem = (count + 2) % this.total;
-    return rem < this.s.personProportion
+    return rem < this.personProportion
       ? EVENT_PERSON
-      : rem < this.s.personProportion + this.s.auctionProportion
+      : rem < this.personProportion + this.auctionProportion
         ? EVENT_AUCTION
         : EVENT_BID;
   }
 
   /** Event time of event number `n` (Flink's `timestampForEvent`). */
   timestampOf(n: number): number {
-    return this.s.baseTime + Math.floor(Math.trunc(n * this.interEventDelayUs) / 1000);
+    return this.baseTime + Math.floor(Math.trunc(n * this.interEventDelayUs) / 1000);
   }
 
   /** Event time of event `count`. */
@@ -318,7 +405,7 @@ export class NexmarkGenerator {
   }
 
   private lastPerson(eventId: number): number {
-    const p = this.s.personProportion;
+    const p = this.personProportion;
     const epoch = Math.trunc(eventId / this.total);
     let offset = eventId % this.total;
     if (offset >= p) offset = p - 1;
@@ -326,7 +413,8 @@ export class NexmarkGenerator {
   }
 
   private lastAuction(eventId: number): number {
-    const { personProportion: p, auctionProportion: a } = this.s;
+    const p = this.personProportion;
+    const a = this.auctionProportion;
     let epoch = Math.trunc(eventId / this.total);
     let offset = eventId % this.total;
     if (offset < p) {
@@ -351,7 +439,7 @@ export class NexmarkGenerator {
 
   /** `round(10^(6u) · 100)`, as e^(6u·ln 10). */
   private price(): number {
-    return Math.round(Math.exp(this.r.next() * PRICE_EXPONENT) * 100);
+    return priceOf(this.r.nextBits());
   }
 
   /** `extra` so that an event of `currentSize` bytes is `averageSize` on average (±20%). */
@@ -384,20 +472,28 @@ export class NexmarkGenerator {
    * strings are all made when any is wanted: `extra`'s size depends on their lengths).
    */
   personOf(count: number, w: Want<Person>): Built<Person> {
+    return this.personInto(count, w, emptyPerson());
+  }
+
+  /** Auction `count` with the fields `w` wants built, as `personOf`. */
+  auctionOf(count: number, w: Want<Auction>): Built<Auction> {
+    return this.auctionInto(count, w, emptyAuction());
+  }
+
+  /** Bid `count` with the fields `w` wants built, as `personOf`. */
+  bidOf(count: number, w: Want<Bid>): Built<Bid> {
+    return this.bidInto(count, w, emptyBid());
+  }
+
+  /** `personOf(count, w)` written into `p` (every field set), which it returns. */
+  personInto(count: number, w: Want<Person>, p: Built<Person>): Built<Person> {
     const id = this.eventId(count);
-    const personId = w.id ? this.lastPerson(id) + FIRST_PERSON_ID : null;
-    const dateTime = w.dateTime ? this.timestamp(count) : null;
-    if (!(w.name || w.emailAddress || w.creditCard || w.city || w.state || w.extra))
-      return {
-        id: personId,
-        name: null,
-        emailAddress: null,
-        creditCard: null,
-        city: null,
-        state: null,
-        dateTime,
-        extra: null,
-      };
+    p.id = w.id ? this.lastPerson(id) + FIRST_PERSON_ID : null;
+    p.dateTime = w.dateTime ? this.timestamp(count) : null;
+    if (!(w.name || w.emailAddress || w.creditCard || w.city || w.state || w.extra)) {
+      p.name = p.emailAddress = p.creditCard = p.city = p.state = p.extra = null;
+      return p;
+    }
     const r = this.r;
     r.reseed(id);
     const name = `${FIRST_NAMES[r.int(FIRST_NAMES.length)]!} ${LAST_NAMES[r.int(LAST_NAMES.length)]!}`;
@@ -407,42 +503,30 @@ export class NexmarkGenerator {
     const city = US_CITIES[r.int(US_CITIES.length)]!;
     const state = US_STATES[r.int(US_STATES.length)]!;
     const size = 8 + name.length + emailAddress.length + creditCard.length + city.length + state.length;
-    return {
-      id: personId,
-      name: w.name ? name : null,
-      emailAddress: w.emailAddress ? emailAddress : null,
-      creditCard: w.creditCard ? creditCard : null,
-      city: w.city ? city : null,
-      state: w.state ? state : null,
-      dateTime,
-      extra: w.extra ? this.extra(size, this.s.avgPersonByteSize) : null,
-    };
+    p.name = w.name ? name : null;
+    p.emailAddress = w.emailAddress ? emailAddress : null;
+    p.creditCard = w.creditCard ? creditCard : null;
+    p.city = w.city ? city : null;
+    p.state = w.state ? state : null;
+    p.extra = w.extra ? this.extra(size, this.avgPersonByteSize) : null;
+    return p;
   }
 
-  /** Auction `count` with the fields `w` wants built, as `personOf`. */
-  auctionOf(count: number, w: Want<Auction>): Built<Auction> {
+  /** `auctionOf(count, w)` written into `a` (every field set), which it returns. */
+  auctionInto(count: number, w: Want<Auction>, a: Built<Auction>): Built<Auction> {
     const id = this.eventId(count);
     const timestamp = this.timestamp(count);
-    const auctionId = w.id ? this.lastAuction(id) + FIRST_AUCTION_ID : null;
-    if (!(w.seller || w.category || w.initialBid || w.expires || w.itemName || w.description || w.reserve || w.extra))
-      return {
-        id: auctionId,
-        itemName: null,
-        description: null,
-        initialBid: null,
-        reserve: null,
-        dateTime: w.dateTime ? timestamp : null,
-        expires: null,
-        seller: null,
-        category: null,
-        extra: null,
-      };
+    a.id = w.id ? this.lastAuction(id) + FIRST_AUCTION_ID : null;
+    a.dateTime = w.dateTime ? timestamp : null;
+    if (!(w.seller || w.category || w.initialBid || w.expires || w.itemName || w.description || w.reserve || w.extra)) {
+      a.itemName = a.description = a.extra = null;
+      a.initialBid = a.reserve = a.expires = a.seller = a.category = null;
+      return a;
+    }
     const r = this.r;
     r.reseed(id);
     const seller =
-      r.int(this.s.hotSellersRatio) > 0
-        ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO
-        : this.randomPerson(id);
+      r.int(this.hotSellersRatio) > 0 ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO : this.randomPerson(id);
     const category = FIRST_CATEGORY_ID + r.int(NUM_CATEGORIES);
     let initialBid: number | null = null;
     if (w.initialBid || w.reserve) initialBid = this.price();
@@ -463,36 +547,37 @@ export class NexmarkGenerator {
     let reserve: number | null = null;
     if (w.reserve) reserve = initialBid! + this.price();
     else if (w.extra) r.skip(1);
-    return {
-      id: auctionId,
-      itemName: w.itemName ? itemName : null,
-      description: w.description ? description : null,
-      initialBid: w.initialBid ? initialBid : null,
-      reserve,
-      dateTime: w.dateTime ? timestamp : null,
-      expires,
-      seller: w.seller ? seller + FIRST_PERSON_ID : null,
-      category: w.category ? category : null,
-      extra: w.extra ? this.extra(8 + itemName!.length + description!.length + 40, this.s.avgAuctionByteSize) : null,
-    };
+    a.itemName = w.itemName ? itemName : null;
+    a.description = w.description ? description : null;
+    a.initialBid = w.initialBid ? initialBid : null;
+    a.reserve = reserve;
+    a.expires = expires;
+    a.seller = w.seller ? seller + FIRST_PERSON_ID : null;
+    a.category = w.category ? category : null;
+    a.extra = w.extra ? this.extra(8 + itemName!.length + description!.length + 40, this.avgAuctionByteSize) : null;
+    return a;
   }
 
-  /** Bid `count` with the fields `w` wants built, as `personOf`. */
-  bidOf(count: number, w: Want<Bid>): Built<Bid> {
+  /** `bidOf(count, w)` written into `b` (every field set), which it returns. */
+  bidInto(count: number, w: Want<Bid>, b: Built<Bid>): Built<Bid> {
     const id = this.eventId(count);
     const r = this.r;
     r.reseed(id);
     const auction =
-      r.int(this.s.hotAuctionRatio) > 0
+      r.int(this.hotAuctionRatio) > 0
         ? Math.trunc(this.lastAuction(id) / HOT_RATIO) * HOT_RATIO
         : this.randomAuction(id);
     const bidder =
-      r.int(this.s.hotBiddersRatio) > 0
+      r.int(this.hotBiddersRatio) > 0
         ? Math.trunc(this.lastPerson(id) / HOT_RATIO) * HOT_RATIO + 1
         : this.randomPerson(id);
-    let price: number | null = null;
-    if (w.price) price = this.price();
-    else r.skip(1);
+    b.auction = w.auction ? auction + FIRST_AUCTION_ID : null;
+    b.bidder = w.bidder ? bidder + 2 * FIRST_PERSON_ID : null;
+    if (w.price) b.price = this.price();
+    else {
+      r.skip(1);
+      b.price = null;
+    }
     let channel: string | null = null;
     let url: string | null = null;
     if (!(w.channel || w.url)) r.skip(2);
@@ -505,14 +590,10 @@ export class NexmarkGenerator {
       channel = this.t.channels[i]!;
       url = this.t.channelUrls[i]!;
     }
-    return {
-      auction: w.auction ? auction + FIRST_AUCTION_ID : null,
-      bidder: w.bidder ? bidder + 2 * FIRST_PERSON_ID : null,
-      price,
-      channel: w.channel ? channel : null,
-      url: w.url ? url : null,
-      dateTime: w.dateTime ? this.timestamp(count) : null,
-      extra: w.extra ? this.extra(32, this.s.avgBidByteSize) : null,
-    };
+    b.channel = w.channel ? channel : null;
+    b.url = w.url ? url : null;
+    b.dateTime = w.dateTime ? this.timestamp(count) : null;
+    b.extra = w.extra ? this.extra(32, this.avgBidByteSize) : null;
+    return b;
   }
 }

@@ -20,10 +20,14 @@ import {
   EVENT_PERSON,
   NexmarkGenerator,
   auctionWant,
+  emptyAuction,
+  emptyBid,
+  emptyPerson,
   bidWant,
   personWant,
   type Auction,
   type Bid,
+  type Built,
   type Person,
   type Want,
 } from './generator.ts';
@@ -41,23 +45,35 @@ function eventsOf(offsets: Json | null): number | null {
   return typeof at === 'number' && Number.isSafeInteger(at) && at >= 0 ? at : null;
 }
 
+/**
+ * A batch of event indices (`values`), each turned into its row only when the engine decodes it
+ * (`parse`): the row is built into one scratch object per batch source, which the generated
+ * decoder copies into the query's row before the next is built (`decode.row` never keeps it).
+ */
 class NexmarkBatch implements RecordBatch {
   readonly kind = 'row';
   readonly header = null;
+  readonly parse: (value: unknown) => unknown;
   constructor(
-    readonly values: unknown[],
-    private readonly gen: NexmarkGenerator,
-    /** The event index of the first row. */
-    private readonly first: number,
-    /** The kind a flattened table keeps, or -1 (every event is a row). */
-    private readonly keep: number,
-  ) {}
-  /** The event index of row `i` (found again when asked: only errors ask). */
-  locate(i: number, ctx: RecordContext): void {
-    let c = this.first;
-    if (this.keep >= 0) for (let n = -1; ; c++) if (this.gen.kind(c) === this.keep && ++n === i) break;
-    ctx.offset = this.keep >= 0 ? c : this.first + i;
+    /** The event index of each row. */
+    readonly values: number[],
+    build: (count: number) => unknown,
+  ) {
+    this.parse = build as (value: unknown) => unknown;
   }
+  /** The event index of row `i`. */
+  locate(i: number, ctx: RecordContext): void {
+    ctx.offset = this.values[i]!;
+  }
+}
+
+/** A row of Flink's nexmark table. */
+interface EventRow {
+  event_type: number;
+  person: unknown;
+  auction: unknown;
+  bid: unknown;
+  dateTime: number | null;
 }
 
 /** Only the kind a flattened table keeps (events: all). */
@@ -114,6 +130,8 @@ class NexmarkSource implements SourceConnector {
   private replayEnd: number | null = null;
   private startedAt = 0;
   private startCount = 0;
+  /** The row `build` writes (the generated decoder copies it before the next is built). */
+  private readonly scratch: EventRow | Built<Person> | Built<Auction> | Built<Bid>;
 
   constructor(private readonly ctx: SourceContext<NexmarkConfig>) {
     const c = ctx.config;
@@ -126,6 +144,14 @@ class NexmarkSource implements SourceConnector {
     this.dateTime = c.table === 'events' && reads.some((f) => f.name === 'dateTime');
     this.limit = c.eventsNum ?? Infinity;
     this.rate = c.eventsPerSecond;
+    this.scratch =
+      this.keep === EVENT_BID
+        ? emptyBid()
+        : this.keep === EVENT_AUCTION
+          ? emptyAuction()
+          : this.keep === EVENT_PERSON
+            ? emptyPerson()
+            : { event_type: 0, person: null, auction: null, bid: null, dateTime: null };
   }
 
   async open(start: Json | null): Promise<void> {
@@ -148,44 +174,52 @@ class NexmarkSource implements SourceConnector {
   /** The event's person, auction or bid with the fields the job reads (null when it reads none). */
   private built(count: number, kind: number): unknown {
     const g = this.gen;
-    if (kind === EVENT_BID) return this.bid === null ? null : g.bidOf(count, this.bid);
-    if (kind === EVENT_AUCTION) return this.auction === null ? null : g.auctionOf(count, this.auction);
-    return this.person === null ? null : g.personOf(count, this.person);
+    if (kind === EVENT_BID) return this.bid === null ? null : g.bidInto(count, this.bid, emptyBid());
+    if (kind === EVENT_AUCTION) return this.auction === null ? null : g.auctionInto(count, this.auction, emptyAuction());
+    return this.person === null ? null : g.personInto(count, this.person, emptyPerson());
   }
 
-  private row(count: number, kind: number): unknown {
-    if (this.keep >= 0) return this.built(count, kind);
-    // Flink's nexmark table: the event's kind, its row in one of three columns, and its time
+  /**
+   * Event `count`'s row, written into the scratch row (Flink's nexmark table: the event's kind,
+   * its row in one of three columns, and its time; a flattened table: the kind's own fields).
+   */
+  private readonly build = (count: number): unknown => {
+    const kind = this.gen.kind(count);
+    if (this.keep >= 0) {
+      const g = this.gen;
+      if (kind === EVENT_BID) return g.bidInto(count, this.bid!, this.scratch as Built<Bid>);
+      if (kind === EVENT_AUCTION) return g.auctionInto(count, this.auction!, this.scratch as Built<Auction>);
+      return g.personInto(count, this.person!, this.scratch as Built<Person>);
+    }
+    const row = this.scratch as EventRow;
     const value = this.built(count, kind);
-    return {
-      event_type: kind,
-      person: kind === EVENT_PERSON ? value : null,
-      auction: kind === EVENT_AUCTION ? value : null,
-      bid: kind === EVENT_BID ? value : null,
-      dateTime: this.dateTime ? this.gen.timestamp(count) : null,
-    };
-  }
+    row.event_type = kind;
+    row.person = kind === EVENT_PERSON ? value : null;
+    row.auction = kind === EVENT_AUCTION ? value : null;
+    row.bid = kind === EVENT_BID ? value : null;
+    row.dateTime = this.dateTime ? this.gen.timestamp(count) : null;
+    return row;
+  };
 
   async poll(max: number): Promise<RecordBatch | null> {
     const events = this.allowed();
     if (events <= 0 || max <= 0) return null;
-    const values: unknown[] = [];
-    let first = this.count;
+    const values: number[] = [];
     const g = this.gen;
     const keep = this.keep;
     const end = this.count + Math.min(events, 1e15);
     let c = this.count;
-    while (c < end && values.length < max) {
-      const kind = g.kind(c);
-      if (keep < 0 || kind === keep) {
-        if (values.length === 0) first = c;
-        values.push(this.row(c, kind));
+    if (keep < 0) {
+      const n = Math.min(end - c, max);
+      for (let i = 0; i < n; i++) values.push(c + i);
+      c += n;
+    } else
+      for (; c < end && values.length < max; c++) {
+        if (g.kind(c) === keep) values.push(c);
       }
-      c++;
-    }
     this.count = c;
     if (this.replayEnd !== null && c >= this.replayEnd) this.replayEnd = null;
-    return values.length === 0 ? null : new NexmarkBatch(values, g, first, keep);
+    return values.length === 0 ? null : new NexmarkBatch(values, this.build);
   }
 
   isExhausted(): boolean {
