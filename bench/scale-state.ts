@@ -7,16 +7,17 @@
  *   events in partition key % 4), non-windowed GROUP BY into an exactly-once Kafka sink with
  *   `checkpoint.interval` 1 s, as 1 and as 2 `sqc run` processes, interleaved, median of
  *   `SQC_BENCH_RUNS` after a warm-up round; each run's events are produced (into its own topic)
- *   once every process owns its tasks, and it is timed from then to the committed positions at
- *   the end (producing included, alike for 1 and 2). The output is checked first (read_committed: the last count of
- *   every key equals its number of events).
+ *   before its processes start, in one transaction committed once every process owns its tasks
+ *   (sqc reads read_committed: the events appear at once); it is timed from that commit to the
+ *   committed positions at the end. The output is checked first (read_committed: the last count
+ *   of every key equals its number of events).
  * - Restore time vs state size: for each of `SQC_BENCH_SCALE_RESTORE_KEYS` (default 10k, 100k,
  *   500k) a topic with one event per key; one process reads it and is stopped (SIGINT checkpoints
  *   every task), then another process starts: the time from its spawn and from its task
  *   assignment until its four "restored task … from its changelog" notices, and the bytes restored.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { readTopic } from '../test/kafka/support.ts';
@@ -49,9 +50,25 @@ export interface ScaleContext {
   children: Set<ChildProcess>;
 }
 
-/** Spawns `sqc run --quiet job`, collecting its stderr. */
+let spawned = 0;
+
+/**
+ * Spawns `sqc run --quiet job`, collecting its stderr. For looking inside: with
+ * `SQC_BENCH_CPU_PROF` = a directory, each process writes a `node --cpu-prof` profile there
+ * (`sqc-<n>-….cpuprofile`, n counting the processes started); `SQC_BENCH_SQC_ARGS` adds `sqc run`
+ * arguments (`{n}` becomes n, e.g. `--progress-json /tmp/p-{n}.jsonl`).
+ */
 export function startSqc(ctx: ScaleContext, job: string): Proc {
-  const child = spawn(process.execPath, [SQC, 'run', '--quiet', job], {
+  const prof = process.env['SQC_BENCH_CPU_PROF'];
+  const flags = prof
+    ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=sqc-${spawned}-${Date.now()}.cpuprofile`]
+    : [];
+  const extra = (process.env['SQC_BENCH_SQC_ARGS'] ?? '')
+    .split(' ')
+    .filter((a) => a !== '')
+    .map((a) => a.replace('{n}', String(spawned)));
+  spawned++;
+  const child = spawn(process.execPath, [...flags, SQC, 'run', '--quiet', ...extra, job], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -64,6 +81,17 @@ export function startSqc(ctx: ScaleContext, job: string): Proc {
   };
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (p.stderr += d));
   return p;
+}
+
+/** CPU seconds (user + system) a live process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
 }
 
 /** Stops the processes with SIGINT and waits for them. */
@@ -89,8 +117,8 @@ export async function untilOwning(procs: readonly Proc[], tasks: number): Promis
   }
 }
 
-/** Waits until the committed positions of `group` reach the end of `topic`. */
-export async function untilPositionsAtEnd(admin: Admin, group: string, topic: string): Promise<void> {
+/** Waits until the committed positions of `group` reach the end of `topic`, looking every `everyMs`. */
+export async function untilPositionsAtEnd(admin: Admin, group: string, topic: string, everyMs = 20): Promise<void> {
   const ends = await admin.fetchTopicOffsets(topic);
   for (;;) {
     const got = await admin.fetchOffsets({ groupId: group, topics: [topic] });
@@ -98,35 +126,59 @@ export async function untilPositionsAtEnd(admin: Admin, group: string, topic: st
       (e) => Number(got[0]?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1) >= Number(e.high),
     );
     if (done) return;
-    await sleep(20);
+    await sleep(everyMs);
   }
 }
 
-async function createTopic(ctx: ScaleContext, topic: string): Promise<void> {
+export async function createTopic(ctx: ScaleContext, topic: string): Promise<void> {
   await ctx.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
   ctx.topics.push(topic);
 }
 
-/** `n` events over `keys` keys, event i of key i % keys, in partition key % 4, the key as message key. */
-async function produceKeyed(ctx: ScaleContext, topic: string, n: number, keys: number, quiet = false): Promise<void> {
-  if (!quiet)
+/**
+ * `n` events over `keys` keys, event i of key i % keys, in partition key % 4, the key as message
+ * key. With `transactionalId`, in one transaction left open: the returned function commits it,
+ * making every event visible at once to read_committed readers (sqc's default).
+ */
+export async function produceKeyed(
+  ctx: ScaleContext,
+  topic: string,
+  n: number,
+  keys: number,
+  transactionalId?: string,
+): Promise<() => Promise<void>> {
+  if (transactionalId === undefined)
     console.log(
       `producing ${n.toLocaleString('en-US')} events over ${keys.toLocaleString('en-US')} keys to ${topic} ...`,
     );
-  const producer = ctx.kafka.producer();
+  const producer = ctx.kafka.producer(
+    transactionalId === undefined ? {} : { transactionalId, idempotent: true, maxInFlightRequests: 1 },
+  );
   await producer.connect();
-  for (let i = 0; i < n; i += 20_000) {
-    const messages = [];
-    for (let j = i; j < Math.min(n, i + 20_000); j++) {
-      const k = j % keys;
-      messages.push({ partition: k % PARTITIONS, key: `k${k}`, value: `{"k":"k${k}","v":${j % 100}}` });
+  const tx = transactionalId === undefined ? null : await producer.transaction();
+  // one partition per send, at most 2,000 records: kafkajs groups a send's records per partition
+  // in time quadratic in their number
+  const CHUNK = 2_000;
+  for (let p = 0; p < PARTITIONS; p++)
+    for (let i = 0; i < n; i += CHUNK * PARTITIONS) {
+      const messages = [];
+      for (let j = i; j < Math.min(n, i + CHUNK * PARTITIONS); j++) {
+        const k = j % keys;
+        if (k % PARTITIONS === p) messages.push({ partition: p, key: `k${k}`, value: `{"k":"k${k}","v":${j % 100}}` });
+      }
+      if (messages.length > 0) await (tx ?? producer).send({ topic, messages, acks: tx === null ? 1 : -1 });
     }
-    await producer.send({ topic, messages, acks: 1 });
+  if (tx === null) {
+    await producer.disconnect();
+    return async () => {};
   }
-  await producer.disconnect();
+  return async () => {
+    await tx.commit();
+    await producer.disconnect();
+  };
 }
 
-const program = (name: string, brokers: string, source: string, sink: string | null) => `
+export const program = (name: string, brokers: string, source: string, sink: string | null) => `
 SET 'pipeline.name' = '${name}';
 SET 'pipeline.scale-out' = 'true';
 SET 'checkpoint.interval' = '1 s';
@@ -142,7 +194,7 @@ CREATE TABLE out (k STRING, n BIGINT, total BIGINT) WITH (${
 });
 INSERT INTO out SELECT k, COUNT(*) AS n, SUM(v) AS total FROM events GROUP BY k;`;
 
-const positionsGroup = (name: string) => `sqc-${name}.insert_into_out.events`;
+export const positionsGroup = (name: string) => `sqc-${name}.insert_into_out.events`;
 
 /** Stateful throughput, 1 vs 2 processes: the lines to print and the results to record. */
 export async function benchStatefulScale(ctx: ScaleContext): Promise<Record<string, unknown>> {
@@ -155,15 +207,24 @@ export async function benchStatefulScale(ctx: ScaleContext): Promise<Record<stri
     await createTopic(ctx, sink);
     const job = join(ctx.dir, `${name}.sq`);
     writeFileSync(job, program(name, ctx.brokers, source, sink));
+    // the events are produced first, in one transaction committed once every process owns its
+    // tasks: no process reads alone before the other joins, and the producer (in this process,
+    // beside the broker) takes no CPU from the processes while they are timed
+    const commit = await produceKeyed(ctx, source, EVENTS, KEYS, `${name}-producer`);
     const procs = Array.from({ length: processes }, () => startSqc(ctx, job));
     await untilOwning(procs, PARTITIONS);
-    // the events are produced once every process owns its tasks (else the first process to join
-    // reads alone until the second joins): the time includes producing them, alike for 1 and 2
     const t0 = performance.now();
-    await produceKeyed(ctx, source, EVENTS, KEYS, true);
-    await untilPositionsAtEnd(ctx.admin, positionsGroup(name), source);
+    const cpu0 = procs.map((p) => cpuSeconds(p.child.pid));
+    const self0 = process.cpuUsage();
+    await commit();
+    // positions commit at checkpoints (every second): polling less often costs the broker less
+    await untilPositionsAtEnd(ctx.admin, positionsGroup(name), source, 50);
     const ms = performance.now() - t0;
+    const self = process.cpuUsage(self0);
+    const cpu = procs.map((p, i) => cpuSeconds(p.child.pid) - cpu0[i]!);
+    cpus[String(processes)]!.push({ sqc: cpu, bench: (self.user + self.system) / 1e6 });
     await stopSqc(ctx, procs);
+    if (process.env['SQC_BENCH_VERBOSE']) for (const p of procs) console.log(p.stderr);
     if (check) {
       // the positions commit with the output: the last count of every key is its number of events
       const last = new Map<string, number>();
@@ -180,11 +241,25 @@ export async function benchStatefulScale(ctx: ScaleContext): Promise<Record<stri
     return ms;
   };
   const times: Record<string, number[]> = { '1': [], '2': [] };
+  /** CPU seconds in each timed window: per sqc process, and of this process (broker, commit, polling). */
+  const cpus: Record<string, { sqc: number[]; bench: number }[]> = { '1': [], '2': [] };
   for (let round = 0; round <= RUNS; round++)
     for (const processes of [1, 2]) {
       const ms = await run(processes, round === 0);
-      if (round > 0) times[String(processes)]!.push(ms); // round 0 warms up and checks the output
+      if (round > 0)
+        times[String(processes)]!.push(ms); // round 0 warms up and checks the output
+      else cpus[String(processes)]!.length = 0;
     }
+  const cpuLine = (n: string) => {
+    const c = cpus[n]!;
+    const sqc = median(c.map((x) => x.sqc.reduce((a, b) => a + b, 0)));
+    const bench = median(c.map((x) => x.bench));
+    return {
+      sqc,
+      bench,
+      text: `sqc ${sqc.toFixed(1)} CPU s (${(EVENTS / sqc / 1000).toFixed(0)}k events per CPU s), broker ${bench.toFixed(1)} CPU s`,
+    };
+  };
   const one = median(times['1']!);
   const two = median(times['2']!);
   console.log(
@@ -195,12 +270,21 @@ export async function benchStatefulScale(ctx: ScaleContext): Promise<Record<stri
     `  1 process ${one.toFixed(0).padStart(6)} ms (${(EVENTS / one).toFixed(0)}k events/s)   ` +
       `2 processes ${two.toFixed(0).padStart(6)} ms (${(EVENTS / two).toFixed(0)}k events/s)   speed-up ${(one / two).toFixed(2)}×`,
   );
+  const c1 = cpuLine('1');
+  const c2 = cpuLine('2');
+  console.log(`  CPU in the timed window (medians): 1 process: ${c1.text}; 2 processes: ${c2.text}`);
   return {
     events: EVENTS,
     keys: KEYS,
     runs: times,
-    '1 process': { ms: one, eventsPerSecond: EVENTS / (one / 1000) },
-    '2 processes': { ms: two, eventsPerSecond: EVENTS / (two / 1000), speedup: one / two },
+    cpu: cpus,
+    '1 process': { ms: one, eventsPerSecond: EVENTS / (one / 1000), cpu: { sqc: c1.sqc, broker: c1.bench } },
+    '2 processes': {
+      ms: two,
+      eventsPerSecond: EVENTS / (two / 1000),
+      speedup: one / two,
+      cpu: { sqc: c2.sqc, broker: c2.bench },
+    },
   };
 }
 
