@@ -223,6 +223,7 @@ export class KafkaTaskState implements TaskStateStore {
       this.ready.delete(t);
       this.restored.delete(t);
       this.open_.delete(t);
+      this.broken.delete(t);
       const p = this.producers.get(t);
       this.producers.delete(t);
       void p?.disconnect().catch(() => {});
@@ -257,6 +258,7 @@ export class KafkaTaskState implements TaskStateStore {
       }
       this.producers.set(t, p);
       this.open_.delete(t);
+      this.broken.delete(t);
     }
     const committed = await this.retry(() => this.committedOffsets());
     this.restoredTasks = [];
@@ -380,24 +382,55 @@ export class KafkaTaskState implements TaskStateStore {
     return tx;
   }
 
-  /** Output of an exactly-once sink, into task `task`'s open transaction (dropped when the task is no longer this process's). */
-  async send(
-    task: number,
-    record: { topic: string; messages: Message[]; compression: CompressionTypes },
-  ): Promise<void> {
+  /**
+   * Output of an exactly-once sink, into task `task`'s open transaction (dropped when the task is
+   * no longer this process's). The send is queued behind the task's earlier ones (one producer
+   * sends in order) and runs while the engine goes on with the next batch: the returned promise
+   * settles when it is done, and the checkpoint waits for every queued send before it commits.
+   * Tasks send concurrently (a producer each).
+   */
+  send(task: number, record: { topic: string; messages: Message[]; compression: CompressionTypes }): Promise<void> {
     // a task lost (the assignment listener dropped it) is redone by its new owner, state and output
     // alike; a rebalance that keeps the task does not interrupt it
-    if (!this.ready.has(task)) return;
+    if (!this.ready.has(task)) return Promise.resolve();
     const p = this.producers.get(task);
-    const t = await this.txn(task);
-    if (t === null || p === undefined) return;
-    try {
-      await t.send({ topic: record.topic, messages: record.messages, acks: -1, compression: record.compression });
-    } catch (e) {
-      await this.failed(task, e, 'writing output');
-    } finally {
-      await this.settle(task, p);
-    }
+    if (p === undefined) return Promise.resolve();
+    return this.queue(task, async () => {
+      // the task was lost, or lost and gained again, since the send was queued: its new owner (or
+      // this process's new instance of it, restored from the checkpoint) redoes these rows
+      if (this.producers.get(task) !== p || !this.ready.has(task)) return;
+      const t = await this.txn(task);
+      if (t === null) return;
+      try {
+        await t.send({ topic: record.topic, messages: record.messages, acks: -1, compression: record.compression });
+      } catch (e) {
+        try {
+          await this.failed(task, e, 'writing output', p);
+        } catch (err) {
+          // the rows are not in the transaction (it is aborted): no checkpoint of the task may commit
+          this.broken.set(task, err);
+          throw err;
+        }
+      } finally {
+        await this.settle(task, p);
+      }
+    });
+  }
+
+  /** Task `task`'s requests, in order. */
+  private readonly queues = new Map<number, Promise<void>>();
+  /** Tasks whose output could not be written since they were gained: the error, thrown by their checkpoint. */
+  private readonly broken = new Map<number, unknown>();
+
+  private queue(task: number, fn: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(task) ?? Promise.resolve()).then(fn);
+    // the queue goes on after a failure; the failure is the returned promise's (awaited by the writer)
+    const next = run.catch(() => {});
+    this.queues.set(task, next);
+    void next.then(() => {
+      if (this.queues.get(task) === next) this.queues.delete(task);
+    });
+    return run;
   }
 
   /**
@@ -408,59 +441,77 @@ export class KafkaTaskState implements TaskStateStore {
     if (this.producers.get(task) !== p) await p.disconnect().catch(() => {});
   }
 
-  /** Commits each task's transaction with its snapshot and positions. */
+  /**
+   * Commits each task's transaction with its snapshot and positions, after the output sends
+   * queued before it; the tasks commit concurrently (a producer and transaction each).
+   */
   async checkpoint(snapshots: ReadonlyMap<number, TaskSnapshot>, seq: number): Promise<void> {
     const positions = this.o.group.positionsOf(this.o.query);
-    for (const [task, snap] of snapshots) {
-      if (!this.ready.has(task)) continue;
-      const producer = this.producers.get(task);
-      const t = await this.txn(task);
-      if (t === null || producer === undefined) continue;
-      try {
-        const firsts: { topic: string; partitions: { partition: number; offset: string }[] }[] = [];
-        for (const [i, op] of snap.operators.entries()) {
-          const topic = this.topics[i]!;
-          const records = snapshotRecords(`${this.id(task)}:${seq}`, {
-            watermark: snap.watermark,
-            splits: snap.splits,
-            state: op.state,
-          });
-          let first: string | null = null;
-          for (const r of records) {
-            const meta = await t.send({ topic, messages: [{ ...r, partition: task }], acks: -1 });
-            first ??= meta[0]?.baseOffset ?? null;
-          }
-          if (first === null)
-            throw new KafkaError(
-              `writing the snapshot of task ${task} to ${topic}: the broker returned no offset`,
-              null,
-              false,
-            );
-          firsts.push({ topic, partitions: [{ partition: task, offset: first }] });
+    const runs = [...snapshots].map(([task, snap]) =>
+      this.queue(task, () => this.checkpointTask(task, snap, seq, positions)),
+    );
+    const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  private async checkpointTask(
+    task: number,
+    snap: TaskSnapshot,
+    seq: number,
+    positions: ReturnType<TaskGroup['positionsOf']>,
+  ): Promise<void> {
+    if (!this.ready.has(task)) return;
+    if (this.broken.has(task)) throw this.broken.get(task);
+    const producer = this.producers.get(task);
+    const t = await this.txn(task);
+    if (t === null || producer === undefined) return;
+    try {
+      const firsts: { topic: string; partitions: { partition: number; offset: string }[] }[] = [];
+      for (const [i, op] of snap.operators.entries()) {
+        const topic = this.topics[i]!;
+        const records = snapshotRecords(`${this.id(task)}:${seq}`, {
+          watermark: snap.watermark,
+          splits: snap.splits,
+          state: op.state,
+        });
+        let first: string | null = null;
+        for (const r of records) {
+          const meta = await t.send({ topic, messages: [{ ...r, partition: task }], acks: -1 });
+          first ??= meta[0]?.baseOffset ?? null;
         }
-        await t.sendOffsets({ consumerGroupId: this.stateGroup, topics: firsts });
-        for (const p of positions) {
-          const topics = Object.entries(p.next)
-            .map(([topic, parts]) => ({
-              topic,
-              partitions: Object.entries(parts)
-                .filter(([partition]) => Number(partition) === task)
-                .map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })),
-            }))
-            .filter((x) => x.partitions.length > 0);
-          if (topics.length > 0) await t.sendOffsets({ consumerGroupId: p.group, topics });
-        }
-        await t.commit();
-        this.open_.delete(task);
-      } catch (e) {
-        await this.failed(task, e, `committing checkpoint ${seq}`);
-      } finally {
-        await this.settle(task, producer);
+        if (first === null)
+          throw new KafkaError(
+            `writing the snapshot of task ${task} to ${topic}: the broker returned no offset`,
+            null,
+            false,
+          );
+        firsts.push({ topic, partitions: [{ partition: task, offset: first }] });
       }
+      await t.sendOffsets({ consumerGroupId: this.stateGroup, topics: firsts });
+      for (const p of positions) {
+        const topics = Object.entries(p.next)
+          .map(([topic, parts]) => ({
+            topic,
+            partitions: Object.entries(parts)
+              .filter(([partition]) => Number(partition) === task)
+              .map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })),
+          }))
+          .filter((x) => x.partitions.length > 0);
+        if (topics.length > 0) await t.sendOffsets({ consumerGroupId: p.group, topics });
+      }
+      await t.commit();
+      this.open_.delete(task);
+    } catch (e) {
+      await this.failed(task, e, `committing checkpoint ${seq}`, producer);
+    } finally {
+      await this.settle(task, producer);
     }
   }
 
-  private async failed(task: number, e: unknown, doing: string): Promise<void> {
+  private async failed(task: number, e: unknown, doing: string, producer: Producer): Promise<void> {
+    // the producer was replaced meanwhile (the task lost, or lost and gained again): whoever owns
+    // the task now redoes the work from the last checkpoint
+    if (this.producers.get(task) !== producer) return;
     const t = this.open_.get(task);
     this.open_.delete(task);
     await t?.abort().catch(() => {});
@@ -493,6 +544,8 @@ export class KafkaTaskState implements TaskStateStore {
     g.removeFencer(this.fence);
     g.offAssign(this.onAssign);
     g.provideState(this.o.query, null);
+    // output sends still queued finish (or fail) before their transactions are aborted
+    await Promise.allSettled([...this.queues.values()]);
     for (const t of this.open_.values()) await t.abort().catch(() => {});
     this.open_.clear();
     for (const p of this.producers.values()) await p.disconnect().catch(() => {});

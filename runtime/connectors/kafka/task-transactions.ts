@@ -144,6 +144,8 @@ export class TaskWriter implements BatchSinkWriter {
   /** The positions last committed per `group/topic/partition`. */
   private readonly sent = new Map<string, number>();
   private pending = 0;
+  /** A stateful query's sends of the last batch, still running (KafkaTaskState.send). */
+  private inFlight: Promise<void>[] = [];
 
   constructor(
     private readonly owner: TaskTransactions,
@@ -194,17 +196,28 @@ export class TaskWriter implements BatchSinkWriter {
     const group = this.owner.taskGroup;
     const state = group.stateOf(this.query);
     if (state !== undefined) {
-      // stateful: the rows join the task's transaction, committed with its state at the checkpoint
+      // stateful: the rows join the task's transaction, committed with its state at the checkpoint.
+      // The sends run while the engine processes the next batch (the checkpoint waits for them);
+      // the previous batch's are awaited first, so one batch at most is in flight
+      const before = this.inFlight;
+      this.inFlight = [];
+      await Promise.all(before);
       const tasks = [...new Set([...this.byTask.keys(), ...(this.marks?.tasks() ?? [])])].sort((a, b) => a - b);
       for (const task of tasks) {
         const { rows, kinds } = this.byTask.get(task)?.take() ?? { rows: [] as Row[], kinds: [] as RowKind[] };
         for (const messages of this.sink.chunks(rows, kinds, this.encode))
-          await state.send(task, { topic: this.sink.topic, messages, compression: this.sink.compression });
+          this.inFlight.push(
+            state.send(task, { topic: this.sink.topic, messages, compression: this.sink.compression }),
+          );
         // a repartition topic: the task's watermark records follow its rows
         const marks = this.marks?.messages(task) ?? null;
         if (marks !== null)
-          await state.send(task, { topic: this.sink.topic, messages: marks, compression: this.sink.compression });
+          this.inFlight.push(
+            state.send(task, { topic: this.sink.topic, messages: marks, compression: this.sink.compression }),
+          );
       }
+      // a failure is reported by the next commit (or the checkpoint's own error); not unhandled meanwhile
+      for (const p of this.inFlight) p.catch(() => {});
       this.byTask.clear();
       this.current = null;
       this.pending = 0;
