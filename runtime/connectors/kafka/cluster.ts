@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { KafkaConfig } from 'kafkajs';
+import { patchKafkajs } from './kafkajs.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -116,6 +117,7 @@ let internals: Internals | null = null;
 
 /** kafkajs's internal modules, required on first use: jobs without Kafka do not load kafkajs. */
 function kafkajsInternals(): Internals {
+  patchKafkajs(); // before any kafkajs module loads
   return (internals ??= {
     Cluster: require('kafkajs/src/cluster/index.js') as ClusterCtor,
     createLogger: (require('kafkajs/src/loggers/index.js') as Pick<Internals, 'createLogger'>).createLogger,
