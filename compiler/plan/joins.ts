@@ -6,7 +6,8 @@
  * - WindowJoin: both sides are windowed (window TVF or windowed aggregate) and the condition
  *   equates window_start and window_end.
  * - IntervalJoin: both sides carry event time and the condition bounds `right.time - left.time`
- *   from below and above (`BETWEEN`, `>=`/`<`, `=`; bounds may be written in ON or WHERE).
+ *   from below and above (`BETWEEN`, `>=`/`<`, `=`; bounds may be written in ON or WHERE); the
+ *   `window_end` of a windowed side stands for its time (`intervalBound`).
  * - Another bounded relation read directly on the right: LookupJoin.
  * - RegularJoin: inner only, with an unbounded-state warning (SQ0901) unless both inputs are
  *   bounded; an outer join here is SQ0801. Updating inputs ('retract' changelog) are joined
@@ -281,47 +282,48 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
   const lt = left.props.eventTime;
   const rt = right.props.eventTime ? (rightOut.get(right.props.eventTime) ?? null) : null;
   const b = lt && rt ? timeBounds(parts, lt, rt) : null;
-  if (b && lt && rt && left.props.watermarked && right.props.watermarked && !updating) {
-    if (b.lower && b.upper) {
-      if (b.lower.ms > b.upper.ms || (b.lower.ms === b.upper.ms && !(b.lower.inclusive && b.upper.inclusive))) {
-        cx.diags.push(
-          error(
-            'SQ0803',
-            `the join's time bounds can never hold: "${rt}" - "${lt}" would have to be at least ${formatDuration(b.lower.ms)} and at most ${formatDuration(b.upper.ms)}`,
-            rel.onSpan ?? rel.span,
-            'help: write the lower bound first: r.ts BETWEEN l.ts - INTERVAL ... AND l.ts + INTERVAL ...',
-          ),
-        );
-        return null;
-      }
-      const k = equiKeys(b.rest, sides, cx, rel);
-      const eventTime = kind === 'inner' || kind === 'left' ? lt : kind === 'right' ? rt : null;
-      return {
-        ...base,
-        kind: 'IntervalJoin',
-        left,
-        right,
-        leftKeys: k.leftKeys,
-        rightKeys: k.rightKeys,
-        residual: and(k.rest),
-        leftTime: lt,
-        rightTime: right.props.eventTime!,
-        lowerMs: b.lower.ms,
-        lowerInclusive: b.lower.inclusive,
-        upperMs: b.upper.ms,
-        upperInclusive: b.upper.inclusive,
-        schema: fieldsOut(eventTime),
-        props: props({
-          bounded: left.props.bounded && right.props.bounded,
-          eventTime,
-          watermarked: true,
-          state: {
-            kind: 'bounded',
-            by: `rows within the time bound (${formatDuration(b.lower.ms)} .. ${formatDuration(b.upper.ms)}), dropped as the watermark passes`,
-          },
-        }),
-      };
+  const bound =
+    left.props.watermarked && right.props.watermarked && !updating ? intervalBound(parts, rel, lt, rt, rightOut) : null;
+  if (bound) {
+    const { lt: tl, rt: tr, b } = bound;
+    if (b.lower.ms > b.upper.ms || (b.lower.ms === b.upper.ms && !(b.lower.inclusive && b.upper.inclusive))) {
+      cx.diags.push(
+        error(
+          'SQ0803',
+          `the join's time bounds can never hold: "${tr}" - "${tl}" would have to be at least ${formatDuration(b.lower.ms)} and at most ${formatDuration(b.upper.ms)}`,
+          rel.onSpan ?? rel.span,
+          'help: write the lower bound first: r.ts BETWEEN l.ts - INTERVAL ... AND l.ts + INTERVAL ...',
+        ),
+      );
+      return null;
     }
+    const k = equiKeys(b.rest, sides, cx, rel);
+    const eventTime = kind === 'inner' || kind === 'left' ? lt : kind === 'right' ? rt : null;
+    return {
+      ...base,
+      kind: 'IntervalJoin',
+      left,
+      right,
+      leftKeys: k.leftKeys,
+      rightKeys: k.rightKeys,
+      residual: and(k.rest),
+      leftTime: tl,
+      rightTime: sides.rightIn.get(tr)!,
+      lowerMs: b.lower.ms,
+      lowerInclusive: b.lower.inclusive,
+      upperMs: b.upper.ms,
+      upperInclusive: b.upper.inclusive,
+      schema: fieldsOut(eventTime),
+      props: props({
+        bounded: left.props.bounded && right.props.bounded,
+        eventTime,
+        watermarked: true,
+        state: {
+          kind: 'bounded',
+          by: `rows within the time bound (${formatDuration(b.lower.ms)} .. ${formatDuration(b.upper.ms)}), dropped as the watermark passes`,
+        },
+      }),
+    };
   }
 
   if (rel.right.kind === 'Scan' && rel.right.source.bounded && !left.props.bounded) {
@@ -384,6 +386,37 @@ export function planJoin(rel: JoinRel, left: PlanNode, right: PlanNode, cx: Join
         : { kind: 'unbounded', by: 'every row of both inputs' },
     }),
   };
+}
+
+/**
+ * The columns that can stand for each side's event time in a time bound: its event-time
+ * attribute, then the `window_end` columns of a windowed relation (window TVF, windowed
+ * aggregate or join). A window's rows carry `window_time` = `window_end` - 1 ms as event time
+ * (§7) and reach the join no earlier than its watermark, so `window_end` is never below the
+ * watermark either: the interval join's reasoning (a future row's time is `>= W`) holds for it,
+ * even where `window_time` was projected away (Flink's q7 bounds its join by `window_end`).
+ * The first pair of columns (left, right: output names) the condition bounds from both sides.
+ */
+function intervalBound(
+  parts: readonly BoundExpr[],
+  rel: JoinRel,
+  lt: string | null,
+  rt: string | null,
+  rightOut: ReadonlyMap<string, string>,
+): { lt: string; rt: string; b: { lower: Bound; upper: Bound; rest: BoundExpr[] } } | null {
+  const lefts = [...(lt ? [lt] : []), ...windowFields(rel.left, 'end').filter((n) => n !== lt)];
+  const rights = [
+    ...(rt ? [rt] : []),
+    ...windowFields(rel.right, 'end')
+      .map((n) => rightOut.get(n)!)
+      .filter((n) => n !== rt),
+  ];
+  for (const l of lefts)
+    for (const r of rights) {
+      const b = timeBounds(parts, l, r);
+      if (b.lower && b.upper) return { lt: l, rt: r, b: { lower: b.lower, upper: b.upper, rest: b.rest } };
+    }
+  return null;
 }
 
 function lookup(rel: JoinRel, input: PlanNode, lt: LookupTable, kind: JoinKind, cx: JoinContext): PlanNode | null {

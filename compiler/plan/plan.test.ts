@@ -236,6 +236,22 @@ describe('joins', () => {
     expect(find(plan, 0, 'Filter').length).toBe(1);
   });
 
+  it("a window aggregate's window_end bounds an interval join, written in WHERE (NEXMark q7)", () => {
+    const q7 = (bound: string) =>
+      ok(`${STREAMS}
+      INSERT INTO out SELECT i.uuid, m.ends FROM i
+      JOIN (SELECT MAX(ad) AS top, window_end AS ends
+            FROM TABLE(TUMBLE(TABLE i, DESCRIPTOR(t), INTERVAL '10' SECOND)) GROUP BY window_start, window_end) m
+      ON i.ad = m.top
+      WHERE ${bound};`);
+    const [j] = find(q7(`i.t BETWEEN m.ends - INTERVAL '10' SECOND AND m.ends`), 0, 'IntervalJoin');
+    expect(j).toMatchObject({ leftTime: 't', rightTime: 'ends', lowerMs: 0, upperMs: 10_000, residual: null });
+    expect(j!.props.state.kind).toBe('bounded');
+    // window_time itself (kept or not) is not needed; a bound from one side only is no interval
+    expect(find(q7(`i.t >= m.ends - INTERVAL '10' SECOND`), 0, 'IntervalJoin')).toEqual([]);
+    expect(find(q7(`i.t >= m.ends - INTERVAL '10' SECOND`), 0, 'RegularJoin').length).toBe(1);
+  });
+
   it('a bound on the left time is normalised to right - left', () => {
     const plan = ok(`${STREAMS}
       INSERT INTO out SELECT i.uuid, c.t FROM i JOIN c ON i.uuid = c.uuid AND i.t BETWEEN c.t - INTERVAL '1' HOUR AND c.t;`);

@@ -58,12 +58,18 @@ class Entry<Row> {
 
 /** One key's rows of one side, sorted by time (ties in arrival order), live from `head` on. */
 class Bucket<Row, Key> {
-  items: Entry<Row>[] = [];
+  /** Created with its first row (an array of exactly one: most keys of a wide key space hold one row). */
+  items: Entry<Row>[];
   head = 0;
   /** Time of the one timer that is live for this bucket (older heap entries are stale). */
   timerAt = NaN;
   dead = false;
-  constructor(readonly key: Key) {}
+  constructor(
+    readonly key: Key,
+    first: Entry<Row>,
+  ) {
+    this.items = [first];
+  }
 }
 
 /**
@@ -88,9 +94,8 @@ class Side<Row, Key> {
     this.rows++;
     let b = this.buckets.get(key);
     if (b === undefined) {
-      b = new Bucket<Row, Key>(key);
+      b = new Bucket<Row, Key>(key, e);
       this.buckets.set(key, b);
-      b.items.push(e);
       this.arm(b, e.time);
       return;
     }
@@ -171,13 +176,14 @@ class Side<Row, Key> {
       Key,
       readonly (readonly [number, number, number, Json])[],
     ])[]) {
-      const b = new Bucket<Row, Key>(key);
-      for (const [time, seq, matched, row] of rows) {
+      if (rows.length === 0) continue;
+      const entries = rows.map(([time, seq, matched, row]) => {
         const e = new Entry(row as Row, time, seq);
         e.matched = matched === 1;
-        b.items.push(e);
-      }
-      if (b.items.length === 0) continue;
+        return e;
+      });
+      const b = new Bucket<Row, Key>(key, entries[0]!);
+      b.items = entries;
       this.buckets.set(key, b);
       this.rows += b.items.length;
       this.arm(b, b.items[0]!.time);
