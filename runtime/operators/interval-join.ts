@@ -46,8 +46,8 @@ export interface IntervalJoinConfig<L, R, Key extends KeyValue, Out> extends Joi
   readonly upperInclusive: boolean;
 }
 
+/** A row dropped unmatched from an outer side, waiting to be emitted in (time, arrival) order. */
 class Entry<Row> {
-  matched = false;
   constructor(
     readonly row: Row,
     readonly time: number,
@@ -56,29 +56,29 @@ class Entry<Row> {
   ) {}
 }
 
-/** One key's rows of one side, sorted by time (ties in arrival order), live from `head` on. */
-class Bucket<Row, Key> {
-  /** Created with its first row (an array of exactly one: most keys of a wide key space hold one row). */
-  items: Entry<Row>[];
-  head = 0;
-  /** Time of the one timer that is live for this bucket (older heap entries are stale). */
-  timerAt = NaN;
-  dead = false;
-  constructor(
-    readonly key: Key,
-    first: Entry<Row>,
-  ) {
-    this.items = [first];
-  }
-}
-
 /**
- * One side's buffer. A row at `t` expires when `W > t + offset` (inclusive bound) or
- * `W >= t + offset` (exclusive bound): left side `offset = upper`, right side `offset = -lower`.
+ * One side's buffer, in columns: a buffered row lives in a slot `s` — `rowAt[s]`, `timeAt[s]`,
+ * `seqAt[s]` (arrival order), `matchedAt[s]` (1 once it joined), `keyAt[s]` — and the slots of
+ * one key form a circular doubly-linked list (`next`/`prev`) in time order, ties in arrival
+ * order, whose oldest slot `heads` maps the key to. Each row has one eviction timer (its time,
+ * its slot) in a min-heap; freed slots are reused. Nothing is allocated per row or per key but a
+ * map entry and array slots, so a wide key space (NEXMark q7 joins bids by price: one or two rows
+ * per key) keeps no object per buffered row beyond the row itself.
+ *
+ * A row at `t` expires when `W > t + offset` (inclusive bound) or `W >= t + offset` (exclusive
+ * bound): left side `offset = upper`, right side `offset = -lower`.
  */
 class Side<Row, Key> {
-  readonly buckets = new Map<Key, Bucket<Row, Key>>();
-  readonly timers = new TimerHeap<Bucket<Row, Key>>();
+  readonly heads = new Map<Key, number>();
+  readonly rowAt: (Row | undefined)[] = [];
+  readonly timeAt: number[] = [];
+  readonly seqAt: number[] = [];
+  readonly matchedAt: number[] = [];
+  readonly keyAt: (Key | undefined)[] = [];
+  readonly next: number[] = [];
+  readonly prev: number[] = [];
+  private readonly free: number[] = [];
+  private readonly timers = new TimerHeap<number>();
   rows = 0;
 
   constructor(
@@ -90,68 +90,88 @@ class Side<Row, Key> {
     return this.inclusive ? w > t + this.offset : w >= t + this.offset;
   }
 
-  insert(key: Key, e: Entry<Row>): void {
+  insert(key: Key, row: Row, t: number, seq: number, matched: boolean): void {
     this.rows++;
-    let b = this.buckets.get(key);
-    if (b === undefined) {
-      b = new Bucket<Row, Key>(key, e);
-      this.buckets.set(key, b);
-      this.arm(b, e.time);
+    let s: number;
+    if (this.free.length > 0) {
+      s = this.free.pop()!;
+      this.rowAt[s] = row;
+      this.timeAt[s] = t;
+      this.seqAt[s] = seq;
+      this.matchedAt[s] = matched ? 1 : 0;
+      this.keyAt[s] = key;
+    } else {
+      s = this.rowAt.length;
+      this.rowAt.push(row);
+      this.timeAt.push(t);
+      this.seqAt.push(seq);
+      this.matchedAt.push(matched ? 1 : 0);
+      this.keyAt.push(key);
+      this.next.push(s);
+      this.prev.push(s);
+    }
+    this.timers.push(t, s);
+    const next = this.next;
+    const prev = this.prev;
+    const h = this.heads.get(key);
+    if (h === undefined) {
+      next[s] = s;
+      prev[s] = s;
+      this.heads.set(key, s);
       return;
     }
-    const items = b.items;
-    const t = e.time;
-    if (items[items.length - 1]!.time <= t) items.push(e);
-    else {
-      // after every row with time <= t: equal times stay in arrival order
-      let lo = b.head;
-      let hi = items.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (items[mid]!.time <= t) lo = mid + 1;
-        else hi = mid;
+    // after the newest row with time <= t (rows arrive mostly in time order: the tail)
+    const times = this.timeAt;
+    let x = prev[h]!;
+    while (times[x]! > t) {
+      if (x === h) {
+        // older than every row of the key: the new head
+        next[s] = h;
+        prev[s] = prev[h]!;
+        next[prev[h]!] = s;
+        prev[h] = s;
+        this.heads.set(key, s);
+        return;
       }
-      items.splice(lo, 0, e);
+      x = prev[x]!;
     }
-    if (t < b.timerAt) this.arm(b, t);
+    next[s] = next[x]!;
+    prev[s] = x;
+    prev[next[x]!] = s;
+    next[x] = s;
   }
 
-  private arm(b: Bucket<Row, Key>, t: number): void {
-    b.timerAt = t;
-    this.timers.push(t, b);
+  private remove(s: number): void {
+    const key = this.keyAt[s] as Key;
+    const n = this.next[s]!;
+    if (n === s) this.heads.delete(key);
+    else {
+      const p = this.prev[s]!;
+      this.next[p] = n;
+      this.prev[n] = p;
+      if (this.heads.get(key) === s) this.heads.set(key, n);
+    }
+    this.rowAt[s] = undefined;
+    this.keyAt[s] = undefined;
+    this.free.push(s);
+    this.rows--;
   }
 
   /** Drops every row expired at `w`; unmatched ones go to `unmatched` when given. */
   evict(w: number, unmatched: Entry<Row>[] | null): void {
     const timers = this.timers;
     while (timers.size > 0 && this.expired(timers.peekTime(), w)) {
-      const at = timers.peekTime();
-      const b = timers.pop();
-      if (b.dead || b.timerAt !== at) continue;
-      const items = b.items;
-      let h = b.head;
-      while (h < items.length && this.expired(items[h]!.time, w)) {
-        const e = items[h]!;
-        if (unmatched !== null && !e.matched) unmatched.push(e);
-        h++;
-      }
-      this.rows -= h - b.head;
-      if (h === items.length) {
-        b.dead = true;
-        this.buckets.delete(b.key);
-        continue;
-      }
-      if (h > 32 && 2 * h > items.length) {
-        b.items = items.slice(h);
-        h = 0;
-      }
-      b.head = h;
-      this.arm(b, b.items[h]!.time);
+      const s = timers.pop();
+      if (unmatched !== null && this.matchedAt[s] === 0)
+        unmatched.push(new Entry(this.rowAt[s] as Row, this.timeAt[s]!, this.seqAt[s]!));
+      this.remove(s);
     }
   }
 
   clear(): void {
-    this.buckets.clear();
+    this.heads.clear();
+    for (const a of [this.rowAt, this.timeAt, this.seqAt, this.matchedAt, this.keyAt, this.next, this.prev, this.free])
+      a.length = 0;
     this.timers.clear();
     this.rows = 0;
   }
@@ -159,12 +179,13 @@ class Side<Row, Key> {
   /** `[[key, [[time, seq, matched, row], ...]], ...]`. */
   snapshot(): Json {
     const out: Json[] = [];
-    for (const [key, b] of this.buckets) {
+    for (const [key, h] of this.heads) {
       const rows: Json[] = [];
-      for (let i = b.head; i < b.items.length; i++) {
-        const e = b.items[i]!;
-        rows.push([e.time, e.seq, e.matched ? 1 : 0, e.row as Json]);
-      }
+      let x = h;
+      do {
+        rows.push([this.timeAt[x]!, this.seqAt[x]!, this.matchedAt[x]!, this.rowAt[x] as Json]);
+        x = this.next[x]!;
+      } while (x !== h);
       out.push([key as Json, rows]);
     }
     return out;
@@ -176,17 +197,7 @@ class Side<Row, Key> {
       Key,
       readonly (readonly [number, number, number, Json])[],
     ])[]) {
-      if (rows.length === 0) continue;
-      const entries = rows.map(([time, seq, matched, row]) => {
-        const e = new Entry(row as Row, time, seq);
-        e.matched = matched === 1;
-        return e;
-      });
-      const b = new Bucket<Row, Key>(key, entries[0]!);
-      b.items = entries;
-      this.buckets.set(key, b);
-      this.rows += b.items.length;
-      this.arm(b, b.items[0]!.time);
+      for (const [time, seq, matched, row] of rows) this.insert(key, row as Row, time, seq, matched === 1);
     }
   }
 }
@@ -255,30 +266,34 @@ export class IntervalJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<
       return;
     }
     let matched = false;
-    const b = this.right.buckets.get(key);
-    if (b !== undefined) {
-      // right times in [t + lower, t + upper]
-      const items = b.items;
+    const o = this.right;
+    const h = o.heads.get(key);
+    if (h !== undefined) {
+      // right times in [t + lower, t + upper], in the key's time order
       const lo = t + cfg.lowerMs;
       const hi = t + cfg.upperMs;
+      const loIncl = cfg.lowerInclusive;
       const hiIncl = cfg.upperInclusive;
       const residual = cfg.residual;
-      for (let i = firstAtOrAfter(items, b.head, lo, cfg.lowerInclusive); i < items.length; i++) {
-        const e = items[i]!;
-        if (hiIncl ? e.time > hi : e.time >= hi) break;
-        if (residual !== null && !residual(l, e.row)) continue;
-        e.matched = true;
-        matched = true;
-        cfg.out(cfg.join(l, e.row), '+I');
-      }
+      const times = o.timeAt;
+      const next = o.next;
+      let x = h;
+      do {
+        const tx = times[x]!;
+        if (hiIncl ? tx > hi : tx >= hi) break;
+        if ((loIncl ? tx >= lo : tx > lo) && (residual === null || residual(l, o.rowAt[x] as R))) {
+          o.matchedAt[x] = 1;
+          matched = true;
+          cfg.out(cfg.join(l, o.rowAt[x] as R), '+I');
+        }
+        x = next[x]!;
+      } while (x !== h);
     }
     if (this.left.expired(t, this.watermark)) {
       if (!matched && this.outerLeft) cfg.out(cfg.leftOnly!(l), '+I');
       return;
     }
-    const e = new Entry(l, t, this.seq++);
-    e.matched = matched;
-    this.left.insert(key, e);
+    this.left.insert(key, l, t, this.seq++, matched);
   }
 
   private pushRight(r: R): void {
@@ -299,30 +314,34 @@ export class IntervalJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<
       return;
     }
     let matched = false;
-    const b = this.left.buckets.get(key);
-    if (b !== undefined) {
-      // left times in [t - upper, t - lower]
-      const items = b.items;
+    const o = this.left;
+    const h = o.heads.get(key);
+    if (h !== undefined) {
+      // left times in [t - upper, t - lower], in the key's time order
       const lo = t - cfg.upperMs;
       const hi = t - cfg.lowerMs;
+      const loIncl = cfg.upperInclusive;
       const hiIncl = cfg.lowerInclusive;
       const residual = cfg.residual;
-      for (let i = firstAtOrAfter(items, b.head, lo, cfg.upperInclusive); i < items.length; i++) {
-        const e = items[i]!;
-        if (hiIncl ? e.time > hi : e.time >= hi) break;
-        if (residual !== null && !residual(e.row, r)) continue;
-        e.matched = true;
-        matched = true;
-        cfg.out(cfg.join(e.row, r), '+I');
-      }
+      const times = o.timeAt;
+      const next = o.next;
+      let x = h;
+      do {
+        const tx = times[x]!;
+        if (hiIncl ? tx > hi : tx >= hi) break;
+        if ((loIncl ? tx >= lo : tx > lo) && (residual === null || residual(o.rowAt[x] as L, r))) {
+          o.matchedAt[x] = 1;
+          matched = true;
+          cfg.out(cfg.join(o.rowAt[x] as L, r), '+I');
+        }
+        x = next[x]!;
+      } while (x !== h);
     }
     if (this.right.expired(t, this.watermark)) {
       if (!matched && this.outerRight) cfg.out(cfg.rightOnly!(r), '+I');
       return;
     }
-    const e = new Entry(r, t, this.seq++);
-    e.matched = matched;
-    this.right.insert(key, e);
+    this.right.insert(key, r, t, this.seq++, matched);
   }
 
   override onWatermark(w: number): void {
@@ -373,17 +392,4 @@ export class IntervalJoin<L, R, Key extends KeyValue, Out> extends BaseOperator<
     this.left.restore(data.left);
     this.right.restore(data.right);
   }
-}
-
-/** Index of the first entry from `from` on whose time is `>= t` (inclusive) or `> t`. */
-function firstAtOrAfter<Row>(items: readonly Entry<Row>[], from: number, t: number, inclusive: boolean): number {
-  let lo = from;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = items[mid]!.time;
-    if (inclusive ? x < t : x <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
