@@ -5,10 +5,14 @@ import { fn } from 'sqc/runtime';
 
 /** Finds the values of the columns `impressions` reads in a JSON line. */
 const IMPRESSIONS_FIELDS = new fn.JsonFieldScanner(['uuid', 'ad_id', 'create_date']);
+/** Finds the values of the columns `impressions` reads in the bytes of a JSON line. */
+const IMPRESSIONS_BYTES = new fn.JsonBytesScanner(['uuid', 'ad_id', 'create_date']);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const TIMESTAMP: rt.TypeDesc = { kind: 'TIMESTAMP' };
 /** Finds the values of the columns `clicks` reads in a JSON line. */
 const CLICKS_FIELDS = new fn.JsonFieldScanner(['uuid', 'create_date']);
+/** Finds the values of the columns `clicks` reads in the bytes of a JSON line. */
+const CLICKS_BYTES = new fn.JsonBytesScanner(['uuid', 'create_date']);
 const BOOLEAN: rt.TypeDesc = { kind: 'BOOLEAN' };
 
 // ---------------------------------------------------------------------------------------------
@@ -57,18 +61,41 @@ function decodeImpressions(value: unknown, _ctx: rt.RecordContext): ImpressionsR
 }
 
 /**
- * A record of `impressions` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeImpressions(rt.decode.parse(line))`.
+ * A record of `impressions` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeImpressionsLine(line: string, ctx: rt.RecordContext): ImpressionsRow {
-  const s = IMPRESSIONS_FIELDS;
-  if (!s.scan(line)) return decodeImpressions(rt.decode.parse(line), ctx);
+function decodeImpressionsFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): ImpressionsRow | undefined {
   const uuid = s.string(0);
   const ad_id = s.string(1);
   const create_date = s.timestamp(2);
-  if (uuid === undefined || ad_id === undefined || create_date === undefined)
-    return decodeImpressions(rt.decode.parse(line), ctx);
+  if (uuid === undefined || ad_id === undefined || create_date === undefined) return undefined;
   return { uuid, ad_id, create_date };
+}
+
+/** A record of `impressions` from one JSON line (`decodeImpressions(rt.decode.parse(line))` when the fast path declines). */
+function decodeImpressionsLine(line: string, ctx: rt.RecordContext): ImpressionsRow {
+  const s = IMPRESSIONS_FIELDS;
+  return (
+    (s.scan(line) ? decodeImpressionsFields(s, ctx) : undefined) ??
+    decodeImpressions(rt.decode.parse(line), ctx)
+  );
+}
+
+/** A record of `impressions` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeImpressionsBytes(
+  buf: Buffer,
+  start: number,
+  end: number,
+  ctx: rt.RecordContext,
+): ImpressionsRow {
+  const s = IMPRESSIONS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeImpressionsFields(s, ctx) : undefined) ??
+    decodeImpressions(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM impressions (examples/ad_attribution.sq:6). */
@@ -137,7 +164,7 @@ const impressions: rt.SourceSpec<ImpressionsRow> = {
     progressTopic: null,
     transactionTimeoutMs: 60_000,
   },
-  decode: { object: decodeImpressions, json: decodeImpressionsLine },
+  decode: { object: decodeImpressions, json: decodeImpressionsLine, bytes: decodeImpressionsBytes },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
 };
 
@@ -151,16 +178,32 @@ function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
 }
 
 /**
- * A record of `clicks` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeClicks(rt.decode.parse(line))`.
+ * A record of `clicks` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
-  const s = CLICKS_FIELDS;
-  if (!s.scan(line)) return decodeClicks(rt.decode.parse(line), ctx);
+function decodeClicksFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): ClicksRow | undefined {
   const uuid = s.string(0);
   const create_date = s.timestamp(1);
-  if (uuid === undefined || create_date === undefined) return decodeClicks(rt.decode.parse(line), ctx);
+  if (uuid === undefined || create_date === undefined) return undefined;
   return { uuid, create_date };
+}
+
+/** A record of `clicks` from one JSON line (`decodeClicks(rt.decode.parse(line))` when the fast path declines). */
+function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
+  const s = CLICKS_FIELDS;
+  return (s.scan(line) ? decodeClicksFields(s, ctx) : undefined) ?? decodeClicks(rt.decode.parse(line), ctx);
+}
+
+/** A record of `clicks` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeClicksBytes(buf: Buffer, start: number, end: number, ctx: rt.RecordContext): ClicksRow {
+  const s = CLICKS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeClicksFields(s, ctx) : undefined) ??
+    decodeClicks(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM clicks (examples/ad_attribution.sq:12). */
@@ -227,7 +270,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     progressTopic: null,
     transactionTimeoutMs: 60_000,
   },
-  decode: { object: decodeClicks, json: decodeClicksLine },
+  decode: { object: decodeClicks, json: decodeClicksLine, bytes: decodeClicksBytes },
   watermark: { eventTime: (row) => row.create_date, delayMs: 300_000 },
 };
 

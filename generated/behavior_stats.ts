@@ -5,6 +5,8 @@ import { fn } from 'sqc/runtime';
 
 /** Finds the values of the columns `user_behaviors` reads in a JSON line. */
 const USER_BEHAVIORS_FIELDS = new fn.JsonFieldScanner(['category', 'behavior']);
+/** Finds the values of the columns `user_behaviors` reads in the bytes of a JSON line. */
+const USER_BEHAVIORS_BYTES = new fn.JsonBytesScanner(['category', 'behavior']);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const TIMESTAMP: rt.TypeDesc = { kind: 'TIMESTAMP' };
 const BIGINT: rt.TypeDesc = { kind: 'BIGINT' };
@@ -39,17 +41,40 @@ function decodeUserBehaviors(value: unknown, _ctx: rt.RecordContext): UserBehavi
 }
 
 /**
- * A record of `user_behaviors` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeUserBehaviors(rt.decode.parse(line))`.
+ * A record of `user_behaviors` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeUserBehaviorsLine(line: string, ctx: rt.RecordContext): UserBehaviorsRow {
-  const s = USER_BEHAVIORS_FIELDS;
-  if (!s.scan(line)) return decodeUserBehaviors(rt.decode.parse(line), ctx);
+function decodeUserBehaviorsFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): UserBehaviorsRow | undefined {
   const category = s.string(0);
   const behavior = s.string(1);
-  if (category === undefined || behavior === undefined)
-    return decodeUserBehaviors(rt.decode.parse(line), ctx);
+  if (category === undefined || behavior === undefined) return undefined;
   return { category, behavior };
+}
+
+/** A record of `user_behaviors` from one JSON line (`decodeUserBehaviors(rt.decode.parse(line))` when the fast path declines). */
+function decodeUserBehaviorsLine(line: string, ctx: rt.RecordContext): UserBehaviorsRow {
+  const s = USER_BEHAVIORS_FIELDS;
+  return (
+    (s.scan(line) ? decodeUserBehaviorsFields(s, ctx) : undefined) ??
+    decodeUserBehaviors(rt.decode.parse(line), ctx)
+  );
+}
+
+/** A record of `user_behaviors` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeUserBehaviorsBytes(
+  buf: Buffer,
+  start: number,
+  end: number,
+  ctx: rt.RecordContext,
+): UserBehaviorsRow {
+  const s = USER_BEHAVIORS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeUserBehaviorsFields(s, ctx) : undefined) ??
+    decodeUserBehaviors(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM user_behaviors (examples/behavior_stats.sq:3). */
@@ -124,7 +149,7 @@ const userBehaviors: rt.SourceSpec<UserBehaviorsRow> = {
     progressTopic: null,
     transactionTimeoutMs: 60_000,
   },
-  decode: { object: decodeUserBehaviors, json: decodeUserBehaviorsLine },
+  decode: { object: decodeUserBehaviors, json: decodeUserBehaviorsLine, bytes: decodeUserBehaviorsBytes },
   watermark: null,
 };
 

@@ -12,6 +12,15 @@ const ORDERS_FIELDS = new fn.JsonFieldScanner([
   'order_time',
   'status',
 ]);
+/** Finds the values of the columns `orders` reads in the bytes of a JSON line. */
+const ORDERS_BYTES = new fn.JsonBytesScanner([
+  'user_id',
+  'product_id',
+  'amount',
+  'quantity',
+  'order_time',
+  'status',
+]);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const DOUBLE: rt.TypeDesc = { kind: 'DOUBLE' };
 const INT: rt.TypeDesc = { kind: 'INT' };
@@ -79,12 +88,13 @@ function decodeOrders(value: unknown, _ctx: rt.RecordContext): OrdersRow {
 }
 
 /**
- * A record of `orders` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeOrders(rt.decode.parse(line))`.
+ * A record of `orders` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeOrdersLine(line: string, ctx: rt.RecordContext): OrdersRow {
-  const s = ORDERS_FIELDS;
-  if (!s.scan(line)) return decodeOrders(rt.decode.parse(line), ctx);
+function decodeOrdersFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): OrdersRow | undefined {
   const user_id = s.string(0);
   const product_id = s.string(1);
   const amount = s.double(2);
@@ -99,8 +109,23 @@ function decodeOrdersLine(line: string, ctx: rt.RecordContext): OrdersRow {
     order_time === undefined ||
     status === undefined
   )
-    return decodeOrders(rt.decode.parse(line), ctx);
+    return undefined;
   return { user_id, product_id, amount, quantity, order_time, status };
+}
+
+/** A record of `orders` from one JSON line (`decodeOrders(rt.decode.parse(line))` when the fast path declines). */
+function decodeOrdersLine(line: string, ctx: rt.RecordContext): OrdersRow {
+  const s = ORDERS_FIELDS;
+  return (s.scan(line) ? decodeOrdersFields(s, ctx) : undefined) ?? decodeOrders(rt.decode.parse(line), ctx);
+}
+
+/** A record of `orders` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeOrdersBytes(buf: Buffer, start: number, end: number, ctx: rt.RecordContext): OrdersRow {
+  const s = ORDERS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeOrdersFields(s, ctx) : undefined) ??
+    decodeOrders(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM orders (examples/orders.sq:5). */
@@ -178,7 +203,7 @@ const orders: rt.SourceSpec<OrdersRow> = {
     progressTopic: null,
     transactionTimeoutMs: 60_000,
   },
-  decode: { object: decodeOrders, json: decodeOrdersLine },
+  decode: { object: decodeOrders, json: decodeOrdersLine, bytes: decodeOrdersBytes },
   watermark: { eventTime: (row) => row.order_time, delayMs: 60_000 },
 };
 

@@ -5,6 +5,8 @@ import { fn } from 'sqc/runtime';
 
 /** Finds the values of the columns `clicks` reads in a JSON line. */
 const CLICKS_FIELDS = new fn.JsonFieldScanner(['user_id', 'page', 'ts']);
+/** Finds the values of the columns `clicks` reads in the bytes of a JSON line. */
+const CLICKS_BYTES = new fn.JsonBytesScanner(['user_id', 'page', 'ts']);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const TIMESTAMP: rt.TypeDesc = { kind: 'TIMESTAMP' };
 const BIGINT: rt.TypeDesc = { kind: 'BIGINT' };
@@ -42,18 +44,33 @@ function decodeClicks(value: unknown, _ctx: rt.RecordContext): ClicksRow {
 }
 
 /**
- * A record of `clicks` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeClicks(rt.decode.parse(line))`.
+ * A record of `clicks` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
-  const s = CLICKS_FIELDS;
-  if (!s.scan(line)) return decodeClicks(rt.decode.parse(line), ctx);
+function decodeClicksFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): ClicksRow | undefined {
   const user_id = s.string(0);
   const page = s.string(1);
   const ts = s.timestamp(2);
-  if (user_id === undefined || page === undefined || ts === undefined)
-    return decodeClicks(rt.decode.parse(line), ctx);
+  if (user_id === undefined || page === undefined || ts === undefined) return undefined;
   return { user_id, page, ts };
+}
+
+/** A record of `clicks` from one JSON line (`decodeClicks(rt.decode.parse(line))` when the fast path declines). */
+function decodeClicksLine(line: string, ctx: rt.RecordContext): ClicksRow {
+  const s = CLICKS_FIELDS;
+  return (s.scan(line) ? decodeClicksFields(s, ctx) : undefined) ?? decodeClicks(rt.decode.parse(line), ctx);
+}
+
+/** A record of `clicks` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeClicksBytes(buf: Buffer, start: number, end: number, ctx: rt.RecordContext): ClicksRow {
+  const s = CLICKS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeClicksFields(s, ctx) : undefined) ??
+    decodeClicks(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM clicks (examples/page_views.sq:4). */
@@ -122,7 +139,7 @@ const clicks: rt.SourceSpec<ClicksRow> = {
     progressTopic: null,
     transactionTimeoutMs: 60_000,
   },
-  decode: { object: decodeClicks, json: decodeClicksLine },
+  decode: { object: decodeClicks, json: decodeClicksLine, bytes: decodeClicksBytes },
   watermark: { eventTime: (row) => row.ts, delayMs: 5000 },
 };
 

@@ -5,6 +5,8 @@ import { fn } from 'sqc/runtime';
 
 /** Finds the values of the columns `user_events` reads in a JSON line. */
 const USER_EVENTS_FIELDS = new fn.JsonFieldScanner(['user_id', 'event_type', 'ts']);
+/** Finds the values of the columns `user_events` reads in the bytes of a JSON line. */
+const USER_EVENTS_BYTES = new fn.JsonBytesScanner(['user_id', 'event_type', 'ts']);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const TIMESTAMP: rt.TypeDesc = { kind: 'TIMESTAMP' };
 const BIGINT: rt.TypeDesc = { kind: 'BIGINT' };
@@ -44,18 +46,41 @@ function decodeUserEvents(value: unknown, _ctx: rt.RecordContext): UserEventsRow
 }
 
 /**
- * A record of `user_events` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeUserEvents(rt.decode.parse(line))`.
+ * A record of `user_events` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
-function decodeUserEventsLine(line: string, ctx: rt.RecordContext): UserEventsRow {
-  const s = USER_EVENTS_FIELDS;
-  if (!s.scan(line)) return decodeUserEvents(rt.decode.parse(line), ctx);
+function decodeUserEventsFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): UserEventsRow | undefined {
   const user_id = s.string(0);
   const event_type = s.string(1);
   const ts = s.timestamp(2);
-  if (user_id === undefined || event_type === undefined || ts === undefined)
-    return decodeUserEvents(rt.decode.parse(line), ctx);
+  if (user_id === undefined || event_type === undefined || ts === undefined) return undefined;
   return { user_id, event_type, ts };
+}
+
+/** A record of `user_events` from one JSON line (`decodeUserEvents(rt.decode.parse(line))` when the fast path declines). */
+function decodeUserEventsLine(line: string, ctx: rt.RecordContext): UserEventsRow {
+  const s = USER_EVENTS_FIELDS;
+  return (
+    (s.scan(line) ? decodeUserEventsFields(s, ctx) : undefined) ??
+    decodeUserEvents(rt.decode.parse(line), ctx)
+  );
+}
+
+/** A record of `user_events` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeUserEventsBytes(
+  buf: Buffer,
+  start: number,
+  end: number,
+  ctx: rt.RecordContext,
+): UserEventsRow {
+  const s = USER_EVENTS_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeUserEventsFields(s, ctx) : undefined) ??
+    decodeUserEvents(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM user_events (examples/sessions.sq:2). */
@@ -97,7 +122,7 @@ const userEvents: rt.SourceSpec<UserEventsRow> = {
     reloadIntervalMs: null,
     partitionCommit: null,
   },
-  decode: { object: decodeUserEvents, json: decodeUserEventsLine },
+  decode: { object: decodeUserEvents, json: decodeUserEventsLine, bytes: decodeUserEventsBytes },
   watermark: { eventTime: (row) => row.ts, delayMs: 60_000 },
 };
 

@@ -5,6 +5,8 @@ import { fn } from 'sqc/runtime';
 
 /** Finds the values of the columns `lines` reads in a JSON line. */
 const LINES_FIELDS = new fn.JsonFieldScanner(['line', 'timestamp']);
+/** Finds the values of the columns `lines` reads in the bytes of a JSON line. */
+const LINES_BYTES = new fn.JsonBytesScanner(['line', 'timestamp']);
 const STRING: rt.TypeDesc = { kind: 'STRING' };
 const TIMESTAMP: rt.TypeDesc = { kind: 'TIMESTAMP' };
 const BIGINT: rt.TypeDesc = { kind: 'BIGINT' };
@@ -39,16 +41,32 @@ function decodeLines(value: unknown, _ctx: rt.RecordContext): LinesRow {
 }
 
 /**
- * A record of `lines` from one JSON line, reading only the columns above; any line the
- * scanner does not take plainly is decoded by `decodeLines(rt.decode.parse(line))`.
+ * A record of `lines` from a scanner that accepted its JSON text, reading only the columns
+ * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).
  */
+function decodeLinesFields(
+  s: fn.JsonFieldScanner | fn.JsonBytesScanner,
+  _ctx: rt.RecordContext,
+): LinesRow | undefined {
+  const line = s.string(0);
+  const timestamp = s.timestamp(1);
+  if (line === undefined || timestamp === undefined) return undefined;
+  return { line, timestamp };
+}
+
+/** A record of `lines` from one JSON line (`decodeLines(rt.decode.parse(line))` when the fast path declines). */
 function decodeLinesLine(line: string, ctx: rt.RecordContext): LinesRow {
   const s = LINES_FIELDS;
-  if (!s.scan(line)) return decodeLines(rt.decode.parse(line), ctx);
-  const line2 = s.string(0);
-  const timestamp = s.timestamp(1);
-  if (line2 === undefined || timestamp === undefined) return decodeLines(rt.decode.parse(line), ctx);
-  return { line: line2, timestamp };
+  return (s.scan(line) ? decodeLinesFields(s, ctx) : undefined) ?? decodeLines(rt.decode.parse(line), ctx);
+}
+
+/** A record of `lines` from the bytes [start, end) of a JSON line (the slow path parses `s.text()`, the line as text). */
+function decodeLinesBytes(buf: Buffer, start: number, end: number, ctx: rt.RecordContext): LinesRow {
+  const s = LINES_BYTES;
+  return (
+    (s.scan(buf, start, end) ? decodeLinesFields(s, ctx) : undefined) ??
+    decodeLines(rt.decode.parse(s.text()), ctx)
+  );
 }
 
 /** CREATE STREAM lines (examples/word_count.sq:3). */
@@ -87,7 +105,7 @@ const lines: rt.SourceSpec<LinesRow> = {
     reloadIntervalMs: null,
     partitionCommit: null,
   },
-  decode: { object: decodeLines, json: decodeLinesLine },
+  decode: { object: decodeLines, json: decodeLinesLine, bytes: decodeLinesBytes },
   watermark: { eventTime: (row) => row.timestamp, delayMs: 600_000 },
 };
 

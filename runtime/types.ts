@@ -83,7 +83,9 @@ export interface RecordContext {
  * `JSON.parse` throw) for a malformed record: the runtime applies the source's parse-error policy
  * (§8). Any other exception is a bug and fails the query.
  *
- * Which decoder runs: format `json` → `json(line)` when present, else `object(decode.parse(line))`;
+ * Which decoder runs: format `json` → `json(line)` when present, else `object(decode.parse(line))`
+ * (JSON lines the file source hands out as bytes: `bytes(buf, start, end)` when present, else the
+ * same on the line as text);
  * `csv` → `csv(fields)`; `raw` → `text(value)`; memory and datagen sources → `object(value)`;
  * connectors that produce typed rows (nexmark) → `row(value)` when present, else `object(value)`.
  */
@@ -92,6 +94,8 @@ export interface Decoders<Row> {
   readonly object: (value: unknown, ctx: RecordContext) => Row;
   /** Optional fast path for JSON text that skips `JSON.parse`. */
   readonly json?: (line: string, ctx: RecordContext) => Row;
+  /** The same fast path on the bytes [start, end) of a JSON line (UTF-8, no line break). */
+  readonly bytes?: (buf: Buffer, start: number, end: number, ctx: RecordContext) => Row;
   /**
    * CSV: one entry per declared physical column, in declaration order (mapped through the
    * file's header when `csv.header` is true); null when the record or header lacks the column.

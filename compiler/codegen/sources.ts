@@ -136,7 +136,7 @@ class SourceGen {
     const format = def.format;
     if (format === 'json' && this.physical.length > 0) {
       m.declare('sources', this.lineDecoder(needsFinish));
-      decoders.push(`json: ${this.names.decode}Line`);
+      decoders.push(`json: ${this.names.decode}Line`, `bytes: ${this.names.decode}Bytes`);
     } else if (format === 'csv') {
       m.declare('sources', this.csvDecoder(needsFinish));
       decoders.push(`csv: ${this.names.decode}Csv`);
@@ -292,14 +292,26 @@ class SourceGen {
     return `/** A record of \`${this.def.name}\` as its connector produces it: the declared columns, already typed. */\nfunction ${this.names.decode}Row(value: unknown, ${ctx}: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${o}return ${this.assemble(values, needsFinish)};\n}`;
   }
 
+  /**
+   * The JSON fast paths: `decodeXFields(s, ctx)` reads the columns from a scanner that accepted
+   * the record (undefined when a value is not the plain case, which the caller then decodes the
+   * slow way), shared by `decodeXLine(line, ctx)` (a `fn.JsonFieldScanner` over the text: Kafka)
+   * and `decodeXBytes(buf, start, end, ctx)` (a `fn.JsonBytesScanner` over the bytes: files).
+   */
   private lineDecoder(needsFinish: boolean): string {
-    const keys = this.physical.map((f) => JSON.stringify(f.name));
-    const scanner = this.m.constant(
-      `${toConstantCase(this.def.name)}_FIELDS`,
-      `new ${this.m.fn('JsonFieldScanner')}([${keys.join(', ')}]${this.failOnMissing ? ', true' : ''})`,
+    const keys = `[${this.physical.map((f) => JSON.stringify(f.name)).join(', ')}]${this.failOnMissing ? ', true' : ''}`;
+    const constant = toConstantCase(this.def.name);
+    const textScanner = this.m.constant(
+      `${constant}_FIELDS`,
+      `new ${this.m.fn('JsonFieldScanner')}(${keys})`,
       `Finds the values of the columns \`${this.def.name}\` reads in a JSON line.`,
     );
-    const scope = new FnScope(this.m, this.m.names, ['line', 'ctx', 's']);
+    const bytesScanner = this.m.constant(
+      `${constant}_BYTES`,
+      `new ${this.m.fn('JsonBytesScanner')}(${keys})`,
+      `Finds the values of the columns \`${this.def.name}\` reads in the bytes of a JSON line.`,
+    );
+    const scope = new FnScope(this.m, this.m.names, ['s', 'ctx']);
     const plain: string[] = [];
     const composite: string[] = [];
     const checks: string[] = [];
@@ -319,21 +331,21 @@ class SourceGen {
         composite.push(`const ${id} = ${this.coerce(`s.json(${slot})`, f.type, f.nullable, JSON.stringify(f.name))};`);
       }
     });
-    const fallback = `${this.names.decode}(${this.m.rt('decode.parse')}(line), ctx)`;
     // One `if` per 64 checks: a single `||` chain over thousands of columns is too deep for the
     // formatter (and reads no better).
     const guard: string[] = [];
     for (let i = 0; i < checks.length; i += 64)
-      guard.push(`if (${checks.slice(i, i + 64).join(' || ')}) return ${fallback};`);
-    const body = [
-      `const s = ${scanner};`,
-      `if (!s.scan(line)) return ${fallback};`,
-      ...plain,
-      ...guard,
-      ...composite,
-      `return ${this.assemble(values, needsFinish)};`,
-    ].join('\n');
-    return `/**\n * A record of \`${this.def.name}\` from one JSON line, reading only the columns above; any line the\n * scanner does not take plainly is decoded by \`${this.names.decode}(rt.decode.parse(line))\`.\n */\nfunction ${this.names.decode}Line(line: string, ctx: ${this.m.rt('RecordContext')}): ${this.names.row} {\n${body}\n}`;
+      guard.push(`if (${checks.slice(i, i + 64).join(' || ')}) return undefined;`);
+    const body = [...plain, ...guard, ...composite, `return ${this.assemble(values, needsFinish)};`].join('\n');
+    const fields = `${this.names.decode}Fields`;
+    const ctxType = this.m.rt('RecordContext');
+    const scanner = `${this.m.fn('JsonFieldScanner')} | ${this.m.fn('JsonBytesScanner')}`;
+    const ctx = needsFinish ? 'ctx' : '_ctx';
+    return [
+      `/**\n * A record of \`${this.def.name}\` from a scanner that accepted its JSON text, reading only the columns\n * above; undefined when a value is not the plain case (the caller then decodes the record the slow way).\n */\nfunction ${fields}(s: ${scanner}, ${ctx}: ${ctxType}): ${this.names.row} | undefined {\n${body}\n}`,
+      `/** A record of \`${this.def.name}\` from one JSON line (\`${this.names.decode}(rt.decode.parse(line))\` when the fast path declines). */\nfunction ${this.names.decode}Line(line: string, ctx: ${ctxType}): ${this.names.row} {\nconst s = ${textScanner};\nreturn (s.scan(line) ? ${fields}(s, ctx) : undefined) ?? ${this.names.decode}(${this.m.rt('decode.parse')}(line), ctx);\n}`,
+      `/** A record of \`${this.def.name}\` from the bytes [start, end) of a JSON line (the slow path parses \`s.text()\`, the line as text). */\nfunction ${this.names.decode}Bytes(buf: Buffer, start: number, end: number, ctx: ${ctxType}): ${this.names.row} {\nconst s = ${bytesScanner};\nreturn (s.scan(buf, start, end) ? ${fields}(s, ctx) : undefined) ?? ${this.names.decode}(${this.m.rt('decode.parse')}(s.text()), ctx);\n}`,
+    ].join('\n\n');
   }
 
   private csvDecoder(needsFinish: boolean): string {

@@ -35,12 +35,22 @@ export interface Connector<Config extends ConnectorConfig = ConnectorConfig> {
 export interface RecordBatch {
   /**
    * 'text': `values` are strings decoded per the source format (json/csv/raw);
+   * 'bytes': JSON lines as bytes (the file source): record i is bytes [`values[i]`, `ends[i]`) of
+   *   `buffers[i]` (UTF-8, without its line break);
    * 'object': `values` are JS values for `decode.object` (memory, datagen);
    * 'row': `values` hold the declared physical columns already typed (connectors whose spec has
    * `typedRows`, e.g. nexmark): `decode.row`, no coercion.
    */
-  readonly kind: 'text' | 'object' | 'row';
+  readonly kind: 'text' | 'bytes' | 'object' | 'row';
   readonly values: readonly unknown[];
+  /** 'bytes' batches: the buffer and the end of each record (see `kind`). */
+  readonly buffers?: readonly Buffer[];
+  readonly ends?: readonly number[];
+  /**
+   * Called once the batch was processed (its records decoded): a connector may then reuse the
+   * memory its records are in. Never called for a batch that failed.
+   */
+  release?(): void;
   /** CSV with `csv.header`: the header of the file these records come from; else null. */
   readonly header: readonly (string | null)[] | null;
   /** Fills `ctx` with the location and metadata of record `i` (file/line, partition/offset...). */

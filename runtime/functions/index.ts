@@ -15,3 +15,4 @@ export * from './convert.ts';
 export * from './collections.ts';
 export * from './json.ts';
 export * from './json-scan.ts';
+export * from './json-bytes.ts';

@@ -66,7 +66,7 @@ function text(bytes: Buffer): string {
  */
 function splitLines(bytes: Buffer, into: string[]): void {
   const n = bytes.length;
-  for (let a = 0; ; ) {
+  for (let a = 0; ;) {
     let b = n;
     if (n - a > PIECE) {
       b = bytes.lastIndexOf(10, a + PIECE);
@@ -82,15 +82,26 @@ function splitLines(bytes: Buffer, into: string[]): void {
   }
 }
 
-/** Reads one file as lines, knowing the byte offset of the next unread one. */
+/**
+ * Reads one file as lines, knowing the byte offset of the next unread one. As text (`lines`), or
+ * in bytes mode (JSON lines) as byte ranges of the loaded chunk: `cursor` is where the next line
+ * starts in `bytes`, no string is made.
+ */
 class LineReader {
-  /** Complete lines of the loaded chunk (CR kept) and the next one to hand out. */
+  /** Complete lines of the loaded chunk (CR kept) and the next one to hand out (text mode). */
   lines: string[] = [];
   idx = 0;
   /** Number of the last line taken (1-based). */
   lineNo = 0;
   /** The loaded chunk's bytes (its lines and their newlines) and their offset in the file. */
-  private bytes: Buffer = NO_BYTES;
+  bytes: Buffer = NO_BYTES;
+  /** Bytes mode: the start in `bytes` of the next line to hand out. */
+  cursor = 0;
+  /**
+   * Bytes mode: read buffers that batches handed out still point into (by their memory), with
+   * the number of such batches; they are not reused for reading until every one was released.
+   */
+  private readonly lent = new Map<ArrayBufferLike, number>();
   private chunkStart = 0;
   /** Line `markIdx` of the chunk starts at byte `markByte` (advanced lazily by `offset()`). */
   private markIdx = 0;
@@ -108,7 +119,40 @@ class LineReader {
    */
   private ahead: { readonly pos: number; readonly carry: Buffer | null; readonly read: Promise<Read> } | null = null;
 
-  constructor(private readonly fh: FileHandle) {}
+  constructor(
+    private readonly fh: FileHandle,
+    readonly bytesMode: boolean,
+  ) {}
+
+  /** A line of the loaded chunk is left to hand out. */
+  hasLine(): boolean {
+    return this.bytesMode ? this.cursor < this.bytes.length : this.idx < this.lines.length;
+  }
+
+  /** Bytes mode: the next line is empty (or a lone CR). */
+  blankNext(): boolean {
+    const b = this.bytes;
+    const c = this.cursor;
+    return b[c] === 10 || (b[c] === 13 && (c + 1 === b.length || b[c + 1] === 10)) || c === b.length;
+  }
+
+  /** Bytes mode: passes the next line. */
+  skipLine(): void {
+    const nl = this.bytes.indexOf(10, this.cursor);
+    this.cursor = nl < 0 ? this.bytes.length : nl + 1;
+    this.lineNo++;
+  }
+
+  /** Bytes mode: a batch points into `buf` until it calls `release(buf)`. */
+  lend(buf: Buffer): void {
+    this.lent.set(buf.buffer, (this.lent.get(buf.buffer) ?? 0) + 1);
+  }
+
+  release(buf: Buffer): void {
+    const n = this.lent.get(buf.buffer) ?? 0;
+    if (n <= 1) this.lent.delete(buf.buffer);
+    else this.lent.set(buf.buffer, n - 1);
+  }
 
   /** Loads the next chunk's lines; false at end of file. */
   async fill(): Promise<boolean> {
@@ -127,6 +171,7 @@ class LineReader {
       this.pos += bytesRead;
       this.lines = [];
       this.idx = 0;
+      this.cursor = 0;
       if (bytesRead === 0) {
         this.eof = true;
         this.carry = null;
@@ -135,7 +180,7 @@ class LineReader {
           return false;
         }
         this.setChunk(start, carry); // the last line, without a newline
-        this.lines = [text(carry)];
+        if (!this.bytesMode) this.lines = [text(carry)];
         return true;
       }
       // the carry, then what was just read; only the latter can hold a newline
@@ -153,7 +198,7 @@ class LineReader {
       }
       const end = nl + carryLen - (from - start) + 1;
       this.setChunk(from, data.subarray(0, end));
-      splitLines(data.subarray(0, end - 1), this.lines);
+      if (!this.bytesMode) splitLines(data.subarray(0, end - 1), this.lines);
       this.carry = end < data.length ? data.subarray(end) : null;
       this.ahead = { pos: this.pos, carry: this.carry, read: this.readAt(this.pos, this.carry) };
       return true;
@@ -189,15 +234,18 @@ class LineReader {
    */
   private buffer(size: number, carry: Buffer | null): Buffer {
     if (size > POOLED) return Buffer.allocUnsafeSlow(size);
-    const busy = (b: Buffer) => b.buffer === this.bytes.buffer || (carry !== null && b.buffer === carry.buffer);
+    const busy = (b: Buffer) =>
+      b.buffer === this.bytes.buffer || (carry !== null && b.buffer === carry.buffer) || this.lent.has(b.buffer);
     for (const b of this.pool) if (!busy(b)) return b;
     const b = Buffer.allocUnsafeSlow(POOLED);
-    if (this.pool.length < 2) this.pool.push(b);
+    // bytes mode: the chunk being read and the one a batch still holds may both be in use
+    if (this.pool.length < (this.bytesMode ? 4 : 2)) this.pool.push(b);
     return b;
   }
 
   /** The byte offset of the next unread line (of the file's end when all were read). */
   offset(): number {
+    if (this.bytesMode) return this.chunkStart + this.cursor;
     const bytes = this.bytes;
     while (this.markIdx < this.idx) {
       const nl = bytes.indexOf(10, this.markByte - this.chunkStart);
@@ -216,6 +264,7 @@ class LineReader {
     this.ahead = null;
     this.lines = [];
     this.idx = 0;
+    this.cursor = 0;
     this.setChunk(byte, NO_BYTES);
     this.lineNo = line;
   }
@@ -260,9 +309,9 @@ class OpenFile {
 }
 
 class FileBatch implements RecordBatch {
-  readonly kind = 'text';
+  readonly kind: 'text' | 'bytes' = 'text';
   constructor(
-    readonly values: string[],
+    readonly values: string[] | number[],
     private readonly lines: number[],
     /** [index of the first record, file] per file in the batch. */
     private readonly files: [number, string][],
@@ -276,6 +325,26 @@ class FileBatch implements RecordBatch {
   }
 }
 
+/** JSON lines as bytes: record i is bytes [values[i], ends[i]) of buffers[i], a chunk its reader lent. */
+class BytesBatch extends FileBatch {
+  override readonly kind = 'bytes';
+  constructor(
+    values: number[],
+    readonly ends: number[],
+    readonly buffers: Buffer[],
+    lines: number[],
+    files: [number, string][],
+    /** The chunks the records are in, each with the reader that lent it. */
+    private readonly lent: [LineReader, Buffer][],
+  ) {
+    super(values, lines, files, null);
+  }
+  release(): void {
+    for (const [reader, buf] of this.lent) reader.release(buf);
+    this.lent.length = 0;
+  }
+}
+
 function sameHeader(a: readonly (string | null)[] | null, b: readonly (string | null)[] | null): boolean {
   return a === b || (a !== null && b !== null && a.length === b.length && a.every((x, i) => x === b[i]));
 }
@@ -286,6 +355,8 @@ class FileSource implements SourceConnector {
   /** The quote character when CSV records may span lines, else null. */
   private readonly quote: string | null;
   private readonly comments: boolean;
+  /** JSON lines are handed out as bytes (`BytesBatch`), not strings. */
+  private readonly bytesMode: boolean;
   private readonly monitorMs: number | null;
   private readonly unending: boolean;
   /** Files found and not yet opened, in the order found (sorted per scan). */
@@ -308,6 +379,7 @@ class FileSource implements SourceConnector {
     this.csv = ctx.format === 'csv' ? csvOptions(ctx.options) : null;
     this.quote = this.csv?.quote ?? null;
     this.comments = this.csv?.allowComments ?? false;
+    this.bytesMode = ctx.format === 'json';
     this.monitorMs = ctx.config.monitorIntervalMs;
     this.unending = this.monitorMs !== null && !ctx.availableNow;
   }
@@ -392,7 +464,7 @@ class FileSource implements SourceConnector {
     if (q >= 0) this.queue.splice(q, 1);
     this.planned.delete(path);
     this.seen.add(path);
-    const f = new OpenFile(path, new LineReader(await open(path, 'r')));
+    const f = new OpenFile(path, new LineReader(await open(path, 'r'), this.bytesMode));
     this.cur = f;
     if (this.csv?.header) {
       const h = await this.nextRecord(f);
@@ -435,6 +507,7 @@ class FileSource implements SourceConnector {
 
   async poll(max: number): Promise<RecordBatch | null> {
     if (this.unending && Date.now() >= this.nextScan) await this.scan();
+    if (this.bytesMode) return this.pollBytes(max);
     const values: string[] = [];
     const lines: number[] = [];
     const files: [number, string][] = [];
@@ -482,6 +555,61 @@ class FileSource implements SourceConnector {
     return new FileBatch(values, lines, files, header);
   }
 
+  /** `poll` for JSON lines: records as byte ranges of the chunks read (blank lines skipped). */
+  private async pollBytes(max: number): Promise<RecordBatch | null> {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const buffers: Buffer[] = [];
+    const lines: number[] = [];
+    const files: [number, string][] = [];
+    const lent: [LineReader, Buffer][] = [];
+    while (starts.length < max) {
+      let f = this.cur;
+      if (f === null) {
+        const next = this.nextFile();
+        if (next === null) break;
+        f = await this.openFile(next);
+      }
+      if (files.length === 0 || files[files.length - 1]![1] !== f.path) files.push([starts.length, f.path]);
+      const r = f.reader;
+      if (!r.hasLine() && !(await r.fill())) {
+        await this.finish(f);
+        continue;
+      }
+      // the hot loop: hand out the chunk's lines; the chunk is lent before anything else is read
+      const bytes = r.bytes;
+      r.lend(bytes);
+      lent.push([r, bytes]);
+      const n = bytes.length;
+      const before = starts.length;
+      let cursor = r.cursor;
+      let lineNo = r.lineNo;
+      while (cursor < n && starts.length < max) {
+        const start = cursor;
+        let nl = bytes.indexOf(10, start);
+        if (nl < 0) nl = n;
+        cursor = nl + 1;
+        lineNo++;
+        const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+        if (end === start) continue;
+        starts.push(start);
+        ends.push(end);
+        buffers.push(bytes);
+        lines.push(lineNo);
+      }
+      r.cursor = Math.min(cursor, n);
+      r.lineNo = lineNo;
+      if (starts.length > before) f.started = true;
+    }
+    await this.settle();
+    this.reached();
+    if (starts.length === 0) {
+      for (const [r, b] of lent) r.release(b);
+      return null;
+    }
+    return new BytesBatch(starts, ends, buffers, lines, files, lent);
+  }
+
   /**
    * Moves past what is not a record after the last one handed out — blank lines, comments, the
    * end of the file, files without records (while replaying, only those the batch passed) — and
@@ -497,7 +625,12 @@ class FileSource implements SourceConnector {
       }
       const r = f.reader;
       for (;;) {
-        if (r.idx >= r.lines.length && !(await r.fill())) break;
+        if (!r.hasLine() && !(await r.fill())) break;
+        if (r.bytesMode) {
+          if (!r.blankNext()) return;
+          r.skipLine();
+          continue;
+        }
         const line = stripCr(r.lines[r.idx]!);
         if (line.length > 0 && !(this.comments && line.charCodeAt(0) === 35)) return;
         r.take();
