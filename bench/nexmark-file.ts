@@ -148,7 +148,7 @@ export async function benchNexmarkFile(): Promise<void> {
   console.log(
     `\n## NEXMark-shaped bids, JSON lines → JSON-lines file, whole processes (${EVENTS.toLocaleString('en-US')} bids)`,
   );
-  console.log('  query   engine   events/s      peak RSS   time vs sqc');
+  console.log('  query   engine   events/s     CPU s   peak RSS   time vs sqc');
   const results: Record<string, unknown> = {};
   for (const q of QUERIES) {
     const outs = Object.fromEntries(ENGINES.map((e) => [e, join(DIR, `${q}-${e}.jsonl`)])) as Record<Engine, string>;
@@ -175,12 +175,13 @@ export async function benchNexmarkFile(): Promise<void> {
     const row: Record<string, unknown> = { outputRows: reference.length };
     for (const e of ENGINES) {
       const s = median(times[e].map((t) => t.seconds));
+      const cpu = median(times[e].map((t) => t.cpuSeconds));
       const rss = Math.max(...times[e].map((t) => t.rssMiB));
-      row[e] = { seconds: s, eventsPerSecond: EVENTS / s, peakRssMiB: rss };
+      row[e] = { seconds: s, cpuSeconds: cpu, eventsPerSecond: EVENTS / s, peakRssMiB: rss };
       console.log(
         `  ${q.padEnd(7)} ${e.padEnd(7)} ${Math.round(EVENTS / s)
           .toLocaleString('en-US')
-          .padStart(10)}  ${rss.toFixed(0).padStart(7)} MiB   ${(s / sqcSeconds).toFixed(2)}x`,
+          .padStart(10)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(7)} MiB   ${(s / sqcSeconds).toFixed(2)}x`,
       );
     }
     results[q] = row;

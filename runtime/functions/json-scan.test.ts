@@ -374,3 +374,30 @@ for (const kind of ['JsonFieldScanner', 'JsonBytesScanner'] as const) {
     });
   });
 }
+
+describe('JsonBytesScanner on raw bytes', () => {
+  it('reads keys and values with invalid UTF-8 as the text path does (U+FFFD), and never reads past the record', () => {
+    const s = new JsonBytesScanner(['a', '\uFFFD', 'b']);
+    // a: an invalid byte inside a wanted string; a key that is one invalid byte (decodes to U+FFFD)
+    const record = Buffer.concat([
+      Buffer.from('{"a":"x'),
+      Buffer.from([0xff]),
+      Buffer.from('y","'),
+      Buffer.from([0xc3]),
+      Buffer.from('":1,"b":"é"}'),
+    ]);
+    const text = record.toString('utf8');
+    const buf = Buffer.concat([Buffer.from('junk'), record, Buffer.from('"}\r\n')]);
+    expect(s.scan(buf, 4, 4 + record.length)).toBe(true);
+    expect(s.text()).toBe(text);
+    const o = JSON.parse(text) as Record<string, unknown>;
+    expect(s.string(0)).toBe(o['a']);
+    expect(s.int(1)).toBe(1);
+    expect(s.string(2)).toBe('é');
+    // cut short: the bytes after the record would complete it, but are not read
+    expect(s.scan(buf, 4, 4 + record.length - 2)).toBe(false);
+    expect(s.scan(Buffer.from('{"a":"x"'), 0, 7)).toBe(false);
+    expect(s.scan(Buffer.from('{"a":12}'), 0, 7)).toBe(false);
+    expect(s.scan(Buffer.from('{"a":tru}'), 0, 8)).toBe(false);
+  });
+});
