@@ -11,7 +11,7 @@ import type * as Chevrotain from 'chevrotain';
 
 const entry = createRequire(import.meta.url).resolve('chevrotain'); // <pkg>/lib/src/api.js
 const chevrotain = (await import(
-  pathToFileURL(join(dirname(entry), '..', 'chevrotain.mjs')).href
+  pathToFileURL(join(dirname(entry), '..', 'chevrotain.min.mjs')).href
 )) as typeof Chevrotain;
 
 export const { createToken, CstParser, EOF, Lexer, LLkLookaheadStrategy, getLookaheadPaths, serializeGrammar } =

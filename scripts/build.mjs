@@ -84,6 +84,10 @@ const result = await build({
   packages: 'external',
   tsconfig: join(root, 'tsconfig.build.json'),
   plugins: [moduleUrl],
+  // less JavaScript for node to read and pre-parse at start-up; names kept (messages and stack
+  // traces name functions and classes)
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   metafile: true,
 });
