@@ -138,6 +138,10 @@ export class LineBuffer {
   /** The epoch day and `"YYYY-MM-DDT` bytes of the last timestamp written (most share it). */
   private day = NaN;
   private readonly datePrefix = Buffer.alloc(12);
+  /** The last two timestamps written (`isoTimestamp`), their 26 bytes each, and the slot to replace next. */
+  private readonly recent = [NaN, NaN];
+  private readonly recentBytes = Buffer.alloc(52);
+  private nextRecent = 0;
 
   get length(): number {
     return this.pos;
@@ -181,6 +185,40 @@ export class LineBuffer {
     this.pos = pos;
   }
 
+  /**
+   * A number as `String(v)` writes it: integers of up to 31 bits digit by digit (no string made),
+   * anything else through `String`.
+   */
+  number(v: number): void {
+    if (!(v === (v | 0))) {
+      this.ascii(String(v));
+      return;
+    }
+    this.reserve(12);
+    const buf = this.buf;
+    let pos = this.pos;
+    let n = v | 0;
+    if (n < 0) {
+      buf[pos++] = 45;
+      if (n === -2147483648) {
+        this.pos = pos;
+        this.ascii('2147483648');
+        return;
+      }
+      n = -n;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    let k = pos + digits;
+    this.pos = k;
+    while (n >= 10) {
+      const q = (n / 10) | 0;
+      buf[--k] = 48 + n - q * 10;
+      n = q;
+    }
+    buf[--k] = 48 + n;
+  }
+
   /** Ends a line. */
   newline(): void {
     this.reserve(1);
@@ -208,8 +246,33 @@ export class LineBuffer {
     this.pos = pos;
   }
 
-  /** Epoch ms as a quoted ISO-8601 UTC timestamp with ms (as `formatTimestamp` writes it). */
+  /**
+   * Epoch ms as a quoted ISO-8601 UTC timestamp with ms (as `formatTimestamp` writes it). The
+   * last two written are kept as bytes: the rows a window emits share their window bounds.
+   */
   isoTimestamp(ms: number): void {
+    const slot = ms === this.recent[0] ? 0 : ms === this.recent[1] ? 1 : -1;
+    if (slot >= 0) {
+      this.reserve(26);
+      const buf = this.buf;
+      const pos = this.pos;
+      const from = this.recentBytes;
+      for (let i = 0, j = slot * 26; i < 26; i++, j++) buf[pos + i] = from[j]!;
+      this.pos = pos + 26;
+      return;
+    }
+    const start = this.pos;
+    this.formatIso(ms);
+    if (this.pos - start === 26) {
+      const to = this.recentBytes;
+      const next = this.nextRecent;
+      this.recent[next] = ms;
+      for (let i = 0, j = next * 26; i < 26; i++, j++) to[j] = this.buf[start + i]!;
+      this.nextRecent = 1 - next;
+    }
+  }
+
+  private formatIso(ms: number): void {
     const day = Math.floor(ms / DAY_MS);
     if (day !== this.day || !Number.isInteger(ms)) {
       const text = formatTimestamp(ms);
@@ -296,8 +359,9 @@ export function jsonLineWriter(
       if (v === null || v === undefined) out.bytes(NULL);
       else if (typeof v === 'string') out.jsonString(v);
       else if (how[i] === ISO) out.isoTimestamp(v as number);
-      else if (how[i] === DOUBLE && typeof v === 'number' && !Number.isFinite(v)) out.jsonString(String(v));
-      else out.ascii(String(v));
+      else if (typeof v !== 'number') out.ascii(String(v));
+      else if (how[i] === DOUBLE && !Number.isFinite(v)) out.jsonString(String(v));
+      else out.number(v);
     }
     out.ascii('}\n');
   };

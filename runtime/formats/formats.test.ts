@@ -185,6 +185,8 @@ describe('jsonLineWriter', () => {
       { name: 'price', type: { kind: 'DOUBLE' as const } },
       { name: 'ts', type: { kind: 'TIMESTAMP' as const } },
       { name: 'größe', type: { kind: 'INT' as const } },
+      { name: 'end', type: { kind: 'TIMESTAMP' as const } },
+      { name: 'n', type: { kind: 'DOUBLE' as const } },
     ];
     const strings = [
       '',
@@ -199,12 +201,34 @@ describe('jsonLineWriter', () => {
     const times = [0, -1, T, T + 86_400_000, -62_167_219_200_000, 253_402_300_799_999, 253_402_300_800_000, 1.5];
     const pick = <V>(xs: readonly V[]): V => xs[Math.floor(rnd() * xs.length)]!;
     const rows = Array.from({ length: 3000 }, () => ({
-      id: rnd() < 0.1 ? null : pick([0, -7, 2 ** 53 - 1, 10n ** 20n, 42]),
+      id:
+        rnd() < 0.1
+          ? null
+          : pick([
+              0,
+              -0,
+              -7,
+              9,
+              10,
+              -10,
+              99,
+              100,
+              2 ** 31 - 1,
+              -(2 ** 31),
+              2 ** 31,
+              -(2 ** 31) - 1,
+              2 ** 53 - 1,
+              10n ** 20n,
+              42,
+            ]),
       name: rnd() < 0.1 ? null : pick(strings),
       ok: rnd() < 0.1 ? undefined : rnd() < 0.5,
       price: rnd() < 0.1 ? null : pick(doubles),
       ts: rnd() < 0.1 ? null : rnd() < 0.5 ? pick(times) : T + Math.floor(rnd() * 3 * 86_400_000),
       größe: Math.floor(rnd() * 1000) - 500,
+      // window bounds: runs of rows share them (the writer keeps the last two timestamps)
+      end: rnd() < 0.1 ? null : T + 10_000 * Math.floor(rnd() * 3),
+      n: Math.floor((rnd() - 0.5) * 2 ** (1 + rnd() * 40)),
     }));
     for (const options of [jsonWriteOptions({}), jsonWriteOptions({ 'json.timestamp-format.standard': 'SQL' })]) {
       const text = jsonLineEncoder(schema, options);

@@ -163,9 +163,11 @@ export function parseTime(s: string): number {
 /** Epoch ms → `2025-04-21T14:08:35.000Z` (ISO-8601 UTC with milliseconds). */
 export function formatTimestamp(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
+  // a fraction of a millisecond (also on a day already seen) takes the slow path
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
   if (day !== isoDay) {
-    // the date part of a new day; years outside 0000-9999 (and non-integers) take the slow path
-    const prefix = Number.isInteger(ms) ? new Date(day * DAY_MS).toISOString().slice(0, 11) : '';
+    // the date part of a new day; years outside 0000-9999 take the slow path
+    const prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
     if (prefix.length !== 11 || prefix[10] !== 'T') return new Date(ms).toISOString();
     isoDay = day;
     isoPrefix = prefix;

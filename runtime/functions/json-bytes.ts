@@ -42,6 +42,10 @@ const COMPOSITE = 7;
 /** Nesting deeper than this is left to JSON.parse (no deep recursion here). */
 const MAX_DEPTH = 256;
 
+/** Strings up to this many bytes are looked up in a cache of this many entries before one is made. */
+const SHORT = 24;
+const SHORT_CACHE = 1024;
+
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
 
@@ -79,6 +83,8 @@ export class JsonBytesScanner {
   /** The minute of the last canonical timestamp (consecutive rows mostly share it). */
   private cachedMinute = -1;
   private cachedMs = 0;
+  /** Short strings made before, by a hash of their bytes (see `short`). */
+  private readonly shorts: (string | undefined)[] = new Array<string | undefined>(SHORT_CACHE).fill(undefined);
 
   /**
    * @param keys the wanted keys; slot `i` of every conversion refers to `keys[i]`.
@@ -221,18 +227,35 @@ export class JsonBytesScanner {
     return j;
   }
 
+  /**
+   * A string no column reads at `i` (its opening quote): the index after it, or -1. The common
+   * case — no escape, no control character — is one compare loop; anything else takes `stringEnd`.
+   */
+  private skipString(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    for (let j = i + 1; j < end; j++) {
+      const c = buf[j]!;
+      if (c === 34) return j + 1;
+      if (c === 92 || c < 32) {
+        const close = this.stringEnd(i);
+        return close < 0 ? -1 : close + 1;
+      }
+    }
+    return -1;
+  }
+
   /** Scans the value at `i` (recording it when `slot >= 0`); returns the index after it, or -1. */
   private value(i: number, slot: number): number {
     const buf = this.buf;
     if (i >= this.end) return -1;
     const c = buf[i]!;
     if (c === 34) {
+      if (slot < 0) return this.skipString(i);
       const close = this.stringEnd(i);
       if (close < 0) return -1;
-      if (slot >= 0) {
-        this.record(slot, this.escaped ? ESCAPED_STRING : STRING, i + 1, close);
-        this.high[slot] = this.nonAscii ? 1 : 0;
-      }
+      this.record(slot, this.escaped ? ESCAPED_STRING : STRING, i + 1, close);
+      this.high[slot] = this.nonAscii ? 1 : 0;
       return close + 1;
     }
     if (c === 45 || (c >= 48 && c <= 57)) {
@@ -352,9 +375,28 @@ export class JsonBytesScanner {
   private token(slot: number): string {
     const start = this.starts[slot]!;
     const end = this.ends[slot]!;
-    return this.high[slot] === 1 && this.kinds[slot] === STRING
-      ? this.buf.toString('utf8', start, end)
-      : latin1Slice.call(this.buf, start, end);
+    if (this.high[slot] === 1 && this.kinds[slot] === STRING) return this.buf.toString('utf8', start, end);
+    return end - start <= SHORT ? this.short(start, end) : latin1Slice.call(this.buf, start, end);
+  }
+
+  /**
+   * A short ASCII token as a string, from a direct-mapped cache of the strings made before
+   * (codes, channels, names repeat line after line): a hash and a compare instead of a new string.
+   */
+  private short(start: number, end: number): string {
+    const buf = this.buf;
+    let h = end - start;
+    for (let k = start; k < end; k++) h = Math.imul(h ^ buf[k]!, 16777619);
+    const at = (h ^ (h >>> 15)) & (SHORT_CACHE - 1);
+    const cached = this.shorts[at];
+    if (cached !== undefined && cached.length === end - start) {
+      let k = 0;
+      while (k < cached.length && cached.charCodeAt(k) === buf[start + k]) k++;
+      if (k === cached.length) return cached;
+    }
+    const s = latin1Slice.call(buf, start, end);
+    this.shorts[at] = s;
+    return s;
   }
 
   private missing(slot: number): null | undefined {
