@@ -18,26 +18,8 @@
  * to U+FFFD). Members mostly come in the same order line after line: the key of each position is
  * predicted from the previous line and checked byte by byte, so a plain key costs one compare.
  */
-import { parseJson } from '../formats/json.ts';
-import {
-  MAX_DATE,
-  MAX_TIMESTAMP,
-  MIN_DATE,
-  MIN_TIMESTAMP,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-} from '../formats/timestamp.ts';
+import { ABSENT, COMPOSITE, ESCAPED_STRING, FALSE, NULL, NUMBER, STRING, ScannedFields, TRUE } from './json-fields.ts';
 import { daysFromCivil, daysInMonth } from './time.ts';
-
-const ABSENT = 0;
-const STRING = 1;
-const ESCAPED_STRING = 2;
-const NUMBER = 3;
-const TRUE = 4;
-const FALSE = 5;
-const NULL = 6;
-const COMPOSITE = 7;
 
 /** Nesting deeper than this is left to JSON.parse (no deep recursion here). */
 const MAX_DEPTH = 256;
@@ -45,9 +27,6 @@ const MAX_DEPTH = 256;
 /** Strings up to this many bytes are looked up in a cache of this many entries before one is made. */
 const SHORT = 24;
 const SHORT_CACHE = 1024;
-
-const INT_MIN = -2_147_483_648;
-const INT_MAX = 2_147_483_647;
 
 /** Node's one-byte decoder of a range (what `toString('latin1', start, end)` calls, without the dispatch). */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Buffer, start: number, end: number): string })
@@ -57,14 +36,7 @@ const TRUE_BYTES = [116, 114, 117, 101];
 const FALSE_BYTES = [102, 97, 108, 115, 101];
 const NULL_BYTES = [110, 117, 108, 108];
 
-export class JsonBytesScanner {
-  private readonly kinds: Uint8Array;
-  /** Token start; for strings the byte after the opening quote. */
-  private readonly starts: Int32Array;
-  /** Token end (exclusive); for strings the index of the closing quote. */
-  private readonly ends: Int32Array;
-  /** The value of NUMBER tokens that are plain integers of at most 15 digits, else NaN. */
-  private readonly ints: Float64Array;
+export class JsonBytesScanner extends ScannedFields {
   /** Per slot: the string value holds a byte of 0x80 or above (decode as UTF-8). */
   private readonly high: Uint8Array;
   /** The wanted keys as UTF-8 bytes. */
@@ -86,20 +58,10 @@ export class JsonBytesScanner {
   /** Short strings made before, by a hash of their bytes (see `short`). */
   private readonly shorts: (string | undefined)[] = new Array<string | undefined>(SHORT_CACHE).fill(undefined);
 
-  /**
-   * @param keys the wanted keys; slot `i` of every conversion refers to `keys[i]`.
-   * @param failOnMissing `json.fail-on-missing-field`: an absent key defers to the slow path.
-   */
-  constructor(
-    readonly keys: readonly string[],
-    private readonly failOnMissing = false,
-  ) {
-    const n = keys.length;
-    this.kinds = new Uint8Array(n);
-    this.starts = new Int32Array(n);
-    this.ends = new Int32Array(n);
-    this.ints = new Float64Array(n);
-    this.high = new Uint8Array(n);
+  /** See `ScannedFields`. */
+  constructor(keys: readonly string[], failOnMissing = false) {
+    super(keys, failOnMissing);
+    this.high = new Uint8Array(keys.length);
     this.keyBytes = keys.map((k) => Buffer.from(k, 'utf8'));
   }
 
@@ -271,7 +233,7 @@ export class JsonBytesScanner {
     if (c === 102 /* f */) return this.word(i, FALSE_BYTES, slot, FALSE);
     if (c === 110 /* n */) return this.word(i, NULL_BYTES, slot, NULL);
     if (c === 123 || c === 91) {
-      const after = this.composite(i, 0);
+      const after = this.skipComposite(i, 0);
       if (after < 0) return -1;
       if (slot >= 0) this.record(slot, COMPOSITE, i, after);
       return after;
@@ -335,7 +297,7 @@ export class JsonBytesScanner {
   }
 
   /** Skips an object or array at `i` (validating it); the index after it, or -1. */
-  private composite(i: number, depth: number): number {
+  private skipComposite(i: number, depth: number): number {
     if (depth > MAX_DEPTH) return -1;
     const buf = this.buf;
     const end = this.end;
@@ -354,7 +316,7 @@ export class JsonBytesScanner {
       }
       if (i >= end) return -1;
       const c = buf[i]!;
-      if (c === 123 || c === 91) i = this.composite(i, depth + 1);
+      if (c === 123 || c === 91) i = this.skipComposite(i, depth + 1);
       else i = this.value(i, -1);
       if (i < 0) return -1;
       i = this.ws(i);
@@ -369,14 +331,30 @@ export class JsonBytesScanner {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Conversions of the wanted values (as JsonFieldScanner's)
+  // How the tokens read (the conversions are ScannedFields')
 
-  /** The token's text (for strings: without the quotes). */
-  private token(slot: number): string {
+  protected token(slot: number): string {
     const start = this.starts[slot]!;
     const end = this.ends[slot]!;
     if (this.high[slot] === 1 && this.kinds[slot] === STRING) return this.buf.toString('utf8', start, end);
     return end - start <= SHORT ? this.short(start, end) : latin1Slice.call(this.buf, start, end);
+  }
+
+  protected quoted(slot: number): string {
+    return this.buf.toString('utf8', this.starts[slot]! - 1, this.ends[slot]! + 1);
+  }
+
+  protected decimal(slot: number): number {
+    return decimalValue(this.buf, this.starts[slot]!, this.ends[slot]!);
+  }
+
+  protected canonical(slot: number): number {
+    const start = this.starts[slot]!;
+    return this.ends[slot]! - start === 24 ? this.canonicalTimestamp(start) : NaN;
+  }
+
+  protected composite(slot: number): string {
+    return this.buf.toString('utf8', this.starts[slot]!, this.ends[slot]!);
   }
 
   /**
@@ -397,136 +375,6 @@ export class JsonBytesScanner {
     const s = latin1Slice.call(buf, start, end);
     this.shorts[at] = s;
     return s;
-  }
-
-  private missing(slot: number): null | undefined {
-    return this.kinds[slot] === ABSENT && this.failOnMissing ? undefined : null;
-  }
-
-  private isNullish(slot: number): boolean {
-    const k = this.kinds[slot];
-    return k === ABSENT || k === NULL;
-  }
-
-  private numberAt(slot: number): number {
-    const v = this.ints[slot]!;
-    return v === v ? v : decimalValue(this.buf, this.starts[slot]!, this.ends[slot]!);
-  }
-
-  /** True when the key was present (for `json.fail-on-missing-field`). */
-  has(slot: number): boolean {
-    return this.kinds[slot] !== ABSENT;
-  }
-
-  /** STRING: a JSON string (escapes decoded) or null; a number as its text. */
-  string(slot: number): string | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) return this.token(slot);
-    if (k === ESCAPED_STRING)
-      return JSON.parse(this.buf.toString('utf8', this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      if (Number.isSafeInteger(v)) return String(v);
-      const token = this.token(slot);
-      return /^-?\d+$/.test(token) ? token : String(v);
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** INT: a JSON integer in the 32-bit range. */
-  int(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** BIGINT: a JSON integer in the safe range ±(2^53 − 1). */
-  bigint(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isSafeInteger(v) ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** DOUBLE / DECIMAL: a JSON number. */
-  double(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) return this.numberAt(slot);
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** BOOLEAN: `true` / `false`. */
-  boolean(slot: number): boolean | null | undefined {
-    const k = this.kinds[slot];
-    if (k === TRUE) return true;
-    if (k === FALSE) return false;
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** TIMESTAMP: an ISO-8601 / SQL timestamp string (no zone = UTC) or epoch milliseconds. */
-  timestamp(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const start = this.starts[slot]!;
-      let t = this.ends[slot]! - start === 24 ? this.canonicalTimestamp(start) : NaN;
-      if (t !== t) t = parseTimestamp(this.token(slot));
-      return t >= MIN_TIMESTAMP && t <= MAX_TIMESTAMP ? t : undefined;
-    }
-    if (k === NUMBER) {
-      const v = Math.floor(this.numberAt(slot));
-      return v >= MIN_TIMESTAMP && v <= MAX_TIMESTAMP ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** DATE: `YYYY-MM-DD` or epoch days. */
-  date(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const d = parseDate(this.token(slot));
-      return d === d ? d : undefined;
-    }
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= MIN_DATE && v <= MAX_DATE ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** TIME: `HH:MM[:SS[.fff]]` or milliseconds since midnight. */
-  time(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const t = parseTime(this.token(slot));
-      return t === t ? t : undefined;
-    }
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= 0 && v < 86_400_000 ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** Any value as parsed JSON (ROW, ARRAY and MAP columns); absent → `undefined`. */
-  json(slot: number): unknown {
-    switch (this.kinds[slot]) {
-      case ABSENT:
-        return undefined;
-      case STRING:
-        return this.token(slot);
-      case ESCAPED_STRING:
-        return this.string(slot);
-      case NULL:
-        return null;
-      case TRUE:
-        return true;
-      case FALSE:
-        return false;
-      default:
-        return parseJson(this.buf.toString('utf8', this.starts[slot]!, this.ends[slot]!));
-    }
   }
 
   /**

@@ -22,37 +22,15 @@
  * So for every line, the fast path returns what the slow path returns, or defers to it.
  * A key that appears twice takes its last value, as `JSON.parse` does.
  */
-import { parseJson } from '../formats/json.ts';
-import {
-  MAX_DATE,
-  MAX_TIMESTAMP,
-  MIN_DATE,
-  MIN_TIMESTAMP,
-  parseDate,
-  parseTime,
-  parseTimestamp,
-} from '../formats/timestamp.ts';
+import { ABSENT, COMPOSITE, ESCAPED_STRING, FALSE, NULL, NUMBER, STRING, ScannedFields, TRUE } from './json-fields.ts';
 import { escapeRegExp } from './strings.ts';
 import { daysFromCivil, daysInMonth } from './time.ts';
-
-/** Token kinds recorded per wanted key. */
-const ABSENT = 0;
-const STRING = 1;
-const ESCAPED_STRING = 2;
-const NUMBER = 3;
-const TRUE = 4;
-const FALSE = 5;
-const NULL = 6;
-const COMPOSITE = 7;
 
 /** Characters that make strings need a careful scan: escapes and (invalid) raw control characters. */
 const SPECIAL = /[\u0000-\u001f\\]/;
 
 /** Nesting deeper than this is left to JSON.parse (no deep recursion here). */
 const MAX_DEPTH = 256;
-
-const INT_MIN = -2_147_483_648;
-const INT_MAX = 2_147_483_647;
 
 // Pieces of the layout pattern (JSON grammar, RFC 8259).
 const WS = '[ \\t\\n\\r]*';
@@ -67,16 +45,9 @@ const RELEARN_AFTER = 8;
 /** Stop compiling patterns for streams whose layout never settles. */
 const MAX_LAYOUTS = 32;
 
-export class JsonFieldScanner {
-  private readonly kinds: Uint8Array;
+export class JsonFieldScanner extends ScannedFields {
   /** The text each wanted value lies in: the line, or a capture of the layout pattern. */
   private readonly texts: string[];
-  /** Token start in `texts[slot]`; for strings the first character after the opening quote. */
-  private readonly starts: Int32Array;
-  /** Token end (exclusive); for strings the index of the closing quote. */
-  private readonly ends: Int32Array;
-  /** The value of NUMBER tokens that are plain integers of at most 15 digits, else NaN. */
-  private readonly ints: Float64Array;
   private readonly lengths: Int32Array;
   private line = '';
   /** The line holds no backslash and no control character. */
@@ -100,21 +71,11 @@ export class JsonFieldScanner {
   private candidateCount = 0;
   private layouts = 0;
 
-  /**
-   * @param keys the wanted keys; slot `i` of every conversion refers to `keys[i]`.
-   * @param failOnMissing `json.fail-on-missing-field`: an absent key defers to the slow path
-   *   (which raises the error) instead of reading as NULL.
-   */
-  constructor(
-    readonly keys: readonly string[],
-    private readonly failOnMissing = false,
-  ) {
+  /** See `ScannedFields`. */
+  constructor(keys: readonly string[], failOnMissing = false) {
+    super(keys, failOnMissing);
     const n = keys.length;
-    this.kinds = new Uint8Array(n);
     this.texts = keys.map(() => '');
-    this.starts = new Int32Array(n);
-    this.ends = new Int32Array(n);
-    this.ints = new Float64Array(n);
     this.lengths = Int32Array.from(keys, (k) => k.length);
     this.layoutGroups = new Int32Array(n);
   }
@@ -306,151 +267,27 @@ export class JsonFieldScanner {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Conversions of the wanted values
+  // How the tokens read (the conversions are ScannedFields')
 
-  /** The token's text (for strings: without the quotes). */
-  private token(slot: number): string {
+  protected token(slot: number): string {
     return this.texts[slot]!.slice(this.starts[slot], this.ends[slot]);
   }
 
-  /** Absent or JSON null → null (or `undefined` under fail-on-missing for an absent key). */
-  private missing(slot: number): null | undefined {
-    return this.kinds[slot] === ABSENT && this.failOnMissing ? undefined : null;
+  protected quoted(slot: number): string {
+    return this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1);
   }
 
-  private isNullish(slot: number): boolean {
-    const k = this.kinds[slot];
-    return k === ABSENT || k === NULL;
+  protected decimal(slot: number): number {
+    return decimalValue(this.texts[slot]!, this.starts[slot]!, this.ends[slot]!);
   }
 
-  private numberAt(slot: number): number {
-    const v = this.ints[slot]!;
-    return v === v ? v : decimalValue(this.texts[slot]!, this.starts[slot]!, this.ends[slot]!);
+  protected canonical(slot: number): number {
+    const start = this.starts[slot]!;
+    return this.ends[slot]! - start === 24 ? canonicalTimestamp(this.texts[slot]!, start, this.minute) : NaN;
   }
 
-  /** True when the key was present (for `json.fail-on-missing-field`). */
-  has(slot: number): boolean {
-    return this.kinds[slot] !== ABSENT;
-  }
-
-  /**
-   * STRING: a JSON string (escapes decoded) or null; a number as its text (`String(value)`, and
-   * an integer beyond 2^53 with every digit as written, as `rt.decode.string` gives).
-   */
-  string(slot: number): string | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) return this.token(slot);
-    if (k === ESCAPED_STRING)
-      return JSON.parse(this.texts[slot]!.slice(this.starts[slot]! - 1, this.ends[slot]! + 1)) as string;
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      if (Number.isSafeInteger(v)) return String(v);
-      const token = this.token(slot);
-      return /^-?\d+$/.test(token) ? token : String(v);
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** INT: a JSON integer in the 32-bit range. */
-  int(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** BIGINT: a JSON integer in the safe range ±(2^53 − 1). */
-  bigint(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isSafeInteger(v) ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** DOUBLE / DECIMAL: a JSON number. */
-  double(slot: number): number | null | undefined {
-    if (this.kinds[slot] === NUMBER) return this.numberAt(slot);
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** BOOLEAN: `true` / `false`. */
-  boolean(slot: number): boolean | null | undefined {
-    const k = this.kinds[slot];
-    if (k === TRUE) return true;
-    if (k === FALSE) return false;
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** TIMESTAMP: an ISO-8601 / SQL timestamp string (no zone = UTC) or epoch milliseconds. */
-  timestamp(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const start = this.starts[slot]!;
-      const end = this.ends[slot]!;
-      const text = this.texts[slot]!;
-      let t = end - start === 24 ? canonicalTimestamp(text, start, this.minute) : NaN;
-      if (t !== t) t = parseTimestamp(text.slice(start, end));
-      return t >= MIN_TIMESTAMP && t <= MAX_TIMESTAMP ? t : undefined;
-    }
-    if (k === NUMBER) {
-      const v = Math.floor(this.numberAt(slot));
-      return v >= MIN_TIMESTAMP && v <= MAX_TIMESTAMP ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** DATE: `YYYY-MM-DD` or epoch days. */
-  date(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const d = parseDate(this.token(slot));
-      return d === d ? d : undefined;
-    }
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= MIN_DATE && v <= MAX_DATE ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /** TIME: `HH:MM[:SS[.fff]]` or milliseconds since midnight. */
-  time(slot: number): number | null | undefined {
-    const k = this.kinds[slot];
-    if (k === STRING) {
-      const t = parseTime(this.token(slot));
-      return t === t ? t : undefined;
-    }
-    if (k === NUMBER) {
-      const v = this.numberAt(slot);
-      return Number.isInteger(v) && v >= 0 && v < 86_400_000 ? v : undefined;
-    }
-    return this.isNullish(slot) ? this.missing(slot) : undefined;
-  }
-
-  /**
-   * Any value as parsed JSON (`rt.decode.parse`, for ROW, ARRAY and MAP columns, which the
-   * decoder then converts like the slow path does); absent → `undefined` so the slow-path coercion sees what
-   * `JSON.parse` would have given.
-   */
-  json(slot: number): unknown {
-    switch (this.kinds[slot]) {
-      case ABSENT:
-        return undefined;
-      case STRING:
-        return this.token(slot);
-      case ESCAPED_STRING:
-        return this.string(slot);
-      case NULL:
-        return null;
-      case TRUE:
-        return true;
-      case FALSE:
-        return false;
-      default:
-        return parseJson(this.token(slot));
-    }
+  protected composite(slot: number): string {
+    return this.token(slot);
   }
 }
 
