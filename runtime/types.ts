@@ -139,6 +139,12 @@ export interface SourceSpec<Row> extends SourceOptions {
    * (generated for connectors with typed rows, which build only these); absent: all of `physical`.
    */
   readonly reads?: readonly FieldDesc[];
+  /**
+   * ROW columns the job reads only through their fields while the row is pushed, never keeping
+   * the ROW value (generated for connectors with typed rows): such a connector may hand the same
+   * object for them in every row.
+   */
+  readonly transientRows?: readonly string[];
   /** Metadata keys the decoder reads from `RecordContext` (the runtime fills only then). */
   readonly metadata: readonly string[];
   /** The PRIMARY KEY columns, when declared (upsert-kafka's record key; the config already has them). */

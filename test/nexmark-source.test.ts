@@ -54,8 +54,12 @@ describe('the nexmark source builds only what a query reads', () => {
     expect(nexmark.every((s) => s.reads !== undefined)).toBe(true);
     const sinks = compiled.plan!.queries.map((x) => x.root.sink.name);
     const narrowed = await results(mod.createJob, sinks);
-    // the same specs (the queries hold them) without `reads`: every field of every event
-    for (const s of nexmark) delete (s as { reads?: unknown }).reads;
+    // the same specs (the queries hold them) without `reads` and `transientRows`: every field of
+    // every event, in a new object for every row
+    for (const s of nexmark) {
+      delete (s as { reads?: unknown }).reads;
+      delete (s as { transientRows?: unknown }).transientRows;
+    }
     const whole = await results(mod.createJob, sinks);
     expect(narrowed.length).toBe(whole.length);
     expect(narrowed).toEqual(whole);
@@ -63,6 +67,8 @@ describe('the nexmark source builds only what a query reads', () => {
 });
 
 describe('the fields a job reads of a nexmark ROW column', () => {
+  /** The ROW columns of the last `fieldsRead` whose object the source may reuse from row to row. */
+  let transient: string[] = [];
   const fieldsRead = async (query: string) => {
     const text = `${program('q0').replace(/CREATE TABLE nexmark_q0[\s\S]*$/, '')}\n${query}\n`;
     const compiled = await compile(text, join(DIR, 'reads.sq'), { runtimeImport: RUNTIME });
@@ -70,7 +76,9 @@ describe('the fields a job reads of a nexmark ROW column', () => {
     const path = join(DIR, `reads-${Math.random().toString(36).slice(2)}.ts`);
     writeFileSync(path, compiled.code!);
     const { job } = (await import(pathToFileURL(path).href)) as { job: JobSpec };
-    return Object.fromEntries(job.sources[0]!.reads!.map((f) => [f.name, f.type.fields?.map((x) => x.name) ?? []]));
+    const reads = job.sources[0]!.reads!.map((f) => [f.name, f.type.fields?.map((x) => x.name) ?? []] as const);
+    transient = [...(job.sources[0]!.transientRows ?? [])].sort();
+    return Object.fromEntries(reads);
   };
 
   it('are the fields read through `.field`, those the computed time column reads included', async () => {
@@ -84,6 +92,7 @@ describe('the fields a job reads of a nexmark ROW column', () => {
       auction: ['dateTime'],
       bid: ['bidder', 'price', 'channel', 'dateTime'],
     });
+    expect(transient).toEqual(['auction', 'bid', 'person']);
   });
 
   it('are all of them when the ROW goes on whole (to a sink, an operator, a function)', async () => {
@@ -92,9 +101,12 @@ describe('the fields a job reads of a nexmark ROW column', () => {
     );
     expect(read['bid']).toHaveLength(7);
     expect(read['person']).toEqual(['dateTime']);
+    // a ROW value that goes on whole is kept (by a sink, an operator): never reused
+    expect(transient).toEqual(['auction', 'person']);
     const grouped = await fieldsRead(
       `CREATE SINK out WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT auction, COUNT(*) AS n FROM datagen GROUP BY auction;`,
     );
     expect(grouped['auction']).toHaveLength(10);
+    expect(transient).toEqual(['bid', 'person']);
   });
 });

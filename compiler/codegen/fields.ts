@@ -93,7 +93,8 @@ const NOT_OWN = new Set([
  * computed expression reads a ROW value of that name other than through `.field`, or if a ROW
  * field of that name reaches a node other than a filter or a projection (an operator holds its
  * rows, a sink writes them); every column is, on a source with a `late.sink` (which receives
- * rows unchanged) or read as a lookup table.
+ * rows unchanged) or read as a lookup table. Such a ROW value is used only while its row is
+ * pushed through that fused code, so the connector may reuse one object for it (`transientRows`).
  */
 export function rowFieldReads(plan: JobPlan, source: SourceDef): Map<string, Set<string>> {
   const rows = new Set(source.physical.filter((f) => f.type.kind === 'ROW').map((f) => f.name));

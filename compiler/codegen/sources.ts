@@ -424,6 +424,8 @@ class SourceGen {
       `schema: ${fieldDescs(m, def.schema)}`,
       // a connector building typed rows builds only these
       ...(typed ? [`reads: ${fieldDescs(m, this.reads())}`] : []),
+      // ROW columns read only through `.field` inside the fused filters and projections
+      ...(typed && this.rowReads.size > 0 ? [`transientRows: ${JSON.stringify([...this.rowReads.keys()])}`] : []),
       `metadata: ${JSON.stringify(this.metadata.map((x) => x.key))}`,
       ...(def.primaryKey.length > 0 ? [`primaryKey: ${JSON.stringify(def.primaryKey)}`] : []),
       `config: ${literal(def.config)}`,

@@ -113,6 +113,8 @@ export interface SourceContext<Config extends ConnectorConfig = ConnectorConfig>
    * others (and the unread fields of a ROW) null. Absent: every column of `physical`.
    */
   readonly reads?: readonly FieldDesc[];
+  /** `SourceSpec.transientRows`: ROW columns whose object may be the same in every row. */
+  readonly transientRows?: readonly string[];
   /** `config.bounded`: the source ends (files without monitoring, datagen with number-of-rows...). */
   readonly bounded: boolean;
   /** `trigger.mode = available-now`: read what exists at open, then report exhausted. */

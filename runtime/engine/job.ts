@@ -251,6 +251,7 @@ class JobRuntime implements Job {
         format: config.format,
         physical: s.physical,
         ...(s.reads !== undefined ? { reads: s.reads } : {}),
+        ...(s.transientRows !== undefined && binding === null ? { transientRows: s.transientRows } : {}),
         bounded: config.bounded,
         availableNow: this.availableNow,
         binding,

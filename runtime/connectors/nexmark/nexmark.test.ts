@@ -279,6 +279,25 @@ describe('nexmark source', () => {
     expect(offsets.at(-1)).toEqual({ events: 5000 });
   });
 
+  it('reuses the ROW objects of transientRows columns, with the values of new ones', async () => {
+    const fresh = nexmarkSource(context({ 'events.num': '2000' }, EVENTS_FIELDS));
+    const reused = nexmarkSource({ ...context({ 'events.num': '2000' }, EVENTS_FIELDS), transientRows: ['bid'] });
+    await fresh.open(null);
+    await reused.open(null);
+    const a = (await fresh.poll(2000))!;
+    const b = (await reused.poll(2000))!;
+    const bids = new Set<unknown>();
+    const persons = new Set<unknown>();
+    for (let i = 0; i < b.values.length; i++) {
+      const row = b.parse!(b.values[i], i) as { bid: unknown; person: unknown };
+      if (row.bid !== null) bids.add(row.bid);
+      if (row.person !== null) persons.add(row.person);
+      expect(structuredClone(row)).toEqual(structuredClone(a.parse!(a.values[i], i)));
+    }
+    expect(bids.size).toBe(1);
+    expect(persons.size).toBe(40); // not transient: a new object per person
+  });
+
   it('resumes at the exact event of its offsets, and replays a logged batch to the same rows', async () => {
     const options = { 'events.num': '3000', 'nexmark.table': 'bid' };
     const whole = nexmarkSource(context(options, BID_FIELDS));

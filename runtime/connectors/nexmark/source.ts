@@ -130,6 +130,10 @@ class NexmarkSource implements SourceConnector {
   private replayEnd: number | null = null;
   private startedAt = 0;
   private startCount = 0;
+  /** The ROW values of the events table reused from row to row (`transientRows`), or null. */
+  private readonly personScratch: Built<Person> | null;
+  private readonly auctionScratch: Built<Auction> | null;
+  private readonly bidScratch: Built<Bid> | null;
   /** The row `build` writes (the generated decoder copies it before the next is built). */
   private readonly scratch: EventRow | Built<Person> | Built<Auction> | Built<Bid>;
 
@@ -152,6 +156,10 @@ class NexmarkSource implements SourceConnector {
           : this.keep === EVENT_PERSON
             ? emptyPerson()
             : { event_type: 0, person: null, auction: null, bid: null, dateTime: null };
+    const transient = new Set(c.table === 'events' ? (ctx.transientRows ?? []) : []);
+    this.personScratch = transient.has('person') ? emptyPerson() : null;
+    this.auctionScratch = transient.has('auction') ? emptyAuction() : null;
+    this.bidScratch = transient.has('bid') ? emptyBid() : null;
   }
 
   async open(start: Json | null): Promise<void> {
@@ -171,12 +179,18 @@ class NexmarkSource implements SourceConnector {
     return Math.max(0, n);
   }
 
-  /** The event's person, auction or bid with the fields the job reads (null when it reads none). */
+  /**
+   * The event's person, auction or bid with the fields the job reads (null when it reads none):
+   * a new object, or the same one every time for a column the job only reads fields of while
+   * the row is pushed (`transientRows`).
+   */
   private built(count: number, kind: number): unknown {
     const g = this.gen;
-    if (kind === EVENT_BID) return this.bid === null ? null : g.bidInto(count, this.bid, emptyBid());
-    if (kind === EVENT_AUCTION) return this.auction === null ? null : g.auctionInto(count, this.auction, emptyAuction());
-    return this.person === null ? null : g.personInto(count, this.person, emptyPerson());
+    if (kind === EVENT_BID)
+      return this.bid === null ? null : g.bidInto(count, this.bid, this.bidScratch ?? emptyBid());
+    if (kind === EVENT_AUCTION)
+      return this.auction === null ? null : g.auctionInto(count, this.auction, this.auctionScratch ?? emptyAuction());
+    return this.person === null ? null : g.personInto(count, this.person, this.personScratch ?? emptyPerson());
   }
 
   /**
