@@ -16,6 +16,7 @@
 import type { Accumulator, Json, KeyValue, StateSnapshot, WindowAggregateConfig } from '../types.ts';
 import { sameRow } from '../state/changelog.ts';
 import { detachKey } from '../state/keys.ts';
+import { GroupMap } from '../state/group-map.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { windowAssigner, windowStart, type WindowAssigner } from '../windows/assigner.ts';
 import { BaseOperator } from './base.ts';
@@ -26,8 +27,9 @@ const VERSION = STATE_VERSIONS[KIND];
 const CREATED: unique symbol = Symbol('created');
 const UPDATED: unique symbol = Symbol('updated');
 
-class Window<Key, Acc> {
-  readonly groups = new Map<Key, Acc>();
+class Window<Key extends KeyValue, Acc> {
+  /** The window's groups in the order they were created (the emission order). */
+  readonly groups = new GroupMap<Key, Acc>();
   /**
    * CHANGES: groups changed in the current batch → `CREATED` when created in it, else the
    * group's result before the batch (`updateBefore`) or `UPDATED`.
@@ -151,7 +153,7 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     while (fired < this.ends.length && this.ends[fired]! <= wm) {
       const w = this.windows.get(this.ends[fired]!)!;
       if (this.changes) this.emitChanged(w);
-      else for (const [key, acc] of w.groups) this.cfg.out(this.cfg.result(acc, key, w.start, w.end), '+I');
+      else this.emitAll(w);
       this.rows -= w.groups.size;
       this.windows.delete(w.end);
       if (this.last === w) this.last = null;
@@ -159,6 +161,13 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
       fired++;
     }
     if (fired > 0) this.ends = this.ends.slice(fired);
+  }
+
+  /** Every group's result (`+I`), in creation order. */
+  private emitAll(w: Window<Key, Acc>): void {
+    const cfg = this.cfg;
+    const { start, end } = w;
+    w.groups.forEach((acc, key) => cfg.out(cfg.result(acc, key, start, end), '+I'));
   }
 
   private emitChanged(w: Window<Key, Acc>): void {
@@ -194,7 +203,7 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     } else if (this.cfg.emit === 'complete') {
       for (const end of this.ends) {
         const w = this.windows.get(end)!;
-        for (const [key, acc] of w.groups) this.cfg.out(this.cfg.result(acc, key, w.start, w.end), '+I');
+        this.emitAll(w);
       }
     }
   }
@@ -209,7 +218,7 @@ export class WindowAggregate<In, Key extends KeyValue, Acc extends Accumulator<I
     for (const end of this.ends) {
       const w = this.windows.get(end)!;
       const groups: Json[] = [];
-      for (const [key, acc] of w.groups) groups.push([key, acc.snapshot()]);
+      w.groups.forEach((acc, key) => groups.push([key, acc.snapshot()]));
       windows.push([w.start, w.end, groups]);
     }
     return snapshotOf(KIND, VERSION, { wm: Number.isFinite(this.watermark) ? this.watermark : null, windows });

@@ -5,7 +5,17 @@
  */
 import type { KeyValue } from '../types.ts';
 
+/** The previous call's parts and key: consecutive rows often share their key (the rows a window emits carry the same window bounds), and writing numbers as text is the cost. */
+let lastParts: KeyValue[] = [];
+let lastKey = '';
+
 export function compositeKey(...parts: KeyValue[]): string {
+  const n = parts.length;
+  if (n === lastParts.length) {
+    let i = 0;
+    while (i < n && parts[i] === lastParts[i]) i++;
+    if (i === n) return lastKey;
+  }
   let s = '';
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
@@ -16,6 +26,8 @@ export function compositeKey(...parts: KeyValue[]): string {
     else if (p === -Infinity) s += '-1e999';
     else s += String(p);
   }
+  lastParts = parts;
+  lastKey = s;
   return s;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { KeyValue } from '../types.ts';
 import { compositeKey, detachKey, splitCompositeKey } from './keys.ts';
 import { KeyedState } from './keyed-state.ts';
 import { decodeState, encodeState } from './snapshot.ts';
@@ -23,6 +24,24 @@ describe('state helpers', () => {
     expect(compositeKey(null, 'null')).not.toBe(compositeKey('null', null));
     expect(compositeKey(1, '1')).not.toBe(compositeKey('1', 1));
     expect(splitCompositeKey(compositeKey('x"y', 3, null, true))).toEqual(['x"y', 3, null, true]);
+  });
+
+  it('composite keys of consecutive calls (the last key is reused when the parts are the same) equal a fresh encoding', () => {
+    const parts: KeyValue[] = [0, -0, 1, '1', 'a,b', null, true, false, 1e21, NaN, Infinity, -Infinity, ''];
+    let seed = 3;
+    const pick = () => parts[(seed = (seed * 16807) % 2147483647) % parts.length]!;
+    const fresh = (ps: KeyValue[]) =>
+      ps
+        .map((p) =>
+          typeof p === 'string' ? JSON.stringify(p) : p === Infinity ? '1e999' : p === -Infinity ? '-1e999' : String(p),
+        )
+        .join(',');
+    let prev: KeyValue[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const ps = i % 3 === 0 ? [...prev] : Array.from({ length: 1 + (i % 3) }, pick);
+      expect(compositeKey(...ps)).toBe(fresh(ps));
+      prev = ps;
+    }
   });
 
   it('KeyedState snapshots in insertion order', () => {

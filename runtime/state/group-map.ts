@@ -1,0 +1,115 @@
+/**
+ * An insertion-ordered map from group key to value for the per-row path of window state: the
+ * same answers as a `Map<Key, V>` (SameValueZero keys, iteration in insertion order), faster
+ * for number keys. While every key is a number other than NaN, keys live in a dense array in
+ * insertion order and an open-addressing index (`Int32Array`, linear probing) maps a key's hash
+ * to its position: a lookup hashes the number's bits and compares numbers, with no hashing of
+ * heap numbers and no hash-table entry object; the index's backing store is outside the garbage
+ * collector's heap. The first key of another kind (a string, a composite key, NULL) moves
+ * everything into a `Map`, in order, and the map answers from then on.
+ */
+import type { KeyValue } from '../types.ts';
+
+const BITS = new Float64Array(1);
+const WORDS = new Int32Array(BITS.buffer);
+
+/** murmur3's 32-bit finaliser over the number (its int32 value, else its bits). */
+function hashNumber(k: number): number {
+  let h: number;
+  if ((k | 0) === k) h = k;
+  else {
+    BITS[0] = k;
+    h = WORDS[0]! + Math.imul(WORDS[1]!, 0x9e3779b1);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+export class GroupMap<K extends KeyValue, V> {
+  private map: Map<K, V> | null = null;
+  private readonly keys: number[] = [];
+  private readonly values: V[] = [];
+  /** Position in `keys` + 1 per slot (0: empty); the table is at most half full. */
+  private index = new Int32Array(16);
+  private mask = 15;
+
+  get size(): number {
+    return this.map !== null ? this.map.size : this.keys.length;
+  }
+
+  get(key: K): V | undefined {
+    if (this.map !== null) return this.map.get(key);
+    if (typeof key !== 'number') return undefined;
+    const keys = this.keys;
+    const index = this.index;
+    const mask = this.mask;
+    // -0 is +0 (SameValueZero); NaN equals nothing here and is never stored in this mode
+    for (let s = hashNumber(key === 0 ? 0 : key) & mask; ; s = (s + 1) & mask) {
+      const at = index[s]!;
+      if (at === 0) return undefined;
+      if (keys[at - 1] === key) return this.values[at - 1];
+    }
+  }
+
+  set(key: K, value: V): void {
+    if (this.map === null && (typeof key !== 'number' || key !== key)) this.toMap();
+    if (this.map !== null) {
+      this.map.set(key, value);
+      return;
+    }
+    const k = (key as number) === 0 ? 0 : (key as number);
+    const keys = this.keys;
+    const index = this.index;
+    const mask = this.mask;
+    let s = hashNumber(k) & mask;
+    for (; ; s = (s + 1) & mask) {
+      const at = index[s]!;
+      if (at === 0) break;
+      if (keys[at - 1] === k) {
+        this.values[at - 1] = value;
+        return;
+      }
+    }
+    keys.push(k);
+    this.values.push(value);
+    index[s] = keys.length;
+    if (2 * keys.length > mask) this.grow();
+  }
+
+  /** Calls `fn(value, key)` for every entry in insertion order. */
+  forEach(fn: (value: V, key: K) => void): void {
+    if (this.map !== null) {
+      for (const [k, v] of this.map) fn(v, k);
+      return;
+    }
+    const keys = this.keys;
+    const values = this.values;
+    for (let i = 0; i < keys.length; i++) fn(values[i]!, keys[i] as K);
+  }
+
+  private grow(): void {
+    const size = 2 * (this.mask + 1);
+    const mask = size - 1;
+    const index = new Int32Array(size);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      let s = hashNumber(keys[i]!) & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = i + 1;
+    }
+    this.index = index;
+    this.mask = mask;
+  }
+
+  private toMap(): void {
+    const map = new Map<K, V>();
+    for (let i = 0; i < this.keys.length; i++) map.set(this.keys[i] as K, this.values[i]!);
+    this.map = map;
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.index = new Int32Array(0);
+  }
+}
