@@ -27,6 +27,7 @@
 import type { Json, KeyValue, StateSnapshot } from '../types.ts';
 import { expectSnapshot, snapshotOf } from '../state/snapshot.ts';
 import { TimerHeap } from '../state/timer-heap.ts';
+import { GroupMap } from '../state/group-map.ts';
 import { BaseOperator } from './base.ts';
 import { outerSides, type JoinFns } from './join-fns.ts';
 import { STATE_VERSIONS } from '../contract.ts';
@@ -61,15 +62,16 @@ class Entry<Row> {
  * `seqAt[s]` (arrival order), `matchedAt[s]` (1 once it joined), `keyAt[s]` — and the slots of
  * one key form a circular doubly-linked list (`next`/`prev`) in time order, ties in arrival
  * order, whose oldest slot `heads` maps the key to. Each row has one eviction timer (its time,
- * its slot) in a min-heap; freed slots are reused. Nothing is allocated per row or per key but a
- * map entry and array slots, so a wide key space (NEXMark q7 joins bids by price: one or two rows
- * per key) keeps no object per buffered row beyond the row itself.
+ * its slot) in a min-heap; freed slots are reused. Nothing is allocated per row or per key but an
+ * entry of `heads` (a `GroupMap`: number keys in an open-addressing index) and array slots, so a
+ * wide key space (NEXMark q7 joins bids by price: one or two rows per key) keeps no object per
+ * buffered row beyond the row itself.
  *
  * A row at `t` expires when `W > t + offset` (inclusive bound) or `W >= t + offset` (exclusive
  * bound): left side `offset = upper`, right side `offset = -lower`.
  */
-class Side<Row, Key> {
-  readonly heads = new Map<Key, number>();
+class Side<Row, Key extends KeyValue> {
+  heads = new GroupMap<Key, number>();
   readonly rowAt: (Row | undefined)[] = [];
   readonly timeAt: number[] = [];
   readonly seqAt: number[] = [];
@@ -169,7 +171,7 @@ class Side<Row, Key> {
   }
 
   clear(): void {
-    this.heads.clear();
+    this.heads = new GroupMap<Key, number>();
     for (const a of [this.rowAt, this.timeAt, this.seqAt, this.matchedAt, this.keyAt, this.next, this.prev, this.free])
       a.length = 0;
     this.timers.clear();
@@ -179,7 +181,7 @@ class Side<Row, Key> {
   /** `[[key, [[time, seq, matched, row], ...]], ...]`. */
   snapshot(): Json {
     const out: Json[] = [];
-    for (const [key, h] of this.heads) {
+    this.heads.forEach((h, key) => {
       const rows: Json[] = [];
       let x = h;
       do {
@@ -187,7 +189,7 @@ class Side<Row, Key> {
         x = this.next[x]!;
       } while (x !== h);
       out.push([key as Json, rows]);
-    }
+    });
     return out;
   }
 

@@ -30,14 +30,17 @@ function hashNumber(k: number): number {
 
 export class GroupMap<K extends KeyValue, V> {
   private map: Map<K, V> | null = null;
-  private readonly keys: number[] = [];
-  private readonly values: V[] = [];
-  /** Position in `keys` + 1 per slot (0: empty); the table is at most half full. */
+  /** Keys in insertion order; a deleted entry's key is NaN (never a key in this mode). */
+  private keys: number[] = [];
+  private values: (V | undefined)[] = [];
+  /** Per slot: position in `keys` + 1, 0 when empty, -1 when deleted; at most half the slots are used. */
   private index = new Int32Array(16);
   private mask = 15;
+  private live = 0;
+  private deleted = 0;
 
   get size(): number {
-    return this.map !== null ? this.map.size : this.keys.length;
+    return this.map !== null ? this.map.size : this.live;
   }
 
   get(key: K): V | undefined {
@@ -50,7 +53,7 @@ export class GroupMap<K extends KeyValue, V> {
     for (let s = hashNumber(key === 0 ? 0 : key) & mask; ; s = (s + 1) & mask) {
       const at = index[s]!;
       if (at === 0) return undefined;
-      if (keys[at - 1] === key) return this.values[at - 1];
+      if (at > 0 && keys[at - 1] === key) return this.values[at - 1];
     }
   }
 
@@ -64,19 +67,49 @@ export class GroupMap<K extends KeyValue, V> {
     const keys = this.keys;
     const index = this.index;
     const mask = this.mask;
+    let free = -1;
     let s = hashNumber(k) & mask;
     for (; ; s = (s + 1) & mask) {
       const at = index[s]!;
       if (at === 0) break;
-      if (keys[at - 1] === k) {
+      if (at < 0) {
+        if (free < 0) free = s;
+      } else if (keys[at - 1] === k) {
         this.values[at - 1] = value;
         return;
       }
     }
     keys.push(k);
     this.values.push(value);
-    index[s] = keys.length;
-    if (2 * keys.length > mask) this.grow();
+    this.live++;
+    if (free >= 0) {
+      index[free] = keys.length;
+      this.deleted--;
+    } else index[s] = keys.length;
+    if (2 * (this.live + this.deleted) > mask) this.rebuild(2 * this.live > mask / 2 ? 2 * (mask + 1) : mask + 1);
+  }
+
+  /** Removes `key`; false when it was not there. */
+  delete(key: K): boolean {
+    if (this.map !== null) return this.map.delete(key);
+    if (typeof key !== 'number') return false;
+    const keys = this.keys;
+    const index = this.index;
+    const mask = this.mask;
+    for (let s = hashNumber(key === 0 ? 0 : key) & mask; ; s = (s + 1) & mask) {
+      const at = index[s]!;
+      if (at === 0) return false;
+      if (at > 0 && keys[at - 1] === key) {
+        index[s] = -1;
+        keys[at - 1] = NaN;
+        this.values[at - 1] = undefined;
+        this.live--;
+        this.deleted++;
+        // the dense arrays hold mostly deleted entries: compact them
+        if (keys.length > 32 && 2 * this.live < keys.length) this.rebuild(mask + 1);
+        return true;
+      }
+    }
   }
 
   /** Calls `fn(value, key)` for every entry in insertion order. */
@@ -87,29 +120,42 @@ export class GroupMap<K extends KeyValue, V> {
     }
     const keys = this.keys;
     const values = this.values;
-    for (let i = 0; i < keys.length; i++) fn(values[i]!, keys[i] as K);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k === k) fn(values[i] as V, k as K);
+    }
   }
 
-  private grow(): void {
-    const size = 2 * (this.mask + 1);
+  /** Drops deleted entries and rehashes the rest into `size` slots. */
+  private rebuild(size: number): void {
+    const keys: number[] = [];
+    const values: (V | undefined)[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = this.keys[i]!;
+      if (k !== k) continue;
+      keys.push(k);
+      values.push(this.values[i]);
+    }
     const mask = size - 1;
     const index = new Int32Array(size);
-    const keys = this.keys;
     for (let i = 0; i < keys.length; i++) {
       let s = hashNumber(keys[i]!) & mask;
       while (index[s] !== 0) s = (s + 1) & mask;
       index[s] = i + 1;
     }
+    this.keys = keys;
+    this.values = values;
     this.index = index;
     this.mask = mask;
+    this.deleted = 0;
   }
 
   private toMap(): void {
     const map = new Map<K, V>();
-    for (let i = 0; i < this.keys.length; i++) map.set(this.keys[i] as K, this.values[i]!);
+    this.forEach((v, k) => map.set(k, v));
     this.map = map;
-    this.keys.length = 0;
-    this.values.length = 0;
+    this.keys = [];
+    this.values = [];
     this.index = new Int32Array(0);
   }
 }
