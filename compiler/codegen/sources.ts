@@ -6,11 +6,13 @@
  * those. Decoders:
  * - `decodeX(value, ctx)` from a parsed JSON value: the runtime's coercions (`rt.decode.*`),
  *   used for memory and datagen sources and as the fallback of the fast path;
- * - `decodeXLine(line, ctx)` for JSON lines: a `fn.JsonFieldScanner` finds the wanted values
- *   without building the parsed object; anything it does not handle plainly (escaped keys,
- *   numbers in strings, unusual timestamps, malformed JSON) goes to `decodeX(rt.decode.parse(line))`
- *   (`JSON.parse`, with integers beyond 2^53 kept exact),
- *   so both paths give the same rows and the same errors;
+ * - `decodeXLine(line, ctx)` for JSON lines as text (Kafka) and `decodeXBytes(buf, start, end, ctx)`
+ *   for JSON lines as bytes (the file source): a `fn.JsonFieldScanner` / `fn.JsonBytesScanner`
+ *   finds the wanted values without building the parsed object (the bytes one without a string
+ *   per line), and the shared `decodeXFields` converts them; anything not handled plainly
+ *   (escaped keys, numbers in strings, unusual timestamps, malformed JSON) goes to
+ *   `decodeX(rt.decode.parse(text))` (`JSON.parse`, with integers beyond 2^53 kept exact),
+ *   so every path gives the same rows and the same errors;
  * - `decodeXCsv(fields, ctx)` for CSV and `decodeXText(value, ctx)` for the raw format.
  * Metadata columns read the record context; computed columns are evaluated last.
  */
