@@ -181,7 +181,9 @@ export async function benchNexmarkFile(): Promise<void> {
       console.log(
         `  ${q.padEnd(7)} ${e.padEnd(7)} ${Math.round(EVENTS / s)
           .toLocaleString('en-US')
-          .padStart(10)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(7)} MiB   ${(s / sqcSeconds).toFixed(2)}x`,
+          .padStart(
+            10,
+          )}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(7)} MiB   ${(s / sqcSeconds).toFixed(2)}x`,
       );
     }
     results[q] = row;
