@@ -10,7 +10,7 @@
  * operator, connector and format, the engine, garbage collection, node's own I/O, and start-up
  * (the compiler, the parser, module loading). The process runs the built package (dist/), as the
  * suites time it; a sample in one of its bundles is traced back to its TypeScript file by the
- * `// runtime/….ts` line esbuild writes before each file's code. Start-up is its own line, and
+ * bundle's source map. Start-up is its own line, and
  * the shares are also given without it.
  *
  * `SQC_BENCH_PROFILE` picks targets (default: the ones issue 11's targets are measured on:
@@ -34,46 +34,90 @@ const DEFAULT = 'nexmark:q0,nexmark:q1,nexmark:q2,nexmark:q5,nexmark:q7,nexmark:
 interface CpuProfile {
   readonly nodes: readonly {
     readonly id: number;
-    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly callFrame: {
+      readonly functionName: string;
+      readonly url: string;
+      readonly lineNumber: number;
+      readonly columnNumber: number;
+    };
   }[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
 
 /**
- * The source file of a line of a bundle in dist/: esbuild writes `// <path>.ts` before each
- * file's code (the bundles are not minified). Other URLs are returned as they are.
+ * The source file of a position in a bundle of dist/, from the bundle's source map (the build
+ * writes one per bundle, without the sources' text). Other URLs are returned as they are.
  */
 export class SourceFiles {
-  private readonly bundles = new Map<string, { lines: number[]; files: string[] }>();
+  /** Per bundle: per generated line, its segments' columns and source files, in column order. */
+  private readonly bundles = new Map<string, { columns: number[][]; files: number[][]; sources: string[] } | null>();
 
-  fileOf(url: string, line: number): string {
-    if (!url.includes('/dist/') || !url.endsWith('.js')) return url;
-    let b = this.bundles.get(url);
-    if (b === undefined) {
-      b = { lines: [], files: [] };
-      const text = readFileSync(url.replace(/^file:\/\//, ''), 'utf8').split('\n');
-      text.forEach((l, i) => {
-        const m = /^\/\/ ([\w./@-]+\.[cm]?[jt]s)$/.exec(l);
-        if (m !== null) {
-          b!.lines.push(i);
-          b!.files.push(m[1]!);
-        }
-      });
-      this.bundles.set(url, b);
-    }
+  fileOf(url: string, line: number, column: number): string {
+    const b = this.bundle(url);
+    if (b === null) return url;
+    const cols = b.columns[line];
+    if (cols === undefined || cols.length === 0) return url;
     let lo = 0;
-    let hi = b.lines.length - 1;
-    let found = -1;
+    let hi = cols.length - 1;
+    let found = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (b.lines[mid]! <= line) {
+      if (cols[mid]! <= column) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return found < 0 ? url : `/${b.files[found]!}`;
+    return '/' + b.sources[b.files[line]![found]!]!.replace(/^(\.\.\/)+/, '');
   }
+
+  private bundle(url: string): { columns: number[][]; files: number[][]; sources: string[] } | null {
+    if (this.bundles.has(url)) return this.bundles.get(url)!;
+    let b: { columns: number[][]; files: number[][]; sources: string[] } | null = null;
+    const path = url.replace(/^file:\/\//, '') + '.map';
+    if (url.includes('/dist/') && existsSync(path)) {
+      const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[]; mappings: string };
+      b = { columns: [], files: [], sources: map.sources };
+      let source = 0;
+      for (const lineText of map.mappings.split(';')) {
+        const columns: number[] = [];
+        const files: number[] = [];
+        let column = 0;
+        for (const segment of lineText.split(',')) {
+          if (segment === '') continue;
+          const v = vlq(segment);
+          column += v[0]!;
+          if (v.length >= 4) source += v[1]!;
+          columns.push(column);
+          files.push(source);
+        }
+        b.columns.push(columns);
+        b.files.push(files);
+      }
+    }
+    this.bundles.set(url, b);
+    return b;
+  }
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The numbers of one source-map segment (base64 VLQ). Only the first two are used here. */
+function vlq(segment: string): number[] {
+  const out: number[] = [];
+  let value = 0;
+  let shift = 0;
+  for (const ch of segment) {
+    const digit = BASE64.indexOf(ch);
+    value += (digit & 31) << shift;
+    if (digit & 32) shift += 5;
+    else {
+      out.push(value & 1 ? -(value >> 1) : value >> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return out;
 }
 
 /** The part of sqc (or of node) a function belongs to, from its (source) file. */
@@ -129,7 +173,10 @@ interface Summary {
 export function summarise(profile: CpuProfile, cacheDir: string): { parts: Item[]; functions: Item[]; total: number } {
   const sources = new SourceFiles();
   const frames = new Map(
-    profile.nodes.map((n) => [n.id, { ...n.callFrame, url: sources.fileOf(n.callFrame.url, n.callFrame.lineNumber) }]),
+    profile.nodes.map((n) => [
+      n.id,
+      { ...n.callFrame, url: sources.fileOf(n.callFrame.url, n.callFrame.lineNumber, n.callFrame.columnNumber) },
+    ]),
   );
   const byPart = new Map<string, number>();
   const byFunction = new Map<string, number>();
