@@ -20,6 +20,11 @@
  * state's serialized size per row, so the table shows the state at its largest (rows, and an
  * estimate of its size as the checkpoint writes it) beside the peak RSS.
  *
+ * Longer runs: the queries of `SQC_BENCH_NEXMARK_LONG_QUERIES` (default q0, q1, q2) also run over
+ * `SQC_BENCH_NEXMARK_LONG_EVENTS` events (default 10M; 0 turns it off), whole process as above:
+ * start-up and the JIT's warm-up then weigh less, as in Flink's 100M-event suite, and the per-core
+ * figure of that run is reported beside the 2M one.
+ *
  * Settings as Flink's NEXMark suite: `first-event.rate` (TPS) 10,000,000, proportions 1:3:46;
  * `SQC_BENCH_NEXMARK_EVENTS` events (default 2M; Flink's suite runs 100M),
  * `SQC_BENCH_RUNS` runs (default 3), `SQC_BENCH_NEXMARK_QUERIES` (e.g. `q0,q5`) a subset.
@@ -37,6 +42,8 @@ const DIR = join(DATA, 'nexmark');
 const EVENTS = Number(process.env['SQC_BENCH_NEXMARK_EVENTS'] ?? 2_000_000);
 const RUNS = Number(process.env['SQC_BENCH_RUNS'] ?? 3);
 const TPS = 10_000_000;
+const LONG_EVENTS = Number(process.env['SQC_BENCH_NEXMARK_LONG_EVENTS'] ?? 10_000_000);
+const LONG_QUERIES = (process.env['SQC_BENCH_NEXMARK_LONG_QUERIES'] ?? 'q0,q1,q2').split(',');
 export { DIR as NEXMARK_DIR, EVENTS as NEXMARK_EVENTS };
 
 /**
@@ -156,6 +163,15 @@ export async function benchNexmark(): Promise<void> {
     writeFileSync(startupPath, nexmarkProgram(q, STARTUP_EVENTS));
     measure(sqc('run', startupPath), DIR);
     const startupCpu = median(Array.from({ length: RUNS }, () => measure(sqc('run', startupPath), DIR).cpuSeconds));
+    // the same query over LONG_EVENTS events, whole process (compiled first by a warm-up run)
+    let long: { events: number; cpuSeconds: number; eventsPerSecondPerCore: number } | null = null;
+    if (LONG_EVENTS > 0 && LONG_QUERIES.includes(q)) {
+      const longPath = join(DIR, `${q}-long.sq`);
+      writeFileSync(longPath, nexmarkProgram(q, LONG_EVENTS));
+      measure(sqc('run', longPath), DIR);
+      const longCpu = median(Array.from({ length: RUNS }, () => measure(sqc('run', longPath), DIR).cpuSeconds));
+      long = { events: LONG_EVENTS, cpuSeconds: longCpu, eventsPerSecondPerCore: LONG_EVENTS / longCpu };
+    }
     const state = liveState(path, q);
     const stateBytes = state.peakRows * state.bytesPerRow;
     const seconds = median(runs.map((m) => m.seconds));
@@ -174,10 +190,19 @@ export async function benchNexmark(): Promise<void> {
       peakStateRows: state.peakRows,
       peakStateSnapshotBytes: Math.round(stateBytes),
       published: PUBLISHED[q] ?? null,
+      long,
     };
     console.log(
       `  ${q.padEnd(6)} ${k(EVENTS / seconds).padStart(9)} ${k(EVENTS / cpu).padStart(14)} ${`(${k(steady)})`.padStart(21)}  ${cpu.toFixed(2).padStart(6)}  ${rss.toFixed(0).padStart(5)} MiB ${expected.toLocaleString('en-US').padStart(10)}   ${(state.peakRows === 0 ? '-' : `${state.peakRows.toLocaleString('en-US')} (≈ ${mib(stateBytes)})`).padEnd(33)} ${PUBLISHED[q] ?? ''}`,
     );
+  }
+  const longRuns = Object.entries(results).filter(([, r]) => (r as { long?: unknown }).long);
+  if (longRuns.length > 0) {
+    console.log(`  longer runs (${LONG_EVENTS.toLocaleString('en-US')} events, whole process): events/s/core, CPU s`);
+    for (const [q, r] of longRuns) {
+      const l = (r as { long: { cpuSeconds: number; eventsPerSecondPerCore: number } }).long;
+      console.log(`  ${q.padEnd(6)} ${k(l.eventsPerSecondPerCore).padStart(14)}  ${l.cpuSeconds.toFixed(2).padStart(6)}`);
+    }
   }
   console.log(`  results: ${writeResults('nexmark', { events: EVENTS, tps: TPS, runs: RUNS, queries: results })}`);
 }
