@@ -487,11 +487,20 @@ export class KafkaSource implements SourceConnector {
     }
   }
 
-  /** Starts a fetch for every leader that has partitions wanting records and none in flight. */
+  /**
+   * Starts a fetch for every leader that has partitions wanting records and none in flight. A
+   * partition wants records while its read-ahead is below the cap, or, when a logged batch is
+   * being replayed, until the batch's end is fetched: the batch was cut from a buffer that may
+   * have held more than the cap, and it is returned whole.
+   */
   private pump(): void {
     if (this.closed || this.fatal !== null) return;
+    const replay = this.replayEnd;
     const wanting = this.parts.filter(
-      (p) => p.buffered < BUFFER_RECORDS && p.fetchAt < p.end && !this.fetching.has(p.id),
+      (p) =>
+        (p.buffered < BUFFER_RECORDS || (replay !== null && p.fetchAt < (replay.get(p.id) ?? 0))) &&
+        p.fetchAt < p.end &&
+        !this.fetching.has(p.id),
     );
     if (wanting.length === 0) return;
     let groups: Map<string, TopicPartition[]>;
@@ -636,15 +645,11 @@ export class KafkaSource implements SourceConnector {
     const take = new Map<Partition, number>();
     if (replay !== null) {
       // a logged batch: all of it at once, once every partition has its range buffered
-      for (const p of this.parts) {
-        const end = replay.get(p.id) ?? p.next;
-        if (end <= p.next) continue;
-        if (p.fetchAt < end) {
-          this.pump();
-          return null;
-        }
-        take.set(p, Infinity);
+      if (!this.replayFetched(replay)) {
+        this.pump();
+        return null;
       }
+      for (const p of this.parts) if ((replay.get(p.id) ?? p.next) > p.next) take.set(p, Infinity);
       this.replayEnd = null;
       return this.cut(take, replay);
     }
@@ -801,9 +806,23 @@ export class KafkaSource implements SourceConnector {
     return true;
   }
 
+  /** Whether every partition has fetched the logged batch being replayed up to its end. */
+  private replayFetched(replay: ReadonlyMap<string, number>): boolean {
+    for (const p of this.parts) {
+      const end = replay.get(p.id) ?? p.next;
+      if (end > p.next && p.fetchAt < end) return false;
+    }
+    return true;
+  }
+
   async waitForData(ms: number): Promise<void> {
     if (this.fatal !== null || this.quiescing !== null || this.pendingTasks !== null) return;
-    if (!this.paused) for (const p of this.parts) if (p.buffered > 0) return;
+    // data is there: buffered records, or, replaying a logged batch, all of its records (with
+    // part of them buffered, returning here would spin the engine's poll loop without ever
+    // letting the fetch of the rest complete)
+    if (!this.paused && this.replayEnd !== null) {
+      if (this.replayFetched(this.replayEnd)) return;
+    } else if (!this.paused) for (const p of this.parts) if (p.buffered > 0) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.wake = null;
