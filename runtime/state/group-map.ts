@@ -128,13 +128,17 @@ export class GroupMap<K extends KeyValue, V> {
 
   /** Drops deleted entries and rehashes the rest into `size` slots. */
   private rebuild(size: number): void {
-    const keys: number[] = [];
-    const values: (V | undefined)[] = [];
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]!;
-      if (k !== k) continue;
-      keys.push(k);
-      values.push(this.values[i]);
+    let keys = this.keys;
+    let values = this.values;
+    if (this.live < keys.length) {
+      keys = [];
+      values = [];
+      for (let i = 0; i < this.keys.length; i++) {
+        const k = this.keys[i]!;
+        if (k !== k) continue;
+        keys.push(k);
+        values.push(this.values[i]);
+      }
     }
     const mask = size - 1;
     const index = new Int32Array(size);
