@@ -33,14 +33,21 @@ export const CompressionTypes = {
 
 let patched = false;
 
+/** The kafkajs release whose internals the replacements below were written and tested against. */
+const KAFKAJS_PATCHED_VERSION = '2.2.4';
+
 /**
  * Puts sqc's versions of two kafkajs producer internals in kafkajs's module cache, before the
  * modules that require them load: the per-partition grouping of a send and the record encoder
- * (same results, less time; see each). Called before any kafkajs module is required.
+ * (same results, less time; see each). Called before any kafkajs module is required. Only for
+ * the kafkajs release they were tested against (package.json pins it): another release, e.g.
+ * one an app's lockfile resolved, keeps its own internals.
  */
 export function patchKafkajs(): void {
   if (patched) return;
   patched = true;
+  const { version } = require('kafkajs/package.json') as { version: string };
+  if (version !== KAFKAJS_PATCHED_VERSION) return;
   replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
   const record = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
   kafkajsRecord = require(record) as RecordEncoder;
