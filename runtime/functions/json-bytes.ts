@@ -18,7 +18,19 @@
  * to U+FFFD). Members mostly come in the same order line after line: the key of each position is
  * predicted from the previous line and checked byte by byte, so a plain key costs one compare.
  */
-import { ABSENT, COMPOSITE, ESCAPED_STRING, FALSE, NULL, NUMBER, STRING, ScannedFields, TRUE } from './json-fields.ts';
+import {
+  ABSENT,
+  COMPOSITE,
+  ESCAPED_STRING,
+  FALSE,
+  NULL,
+  NUMBER,
+  STRING,
+  ScannedFields,
+  TRUE,
+  isHex,
+  isShortEscape,
+} from './json-fields.ts';
 import { daysFromCivil, daysInMonth } from './time.ts';
 
 /** Nesting deeper than this is left to JSON.parse (no deep recursion here). */
@@ -175,8 +187,7 @@ export class JsonBytesScanner extends ScannedFields {
           j += 6;
           continue;
         }
-        // " \ / b f n r t
-        if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
+        if (!isShortEscape(e)) return -1;
         j += 2;
         continue;
       }
@@ -421,10 +432,6 @@ export class JsonBytesScanner extends ScannedFields {
     }
     return ms + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
   }
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** Powers of ten that are exact doubles. */

@@ -203,3 +203,13 @@ export abstract class ScannedFields {
     }
   }
 }
+
+/** Whether a character code is a hex digit (of a `\uXXXX` escape). */
+export function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Whether the character code after a backslash makes a JSON escape other than `\u`: " \ / b f n r t. */
+export function isShortEscape(e: number | undefined): boolean {
+  return e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116;
+}

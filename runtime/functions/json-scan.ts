@@ -22,7 +22,19 @@
  * So for every line, the fast path returns what the slow path returns, or defers to it.
  * A key that appears twice takes its last value, as `JSON.parse` does.
  */
-import { ABSENT, COMPOSITE, ESCAPED_STRING, FALSE, NULL, NUMBER, STRING, ScannedFields, TRUE } from './json-fields.ts';
+import {
+  ABSENT,
+  COMPOSITE,
+  ESCAPED_STRING,
+  FALSE,
+  NULL,
+  NUMBER,
+  STRING,
+  ScannedFields,
+  TRUE,
+  isHex,
+  isShortEscape,
+} from './json-fields.ts';
 import { escapeRegExp } from './strings.ts';
 import { daysFromCivil, daysInMonth } from './time.ts';
 
@@ -433,18 +445,13 @@ function scanString(s: string, i: number): number {
         j += 6;
         continue;
       }
-      // " \ / b f n r t
-      if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
+      if (!isShortEscape(e)) return -1;
       j += 2;
       continue;
     }
     if (c < 32) return -1;
     j++;
   }
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** Set by `scanNumber`: the value when the number is a plain integer of ≤ 15 digits, else NaN. */
