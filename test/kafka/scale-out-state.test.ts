@@ -16,6 +16,7 @@ import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
 import type { QueryProgress } from '../../runtime/index.ts';
 import { precompile } from '../crash/harness.ts';
 import { Proc, killAll, sleep, until } from './processes.ts';
+import { WATERMARK_HEADER } from '../../runtime/connectors/kafka/repartition.ts';
 import { kcatRead, loadProgram, produce, readTopic } from './support.ts';
 
 const PARTITIONS = 6;
@@ -263,7 +264,7 @@ describe('scale-out state per task', () => {
 
 describe('scale-out state per task in processes', () => {
   it('three processes, one SIGKILLed, one started later, one stalled past the session timeout: the output equals one process, exactly', async () => {
-    const { t, text, produceUpTo } = await setUp('x');
+    const { t, group, text, produceUpTo } = await setUp('x');
     const job = join(tmp, 'state.sq');
     writeFileSync(job, text);
     const cache = join(tmp, 'cache-state');
@@ -321,6 +322,26 @@ describe('scale-out state per task in processes', () => {
         const extra = got.filter((x) => !w.includes(x));
         console.error(
           `${name}: got ${got.length}, want ${w.length}; missing ${missing.length}: ${missing.slice(0, 5).join(' ')}; extra ${extra.length}: ${extra.slice(0, 5).join(' ')}`,
+        );
+      }
+      // what the re-keyed stage's tasks learn of the upstream watermarks: the last committed
+      // watermark record of every upstream task in every partition of the repartition topic
+      const admin = k.kafka.admin();
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter((x) => x.startsWith(`${group}-`) && x.endsWith('-repartition'));
+      await admin.disconnect();
+      for (const topic of topics) {
+        const last = new Map<string, string>();
+        for (const r of await readTopic(k.brokers, topic))
+          if (r.value === null && r.headers[WATERMARK_HEADER] !== undefined) {
+            const m = JSON.parse(r.headers[WATERMARK_HEADER]) as { task: number };
+            last.set(`p${r.partition} task ${m.task}`, `${r.headers[WATERMARK_HEADER]} at offset ${r.offset}`);
+          }
+        console.error(
+          `${topic}, last watermark record per partition and upstream task:\n${[...last]
+            .sort()
+            .map(([k, v]) => `  ${k}: ${v}`)
+            .join('\n')}`,
         );
       }
       throw e;
