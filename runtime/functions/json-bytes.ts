@@ -28,10 +28,12 @@ import {
   STRING,
   ScannedFields,
   TRUE,
+  POW10,
   isHex,
   isShortEscape,
+  timestampMs,
+  type MinuteCache,
 } from './json-fields.ts';
-import { daysFromCivil, daysInMonth } from './time.ts';
 
 /** Nesting deeper than this is left to JSON.parse (no deep recursion here). */
 const MAX_DEPTH = 256;
@@ -65,8 +67,7 @@ export class JsonBytesScanner extends ScannedFields {
   /** Set by `number`: the value when the number is a plain integer of ≤ 15 digits, else NaN. */
   private numberValue = NaN;
   /** The minute of the last canonical timestamp (consecutive rows mostly share it). */
-  private cachedMinute = -1;
-  private cachedMs = 0;
+  private readonly minute: MinuteCache = { minute: -1, ms: 0 };
   /** Short strings made before, by a hash of their bytes (see `short`). */
   private readonly shorts: (string | undefined)[] = new Array<string | undefined>(SHORT_CACHE).fill(undefined);
 
@@ -417,25 +418,18 @@ export class JsonBytesScanner extends ScannedFields {
     if ((y1 | y2 | y3 | y4 | mo1 | mo2 | d1 | d2 | h1 | h2 | mi2 | s2 | f1 | f2 | f3) >>> 0 > 15) return NaN;
     if (y1 > 9 || y2 > 9 || y3 > 9 || y4 > 9 || mo1 > 9 || mo2 > 9 || d1 > 9 || d2 > 9 || h1 > 9 || h2 > 9) return NaN;
     if (mi1 >>> 0 > 5 || mi2 > 9 || s1 >>> 0 > 5 || s2 > 9 || f1 > 9 || f2 > 9 || f3 > 9) return NaN;
-    const year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
-    const month = mo1 * 10 + mo2;
-    const day = d1 * 10 + d2;
-    const hour = h1 * 10 + h2;
-    const minute = ((year * 100 + month) * 100 + day) * 10_000 + hour * 100 + mi1 * 10 + mi2;
-    let ms: number;
-    if (minute === this.cachedMinute) ms = this.cachedMs;
-    else {
-      if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return NaN;
-      ms = daysFromCivil(year, month, day) * 86_400_000 + (hour * 60 + mi1 * 10 + mi2) * 60_000;
-      this.cachedMinute = minute;
-      this.cachedMs = ms;
-    }
-    return ms + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
+    return timestampMs(
+      this.minute,
+      y1 * 1000 + y2 * 100 + y3 * 10 + y4,
+      mo1 * 10 + mo2,
+      d1 * 10 + d2,
+      h1 * 10 + h2,
+      mi1 * 10 + mi2,
+      s1 * 10 + s2,
+      f1 * 100 + f2 * 10 + f3,
+    );
   }
 }
-
-/** Powers of ten that are exact doubles. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
  * The value of a validated JSON number in bytes [start, end): at most 15 significant digits

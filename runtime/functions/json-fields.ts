@@ -8,6 +8,7 @@
  * `canonical`, `composite`).
  */
 import { parseJson } from '../formats/json.ts';
+import { daysFromCivil, daysInMonth } from './time.ts';
 import {
   MAX_DATE,
   MAX_TIMESTAMP,
@@ -213,3 +214,35 @@ export function isHex(c: number): boolean {
 export function isShortEscape(e: number | undefined): boolean {
   return e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116;
 }
+
+/** The minute of the last canonical timestamp (as the number YYYYMMDDhhmm) and its epoch milliseconds. */
+export interface MinuteCache {
+  minute: number;
+  ms: number;
+}
+
+/**
+ * The epoch milliseconds of a canonical timestamp's fields, each already checked to be digits
+ * in range (minutes, seconds < 60); NaN for a month, day or hour that does not exist.
+ * Consecutive rows mostly fall in the same minute, whose milliseconds `cache` keeps.
+ */
+export function timestampMs(
+  cache: MinuteCache,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minutes: number,
+  seconds: number,
+  millis: number,
+): number {
+  const minute = ((year * 100 + month) * 100 + day) * 10_000 + hour * 100 + minutes;
+  if (minute === cache.minute) return cache.ms + seconds * 1000 + millis;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return NaN;
+  cache.minute = minute;
+  cache.ms = daysFromCivil(year, month, day) * 86_400_000 + (hour * 60 + minutes) * 60_000;
+  return cache.ms + seconds * 1000 + millis;
+}
+
+/** Powers of ten that are exact doubles. */
+export const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];

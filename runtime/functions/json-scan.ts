@@ -32,11 +32,13 @@ import {
   STRING,
   ScannedFields,
   TRUE,
+  POW10,
   isHex,
   isShortEscape,
+  timestampMs,
+  type MinuteCache,
 } from './json-fields.ts';
 import { escapeRegExp } from './strings.ts';
-import { daysFromCivil, daysInMonth } from './time.ts';
 
 /** Characters that make strings need a careful scan: escapes and (invalid) raw control characters. */
 const SPECIAL = /[\u0000-\u001f\\]/;
@@ -303,12 +305,6 @@ export class JsonFieldScanner extends ScannedFields {
   }
 }
 
-/** The minute of the last canonical timestamp (as the number YYYYMMDDhhmm) and its epoch milliseconds. */
-interface MinuteCache {
-  minute: number;
-  ms: number;
-}
-
 /** The digit at `i` (0–9), or another number when it is not one. */
 function digitAt(s: string, i: number): number {
   return s.charCodeAt(i) - 48;
@@ -365,25 +361,17 @@ function canonicalTimestamp(s: string, i: number, cache: MinuteCache): number {
   )
     return NaN;
   if (mi1 > 5 || mi2 > 9 || s1 > 5 || s2 > 9 || f1 > 9 || f2 > 9 || f3 > 9) return NaN;
-  const year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
-  const month = mo1 * 10 + mo2;
-  const day = d1 * 10 + d2;
-  const hour = h1 * 10 + h2;
-  const minute = ((year * 100 + month) * 100 + day) * 10_000 + hour * 100 + mi1 * 10 + mi2;
-  let ms: number;
-  if (minute === cache.minute) {
-    ms = cache.ms;
-  } else {
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23) return NaN;
-    ms = daysFromCivil(year, month, day) * 86_400_000 + (hour * 60 + mi1 * 10 + mi2) * 60_000;
-    cache.minute = minute;
-    cache.ms = ms;
-  }
-  return ms + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
+  return timestampMs(
+    cache,
+    y1 * 1000 + y2 * 100 + y3 * 10 + y4,
+    mo1 * 10 + mo2,
+    d1 * 10 + d2,
+    h1 * 10 + h2,
+    mi1 * 10 + mi2,
+    s1 * 10 + s2,
+    f1 * 100 + f2 * 10 + f3,
+  );
 }
-
-/** Powers of ten that are exact doubles. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
  * The value of a JSON number token (already validated) between `start` and `end`. Numbers of at
