@@ -115,6 +115,8 @@ interface Writer {
 }
 
 const EMPTY: readonly RecordBatch[] = [];
+/** Where the records of a task lost between a poll and its batch go: nowhere (none is late). */
+const LOST_TASK = { push: (_row: unknown, _kind: RowKind): void => {}, watermark: -Infinity } as const;
 const noWrite = (): void => {};
 
 /**
@@ -554,6 +556,10 @@ export class Query implements QueryHandle {
     this.inputs.forEach((input, k) => {
       input.route = (id) => {
         const inst = this.instances.get(taskOf(id));
+        // lost since the poll (the process was dropped from the group between its poll and this
+        // batch): the records are dropped here and redone by the task's new owner from its
+        // committed positions, state and output alike
+        if (inst === undefined && !store.owned().has(taskOf(id))) return LOST_TASK;
         if (inst === undefined)
           throw new QueryError({
             query: this.name,

@@ -231,8 +231,14 @@ export class TaskGroup {
     return (this.providers.get(query) ?? []).map((f) => f());
   }
 
-  /** An exactly-once sink found its producer for a task fenced: another process owns the task now. */
+  /**
+   * An exactly-once sink found its producer for a task fenced: another process owns the task now.
+   * A task this process had already handed over (a late write of its last batch, fenced by the
+   * new owner as it should be) says nothing about the tasks it owns now: only the fence of an
+   * owned task drops the process from the group.
+   */
   fenced(task: number): void {
+    if (!this.tasks.has(task)) return;
     this.dropped(`the transactional producer of task ${task} was fenced by its new owner`);
     this.notify();
   }

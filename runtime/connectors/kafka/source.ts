@@ -128,6 +128,12 @@ export class KafkaSource implements SourceConnector {
   private pendingTasks: ReadonlySet<number> | null = null;
   /** The group dropped this process since the last assignment was applied. */
   private droppedAll = false;
+  /**
+   * Tasks read now that an assignment since the last one applied took away: each restarts from
+   * its committed positions even when a later assignment gives it back before the next poll
+   * (another process may have owned it in between, and moved its positions on).
+   */
+  private readonly lostTasks = new Set<number>();
   /** A rebalance waits for this source to reach a batch boundary: resolved by the next poll. */
   private quiescing: (() => void) | null = null;
   /** Between a quiesce and the next assignment: nothing is handed out. */
@@ -273,6 +279,7 @@ export class KafkaSource implements SourceConnector {
         // dropped from the group: every task restarts from its committed positions, even one
         // given back to this process before the next poll applies the assignment
         if (generation < 0) this.droppedAll = true;
+        for (const p of this.parts) if (!tasks.has(p.partition)) this.lostTasks.add(p.partition);
         this.pendingTasks = tasks;
         this.notify();
       },
@@ -298,11 +305,13 @@ export class KafkaSource implements SourceConnector {
         this.parts = [];
         this.byId.clear();
       }
-      for (const p of this.parts.filter((x) => !tasks.has(x.partition))) {
+      const kept = (p: Partition): boolean => tasks.has(p.partition) && !this.lostTasks.has(p.partition);
+      for (const p of this.parts.filter((x) => !kept(x))) {
         this.byId.delete(p.id);
         this.marks?.drop(p.partition);
       }
-      this.parts = this.parts.filter((p) => tasks.has(p.partition));
+      this.parts = this.parts.filter(kept);
+      this.lostTasks.clear();
       const fresh = this.allParts.filter(
         (tp) => tasks.has(tp.partition) && !this.byId.has(`${tp.topic}/${tp.partition}`),
       );
