@@ -105,10 +105,14 @@ interface Log {
   peakRss: number;
   ms: number;
   passes: number;
+  /** The start-up (ms from spawn to the first notice) of the lane's last run that got that far. */
+  lastOpenMs: number;
 }
 
-function newLog(): Log {
+/** A lane's log; `startupMs` the reference run's start-up, until the lane's own runs say theirs. */
+function newLog(startupMs = 1000): Log {
   return {
+    lastOpenMs: startupMs,
     runs: 0,
     harnessKills: 0,
     pointKills: new Map(),
@@ -133,11 +137,23 @@ function trace(line: string): void {
   if (f) appendFileSync(f, `${new Date().toISOString().slice(11, 23)} ${line}\n`);
 }
 
-type Step = Pick<RunOptions, 'crashAt' | 'killAfterMs' | 'killAfterOpenMs' | 'killAtProgress'>;
+type Step = Pick<RunOptions, 'crashAt' | 'killAfterMs' | 'killAfterOpenMs' | 'killAtProgress'> & {
+  /**
+   * SIGKILL while the job starts: after this fraction of the start-up (spawn to the first notice)
+   * of the lane's previous run, so the kill lands in start-up however loaded the machine is.
+   */
+  readonly killInStartup?: number;
+};
 
 /** One run of a chain: records what happened; throws when the job failed on its own. */
 async function step(base: Omit<RunOptions, keyof Step>, s: Step, log: Log): Promise<RunResult> {
-  const r = await runJob({ ...base, ...s });
+  const { killInStartup, ...run } = s;
+  const r = await runJob({
+    ...base,
+    ...run,
+    ...(killInStartup !== undefined ? { killAfterMs: killInStartup * log.lastOpenMs } : {}),
+  });
+  if (r.openMs !== null) log.lastOpenMs = r.openMs;
   trace(
     `${base.cwd.split('/').pop()} run ${log.runs + 1}: ${r.signal ?? `exit ${r.code}`}${r.killedByHarness ? ' (harness)' : ''} ` +
       `${s.crashAt ?? ''} after ${Math.round(r.ms)} ms (open at ${r.openMs === null ? '-' : Math.round(r.openMs)}) ` +
@@ -269,13 +285,13 @@ it(`a job over ${ROWS} rows, SIGKILLed ${KILLS} times at random and at every fau
     // 2. the crash chains, two at a time
     const rand = seededRandom(SEED);
     const between = (a: number, b: number) => a + rand() * (b - a);
-    const logs = { points: newLog(), kills: newLog(), interval0: newLog(), longReplay: newLog() };
+    const logs = { points: newLog(), kills: newLog(startup), interval0: newLog(), longReplay: newLog() };
     // Random kills: every 5th while starting (before the checkpoint is open), every 5th while
     // replaying, the rest at seeded points spread evenly over the run (by output written).
     const kills: Step[] = [];
     const spread = KILLS - 2 * Math.ceil(KILLS / 5);
     for (let i = 0, j = 0; i < KILLS; i++) {
-      if (i % 5 === 0) kills.push({ killAfterMs: between(0.2, 1) * startup });
+      if (i % 5 === 0) kills.push({ killInStartup: between(0.2, 0.8) });
       else if (i % 5 === 1) {
         const u = rand();
         const replayed = (n: string) => Math.max(0, ...resumePoints(n).map((q) => q.replay));
