@@ -7,14 +7,17 @@
  * positions, not continue from where it was. (It used to continue: records the other process
  * had already committed were read twice, and the task's state store, which had dropped the
  * task, never restored it again — the engine stopped with "records of split … arrived before
- * the state of task … was restored".)
+ * the state of task … was restored".) And a fence is news about the tasks a process owns only when
+ * it is of one of them: the late write of a task already handed over is fenced by its new owner,
+ * as it should be, and must not make the process give up the tasks it owns now.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kafkaForTests, type KafkaForTests } from '../../broker/index.ts';
 import { kafkaSource } from '../../runtime/connectors/kafka/source.ts';
 import { kafkaOptions } from '../../runtime/connectors/kafka/options.ts';
 import { PartitionReader, READ_COMMITTED } from '../../runtime/connectors/kafka/cluster.ts';
-import type { TaskMember } from '../../runtime/connectors/kafka/group.ts';
+import { taskGroup, type TaskMember } from '../../runtime/connectors/kafka/group.ts';
+import { clientSettings } from '../../runtime/connectors/kafka/client.ts';
 import type { RecordBatch, SourceConnector } from '../../runtime/connectors/types.ts';
 import { produce } from './support.ts';
 
@@ -107,5 +110,44 @@ it('a task lost and given back before the next poll restarts from its committed 
     expect(Object.fromEntries(await read(source, 2))).toEqual({ [`${topic}/1`]: 2 });
   } finally {
     await source.close();
+  }
+});
+
+it('the fence of a task already handed over drops that write only; the fence of an owned task drops the process', async () => {
+  const topic = await k.topic(2);
+  const options = {
+    connector: 'kafka',
+    topic,
+    'properties.bootstrap.servers': k.brokers.join(','),
+    format: 'json',
+  };
+  const config = kafkaOptions.resolve(options, { relationName: 'events', reads: true, writes: false });
+  const notices: string[] = [];
+  const group = taskGroup(clientSettings('events', config), {
+    group: `sqc-${k.groupId()}`,
+    sessionTimeoutMs: 6_000,
+    notice: (m) => notices.push(m),
+  });
+  const assigned: { tasks: number[]; generation: number }[] = [];
+  const member: TaskMember = {
+    topics: [topic],
+    quiesce: () => Promise.resolve(),
+    assign: (tasks, generation) => assigned.push({ tasks: [...tasks].sort(), generation }),
+  };
+  await group.join(member);
+  try {
+    expect(assigned.at(-1)).toEqual({ tasks: [0, 1], generation: expect.any(Number) });
+    expect(group.inGroup).toBe(true);
+    // task 7 is not this process's (handed over, say): its fence is no news about tasks 0 and 1
+    group.fenced(7);
+    expect(group.inGroup).toBe(true);
+    expect(assigned.at(-1)!.tasks).toEqual([0, 1]);
+    // task 1 is: another process took it over, so this one gives up every task and rejoins
+    group.fenced(1);
+    expect(group.inGroup).toBe(false);
+    expect(assigned.at(-1)).toEqual({ tasks: [], generation: -1 });
+    expect(notices.join('\n')).toMatch(/dropped from the group \(the transactional producer of task 1 was fenced/);
+  } finally {
+    await group.leave(member);
   }
 });
