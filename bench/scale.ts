@@ -5,9 +5,11 @@
  * the same scaled-out job — Kafka → filter → Kafka, at-least-once and exactly-once (a transaction
  * per task per micro-batch) — run as 1 and as 2 `sqc run` processes (the built dist/, as an
  * installed sqc runs), interleaved, median of `SQC_BENCH_RUNS` (default 3) after a warm-up round.
- * Each run has its own pipeline.name (so its own group and positions) and output topic; it is
- * timed from the moment every process owns its tasks (start-up and the group join excluded) to the
- * moment the committed positions reach the end of every partition.
+ * Each run has its own pipeline.name (so its own group and positions), input and output topic;
+ * its events are produced before its processes start, in one Kafka transaction committed once
+ * every process owns its tasks (sqc reads read_committed: the events appear at once, so no process
+ * reads alone before the other joins), and it is timed from that commit to the moment the
+ * committed positions reach the end of every partition.
  *
  * Then (bench/scale-state.ts) a stateful job — count per message key, exactly-once sink — as 1 and
  * 2 processes, and restore time vs state size. `SQC_BENCH_SCALE_PART` picks parts
@@ -16,7 +18,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchCluster, eventsTopic } from './kafka.ts';
+import type { Kafka } from 'kafkajs';
+import { benchCluster, events } from './kafka.ts';
 import { DATA } from './pipeline.ts';
 import {
   benchRestore,
@@ -49,8 +52,7 @@ export async function benchScale(): Promise<void> {
   useDist();
   const { external, broker, brokers, admin, kafka } = await benchCluster();
   const stamp = Date.now();
-  const source = `sqc-bench-scale-events-${stamp}`;
-  const topics: string[] = [source];
+  const topics: string[] = [];
   const dir = join(DATA, `scale-${stamp}`);
   mkdirSync(dir, { recursive: true });
   const children = new Set<ChildProcess>();
@@ -71,19 +73,24 @@ export async function benchScale(): Promise<void> {
 
   /** Kafka → filter → Kafka, at-least-once and exactly-once, 1 vs 2 processes. */
   async function stateless(): Promise<void> {
-    await eventsTopic(kafka, admin, source, N);
     let runs = 0;
     /** One run: `processes` sqc processes; ms from all owning tasks to all positions at the end. */
     const run = async (processes: number, eos: boolean): Promise<number> => {
       const n = runs++;
       const name = `bench-scale-${stamp}-${n}`;
+      const source = `${name}-events`;
       const sink = `${name}-out`;
-      await admin.createTopics({ topics: [{ topic: sink, numPartitions: 4 }], waitForLeaders: true });
-      topics.push(sink);
+      await admin.createTopics({
+        topics: [source, sink].map((topic) => ({ topic, numPartitions: 4 })),
+        waitForLeaders: true,
+      });
+      topics.push(source, sink);
+      const commit = await produceInTransaction(kafka, source, `${name}-producer`);
       const job = join(dir, `${name}.sq`);
       writeFileSync(job, program(name, brokers, source, sink, eos));
       const procs = Array.from({ length: processes }, () => startSqc(ctx, job));
       await untilOwning(procs, 4);
+      await commit();
       const t0 = performance.now();
       await untilPositionsAtEnd(admin, `sqc-${name}.insert_into_out.events`, source);
       const ms = performance.now() - t0;
@@ -116,4 +123,20 @@ export async function benchScale(): Promise<void> {
     }
     recorded['stateless'] = { events: N, runs: Object.fromEntries(times), results };
   }
+}
+
+/** `N` events (bench/kafka.ts's shape) in one open transaction; the returned function commits it. */
+async function produceInTransaction(
+  kafka: Kafka,
+  topic: string,
+  transactionalId: string,
+): Promise<() => Promise<void>> {
+  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const tx = await producer.transaction();
+  for (let i = 0; i < N; i += 20_000) await tx.send({ topic, messages: events(Math.min(20_000, N - i), i), acks: -1 });
+  return async () => {
+    await tx.commit();
+    await producer.disconnect();
+  };
 }
