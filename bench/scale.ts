@@ -24,6 +24,7 @@ import { DATA } from './pipeline.ts';
 import {
   benchRestore,
   benchStatefulScale,
+  cpuSeconds,
   startSqc,
   stopSqc,
   untilOwning,
@@ -92,11 +93,21 @@ export async function benchScale(): Promise<void> {
       await untilOwning(procs, 4);
       await commit();
       const t0 = performance.now();
+      const cpu0 = procs.map((p) => cpuSeconds(p.child.pid));
+      const self0 = process.cpuUsage();
       await untilPositionsAtEnd(admin, `sqc-${name}.insert_into_out.events`, source);
       const ms = performance.now() - t0;
+      const self = process.cpuUsage(self0);
+      lastCpu = {
+        sqc: procs.reduce((sum, p, i) => sum + cpuSeconds(p.child.pid) - cpu0[i]!, 0),
+        broker: (self.user + self.system) / 1e6,
+      };
       await stopSqc(ctx, procs);
       return ms;
     };
+    /** CPU seconds in the last run's timed window: the sqc processes together, and this process (the broker). */
+    let lastCpu = { sqc: 0, broker: 0 };
+    const cpus = new Map<string, { sqc: number; broker: number }[]>();
     const variants: Record<string, () => Promise<number>> = {};
     for (const eos of [false, true])
       for (const processes of [1, 2])
@@ -105,7 +116,9 @@ export async function benchScale(): Promise<void> {
     for (let round = 0; round <= RUNS; round++)
       for (const [name, f] of Object.entries(variants)) {
         const ms = await f();
-        if (round > 0) times.get(name)!.push(ms); // round 0 warms up
+        if (round === 0) continue; // round 0 warms up
+        times.get(name)!.push(ms);
+        cpus.set(name, [...(cpus.get(name) ?? []), lastCpu]);
       }
     console.log(
       `\n## Scale-out: Kafka → filter → Kafka, ${N.toLocaleString('en-US')} JSON events, 4 partitions (tasks), 1 vs 2 sqc processes, median of ${RUNS}`,
@@ -116,12 +129,17 @@ export async function benchScale(): Promise<void> {
       const two = median(times.get(`${g}, 2`)!);
       results[`${g}, 1 process`] = { ms: one, eventsPerSecond: N / (one / 1000) };
       results[`${g}, 2 processes`] = { ms: two, eventsPerSecond: N / (two / 1000), speedup: one / two };
+      const cpu = (n: number) => {
+        const l = cpus.get(`${g}, ${n}`)!;
+        return `sqc ${median(l.map((c) => c.sqc)).toFixed(1)}, broker ${median(l.map((c) => c.broker)).toFixed(1)} CPU s`;
+      };
       console.log(
         `  ${g.padEnd(14)} 1 process ${one.toFixed(0).padStart(6)} ms (${(N / one).toFixed(0)}k events/s)   ` +
-          `2 processes ${two.toFixed(0).padStart(6)} ms (${(N / two).toFixed(0)}k events/s)   speed-up ${(one / two).toFixed(2)}×`,
+          `2 processes ${two.toFixed(0).padStart(6)} ms (${(N / two).toFixed(0)}k events/s)   speed-up ${(one / two).toFixed(2)}×\n` +
+          `  ${''.padEnd(14)} CPU in the timed window (medians): 1 process ${cpu(1)}; 2 processes ${cpu(2)}`,
       );
     }
-    recorded['stateless'] = { events: N, runs: Object.fromEntries(times), results };
+    recorded['stateless'] = { events: N, runs: Object.fromEntries(times), cpu: Object.fromEntries(cpus), results };
   }
 }
 

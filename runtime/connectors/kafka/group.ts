@@ -243,6 +243,11 @@ export class TaskGroup {
     this.notify();
   }
 
+  /** True when the latest assignment gives `task` to this process (false once it was handed over or dropped). */
+  assigned(task: number): boolean {
+    return this.tasks.has(task);
+  }
+
   get groupId(): string {
     return this.options.group;
   }

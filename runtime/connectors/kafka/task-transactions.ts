@@ -243,7 +243,9 @@ export class TaskWriter implements BatchSinkWriter {
       const positions = moved.get(task) ?? [];
       let producer = this.producers.get(task);
       if (producer === undefined) {
-        if (!group.inGroup) continue; // dropped meanwhile: the new owner redoes these records
+        // dropped meanwhile, or handed over (its late write fenced, its producer closed): the owner
+        // now redoes these records from the committed positions (this source drops the task)
+        if (!group.inGroup || !group.assigned(task)) continue;
         throw new KafkaError(
           `sink "${this.sink.name}": task ${task} has no transactional producer in this process`,
           null,
