@@ -205,7 +205,7 @@ export abstract class ScannedFields {
   }
 }
 
-/** Whether a character code is a hex digit (of a `\uXXXX` escape). */
+/** Whether a character code is a hex digit (one of the four after `\u` in a string escape). */
 export function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }

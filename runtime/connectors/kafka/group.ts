@@ -238,7 +238,7 @@ export class TaskGroup {
    * owned task drops the process from the group.
    */
   fenced(task: number): void {
-    if (!this.tasks.has(task)) return;
+    if (!this.assigned(task)) return;
     this.dropped(`the transactional producer of task ${task} was fenced by its new owner`);
     this.notify();
   }
