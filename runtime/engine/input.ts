@@ -39,6 +39,9 @@ export function taskOf(id: string): number {
   return Number(id.slice(id.lastIndexOf('/') + 1));
 }
 
+/** A task's part of an input that has not opened the task's split yet: no watermark, not idle. */
+const NOT_OPENED = { watermark: -Infinity, idle: false } as const;
+
 export class Input<Row> {
   readonly name: string;
   readonly ctx: RecordContext;
@@ -335,17 +338,31 @@ export class Input<Row> {
 
   /**
    * Scaled out: adds this input's part of each task's watermark (task = the split's partition
-   * index) to `into`.
+   * index) to `into`. Of `tasks`, one this input reads (below `taskCount`, its partition count)
+   * but has no split of yet counts as a part without a watermark: the input opens a task's
+   * partitions only at its own next poll after the assignment, and until then the rows of the
+   * query's other inputs must not carry the task's watermark past rows this one has not read
+   * (they would be dropped as late: an interval join taken over with a backlog lost its matches so).
    */
-  taskParts(into: Map<number, { watermark: number; idle: boolean }[]>): void {
+  taskParts(
+    into: Map<number, { watermark: number; idle: boolean }[]>,
+    tasks: Iterable<number>,
+    taskCount: number,
+  ): void {
     const splits = this.connector.splits?.();
     if (splits === undefined || !this.hasWatermark) return;
-    for (const s of splits) {
-      const task = taskOf(s.id);
+    const part = (task: number): { watermark: number; idle: boolean }[] => {
       let l = into.get(task);
       if (l === undefined) into.set(task, (l = []));
-      l.push({ watermark: this.splitWatermark(s), idle: s.idle });
+      return l;
+    };
+    const opened = new Set<number>();
+    for (const s of splits) {
+      const task = taskOf(s.id);
+      opened.add(task);
+      part(task).push({ watermark: this.splitWatermark(s), idle: s.idle });
     }
+    for (const task of tasks) if (task < taskCount && !opened.has(task)) part(task).push(NOT_OPENED);
   }
 
   private parseError(e: unknown, batch: RecordBatch, i: number): void {

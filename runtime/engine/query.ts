@@ -292,14 +292,22 @@ export class Query implements QueryHandle {
    * some task has watermark records to write.
    */
   private giveTaskWatermarks(): boolean {
-    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
-    for (const input of this.inputs) input.taskParts(parts);
+    const tasks = new Set<number>();
+    for (const input of this.inputs) for (const s of input.connector.splits?.() ?? []) tasks.add(taskOf(s.id));
+    const parts = this.taskWatermarkParts(tasks);
     const marks = new Map<number, TaskWatermark>();
     for (const [task, l] of parts)
       marks.set(task, { watermark: advancedWatermark(-Infinity, l), idle: l.every((p) => p.idle) });
     let due = false;
     for (const w of this.marked) if (w.taskWatermarks!(marks, this.tasks)) due = true;
     return due;
+  }
+
+  /** Per task of `tasks` (and any other an input has a split of), its inputs' watermark parts (`Input.taskParts`). */
+  private taskWatermarkParts(tasks: Iterable<number>): Map<number, { watermark: number; idle: boolean }[]> {
+    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
+    for (const input of this.inputs) input.taskParts(parts, tasks, this.taskCounts.get(input) ?? 0);
+    return parts;
   }
 
   private writer(name: string, emit: EmitMode, upsertKey: readonly string[] | null, late = false): BatchSinkWriter {
@@ -626,9 +634,9 @@ export class Query implements QueryHandle {
 
   /** Per task instance: onWatermark (its own watermark) and onBatchEnd, its output routed to its task. */
   private runTasks(final: boolean): void {
-    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
-    for (const input of this.inputs) input.taskParts(parts);
-    for (const task of [...this.instances.keys()].sort((a, b) => a - b)) {
+    const tasks = [...this.instances.keys()].sort((a, b) => a - b);
+    const parts = this.taskWatermarkParts(tasks);
+    for (const task of tasks) {
       const inst = this.instances.get(task)!;
       for (const w of this.routed) w.split!(`task/${task}`);
       const w0 = inst.watermark;

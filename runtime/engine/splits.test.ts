@@ -10,7 +10,7 @@ import { registerSource } from '../connectors/registry.ts';
 import { WindowAggregate } from '../operators/window-aggregate.ts';
 import { CountSum, WIN_FIELDS, at, ev, evSource, jobSpec, sinkSpec, type Ev, type WinOut } from '../testing/specs.ts';
 import { defineJob } from './job.ts';
-import { advancedWatermark } from './input.ts';
+import { Input, advancedWatermark } from './input.ts';
 
 interface Step {
   /** Records per split in this poll. */
@@ -187,5 +187,46 @@ describe('advancedWatermark', () => {
     expect(advancedWatermark(0, [part(5, true), part(9, true), part(-Infinity, true)])).toBe(5);
     expect(advancedWatermark(0, [part(-Infinity, true)])).toBe(0);
     expect(advancedWatermark(0, [])).toBe(0);
+  });
+});
+
+describe("a task's watermark parts (scaled out)", () => {
+  /** An input of a query reading split ids `topic/partition` (task = partition), each at watermark `w`. */
+  const input = (ids: readonly string[], w: number) => {
+    const inp = new Input(evSource('s', { bounded: false }), scripted(ids, []), () => {}, {
+      query: 'q',
+      options: {},
+      format: null,
+      batchSize: 100,
+      bounded: false,
+      dropLate: true,
+    });
+    for (const id of ids) inp.splitWatermarks.set(id, w);
+    return inp;
+  };
+  const watermarks = (inputs: readonly Input<Ev>[], tasks: readonly number[], taskCount: number) => {
+    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
+    for (const i of inputs) i.taskParts(parts, tasks, taskCount);
+    return tasks.map((t) => advancedWatermark(0, parts.get(t) ?? []));
+  };
+
+  it('an input that has not opened its split of a task yet holds the task back', () => {
+    // orders opened both tasks' partitions; payments, whose assignment applies at its next poll, only task 0's
+    const orders = input(['orders/0', 'orders/1'], 500);
+    const payments = input(['payments/0'], 300);
+    expect(watermarks([orders, payments], [0, 1], 2)).toEqual([300, 0]);
+    // once it opens the split, the task advances to the least of both
+    const opened = input(['payments/0', 'payments/1'], 300);
+    expect(watermarks([orders, opened], [0, 1], 2)).toEqual([300, 300]);
+  });
+
+  it("a task beyond an input's partitions is not held back by it", () => {
+    // stateless queries may read topics of different partition counts: task 2 reads only the first
+    const wide = input(['a/0', 'a/1', 'a/2'], 500);
+    const narrow = input(['b/0', 'b/1'], 300);
+    const parts = new Map<number, { watermark: number; idle: boolean }[]>();
+    wide.taskParts(parts, [0, 1, 2], 3);
+    narrow.taskParts(parts, [0, 1, 2], 2);
+    expect([0, 1, 2].map((t) => advancedWatermark(0, parts.get(t)!))).toEqual([300, 300, 500]);
   });
 });
