@@ -242,9 +242,12 @@ export class KafkaTaskState implements TaskStateStore {
   private closed = false;
 
   private async gainNow(tasks: readonly number[]): Promise<void> {
-    const fresh = tasks.filter((t) => !this.ready.has(t));
-    if (fresh.length === 0 || this.closed) return;
-    for (const t of fresh) {
+    const fresh: number[] = [];
+    for (const t of tasks) {
+      if (this.ready.has(t) || this.closed) continue;
+      // handed over again while earlier fences ran (a slow fence under load): fencing it now would
+      // fence its new owner, whose transaction would then fail and cost it every task it owns
+      if (!this.o.group.assigned(t)) continue;
       const old = this.producers.get(t);
       await old?.disconnect().catch(() => {});
       const p = await this.retry(
@@ -259,7 +262,9 @@ export class KafkaTaskState implements TaskStateStore {
       this.producers.set(t, p);
       this.open_.delete(t);
       this.broken.delete(t);
+      fresh.push(t);
     }
+    if (fresh.length === 0) return;
     const committed = await this.retry(() => this.committedOffsets());
     this.restoredTasks = [];
     this.restoredBytes = 0;

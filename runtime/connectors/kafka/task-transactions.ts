@@ -103,12 +103,15 @@ export class TaskTransactions {
     if (this.closed) return;
     const what = `sink "${this.sink.name}" (topic ${this.sink.topic})`;
     for (const w of this.writers)
-      for (const t of tasks)
+      for (const t of tasks) {
+        // handed over again while earlier fences ran: fencing it now would fence its new owner
+        if (!this.group?.assigned(t)) continue;
         await withRetry(() => w.takeOver(t), {
           budgetMs: this.sink.settings.retryTimeoutMs,
           brokers: this.sink.settings.brokers,
           what: `${what}: fencing the previous owner of task ${t} (transactional id ${this.id(w.query, t)})`,
         });
+      }
   }
 
   /** A producer for `id` that has fenced every earlier one (null once the sink is closing). */
