@@ -12,6 +12,10 @@ import { formatDate, formatTime, formatTimestamp } from './timestamp.ts';
 
 const DAY_MS = 86_400_000;
 
+/** 10^f as exact doubles, for the fraction digits `LineBuffer.shortest` writes (at most 20 for |v| ≥ 1e-6). */
+const MAX_FRACTION = 21;
+const EXACT_POW10 = Array.from({ length: MAX_FRACTION + 1 }, (_, f) => Number(`1e${f}`));
+
 type ToJson = (v: unknown) => unknown;
 
 const identity: ToJson = (v) => v;
@@ -142,6 +146,8 @@ export class LineBuffer {
   private readonly recent = [NaN, NaN];
   private readonly recentBytes = Buffer.alloc(52);
   private nextRecent = 0;
+  /** The 15 digits `shortest` writes from. */
+  private readonly digits = new Uint8Array(15);
 
   get length(): number {
     return this.pos;
@@ -186,12 +192,13 @@ export class LineBuffer {
   }
 
   /**
-   * A number as `String(v)` writes it: integers of up to 31 bits digit by digit (no string made),
-   * anything else through `String`.
+   * A number as `String(v)` writes it, without making the string when it is plain: integers of
+   * up to 31 bits digit by digit, other numbers of 15 significant digits or fewer in fixed
+   * notation (prices, `price * 0.908`) by `shortest`; anything else through `String`.
    */
   number(v: number): void {
     if (!(v === (v | 0))) {
-      this.ascii(String(v));
+      if (!this.shortest(v)) this.ascii(String(v));
       return;
     }
     this.reserve(12);
@@ -217,6 +224,66 @@ export class LineBuffer {
       n = q;
     }
     buf[--k] = 48 + n;
+  }
+
+  /**
+   * Writes `v` as `String(v)` does when its shortest round-trip decimal has at most 15 significant
+   * digits and `String` writes it in fixed notation (1e-6 ≤ |v| < 1e15); false (nothing written)
+   * otherwise. With f fraction digits such that |v|·10^f has 15 integer digits, the only 15-digit
+   * decimal that can read back as v is m = round(|v|·10^f) (such a decimal lies within half an ulp
+   * of v), and m / 10^f — both exact, one rounding — is the double that decimal reads as. Two
+   * decimals of ≤ 15 significant digits never read as the same double (10^15 < 2^53), so when m
+   * reads back as v, every shorter decimal that does is m without trailing zeros: that is
+   * `String`'s shortest, with no tie for it to break differently.
+   */
+  private shortest(v: number): boolean {
+    const a = v < 0 ? -v : v;
+    if (!(a >= 1e-6 && a < 1e15)) return false;
+    let f = 14 - Math.floor(Math.log10(a));
+    if (f < 0) f = 0;
+    let m = Math.round(a * EXACT_POW10[f]!);
+    // log10 may be one off next to a power of ten
+    if (m >= 1e15 && f > 0) m = Math.round(a * EXACT_POW10[--f]!);
+    else if (m < 1e14 && f < MAX_FRACTION) m = Math.round(a * EXACT_POW10[++f]!);
+    if (m < 1e14 || m >= 1e15 || m / EXACT_POW10[f]! !== a) return false;
+    // the 15 digits as 7 + 8 in int32 arithmetic
+    const hi = Math.floor(m / 1e8);
+    const lo = m - hi * 1e8;
+    const d = this.digits;
+    let x = hi | 0;
+    for (let k = 6; k >= 0; k--) {
+      const q = (x / 10) | 0;
+      d[k] = 48 + x - q * 10;
+      x = q;
+    }
+    x = lo | 0;
+    for (let k = 14; k >= 7; k--) {
+      const q = (x / 10) | 0;
+      d[k] = 48 + x - q * 10;
+      x = q;
+    }
+    // the last digit written: trailing zeros of the fraction dropped
+    let last = 15;
+    while (last > 15 - f && d[last - 1] === 48) last--;
+    const whole = 15 - f; // digits before the point (≤ 0: "0." and zeros first)
+    this.reserve(24);
+    const buf = this.buf;
+    let pos = this.pos;
+    if (v < 0) buf[pos++] = 45;
+    if (whole > 0) {
+      for (let k = 0; k < whole; k++) buf[pos++] = d[k]!;
+      if (last > whole) {
+        buf[pos++] = 46;
+        for (let k = whole; k < last; k++) buf[pos++] = d[k]!;
+      }
+    } else {
+      buf[pos++] = 48;
+      buf[pos++] = 46;
+      for (let k = whole; k < 0; k++) buf[pos++] = 48;
+      for (let k = 0; k < last; k++) buf[pos++] = d[k]!;
+    }
+    this.pos = pos;
+    return true;
   }
 
   /** Ends a line. */

@@ -240,3 +240,52 @@ describe('jsonLineWriter', () => {
     }
   });
 });
+
+describe('LineBuffer.number', () => {
+  it('writes exactly what String(v) writes, for doubles of every shape', () => {
+    const rnd = seededRandom(23);
+    const values: number[] = [
+      0, -0, 1e-6, -1e-6, 9.99999e-7, 1e-7, 1e15, 1e15 - 1, 1e15 - 0.5, 999999999999999.9, 1e21, 1e-5, 0.1, 0.2,
+      0.1 + 0.2, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 2 ** 53 - 1, 123456789012345.6, 0.000123456789012345,
+      Number.MIN_VALUE, Number.MAX_VALUE, Number.EPSILON, 5e-324, 1 / 3, 2 / 3, 9.5, 0.5, 1.005, 4.35, 0.908,
+    ];
+    const scale = (): number => 10 ** Math.floor(rnd() * 24 - 10);
+    for (let i = 0; i < 200_000; i++) {
+      const sign = rnd() < 0.3 ? -1 : 1;
+      switch (i % 6) {
+        case 0: // an integer price times a decimal constant (the filter's price * 0.908)
+          values.push(sign * Math.floor(Math.exp(rnd() * 25)) * [0.908, 0.1, 1.1, 0.01, 2.5, 0.333][i % 5]!);
+          break;
+        case 1: // a decimal of a few digits, at any scale
+          values.push((sign * Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 16)))) / 10 ** Math.floor(rnd() * 18));
+          break;
+        case 2: // any double of a range of magnitudes
+          values.push(sign * rnd() * scale());
+          break;
+        case 3: // sums and quotients (17-digit results)
+          values.push(sign * (rnd() * 100 + rnd() / 7) * scale());
+          break;
+        case 4: // the neighbours of a short decimal
+          {
+            const d = (sign * Math.floor(rnd() * 1e6)) / 1000;
+            const b = new Float64Array([d]);
+            const n = new BigInt64Array(b.buffer);
+            n[0] = n[0]! + BigInt(Math.floor(rnd() * 5) - 2);
+            values.push(b[0]!);
+          }
+          break;
+        default: // an average of integers
+          values.push((sign * Math.floor(rnd() * 1e9)) / (1 + Math.floor(rnd() * 1000)));
+      }
+    }
+    const out = new LineBuffer();
+    for (const v of values) {
+      out.number(v);
+      out.newline();
+    }
+    const got = out.take().toString('latin1').split('\n');
+    got.pop();
+    expect(got.length).toBe(values.length);
+    for (let i = 0; i < values.length; i++) if (got[i] !== String(values[i])) expect(got[i]).toBe(String(values[i]));
+  });
+});
