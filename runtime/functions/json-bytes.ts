@@ -46,6 +46,14 @@ const SHORT_CACHE = 1024;
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Buffer, start: number, end: number): string })
   .latin1Slice;
 
+/**
+ * Per byte, PLAIN when a string's scan passes it without a second look (ASCII other than a quote,
+ * a backslash or a control character); `skipString` also passes bytes of 0x80 and above (STOP 0).
+ */
+const PLAIN = 0;
+const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, c) => (c === 34 || c === 92 || c < 32 || c >= 128 ? 1 : PLAIN));
+const STOP = Uint8Array.from({ length: 256 }, (_, c) => (c === 34 || c === 92 || c < 32 ? 1 : 0));
+
 const TRUE_BYTES = [116, 114, 117, 101];
 const FALSE_BYTES = [102, 97, 108, 115, 101];
 const NULL_BYTES = [110, 117, 108, 108];
@@ -173,50 +181,50 @@ export class JsonBytesScanner extends ScannedFields {
     const buf = this.buf;
     const end = this.end;
     let escaped = false;
-    let high = 0;
+    let high = false;
     let j = i + 1;
     for (;;) {
+      // plain bytes without a bound check (as in `skipString`)
+      while (BYTE_CLASS[buf[j]!] === PLAIN) j++;
       if (j >= end) return -1;
       const c = buf[j]!;
       if (c === 34) break;
-      if (c === 92) {
-        escaped = true;
-        const e = buf[j + 1];
-        if (e === 117 /* u */) {
-          if (j + 6 > end) return -1;
-          for (let k = j + 2; k < j + 6; k++) if (!isHex(buf[k]!)) return -1;
-          j += 6;
-          continue;
-        }
-        if (!isShortEscape(e)) return -1;
-        j += 2;
+      if (c >= 128) {
+        high = true;
+        j++;
         continue;
       }
-      if (c < 32) return -1;
-      high |= c;
-      j++;
+      if (c !== 92) return -1; // a control character
+      escaped = true;
+      const e = buf[j + 1];
+      if (e === 117 /* u */) {
+        if (j + 6 > end) return -1;
+        for (let k = j + 2; k < j + 6; k++) if (!isHex(buf[k]!)) return -1;
+        j += 6;
+        continue;
+      }
+      if (!isShortEscape(e)) return -1;
+      j += 2;
     }
     this.escaped = escaped;
-    this.nonAscii = high >= 128;
+    this.nonAscii = high;
     return j;
   }
 
   /**
    * A string no column reads at `i` (its opening quote): the index after it, or -1. The common
-   * case — no escape, no control character — is one compare loop; anything else takes `stringEnd`.
+   * case — no escape, no control character — is one table lookup per byte; anything else takes
+   * `stringEnd`.
    */
   private skipString(i: number): number {
     const buf = this.buf;
-    const end = this.end;
-    for (let j = i + 1; j < end; j++) {
-      const c = buf[j]!;
-      if (c === 34) return j + 1;
-      if (c === 92 || c < 32) {
-        const close = this.stringEnd(i);
-        return close < 0 ? -1 : close + 1;
-      }
-    }
-    return -1;
+    // no bound check per byte: a record's bytes end before its line's \n or \r, or the buffer's
+    // end, which stop the loop (a string still open at `end` is refused below)
+    let j = i + 1;
+    while (STOP[buf[j]!] === 0) j++;
+    if (j < this.end && buf[j] === 34) return j + 1;
+    const close = this.stringEnd(i);
+    return close < 0 ? -1 : close + 1;
   }
 
   /** Scans the value at `i` (recording it when `slot >= 0`); returns the index after it, or -1. */

@@ -401,3 +401,67 @@ describe('JsonBytesScanner on raw bytes', () => {
     expect(s.scan(Buffer.from('{"a":tru}'), 0, 8)).toBe(false);
   });
 });
+
+describe('JsonBytesScanner: strings read a byte class at a time', () => {
+  it('accepts and rejects exactly as JSON.parse, for a special byte at every position of a read and an unread string', () => {
+    // the byte placed inside the string: plain, the end quote, escapes, control characters,
+    // bytes of 0x80 and above
+    const specials: readonly (readonly number[])[] = [
+      [0x41],
+      [0x22],
+      [0x5c, 0x22],
+      [0x5c, 0x5c],
+      [0x5c, 0x75, 0x30, 0x30, 0x34, 0x31],
+      [0x5c, 0x75, 0x30, 0x30, 0x34],
+      [0x5c, 0x78],
+      [0x5c],
+      [0x00],
+      [0x01],
+      [0x0a],
+      [0x0d],
+      [0x1f],
+      [0x20],
+      [0x7f],
+      [0x80],
+      [0xc3, 0xa9],
+      [0xe2, 0x80, 0xa8],
+      [0xff],
+      [0xff, 0x22],
+    ];
+    let checked = 0;
+    for (const keys of [['a', 'z'], ['a', 'z', 'u']]) {
+      const s = new JsonBytesScanner(keys);
+      for (const len of [0, 1, 5, 16, 33]) {
+        for (const special of specials) {
+          for (let at = 0; at <= len; at++) {
+            const body = Buffer.alloc(len + special.length, 0x78);
+            Buffer.from(special).copy(body, at);
+            const record = Buffer.concat([Buffer.from('{"a":1,"u":"'), body, Buffer.from('","z":2}')]);
+            const text = record.toString('utf8');
+            let parsed: Record<string, unknown> | undefined;
+            try {
+              parsed = JSON.parse(text) as Record<string, unknown>;
+            } catch {
+              parsed = undefined;
+            }
+            // the record between bytes that would close the string, ending at a line's end or not
+            for (const after of ['"}\n', '"}', 'xx"}', '']) {
+              const buf = Buffer.concat([Buffer.from('"x'), record, Buffer.from(after)]);
+              expect(s.scan(buf, 2, 2 + record.length)).toBe(parsed !== undefined);
+              if (parsed !== undefined) {
+                expect(s.int(0)).toBe(1);
+                expect(s.int(1)).toBe(2);
+                if (keys.length === 3) expect(s.string(2)).toBe(parsed['u']);
+              }
+              // cut inside the string (or just after it): refused, the bytes after it are not read
+              const cut = 12 + at;
+              expect(s.scan(buf, 2, 2 + cut)).toBe(false);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBe(2 * 20 * (1 + 2 + 6 + 17 + 34) * 4);
+  });
+});
