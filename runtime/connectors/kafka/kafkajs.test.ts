@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, groupMessagesPerPartition, kafkajs, type RecordEncoder } from './kafkajs.ts';
+import { decodeRecordBatch } from './record-batch.ts';
 
 const require = createRequire(import.meta.url);
 const PATH = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
@@ -107,5 +108,114 @@ describe('groupMessagesPerPartition', () => {
   it('is what kafkajs requires as its record encoder once sqc loads kafkajs', () => {
     kafkajs();
     expect(require(RECORD)).toBe(encodeRecord);
+  });
+});
+
+describe('decodeRecordBatch', () => {
+  const BATCH_DECODER = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
+  const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { offset: number };
+  const encodeBatch = (
+    require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+      RecordBatch: (o: Record<string, unknown>) => Promise<{ buffer: Buffer }>;
+    }
+  ).RecordBatch;
+  const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+
+  /** Random record batches as kafkajs's producer encodes them, some with flags flipped or bytes broken. */
+  async function batches(seed: number): Promise<Buffer> {
+    const rnd = random(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const texts = ['', 'a', 'k42', 'ünïcödé ✓ 🚀', 'x'.repeat(300), '{"event_id":1,"action":"purchase"}'];
+    const bytes = (): string | Buffer | null => {
+      const r = rnd();
+      if (r < 0.15) return null;
+      if (r < 0.7) return pick(texts) + (rnd() < 0.5 ? String(seed) : '');
+      return Buffer.from(Array.from({ length: Math.floor(rnd() * 200) }, () => Math.floor(rnd() * 256)));
+    };
+    const parts: Buffer[] = [];
+    for (let b = 1 + Math.floor(rnd() * 3); b > 0; b--) {
+      const n = Math.floor(rnd() * 40);
+      const scale = pick([0, 10, 1e6, 2 ** 27, 2 ** 31, 2 ** 40]);
+      const records = Array.from({ length: n }, (_, i) => {
+        const headers: Record<string, unknown> = {};
+        if (rnd() < 0.1)
+          for (let h = Math.floor(rnd() * 3); h >= 0; h--)
+            headers[pick(['h', 'trace', 'h'])] = rnd() < 0.3 ? ['x', 'y'] : pick(texts);
+        return {
+          offsetDelta: rnd() < 0.05 ? Math.floor(rnd() * 2 ** 30) : i,
+          timestampDelta: Math.round((rnd() - 0.2) * scale),
+          key: bytes(),
+          value: bytes(),
+          headers,
+        };
+      });
+      const record = require(RECORD) as RecordEncoder;
+      const first = pick(['0', '17', '4503599627370000', '9007199254740993', String(Math.floor(rnd() * 1e9))]);
+      const encoded = await encodeBatch({
+        compression: rnd() < 0.25 ? 1 : 0,
+        firstOffset: Long.fromString(first),
+        firstTimestamp: pick([-1, 0, 1_796_000_000_000, 2 ** 53 + 2, Math.floor(rnd() * 1e12)]),
+        maxTimestamp: pick([0, 1_796_000_000_123]),
+        lastOffsetDelta: Math.max(0, n - 1),
+        transactional: rnd() < 0.3,
+        records: records.map((r) => record(r)),
+      });
+      const buf = Buffer.from(encoded.buffer);
+      // attributes (at byte 21): log-append time, control batch
+      if (rnd() < 0.2) buf[22] = buf[22]! | 0x08;
+      if (rnd() < 0.1) buf[22] = buf[22]! | 0x20;
+      // broken bytes in the records, or a batch cut short
+      if (rnd() < 0.15)
+        for (let k = 0; k < 3; k++) buf[61 + Math.floor(rnd() * (buf.length - 61))] = Math.floor(rnd() * 256);
+      parts.push(rnd() < 0.05 ? buf.subarray(0, Math.floor(rnd() * buf.length)) : buf);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** Every batch of `buf` decoded by `decode`, or the error it threw, and where each left the decoder. */
+  async function decodeAll(decode: (d: unknown) => Promise<unknown>, buf: Buffer): Promise<unknown[]> {
+    const d = new Decoder(buf);
+    const out: unknown[] = [];
+    while (d.offset < buf.length) {
+      try {
+        out.push(await decode(d), d.offset);
+      } catch (e) {
+        out.push({ error: (e as Error).name, message: (e as Error).message });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** The objects with their fields' order, buffers as hex. */
+  const canonical = (x: unknown): string =>
+    JSON.stringify(x, (_k, v: unknown) =>
+      v !== null && typeof v === 'object' && (v as { type?: string }).type === 'Buffer'
+        ? `buf:${Buffer.from((v as { data: number[] }).data).toString('hex')}`
+        : v,
+    );
+
+  it("decodes like kafkajs's own: random batches, compressed or not, headers, offsets and timestamps past 2^52, broken bytes", async () => {
+    const kafkajsDecoder = original<(d: unknown) => Promise<unknown>>(BATCH_DECODER);
+    let records = 0;
+    let failed = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const buf = await batches(seed);
+      const want = await decodeAll(kafkajsDecoder, buf);
+      const got = await decodeAll(decodeRecordBatch as (d: unknown) => Promise<unknown>, buf);
+      expect(canonical(got), `seed ${seed}`).toBe(canonical(want));
+      expect(got, `seed ${seed}`).toEqual(want);
+      for (const b of got) {
+        records += (b as { records?: unknown[] }).records?.length ?? 0;
+        if ((b as { error?: string }).error !== undefined) failed++;
+      }
+    }
+    expect(records).toBeGreaterThan(2500);
+    expect(failed).toBeGreaterThan(5); // broken batches fail alike
+  });
+
+  it('is what kafkajs requires as its record batch decoder once sqc loads kafkajs', () => {
+    kafkajs();
+    expect(require(BATCH_DECODER)).toBe(decodeRecordBatch);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { createRequire, Module } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
+import { decodeRecordBatch } from './record-batch.ts';
 
 const require = createRequire(import.meta.url);
 let loaded: typeof KafkaJs | null = null;
@@ -37,9 +38,9 @@ let patched = false;
 const KAFKAJS_PATCHED_VERSION = '2.2.4';
 
 /**
- * Puts sqc's versions of two kafkajs producer internals in kafkajs's module cache, before the
- * modules that require them load: the per-partition grouping of a send and the record encoder
- * (same results, less time; see each). Called before any kafkajs module is required. Only for
+ * Puts sqc's versions of three kafkajs internals in kafkajs's module cache, before the modules
+ * that require them load: the per-partition grouping of a send, the record encoder and the
+ * fetch response's record batch decoder (record-batch.ts) (same results, less time; see each). Called before any kafkajs module is required. Only for
  * the kafkajs release they were tested against (package.json pins it): another release, e.g.
  * one an app's lockfile resolved, keeps its own internals.
  */
@@ -52,6 +53,7 @@ export function patchKafkajs(): void {
   const record = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
   kafkajsRecord = require(record) as RecordEncoder;
   replaceModule(record, encodeRecord);
+  replaceModule('kafkajs/src/protocol/recordBatch/v0/decoder.js', decodeRecordBatch);
 }
 
 function replaceModule(id: string, exports: unknown): void {
