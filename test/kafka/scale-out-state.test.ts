@@ -262,6 +262,71 @@ describe('scale-out state per task', () => {
   }, 120_000);
 });
 
+describe('scale-out state per task: a downstream task that moves', () => {
+  it('still closes its windows when an upstream task wrote its last watermark record before the position it restarts from', async () => {
+    const t = { orders: await k.topic(2), regions: await k.topic(1) };
+    const name = k.groupId();
+    const brokers = k.brokers.join(',');
+    const m = await loadProgram(
+      'scale-state-marks',
+      `
+SET 'pipeline.name' = '${name}';
+SET 'pipeline.scale-out' = 'true';
+SET 'pipeline.scale-out.session-timeout' = '3 s';
+SET 'checkpoint.interval' = '1 s';
+CREATE TABLE orders (user_id STRING, id BIGINT, amount INT, region STRING, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH ('connector' = 'kafka', 'topic' = '${t.orders}',
+  'properties.bootstrap.servers' = '${brokers}', 'scan.startup.mode' = 'earliest-offset', 'format' = 'json');
+CREATE TABLE regions (region STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT) WITH (
+  'connector' = 'kafka', 'topic' = '${t.regions}', 'properties.bootstrap.servers' = '${brokers}', 'format' = 'json',
+  'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = '${name}', 'properties.transaction.timeout.ms' = '30000');
+INSERT INTO regions
+SELECT region, window_start, window_end, COUNT(*) AS n, SUM(amount) AS total
+FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY region, window_start, window_end;
+`,
+    );
+    const order = (i: number, partition: number, ts = BASE + i * STEP_MS) => ({
+      partition,
+      value: JSON.stringify({
+        user_id: `u${partition}`,
+        id: i,
+        amount: i % 100,
+        region: `r${i % 5}`,
+        ts: new Date(ts).toISOString(),
+      }),
+    });
+    const flush = (p: number) => order(-1 - p, p, BASE + 3_600_000);
+    // 100 s of orders in both partitions; partition 1's input ends (a far-future record): upstream
+    // task 1 writes its last watermark record
+    await produce(
+      k.kafka,
+      t.orders,
+      Array.from({ length: 1_000 }, (_, i) => order(i, i % 2)),
+    );
+    await produce(k.kafka, t.orders, [flush(1)]);
+    const first = m.createJob();
+    await first.start();
+    // upstream task 0 holds the region windows back at its watermark (~95 s): windows to 90 s close
+    await until('the windows upstream task 0 lets close', async () => (await values(t.regions)).length >= 45);
+    await sleep(2_500); // the downstream tasks commit their positions past task 1's last record
+    await first.stop();
+    expect((await values(t.regions)).length).toBe(45);
+    // partition 0's input ends too; the job restarts (its tasks move): upstream task 1 reads
+    // nothing more and writes no more watermark records
+    await produce(k.kafka, t.orders, [flush(0)]);
+    const second = m.createJob();
+    await second.start();
+    try {
+      // the last window closes only if the downstream tasks still know task 1's watermark
+      await until('the last windows', async () => (await values(t.regions)).length >= 50, 30_000);
+    } finally {
+      await second.stop();
+    }
+    expect((await values(t.regions)).length).toBe(50);
+  }, 90_000);
+});
+
 describe('scale-out state per task in processes', () => {
   it('three processes, one SIGKILLed, one started later, one stalled past the session timeout: the output equals one process, exactly', async () => {
     const { t, group, text, produceUpTo } = await setUp('x');

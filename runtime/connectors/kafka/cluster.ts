@@ -252,9 +252,11 @@ export class PartitionReader {
    * Commits `offsets` for `groupId` as a standalone (member-less) commit: generation -1, no
    * member id, as Kafka accepts for a group without active members. Monitoring only.
    */
+  /** Commits `offsets` (topic → partition → offset) to the group, each with its `metadata` when given. */
   async commitGroupOffsets(
     groupId: string,
     offsets: Readonly<Record<string, Readonly<Record<string, number>>>>,
+    metadata?: Readonly<Record<string, Readonly<Record<string, string>>>>,
   ): Promise<void> {
     const coordinator = await this.cluster.findGroupCoordinator({ groupId });
     await coordinator.offsetCommit({
@@ -266,6 +268,7 @@ export class PartitionReader {
         partitions: Object.entries(ps).map(([partition, offset]) => ({
           partition: Number(partition),
           offset: String(offset),
+          metadata: metadata?.[topic]?.[partition] ?? null,
         })),
       })),
     });

@@ -51,6 +51,8 @@ export interface TaskGroupSettings {
 export interface Positions {
   readonly group: string;
   readonly next: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Per topic and partition, what the reader knows at that position (a repartition topic's upstream watermarks). */
+  readonly metadata?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** What an exactly-once sink of a stateful query writes into: the task's open transaction. */

@@ -112,4 +112,39 @@ describe('repartition watermark records', () => {
     r.take('rp', 3, fetched({}));
     expect(r.watermark(3)).toEqual({ watermark: -Infinity, idle: false });
   });
+
+  it('what a reader knows of the upstream tasks travels with its committed position', () => {
+    // upstream task 1 wrote once, before the position; its input is done and it writes no more
+    const before = new UpstreamWatermarks();
+    const up = new TaskMarks('t', () => 1);
+    up.update(
+      new Map([
+        [0, { watermark: T, idle: false }],
+        [1, { watermark: T + 500, idle: false }],
+        [2, { watermark: -Infinity, idle: true }],
+      ]),
+      3,
+    );
+    for (const task of [0, 1, 2]) deliver(up, task, [before]);
+    const metadata = before.save(0);
+    expect(metadata).toMatch(/^sqc-watermarks:/);
+    // the task moves: its new reader starts at the position, and hears from upstream task 0 only
+    const after = new UpstreamWatermarks();
+    after.restore('t', 0, metadata);
+    up.update(new Map([[0, { watermark: T + 900, idle: false }]]), 3);
+    deliver(up, 0, [after]);
+    expect(after.watermark(0)).toEqual({ watermark: T + 500, idle: false });
+    // without it, upstream task 1 would hold the partition back for good
+    const blind = new UpstreamWatermarks();
+    up.update(new Map([[0, { watermark: T + 950, idle: false }]]), 3);
+    deliver(up, 0, [blind]);
+    expect(blind.watermark(0)).toEqual({ watermark: -Infinity, idle: false });
+    // nothing known: no metadata; another program's metadata is ignored, sqc's that does not read is an error
+    expect(new UpstreamWatermarks().save(0)).toBeNull();
+    after.restore('t', 1, 'written by someone else');
+    expect(after.watermark(1)).toEqual({ watermark: -Infinity, idle: false });
+    expect(() => after.restore('t', 1, 'sqc-watermarks:{"tasks":2}')).toThrow(
+      /topic t partition 1: the committed position's metadata \(the upstream tasks' watermarks\) does not read/,
+    );
+  });
 });

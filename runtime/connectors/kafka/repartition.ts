@@ -15,7 +15,11 @@
  * - on the reading side, `UpstreamWatermarks`: a partition's watermark is the minimum over the
  *   upstream tasks' latest records; idle tasks do not hold it back unless every one is idle (then
  *   the partition is idle, at the least watermark any of them reached); a task not heard from yet
- *   holds it back, as a Kafka partition without records does in one process.
+ *   holds it back, as a Kafka partition without records does in one process. What a reader knows
+ *   of the upstream tasks at a position travels with the position: it is the offset commit's
+ *   metadata (`UpstreamWatermarks.save`/`restore`), so a downstream task that moves learns the
+ *   watermark of an upstream task that writes nothing any more (its input done, or its new owner
+ *   without records yet) — else that task would hold the partition back for good.
  */
 import type { Admin, IHeaders, Message } from 'kafkajs';
 import type { TaskWatermark } from '../types.ts';
@@ -219,4 +223,55 @@ export class UpstreamWatermarks {
   drop(partition: number): void {
     this.byPartition.delete(partition);
   }
+
+  /**
+   * What is known of partition `partition`'s upstream tasks, as the metadata of an offset commit
+   * of the position up to which its records were read (null: nothing yet, or more than a broker
+   * keeps — `offset.metadata.max.bytes`, 4096 by default, about 180 upstream tasks).
+   */
+  save(partition: number): string | null {
+    const p = this.byPartition.get(partition);
+    if (p === undefined || p.marks.size === 0) return null;
+    const marks = [...p.marks.values()].map((m) => [m.task, m.watermark === -Infinity ? null : m.watermark, m.idle]);
+    const text = `${METADATA_PREFIX}${JSON.stringify({ tasks: p.tasks, marks })}`;
+    return text.length <= MAX_METADATA ? text : null;
+  }
+
+  /**
+   * A partition read from a committed position: what its previous reader knew there (`save`).
+   * Metadata that is not sqc's is ignored; sqc's that does not read is an error naming where.
+   */
+  restore(topic: string, partition: number, metadata: string | null | undefined): void {
+    if (metadata === null || metadata === undefined || !metadata.startsWith(METADATA_PREFIX)) return;
+    const text = metadata.slice(METADATA_PREFIX.length);
+    let saved: { tasks: number; marks: [number, number | null, boolean][] };
+    try {
+      saved = JSON.parse(text) as typeof saved;
+      if (
+        typeof saved.tasks !== 'number' ||
+        !Array.isArray(saved.marks) ||
+        !saved.marks.every(
+          (m) =>
+            Array.isArray(m) &&
+            typeof m[0] === 'number' &&
+            (m[1] === null || typeof m[1] === 'number') &&
+            typeof m[2] === 'boolean',
+        )
+      )
+        throw new Error('fields');
+    } catch {
+      throw new KafkaError(
+        `topic ${topic} partition ${partition}: the committed position's metadata (the upstream tasks' watermarks) does not read: ${text.slice(0, 200)}`,
+        'the positions of a repartition topic are committed by the job only; was the group written by another program or an older sqc?',
+        false,
+      );
+    }
+    for (const [task, watermark, idle] of saved.marks)
+      this.record(partition, { task, tasks: saved.tasks, watermark: watermark ?? -Infinity, idle });
+  }
 }
+
+/** Marks the offset-commit metadata `UpstreamWatermarks.save` writes. */
+const METADATA_PREFIX = 'sqc-watermarks:';
+/** Kafka's default `offset.metadata.max.bytes` (4096), less a margin. */
+const MAX_METADATA = 4_000;

@@ -293,6 +293,7 @@ export class KafkaSource implements SourceConnector {
     this.group.providePositions(so.query, () => ({
       group: so.positions,
       next: (this.offsets() as { next: OffsetMap }).next,
+      metadata: this.positionMetadata(),
     }));
     await this.group.join(this.member);
     await this.applyTasks();
@@ -326,7 +327,10 @@ export class KafkaSource implements SourceConnector {
       // aborted, so the positions read next are the last committed ones
       await this.group!.beforeRead([...new Set(fresh.map((tp) => tp.partition))]);
       // where the previous owner stopped (the positions group), else where a new query starts
-      const positions = await this.retry(() => this.committedOffsets(this.ctx.scaleOut!.positions, fresh));
+      const metadata = new Map<string, string | null>();
+      const positions = await this.retry(() => this.committedOffsets(this.ctx.scaleOut!.positions, fresh, metadata));
+      // a repartition topic: what the previous reader knew of the upstream tasks at the position
+      for (const tp of fresh) this.marks?.restore(tp.topic, tp.partition, metadata.get(`${tp.topic}/${tp.partition}`));
       const missing = fresh.filter((tp) => !positions.has(`${tp.topic}/${tp.partition}`));
       if (missing.length > 0)
         for (const [k, v] of await this.retry(() => this.startOffsets(missing))) positions.set(k, v);
@@ -414,9 +418,11 @@ export class KafkaSource implements SourceConnector {
   }
 
   /** The committed offsets of `groupId` (partitions without one are left out). */
+  /** The group's committed offsets (`topic/partition` → offset), and into `metadata` what was committed with them. */
   private async committedOffsets(
     groupId: string | null,
     parts: readonly TopicPartition[],
+    metadata?: Map<string, string | null>,
   ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (groupId === null) return out;
@@ -425,7 +431,11 @@ export class KafkaSource implements SourceConnector {
     try {
       const topics = [...new Set(parts.map((p) => p.topic))];
       for (const t of await admin.fetchOffsets({ groupId, topics }))
-        for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(`${t.topic}/${p.partition}`, Number(p.offset));
+        for (const p of t.partitions) {
+          if (Number(p.offset) < 0) continue;
+          out.set(`${t.topic}/${p.partition}`, Number(p.offset));
+          metadata?.set(`${t.topic}/${p.partition}`, p.metadata);
+        }
     } finally {
       await admin.disconnect();
     }
@@ -888,13 +898,27 @@ export class KafkaSource implements SourceConnector {
   }
 
   /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
+  /** Per partition read of a repartition topic, what is known there of the upstream tasks (`UpstreamWatermarks.save`). */
+  private positionMetadata(): Record<string, Record<string, string>> | undefined {
+    const marks = this.marks;
+    if (marks === null) return undefined;
+    const out: Record<string, Record<string, string>> = {};
+    for (const p of this.parts) {
+      const m = marks.save(p.partition);
+      if (m !== null) (out[p.topic] ??= {})[String(p.partition)] = m;
+    }
+    return out;
+  }
+
   async commit(offsets: Json): Promise<void> {
     if (this.group !== null) {
       // scaled out: the positions hand tasks over; a process dropped from the group no longer owns them
       if (!this.group.inGroup || this.group.commitsInTransactions(this.ctx.scaleOut!.query)) return;
       const next = (offsets as { next: OffsetMap }).next;
       if (Object.keys(next).length > 0)
-        await this.retry(() => this.reader.commitGroupOffsets(this.ctx.scaleOut!.positions, next));
+        await this.retry(() =>
+          this.reader.commitGroupOffsets(this.ctx.scaleOut!.positions, next, this.positionMetadata()),
+        );
       return;
     }
     const groupId = this.config.groupId;

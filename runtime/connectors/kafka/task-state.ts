@@ -499,7 +499,11 @@ export class KafkaTaskState implements TaskStateStore {
             topic,
             partitions: Object.entries(parts)
               .filter(([partition]) => Number(partition) === task)
-              .map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })),
+              .map(([partition, offset]) => ({
+                partition: Number(partition),
+                offset: String(offset),
+                metadata: p.metadata?.[topic]?.[partition] ?? null,
+              })),
           }))
           .filter((x) => x.partitions.length > 0);
         if (topics.length > 0) await t.sendOffsets({ consumerGroupId: p.group, topics });

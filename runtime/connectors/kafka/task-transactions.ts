@@ -227,7 +227,10 @@ export class TaskWriter implements BatchSinkWriter {
       return;
     }
     // positions per task (partition index) that moved since the last commit
-    const moved = new Map<number, { group: string; topic: string; partition: number; offset: number }[]>();
+    const moved = new Map<
+      number,
+      { group: string; topic: string; partition: number; offset: number; metadata: string | null }[]
+    >();
     for (const p of group.positionsOf(this.query))
       for (const [topic, parts] of Object.entries(p.next))
         for (const [partition, offset] of Object.entries(parts)) {
@@ -235,7 +238,7 @@ export class TaskWriter implements BatchSinkWriter {
           if (this.sent.get(key) === offset) continue;
           const t = Number(partition);
           const l = moved.get(t) ?? [];
-          l.push({ group: p.group, topic, partition: t, offset });
+          l.push({ group: p.group, topic, partition: t, offset, metadata: p.metadata?.[topic]?.[partition] ?? null });
           moved.set(t, l);
         }
     const tasks = [...new Set([...this.byTask.keys(), ...moved.keys(), ...(this.marks?.tasks() ?? [])])].sort(
@@ -256,11 +259,12 @@ export class TaskWriter implements BatchSinkWriter {
         );
       }
       const id = this.owner.id(this.query, task);
-      const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
+      type Committed = { partition: number; offset: string; metadata: string | null };
+      const byGroup = new Map<string, Map<string, Committed[]>>();
       for (const p of positions) {
-        const topics = byGroup.get(p.group) ?? new Map<string, { partition: number; offset: string }[]>();
+        const topics = byGroup.get(p.group) ?? new Map<string, Committed[]>();
         const l = topics.get(p.topic) ?? [];
-        l.push({ partition: p.partition, offset: String(p.offset) });
+        l.push({ partition: p.partition, offset: String(p.offset), metadata: p.metadata });
         topics.set(p.topic, l);
         byGroup.set(p.group, topics);
       }
