@@ -115,6 +115,8 @@ export class KafkaSource implements SourceConnector {
   private parts: Partition[] = [];
   private byId = new Map<string, Partition>();
   private fetching = new Set<string>();
+  /** The fetches in flight. */
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private fatal: KafkaError | null = null;
   /** Since when fetching fails (broker lost), or 0. */
@@ -519,7 +521,8 @@ export class KafkaSource implements SourceConnector {
    * have held more than the cap, and it is returned whole.
    */
   private pump(): void {
-    if (this.closed || this.fatal !== null) return;
+    // between a quiesce and the next assignment nothing is fetched (applyTasks pumps)
+    if (this.closed || this.fatal !== null || this.paused) return;
     const replay = this.replayEnd;
     const wanting = this.parts.filter(
       (p) =>
@@ -538,8 +541,18 @@ export class KafkaSource implements SourceConnector {
     for (const [node, list] of groups) {
       const ps = list.map((tp) => this.byId.get(`${tp.topic}/${tp.partition}`)!);
       for (const p of ps) this.fetching.add(p.id);
-      void this.fetchFrom(node, ps);
+      const f = this.fetchFrom(node, ps).finally(() => this.inFlight.delete(f));
+      this.inFlight.add(f);
     }
+  }
+
+  /** Waits for the fetches in flight to end, at most `ms`. */
+  private async fetchesEnded(ms: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = Promise.all([...this.inFlight].map((f) => f.catch(() => {})));
+    await Promise.race([ended, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   private async fetchFrom(node: string, ps: Partition[]): Promise<void> {
@@ -659,6 +672,10 @@ export class KafkaSource implements SourceConnector {
       if (q !== null) {
         this.quiescing = null;
         this.paused = true;
+        // no fetch starts until the next assignment; the ones in flight end first (a long poll
+        // ends within FETCH_MAX_WAIT_MS), so none reads a partition this process is about to
+        // lose: its records would be decoded for nothing, and read again by the new owner
+        await this.fetchesEnded(FETCH_MAX_WAIT_MS + 100);
         q();
         return null;
       }
