@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, groupMessagesPerPartition, kafkajs, type RecordEncoder } from './kafkajs.ts';
 import { decodeRecordBatch } from './record-batch.ts';
+import { produceRequest } from './produce-request.ts';
 
 const require = createRequire(import.meta.url);
 const PATH = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
@@ -217,5 +218,76 @@ describe('decodeRecordBatch', () => {
   it('is what kafkajs requires as its record batch decoder once sqc loads kafkajs', () => {
     kafkajs();
     expect(require(BATCH_DECODER)).toBe(decodeRecordBatch);
+  });
+});
+
+describe('produceRequest', () => {
+  const PRODUCE = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
+  const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+  type Request = (o: Record<string, unknown>) => {
+    apiKey: number;
+    apiVersion: number;
+    apiName: string;
+    expectResponse(): boolean;
+    encode(): Promise<{ buffer: Buffer }>;
+  };
+
+  it("encodes Produce requests byte for byte as kafkajs's own: timestamps or none, headers, compression, transactions", async () => {
+    const kafkajsRequest = original<Request>(PRODUCE);
+    const texts = ['', 'a', 'k42', 'ünïcödé ✓ 🚀', '{"event_id":1,"amount":12.5}'];
+    const now = Date.now;
+    try {
+      for (let seed = 1; seed <= 200; seed++) {
+        const rnd = random(seed);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+        const clock = 1_796_000_000_000 + seed;
+        Date.now = () => clock;
+        const withTimestamps = rnd() < 0.3;
+        const topicData = Array.from({ length: 1 + Math.floor(rnd() * 2) }, (_, t) => ({
+          topic: `topic-${t}`,
+          partitions: Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, p) => ({
+            partition: p,
+            firstSequence: rnd() < 0.5 ? undefined : Math.floor(rnd() * 1000),
+            messages: Array.from({ length: Math.floor(rnd() * 30) }, () => {
+              const m: Record<string, unknown> = {
+                key: rnd() < 0.3 ? null : pick(texts) + String(Math.floor(rnd() * 100)),
+                value: rnd() < 0.1 ? null : rnd() < 0.2 ? Buffer.from(pick(texts)) : pick(texts),
+                partition: p,
+              };
+              if (withTimestamps && rnd() < 0.8)
+                m['timestamp'] = String(clock - Math.floor(rnd() * 1e6) * pick([1, 100]));
+              if (rnd() < 0.1) m['headers'] = { h: pick(texts), trace: Buffer.from('x') };
+              return m;
+            }),
+          })),
+        }));
+        const o = {
+          acks: pick([-1, 1, 0]),
+          timeout: 30000,
+          transactionalId: rnd() < 0.5 ? undefined : `tx-${seed}`,
+          producerId: rnd() < 0.5 ? undefined : Long.fromString(String(1000 + seed)),
+          producerEpoch: rnd() < 0.5 ? undefined : seed % 7,
+          compression: rnd() < 0.2 ? 1 : rnd() < 0.5 ? undefined : 0,
+          topicData,
+        };
+        const want = kafkajsRequest(o);
+        const got = produceRequest(o) as ReturnType<Request>;
+        expect([got.apiKey, got.apiVersion, got.apiName, got.expectResponse()]).toEqual([
+          want.apiKey,
+          want.apiVersion,
+          want.apiName,
+          want.expectResponse(),
+        ]);
+        const [a, b] = [await want.encode(), await got.encode()];
+        expect(b.buffer.toString('hex'), `seed ${seed}`).toBe(a.buffer.toString('hex'));
+      }
+    } finally {
+      Date.now = now;
+    }
+  });
+
+  it('is what kafkajs requires as its Produce request once sqc loads kafkajs', () => {
+    kafkajs();
+    expect(require(PRODUCE)).toBe(produceRequest);
   });
 });

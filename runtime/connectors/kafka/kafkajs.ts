@@ -5,6 +5,7 @@
 import { createRequire, Module } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import { decodeRecordBatch } from './record-batch.ts';
+import { produceRequest } from './produce-request.ts';
 
 const require = createRequire(import.meta.url);
 let loaded: typeof KafkaJs | null = null;
@@ -38,9 +39,9 @@ let patched = false;
 const KAFKAJS_PATCHED_VERSION = '2.2.4';
 
 /**
- * Puts sqc's versions of three kafkajs internals in kafkajs's module cache, before the modules
- * that require them load: the per-partition grouping of a send, the record encoder and the
- * fetch response's record batch decoder (record-batch.ts) (same results, less time; see each). Called before any kafkajs module is required. Only for
+ * Puts sqc's versions of four kafkajs internals in kafkajs's module cache, before the modules
+ * that require them load: the per-partition grouping of a send, the record encoder, the Produce
+ * request (produce-request.ts) and the fetch response's record batch decoder (record-batch.ts) (same results, less time; see each). Called before any kafkajs module is required. Only for
  * the kafkajs release they were tested against (package.json pins it): another release, e.g.
  * one an app's lockfile resolved, keeps its own internals.
  */
@@ -54,6 +55,7 @@ export function patchKafkajs(): void {
   kafkajsRecord = require(record) as RecordEncoder;
   replaceModule(record, encodeRecord);
   replaceModule('kafkajs/src/protocol/recordBatch/v0/decoder.js', decodeRecordBatch);
+  replaceModule('kafkajs/src/protocol/requests/produce/v3/request.js', produceRequest);
 }
 
 function replaceModule(id: string, exports: unknown): void {
