@@ -165,6 +165,8 @@ describe('decodeRecordBatch', () => {
       // attributes (at byte 21): log-append time, control batch
       if (rnd() < 0.2) buf[22] = buf[22]! | 0x08;
       if (rnd() < 0.1) buf[22] = buf[22]! | 0x20;
+      // the first record's attributes (unused by Kafka, a signed byte to the decoders)
+      if (rnd() < 0.3 && buf.length > 62 && buf[61]! < 0x80) buf[62] = Math.floor(rnd() * 256);
       // broken bytes in the records, or a batch cut short
       if (rnd() < 0.15)
         for (let k = 0; k < 3; k++) buf[61 + Math.floor(rnd() * (buf.length - 61))] = Math.floor(rnd() * 256);
