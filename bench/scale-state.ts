@@ -33,6 +33,12 @@ const RESTORE_KEYS = (process.env['SQC_BENCH_SCALE_RESTORE_KEYS'] ?? '10000,1000
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The events' transaction stays open while the processes start and join (kafkajs's default, 60 s,
+ * expired on a loaded machine: the commit then failed with INVALID_PRODUCER_EPOCH).
+ */
+export const TRANSACTION_TIMEOUT_MS = 600_000;
+
 export interface Proc {
   child: ChildProcess;
   stderr: string;
@@ -153,7 +159,9 @@ export async function produceKeyed(
       `producing ${n.toLocaleString('en-US')} events over ${keys.toLocaleString('en-US')} keys to ${topic} ...`,
     );
   const producer = ctx.kafka.producer(
-    transactionalId === undefined ? {} : { transactionalId, idempotent: true, maxInFlightRequests: 1 },
+    transactionalId === undefined
+      ? {}
+      : { transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: TRANSACTION_TIMEOUT_MS },
   );
   await producer.connect();
   const tx = transactionalId === undefined ? null : await producer.transaction();

@@ -29,6 +29,7 @@ import {
   stopSqc,
   untilOwning,
   untilPositionsAtEnd,
+  TRANSACTION_TIMEOUT_MS,
   type ScaleContext,
 } from './scale-state.ts';
 import { median, useDist, writeResults } from './util.ts';
@@ -149,7 +150,12 @@ async function produceInTransaction(
   topic: string,
   transactionalId: string,
 ): Promise<() => Promise<void>> {
-  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: TRANSACTION_TIMEOUT_MS,
+  });
   await producer.connect();
   const tx = await producer.transaction();
   for (let i = 0; i < N; i += 20_000) await tx.send({ topic, messages: events(Math.min(20_000, N - i), i), acks: -1 });
