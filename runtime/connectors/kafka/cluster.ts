@@ -249,10 +249,10 @@ export class PartitionReader {
   }
 
   /**
-   * Commits `offsets` for `groupId` as a standalone (member-less) commit: generation -1, no
-   * member id, as Kafka accepts for a group without active members. Monitoring only.
+   * Commits `offsets` (topic → partition → offset) for `groupId` as a standalone (member-less)
+   * commit: generation -1, no member id, as Kafka accepts for a group without active members. Each
+   * offset carries its `metadata` when given (a repartition topic's upstream watermarks).
    */
-  /** Commits `offsets` (topic → partition → offset) to the group, each with its `metadata` when given. */
   async commitGroupOffsets(
     groupId: string,
     offsets: Readonly<Record<string, Readonly<Record<string, number>>>>,

@@ -41,7 +41,8 @@ const KAFKAJS_PATCHED_VERSION = '2.2.4';
 /**
  * Puts sqc's versions of four kafkajs internals in kafkajs's module cache, before the modules
  * that require them load: the per-partition grouping of a send, the record encoder, the Produce
- * request (produce-request.ts) and the fetch response's record batch decoder (record-batch.ts) (same results, less time; see each). Called before any kafkajs module is required. Only for
+ * request (produce-request.ts) and the fetch response's record batch decoder (record-batch.ts)
+ * (same results, less time; see each). Called before any kafkajs module is required. Only for
  * the kafkajs release they were tested against (package.json pins it): another release, e.g.
  * one an app's lockfile resolved, keeps its own internals.
  */

@@ -419,8 +419,10 @@ export class KafkaSource implements SourceConnector {
     return this.committedOffsets(this.config.groupId, parts);
   }
 
-  /** The committed offsets of `groupId` (partitions without one are left out). */
-  /** The group's committed offsets (`topic/partition` → offset), and into `metadata` what was committed with them. */
+  /**
+   * The committed offsets of `groupId` (`topic/partition` → offset; partitions without one are
+   * left out), and into `metadata` what was committed with each.
+   */
   private async committedOffsets(
     groupId: string | null,
     parts: readonly TopicPartition[],
@@ -914,7 +916,6 @@ export class KafkaSource implements SourceConnector {
     this.replayEnd = m;
   }
 
-  /** After a batch commits: the group's offsets, for monitoring tools (never read back while running). */
   /** Per partition read of a repartition topic, what is known there of the upstream tasks (`UpstreamWatermarks.save`). */
   private positionMetadata(): Record<string, Record<string, string>> | undefined {
     const marks = this.marks;
@@ -927,6 +928,11 @@ export class KafkaSource implements SourceConnector {
     return out;
   }
 
+  /**
+   * After a batch commits. Scaled out: the positions the task's next owner starts from (unless an
+   * exactly-once sink commits them in its transactions); else the group's offsets, for monitoring
+   * tools (never read back while running).
+   */
   async commit(offsets: Json): Promise<void> {
     if (this.group !== null) {
       // scaled out: the positions hand tasks over; a process dropped from the group no longer owns them
