@@ -262,7 +262,7 @@ export class UpstreamWatermarks {
     } catch {
       throw new KafkaError(
         `topic ${topic} partition ${partition}: the committed position's metadata (the upstream tasks' watermarks) does not read: ${text.slice(0, 200)}`,
-        'the positions of a repartition topic are committed by the job only; was the group written by another program or an older sqc?',
+        "the positions of a repartition topic are committed by the job only: if another program wrote this one, commit the partition's position again without metadata (kafka-consumer-groups --reset-offsets --to-current), or give the job a new 'pipeline.name' to start its state anew",
         false,
       );
     }
